@@ -1,0 +1,220 @@
+"""The ``check`` command: discover files, lint them, report, choose the exit code.
+
+Exit codes follow ruff: 0 no finding at or above ``--fail-on``, 1 findings, 2 the tool
+could not run as asked (bad option, missing path, broken configuration).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import List, Optional, TextIO, Tuple
+
+from lightning_lint.linter.diagnostics import Diagnostic
+from lightning_lint.linter.engine import FileResult, Linter
+from lightning_lint.linter.settings import ConfigError, Overrides, SettingsResolver
+
+EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+
+STDIN = "-"
+
+
+class UsageError(Exception):
+    """The run cannot go on as asked (exit code 2); the message is one line."""
+
+
+@dataclass
+class CheckOptions:
+    paths: List[str] = field(default_factory=list)
+    select: Optional[Tuple[str, ...]] = None
+    extend_select: Tuple[str, ...] = ()
+    ignore: Tuple[str, ...] = ()
+    extend_exclude: Tuple[str, ...] = ()
+    output_format: str = "full"
+    output_file: Optional[str] = None
+    exit_zero: bool = False
+    fail_on: Optional[str] = None
+    statistics: bool = False
+    stdin_filename: Optional[str] = None
+    quiet: bool = False
+    verbose: bool = False
+    force_exclude: bool = False
+    config: Optional[str] = None
+    isolated: bool = False
+    target_version: Optional[str] = None
+    respect_gitignore: Optional[bool] = None
+    fix: bool = False
+    unsafe_fixes: bool = False
+    diff: bool = False
+    show_fixes: bool = False
+    exit_non_zero_on_fix: bool = False
+    add_noqa: bool = False
+    no_cache: bool = False
+    cache_dir: Optional[str] = None
+    jobs: Optional[int] = None
+    color: Optional[bool] = None
+
+
+@dataclass
+class CheckRun:
+    results: List[FileResult]
+    diagnostics: List[Diagnostic]
+    fixed: int = 0
+    files_checked: int = 0
+    stdin_fixed: Optional[str] = None  # the fixed text of standard input (printed instead of a report)
+
+
+def make_resolver(options: CheckOptions, cwd: Path) -> SettingsResolver:
+    from lightning_lint import rules
+    for selectors in (options.select or (), options.extend_select, options.ignore):
+        try:
+            rules.validate_selectors(selectors)
+        except rules.UnknownSelector as exc:
+            raise UsageError(str(exc)) from None
+    overrides = Overrides(select=options.select, extend_select=options.extend_select, ignore=options.ignore,
+                          extend_exclude=options.extend_exclude, target_version=options.target_version,
+                          fail_on=options.fail_on, respect_gitignore=options.respect_gitignore)
+    config = Path(options.config) if options.config else None
+    if config is not None and not config.is_file():
+        raise UsageError(f"configuration file `{options.config}` does not exist")
+    try:
+        return SettingsResolver(cwd, overrides, config_file=config, isolated=options.isolated)
+    except ConfigError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def lint(options: CheckOptions, stdin: Optional[TextIO] = None, cwd: Optional[Path] = None,
+         log: Optional[TextIO] = None) -> CheckRun:
+    """Lint what the options name; raises UsageError."""
+    from lightning_lint import rules
+    from lightning_lint.linter.discovery import discover
+
+    cwd = cwd or Path.cwd()
+    log = log or sys.stderr
+    resolver = make_resolver(options, cwd)
+    linter = Linter(resolver)
+    results: List[FileResult] = []
+    started = time.perf_counter()
+    try:
+        paths = [p for p in options.paths if p != STDIN]
+        read_stdin = STDIN in options.paths or (options.stdin_filename is not None and not options.paths)
+        if not paths and not read_stdin:
+            paths = ["."]
+        if read_stdin:
+            name = options.stdin_filename or "<stdin>.py"
+            text = (stdin or sys.stdin).read()
+            results.append(linter.lint_text(text, Path(name), display=options.stdin_filename or "<stdin>"))
+        if paths:
+            found = discover(paths, resolver, force_exclude=options.force_exclude)
+            if found.missing:
+                missing = ", ".join(f"`{m}`" for m in found.missing)
+                raise UsageError(f"path {missing} does not exist" if len(found.missing) == 1
+                                 else f"paths {missing} do not exist")
+            from lightning_lint.linter import runner
+            results.extend(runner.lint_files(linter, found.files, options, log))
+    except ConfigError as exc:
+        raise UsageError(str(exc)) from None
+    except rules.UnknownSelector as exc:
+        raise UsageError(f"{exc}") from None
+    diagnostics = sorted((d for r in results for d in r.diagnostics), key=Diagnostic.sort_key)
+    run = CheckRun(results, diagnostics, files_checked=len(results))
+    if options.verbose:
+        _verbose_report(run, linter, resolver, time.perf_counter() - started, log)
+    return run
+
+
+def _verbose_report(run: CheckRun, linter: Linter, resolver: SettingsResolver, seconds: float, log: TextIO) -> None:
+    for config in resolver.config_files():
+        print(f"lightning-lint: using settings from {config}", file=log)
+    for project in linter.projects._by_root.values():
+        if project._targets:
+            for target in project._targets.values():
+                root = project.root or Path.cwd()
+                print(f"lightning-lint: target Lightning {target} for {root} ({target.source})", file=log)
+    parsed = sum(1 for r in run.results if r.parsed)
+    for result in run.results:
+        for note in result.notes:
+            print(f"lightning-lint: note: {note}", file=log)
+    print(f"lightning-lint: checked {run.files_checked} file{'s' if run.files_checked != 1 else ''} "
+          f"({parsed} parsed) in {seconds:.2f}s", file=log)
+
+
+def use_color(options: CheckOptions, stream: TextIO) -> bool:
+    if options.color is not None:
+        return options.color
+    if os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    return options.output_file is None and hasattr(stream, "isatty") and stream.isatty()
+
+
+def run(options: CheckOptions, stdin: Optional[TextIO] = None, stdout: Optional[TextIO] = None,
+        cwd: Optional[Path] = None) -> int:
+    """The whole ``check`` command; returns the exit code. Raises UsageError."""
+    from lightning_lint.linter.reporters import ReportContext, render
+    from lightning_lint.linter.reporters.text import statistics
+
+    stdout = stdout or sys.stdout
+    cwd = cwd or Path.cwd()
+    result = lint(options, stdin=stdin, cwd=cwd)
+    resolver = make_resolver(options, cwd)
+    if options.fix or options.diff or options.add_noqa:
+        from lightning_lint.linter import fixer
+        outcome = fixer.apply_to_run(result, options, resolver, stdout)
+        if outcome is not None:
+            return outcome
+        if result.stdin_fixed is not None:
+            stdout.write(result.stdin_fixed)  # like ruff: fixed standard input goes to standard output
+            remaining = any(_fails(d, options, resolver) for d in result.diagnostics)
+            return EXIT_OK if options.exit_zero or not remaining else EXIT_FINDINGS
+    context = ReportContext(
+        cwd=cwd, sources={r.path: r.source for r in result.results if r.source is not None},
+        files_checked=result.files_checked, color=use_color(options, stdout), show_fixes=options.show_fixes,
+        fixed=result.fixed, quiet=options.quiet, fix_mode=options.fix,
+        unsafe_hidden=0 if options.unsafe_fixes else sum(
+            1 for d in result.diagnostics if d.fix is not None and d.fix.applicability.value == "unsafe"),
+    )
+    if options.statistics:
+        text = _statistics_json(result.diagnostics) if options.output_format in ("json", "json-lines") \
+            else statistics(result.diagnostics)
+    else:
+        text = render(options.output_format, result.diagnostics, context)
+    _write(text, options.output_file, stdout)
+    if options.exit_zero:
+        return EXIT_OK
+    if options.exit_non_zero_on_fix and result.fixed:
+        return EXIT_FINDINGS
+    return EXIT_FINDINGS if any(_fails(d, options, resolver) for d in result.diagnostics) else EXIT_OK
+
+
+def _fails(diagnostic: Diagnostic, options: CheckOptions, resolver: SettingsResolver) -> bool:
+    from lightning_lint.linter.diagnostics import Severity
+    fail_on = options.fail_on or resolver.for_path(Path(diagnostic.path)).fail_on
+    return diagnostic.severity >= Severity.parse(fail_on)
+
+
+def _statistics_json(diagnostics: List[Diagnostic]) -> str:
+    import json
+    from collections import Counter
+    counts = Counter((d.code, d.name) for d in diagnostics)
+    rows = [{"code": code, "name": name, "count": count,
+             "fixable": any(d.code == code and d.fix is not None and d.fix.applicability.value == "safe"
+                            for d in diagnostics)}
+            for (code, name), count in sorted(counts.items(), key=lambda item: (-item[1], item[0][0]))]
+    return json.dumps(rows, indent=2) + "\n"
+
+
+def _write(text: str, output_file: Optional[str], stdout: TextIO) -> None:
+    if output_file:
+        try:
+            with open(output_file, "w", encoding="utf-8") as handle:
+                handle.write(text)
+        except OSError as exc:
+            raise UsageError(f"cannot write `{output_file}`: {exc.strerror or exc}") from None
+    elif text:
+        stdout.write(text)
+        stdout.flush()

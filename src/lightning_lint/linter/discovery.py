@@ -1,0 +1,200 @@
+"""Which files a run looks at.
+
+Walks the given paths, keeps Python and YAML files, honours ``.gitignore`` files (and
+``.git/info/exclude``), skips version-control folders, virtual environments, caches and
+build output, and never follows a symbolic link to a folder (no loops). Files named
+explicitly are linted even when excluded, unless ``--force-exclude`` is given, which is
+what pre-commit needs.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Dict, Iterator, List, Optional, Tuple
+
+import pathspec
+
+from lightning_lint.linter.settings import SettingsResolver
+from lightning_lint.linter.sources import kind_of
+
+
+@dataclass(frozen=True)
+class Candidate:
+    path: Path
+    explicit: bool  # named on the command line
+
+
+@dataclass
+class Discovery:
+    files: List[Candidate] = field(default_factory=list)
+    missing: List[str] = field(default_factory=list)  # paths that do not exist
+
+
+class _GitIgnores:
+    """The .gitignore rules that apply inside one repository, collected lazily."""
+
+    def __init__(self) -> None:
+        self._specs: Dict[Path, Optional[pathspec.PathSpec]] = {}
+
+    def _spec(self, directory: Path) -> Optional[pathspec.PathSpec]:
+        if directory not in self._specs:
+            lines: List[str] = []
+            for name in (".gitignore",):
+                try:
+                    lines.extend((directory / name).read_text(encoding="utf-8", errors="replace").splitlines())
+                except OSError:
+                    pass
+            if (directory / ".git").is_dir():
+                try:
+                    lines.extend((directory / ".git" / "info" / "exclude").read_text(
+                        encoding="utf-8", errors="replace").splitlines())
+                except OSError:
+                    pass
+            self._specs[directory] = pathspec.PathSpec.from_lines("gitwildmatch", lines) if lines else None
+        return self._specs[directory]
+
+    def ignored(self, path: Path, is_dir: bool) -> bool:
+        """Whether any .gitignore between the repository root and ``path`` ignores it.
+        Later (deeper) files may re-include with ``!pattern``."""
+        root = _repo_root(path.parent)
+        if root is None:
+            return False
+        ignored = False
+        directory = root
+        relative_parts = path.relative_to(root).parts
+        for depth in range(len(relative_parts)):
+            spec = self._spec(directory)
+            if spec is not None:
+                rel = "/".join(relative_parts[depth:])
+                result = _match(spec, rel + ("/" if is_dir else ""))
+                if result is not None:
+                    ignored = result
+            if depth < len(relative_parts) - 1:
+                directory = directory / relative_parts[depth]
+        return ignored
+
+
+def _match(spec: pathspec.PathSpec, rel: str) -> Optional[bool]:
+    """True (ignored), False (re-included by a negation) or None (no pattern matched)."""
+    result = None
+    for pattern in spec.patterns:
+        if pattern.include is not None and pattern.match_file(rel):
+            result = pattern.include
+    return result
+
+
+_REPO_ROOTS: Dict[Path, Optional[Path]] = {}
+
+
+def _repo_root(directory: Path) -> Optional[Path]:
+    if directory in _REPO_ROOTS:
+        return _REPO_ROOTS[directory]
+    root: Optional[Path] = None
+    if (directory / ".git").exists():
+        root = directory
+    elif directory.parent != directory:
+        root = _repo_root(directory.parent)
+    _REPO_ROOTS[directory] = root
+    return root
+
+
+def _is_virtualenv(directory: Path) -> bool:
+    return (directory / "pyvenv.cfg").is_file()
+
+
+def discover(paths: List[str], resolver: SettingsResolver, force_exclude: bool = False) -> Discovery:
+    """The Python and YAML files under ``paths``, in a stable order."""
+    result = Discovery()
+    gitignores = _GitIgnores()
+    seen: set = set()
+    for raw in paths:
+        path = Path(raw)
+        absolute = Path(os.path.abspath(path))
+        if not absolute.exists() and not absolute.is_symlink():
+            result.missing.append(raw)
+            continue
+        if absolute.is_dir():
+            for file in _walk(absolute, resolver, gitignores):
+                if file not in seen:
+                    seen.add(file)
+                    result.files.append(Candidate(_display(file, path, absolute), explicit=False))
+            continue
+        if force_exclude and _excluded(absolute, resolver, gitignores, is_dir=False):
+            continue
+        if absolute not in seen:
+            seen.add(absolute)
+            result.files.append(Candidate(path, explicit=True))
+    return result
+
+
+def _display(file: Path, given: Path, given_abs: Path) -> Path:
+    """Keep paths as the user wrote them: ``src/`` -> ``src/train.py``."""
+    return given / file.relative_to(given_abs)
+
+
+def _excluded(path: Path, resolver: SettingsResolver, gitignores: _GitIgnores, is_dir: bool) -> bool:
+    settings = resolver.for_path(path if is_dir else path.parent)
+    if settings.is_excluded(path):
+        return True
+    if settings.respect_gitignore and gitignores.ignored(path, is_dir):
+        return True
+    # a file passed explicitly inside an excluded folder is excluded too
+    for parent in path.parents:
+        if parent == settings.root or parent.parent == parent:
+            break
+        if settings.is_excluded(parent) or _is_virtualenv(parent):
+            return True
+    return False
+
+
+def _walk(top: Path, resolver: SettingsResolver, gitignores: _GitIgnores) -> Iterator[Path]:
+    stack: List[Path] = [top]
+    while stack:
+        directory = stack.pop()
+        try:
+            entries = sorted(os.scandir(directory), key=lambda e: e.name)
+        except OSError:
+            continue
+        settings = resolver.for_path(directory)
+        subdirs: List[Path] = []
+        for entry in entries:
+            path = Path(entry.path)
+            try:
+                is_dir = entry.is_dir(follow_symlinks=False)
+                is_link = entry.is_symlink()
+            except OSError:
+                continue
+            if is_dir:
+                if settings.is_excluded(path) or _is_virtualenv(path):
+                    continue
+                if settings.respect_gitignore and gitignores.ignored(path, is_dir=True):
+                    continue
+                subdirs.append(path)
+                continue
+            if kind_of(entry.name) is None:
+                continue
+            if is_link and _points_to_dir(path):
+                continue  # a link to a folder: never followed
+            if settings.is_excluded(path):
+                continue
+            if settings.respect_gitignore and gitignores.ignored(path, is_dir=False):
+                continue
+            yield path
+        stack.extend(reversed(subdirs))
+
+
+def _points_to_dir(path: Path) -> bool:
+    try:
+        return path.is_dir()
+    except OSError:
+        return False
+
+
+def walk_project(root: Path, resolver: SettingsResolver, kinds: Tuple[str, ...] = ("python",)) -> Iterator[Path]:
+    """Every file of the given kinds in a project, for the project-wide facts."""
+    gitignores = _GitIgnores()
+    for path in _walk(root, resolver, gitignores):
+        if kind_of(path) in kinds:
+            yield path

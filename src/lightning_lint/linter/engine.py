@@ -1,0 +1,361 @@
+"""The engine: one file in, diagnostics out.
+
+read -> prefilter -> parse -> extract -> rules -> suppressions. Every step that can fail
+on bad input turns the failure into a finding for that file (LL900 parse error, LL901
+unreadable, LL905 a rule that crashed); nothing stops the other files.
+"""
+
+from __future__ import annotations
+
+import ast
+import os
+import sys
+import traceback
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple, Type
+
+from lightning_lint.linter import prefilter, versions
+from lightning_lint.linter.diagnostics import Diagnostic, Severity
+from lightning_lint.linter.model import Extraction, Loc, Span, TrainerSpec
+from lightning_lint.linter.settings import Settings, SettingsResolver
+from lightning_lint.linter.sources import PYTHON, YAML, SourceFile, UnreadableSource, decode_source, kind_of, \
+    read_source
+
+BUG_REPORT_URL = "https://github.com/lightning-lint/lightning-lint/issues"
+
+PROJECT_MARKERS = ("pyproject.toml", "lightning-lint.toml", "setup.py", "setup.cfg", ".git")
+
+
+def find_project_root(path: Path) -> Optional[Path]:
+    """The nearest folder above ``path`` that looks like a project root."""
+    path = Path(os.path.abspath(path))
+    directory = path if path.is_dir() else path.parent
+    for candidate in (directory, *directory.parents):
+        if any((candidate / marker).exists() for marker in PROJECT_MARKERS):
+            return candidate
+    return None
+
+
+class Project:
+    """Facts shared by every file of one project, computed at most once per run."""
+
+    def __init__(self, root: Optional[Path], resolver: SettingsResolver) -> None:
+        self.root = root
+        self.resolver = resolver
+        self._targets: Dict[Optional[str], versions.TargetVersion] = {}
+        self._facts: Any = None
+        self._measured: Optional[Dict[str, Dict[str, Any]]] = None
+
+    def target(self, settings: Settings) -> versions.TargetVersion:
+        key = settings.target_version
+        if key not in self._targets:
+            self._targets[key] = versions.resolve(settings.target_version, self.root)
+        return self._targets[key]
+
+    def measured_for(self, path: Path) -> Dict[str, Any]:
+        """Facts saved by ``confirm --save-facts`` for the file at ``path``."""
+        if self.root is None:
+            return {}
+        if self._measured is None:
+            from lightning_lint.linter.project_facts import read_measured
+            self._measured = read_measured(self.root)
+        try:
+            key = Path(os.path.abspath(path)).relative_to(self.root).as_posix()
+        except ValueError:
+            return {}
+        found = self._measured.get(key)
+        return dict(found, measured=True) if found else {}
+
+    @property
+    def facts(self) -> Any:
+        """Project-wide facts (loader classes, logged metrics, ...), gathered lazily."""
+        if self._facts is None:
+            from lightning_lint.linter import project_facts
+            self._facts = project_facts.gather(self.root, self.resolver)
+        return self._facts
+
+
+class Projects:
+    """One ``Project`` per project root seen in a run."""
+
+    def __init__(self, resolver: SettingsResolver) -> None:
+        self.resolver = resolver
+        self._by_root: Dict[Optional[Path], Project] = {}
+        self._root_of: Dict[Path, Optional[Path]] = {}
+
+    def for_path(self, path: Path) -> Project:
+        directory = Path(os.path.abspath(path)).parent
+        if directory not in self._root_of:
+            self._root_of[directory] = find_project_root(directory)
+        root = self._root_of[directory]
+        if root not in self._by_root:
+            self._by_root[root] = Project(root, self.resolver)
+        return self._by_root[root]
+
+
+@dataclass
+class RuleContext:
+    """What a rule may consult besides the spec it is given."""
+
+    source: SourceFile
+    settings: Settings
+    project: Project
+    extraction: Extraction
+    path: Path
+
+    @property
+    def target(self) -> versions.TargetVersion:
+        return self.project.target(self.settings)
+
+    @property
+    def facts(self) -> Any:
+        return self.project.facts
+
+    def options(self, code: str) -> Dict[str, Any]:
+        return self.settings.options_for(code)
+
+    def user_facts(self) -> Dict[str, Any]:
+        """Facts stated for this file in ``[tool.lightning-lint.facts]``, else the facts
+        ``confirm --save-facts`` measured for it."""
+        return self.settings.facts_for(self.path) or self.project.measured_for(self.path)
+
+    def schedule(self, spec: TrainerSpec) -> Any:
+        from lightning_lint.linter import schedule
+        cache = self.extraction.facts.setdefault("_schedules", {})
+        if id(spec) not in cache:
+            cache[id(spec)] = schedule.for_spec(spec, self)
+        return cache[id(spec)]
+
+
+@dataclass
+class FileResult:
+    path: str
+    diagnostics: List[Diagnostic] = field(default_factory=list)
+    parsed: bool = False  # the file got past the prefilter and parsed
+    notes: List[str] = field(default_factory=list)  # shown with --verbose
+    source: Optional[SourceFile] = None
+
+
+def tool_diagnostic(code: str, message: str, path: str, line: int = 1, col: int = 1,
+                    end_col: Optional[int] = None) -> Diagnostic:
+    from lightning_lint import rules
+    rule = rules.get(code)
+    assert rule is not None, code
+    return Diagnostic(code=code, name=rule.name, severity=rule.severity, message=message, path=path,
+                      span=Span(line, col, line, end_col if end_col is not None else col + 1))
+
+
+# -- parsing --------------------------------------------------------------------------------
+
+
+class ParseFailure(Exception):
+    def __init__(self, message: str, line: int = 1, col: int = 1, newer_syntax: bool = False) -> None:
+        super().__init__(message)
+        self.message, self.line, self.col, self.newer_syntax = message, line, col, newer_syntax
+
+
+def parse_python(source: SourceFile) -> ast.Module:
+    try:
+        return ast.parse(source.text, filename=source.path)
+    except SyntaxError as exc:
+        line = exc.lineno or 1
+        col = max(1, exc.offset or 1)
+        if _parses_with_libcst(source.text):
+            raise ParseFailure(
+                f"uses syntax newer than the Python running lightning-lint "
+                f"({sys.version_info.major}.{sys.version_info.minor}); skipped", line, col,
+                newer_syntax=True) from None
+        raise ParseFailure(f"SyntaxError: {exc.msg}", line, col) from None
+    except (RecursionError, MemoryError):
+        raise ParseFailure("the file is too deeply nested to parse") from None
+    except ValueError as exc:
+        raise ParseFailure(f"cannot be parsed: {exc}") from None
+
+
+def _parses_with_libcst(text: str) -> bool:
+    """libcst parses every Python 3 grammar version, whatever Python runs it: a file it
+    accepts is valid Python for a newer interpreter, not a syntax error."""
+    try:
+        import libcst
+        libcst.parse_module(text)
+        return True
+    except Exception:  # noqa: BLE001 - any failure means "not valid Python 3"
+        return False
+
+
+# -- the per-file pipeline ------------------------------------------------------------------
+
+Extractor = Callable[[SourceFile, Settings, Path], Extraction]
+
+
+def _extract_python(source: SourceFile, settings: Settings, path: Path) -> Extraction:
+    from lightning_lint.linter import python_extract
+    tree = parse_python(source)
+    return python_extract.extract(tree, source)
+
+
+def _extract_yaml(source: SourceFile, settings: Settings, path: Path) -> Extraction:
+    from lightning_lint.linter import yaml_extract
+    return yaml_extract.extract(source, settings, path)
+
+
+EXTRACTORS: Dict[str, Extractor] = {PYTHON: _extract_python, YAML: _extract_yaml}
+
+
+def may_matter(source: SourceFile, settings: Settings, path: Path) -> bool:
+    data = source.raw or source.text.encode("utf-8", errors="replace")
+    if source.kind == PYTHON:
+        return prefilter.python_may_matter(data)
+    if settings.include and settings.matches_any(path, settings.include):
+        return True
+    return prefilter.yaml_may_matter(data)
+
+
+class Linter:
+    """Lints files with the settings that apply to each."""
+
+    def __init__(self, resolver: SettingsResolver, select_override: Optional[Callable[[Settings], Tuple[str, ...]]] = None) -> None:
+        self.resolver = resolver
+        self.projects = Projects(resolver)
+        self._enabled_cache: Dict[Tuple[Any, ...], Tuple[str, ...]] = {}
+
+    # -- rule selection ----------------------------------------------------------------
+    def enabled_codes(self, settings: Settings, path: Path) -> Tuple[str, ...]:
+        from lightning_lint import rules
+        ignored_here = settings.ignored_codes_for(path)
+        key = (settings.select, settings.extend_select, settings.ignore, ignored_here)
+        if key not in self._enabled_cache:
+            codes = rules.resolve_selection(settings.select, settings.extend_select, settings.ignore)
+            if ignored_here:
+                dropped = set(rules.codes_matching(ignored_here))
+                codes = tuple(c for c in codes if c not in dropped)
+            self._enabled_cache[key] = codes
+        return self._enabled_cache[key]
+
+    # -- linting -----------------------------------------------------------------------
+    def lint_path(self, path: Path, display: Optional[str] = None) -> FileResult:
+        settings = self.resolver.for_path(path)
+        display = display or str(path)
+        try:
+            source = read_source(path, display, max_bytes=settings.max_file_size)
+        except UnreadableSource as exc:
+            return self._finish(FileResult(display, [tool_diagnostic("LL901", f"cannot lint this file: {exc}",
+                                                                     display)]), settings, path)
+        return self.lint_source(source, path)
+
+    def lint_text(self, text: str, path: Path, display: Optional[str] = None) -> FileResult:
+        """Lint text that stands for the file at ``path`` (standard input, an editor buffer)."""
+        settings = self.resolver.for_path(path)
+        display = display or str(path)
+        kind = kind_of(path) or PYTHON
+        try:
+            source = decode_source(text.encode("utf-8") if isinstance(text, str) else text, display, kind)
+        except UnreadableSource as exc:
+            return self._finish(FileResult(display, [tool_diagnostic("LL901", f"cannot lint this file: {exc}",
+                                                                     display)]), settings, path)
+        return self.lint_source(source, path)
+
+    def lint_source(self, source: SourceFile, path: Path) -> FileResult:
+        settings = self.resolver.for_path(path)
+        result = FileResult(source.path, source=source)
+        if not may_matter(source, settings, path):
+            return result
+        try:
+            extraction = EXTRACTORS[source.kind](source, settings, path)
+        except ParseFailure as failure:
+            if failure.newer_syntax:
+                result.notes.append(f"{source.path}: {failure.message}")
+                return result
+            line = min(max(failure.line, 1), max(source.line_count, 1))
+            col = min(failure.col, len(source.line(line)) + 1)
+            result.diagnostics.append(tool_diagnostic("LL900", failure.message, source.path, line, col))
+            return self._finish(result, settings, path)
+        result.parsed = True
+        project = self.projects.for_path(path)
+        ctx = RuleContext(source, settings, project, extraction, Path(os.path.abspath(path)))
+        found = run_rules(self.enabled_codes(settings, path), extraction, ctx)
+        if extraction.facts.get("composed"):
+            found = _in_this_file(found, source.path)
+        result.diagnostics.extend(found)
+        return self._finish(result, settings, path)
+
+    def _finish(self, result: FileResult, settings: Settings, path: Path) -> FileResult:
+        enabled = set(self.enabled_codes(settings, path))
+        kept = [d for d in result.diagnostics if d.code in enabled]
+        if result.source is not None:
+            from lightning_lint.linter import suppressions
+            kept = suppressions.apply(kept, result.source, enabled)
+        result.diagnostics = sorted(_dedupe(kept), key=Diagnostic.sort_key)
+        return result
+
+
+HOOKS = (
+    ("check_file", lambda e: (e,)),
+    ("check_trainer", lambda e: e.trainers),
+    ("check_callback", lambda e: e.callbacks),
+    ("check_loader", lambda e: e.loaders),
+    ("check_class", lambda e: e.classes),
+)
+
+
+def run_rules(codes: Iterable[str], extraction: Extraction, ctx: RuleContext) -> List[Diagnostic]:
+    from lightning_lint import rules
+    found: List[Diagnostic] = []
+    for code in codes:
+        rule_class = rules.get(code)
+        if rule_class is None:
+            continue
+        rule = rule_class()
+        for hook, subjects in HOOKS:
+            if not rule_class.overrides(hook):
+                continue
+            for subject in subjects(extraction):
+                try:
+                    found.extend(getattr(rule, hook)(subject, ctx))
+                except Exception as exc:  # noqa: BLE001 - one broken rule must not stop the run
+                    found.append(_rule_failure(rule_class, exc, ctx.source.path))
+    return found
+
+
+def _rule_failure(rule_class: Type[Any], exc: Exception, path: str) -> Diagnostic:
+    frame = traceback.extract_tb(exc.__traceback__)[-1] if exc.__traceback__ else None
+    where = f" at {Path(frame.filename).name}:{frame.lineno}" if frame else ""
+    return tool_diagnostic(
+        "LL905",
+        f"rule {rule_class.code} ({rule_class.name}) failed on this file: {type(exc).__name__}: {exc}{where}. "
+        f"This is a bug in lightning-lint; please report it at {BUG_REPORT_URL}", path)
+
+
+def _in_this_file(diagnostics: List[Diagnostic], path: str) -> List[Diagnostic]:
+    """For a composed Hydra config: keep findings located in the linted file. A finding
+    located in another file of the composition is reported when that file is linted,
+    unless it involves a value of this file, where it is re-anchored."""
+    here = os.path.abspath(path)
+    kept = []
+    for d in diagnostics:
+        if os.path.abspath(d.path) == here:
+            kept.append(d)
+            continue
+        local = [loc for loc in d.related if os.path.abspath(loc.path) == here]
+        if local:
+            origin = Loc(d.path, d.span)
+            others = tuple(loc for loc in d.related if loc is not local[0]) + (origin,)
+            kept.append(d.with_changes(path=path, span=local[0].span, related=others, fix=None))
+    return kept
+
+
+def _dedupe(diagnostics: List[Diagnostic]) -> List[Diagnostic]:
+    seen = set()
+    out = []
+    for d in diagnostics:
+        key = (d.code, d.path, d.span, d.message)
+        if key not in seen:
+            seen.add(key)
+            out.append(d)
+    return out
+
+
+def fails(diagnostics: Iterable[Diagnostic], fail_on: str) -> bool:
+    threshold = Severity.parse(fail_on)
+    return any(d.severity >= threshold for d in diagnostics)

@@ -1,0 +1,249 @@
+"""Applying fixes: ``--fix``, ``--unsafe-fixes``, ``--diff`` and ``--add-noqa``.
+
+Fixes are span edits on the original text, for Python and YAML alike, so formatting,
+comments, quoting and line endings survive byte for byte outside the edited spans.
+After each pass the new text is re-parsed and re-linted; a pass whose result no longer
+parses is reverted with a message. Passes repeat until nothing is left to fix (a fix may
+uncover another), so a second ``--fix`` changes nothing.
+
+Files are written atomically (a temporary file in the same folder, then a rename), keep
+their mode, encoding and BOM, and are left alone when they changed since they were read.
+"""
+
+from __future__ import annotations
+
+import ast
+import difflib
+import os
+import sys
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import List, Optional, Sequence, TextIO, Tuple
+
+from lightning_lint.linter.diagnostics import Applicability, Diagnostic, Edit
+from lightning_lint.linter.sources import PYTHON, SourceFile
+
+MAX_PASSES = 10
+
+
+@dataclass
+class FixOutcome:
+    """What fixing one file produced."""
+
+    path: str
+    original: str
+    text: str
+    applied: List[Diagnostic] = field(default_factory=list)
+    problems: List[str] = field(default_factory=list)  # reverted passes, skipped writes
+
+    @property
+    def changed(self) -> bool:
+        return self.text != self.original
+
+
+def applicable(diagnostic: Diagnostic, unsafe: bool) -> bool:
+    fix = diagnostic.fix
+    if fix is None or not fix.edits:
+        return False
+    if fix.applicability == Applicability.SAFE:
+        return True
+    return unsafe and fix.applicability == Applicability.UNSAFE
+
+
+def apply_edits(source: SourceFile, edits: Sequence[Edit]) -> str:
+    """Apply non-overlapping edits to the text (in characters). Inserted line breaks take
+    the file's own line ending."""
+    newline = source.newline
+    pieces = []
+    last = 0
+    text = source.text
+    for start, end, content in sorted((source.offset(e.span.start_line, e.span.start_col),
+                                       source.offset(e.span.end_line, e.span.end_col), e.content) for e in edits):
+        if newline != "\n":
+            content = content.replace("\r\n", "\n").replace("\n", newline)
+        pieces.append(text[last:start])
+        pieces.append(content)
+        last = max(end, start)
+    pieces.append(text[last:])
+    return "".join(pieces)
+
+
+def choose(diagnostics: Sequence[Diagnostic], source: SourceFile, unsafe: bool) -> List[Diagnostic]:
+    """The fixes of one pass: applicable, in file order, none overlapping another."""
+    taken: List[Tuple[int, int]] = []
+    chosen = []
+    for diagnostic in sorted(diagnostics, key=Diagnostic.sort_key):
+        if not applicable(diagnostic, unsafe):
+            continue
+        ranges = [(source.offset(e.span.start_line, e.span.start_col), source.offset(e.span.end_line, e.span.end_col))
+                  for e in diagnostic.fix.edits]  # type: ignore[union-attr]
+        if any(_overlaps(r, t) for r in ranges for t in taken):
+            continue  # the next pass sees it again, on the new text
+        taken.extend(ranges)
+        chosen.append(diagnostic)
+    return chosen
+
+
+def _overlaps(a: Tuple[int, int], b: Tuple[int, int]) -> bool:
+    if a[0] == a[1] == b[0] == b[1]:
+        return True  # two insertions at one place
+    return a[0] < b[1] and b[0] < a[1]
+
+
+def parses(text: str, kind: str) -> Optional[str]:
+    """None when ``text`` parses, else the parser's complaint."""
+    try:
+        if kind == PYTHON:
+            ast.parse(text)
+        else:
+            from lightning_lint.linter import yaml_load
+            yaml_load.load(SourceFile("<fixed>", text, kind))
+    except SyntaxError as exc:
+        return f"SyntaxError: {exc.msg} (line {exc.lineno})"
+    except Exception as exc:  # noqa: BLE001 - any loader failure means "does not parse"
+        return f"{type(exc).__name__}: {exc}"
+    return None
+
+
+def fix_source(linter, source: SourceFile, path: Path, unsafe: bool) -> FixOutcome:
+    """Fix one file's text until no applicable fix is left."""
+    outcome = FixOutcome(source.path, source.text, source.text)
+    current = source
+    for _ in range(MAX_PASSES):
+        result = linter.lint_source(current, path)
+        chosen = choose(result.diagnostics, current, unsafe)
+        if not chosen:
+            break
+        new_text = apply_edits(current, [e for d in chosen for e in d.fix.edits])  # type: ignore[union-attr]
+        if new_text == current.text:
+            break
+        broken = parses(new_text, current.kind)
+        if broken is not None and parses(current.text, current.kind) is None:
+            codes = ", ".join(sorted({d.code for d in chosen}))
+            outcome.problems.append(f"{source.path}: reverted fixes for {codes}: the result would not parse "
+                                    f"({broken}). Please report this at "
+                                    "https://github.com/lightning-lint/lightning-lint/issues")
+            break
+        outcome.applied.extend(chosen)
+        current = SourceFile(source.path, new_text, source.kind, encoding=source.encoding, bom=source.bom)
+    outcome.text = current.text
+    return outcome
+
+
+def encode(source: SourceFile, text: str) -> bytes:
+    data = text.encode(source.encoding)
+    return (b"\xef\xbb\xbf" + data) if source.bom else data
+
+
+def write_atomically(path: Path, data: bytes, expected: bytes) -> Optional[str]:
+    """Replace ``path`` with ``data`` unless its content is no longer ``expected``.
+    Returns a problem message, or None when written."""
+    try:
+        with open(path, "rb") as handle:
+            if handle.read() != expected:
+                return f"{path}: not fixed: the file changed while lightning-lint was running"
+        mode = os.stat(path).st_mode
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".lightning-lint.tmp", dir=str(path.parent))
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.chmod(tmp, mode & 0o7777)
+            os.replace(tmp, path)
+        except BaseException:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
+            raise
+    except OSError as exc:
+        return f"{path}: not fixed: {exc.strerror or exc}"
+    return None
+
+
+def unified_diff(outcome: FixOutcome) -> str:
+    lines = difflib.unified_diff(outcome.original.splitlines(keepends=True), outcome.text.splitlines(keepends=True),
+                                 fromfile=f"a/{outcome.path}", tofile=f"b/{outcome.path}")
+    out = []
+    for line in lines:
+        out.append(line if line.endswith(("\n", "\r")) else line + "\n\\ No newline at end of file\n")
+    return "".join(out)
+
+
+def apply_to_run(run, options, resolver, stdout: TextIO) -> Optional[int]:
+    """Fix (or diff, or add noqa to) the files of a finished run. Returns an exit code
+    when the command ends here (``--diff``, ``--add-noqa``), else None after updating
+    ``run`` with the re-linted results."""
+    from lightning_lint.linter.engine import Linter
+    linter = Linter(resolver)
+    if options.add_noqa:
+        return _add_noqa(run, linter, stdout)
+    changed = 0
+    problems: List[str] = []
+    for index, result in enumerate(run.results):
+        source = result.source
+        stdin = _is_stdin(result.path, options)
+        if stdin and source is not None and not options.diff:
+            run.stdin_fixed = source.text  # printed even when nothing is fixed, like ruff
+        if source is None or not any(applicable(d, options.unsafe_fixes) for d in result.diagnostics):
+            continue
+        path = Path(options.stdin_filename or "<stdin>.py") if stdin else Path(result.path)
+        outcome = fix_source(linter, source, path, options.unsafe_fixes)
+        problems.extend(outcome.problems)
+        if not outcome.changed:
+            continue
+        if options.diff:
+            stdout.write(unified_diff(outcome))
+            changed += 1
+            continue
+        if stdin:
+            run.stdin_fixed = outcome.text
+        else:
+            problem = write_atomically(path, encode(source, outcome.text), source.raw or encode(source, source.text))
+            if problem:
+                problems.append(problem)
+                continue
+        run.fixed += len(outcome.applied)
+        changed += 1
+        fixed_source = SourceFile(source.path, outcome.text, source.kind, encoding=source.encoding, bom=source.bom,
+                                  raw=encode(source, outcome.text))
+        run.results[index] = linter.lint_source(fixed_source, path)
+    for problem in problems:
+        print(f"lightning-lint: {problem}", file=sys.stderr)
+    if options.diff:
+        if changed:
+            print(f"Would fix {changed} file{'s' if changed != 1 else ''}.", file=sys.stderr)
+        return 1 if changed else 0
+    run.diagnostics = sorted((d for r in run.results for d in r.diagnostics), key=Diagnostic.sort_key)
+    return None
+
+
+def _is_stdin(display: str, options) -> bool:
+    return "-" in options.paths or (options.stdin_filename is not None and not options.paths
+                                   and display in (options.stdin_filename, "<stdin>"))
+
+
+def _add_noqa(run, linter, stdout: TextIO) -> int:
+    from lightning_lint.linter import suppressions
+    added = 0
+    for result in run.results:
+        source = result.source
+        if source is None or not result.diagnostics or not source.raw:
+            continue
+        edits = suppressions.noqa_edits(result.diagnostics, source)
+        if not edits:
+            continue
+        text = apply_edits(source, edits)
+        if parses(text, source.kind) is not None:
+            print(f"lightning-lint: {source.path}: could not add noqa comments without breaking the file",
+                  file=sys.stderr)
+            continue
+        problem = write_atomically(Path(result.path), encode(source, text), source.raw)
+        if problem:
+            print(f"lightning-lint: {problem}", file=sys.stderr)
+            continue
+        added += len(edits)
+    stdout.write(f"Added {added} noqa directive{'s' if added != 1 else ''}.\n")
+    return 0

@@ -1,0 +1,646 @@
+"""What lightning-lint knows about Lightning's API, as data.
+
+The tables describe Lightning 2.6.6 (the newest release the tool knows) and the history of
+the arguments that earlier releases accepted. ``tests/test_lightning_data.py`` compares
+them with the installed ``lightning``, so a new release is a data change here.
+
+Where a version history is given it was read from the released wheels' signatures
+(``scripts/lightning_history.py``): 1.4.9, 1.8.6, 1.9.0, 1.9.5 and every 2.x minor; the
+1.5-1.7 removals come from Lightning's CHANGELOG.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Dict, FrozenSet, Optional, Tuple
+
+NEWEST_KNOWN = "2.6.6"
+
+# Releases a project can pin, newest last (lightning and pytorch-lightning share them).
+KNOWN_VERSIONS: Tuple[str, ...] = (
+    "1.0.8", "1.1.8", "1.2.10", "1.3.8", "1.4.9", "1.5.10", "1.6.5", "1.7.7",
+    "1.8.6", "1.9.0", "1.9.5",
+    "2.0.0", "2.0.9", "2.1.0", "2.1.4", "2.2.0", "2.2.5", "2.3.0", "2.3.3", "2.4.0",
+    "2.5.0", "2.5.1", "2.5.3", "2.5.6", "2.6.0", "2.6.6",
+)
+
+# Distribution names whose version pins decide the target version.
+LIGHTNING_DISTRIBUTIONS = ("lightning", "pytorch-lightning", "pytorch_lightning")
+
+
+# -- types, for schemas and type checks ----------------------------------------------------
+# A value "kind" is one of: int, float, str, bool, null, list, dict, object (a constructed
+# class instance: a Call in Python, class_path/_target_ in YAML).
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str
+    default: Any
+    kinds: Tuple[str, ...]
+    doc: str
+    added_in: str = "1.0.0"
+    choices: Tuple[Any, ...] = ()
+    required: bool = False
+
+
+def _p(name: str, default: Any, kinds: str, doc: str, added_in: str = "1.0.0",
+       choices: Tuple[Any, ...] = (), required: bool = False) -> Param:
+    return Param(name, default, tuple(kinds.split("|")), doc, added_in, choices, required)
+
+
+TRAINER_PARAM_LIST: Tuple[Param, ...] = (
+    _p("accelerator", "auto", "str|object", "Hardware to run on: cpu, cuda, gpu, mps, tpu or auto.",
+       choices=("auto", "cpu", "cuda", "gpu", "mps", "tpu")),
+    _p("strategy", "auto", "str|object", "Distribution strategy: a registered name such as ddp, "
+       "fsdp or deepspeed, or a Strategy instance.", added_in="1.5.0"),
+    _p("devices", "auto", "int|str|list", "Number of devices, a list of device ids, -1 for all GPUs, or auto."),
+    _p("num_nodes", 1, "int", "Number of machines for distributed training."),
+    _p("precision", None, "int|str|null", "Numerical precision: 16-mixed, bf16-mixed, 32-true, 64-true, "
+       "16-true, bf16-true, transformer-engine.",
+       choices=("transformer-engine", "transformer-engine-float16", "16-true", "16-mixed", "bf16-true",
+                "bf16-mixed", "32-true", "64-true", 64, 32, 16, "64", "32", "16", "bf16")),
+    _p("logger", None, "bool|object|list|null", "A logger, a list of loggers, True for the default "
+       "(TensorBoard or CSV), or False to disable logging."),
+    _p("callbacks", None, "object|list|null", "Callbacks to add to the default ones."),
+    _p("fast_dev_run", False, "bool|int", "Run n batches of train, val and test (True = 1) to find bugs; "
+       "disables logging, checkpoints and every limit."),
+    _p("max_epochs", None, "int|null", "Stop after this many epochs; -1 for no limit. When neither "
+       "max_epochs, max_steps nor max_time is set, Lightning trains 1000 epochs."),
+    _p("min_epochs", None, "int|null", "Do not let early stopping end training before this many epochs."),
+    _p("max_steps", -1, "int", "Stop after this many optimizer steps; -1 for no limit."),
+    _p("min_steps", None, "int|null", "Do not let early stopping end training before this many optimizer steps."),
+    _p("max_time", None, "str|dict|object|null", "Stop after this wall-clock time: \"DD:HH:MM:SS\", a "
+       "timedelta, or a dict of timedelta arguments."),
+    _p("limit_train_batches", None, "int|float|null", "Training batches per epoch: a fraction (float) or a count (int)."),
+    _p("limit_val_batches", None, "int|float|null", "Validation batches: a fraction (float) or a count (int); 0 disables validation."),
+    _p("limit_test_batches", None, "int|float|null", "Test batches: a fraction (float) or a count (int)."),
+    _p("limit_predict_batches", None, "int|float|null", "Prediction batches: a fraction (float) or a count (int)."),
+    _p("overfit_batches", 0.0, "int|float", "Train and validate on this many (or this fraction of) training batches, "
+       "without shuffling."),
+    _p("val_check_interval", None, "int|float|str|dict|object|null", "Validate after this fraction of an epoch (float), "
+       "every n training batches (int), or after a duration (\"DD:HH:MM:SS\")."),
+    _p("check_val_every_n_epoch", 1, "int|null", "Validate every n epochs; None to count val_check_interval "
+       "across epochs."),
+    _p("num_sanity_val_steps", None, "int|null", "Validation batches to run before training (default 2; -1 for all)."),
+    _p("log_every_n_steps", None, "int|null", "Log training metrics every n optimizer steps (default 50)."),
+    _p("enable_checkpointing", None, "bool|null", "Add a default ModelCheckpoint when none is given (default True).",
+       added_in="1.5.0"),
+    _p("enable_progress_bar", None, "bool|null", "Show a progress bar (default True).", added_in="1.5.0"),
+    _p("enable_model_summary", None, "bool|null", "Print a model summary at the start of fit (default True).",
+       added_in="1.5.0"),
+    _p("accumulate_grad_batches", 1, "int", "Accumulate gradients over k batches before each optimizer step."),
+    _p("gradient_clip_val", None, "int|float|null", "Clip gradients at this value; None disables clipping."),
+    _p("gradient_clip_algorithm", None, "str|null", "How to clip: norm (default) or value.",
+       choices=("norm", "value")),
+    _p("deterministic", None, "bool|str|null", "Use deterministic algorithms: True, False or \"warn\"."),
+    _p("benchmark", None, "bool|null", "Set torch.backends.cudnn.benchmark."),
+    _p("inference_mode", True, "bool", "Use torch.inference_mode (else no_grad) during evaluation.",
+       added_in="1.7.0"),
+    _p("use_distributed_sampler", True, "bool", "Wrap dataloaders in a DistributedSampler when training "
+       "on several devices.", added_in="2.0.0"),
+    _p("profiler", None, "str|object|null", "Profile the run: simple, advanced, pytorch, xla or a Profiler.",
+       choices=("simple", "advanced", "pytorch", "xla")),
+    _p("detect_anomaly", False, "bool", "Enable autograd anomaly detection (slow).", added_in="1.5.0"),
+    _p("barebones", False, "bool", "Disable every feature that costs speed (logging, checkpoints, "
+       "progress bar, summaries).", added_in="2.0.0"),
+    _p("plugins", None, "object|list|null", "Precision, CheckpointIO, ClusterEnvironment or LayerSync plugins."),
+    _p("sync_batchnorm", False, "bool", "Synchronise batch norm layers across devices."),
+    _p("reload_dataloaders_every_n_epochs", 0, "int", "Recreate the dataloaders every n epochs."),
+    _p("default_root_dir", None, "str|null", "Default folder for logs and checkpoints (default: the working directory)."),
+    _p("enable_autolog_hparams", True, "bool", "Log the hyperparameters of the model and datamodule.",
+       added_in="2.6.0"),
+    _p("model_registry", None, "str|null", "Name (and version) of a model in the Lightning model registry.",
+       added_in="2.5.1"),
+)
+
+TRAINER_PARAMS: Dict[str, Param] = {p.name: p for p in TRAINER_PARAM_LIST}
+
+# Where Lightning resolves a None default at run time (research §4.1).
+EFFECTIVE_DEFAULTS: Dict[str, Any] = {
+    "limit_train_batches": 1.0,
+    "limit_val_batches": 1.0,
+    "limit_test_batches": 1.0,
+    "limit_predict_batches": 1.0,
+    "val_check_interval": 1.0,
+    "num_sanity_val_steps": 2,
+    "log_every_n_steps": 50,
+    "enable_checkpointing": True,
+    "enable_progress_bar": True,
+    "enable_model_summary": True,
+    "precision": "32-true",
+}
+
+
+@dataclass(frozen=True)
+class RemovedArg:
+    """An argument Lightning used to accept.
+
+    ``rename_to`` is set when the new argument takes the same value (a mechanical,
+    safe rewrite); ``replacement`` says what to write instead in words."""
+
+    name: str
+    removed_in: str
+    replacement: str
+    deprecated_in: Optional[str] = None
+    rename_to: Optional[str] = None
+    added_in: str = "0.1.0"
+
+
+def _r(name: str, removed_in: str, replacement: str, deprecated_in: Optional[str] = None,
+       rename_to: Optional[str] = None) -> RemovedArg:
+    return RemovedArg(name, removed_in, replacement, deprecated_in, rename_to)
+
+
+REMOVED_TRAINER_ARGS: Dict[str, RemovedArg] = {r.name: r for r in (
+    # removed in 2.0 (present in 1.9.5, absent in 2.0.0)
+    _r("gpus", "2.0.0", '`accelerator="gpu", devices=N`', "1.7.0"),
+    _r("tpu_cores", "2.0.0", '`accelerator="tpu", devices=N`', "1.7.0"),
+    _r("ipus", "2.0.0", "the lightning-graphcore package (IPU support left Lightning's core)", "1.7.0"),
+    _r("num_processes", "2.0.0", '`accelerator="cpu", devices=N`', "1.7.0"),
+    _r("auto_select_gpus", "2.0.0", "`devices=find_usable_cuda_devices(N)` from `lightning.pytorch.accelerators`",
+       "1.9.0"),
+    _r("resume_from_checkpoint", "2.0.0", "`trainer.fit(model, ckpt_path=...)` (in LightningCLI the `ckpt_path` key)",
+       "1.5.0"),
+    _r("auto_lr_find", "2.0.0", "`Tuner(trainer).lr_find(model)` or the `LearningRateFinder` callback"),
+    _r("auto_scale_batch_size", "2.0.0", "`Tuner(trainer).scale_batch_size(model)` or the `BatchSizeFinder` callback"),
+    _r("track_grad_norm", "2.0.0", "`grad_norm` from `lightning.pytorch.utilities` in `on_before_optimizer_step`, "
+       "logged with `self.log_dict`"),
+    _r("replace_sampler_ddp", "2.0.0", "`use_distributed_sampler`", rename_to="use_distributed_sampler"),
+    _r("amp_backend", "2.0.0", "nothing: native AMP is the only backend; choose it with `precision=\"16-mixed\"`",
+       "1.9.0"),
+    _r("amp_level", "2.0.0", "nothing: apex support was removed", "1.9.0"),
+    _r("move_metrics_to_cpu", "2.0.0", "nothing: the option was removed"),
+    _r("multiple_trainloader_mode", "2.0.0", "a `CombinedLoader(iterables, mode=...)` returned from `train_dataloader`"),
+    # removed in 1.5-1.8 (present in 1.4.9, absent in 1.8.6; versions from the CHANGELOG)
+    _r("hpus", "1.8.0", '`accelerator="hpu", devices=N` (1.x only; HPU support later left Lightning)', "1.7.0"),
+    _r("checkpoint_callback", "1.7.0", "`enable_checkpointing`", "1.5.0", rename_to="enable_checkpointing"),
+    _r("progress_bar_refresh_rate", "1.7.0", "`callbacks=[TQDMProgressBar(refresh_rate=N)]` "
+       "(or `enable_progress_bar=False` for 0)", "1.5.0"),
+    _r("process_position", "1.7.0", "`callbacks=[TQDMProgressBar(process_position=N)]`", "1.5.0"),
+    _r("weights_summary", "1.7.0", '`callbacks=[ModelSummary(max_depth=...)]` (or `enable_model_summary=False` for None)',
+       "1.5.0"),
+    _r("flush_logs_every_n_steps", "1.7.0", "the logger's own option, e.g. `CSVLogger(flush_logs_every_n_steps=N)`",
+       "1.5.0"),
+    _r("terminate_on_nan", "1.7.0", "`detect_anomaly=True` (different semantics) or a check of the loss in "
+       "`training_step`", "1.5.0"),
+    _r("stochastic_weight_avg", "1.7.0", "`callbacks=[StochasticWeightAveraging(swa_lrs=...)]`", "1.5.0"),
+    _r("prepare_data_per_node", "1.7.0", "the `prepare_data_per_node` attribute of the LightningModule or "
+       "LightningDataModule", "1.5.0"),
+    _r("log_gpu_memory", "1.7.0", "`callbacks=[DeviceStatsMonitor()]`", "1.5.0"),
+    _r("truncated_bptt_steps", "1.7.0", "the LightningModule attribute in 1.x; Lightning 2 has no TBPTT: "
+       "implement it with manual optimization", "1.5.0"),
+    _r("weights_save_path", "1.8.0", "`ModelCheckpoint(dirpath=...)`", "1.6.0"),
+    _r("reload_dataloaders_every_epoch", "1.6.0", "`reload_dataloaders_every_n_epochs=1`", "1.4.0"),
+    _r("distributed_backend", "1.5.0", "`strategy=...` (with `accelerator=...`)", "1.3.0", rename_to="strategy"),
+    # 0.x names
+    _r("row_log_interval", "1.0.0", "`log_every_n_steps`", rename_to="log_every_n_steps"),
+    _r("log_save_interval", "1.0.0", "the logger's flush option (the Trainer option was removed)"),
+    _r("overfit_pct", "1.0.0", "`overfit_batches`", rename_to="overfit_batches"),
+    _r("train_percent_check", "1.0.0", "`limit_train_batches`", rename_to="limit_train_batches"),
+    _r("val_percent_check", "1.0.0", "`limit_val_batches`", rename_to="limit_val_batches"),
+    _r("test_percent_check", "1.0.0", "`limit_test_batches`", rename_to="limit_test_batches"),
+    _r("early_stop_callback", "1.0.0", "`callbacks=[EarlyStopping(monitor=...)]`"),
+    _r("default_save_path", "1.0.0", "`default_root_dir`", rename_to="default_root_dir"),
+    _r("max_nb_epochs", "1.0.0", "`max_epochs`", rename_to="max_epochs"),
+    _r("min_nb_epochs", "1.0.0", "`min_epochs`", rename_to="min_epochs"),
+    _r("nb_sanity_val_steps", "1.0.0", "`num_sanity_val_steps`", rename_to="num_sanity_val_steps"),
+    _r("nb_gpu_nodes", "1.0.0", "`num_nodes`", rename_to="num_nodes"),
+    _r("gradient_clip", "1.0.0", "`gradient_clip_val`", rename_to="gradient_clip_val"),
+    _r("add_row_log_interval", "1.0.0", "`log_every_n_steps`", rename_to="log_every_n_steps"),
+    _r("show_progress_bar", "1.0.0", "`enable_progress_bar`", rename_to="enable_progress_bar"),
+    _r("use_amp", "1.0.0", '`precision="16-mixed"`'),
+    _r("print_nan_grads", "1.0.0", "nothing: the option was removed"),
+)}
+
+
+# -- callbacks ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CallbackInfo:
+    name: str
+    module: str  # where it lives under lightning.pytorch.callbacks
+    params: Dict[str, Param]
+    var_kwargs: bool = False  # accepts **kwargs (ModelSummary, ThroughputMonitor, ...)
+    removed_params: Dict[str, RemovedArg] = field(default_factory=dict)
+    added_in: str = "1.0.0"
+
+
+def _cb(name: str, module: str, params: Tuple[Param, ...], var_kwargs: bool = False,
+        removed: Tuple[RemovedArg, ...] = (), added_in: str = "1.0.0") -> CallbackInfo:
+    return CallbackInfo(name, module, {p.name: p for p in params}, var_kwargs,
+                        {r.name: r for r in removed}, added_in)
+
+
+CALLBACK_LIST: Tuple[CallbackInfo, ...] = (
+    _cb("ModelCheckpoint", "model_checkpoint", (
+        _p("dirpath", None, "str|null", "Folder for the checkpoints (default: the logger's folder)."),
+        _p("filename", None, "str|null", "Checkpoint file name template, e.g. \"{epoch}-{val_loss:.2f}\"."),
+        _p("monitor", None, "str|null", "Logged metric that ranks checkpoints; None keeps the latest."),
+        _p("verbose", False, "bool", "Print a message for each save."),
+        _p("save_last", None, "bool|str|null", "Also write last.ckpt (True) or a symlink to the latest (\"link\")."),
+        _p("save_top_k", 1, "int", "Keep the k best checkpoints; -1 keeps all, 0 none."),
+        _p("save_on_exception", False, "bool", "Save a checkpoint when training raises.", added_in="2.5.3"),
+        _p("save_weights_only", False, "bool", "Save only the weights (such checkpoints cannot resume training)."),
+        _p("mode", "min", "str", "Whether a lower (min) or higher (max) monitored value is better.",
+           choices=("min", "max")),
+        _p("auto_insert_metric_name", True, "bool", "Insert metric names into the file name."),
+        _p("every_n_train_steps", None, "int|null", "Save every n optimizer steps (mid-epoch)."),
+        _p("train_time_interval", None, "object|null", "Save after this much training time (a timedelta)."),
+        _p("every_n_epochs", None, "int|null", "Save every n epochs."),
+        _p("save_on_train_epoch_end", None, "bool|null", "Save at the end of the training epoch instead of "
+           "after validation."),
+        _p("enable_version_counter", True, "bool", "Append -v1, -v2 to clashing file names.", added_in="2.1.0"),
+    ), removed=(
+        _r("period", "1.5.0", "`every_n_epochs`", "1.3.0", rename_to="every_n_epochs"),
+        _r("every_n_val_epochs", "1.6.0", "`every_n_epochs`", "1.4.0", rename_to="every_n_epochs"),
+        _r("prefix", "1.4.0", "the `filename` template", "1.1.0"),
+    )),
+    _cb("EarlyStopping", "early_stopping", (
+        _p("monitor", None, "str", "Logged metric to watch.", required=True),
+        _p("min_delta", 0.0, "float|int", "Smallest change that counts as an improvement."),
+        _p("patience", 3, "int", "Checks without improvement before stopping (checks, not epochs)."),
+        _p("verbose", False, "bool", "Print a message for each check."),
+        _p("mode", "min", "str", "Whether a lower (min) or higher (max) value is better.", choices=("min", "max")),
+        _p("strict", True, "bool", "Raise when the monitored metric is missing."),
+        _p("check_finite", True, "bool", "Stop when the metric becomes NaN or infinite."),
+        _p("stopping_threshold", None, "float|int|null", "Stop as soon as the metric reaches this value."),
+        _p("divergence_threshold", None, "float|int|null", "Stop as soon as the metric is worse than this value."),
+        _p("check_on_train_epoch_end", None, "bool|null", "Check at the end of the training epoch instead of "
+           "after validation."),
+        _p("log_rank_zero_only", False, "bool", "Log the stopping message on rank 0 only.", added_in="1.8.0"),
+    )),
+    _cb("LearningRateMonitor", "lr_monitor", (
+        _p("logging_interval", None, "str|null", "Log every step, every epoch, or at each scheduler's interval (None).",
+           choices=("step", "epoch", None)),
+        _p("log_momentum", False, "bool", "Also log the momentum."),
+        _p("log_weight_decay", False, "bool", "Also log the weight decay.", added_in="2.1.0"),
+    )),
+    _cb("Timer", "timer", (
+        _p("duration", None, "str|dict|object|null", "Stop after this time: \"DD:HH:MM:SS\", a timedelta or a dict."),
+        _p("interval", "step", "str", "Check the time after every step or every epoch.", choices=("step", "epoch")),
+        _p("verbose", True, "bool", "Print when the time is up."),
+    )),
+    _cb("StochasticWeightAveraging", "stochastic_weight_avg", (
+        _p("swa_lrs", None, "float|list", "SWA learning rate(s): a positive float or a list of them.", required=True),
+        _p("swa_epoch_start", 0.8, "int|float", "Epoch (int) or fraction of max_epochs (float) where SWA starts."),
+        _p("annealing_epochs", 10, "int", "Epochs of learning-rate annealing."),
+        _p("annealing_strategy", "cos", "str", "cos or linear annealing.", choices=("cos", "linear")),
+        _p("avg_fn", None, "object|null", "Custom averaging function."),
+        _p("device", "cpu", "str|object|null", "Device for the averaged model."),
+    )),
+    _cb("GradientAccumulationScheduler", "gradient_accumulation_scheduler", (
+        _p("scheduling", None, "dict", "Epoch -> accumulation factor.", required=True),
+    )),
+    _cb("TQDMProgressBar", "progress.tqdm_progress", (
+        _p("refresh_rate", 1, "int", "Update the bar every n batches; 0 disables it."),
+        _p("process_position", 0, "int", "Line offset of the bar."),
+        _p("leave", False, "bool", "Keep the bar after each epoch.", added_in="2.4.0"),
+    ), added_in="1.5.0"),
+    _cb("RichProgressBar", "progress.rich_progress", (
+        _p("refresh_rate", 100, "int", "Update the bar every n batches."),
+        _p("leave", False, "bool", "Keep the bar after each epoch."),
+        _p("theme", None, "object", "A RichProgressBarTheme."),
+        _p("console_kwargs", None, "dict|null", "Arguments for rich's Console."),
+    ), added_in="1.5.0"),
+    _cb("ProgressBar", "progress.progress_bar", (), added_in="2.0.0"),
+    _cb("ModelSummary", "model_summary", (
+        _p("max_depth", 1, "int", "Depth of layer nesting to show; -1 shows all."),
+    ), var_kwargs=True, added_in="1.5.0"),
+    _cb("RichModelSummary", "rich_model_summary", (
+        _p("max_depth", 1, "int", "Depth of layer nesting to show; -1 shows all."),
+    ), var_kwargs=True, added_in="1.5.0"),
+    _cb("DeviceStatsMonitor", "device_stats_monitor", (
+        _p("cpu_stats", None, "bool|null", "Also log CPU statistics."),
+    ), added_in="1.5.0"),
+    _cb("BatchSizeFinder", "batch_size_finder", (
+        _p("mode", "power", "str", "power or binsearch.", choices=("power", "binsearch")),
+        _p("steps_per_trial", 3, "int", "Steps per trial batch size."),
+        _p("init_val", 2, "int", "First batch size to try."),
+        _p("max_trials", 25, "int", "Most batch sizes to try."),
+        _p("batch_arg_name", "batch_size", "str", "Attribute that holds the batch size."),
+        _p("margin", 0.05, "float", "Safety margin for binsearch.", added_in="2.6.0"),
+        _p("max_val", 8192, "int", "Largest batch size to try.", added_in="2.6.0"),
+    ), added_in="1.8.0"),
+    _cb("LearningRateFinder", "lr_finder", (
+        _p("min_lr", 1e-08, "float", "Smallest learning rate to try."),
+        _p("max_lr", 1, "float|int", "Largest learning rate to try."),
+        _p("num_training_steps", 100, "int", "Steps to run."),
+        _p("mode", "exponential", "str", "exponential or linear.", choices=("linear", "exponential")),
+        _p("early_stop_threshold", 4.0, "float|null", "Stop when the loss exceeds this multiple of the best."),
+        _p("update_attr", True, "bool", "Set the found learning rate on the model."),
+        _p("attr_name", "", "str", "Attribute that holds the learning rate.", added_in="2.0.0"),
+    ), added_in="1.8.0"),
+    _cb("OnExceptionCheckpoint", "on_exception_checkpoint", (
+        _p("dirpath", None, "str", "Folder for the checkpoint.", required=True),
+        _p("filename", "on_exception", "str", "File name of the checkpoint."),
+    ), added_in="2.0.0"),
+    _cb("BasePredictionWriter", "prediction_writer", (
+        _p("write_interval", "batch", "str", "batch, epoch or batch_and_epoch.",
+           choices=("batch", "epoch", "batch_and_epoch")),
+    )),
+    _cb("ModelPruning", "pruning", (
+        _p("pruning_fn", None, "str|object", "Pruning function or its name.", required=True),
+        _p("parameters_to_prune", (), "list", "(module, name) pairs to prune."),
+        _p("parameter_names", None, "list|null", "Parameter names to prune (weight, bias)."),
+        _p("use_global_unstructured", True, "bool", "Prune globally."),
+        _p("amount", 0.5, "int|float|object", "Amount to prune."),
+        _p("apply_pruning", True, "bool|object", "Whether to prune in this epoch."),
+        _p("make_pruning_permanent", True, "bool", "Make pruning permanent at the end of training."),
+        _p("use_lottery_ticket_hypothesis", True, "bool|object", "Reset the remaining weights."),
+        _p("resample_parameters", False, "bool", "Resample the reset weights."),
+        _p("pruning_dim", None, "int|null", "Dimension for structured pruning."),
+        _p("pruning_norm", None, "int|null", "Norm for ln_structured pruning."),
+        _p("verbose", 0, "int", "0, 1 or 2.", choices=(0, 1, 2)),
+        _p("prune_on_train_epoch_end", True, "bool", "Prune at the end of the training epoch."),
+    )),
+    _cb("BackboneFinetuning", "finetuning", (
+        _p("unfreeze_backbone_at_epoch", 10, "int", "Epoch at which to unfreeze the backbone."),
+        _p("lambda_func", None, "object", "Learning-rate multiplier function."),
+        _p("backbone_initial_ratio_lr", 0.1, "float", "Initial backbone learning-rate ratio."),
+        _p("backbone_initial_lr", None, "float|null", "Initial backbone learning rate."),
+        _p("should_align", True, "bool", "Align the backbone learning rate with the head."),
+        _p("initial_denom_lr", 10.0, "float", "Denominator for the initial learning rate."),
+        _p("train_bn", True, "bool", "Train batch-norm layers."),
+        _p("verbose", False, "bool", "Print learning rates."),
+        _p("rounding", 12, "int", "Decimals for printed learning rates."),
+    )),
+    _cb("LambdaCallback", "lambda_function", (), var_kwargs=True),
+    _cb("ThroughputMonitor", "throughput_monitor", (
+        _p("batch_size_fn", None, "object", "Function returning a batch's size.", required=True),
+        _p("length_fn", None, "object|null", "Function returning a batch's length."),
+    ), var_kwargs=True, added_in="2.2.0"),
+    _cb("WeightAveraging", "weight_averaging", (
+        _p("device", None, "str|object|null", "Device for the averaged model."),
+        _p("use_buffers", True, "bool", "Also average buffers."),
+    ), var_kwargs=True, added_in="2.6.0"),
+    _cb("EMAWeightAveraging", "weight_averaging", (
+        _p("device", None, "str|object|null", "Device for the averaged model."),
+        _p("use_buffers", True, "bool", "Also average buffers."),
+        _p("decay", 0.999, "float", "EMA decay."),
+        _p("update_every_n_steps", 1, "int", "Update the average every n steps."),
+        _p("update_starting_at_step", None, "int|null", "First step to average."),
+        _p("update_starting_at_epoch", None, "int|null", "First epoch to average."),
+    ), var_kwargs=True, added_in="2.6.0"),
+    _cb("SpikeDetection", "spike", (
+        _p("mode", "min", "str", "Whether lower (min) or higher (max) loss is better.", choices=("min", "max")),
+        _p("window", 10, "int", "Window of losses to compare with."),
+        _p("warmup", 1, "int", "Steps before detection starts."),
+        _p("atol", None, "float|null", "Absolute tolerance."),
+        _p("rtol", 2.0, "float|null", "Relative tolerance."),
+        _p("exclude_batches_path", None, "str|null", "File that lists excluded batches."),
+        _p("finite_only", True, "bool", "Only consider finite losses."),
+    ), added_in="2.1.0"),
+)
+
+CALLBACKS: Dict[str, CallbackInfo] = {c.name: c for c in CALLBACK_LIST}
+
+# Callbacks that are progress bars / stateful / need a logger (used by several rules).
+PROGRESS_BARS: FrozenSet[str] = frozenset({"TQDMProgressBar", "RichProgressBar", "ProgressBar"})
+CHECKPOINT_CALLBACKS: FrozenSet[str] = frozenset({"ModelCheckpoint", "OnExceptionCheckpoint"})
+
+
+def callback_default(kind: str, name: str) -> Any:
+    info = CALLBACKS.get(kind)
+    if info is None or name not in info.params:
+        return None
+    return info.params[name].default
+
+
+# -- loaders --------------------------------------------------------------------------------
+
+LOADER_DEFAULTS: Dict[str, Any] = {
+    "batch_size": 1,
+    "shuffle": None,
+    "sampler": None,
+    "batch_sampler": None,
+    "num_workers": 0,
+    "pin_memory": False,
+    "drop_last": False,
+    "persistent_workers": False,
+}
+
+# Loaders that keep their position in a checkpoint (state_dict / load_state_dict).
+STATEFUL_LOADERS: FrozenSet[str] = frozenset({"StatefulDataLoader", "StreamingDataLoader"})
+
+
+# -- strategies, accelerators, precision ----------------------------------------------------
+
+# StrategyRegistry.available_strategies() in 2.6.6, plus "auto" (matched case-insensitively).
+STRATEGIES: FrozenSet[str] = frozenset({
+    "auto", "ddp", "ddp_find_unused_parameters_false", "ddp_find_unused_parameters_true",
+    "ddp_fork", "ddp_fork_find_unused_parameters_false", "ddp_fork_find_unused_parameters_true",
+    "ddp_notebook", "ddp_notebook_find_unused_parameters_false", "ddp_notebook_find_unused_parameters_true",
+    "ddp_spawn", "ddp_spawn_find_unused_parameters_false", "ddp_spawn_find_unused_parameters_true",
+    "deepspeed", "deepspeed_stage_1", "deepspeed_stage_2", "deepspeed_stage_2_offload",
+    "deepspeed_stage_3", "deepspeed_stage_3_offload", "deepspeed_stage_3_offload_nvme",
+    "fsdp", "fsdp_cpu_offload", "single_device", "single_tpu", "single_xla", "xla", "xla_debug",
+})
+
+# StrategyRegistry.available_strategies() in pytorch-lightning 1.9.5.
+STRATEGIES_1_9: FrozenSet[str] = frozenset({
+    "auto", "bagua", "colossalai", "ddp", "ddp_find_unused_parameters_false", "ddp_fork",
+    "ddp_fork_find_unused_parameters_false", "ddp_fully_sharded", "ddp_notebook",
+    "ddp_notebook_find_unused_parameters_false", "ddp_sharded", "ddp_sharded_find_unused_parameters_false",
+    "ddp_sharded_spawn", "ddp_sharded_spawn_find_unused_parameters_false", "ddp_spawn",
+    "ddp_spawn_find_unused_parameters_false", "deepspeed", "deepspeed_stage_1", "deepspeed_stage_2",
+    "deepspeed_stage_2_offload", "deepspeed_stage_3", "deepspeed_stage_3_offload",
+    "deepspeed_stage_3_offload_nvme", "dp", "fsdp", "fsdp_native", "fsdp_native_full_shard_offload",
+    "horovod", "hpu_parallel", "hpu_single", "ipu_strategy", "single_device", "single_tpu",
+    "tpu_spawn", "tpu_spawn_debug",
+})
+
+# Strategy names that worked in 1.x and what to write in 2.x.
+REMOVED_STRATEGIES: Dict[str, str] = {
+    "dp": "ddp",
+    "ddp2": "ddp",
+    "ddp_cpu": "ddp",  # with accelerator="cpu"
+    "horovod": "ddp",
+    "ddp_sharded": "fsdp",
+    "ddp_sharded_spawn": "fsdp",
+    "ddp_sharded_find_unused_parameters_false": "fsdp",
+    "ddp_sharded_spawn_find_unused_parameters_false": "fsdp",
+    "ddp_fully_sharded": "fsdp",
+    "fsdp_native": "fsdp",
+    "fsdp_native_full_shard_offload": "fsdp_cpu_offload",
+    "tpu_spawn": "xla",
+    "tpu_spawn_debug": "xla_debug",
+    "bagua": "ddp",
+    "colossalai": "fsdp",
+    "hpu_parallel": "",
+    "hpu_single": "",
+    "ipu_strategy": "",
+    "ipu": "",
+}
+
+STRATEGY_FAMILIES = {
+    "ddp": ("ddp", "ddp_spawn", "ddp_fork", "ddp_notebook"),
+    "fsdp": ("fsdp",),
+    "deepspeed": ("deepspeed",),
+    "xla": ("xla", "single_xla", "single_tpu"),
+}
+
+# Accelerator names (case-sensitive in Lightning) and the aliases "auto" and "gpu".
+ACCELERATORS: FrozenSet[str] = frozenset({"auto", "cpu", "cuda", "gpu", "mps", "tpu"})
+ACCELERATORS_1_9: FrozenSet[str] = frozenset({"auto", "cpu", "cuda", "gpu", "mps", "tpu", "hpu", "ipu"})
+
+# precision: Literal values of _PRECISION_INPUT in lightning.fabric 2.6.6.
+PRECISIONS: FrozenSet[Any] = frozenset({
+    "transformer-engine", "transformer-engine-float16", "16-true", "16-mixed", "bf16-true", "bf16-mixed",
+    "32-true", "64-true", 64, 32, 16, "64", "32", "16", "bf16",
+})
+PRECISIONS_1_9: FrozenSet[Any] = frozenset({64, 32, 16, "64", "32", "16", "bf16"})
+
+# Accepted for historical reasons; the modern spelling that means the same.
+LEGACY_PRECISIONS: Dict[Any, str] = {
+    16: "16-mixed", "16": "16-mixed", "bf16": "bf16-mixed",
+    32: "32-true", "32": "32-true", 64: "64-true", "64": "64-true",
+}
+# Of those, the ones Lightning warns about (the others are mapped silently).
+WARNED_LEGACY_PRECISIONS: FrozenSet[Any] = frozenset({16, "16", "bf16"})
+
+PROFILERS: FrozenSet[str] = frozenset({"simple", "advanced", "pytorch", "xla"})
+
+
+# -- removed APIs (LL303) -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RemovedApi:
+    name: str  # what the user wrote, canonical: "Trainer.from_argparse_args", "hook:training_epoch_end"
+    removed_in: str
+    replacement: str
+    raises: bool  # Lightning raises (True) or silently ignores it (False)
+
+
+REMOVED_APIS: Dict[str, RemovedApi] = {a.name: a for a in (
+    RemovedApi("Trainer.from_argparse_args", "2.0.0", "`LightningCLI`, or `Trainer(**vars(args))` with your own "
+               "argparse arguments", True),
+    RemovedApi("Trainer.add_argparse_args", "2.0.0", "`LightningCLI`, or add the arguments you need to your "
+               "own `ArgumentParser`", True),
+    RemovedApi("Trainer.parse_argparser", "2.0.0", "`LightningCLI` or your own `ArgumentParser`", True),
+    RemovedApi("Trainer.default_attributes", "2.0.0", "`inspect.signature(Trainer)`", True),
+    RemovedApi("Trainer.tune", "2.0.0", "`Tuner(trainer).lr_find(model)` / `.scale_batch_size(model)` from "
+               "`lightning.pytorch.tuner`", True),
+    RemovedApi("hook:training_epoch_end", "2.0.0", "`on_train_epoch_end`, keeping the step outputs in an "
+               "attribute yourself", True),
+    RemovedApi("hook:validation_epoch_end", "2.0.0", "`on_validation_epoch_end`, keeping the step outputs in an "
+               "attribute yourself", True),
+    RemovedApi("hook:test_epoch_end", "2.0.0", "`on_test_epoch_end`, keeping the step outputs in an attribute "
+               "yourself", True),
+)}
+
+
+# -- import paths ---------------------------------------------------------------------------
+
+# Top-level packages that hold Lightning's PyTorch API.
+LIGHTNING_ROOTS = ("lightning.pytorch", "pytorch_lightning", "lightning")
+
+_TRAINER_PATHS = ("Trainer", "trainer.Trainer", "trainer.trainer.Trainer")
+_MODULE_PATHS = ("LightningModule", "core.LightningModule", "core.module.LightningModule",
+                 "core.lightning.LightningModule")
+_DATAMODULE_PATHS = ("LightningDataModule", "core.LightningDataModule", "core.datamodule.LightningDataModule")
+_CLI_PATHS = ("cli.LightningCLI", "utilities.cli.LightningCLI")
+_CALLBACK_BASE_PATHS = ("Callback", "callbacks.Callback", "callbacks.callback.Callback")
+
+
+def canonical_symbol(dotted: str) -> Optional[str]:
+    """Map a dotted import path to the Lightning symbol it names, or None.
+
+    ``lightning.pytorch.Trainer``, ``pytorch_lightning.trainer.trainer.Trainer`` and
+    ``lightning.Trainer`` all give ``"Trainer"``; callbacks give ``"callbacks.<Name>"``;
+    loaders give ``"loader.<Name>"``."""
+    loader = LOADER_PATHS.get(dotted)
+    if loader:
+        return "loader." + loader
+    for root in LIGHTNING_ROOTS:
+        if dotted == root or not dotted.startswith(root + "."):
+            continue
+        rest = dotted[len(root) + 1:]
+        if root == "lightning" and rest.startswith("pytorch."):
+            continue  # handled by the lightning.pytorch root
+        if rest in _TRAINER_PATHS:
+            return "Trainer"
+        if rest in _MODULE_PATHS:
+            return "LightningModule"
+        if rest in _DATAMODULE_PATHS:
+            return "LightningDataModule"
+        if rest in _CLI_PATHS:
+            return "LightningCLI"
+        if rest in _CALLBACK_BASE_PATHS:
+            return "Callback"
+        if rest.startswith("callbacks."):
+            name = rest.rsplit(".", 1)[-1]
+            if name in CALLBACKS or name in REMOVED_CALLBACK_CLASSES:
+                return "callbacks." + name
+    return None
+
+
+LOADER_PATHS: Dict[str, str] = {
+    "torch.utils.data.DataLoader": "DataLoader",
+    "torch.utils.data.dataloader.DataLoader": "DataLoader",
+    "torchdata.stateful_dataloader.StatefulDataLoader": "StatefulDataLoader",
+    "torchdata.stateful_dataloader.stateful_dataloader.StatefulDataLoader": "StatefulDataLoader",
+    "litdata.StreamingDataLoader": "StreamingDataLoader",
+    "litdata.streaming.StreamingDataLoader": "StreamingDataLoader",
+    "litdata.streaming.dataloader.StreamingDataLoader": "StreamingDataLoader",
+}
+
+# Callback classes that earlier releases had, and what replaced them.
+REMOVED_CALLBACK_CLASSES: Dict[str, RemovedApi] = {a.name: a for a in (
+    RemovedApi("ProgressBarBase", "2.0.0", "`ProgressBar`", True),
+    RemovedApi("GPUStatsMonitor", "1.7.0", "`DeviceStatsMonitor`", True),
+    RemovedApi("XLAStatsMonitor", "1.7.0", "`DeviceStatsMonitor`", True),
+    RemovedApi("QuantizationAwareTraining", "2.0.0", "PyTorch's own quantization APIs", True),
+)}
+
+
+def short_callback_name(class_path: str) -> Optional[str]:
+    """The Lightning callback a LightningCLI ``class_path`` or Hydra ``_target_`` names:
+    a full path, or a bare class name as LightningCLI accepts."""
+    symbol = canonical_symbol(class_path)
+    if symbol and symbol.startswith("callbacks."):
+        return symbol.split(".", 1)[1]
+    if "." not in class_path and (class_path in CALLBACKS or class_path in REMOVED_CALLBACK_CLASSES):
+        return class_path
+    return None
+
+
+# -- version-aware views --------------------------------------------------------------------
+
+
+def _v(text: str):
+    from packaging.version import Version
+    return Version(text)
+
+
+def trainer_args_accepted(version) -> FrozenSet[str]:
+    """The Trainer keyword arguments a release accepts."""
+    names = {p.name for p in TRAINER_PARAM_LIST if _v(p.added_in) <= version}
+    names |= {r.name for r in REMOVED_TRAINER_ARGS.values() if _v(r.added_in) <= version < _v(r.removed_in)}
+    return frozenset(names)
+
+
+def callback_args_accepted(kind: str, version) -> FrozenSet[str]:
+    info = CALLBACKS[kind]
+    names = {p.name for p in info.params.values() if _v(p.added_in) <= version}
+    names |= {r.name for r in info.removed_params.values() if _v(r.added_in) <= version < _v(r.removed_in)}
+    return frozenset(names)
+
+
+def strategies_for(version) -> Optional[FrozenSet[str]]:
+    """Registered strategy names of a release (None: not known for releases before 1.9)."""
+    if version >= _v("2.0.0"):
+        return STRATEGIES
+    if version >= _v("1.9.0"):
+        return STRATEGIES_1_9
+    return None
+
+
+def accelerators_for(version) -> FrozenSet[str]:
+    return ACCELERATORS if version >= _v("2.0.0") else ACCELERATORS_1_9
+
+
+def precisions_for(version) -> FrozenSet[Any]:
+    return PRECISIONS if version >= _v("2.0.0") else PRECISIONS_1_9

@@ -1,0 +1,153 @@
+"""Project facts: the few cross-file facts a rule may need, gathered once per run.
+
+A cheap scan of the project root: every Python file is read, only the files whose bytes
+mention a loader, ``self.log`` or manual optimization are parsed (with ``ast``), and the
+extractor's loaders and classes are folded into one ``ProjectFacts``. Facts measured by
+``confirm --save-facts`` are read from ``.lightning-lint/facts.json`` at the root.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Dict, List, Optional, Tuple
+
+from lightning_lint.linter.model import Loc
+
+# A file that contains none of these cannot change a project fact.
+_INTERESTING = (b"DataLoader", b"Loader(", b".log(", b".log_dict(", b"automatic_optimization", b"state_dict")
+MAX_FILES = 20000
+MAX_FILE_BYTES = 2 * 1024 * 1024
+MEASURED_FACTS = Path(".lightning-lint") / "facts.json"
+
+
+@dataclass
+class ProjectFacts:
+    """What the whole project says about its data loading and logging."""
+
+    root: Optional[Path] = None
+    plain_loaders: List[Loc] = field(default_factory=list)  # torch DataLoader constructions
+    train_plain_loaders: List[Loc] = field(default_factory=list)  # ... whose role is train (or unknown)
+    stateful_loaders: List[Tuple[str, Loc]] = field(default_factory=list)  # (kind or class name, where)
+    logged_metrics: Dict[str, Loc] = field(default_factory=dict)
+    dynamic_logging: Optional[Loc] = None  # a logging call whose name is not a literal
+    manual_optimization: List[Tuple[str, Loc]] = field(default_factory=list)  # LightningModules
+    lightning_modules: List[str] = field(default_factory=list)
+    measured: Dict[str, Dict[str, Any]] = field(default_factory=dict)  # config path -> facts
+    files_scanned: int = 0
+    files_parsed: int = 0
+    truncated: bool = False  # more files than MAX_FILES: facts may be incomplete
+
+    @property
+    def loaders_resumable(self) -> Optional[bool]:
+        """True when the project uses a loader that keeps its position, False when it only
+        builds plain DataLoaders, None when no loader is found (nothing can be said)."""
+        if self.stateful_loaders:
+            return True
+        if self.train_plain_loaders:
+            return False
+        return None
+
+    def describe_plain_loader(self) -> str:
+        loc = self.train_plain_loaders[0]
+        more = len(self.train_plain_loaders) - 1
+        return f"{loc.path}:{loc.span.start_line}" + (f" and {more} more" if more > 0 else "")
+
+
+def gather(root: Optional[Path], resolver: Any) -> ProjectFacts:
+    """Scan ``root`` (None: no project, no facts)."""
+    facts = ProjectFacts(root=root)
+    if root is None:
+        return facts
+    from lightning_lint.linter.discovery import walk_project
+    for path in walk_project(root, resolver):
+        if facts.files_scanned >= MAX_FILES:
+            facts.truncated = True
+            break
+        facts.files_scanned += 1
+        _scan_file(path, root, facts)
+    facts.measured = read_measured(root)
+    return facts
+
+
+def _scan_file(path: Path, root: Path, facts: ProjectFacts) -> None:
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read(MAX_FILE_BYTES + 1)
+    except OSError:
+        return
+    if len(data) > MAX_FILE_BYTES or not any(marker in data for marker in _INTERESTING):
+        return
+    from lightning_lint.linter import python_extract
+    from lightning_lint.linter.sources import PYTHON, UnreadableSource, decode_source
+    try:
+        display = str(path.relative_to(root))
+    except ValueError:
+        display = str(path)
+    try:
+        source = decode_source(data, display, PYTHON)
+        tree = ast.parse(source.text)
+        extraction = python_extract.extract(tree, source)
+    except (UnreadableSource, SyntaxError, ValueError, RecursionError, MemoryError):
+        return  # the file's own LL900/LL901 is reported when it is linted
+    facts.files_parsed += 1
+    fold(extraction, facts)
+
+
+def fold(extraction: Any, facts: ProjectFacts) -> None:
+    """Add one file's extraction to the project facts."""
+    from lightning_lint.linter import lightning_data
+    for loader in extraction.loaders:
+        if loader.kind in lightning_data.STATEFUL_LOADERS:
+            facts.stateful_loaders.append((loader.kind, loader.loc))
+        elif loader.kind == "DataLoader":
+            facts.plain_loaders.append(loader.loc)
+            if loader.role in (None, "train"):
+                facts.train_plain_loaders.append(loader.loc)
+    for cls in extraction.classes:
+        if {"state_dict", "load_state_dict"} <= set(cls.methods) and _looks_like_loader(cls):
+            facts.stateful_loaders.append((cls.name, cls.loc))
+        for name, loc in cls.logged_metrics.items():
+            facts.logged_metrics.setdefault(name, loc)
+        if cls.dynamic_logging is not None and facts.dynamic_logging is None:
+            facts.dynamic_logging = cls.dynamic_logging
+        if cls.lightning_base == "LightningModule":
+            facts.lightning_modules.append(cls.name)
+            if cls.manual_optimization is not None:
+                facts.manual_optimization.append((cls.name, cls.manual_optimization))
+
+
+def _looks_like_loader(cls: Any) -> bool:
+    """A class that Lightning would treat as a stateful loader: it derives from a
+    DataLoader, or is named like one (a wrapper the train step iterates)."""
+    names = [cls.name] + [base.rsplit(".", 1)[-1] for base in cls.bases]
+    return any(name.endswith(("Loader", "DataLoader", "Iterator")) for name in names)
+
+
+def read_measured(root: Path) -> Dict[str, Dict[str, Any]]:
+    """Facts saved by ``confirm --save-facts``: config path (relative to the root) ->
+    fact table (the keys of ``[tool.lightning-lint.facts]``)."""
+    path = root / MEASURED_FACTS
+    try:
+        with open(path, encoding="utf-8") as handle:
+            data = json.load(handle)
+    except (OSError, ValueError):
+        return {}
+    entries = data.get("facts") if isinstance(data, dict) else None
+    if not isinstance(entries, dict):
+        return {}
+    return {str(k): dict(v) for k, v in entries.items() if isinstance(v, dict)}
+
+
+def write_measured(root: Path, config: str, measured: Dict[str, Any]) -> Path:
+    """Store measured facts for ``config`` (used by ``confirm --save-facts``)."""
+    path = root / MEASURED_FACTS
+    existing = read_measured(root)
+    existing[config] = measured
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".json.tmp")
+    tmp.write_text(json.dumps({"version": 1, "facts": existing}, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    tmp.replace(path)
+    return path

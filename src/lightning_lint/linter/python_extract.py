@@ -1,0 +1,819 @@
+"""Python source -> Trainer, callback, loader and class specs.
+
+Reads the stdlib ``ast`` (positions included, ~10x cheaper than a libcst parse and no
+import cost; see docs/design.md). Names are resolved through a small scope table of our
+own: imports, and names bound exactly once to a literal. Nothing is executed.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass, field
+from typing import Dict, Iterable, List, Optional, Set, Tuple
+
+from lightning_lint.linter import lightning_data
+from lightning_lint.linter.model import (
+    FLAVOR_PYTHON, ApiUse, Call, CallbackSpec, ClassSpec, Extraction, LoaderSpec, Loc, RunCall,
+    Span, TrainerSpec, Value, known, unknown,
+)
+from lightning_lint.linter.sources import SourceFile, utf8_col_to_char
+
+_MAX_DEPTH = 24  # how far a chain of ``a = b`` assignments is followed
+_RUN_METHODS = ("fit", "validate", "test", "predict")
+_MUTATING_METHODS = frozenset({
+    "append", "extend", "insert", "update", "pop", "setdefault", "clear", "remove", "__setitem__",
+})
+_LOADER_POSITIONAL = ("dataset", "batch_size", "shuffle", "sampler", "batch_sampler", "num_workers",
+                      "collate_fn", "pin_memory", "drop_last", "timeout", "worker_init_fn")
+_ROLE_BY_HOOK = {"train_dataloader": "train", "val_dataloader": "val", "test_dataloader": "test",
+                 "predict_dataloader": "predict"}
+_REMOVED_CLASSMETHODS = ("from_argparse_args", "add_argparse_args", "parse_argparser", "default_attributes")
+
+
+# -- scopes ---------------------------------------------------------------------------------
+
+
+@dataclass(eq=False)
+class _Binding:
+    kind: str  # assign | import | param | def | class | other
+    node: ast.AST
+    value: Optional[ast.expr] = None  # for assign: the right-hand side
+    target: str = ""  # for import: the dotted name it binds
+
+
+@dataclass(eq=False)
+class _Scope:
+    node: ast.AST
+    parent: Optional["_Scope"]
+    is_class: bool = False
+    name: str = "<module>"
+    bindings: Dict[str, List[_Binding]] = field(default_factory=dict)
+    mutations: Dict[str, List[ast.Call]] = field(default_factory=dict)
+    declared_global: Set[str] = field(default_factory=set)
+    declared_nonlocal: Set[str] = field(default_factory=set)
+    star_imports: List[str] = field(default_factory=list)
+
+    def bind(self, name: str, binding: _Binding) -> None:
+        self.bindings.setdefault(name, []).append(binding)
+
+
+class _ScopeBuilder(ast.NodeVisitor):
+    """One pass over the module: scopes, bindings, and every call with its scope."""
+
+    def __init__(self, tree: ast.Module) -> None:
+        self.module = _Scope(tree, None)
+        self.scope = self.module
+        self.scope_of: Dict[int, _Scope] = {}  # id(node) -> scope, for calls and classes
+        self.calls: List[ast.Call] = []
+        self.classes: List[ast.ClassDef] = []
+        self.parents: Dict[int, ast.AST] = {}
+        self.block_depth: Dict[int, int] = {}  # id(call statement) -> nesting under if/for/...
+        self._depth = 0
+        self.visit(tree)
+
+    # -- structure ---------------------------------------------------------------------
+    def generic_visit(self, node: ast.AST) -> None:
+        for child in ast.iter_child_nodes(node):
+            self.parents[id(child)] = node
+            self.visit(child)
+
+    def _enter(self, node: ast.AST, name: str, is_class: bool = False) -> _Scope:
+        scope = _Scope(node, self.scope, is_class=is_class, name=name)
+        self.scope_of[id(node)] = scope
+        return scope
+
+    def _visit_function(self, node: ast.AST) -> None:
+        name = getattr(node, "name", "<lambda>")
+        if not isinstance(node, ast.Lambda):
+            self.scope.bind(name, _Binding("def", node))
+            for decorator in node.decorator_list:  # type: ignore[attr-defined]
+                self.parents[id(decorator)] = node
+                self.visit(decorator)
+        args = node.args  # type: ignore[attr-defined]
+        for default in list(args.defaults) + [d for d in args.kw_defaults if d is not None]:
+            self.parents[id(default)] = node
+            self.visit(default)
+        outer, outer_depth = self.scope, self._depth
+        self.scope = self._enter(node, name)
+        self._depth = 0
+        for arg in args.posonlyargs + args.args + args.kwonlyargs + [a for a in (args.vararg, args.kwarg) if a]:
+            self.scope.bind(arg.arg, _Binding("param", arg))
+        body = node.body if isinstance(node.body, list) else [node.body]  # type: ignore[attr-defined]
+        for stmt in body:
+            self.parents[id(stmt)] = node
+            self.visit(stmt)
+        self.scope, self._depth = outer, outer_depth
+
+    visit_FunctionDef = visit_AsyncFunctionDef = visit_Lambda = _visit_function
+
+    def visit_ClassDef(self, node: ast.ClassDef) -> None:
+        self.scope.bind(node.name, _Binding("class", node))
+        self.classes.append(node)
+        self.scope_of[id(node)] = self.scope
+        for expr in node.bases + [k.value for k in node.keywords] + node.decorator_list:
+            self.parents[id(expr)] = node
+            self.visit(expr)
+        outer, outer_depth = self.scope, self._depth
+        self.scope = self._enter(node, node.name, is_class=True)
+        self.scope_of[id(node)] = outer
+        self._depth = 0
+        for stmt in node.body:
+            self.parents[id(stmt)] = node
+            self.visit(stmt)
+        self.scope, self._depth = outer, outer_depth
+
+    def _visit_block(self, node: ast.AST) -> None:
+        self._depth += 1
+        self.generic_visit(node)
+        self._depth -= 1
+
+    visit_If = visit_While = visit_Try = visit_With = visit_AsyncWith = _visit_block
+    if hasattr(ast, "TryStar"):
+        visit_TryStar = _visit_block
+    if hasattr(ast, "Match"):
+        visit_Match = _visit_block
+
+    # -- bindings ----------------------------------------------------------------------
+    def visit_Import(self, node: ast.Import) -> None:
+        for alias in node.names:
+            if alias.asname:
+                self.scope.bind(alias.asname, _Binding("import", node, target=alias.name))
+            else:
+                top = alias.name.split(".", 1)[0]
+                self.scope.bind(top, _Binding("import", node, target=top))
+
+    def visit_ImportFrom(self, node: ast.ImportFrom) -> None:
+        if node.level or not node.module:
+            for alias in node.names:
+                self.scope.bind(alias.asname or alias.name, _Binding("other", node))
+            return
+        for alias in node.names:
+            if alias.name == "*":
+                self.scope.star_imports.append(node.module)
+            else:
+                self.scope.bind(alias.asname or alias.name,
+                                _Binding("import", node, target=f"{node.module}.{alias.name}"))
+
+    def visit_Global(self, node: ast.Global) -> None:
+        self.scope.declared_global.update(node.names)
+
+    def visit_Nonlocal(self, node: ast.Nonlocal) -> None:
+        self.scope.declared_nonlocal.update(node.names)
+
+    def _bind_target(self, target: ast.AST, value: Optional[ast.expr], node: ast.AST) -> None:
+        if isinstance(target, ast.Name):
+            self._binding_scope(target.id).bind(target.id, _Binding("assign" if value is not None else "other",
+                                                                     node, value=value))
+        elif isinstance(target, (ast.Tuple, ast.List)):
+            for element in target.elts:
+                self._bind_target(element, None, node)
+        elif isinstance(target, ast.Starred):
+            self._bind_target(target.value, None, node)
+        elif isinstance(target, ast.Subscript) and isinstance(target.value, ast.Name):
+            self.scope.mutations.setdefault(target.value.id, []).append(node)  # type: ignore[arg-type]
+
+    def _binding_scope(self, name: str) -> _Scope:
+        if name in self.scope.declared_global:
+            return self.module
+        return self.scope
+
+    def visit_Assign(self, node: ast.Assign) -> None:
+        for target in node.targets:
+            self._bind_target(target, node.value if len(node.targets) == 1 else None, node)
+        self.generic_visit(node)
+
+    def visit_AnnAssign(self, node: ast.AnnAssign) -> None:
+        if node.value is not None:
+            self._bind_target(node.target, node.value, node)
+        self.generic_visit(node)
+
+    def visit_AugAssign(self, node: ast.AugAssign) -> None:
+        self._bind_target(node.target, None, node)
+        self.generic_visit(node)
+
+    def visit_NamedExpr(self, node: ast.NamedExpr) -> None:
+        self._bind_target(node.target, node.value, node)
+        self.generic_visit(node)
+
+    def visit_Delete(self, node: ast.Delete) -> None:
+        for target in node.targets:
+            self._bind_target(target, None, node)
+
+    def _bind_loop(self, node: ast.AST) -> None:
+        self._bind_target(node.target, None, node)  # type: ignore[attr-defined]
+        self._visit_block(node)
+
+    visit_For = visit_AsyncFor = _bind_loop
+
+    def visit_withitem(self, node: ast.withitem) -> None:
+        if node.optional_vars is not None:
+            self._bind_target(node.optional_vars, None, node)
+        self.generic_visit(node)
+
+    def visit_comprehension(self, node: ast.comprehension) -> None:
+        self._bind_target(node.target, None, node)
+        self.generic_visit(node)
+
+    def visit_ExceptHandler(self, node: ast.ExceptHandler) -> None:
+        if node.name:
+            self.scope.bind(node.name, _Binding("other", node))
+        self._visit_block(node)
+
+    # -- calls -------------------------------------------------------------------------
+    def visit_Call(self, node: ast.Call) -> None:
+        self.calls.append(node)
+        self.scope_of[id(node)] = self.scope
+        self.block_depth[id(node)] = self._depth
+        func = node.func
+        if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.attr in _MUTATING_METHODS:
+            self.scope.mutations.setdefault(func.value.id, []).append(node)
+        self.generic_visit(node)
+
+
+# -- the extractor --------------------------------------------------------------------------
+
+
+class _Extractor:
+    def __init__(self, tree: ast.Module, source: SourceFile) -> None:
+        self.source = source
+        self.path = source.path
+        self.scopes = _ScopeBuilder(tree)
+        self._call_values: Dict[int, Value] = {}
+        self._callback_specs: Dict[int, CallbackSpec] = {}  # id(Call data) -> spec
+        self.extraction = Extraction(self.path, "python")
+
+    # -- positions ---------------------------------------------------------------------
+    def span(self, node: ast.AST) -> Span:
+        start_line = node.lineno  # type: ignore[attr-defined]
+        end_line = getattr(node, "end_lineno", None) or start_line
+        start_col = utf8_col_to_char(self.source.line(start_line), node.col_offset) + 1  # type: ignore[attr-defined]
+        end_byte = getattr(node, "end_col_offset", None)
+        if end_byte is None:
+            end_col = start_col
+        else:
+            end_col = utf8_col_to_char(self.source.line(end_line), end_byte) + 1
+        return Span(start_line, start_col, end_line, end_col)
+
+    def loc(self, node: ast.AST) -> Loc:
+        return Loc(self.path, self.span(node))
+
+    def text(self, node: ast.AST, limit: int = 60) -> str:
+        segment = self.source.text_of(self.span(node))
+        segment = " ".join(segment.split())
+        return segment if len(segment) <= limit else segment[: limit - 3] + "..."
+
+    # -- names -------------------------------------------------------------------------
+    def lookup(self, name: str, scope: _Scope) -> Tuple[Optional[_Scope], List[_Binding]]:
+        """The scope that binds ``name`` as seen from ``scope`` (Python's LEGB, minus
+        class bodies for code inside methods), and its bindings."""
+        current: Optional[_Scope] = scope
+        first = True
+        while current is not None:
+            if name in current.declared_global and current is not self.scopes.module:
+                current = self.scopes.module
+                continue
+            if current.is_class and not first:
+                current = current.parent
+                continue
+            if name in current.bindings:
+                return current, current.bindings[name]
+            current = current.parent
+            first = False
+        return None, []
+
+    def qualname(self, expr: ast.AST, scope: _Scope, depth: int = 0) -> Optional[str]:
+        """The dotted name an expression refers to, through imports and aliases."""
+        if depth > _MAX_DEPTH:
+            return None
+        if isinstance(expr, ast.Attribute):
+            base = self.qualname(expr.value, scope, depth + 1)
+            return f"{base}.{expr.attr}" if base else None
+        if not isinstance(expr, ast.Name):
+            return None
+        owner, bindings = self.lookup(expr.id, scope)
+        if not bindings:
+            for module in self._star_imports(scope):
+                candidate = f"{module}.{expr.id}"
+                if lightning_data.canonical_symbol(candidate):
+                    return candidate
+            return expr.id if expr.id in ("dict", "list", "tuple", "float", "int", "str", "bool") else None
+        names = set()
+        for binding in bindings:
+            if binding.kind == "import":
+                names.add(binding.target)
+            elif binding.kind == "assign" and isinstance(binding.value, (ast.Name, ast.Attribute)):
+                names.add(self.qualname(binding.value, owner or scope, depth + 1))
+            elif binding.kind == "class":
+                names.add(f"<local>.{expr.id}")
+            else:
+                names.add(None)
+        if len(names) == 1:
+            return names.pop()
+        # several imports of the same Lightning symbol (try: lightning / except: pytorch_lightning)
+        symbols = {lightning_data.canonical_symbol(n) if n else None for n in names}
+        if len(symbols) == 1 and None not in symbols:
+            return sorted(n for n in names if n)[0]
+        return None
+
+    def _star_imports(self, scope: _Scope) -> Iterable[str]:
+        current: Optional[_Scope] = scope
+        while current is not None:
+            yield from current.star_imports
+            current = current.parent
+
+    def symbol(self, expr: ast.AST, scope: _Scope) -> Optional[str]:
+        name = self.qualname(expr, scope)
+        return lightning_data.canonical_symbol(name) if name else None
+
+    # -- values ------------------------------------------------------------------------
+    def value(self, expr: ast.expr, scope: _Scope, depth: int = 0) -> Value:
+        """Evaluate an expression as far as it can be known without running anything."""
+        where = {"value_loc": self.loc(expr), "raw": self.text(expr)}
+        if depth > _MAX_DEPTH:
+            return unknown(f"`{self.text(expr)}` is too indirect to follow", **where)
+        if isinstance(expr, ast.Constant):
+            if isinstance(expr.value, (str, int, float, bool)) or expr.value is None:
+                return known(expr.value, **where)
+            return unknown(f"`{self.text(expr)}` is not a plain literal", **where)
+        if isinstance(expr, ast.UnaryOp) and isinstance(expr.op, (ast.USub, ast.UAdd)):
+            operand = self.value(expr.operand, scope, depth + 1)
+            if operand.is_number():
+                return known(-operand.data if isinstance(expr.op, ast.USub) else operand.data, **where)
+            return unknown(operand.reason or f"`{self.text(expr)}` is not a literal", **where)
+        if isinstance(expr, ast.BinOp):
+            return self._binop(expr, scope, depth, where)
+        if isinstance(expr, (ast.List, ast.Tuple, ast.Set)):
+            items = []
+            for element in expr.elts:
+                if isinstance(element, ast.Starred):
+                    items.append(unknown(f"`{self.text(element)}` is unpacked at run time",
+                                         value_loc=self.loc(element), raw=self.text(element)))
+                else:
+                    items.append(self.value(element, scope, depth + 1))
+            return known(tuple(items), **where)
+        if isinstance(expr, ast.Dict):
+            return self._dict(expr, scope, depth, where)
+        if isinstance(expr, ast.JoinedStr):
+            if all(isinstance(part, ast.Constant) for part in expr.values):
+                return known("".join(str(part.value) for part in expr.values), **where)  # type: ignore[attr-defined]
+            return unknown(f"the f-string `{self.text(expr)}` is built at run time", **where)
+        if isinstance(expr, ast.Name):
+            return self._name(expr, scope, depth, where)
+        if isinstance(expr, ast.Call):
+            return self._call(expr, scope, depth, where)
+        if isinstance(expr, ast.Subscript):
+            return self._subscript(expr, scope, depth, where)
+        if isinstance(expr, ast.Attribute):
+            return unknown(f"`{self.text(expr)}` is only known at run time", **where)
+        return unknown(f"`{self.text(expr)}` is computed at run time", **where)
+
+    def _binop(self, expr: ast.BinOp, scope: _Scope, depth: int, where: dict) -> Value:
+        left = self.value(expr.left, scope, depth + 1)
+        right = self.value(expr.right, scope, depth + 1)
+        if left.known and right.known and not isinstance(left.data, bool) and not isinstance(right.data, bool):
+            a, b = left.data, right.data
+            try:
+                if isinstance(a, (int, float)) and isinstance(b, (int, float)):
+                    if isinstance(expr.op, ast.Pow) and (abs(b) > 64 or abs(a) > 2 ** 32):
+                        raise ValueError("too large")
+                    result = _ARITHMETIC[type(expr.op)](a, b)
+                    return known(result, **where)
+                if isinstance(a, str) and isinstance(b, str) and isinstance(expr.op, ast.Add):
+                    return known(a + b, **where)
+            except (KeyError, ArithmeticError, ValueError, OverflowError):
+                pass
+        reason = left.reason or right.reason or f"`{self.text(expr)}` is computed at run time"
+        return unknown(reason, **where)
+
+    def _dict(self, expr: ast.Dict, scope: _Scope, depth: int, where: dict) -> Value:
+        entries: Dict[str, Value] = {}
+        for key, item in zip(expr.keys, expr.values):
+            if key is None or not (isinstance(key, ast.Constant) and isinstance(key.value, str)):
+                return unknown(f"the dict `{self.text(expr)}` has keys only known at run time", **where)
+            value = self.value(item, scope, depth + 1)
+            entries[key.value] = _place(value, loc=Loc(self.path, _join(self.span(key), self.span(item))),
+                                        key_loc=self.loc(key), key_path=key.value)
+        return known(entries, **where)
+
+    def _name(self, expr: ast.Name, scope: _Scope, depth: int, where: dict) -> Value:
+        name = expr.id
+        owner, bindings = self.lookup(name, scope)
+        if not bindings:
+            return unknown(f"`{name}` is not defined in this file", **where)
+        if len(bindings) > 1:
+            return unknown(f"`{name}` is assigned more than once", **where)
+        binding = bindings[0]
+        if binding.kind == "param":
+            return unknown(f"`{name}` is a parameter of `{owner.name if owner else '?'}()`", **where)
+        if binding.kind == "import":
+            return unknown(f"`{name}` is imported from `{binding.target.rsplit('.', 1)[0]}`", **where)
+        if binding.kind != "assign" or binding.value is None:
+            return unknown(f"`{name}` is not bound to a literal", **where)
+        if owner is not None and owner.mutations.get(name):
+            return unknown(f"`{name}` is modified after it is assigned", **where)
+        return self.value(binding.value, owner or scope, depth + 1)
+
+    def _call(self, expr: ast.Call, scope: _Scope, depth: int, where: dict) -> Value:
+        cached = self._call_values.get(id(expr))
+        if cached is not None:
+            return cached
+        qualname = self.qualname(expr.func, scope)
+        if qualname == "dict" and not expr.args:
+            entries: Dict[str, Value] = {}
+            for keyword in expr.keywords:
+                if keyword.arg is None:
+                    return unknown(f"`{self.text(expr)}` unpacks values only known at run time", **where)
+                entries[keyword.arg] = self._keyword(keyword, scope, depth)
+            result = known(entries, **where)
+        else:
+            args: Dict[str, Value] = {}
+            open_reason = None
+            for keyword in expr.keywords:
+                if keyword.arg is None:
+                    splat = self.value(keyword.value, scope, depth + 1)
+                    if splat.is_dict():
+                        args.update(splat.data)
+                    else:
+                        open_reason = f"`**{self.text(keyword.value)}` may set any argument"
+                else:
+                    args[keyword.arg] = self._keyword(keyword, scope, depth)
+            positional = []
+            for arg in expr.args:
+                if isinstance(arg, ast.Starred):
+                    open_reason = open_reason or f"`{self.text(arg)}` passes arguments only known at run time"
+                else:
+                    positional.append(self.value(arg, scope, depth + 1))
+            name = qualname or self.text(expr.func)
+            result = known(Call(name, args, tuple(positional), open_reason), **where)
+        self._call_values[id(expr)] = result
+        return result
+
+    def _keyword(self, keyword: ast.keyword, scope: _Scope, depth: int) -> Value:
+        value = self.value(keyword.value, scope, depth + 1)
+        key_span = self.span(keyword)
+        key_loc = Loc(self.path, Span(key_span.start_line, key_span.start_col, key_span.start_line,
+                                      key_span.start_col + len(keyword.arg or "")))
+        return _place(value, loc=Loc(self.path, key_span), key_loc=key_loc, key_path=keyword.arg or "")
+
+    def _subscript(self, expr: ast.Subscript, scope: _Scope, depth: int, where: dict) -> Value:
+        container = self.value(expr.value, scope, depth + 1)
+        index = expr.slice
+        if isinstance(index, ast.Index):  # Python 3.8 AST shape
+            index = index.value  # type: ignore[attr-defined]
+        key = self.value(index, scope, depth + 1)  # type: ignore[arg-type]
+        if container.is_dict() and key.is_str() and key.data in container.data:
+            return container.data[key.data]
+        if container.is_list() and key.is_int() and -len(container.data) <= key.data < len(container.data):
+            return container.data[key.data]
+        if self.qualname(expr.value, scope) == "os.environ":
+            return unknown(f"`{self.text(expr)}` is an environment variable", **where)
+        return unknown(container.reason or f"`{self.text(expr)}` is only known at run time", **where)
+
+    # -- specs -------------------------------------------------------------------------
+    def run(self) -> Extraction:
+        trainer_calls: Dict[int, TrainerSpec] = {}
+        for call in self.scopes.calls:
+            scope = self.scopes.scope_of[id(call)]
+            symbol = self.symbol(call.func, scope)
+            if symbol == "Trainer":
+                spec = self._trainer(call, scope)
+                trainer_calls[id(call)] = spec
+                self.extraction.trainers.append(spec)
+            elif symbol == "LightningCLI":
+                self._lightning_cli(call, scope)
+            elif symbol and symbol.startswith("callbacks."):
+                self._callback_spec(self.value(call, scope))
+            elif symbol and symbol.startswith("loader."):
+                self.extraction.loaders.append(self._loader(call, scope, symbol.split(".", 1)[1]))
+        for call in self.scopes.calls:
+            self._run_call(call, trainer_calls)
+            self._api_use(call)
+        for node in self.scopes.classes:
+            self.extraction.classes.append(self._class(node))
+        self._resolve_local_bases()
+        return self.extraction
+
+    def _trainer(self, call: ast.Call, scope: _Scope) -> TrainerSpec:
+        value = self.value(call, scope)
+        data: Call = value.data
+        spec = TrainerSpec(
+            path=self.path, flavor=FLAVOR_PYTHON, loc=self.loc(call.func), args=dict(data.args),
+            open_reason=data.open_reason if data.open_reason else None,
+            description=f"Trainer(...) at {self.path}:{call.lineno}",
+        )
+        if data.positional:
+            spec.open_reason = spec.open_reason or "positional arguments may set any argument"
+        spec.extras["call_loc"] = self.loc(call)
+        self._attach_callbacks(spec, call, scope)
+        return spec
+
+    def _attach_callbacks(self, spec: TrainerSpec, call: ast.Call, scope: _Scope) -> None:
+        value = spec.args.get("callbacks")
+        if value is None:
+            if spec.open_reason:
+                spec.callbacks_open = spec.open_reason
+            return
+        expr = next((k.value for k in call.keywords if k.arg == "callbacks"), None)
+        appended: List[Tuple[ast.expr, bool]] = []
+        if isinstance(expr, ast.Name) and value.unknown:
+            # ``cbs = [...]; cbs.append(ModelCheckpoint(...)); Trainer(callbacks=cbs)``
+            value, appended = self._mutated_list(expr, scope)
+        if value.is_none():
+            return
+        if value.is_call():
+            items: Tuple[Value, ...] = (value,)
+        elif value.is_list():
+            items = value.data
+        else:
+            spec.callbacks_open = value.reason or "the callbacks are only known at run time"
+            return
+        for item in items:
+            self._add_callback(spec, item, conditional=False)
+        for element, conditional in appended:
+            self._add_callback(spec, self.value(element, scope), conditional=conditional)
+
+    def _mutated_list(self, name: ast.Name, scope: _Scope) -> Tuple[Value, List[Tuple[ast.expr, bool]]]:
+        owner, bindings = self.lookup(name.id, scope)
+        unknown_list = unknown(f"`{name.id}` is built at run time", value_loc=self.loc(name), raw=name.id)
+        if owner is None or len(bindings) != 1 or bindings[0].kind != "assign" or bindings[0].value is None:
+            return unknown_list, []
+        base = self.value(bindings[0].value, owner)
+        if not base.is_list():
+            return unknown_list, []
+        appended: List[Tuple[ast.expr, bool]] = []
+        for mutation in owner.mutations.get(name.id, []):
+            if not isinstance(mutation, ast.Call) or not isinstance(mutation.func, ast.Attribute):
+                return unknown_list, []
+            method = mutation.func.attr
+            conditional = self.scopes.block_depth.get(id(mutation), 0) > 0
+            if method == "append" and len(mutation.args) == 1:
+                appended.append((mutation.args[0], conditional))
+            elif method == "insert" and len(mutation.args) == 2:
+                appended.append((mutation.args[1], conditional))
+            elif method == "extend" and len(mutation.args) == 1 and isinstance(mutation.args[0], (ast.List, ast.Tuple)):
+                appended.extend((element, conditional) for element in mutation.args[0].elts)
+            else:
+                return unknown_list, []
+        return base, appended
+
+    def _add_callback(self, spec: TrainerSpec, item: Value, conditional: bool) -> None:
+        if item.is_call():
+            callback = self._callback_spec(item)
+            if callback is not None:
+                if conditional:
+                    callback.conditional = True
+                spec.callbacks.append(callback)
+                return
+            spec.callbacks_open = spec.callbacks_open or (
+                f"`{item.raw or item.data.qualname}` may return any callbacks")
+        elif item.unknown:
+            spec.callbacks_open = spec.callbacks_open or item.reason
+        else:
+            spec.callbacks_open = spec.callbacks_open or f"`{item.raw}` is not a callback instance"
+
+    def _callback_spec(self, value: Value) -> Optional[CallbackSpec]:
+        """The spec for a callback construction (one per call, shared by every Trainer
+        that lists it); None for a call that is not known to build a callback."""
+        if not value.is_call():
+            return None
+        data: Call = value.data
+        existing = self._callback_specs.get(id(data))
+        if existing is not None:
+            return existing
+        kind = lightning_data.short_callback_name(data.qualname) if not data.qualname.startswith("<local>") else None
+        if kind is None and not self._is_local_callback_class(data.qualname):
+            return None
+        args = dict(data.args)
+        info = lightning_data.CALLBACKS.get(kind or "")
+        if info is not None:
+            names = [p for p in info.params]
+            for name, positional in zip(names, data.positional):
+                args.setdefault(name, positional)
+        spec = CallbackSpec(kind=kind or "", qualname=data.qualname, args=args,
+                            loc=value.value_loc or Loc(self.path, Span(1, 1, 1, 1)),
+                            open_reason=data.open_reason, flavor=FLAVOR_PYTHON)
+        self._callback_specs[id(data)] = spec
+        self.extraction.callbacks.append(spec)
+        return spec
+
+    def _is_local_callback_class(self, qualname: str) -> bool:
+        if not qualname.startswith("<local>."):
+            return False
+        name = qualname.split(".", 1)[1]
+        for node in self.scopes.classes:
+            if node.name == name:
+                scope = self.scopes.scope_of[id(node)]
+                return any(self.symbol(base, scope) == "Callback" for base in node.bases) or any(
+                    self._is_local_callback_class(f"<local>.{base.id}")
+                    for base in node.bases if isinstance(base, ast.Name) and base.id != name)
+        return False
+
+    def _lightning_cli(self, call: ast.Call, scope: _Scope) -> None:
+        value = self.value(call, scope)
+        data: Call = value.data
+        run = data.args.get("run")
+        self.extraction.facts.setdefault("lightning_cli", []).append({
+            "loc": self.loc(call),
+            "run": run.data if run is not None and run.is_bool() else (None if run is not None else True),
+        })
+        defaults = data.args.get("trainer_defaults")
+        if defaults is None or not defaults.is_dict():
+            return
+        args = {name: _place(v, key_path=name) for name, v in defaults.data.items() if name != "callbacks"}
+        spec = TrainerSpec(
+            path=self.path, flavor=FLAVOR_PYTHON, loc=defaults.key_loc or self.loc(call.func), args=args,
+            open_reason="LightningCLI reads the other Trainer arguments from its config files and command line",
+            description=f"LightningCLI trainer_defaults at {self.path}:{call.lineno}",
+        )
+        spec.callbacks_open = "LightningCLI adds callbacks from its config files and command line"
+        self.extraction.trainers.append(spec)
+
+    def _loader(self, call: ast.Call, scope: _Scope, kind: str) -> LoaderSpec:
+        value = self.value(call, scope)
+        data: Call = value.data
+        args = dict(data.args)
+        for name, positional in zip(_LOADER_POSITIONAL, data.positional):
+            args.setdefault(name, positional)
+        return LoaderSpec(kind=kind, qualname=data.qualname, args=args, loc=self.loc(call),
+                          role=self._loader_role(call), open_reason=data.open_reason)
+
+    def _loader_role(self, call: ast.Call) -> Optional[str]:
+        node: Optional[ast.AST] = call
+        assigned: Optional[str] = None
+        while node is not None:
+            parent = self.scopes.parents.get(id(node))
+            if isinstance(parent, ast.Assign) and assigned is None:
+                targets = [t.id for t in parent.targets if isinstance(t, ast.Name)]
+                assigned = targets[0] if targets else None
+            if isinstance(parent, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                role = _ROLE_BY_HOOK.get(parent.name)
+                if role:
+                    return role
+                break
+            node = parent
+        return _role_from_name(assigned) if assigned else None
+
+    def _run_call(self, call: ast.Call, trainers: Dict[int, TrainerSpec]) -> None:
+        func = call.func
+        if not isinstance(func, ast.Attribute) or func.attr not in _RUN_METHODS:
+            return
+        spec = self._trainer_of(func.value, self.scopes.scope_of[id(call)], trainers)
+        if spec is None:
+            return
+        scope = self.scopes.scope_of[id(call)]
+        args = {k.arg: self._keyword(k, scope, 0) for k in call.keywords if k.arg}
+        spec.runs.append(RunCall(func.attr, args, self.loc(call)))
+
+    def _trainer_of(self, expr: ast.AST, scope: _Scope, trainers: Dict[int, TrainerSpec]) -> Optional[TrainerSpec]:
+        if isinstance(expr, ast.Call):
+            return trainers.get(id(expr))
+        if isinstance(expr, ast.Name):
+            _, bindings = self.lookup(expr.id, scope)
+            if len(bindings) == 1 and isinstance(bindings[0].value, ast.Call):
+                return trainers.get(id(bindings[0].value))
+        return None
+
+    def _api_use(self, call: ast.Call) -> None:
+        func = call.func
+        if not isinstance(func, ast.Attribute):
+            return
+        scope = self.scopes.scope_of[id(call)]
+        if func.attr in _REMOVED_CLASSMETHODS and self.symbol(func.value, scope) == "Trainer":
+            self.extraction.api_uses.append(ApiUse(f"Trainer.{func.attr}", self.loc(func)))
+        elif func.attr == "tune" and self._is_trainer_instance(func.value, scope):
+            self.extraction.api_uses.append(ApiUse("Trainer.tune", self.loc(func)))
+
+    def _is_trainer_instance(self, expr: ast.AST, scope: _Scope) -> bool:
+        if isinstance(expr, ast.Name):
+            owner, bindings = self.lookup(expr.id, scope)
+            if len(bindings) != 1 or not isinstance(bindings[0].value, ast.Call):
+                return False
+            expr, scope = bindings[0].value, owner or scope
+        return isinstance(expr, ast.Call) and self.symbol(expr.func, scope) == "Trainer"
+
+    def _class(self, node: ast.ClassDef) -> ClassSpec:
+        scope = self.scopes.scope_of[id(node)]
+        bases = tuple(self.qualname(base, scope) or f"?{self.text(base)}" for base in node.bases)
+        spec = ClassSpec(name=node.name, loc=self._name_loc(node, "class"), bases=bases)
+        for base in bases:
+            symbol = lightning_data.canonical_symbol(base) if base else None
+            if symbol in ("LightningModule", "LightningDataModule", "Callback"):
+                spec.lightning_base = symbol
+        for stmt in node.body:
+            if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                spec.methods[stmt.name] = self._name_loc(stmt, "async def" if isinstance(stmt, ast.AsyncFunctionDef)
+                                                         else "def")
+                if stmt.name == "automatic_optimization" and _returns_false(stmt):
+                    spec.manual_optimization = self.loc(stmt)
+            elif isinstance(stmt, (ast.Assign, ast.AnnAssign)):
+                targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
+                if any(isinstance(t, ast.Name) and t.id == "automatic_optimization" for t in targets) \
+                        and _is_false(stmt.value):
+                    spec.manual_optimization = self.loc(stmt)
+        for inner in ast.walk(node):
+            self._class_statement(inner, spec)
+        return spec
+
+    def _class_statement(self, node: ast.AST, spec: ClassSpec) -> None:
+        if isinstance(node, ast.Assign) and _is_false(node.value) and any(
+                _is_self_attr(t, "automatic_optimization") for t in node.targets):
+            spec.manual_optimization = spec.manual_optimization or self.loc(node)
+        if not isinstance(node, ast.Call) or not _is_self_attr(node.func, ("log", "log_dict")):
+            return
+        scope = self.scopes.scope_of.get(id(node), self.scopes.module)
+        method = node.func.attr  # type: ignore[attr-defined]
+        if method == "log":
+            name_expr = node.args[0] if node.args else next(
+                (k.value for k in node.keywords if k.arg == "name"), None)
+            name = self.value(name_expr, scope) if name_expr is not None else None
+            if name is not None and name.is_str():
+                spec.logged_metrics.setdefault(name.data, self.loc(node))
+            else:
+                spec.dynamic_logging = spec.dynamic_logging or self.loc(node)
+        else:
+            dict_expr = node.args[0] if node.args else next(
+                (k.value for k in node.keywords if k.arg == "dictionary"), None)
+            values = self.value(dict_expr, scope) if dict_expr is not None else None
+            if values is not None and values.is_dict():
+                for key in values.data:
+                    spec.logged_metrics.setdefault(key, self.loc(node))
+            else:
+                spec.dynamic_logging = spec.dynamic_logging or self.loc(node)
+
+    def _resolve_local_bases(self) -> None:
+        """A class deriving from a LightningModule defined in the same file is one too."""
+        by_name = {spec.name: spec for spec in self.extraction.classes}
+        changed = True
+        while changed:
+            changed = False
+            for spec in self.extraction.classes:
+                if spec.lightning_base:
+                    continue
+                for base in spec.bases:
+                    parent = by_name.get(base.split(".", 1)[1]) if base.startswith("<local>.") else None
+                    if parent is not None and parent is not spec and parent.lightning_base:
+                        spec.lightning_base = parent.lightning_base
+                        changed = True
+                        break
+
+    def _name_loc(self, node: ast.AST, keyword: str) -> Loc:
+        """The span of the name in ``def name`` / ``class name``."""
+        line = node.lineno  # type: ignore[attr-defined]
+        name = node.name  # type: ignore[attr-defined]
+        text = self.source.line(line)
+        col = text.find(name, utf8_col_to_char(text, node.col_offset))  # type: ignore[attr-defined]
+        if col < 0:
+            return self.loc(node)
+        return Loc(self.path, Span(line, col + 1, line, col + 1 + len(name)))
+
+
+_ARITHMETIC = {
+    ast.Add: lambda a, b: a + b,
+    ast.Sub: lambda a, b: a - b,
+    ast.Mult: lambda a, b: a * b,
+    ast.Div: lambda a, b: a / b,
+    ast.FloorDiv: lambda a, b: a // b,
+    ast.Mod: lambda a, b: a % b,
+    ast.Pow: lambda a, b: a ** b,
+}
+
+
+def _place(value: Value, **where) -> Value:
+    """The same value with the location of the key it is given under."""
+    fields = {f: getattr(value, f) for f in ("kind", "data", "reason", "loc", "key_loc", "value_loc",
+                                             "key_path", "raw", "tag")}
+    fields.update(where)
+    return Value(**fields)
+
+
+def _join(first: Span, last: Span) -> Span:
+    return Span(first.start_line, first.start_col, last.end_line, last.end_col)
+
+
+def _is_false(node: Optional[ast.AST]) -> bool:
+    return isinstance(node, ast.Constant) and node.value is False
+
+
+def _returns_false(func: ast.FunctionDef) -> bool:
+    return any(isinstance(stmt, ast.Return) and _is_false(stmt.value) for stmt in func.body)
+
+
+def _is_self_attr(node: ast.AST, names) -> bool:
+    if isinstance(names, str):
+        names = (names,)
+    return (isinstance(node, ast.Attribute) and node.attr in names
+            and isinstance(node.value, ast.Name) and node.value.id == "self")
+
+
+def _role_from_name(name: str) -> Optional[str]:
+    lowered = name.lower()
+    for needle, role in (("train", "train"), ("valid", "val"), ("val", "val"), ("eval", "val"),
+                         ("test", "test"), ("pred", "predict")):
+        if needle in lowered:
+            return role
+    return None
+
+
+def extract(tree: ast.Module, source: SourceFile) -> Extraction:
+    """The Lightning configuration a parsed module contains."""
+    return _Extractor(tree, source).run()

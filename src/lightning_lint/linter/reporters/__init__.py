@@ -1,0 +1,72 @@
+"""Reporters turn diagnostics into text. They only format: every output carries the same
+fields (code, name, severity, message, path, start/end line and column, and the fix)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Dict, List, Optional
+
+from lightning_lint.linter.diagnostics import Diagnostic
+from lightning_lint.linter.sources import SourceFile
+
+
+@dataclass
+class ReportContext:
+    cwd: Path
+    sources: Dict[str, SourceFile] = field(default_factory=dict)  # display path -> source, for snippets
+    files_checked: int = 0
+    color: bool = False
+    show_fixes: bool = False
+    fixed: int = 0  # fixes applied by --fix
+    unsafe_hidden: int = 0  # fixable with --unsafe-fixes
+    quiet: bool = False
+    fix_mode: bool = False
+
+    def relpath(self, path: str) -> str:
+        """A path relative to the working directory when it is inside it (POSIX form)."""
+        absolute = Path(os.path.abspath(path))
+        try:
+            return absolute.relative_to(self.cwd).as_posix()
+        except ValueError:
+            return absolute.as_posix()
+
+
+Renderer = Callable[[List[Diagnostic], ReportContext], str]
+
+
+def renderers() -> Dict[str, Renderer]:
+    from lightning_lint.linter.reporters import ci, json_, sarif, text
+    return {
+        "full": text.full,
+        "concise": text.concise,
+        "json": json_.render,
+        "json-lines": json_.render_lines,
+        "sarif": sarif.render,
+        "github": ci.github,
+        "gitlab": ci.gitlab,
+        "junit": ci.junit,
+    }
+
+
+FORMATS = ("full", "concise", "json", "json-lines", "sarif", "github", "gitlab", "junit")
+
+
+def render(fmt: str, diagnostics: List[Diagnostic], context: ReportContext) -> str:
+    return renderers()[fmt](diagnostics, context)
+
+
+def fix_dict(diagnostic: Diagnostic) -> Optional[dict]:
+    fix = diagnostic.fix
+    if fix is None:
+        return None
+    return {
+        "message": fix.message,
+        "applicability": fix.applicability.value,
+        "edits": [
+            {"content": edit.content, "line": edit.span.start_line, "column": edit.span.start_col,
+             "end_line": edit.span.end_line, "end_column": edit.span.end_col}
+            for edit in fix.edits
+        ],
+    }

@@ -1,0 +1,383 @@
+"""Configuration: ``[tool.lightning-lint]`` in ``pyproject.toml`` or a ``lightning-lint.toml``.
+
+As in ruff, the configuration file closest to a linted file wins (no merging up the
+tree), and command-line options override it. Unknown keys are an error with a
+did-you-mean, so a typo in the configuration never silently does nothing.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import re
+from dataclasses import dataclass, field, replace
+from pathlib import Path, PurePosixPath
+from typing import Any, Dict, List, Optional, Tuple
+
+from lightning_lint.linter.tomlread import TOMLDecodeError, parse_toml
+
+CONFIG_FILES = ("lightning-lint.toml", ".lightning-lint.toml", "pyproject.toml")
+TOOL_TABLE = "lightning-lint"
+
+DEFAULT_EXCLUDE = (
+    ".bzr", ".direnv", ".eggs", ".git", ".git-rewrite", ".hg", ".ipynb_checkpoints", ".mypy_cache",
+    ".nox", ".pants.d", ".pyenv", ".pytest_cache", ".pytype", ".ruff_cache", ".svn", ".tox", ".venv",
+    ".vscode", "__pypackages__", "_build", "buck-out", "build", "dist", "node_modules", "site-packages",
+    "venv", ".lightning-lint-cache", "__pycache__",
+)
+# LL5xx (debugging settings left on) stay quiet in these paths.
+DEFAULT_DEBUG_PATHS = ("**/debug/**", "**/*debug*")
+
+
+class ConfigError(Exception):
+    """A configuration file that cannot be used; the run stops with exit code 2."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The resolved settings for one configuration file (or none)."""
+
+    root: Path  # the directory of the configuration file (or the working directory)
+    config_path: Optional[Path] = None
+    select: Optional[Tuple[str, ...]] = None  # None: the rules that are on by default
+    extend_select: Tuple[str, ...] = ()
+    ignore: Tuple[str, ...] = ()
+    per_file_ignores: Tuple[Tuple[str, Tuple[str, ...]], ...] = ()
+    exclude: Tuple[str, ...] = DEFAULT_EXCLUDE
+    extend_exclude: Tuple[str, ...] = ()
+    include: Tuple[str, ...] = ()  # YAML files to treat as Lightning configs whatever they contain
+    respect_gitignore: bool = True
+    target_version: Optional[str] = None
+    fail_on: str = "warning"
+    max_file_size: int = 4 * 1024 * 1024
+    debug_paths: Tuple[str, ...] = DEFAULT_DEBUG_PATHS
+    facts: Tuple[Tuple[str, Tuple[Tuple[str, Any], ...]], ...] = ()  # path pattern -> facts
+    rule_options: Tuple[Tuple[str, Tuple[Tuple[str, Any], ...]], ...] = ()
+    cache_dir: Optional[str] = None
+
+    # -- paths -------------------------------------------------------------------------
+    def relative(self, path: Path) -> Optional[str]:
+        """``path`` relative to the settings' root, in POSIX form; None if outside."""
+        try:
+            return PurePosixPath(Path(os.path.abspath(path)).relative_to(self.root)).as_posix()
+        except ValueError:
+            return None
+
+    def is_excluded(self, path: Path) -> bool:
+        """Matches ``exclude``/``extend-exclude`` (gitignore style, from the root)."""
+        rel = self.relative(path) or Path(path).name
+        return any(_glob_match(rel, pattern) for pattern in self.exclude + self.extend_exclude)
+
+    def matches_any(self, path: Path, patterns: Tuple[str, ...]) -> bool:
+        rel = self.relative(path) or Path(path).as_posix()
+        return any(_glob_match(rel, pattern) for pattern in patterns)
+
+    def ignored_codes_for(self, path: Path) -> Tuple[str, ...]:
+        rel = self.relative(path) or Path(path).as_posix()
+        codes: List[str] = []
+        for pattern, selectors in self.per_file_ignores:
+            if _glob_match(rel, pattern):
+                codes.extend(selectors)
+        return tuple(codes)
+
+    def facts_for(self, path: Path) -> Dict[str, Any]:
+        rel = self.relative(path) or Path(path).as_posix()
+        merged: Dict[str, Any] = {}
+        for pattern, facts in self.facts:
+            if _glob_match(rel, pattern):
+                merged.update(dict(facts))
+        return merged
+
+    def options_for(self, code: str) -> Dict[str, Any]:
+        for rule, options in self.rule_options:
+            if rule == code:
+                return dict(options)
+        return {}
+
+
+def _glob_match(rel: str, pattern: str) -> bool:
+    """gitignore-like glob over a root-relative POSIX path: ``*`` stays within a
+    component, ``**`` crosses them; a pattern matches the path or any of its folders; a
+    pattern without a slash matches any single component (``venv``, ``*.yaml``)."""
+    pattern = pattern.strip()
+    if pattern.startswith("./"):
+        pattern = pattern[2:]
+    pattern = pattern.rstrip("/")
+    if not pattern:
+        return False
+    regex = _compile_glob(pattern)
+    parts = rel.split("/")
+    if "/" not in pattern:
+        return any(regex.fullmatch(part) for part in parts)
+    return any(regex.fullmatch("/".join(parts[:i])) for i in range(1, len(parts) + 1))
+
+
+_GLOB_CACHE: Dict[str, "re.Pattern[str]"] = {}
+
+
+def _compile_glob(pattern: str) -> "re.Pattern[str]":
+    cached = _GLOB_CACHE.get(pattern)
+    if cached is not None:
+        return cached
+    out = []
+    i = 0
+    while i < len(pattern):
+        c = pattern[i]
+        if pattern.startswith("**/", i):
+            out.append("(?:.*/)?")
+            i += 3
+            continue
+        if pattern.startswith("**", i):
+            out.append(".*")
+            i += 2
+            continue
+        if c == "*":
+            out.append("[^/]*")
+        elif c == "?":
+            out.append("[^/]")
+        elif c == "[":
+            end = pattern.find("]", i)
+            if end == -1:
+                out.append(re.escape(c))
+            else:
+                out.append("[" + pattern[i + 1:end].replace("!", "^", 1) + "]")
+                i = end
+        else:
+            out.append(re.escape(c))
+        i += 1
+    compiled = re.compile("".join(out))
+    _GLOB_CACHE[pattern] = compiled
+    return compiled
+
+
+# -- reading configuration files ------------------------------------------------------------
+
+_KEYS = {
+    "select", "extend-select", "ignore", "per-file-ignores", "extend-per-file-ignores", "exclude",
+    "extend-exclude", "include", "respect-gitignore", "target-version", "fail-on", "max-file-size",
+    "debug-paths", "facts", "rules", "cache-dir",
+}
+
+
+def read_config(path: Path) -> Optional[Dict[str, Any]]:
+    """The ``[tool.lightning-lint]`` table of a config file; None for a pyproject.toml
+    without one. Raises ConfigError for a file that does not parse."""
+    try:
+        data = parse_toml(path)
+    except TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: invalid TOML: {exc}") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot be read: {exc.strerror or exc}") from None
+    if path.name == "pyproject.toml":
+        tool = data.get("tool", {})
+        table = tool.get(TOOL_TABLE) if isinstance(tool, dict) else None
+        return table if isinstance(table, dict) else None
+    # lightning-lint.toml: the table itself, or nested under [tool.lightning-lint]
+    tool = data.get("tool", {})
+    if isinstance(tool, dict) and isinstance(tool.get(TOOL_TABLE), dict):
+        return tool[TOOL_TABLE]
+    return data
+
+
+def settings_from_table(table: Dict[str, Any], config_path: Path) -> Settings:
+    where = f"{config_path}"
+    for key in table:
+        if key not in _KEYS:
+            close = difflib.get_close_matches(key, sorted(_KEYS), n=1)
+            hint = f"; did you mean `{close[0]}`?" if close else ""
+            raise ConfigError(f"{where}: unknown setting `{key}` in [tool.{TOOL_TABLE}]{hint}")
+    settings = Settings(root=config_path.parent.resolve(), config_path=config_path)
+    changes: Dict[str, Any] = {}
+    for key in ("select", "extend-select", "ignore", "exclude", "extend-exclude", "include", "debug-paths"):
+        if key in table:
+            changes[key.replace("-", "_")] = tuple(_string_list(table[key], key, where))
+    pfi: List[Tuple[str, Tuple[str, ...]]] = []
+    for key in ("per-file-ignores", "extend-per-file-ignores"):
+        value = table.get(key, {})
+        if not isinstance(value, dict):
+            raise ConfigError(f"{where}: `{key}` must be a table of glob = [codes]")
+        for pattern, codes in value.items():
+            pfi.append((pattern, tuple(_string_list(codes, f"{key}.{pattern}", where))))
+    if pfi:
+        changes["per_file_ignores"] = tuple(pfi)
+    if "respect-gitignore" in table:
+        if not isinstance(table["respect-gitignore"], bool):
+            raise ConfigError(f"{where}: `respect-gitignore` must be true or false")
+        changes["respect_gitignore"] = table["respect-gitignore"]
+    if "target-version" in table:
+        from lightning_lint.linter.versions import parse_version_setting
+        try:
+            parse_version_setting(str(table["target-version"]))
+        except ValueError as exc:
+            raise ConfigError(f"{where}: {exc}") from None
+        changes["target_version"] = str(table["target-version"])
+    if "fail-on" in table:
+        changes["fail_on"] = _fail_on(table["fail-on"], where)
+    if "max-file-size" in table:
+        changes["max_file_size"] = parse_size(table["max-file-size"], where)
+    if "cache-dir" in table:
+        changes["cache_dir"] = str(table["cache-dir"])
+    if "facts" in table:
+        changes["facts"] = _facts(table["facts"], where)
+    if "rules" in table:
+        rules = table["rules"]
+        if not isinstance(rules, dict) or not all(isinstance(v, dict) for v in rules.values()):
+            raise ConfigError(f"{where}: `rules` must be a table of rule code = {{option = value}}")
+        changes["rule_options"] = tuple((code, tuple(sorted(opts.items()))) for code, opts in rules.items())
+    return replace(settings, **changes)
+
+
+FACT_KEYS = {
+    "train-batches-per-epoch": int,
+    "dataset-size": int,
+    "batch-size": int,
+    "drop-last": bool,
+    "world-size": int,
+    "val-batches": int,
+}
+
+
+def _facts(value: Any, where: str) -> Tuple[Tuple[str, Tuple[Tuple[str, Any], ...]], ...]:
+    if not isinstance(value, dict):
+        raise ConfigError(f"{where}: `facts` must be a table of \"path or glob\" = {{fact = value}}")
+    out = []
+    for pattern, facts in value.items():
+        if not isinstance(facts, dict):
+            raise ConfigError(f"{where}: `facts.\"{pattern}\"` must be a table, e.g. "
+                              "{ train-batches-per-epoch = 26706 }")
+        for key, fact in facts.items():
+            kind = FACT_KEYS.get(key)
+            if kind is None:
+                close = difflib.get_close_matches(key, sorted(FACT_KEYS), n=1)
+                hint = f"; did you mean `{close[0]}`?" if close else ""
+                raise ConfigError(f"{where}: unknown fact `{key}` for \"{pattern}\"{hint}")
+            if not isinstance(fact, kind) or (kind is int and (isinstance(fact, bool) or fact < 0)):
+                raise ConfigError(f"{where}: fact `{key}` for \"{pattern}\" must be a "
+                                  f"{'non-negative integer' if kind is int else 'boolean'}")
+        out.append((pattern, tuple(sorted(facts.items()))))
+    return tuple(out)
+
+
+def _string_list(value: Any, key: str, where: str) -> List[str]:
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ConfigError(f"{where}: `{key}` must be a list of strings")
+    return value
+
+
+def _fail_on(value: Any, where: str) -> str:
+    if value not in ("error", "warning", "info"):
+        raise ConfigError(f"{where}: `fail-on` must be \"error\", \"warning\" or \"info\", not {value!r}")
+    return value
+
+
+_SIZE = re.compile(r"\s*([0-9]+(?:\.[0-9]+)?)\s*([kKmMgG]?)(?:i?[bB])?\s*")
+
+
+def parse_size(value: Any, where: str = "") -> int:
+    """``4194304``, ``"4MB"``, ``"512 KiB"`` -> bytes."""
+    if isinstance(value, int) and not isinstance(value, bool) and value > 0:
+        return value
+    match = _SIZE.fullmatch(str(value)) if isinstance(value, str) else None
+    if not match:
+        raise ConfigError(f"{where}: `max-file-size` must be a number of bytes or a size such as \"8MB\"")
+    number, unit = float(match.group(1)), match.group(2).lower()
+    return int(number * {"": 1, "k": 1024, "m": 1024 ** 2, "g": 1024 ** 3}[unit])
+
+
+# -- finding the configuration for a path ---------------------------------------------------
+
+
+@dataclass
+class Overrides:
+    """Settings given on the command line; they win over every configuration file."""
+
+    select: Optional[Tuple[str, ...]] = None
+    extend_select: Tuple[str, ...] = ()
+    ignore: Tuple[str, ...] = ()
+    extend_exclude: Tuple[str, ...] = ()
+    target_version: Optional[str] = None
+    fail_on: Optional[str] = None
+    respect_gitignore: Optional[bool] = None
+
+    def apply(self, settings: Settings) -> Settings:
+        changes: Dict[str, Any] = {}
+        if self.select is not None:
+            changes["select"] = self.select
+        if self.extend_select:
+            changes["extend_select"] = settings.extend_select + self.extend_select
+        if self.ignore:
+            changes["ignore"] = settings.ignore + self.ignore
+        if self.extend_exclude:
+            changes["extend_exclude"] = settings.extend_exclude + self.extend_exclude
+        if self.target_version is not None:
+            changes["target_version"] = self.target_version
+        if self.fail_on is not None:
+            changes["fail_on"] = self.fail_on
+        if self.respect_gitignore is not None:
+            changes["respect_gitignore"] = self.respect_gitignore
+        return replace(settings, **changes) if changes else settings
+
+
+@dataclass
+class SettingsResolver:
+    """Finds and caches the settings that apply to each directory."""
+
+    cwd: Path
+    overrides: Overrides = field(default_factory=Overrides)
+    config_file: Optional[Path] = None  # --config: one file for everything
+    isolated: bool = False  # --isolated: ignore configuration files
+    _by_dir: Dict[Path, Settings] = field(default_factory=dict)
+    _by_file: Dict[Path, Settings] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.cwd = self.cwd.resolve()
+        self._fixed: Optional[Settings] = None
+        if self.isolated:
+            self._fixed = self.overrides.apply(Settings(root=self.cwd))
+        elif self.config_file is not None:
+            self._fixed = self._load(self.config_file.resolve(), required=True)
+
+    def for_path(self, path: Path) -> Settings:
+        if self._fixed is not None:
+            return self._fixed
+        path = Path(os.path.abspath(path))
+        directory = path if path.is_dir() else path.parent
+        return self._for_dir(directory)
+
+    def _for_dir(self, directory: Path) -> Settings:
+        cached = self._by_dir.get(directory)
+        if cached is not None:
+            return cached
+        settings: Optional[Settings] = None
+        for name in CONFIG_FILES:
+            candidate = directory / name
+            if candidate.is_file():
+                settings = self._load(candidate)
+                if settings is not None:
+                    break
+        if settings is None:
+            parent = directory.parent
+            if parent != directory:
+                settings = self._for_dir(parent)
+            else:
+                settings = self.overrides.apply(Settings(root=self.cwd))
+        self._by_dir[directory] = settings
+        return settings
+
+    def _load(self, path: Path, required: bool = False) -> Optional[Settings]:
+        cached = self._by_file.get(path)
+        if cached is not None:
+            return cached
+        table = read_config(path)
+        if table is None:
+            if required:
+                raise ConfigError(f"{path}: no [tool.{TOOL_TABLE}] table")
+            return None
+        settings = self.overrides.apply(settings_from_table(table, path))
+        self._by_file[path] = settings
+        return settings
+
+    def config_files(self) -> List[Path]:
+        return sorted(self._by_file)

@@ -1,0 +1,187 @@
+"""Reading a file into text the linter can trust, or saying why it cannot.
+
+Every problem here becomes one LL901 finding for that file; nothing raises past
+``read_source``. Line and column arithmetic lives here too, so that extractors, rules,
+fixes and reporters agree on what "line 3, column 5" means.
+"""
+
+from __future__ import annotations
+
+import bisect
+import codecs
+import io
+import os
+import re
+import tokenize
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import List, Optional, Tuple, Union
+
+from lightning_lint.linter.model import Span
+
+PYTHON = "python"
+YAML = "yaml"
+
+PYTHON_SUFFIXES = (".py",)
+YAML_SUFFIXES = (".yaml", ".yml")
+
+DEFAULT_MAX_BYTES = 4 * 1024 * 1024
+
+# Python and most tools break lines on these; PyYAML also breaks on NEL, LS and PS.
+_PY_BREAK = re.compile(r"\r\n|\r|\n")
+_YAML_BREAK = re.compile("\r\n|\r|\n|\x85|\u2028|\u2029")
+
+
+def kind_of(path: Union[str, Path]) -> Optional[str]:
+    name = str(path).lower()
+    if name.endswith(PYTHON_SUFFIXES):
+        return PYTHON
+    if name.endswith(YAML_SUFFIXES):
+        return YAML
+    return None
+
+
+class UnreadableSource(Exception):
+    """The file cannot be linted as text; the message says why (becomes LL901)."""
+
+
+@dataclass(eq=False)
+class SourceFile:
+    """A decoded file. ``path`` is the display path used in findings."""
+
+    path: str
+    text: str
+    kind: str
+    encoding: str = "utf-8"
+    bom: bool = False
+    raw: bytes = b""
+    _starts: Optional[List[int]] = field(default=None, repr=False)
+    _lines: Optional[List[str]] = field(default=None, repr=False)
+
+    # -- lines -------------------------------------------------------------------------
+    def _breaks(self) -> "re.Pattern[str]":
+        return _YAML_BREAK if self.kind == YAML else _PY_BREAK
+
+    @property
+    def line_starts(self) -> List[int]:
+        """Character offset of the start of each line (index 0 is line 1)."""
+        if self._starts is None:
+            starts = [0]
+            starts.extend(m.end() for m in self._breaks().finditer(self.text))
+            self._starts = starts
+        return self._starts
+
+    @property
+    def lines(self) -> List[str]:
+        """The lines without their line breaks."""
+        if self._lines is None:
+            self._lines = self._breaks().split(self.text)
+        return self._lines
+
+    def line(self, number: int) -> str:
+        """Line ``number`` (1-based), empty past the end."""
+        lines = self.lines
+        return lines[number - 1] if 1 <= number <= len(lines) else ""
+
+    @property
+    def line_count(self) -> int:
+        return len(self.lines)
+
+    def offset(self, line: int, col: int) -> int:
+        """Character offset of 1-based (line, column), clamped into the text."""
+        starts = self.line_starts
+        if line < 1:
+            return 0
+        if line > len(starts):
+            return len(self.text)
+        start = starts[line - 1]
+        end = starts[line] if line < len(starts) else len(self.text)
+        return min(start + max(col - 1, 0), end)
+
+    def position(self, offset: int) -> Tuple[int, int]:
+        """1-based (line, column) of a character offset."""
+        offset = max(0, min(offset, len(self.text)))
+        index = bisect.bisect_right(self.line_starts, offset) - 1
+        return index + 1, offset - self.line_starts[index] + 1
+
+    def text_of(self, span: Span) -> str:
+        return self.text[self.offset(span.start_line, span.start_col):self.offset(span.end_line, span.end_col)]
+
+    def span_of_offsets(self, start: int, end: int) -> Span:
+        sl, sc = self.position(start)
+        el, ec = self.position(end)
+        return Span(sl, sc, el, ec)
+
+    @property
+    def newline(self) -> str:
+        match = self._breaks().search(self.text)
+        return match.group(0) if match else "\n"
+
+
+def read_source(path: Union[str, Path], display: Optional[str] = None,
+                max_bytes: int = DEFAULT_MAX_BYTES) -> SourceFile:
+    """Read and decode a file; raises ``UnreadableSource`` with a reason."""
+    path = Path(path)
+    display = display or str(path)
+    kind = kind_of(path)
+    if kind is None:
+        raise UnreadableSource("not a Python or YAML file")
+    try:
+        if path.is_symlink() and not path.exists():
+            raise UnreadableSource(f"broken symbolic link (points to {os.readlink(path)})")
+        if path.is_dir():
+            raise UnreadableSource("is a directory, not a file")
+        size = path.stat().st_size
+        if size > max_bytes:
+            raise UnreadableSource(
+                f"file is {_megabytes(size)}, larger than the {_megabytes(max_bytes)} limit "
+                "(raise `max-file-size` in the settings to lint it)")
+        with open(path, "rb") as handle:
+            data = handle.read(max_bytes + 1)
+    except UnreadableSource:
+        raise
+    except FileNotFoundError:
+        raise UnreadableSource("file does not exist (it may have been deleted during the run)") from None
+    except PermissionError:
+        raise UnreadableSource("permission denied") from None
+    except OSError as exc:
+        raise UnreadableSource(f"cannot be read: {exc.strerror or exc}") from None
+    if len(data) > max_bytes:
+        raise UnreadableSource(f"file is larger than the {_megabytes(max_bytes)} limit")
+    return decode_source(data, display, kind)
+
+
+def decode_source(data: bytes, display: str, kind: str) -> SourceFile:
+    """Decode bytes read from a file (or standard input) into a ``SourceFile``."""
+    if b"\x00" in data:
+        raise UnreadableSource("binary file (contains NUL bytes)")
+    bom = data.startswith(codecs.BOM_UTF8)
+    encoding = "utf-8"
+    if kind == PYTHON:
+        try:
+            encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+        except SyntaxError as exc:
+            raise UnreadableSource(f"invalid encoding declaration: {exc}") from None
+        if encoding == "utf-8-sig":
+            encoding = "utf-8"
+    body = data[len(codecs.BOM_UTF8):] if bom else data
+    try:
+        text = body.decode(encoding)
+    except UnicodeDecodeError as exc:
+        line = body[:exc.start].count(b"\n") + 1
+        raise UnreadableSource(
+            f"not valid {encoding.upper()} (byte 0x{body[exc.start]:02x} on line {line})") from None
+    except LookupError:
+        raise UnreadableSource(f"unknown encoding {encoding!r}") from None
+    return SourceFile(display, text, kind, encoding=encoding, bom=bom, raw=data)
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / (1024 * 1024):.1f} MB"
+
+
+def utf8_col_to_char(line: str, byte_col: int) -> int:
+    """Convert a UTF-8 byte offset within ``line`` (what ``ast`` reports) to characters."""
+    if line.isascii():
+        return byte_col
+    return len(line.encode("utf-8")[:byte_col].decode("utf-8", errors="replace"))

@@ -1,0 +1,382 @@
+"""LL3xx: arguments and API."""
+
+from __future__ import annotations
+
+import difflib
+from typing import Iterable, Optional
+
+from lightning_lint.linter import lightning_data as data
+from lightning_lint.linter.diagnostics import Applicability, Diagnostic, Severity
+from lightning_lint.linter.model import CallbackSpec, ClassSpec, Extraction, TrainerSpec, Value, describe
+from lightning_lint.rules.base import Rule, example
+from lightning_lint.rules.fixes import rename_key, replace_value
+
+
+def _target_note(ctx) -> str:
+    target = ctx.target
+    return f"Lightning {target}" if "newest" in target.source else f"Lightning {target} (from {target.source})"
+
+
+def _suggest(name: str, candidates: Iterable[str]) -> Optional[str]:
+    close = difflib.get_close_matches(name, sorted(candidates), n=1, cutoff=0.6)
+    return close[0] if close else None
+
+
+class UnknownArgument(Rule):
+    """
+    ## What it does
+    Flags a Trainer or built-in callback argument that the target Lightning version does
+    not accept and never accepted: a typo, such as `max_epoch` for `max_epochs`. The
+    message suggests the closest valid name. An argument that only a newer release
+    accepts (e.g. `barebones` on a project pinned to 1.9) is flagged with the release
+    that added it.
+
+    ## Why is this bad?
+    In Python the Trainer raises `TypeError: Trainer.__init__() got an unexpected
+    keyword argument 'max_epoch'`; LightningCLI exits with "Group 'trainer' does not
+    accept option". Both happen only after the model and data code has been imported,
+    and a Hydra job may have been queued for hours before it fails.
+
+    ## How to fix
+    Use the suggested name.
+    """
+
+    code = "LL301"
+    name = "unknown-argument"
+    severity = Severity.ERROR
+    fix_availability = "sometimes"
+    summary = "A Trainer or callback argument that the target Lightning never accepted (a typo)."
+    VALID = [
+        "from lightning import Trainer\nTrainer(max_epochs=3)\n",
+        "from lightning.pytorch.callbacks import ModelCheckpoint\nModelCheckpoint(monitor='val_loss')\n",
+        example("from lightning.pytorch.callbacks import ModelSummary\nModelSummary(max_depth=2, extra=1)\n",
+                note="ModelSummary accepts **kwargs"),
+        example("from lightning import Trainer\ncfg = get()\nTrainer(**cfg)\n"),
+        example("from lightning import Trainer\nTrainer(gpus=2)\n",
+                files={"requirements.txt": "pytorch-lightning==1.9.5\n"}, note="1.9 still accepts gpus"),
+    ]
+    INVALID = [
+        example("from lightning import Trainer\nTrainer(max_epoch=3)\n", message="did you mean `max_epochs`",
+                fixed="from lightning import Trainer\nTrainer(max_epochs=3)\n", unsafe=True),
+        example("from lightning.pytorch.callbacks import EarlyStopping\nEarlyStopping(monitor='val_loss', patiance=3)\n",
+                message="did you mean `patience`"),
+        example("import pytorch_lightning as pl\npl.Trainer(barebones=True)\n",
+                files={"requirements.txt": "pytorch-lightning==1.9.5\n"}, message="added to `Trainer` in Lightning 2.0.0"),
+        example("trainer:\n  max_epoch: 3\n", path="config.yaml", message="did you mean `max_epochs`"),
+    ]
+
+    def check_trainer(self, spec: TrainerSpec, ctx) -> Iterable[Diagnostic]:
+        accepted = data.trainer_args_accepted(ctx.target.version)
+        for name, value in spec.args.items():
+            if name in accepted:
+                continue
+            removed = data.REMOVED_TRAINER_ARGS.get(name)
+            if removed is not None and ctx.target.at_least(removed.removed_in):
+                continue  # LL302
+            yield self._report(spec.show(name), name, value, "Trainer", accepted,
+                               data.TRAINER_PARAMS.get(name), ctx)
+
+    def check_callback(self, callback: CallbackSpec, ctx) -> Iterable[Diagnostic]:
+        info = data.CALLBACKS.get(callback.kind)
+        if info is None or info.var_kwargs:
+            return
+        accepted = data.callback_args_accepted(callback.kind, ctx.target.version)
+        for name, value in callback.args.items():
+            if name in accepted or value.key_loc is None:
+                continue
+            removed = info.removed_params.get(name)
+            if removed is not None and ctx.target.at_least(removed.removed_in):
+                continue  # LL302
+            yield self._report(f"`{name}`", name, value, callback.kind, accepted, info.params.get(name), ctx)
+
+    def _report(self, shown: str, name: str, value: Value, owner: str, accepted, param, ctx) -> Diagnostic:
+        if param is not None:  # a real argument of a newer release
+            return self.report(value, f"`{name}` is not accepted by {_target_note(ctx)}: it was added to "
+                                      f"`{owner}` in Lightning {param.added_in}",
+                               help="upgrade Lightning, or remove the argument")
+        suggestion = _suggest(name, accepted)
+        message = f"unknown {owner} argument `{name}`"
+        fix = None
+        if suggestion:
+            message += f"; did you mean `{suggestion}`?"
+            fix = rename_key(value, suggestion, f"Rename `{name}` to `{suggestion}`", Applicability.UNSAFE)
+        return self.report(value, message, fix=fix,
+                           help=f"`{owner}` raises TypeError for arguments it does not know")
+
+
+class RemovedArgument(Rule):
+    """
+    ## What it does
+    Flags an argument that the target Lightning version removed or renamed: `gpus`,
+    `tpu_cores`, `resume_from_checkpoint`, `replace_sampler_ddp`,
+    `progress_bar_refresh_rate`, `ModelCheckpoint(period=...)` and the other 1.x and 0.x
+    names. The message names the replacement. The check is version-aware: a project
+    pinned to `pytorch-lightning==1.9.5` is not told that `gpus` is removed.
+
+    ## Why is this bad?
+    Lightning 2 raises `TypeError: Trainer.__init__() got an unexpected keyword argument
+    'gpus'` (LightningCLI: "Group 'trainer' does not accept option 'gpus'").
+
+    ## How to fix
+    Write the replacement the message names. Renames with the same meaning (for example
+    `replace_sampler_ddp` -> `use_distributed_sampler`) are fixed automatically.
+
+    ## Fix safety
+    Renames are safe; rewrites that move an argument elsewhere are unsafe or shown only.
+    """
+
+    code = "LL302"
+    name = "removed-argument"
+    severity = Severity.ERROR
+    fix_availability = "sometimes"
+    summary = "An argument removed or renamed by the target Lightning version; the message names the replacement."
+    VALID = [
+        "from lightning import Trainer\nTrainer(accelerator='gpu', devices=2)\n",
+        example("import pytorch_lightning as pl\npl.Trainer(gpus=2)\n",
+                files={"pyproject.toml": "[project]\nname='x'\ndependencies=['pytorch-lightning==1.9.5']\n"}),
+        example("from lightning import Trainer\nTrainer(gpus=2)\n",
+                files={"pyproject.toml": "[tool.lightning-lint]\ntarget-version = '1.9'\n"}),
+    ]
+    INVALID = [
+        example("from lightning import Trainer\nTrainer(gpus=2)\n", message='`accelerator="gpu", devices=N`'),
+        example("from lightning import Trainer\nTrainer(replace_sampler_ddp=False)\n",
+                fixed="from lightning import Trainer\nTrainer(use_distributed_sampler=False)\n"),
+        example("from lightning.pytorch.callbacks import ModelCheckpoint\nModelCheckpoint(period=2)\n",
+                fixed="from lightning.pytorch.callbacks import ModelCheckpoint\nModelCheckpoint(every_n_epochs=2)\n"),
+        example("trainer:\n  resume_from_checkpoint: last.ckpt\n", path="config.yaml", message="ckpt_path"),
+    ]
+
+    def check_trainer(self, spec: TrainerSpec, ctx) -> Iterable[Diagnostic]:
+        accepted = data.trainer_args_accepted(ctx.target.version)
+        for name, value in spec.args.items():
+            removed = data.REMOVED_TRAINER_ARGS.get(name)
+            if removed is None or name in accepted or not ctx.target.at_least(removed.removed_in):
+                continue
+            yield self._report(spec, name, value, removed, "Trainer", ctx)
+
+    def check_callback(self, callback: CallbackSpec, ctx) -> Iterable[Diagnostic]:
+        info = data.CALLBACKS.get(callback.kind)
+        if info is None:
+            return
+        for name, value in callback.args.items():
+            removed = info.removed_params.get(name)
+            if removed is not None and value.key_loc is not None and ctx.target.at_least(removed.removed_in):
+                yield self._report(None, name, value, removed, callback.kind, ctx)
+
+    def _report(self, spec: Optional[TrainerSpec], name: str, value: Value, removed: data.RemovedArg, owner: str,
+                ctx) -> Diagnostic:
+        fix = self.fix_for(spec, name, value, removed)
+        version = removed.removed_in[:-2] if removed.removed_in.endswith(".0") else removed.removed_in
+        return self.report(value, f"`{owner}({name}=...)` was removed in Lightning {version}; use "
+                                  f"{removed.replacement}",
+                           fix=fix, help=f"{_target_note(ctx)} does not accept `{name}`")
+
+    def fix_for(self, spec: Optional[TrainerSpec], name: str, value: Value, removed: data.RemovedArg):
+        if removed.rename_to:
+            return rename_key(value, removed.rename_to, f"Rename `{name}` to `{removed.rename_to}`")
+        return None
+
+
+class RemovedApi(Rule):
+    """
+    ## What it does
+    Flags Lightning APIs that 2.0 removed, used on a 2.x target:
+    `Trainer.from_argparse_args`, `Trainer.add_argparse_args`, `Trainer.parse_argparser`,
+    `Trainer.default_attributes`, `trainer.tune(...)`, the LightningModule hooks
+    `training_epoch_end`, `validation_epoch_end` and `test_epoch_end`, and the callback
+    classes `ProgressBarBase`, `GPUStatsMonitor`, `XLAStatsMonitor` and
+    `QuantizationAwareTraining`.
+
+    ## Why is this bad?
+    The classmethods and classes no longer exist (`AttributeError` / `ImportError`), and
+    `fit` raises `NotImplementedError: Support for training_epoch_end has been removed in
+    v2.0.0` when a module still defines the old hooks.
+
+    ## How to fix
+    The message names the replacement: `LightningCLI` or your own `argparse` for the
+    argparse helpers, `Tuner(trainer)` for `tune`, `on_train_epoch_end` (keeping step
+    outputs in an attribute) for the epoch-end hooks.
+    """
+
+    code = "LL303"
+    name = "removed-api"
+    severity = Severity.ERROR
+    summary = "APIs removed in Lightning 2.0 (argparse helpers, trainer.tune, *_epoch_end hooks) on a 2.x target."
+    VALID = [
+        "import lightning as L\nclass M(L.LightningModule):\n    def on_train_epoch_end(self):\n        pass\n",
+        "class NotLightning:\n    def training_epoch_end(self, outputs):\n        pass\n",
+        example("import pytorch_lightning as pl\nclass M(pl.LightningModule):\n"
+                "    def training_epoch_end(self, outputs):\n        pass\n",
+                files={"requirements.txt": "pytorch-lightning<2\n"}),
+    ]
+    INVALID = [
+        example("from lightning.pytorch import Trainer\ntrainer = Trainer.from_argparse_args(args)\n",
+                message="LightningCLI"),
+        example("import lightning as L\nclass M(L.LightningModule):\n    def validation_epoch_end(self, outs):\n"
+                "        pass\n", message="on_validation_epoch_end"),
+        example("import lightning as L\ntrainer = L.Trainer(max_epochs=1)\ntrainer.tune(model)\n", message="Tuner"),
+        example("from pytorch_lightning.callbacks import ProgressBarBase\nclass Bar(ProgressBarBase):\n    pass\n",
+                message="`ProgressBar`"),
+    ]
+
+    def check_file(self, extraction: Extraction, ctx) -> Iterable[Diagnostic]:
+        for use in extraction.api_uses:
+            removed = data.REMOVED_APIS.get(use.name)
+            if removed is not None and ctx.target.at_least(removed.removed_in):
+                yield self.report(use.loc, f"`{use.name}` was removed in Lightning {removed.removed_in[:3]}; use "
+                                           f"{removed.replacement}")
+
+    def check_class(self, cls: ClassSpec, ctx) -> Iterable[Diagnostic]:
+        for base in cls.bases:
+            symbol = data.canonical_symbol(base) if base else None
+            if symbol and symbol.startswith("callbacks."):
+                name = symbol.split(".", 1)[1]
+                removed = data.REMOVED_CALLBACK_CLASSES.get(name)
+                if removed is not None and ctx.target.at_least(removed.removed_in):
+                    yield self.report(cls.loc, f"`{cls.name}` derives from `{name}`, removed in Lightning "
+                                               f"{removed.removed_in[:3]}; use {removed.replacement}")
+        if cls.lightning_base != "LightningModule":
+            return
+        for method, loc in cls.methods.items():
+            removed = data.REMOVED_APIS.get(f"hook:{method}")
+            if removed is not None and ctx.target.at_least(removed.removed_in):
+                yield self.report(loc, f"`{cls.name}.{method}` is no longer called: the hook was removed in "
+                                       f"Lightning {removed.removed_in[:3]} and `fit` raises NotImplementedError; "
+                                       f"use {removed.replacement}")
+
+    def check_callback(self, callback: CallbackSpec, ctx) -> Iterable[Diagnostic]:
+        removed = data.REMOVED_CALLBACK_CLASSES.get(callback.kind)
+        if removed is not None and ctx.target.at_least(removed.removed_in):
+            yield self.report(callback.loc, f"`{callback.kind}` was removed in Lightning {removed.removed_in[:3]}; "
+                                            f"use {removed.replacement}")
+
+
+_PRECISION_SUGGESTIONS = {
+    "fp16": "16-mixed", "float16": "16-mixed", "half": "16-mixed", "16bit": "16-mixed", "mixed": "16-mixed",
+    "amp": "16-mixed", "16-bit": "16-mixed", "bfloat16": "bf16-mixed", "bf16mixed": "bf16-mixed",
+    "fp32": "32-true", "float32": "32-true", "full": "32-true", "32bit": "32-true", "fp64": "64-true",
+    "float64": "64-true", "double": "64-true", "fp8": "transformer-engine",
+}
+
+
+class InvalidPrecision(Rule):
+    """
+    ## What it does
+    Flags a `precision` value Lightning does not accept, such as `"fp16"`, `"mixed"`,
+    `"half"` or the float `16.0`, and suggests the accepted spelling.
+
+    ## Why is this bad?
+    `Trainer(precision="fp16")` raises `ValueError: Precision 'fp16' is invalid`.
+    `precision=16.0` passes that check (16.0 == 16) and then fails with `RuntimeError:
+    No precision set`.
+
+    ## How to fix
+    Use one of `"16-mixed"`, `"bf16-mixed"`, `"32-true"`, `"64-true"`, `"16-true"`,
+    `"bf16-true"` or `"transformer-engine"`.
+    """
+
+    code = "LL305"
+    name = "invalid-precision"
+    severity = Severity.ERROR
+    fix_availability = "sometimes"
+    summary = "A precision value Lightning does not accept (\"fp16\", \"mixed\", 16.0)."
+    VALID = [
+        "from lightning import Trainer\nTrainer(precision='bf16-mixed')\n",
+        "from lightning import Trainer\nTrainer(precision=16)\n",
+        "trainer:\n  precision: 16-mixed\n",
+        "from lightning import Trainer\ndef f(p):\n    Trainer(precision=p)\n",
+    ]
+    INVALID = [
+        example("from lightning import Trainer\nTrainer(precision='fp16')\n", message='"16-mixed"',
+                fixed="from lightning import Trainer\nTrainer(precision='16-mixed')\n", unsafe=True),
+        example("from lightning import Trainer\nTrainer(precision=16.0)\n", message="No precision set"),
+        example("trainer:\n  precision: mixed\n", path="config.yaml"),
+        example("import pytorch_lightning as pl\npl.Trainer(precision='16-mixed')\n",
+                files={"requirements.txt": "pytorch-lightning==1.9.5\n"}),
+    ]
+
+    def check_trainer(self, spec: TrainerSpec, ctx) -> Iterable[Diagnostic]:
+        value = spec.args.get("precision")
+        if value is None or not value.known or value.data is None or value.is_call():
+            return
+        allowed = data.precisions_for(ctx.target.version)
+        precision = value.data
+        if isinstance(precision, (int, str)) and not isinstance(precision, bool) and precision in allowed:
+            return
+        suggestion = None
+        if isinstance(precision, float) and not isinstance(precision, bool) and precision in (16.0, 32.0, 64.0):
+            suggestion = data.LEGACY_PRECISIONS[int(precision)]
+            problem = "is a float; it passes the first check and then fails with `RuntimeError: No precision set`"
+        elif isinstance(precision, str):
+            cleaned = precision.strip().lower()
+            suggestion = cleaned if cleaned in allowed else _PRECISION_SUGGESTIONS.get(cleaned.replace("_", ""))
+            problem = "is not a valid precision"
+        else:
+            problem = "is not a valid precision"
+        if suggestion is not None and suggestion not in allowed:
+            suggestion = None
+        message = f"`{spec.show('precision')}` {problem}"
+        fix = None
+        if suggestion is not None:
+            message += f"; did you mean `{describe_literal(suggestion)}`?"
+            fix = replace_value(value, suggestion, spec.flavor, f"Replace with {describe_literal(suggestion)}",
+                                Applicability.UNSAFE)
+        yield self.report(value, message, fix=fix, help="accepted: " + ", ".join(
+            describe_literal(p) for p in sorted(allowed, key=str) if isinstance(p, str) and "-" in p))
+
+
+def describe_literal(value) -> str:
+    return f'"{value}"' if isinstance(value, str) else repr(value)
+
+
+class LegacyPrecision(Rule):
+    """
+    ## What it does
+    Flags the 1.x precision spellings `16`, `"16"`, `"bf16"`, `32`, `"32"`, `64` and
+    `"64"` on a Lightning 2 target.
+
+    ## Why is this bad?
+    They still work, but `16` and `"bf16"` log "precision=16 is supported for historical
+    reasons but its usage is discouraged", and the short forms hide the difference
+    between mixed precision (`"16-mixed"`: weights in float32, compute in float16) and
+    true half precision (`"16-true"`).
+
+    ## How to fix
+    Write `"16-mixed"`, `"bf16-mixed"`, `"32-true"` or `"64-true"`; the fix does it.
+
+    ## Fix safety
+    Safe: Lightning maps the old spelling to exactly this value.
+    """
+
+    code = "LL306"
+    name = "legacy-precision"
+    severity = Severity.INFO
+    fix_availability = "always"
+    summary = "precision 16, \"bf16\", 32 or 64: the 1.x spellings; write \"16-mixed\", \"bf16-mixed\", ..."
+    VALID = [
+        "from lightning import Trainer\nTrainer(precision='16-mixed')\n",
+        example("import pytorch_lightning as pl\npl.Trainer(precision=16)\n",
+                files={"requirements.txt": "pytorch-lightning==1.9.5\n"}),
+    ]
+    INVALID = [
+        example("from lightning import Trainer\nTrainer(precision=16)\n",
+                fixed='from lightning import Trainer\nTrainer(precision="16-mixed")\n'),
+        example("from lightning import Trainer\nTrainer(precision='bf16')\n",
+                fixed="from lightning import Trainer\nTrainer(precision='bf16-mixed')\n"),
+        example("trainer:\n  precision: 32  # full\n", path="config.yaml",
+                fixed="trainer:\n  precision: \"32-true\"  # full\n"),
+    ]
+
+    def check_trainer(self, spec: TrainerSpec, ctx) -> Iterable[Diagnostic]:
+        value = spec.args.get("precision")
+        if value is None or not value.known or isinstance(value.data, bool) or not ctx.target.at_least("2.0.0"):
+            return
+        if not isinstance(value.data, (int, str)):
+            return
+        modern = data.LEGACY_PRECISIONS.get(value.data)
+        if modern is None:
+            return
+        yield self.report(
+            value, f"`{spec.show('precision')}` is the Lightning 1.x spelling; write `{describe_literal(modern)}`"
+                   " (the same setting)",
+            fix=replace_value(value, modern, spec.flavor, f"Replace with {describe_literal(modern)}"))

@@ -1,0 +1,223 @@
+"""LL4xx: hardware, precision, strategy."""
+
+from __future__ import annotations
+
+import difflib
+from typing import Iterable, Optional
+
+from lightning_lint.linter import lightning_data as data
+from lightning_lint.linter.diagnostics import Applicability, Diagnostic, Severity
+from lightning_lint.linter.model import TrainerSpec
+from lightning_lint.rules.base import Rule, example
+from lightning_lint.rules.fixes import replace_value
+
+
+def accelerator_name(spec: TrainerSpec) -> Optional[str]:
+    """The accelerator when it is a literal string ("auto" when absent), else None."""
+    value = spec.get("accelerator")
+    if value.decidable and isinstance(value.data, str):
+        return value.data
+    return None
+
+
+class InvalidStrategy(Rule):
+    """
+    ## What it does
+    Flags a `strategy` name that the target Lightning does not register: removed ones
+    such as `dp`, `ddp_sharded`, `horovod`, `fsdp_native`, `ddp2`, `ddp_cpu`, `tpu_spawn`,
+    and misspellings. The message names the 2.x replacement or the closest valid name.
+
+    ## Why is this bad?
+    `Trainer(strategy="dp")` raises `ValueError: You selected an invalid strategy name:
+    strategy='dp'`.
+
+    ## How to fix
+    Use a registered name (`ddp`, `ddp_spawn`, `fsdp`, `deepspeed_stage_2`, ...) or a
+    `Strategy` instance.
+    """
+
+    code = "LL401"
+    name = "invalid-strategy"
+    severity = Severity.ERROR
+    fix_availability = "sometimes"
+    summary = "A strategy name Lightning does not register (dp, ddp_sharded, horovod, fsdp_native, ...)."
+    VALID = [
+        "from lightning import Trainer\nTrainer(strategy='ddp')\n",
+        "from lightning import Trainer\nTrainer(strategy='DDP_Spawn')\n",
+        "from lightning import Trainer\nfrom lightning.pytorch.strategies import DDPStrategy\n"
+        "Trainer(strategy=DDPStrategy(find_unused_parameters=True))\n",
+        example("import pytorch_lightning as pl\npl.Trainer(strategy='dp')\n",
+                files={"requirements.txt": "pytorch-lightning==1.9.5\n"}),
+    ]
+    INVALID = [
+        example("from lightning import Trainer\nTrainer(strategy='dp')\n", message='`strategy="ddp"`'),
+        example("from lightning import Trainer\nTrainer(strategy='fsdp_native')\n",
+                fixed="from lightning import Trainer\nTrainer(strategy='fsdp')\n"),
+        example("from lightning import Trainer\nTrainer(strategy='ddp_spwan')\n", message="did you mean `ddp_spawn`"),
+        example("trainer:\n  strategy: horovod\n", path="config.yaml"),
+    ]
+
+    def check_trainer(self, spec: TrainerSpec, ctx) -> Iterable[Diagnostic]:
+        value = spec.args.get("strategy")
+        if value is None or not value.is_str():
+            return
+        registered = data.strategies_for(ctx.target.version)
+        if registered is None:
+            return
+        name = value.data.lower()
+        if name in registered:
+            return
+        replacement = data.REMOVED_STRATEGIES.get(name)
+        fix = None
+        if replacement is not None:
+            if replacement:
+                message = (f"`{spec.show('strategy')}` was removed in Lightning 2.0; use "
+                           f"`strategy=\"{replacement}\"`")
+                # same role under a new name: fsdp_native -> fsdp, tpu_spawn -> xla
+                if name in ("fsdp_native", "fsdp_native_full_shard_offload", "tpu_spawn", "tpu_spawn_debug"):
+                    fix = replace_value(value, replacement, spec.flavor, f"Replace with `{replacement}`")
+                else:
+                    fix = replace_value(value, replacement, spec.flavor, f"Replace with `{replacement}`",
+                                        Applicability.UNSAFE)
+            else:
+                message = f"`{spec.show('strategy')}` is no longer part of Lightning"
+        else:
+            close = difflib.get_close_matches(name, sorted(registered), n=1, cutoff=0.6)
+            message = f"unknown strategy `{value.data}`" + (f"; did you mean `{close[0]}`?" if close else "")
+            if close:
+                fix = replace_value(value, close[0], spec.flavor, f"Replace with `{close[0]}`", Applicability.UNSAFE)
+        yield self.report(value, message, fix=fix,
+                          help="registered strategies include ddp, ddp_spawn, fsdp, deepspeed_stage_2, xla")
+
+
+class InvalidAccelerator(Rule):
+    """
+    ## What it does
+    Flags an `accelerator` that is not `auto`, `cpu`, `cuda`, `gpu`, `mps` or `tpu`:
+    strategy names passed as the accelerator (`"ddp"`, the 1.x style), capitalised names
+    (`"CPU"`: accelerator names are case-sensitive) and accelerators that left
+    Lightning's core (`"hpu"`, `"ipu"`).
+
+    ## Why is this bad?
+    `Trainer(accelerator="ddp")` raises `ValueError: You selected an invalid accelerator
+    name: accelerator='ddp'`.
+
+    ## How to fix
+    Put the device type in `accelerator` and the distribution in `strategy`:
+    `Trainer(accelerator="gpu", strategy="ddp")`.
+    """
+
+    code = "LL402"
+    name = "invalid-accelerator"
+    severity = Severity.ERROR
+    fix_availability = "sometimes"
+    summary = "An accelerator Lightning does not know (\"ddp\", \"CPU\", \"hpu\")."
+    VALID = [
+        "from lightning import Trainer\nTrainer(accelerator='gpu')\n",
+        "from lightning import Trainer\nTrainer(accelerator='auto')\n",
+        "from lightning import Trainer\nfrom lightning.pytorch.accelerators import CPUAccelerator\n"
+        "Trainer(accelerator=CPUAccelerator())\n",
+    ]
+    INVALID = [
+        example("from lightning import Trainer\nTrainer(accelerator='ddp')\n", message="strategy"),
+        example("from lightning import Trainer\nTrainer(accelerator='CPU')\n",
+                fixed="from lightning import Trainer\nTrainer(accelerator='cpu')\n"),
+        example("trainer:\n  accelerator: hpu\n", path="config.yaml"),
+    ]
+
+    def check_trainer(self, spec: TrainerSpec, ctx) -> Iterable[Diagnostic]:
+        value = spec.args.get("accelerator")
+        if value is None or not value.is_str():
+            return
+        allowed = data.accelerators_for(ctx.target.version)
+        name = value.data
+        if name in allowed:
+            return
+        fix = None
+        lowered = name.lower()
+        if lowered in allowed:
+            message = f"`{spec.show('accelerator')}`: accelerator names are case-sensitive; use `{lowered}`"
+            fix = replace_value(value, lowered, spec.flavor, f"Replace with `{lowered}`")
+        elif lowered in data.STRATEGIES or lowered in data.REMOVED_STRATEGIES or lowered.startswith("ddp"):
+            message = (f"`{spec.show('accelerator')}` names a strategy, not a device: write "
+                       f"`accelerator=\"gpu\", strategy=\"{data.REMOVED_STRATEGIES.get(lowered) or lowered}\"` "
+                       "(or accelerator=\"cpu\")")
+        elif lowered in ("hpu", "ipu"):
+            message = f"`{spec.show('accelerator')}`: {lowered.upper()} support is no longer part of Lightning"
+        else:
+            close = difflib.get_close_matches(lowered, sorted(allowed), n=1, cutoff=0.6)
+            message = f"unknown accelerator `{name}`" + (f"; did you mean `{close[0]}`?" if close else "")
+        yield self.report(value, message, fix=fix, help="accelerators: auto, cpu, cuda, gpu, mps, tpu")
+
+
+class InvalidDevices(Rule):
+    """
+    ## What it does
+    Flags `devices` values that cannot work: `0`, `"0"` or `[]` (no device); a device
+    list with repeated ids; `devices` below -1; with `accelerator="cpu"`, anything but a
+    positive count (`-1`, a list, `"0,1"`); and `num_nodes` below 1.
+
+    ## Why is this bad?
+    The Trainer raises while it is being built, for example "`Trainer(devices=0)` value
+    is not a valid input using cpu accelerator" or "`devices` selected with
+    `CPUAccelerator` should be an int > 0".
+
+    ## How to fix
+    To train on the CPU write `accelerator="cpu"` (and `devices=1`, or a number of
+    processes); on GPUs use a count, a list of distinct ids, or `-1` for all of them.
+    """
+
+    code = "LL404"
+    name = "invalid-devices"
+    severity = Severity.ERROR
+    summary = "devices 0, \"0\" or []; CPU with -1, a list or \"0,1\"; duplicate ids; num_nodes < 1."
+    VALID = [
+        "from lightning import Trainer\nTrainer(accelerator='gpu', devices=[0, 1])\n",
+        "from lightning import Trainer\nTrainer(accelerator='cpu', devices=4)\n",
+        "from lightning import Trainer\nTrainer(accelerator='gpu', devices=-1)\n",
+        "from lightning import Trainer\nTrainer(devices='auto', num_nodes=2)\n",
+        "from lightning import Trainer\nTrainer(accelerator='cpu', devices='2')\n",
+    ]
+    INVALID = [
+        example("from lightning import Trainer\nTrainer(devices=0)\n", message="no device"),
+        example("from lightning import Trainer\nTrainer(accelerator='cpu', devices=-1)\n", message="int > 0"),
+        example("from lightning import Trainer\nTrainer(accelerator='gpu', devices=[0, 0])\n", message="unique"),
+        example("from lightning import Trainer\nTrainer(num_nodes=0)\n", message="num_nodes"),
+        example("trainer:\n  accelerator: cpu\n  devices: 0,1\n", path="config.yaml"),
+    ]
+
+    def check_trainer(self, spec: TrainerSpec, ctx) -> Iterable[Diagnostic]:
+        devices = spec.args.get("devices")
+        if devices is not None and devices.known:
+            message = self._devices_problem(spec, devices)
+            if message:
+                yield self.report(devices, message)
+        nodes = spec.args.get("num_nodes")
+        if nodes is not None and nodes.known and not (nodes.is_int() and nodes.data >= 1):
+            yield self.report(nodes, f"`{spec.show('num_nodes')}`: `num_nodes` must be a positive integer")
+
+    @staticmethod
+    def _devices_problem(spec: TrainerSpec, devices) -> Optional[str]:
+        shown = spec.show("devices")
+        value = devices.data
+        if isinstance(value, bool) or devices.is_call():
+            return None
+        if value == 0 or value == "0" or (isinstance(value, tuple) and not value):
+            return f"`{shown}` selects no device; for CPU training write `accelerator=\"cpu\"`"
+        if isinstance(value, int) and value < -1:
+            return f"`{shown}` is not valid: use a positive count, a list of ids, or -1 for every GPU"
+        if isinstance(value, tuple):
+            try:
+                ids = devices.plain()
+            except Exception:  # noqa: BLE001 - an element is not a literal
+                ids = None
+            if ids is not None and len(ids) != len(set(map(str, ids))):
+                return f"`{shown}` repeats a device id: device ids must be unique"
+        if accelerator_name(spec) == "cpu":
+            if isinstance(value, int) and value > 0:
+                return None
+            if isinstance(value, str) and (value.isdigit() or value == "auto"):
+                return None if value != "0" else f"`{shown}` selects no device"
+            return (f"`{shown}` with `accelerator=\"cpu\"`: `devices` selected with `CPUAccelerator` should be an "
+                    "int > 0 (the number of processes)")
+        return None

@@ -1,0 +1,115 @@
+"""LL9xx: findings about the tool itself. The engine emits them; these classes carry
+their codes, names and documentation."""
+
+from __future__ import annotations
+
+from lightning_lint.linter.diagnostics import Severity
+from lightning_lint.rules.base import Rule, example
+
+
+class ParseError(Rule):
+    """
+    ## What it does
+    Reports a Python or YAML file that does not parse, with the parser's line, column
+    and reason. The other files of the run are still linted.
+
+    ## Why is this bad?
+    Nothing in the file can be checked, and the training job would fail the same way.
+    A Python file that is valid only for a newer Python than the one running
+    lightning-lint is not reported; it is skipped with a note under `--verbose`.
+    """
+
+    code = "LL900"
+    name = "parse-error"
+    severity = Severity.ERROR
+    summary = "A Python or YAML file does not parse."
+    VALID = ["import lightning as L\nL.Trainer(max_epochs=1)\n"]
+    INVALID = [
+        example("from lightning import Trainer\nTrainer(max_epochs=1\n", message="SyntaxError"),
+        example("trainer:\n  max_epochs: [1\n", path="config.yaml"),
+    ]
+
+
+class UnreadableFile(Rule):
+    """
+    ## What it does
+    Reports a file that cannot be read as text: not valid UTF-8 (or its declared
+    encoding), binary content, larger than `max-file-size`, unreadable permissions, a
+    broken symbolic link, or a file that disappeared during the run.
+    """
+
+    code = "LL901"
+    name = "unreadable-file"
+    severity = Severity.ERROR
+    summary = "A file cannot be read as text (encoding, binary, size limit, permissions)."
+
+
+class ConfirmFailed(Rule):
+    """
+    ## What it does
+    `lightning-lint confirm` ran the configuration and Lightning raised while building
+    the Trainer, its callbacks or the dataloaders, or during the dry `fast_dev_run` fit.
+    The message carries the exception and the place in your code.
+    """
+
+    code = "LL902"
+    name = "confirm-failed"
+    severity = Severity.ERROR
+    summary = "confirm ran the configuration and Lightning raised."
+
+
+class ConfirmRefuted(Rule):
+    """
+    ## What it does
+    `lightning-lint confirm` measured facts that contradict a static finding (for
+    example the dataset has more batches than a limit assumed), so the finding is
+    withdrawn; this note says which and why.
+    """
+
+    code = "LL903"
+    name = "confirm-refuted"
+    severity = Severity.INFO
+    summary = "confirm measured facts that contradict a static finding; the finding is withdrawn."
+
+
+class UnusedSuppression(Rule):
+    """
+    ## What it does
+    Reports a `# noqa: LL...` or `# lightning-lint: ignore[...]` comment that silences
+    nothing (like ruff's RUF100), or names an unknown LL code. Bare `# noqa` and codes of
+    other tools are left alone.
+
+    ## Why is this bad?
+    A stale suppression hides the next real finding on that line.
+
+    ## Fix safety
+    Safe: the fix removes only the unused codes (or the whole comment).
+    """
+
+    code = "LL904"
+    name = "unused-suppression"
+    severity = Severity.INFO
+    fix_availability = "always"
+    summary = "A suppression comment that suppresses nothing."
+    VALID = [
+        "from lightning import Trainer\nTrainer(gpus=2)  # noqa: LL302\n",
+        "from lightning import Trainer\nTrainer(max_epochs=1)  # noqa: E501\n",
+    ]
+    INVALID = [
+        example("from lightning import Trainer\nTrainer(max_epochs=1)  # noqa: LL302\n",
+                fixed="from lightning import Trainer\nTrainer(max_epochs=1)\n"),
+        example("trainer:\n  max_epochs: 1  # noqa: LL301\n", path="config.yaml"),
+    ]
+
+
+class RuleFailed(Rule):
+    """
+    ## What it does
+    A rule raised an internal error on a file. The run goes on; the message names the
+    rule and asks for a bug report.
+    """
+
+    code = "LL905"
+    name = "rule-failed"
+    severity = Severity.ERROR
+    summary = "A rule raised an internal error on a file."
