@@ -84,8 +84,24 @@ class Schedule:
     total_steps: Optional[float] = None  # optimizer steps of the whole fit (INF: unbounded)
     stopped_by: Optional[str] = None  # max_epochs | max_steps | no_training | None (unknown / time)
     final_epoch: Optional[int] = None  # trainer.current_epoch at the end (epochs started)
+    last_epoch_batches: Optional[int] = None  # batches of the final epoch (fewer when max_steps cuts it)
+    # validation (None: unknown)
+    validation: Optional["Validation"] = None
+    # logging: log_every_n_steps counts optimizer steps (``_batches_that_stepped``)
+    log_every_n_steps: Optional[int] = 50
     unknowns: Dict[str, str] = field(default_factory=dict)
     notes: List[str] = field(default_factory=list)
+
+    @property
+    def total_batches(self) -> Optional[int]:
+        """Training batches of the whole fit (None: unknown or unbounded)."""
+        if self.stopped_by == "no_training":
+            return 0
+        if self.final_epoch is None or self.batches is None or self.last_epoch_batches is None:
+            return None
+        if self.final_epoch == 0:
+            return 0
+        return (self.final_epoch - 1) * self.batches + self.last_epoch_batches
 
     @property
     def batches_known(self) -> bool:
@@ -242,13 +258,16 @@ def compute(spec: TrainerSpec, data: DataFacts) -> Schedule:
         s.steps_per_epoch = math.ceil(s.batches / s.accumulate)
 
     _outcome(s)
+    s.validation = validation(spec, s, data)
+    log = spec.get("log_every_n_steps")
+    s.log_every_n_steps = (50 if log.data is None else _int(log)) if log.decidable else None
     return s
 
 
 def _outcome(s: Schedule) -> None:
     """Total optimizer steps, which limit stops training, and the final epoch (§2.11)."""
     if s.epoch_limit == 0 or s.max_steps == 0 or s.batches == 0:
-        s.total_steps, s.stopped_by, s.final_epoch = 0, "no_training", 0
+        s.total_steps, s.stopped_by, s.final_epoch, s.last_epoch_batches = 0, "no_training", 0, 0
         return
     if s.epoch_limit is None or s.max_steps is None or s.steps_per_epoch is None:
         return
@@ -260,9 +279,11 @@ def _outcome(s: Schedule) -> None:
         return
     if by_epochs <= by_steps:
         s.total_steps, s.stopped_by, s.final_epoch = by_epochs, "max_epochs", s.epoch_limit
+        s.last_epoch_batches = s.batches
     else:
         full, rest = divmod(s.max_steps, s.steps_per_epoch)
         s.total_steps, s.stopped_by, s.final_epoch = by_steps, "max_steps", full + (1 if rest else 0)
+        s.last_epoch_batches = min(s.batches, rest * s.accumulate) if rest else s.batches
 
 
 def epochs_needed(max_steps: int, steps_per_epoch: int) -> int:
@@ -274,3 +295,214 @@ def batches_needed(steps: int, accumulate: int) -> int:
     """The fewest batches per epoch that make ``steps`` optimizer steps
     (``ceil(b / a) >= steps``)."""
     return (steps - 1) * accumulate + 1
+
+
+# -- validation ------------------------------------------------------------------------------
+
+
+@dataclass
+class Validation:
+    """When validation runs during fit (``_should_check_val_fx``, research §2.5).
+
+    ``enabled`` is False when ``limit_val_batches=0``, None when it depends on the model
+    (a ``validation_step`` and a val loader). ``check_batch`` is ``val_check_batch``: the
+    batch interval (within an epoch, or across epochs when ``every_n_epochs`` is None);
+    None for time-based validation or when it depends on an unknown. ``runs`` counts the
+    validation runs of the whole fit (sanity check excluded), assuming validation exists."""
+
+    enabled: Optional[bool]
+    mode: str  # fraction | batches | time | unknown
+    interval: Any
+    every_n_epochs: Optional[int]
+    check_batch: Optional[int] = None
+    runs: Optional[int] = None
+    last_epoch_validated: Optional[bool] = None
+
+    def describe(self) -> str:
+        if self.enabled is False:
+            return "disabled (limit_val_batches=0)"
+        if self.mode == "time":
+            when = f"every {self.interval} of wall-clock time"
+        elif self.mode == "unknown":
+            return "unknown"
+        elif self.mode == "fraction" and self.interval == 1.0:
+            when = "at the end of each epoch"
+        elif self.check_batch is not None:
+            when = f"every {self.check_batch} training batches"
+        else:
+            when = f"every {self.interval} of an epoch"
+        if self.every_n_epochs is None:
+            when += " (counted across epochs)"
+        elif self.every_n_epochs != 1:
+            when += f", in every {self.every_n_epochs}th epoch"
+        return when
+
+
+def _is_time(value: Any) -> bool:
+    from lightning_lint.linter.model import Call
+    return isinstance(value, (str, dict)) or (isinstance(value, Call) and value.short_name == "timedelta")
+
+
+def validation(spec: TrainerSpec, s: "Schedule", data: Optional[DataFacts] = None) -> Validation:
+    """Resolve the validation schedule of ``spec`` on top of its loop schedule. Whether
+    validation exists at all depends on the model unless ``data.val_batches`` says."""
+    limit_val = spec.get("limit_val_batches")
+    overfit = spec.get("overfit_batches")
+    enabled: Optional[bool] = None
+    if s.fast_dev_run:
+        enabled = None
+    elif overfit.decidable and isinstance(overfit.data, (int, float)) and not isinstance(overfit.data, bool) \
+            and overfit.data > 0:
+        enabled = None
+    elif limit_val.decidable and isinstance(limit_val.data, (int, float)) and not isinstance(limit_val.data, bool) \
+            and limit_val.data == 0:
+        enabled = False
+    elif not limit_val.decidable:
+        s.unknowns["limit_val_batches"] = limit_val.reason
+    elif data is not None and data.val_batches is not None:
+        limited, _ = limited_batches(data.val_batches, limit_val.data)
+        enabled = bool(limited)
+    vci, every = spec.get("val_check_interval"), spec.get("check_val_every_n_epoch")
+    if s.fast_dev_run:
+        interval, n = 1.0, 1
+    else:
+        if not vci.decidable or not every.decidable:
+            return Validation(enabled, "unknown", None, None)
+        interval = 1.0 if vci.data is None else vci.data
+        n = every.data
+        if n is not None and (not isinstance(n, int) or isinstance(n, bool) or n <= 0):
+            return Validation(enabled, "unknown", interval, None)
+    if _is_time(interval):
+        return Validation(enabled, "time", interval, n)
+    if isinstance(interval, bool) or not isinstance(interval, (int, float)):
+        return Validation(enabled, "unknown", interval, n)
+    v = Validation(enabled, "batches" if isinstance(interval, int) else "fraction", interval, n)
+    if isinstance(interval, int):
+        v.check_batch = interval if interval > 0 else None
+    elif s.batches is not None and s.batches_exact:
+        v.check_batch = max(1, int(s.batches * interval))
+    if v.check_batch is None or s.final_epoch is None or s.batches is None or s.last_epoch_batches is None:
+        return v
+    if not s.batches_exact and isinstance(interval, int):
+        return v  # an int limit is only an upper bound of the batches
+    epochs, per_epoch, last = s.final_epoch, s.batches, s.last_epoch_batches
+    if epochs == 0:
+        v.runs, v.last_epoch_validated = 0, False
+    elif n is None:
+        total = (epochs - 1) * per_epoch + last
+        v.runs = total // v.check_batch
+        v.last_epoch_validated = total % v.check_batch == 0
+    else:
+        if v.check_batch > per_epoch:
+            return v  # Lightning refuses this at fit start (LL201)
+        v.runs = ((epochs - 1) // n) * (per_epoch // v.check_batch) + (last // v.check_batch if epochs % n == 0 else 0)
+        v.last_epoch_validated = epochs % n == 0 and last % v.check_batch == 0
+    return v
+
+
+# -- checkpoints -----------------------------------------------------------------------------
+
+
+@dataclass
+class CheckpointPlan:
+    """When one ModelCheckpoint saves (research §3.1-3.3). None means unknown."""
+
+    trigger: str  # steps | epochs | time | unknown
+    every: Any = None
+    on_train_epoch_end: Optional[bool] = None  # where epoch-triggered saves happen
+    saves: Optional[int] = None  # saves during the fit (``last.ckpt`` aside)
+    last_save_step: Optional[int] = None
+    final_saved: Optional[bool] = None  # whether the final weights are saved by the trigger
+    mid_epoch: Optional[bool] = None  # whether saves can happen before an epoch ends
+
+    def describe(self) -> str:
+        if self.trigger == "steps":
+            return f"every {self.every} optimizer steps"
+        if self.trigger == "time":
+            return f"every {self.every} of training time"
+        if self.trigger == "epochs":
+            where = {True: "at the end of the training epoch", False: "after validation",
+                     None: "at epoch end or after validation"}[self.on_train_epoch_end]
+            return ("every epoch" if self.every == 1 else f"every {self.every} epochs") + f", {where}"
+        return "unknown"
+
+
+def _plain_int(value: Value) -> Optional[int]:
+    return value.data if value.decidable and isinstance(value.data, int) and not isinstance(value.data, bool) else None
+
+
+def checkpoint_plan(callback: Any, s: "Schedule", v: Optional[Validation]) -> CheckpointPlan:
+    """The save schedule of ``callback`` (a ModelCheckpoint CallbackSpec) in the fit ``s``."""
+    steps, epochs, interval = (callback.get(n) for n in ("every_n_train_steps", "every_n_epochs",
+                                                            "train_time_interval"))
+    if not (steps.decidable and epochs.decidable and interval.decidable):
+        return CheckpointPlan("unknown")
+    n_steps, n_epochs = _plain_int(steps), _plain_int(epochs)
+    if steps.data is None and epochs.data is None and interval.data is None:
+        n_steps, n_epochs = 0, 1
+    if interval.data is not None:
+        return CheckpointPlan("time", interval.data, mid_epoch=True)
+    if n_steps:
+        plan = CheckpointPlan("steps", n_steps, mid_epoch=True)
+        if s.fast_dev_run:
+            plan.saves, plan.final_saved = 0, False
+        elif isinstance(s.total_steps, int):
+            plan.saves = s.total_steps // n_steps
+            plan.last_save_step = plan.saves * n_steps if plan.saves else None
+            plan.final_saved = s.total_steps % n_steps == 0 and s.total_steps > 0
+            if s.steps_per_epoch:
+                plan.mid_epoch = n_steps % s.steps_per_epoch != 0
+        return plan
+    if not n_epochs:
+        return CheckpointPlan("unknown" if n_epochs is None else "none", 0, saves=0)
+    plan = CheckpointPlan("epochs", n_epochs)
+    plan.on_train_epoch_end = _saves_on_train_epoch_end(callback, v)
+    plan.mid_epoch = False if plan.on_train_epoch_end else (
+        None if v is None or v.mode != "fraction" or v.interval != 1.0 else False)
+    if s.fast_dev_run:
+        plan.saves, plan.final_saved = 0, False
+        return plan
+    final = s.final_epoch
+    if final is None:
+        return plan
+    if plan.on_train_epoch_end is False and v is not None and v.enabled is False:
+        plan.saves, plan.final_saved = 0, False  # saves follow validation, which never runs
+    elif plan.on_train_epoch_end:
+        plan.saves = final // n_epochs
+        plan.final_saved = final > 0 and final % n_epochs == 0
+    elif plan.on_train_epoch_end is False and v is not None and v.every_n_epochs is not None and \
+            v.mode in ("fraction", "batches") and v.check_batch is not None and s.batches is not None and \
+            s.last_epoch_batches is not None and v.check_batch <= s.batches and \
+            (s.accumulate == 1 or v.check_batch >= (s.accumulate or 1)) and \
+            (v.mode == "fraction" or s.batches_exact):
+        # saves follow validation runs in epochs where both intervals divide the epoch number
+        both = _lcm(n_epochs, v.every_n_epochs)
+        per_epoch = s.batches // v.check_batch
+        plan.saves = ((final - 1) // both) * per_epoch + (
+            s.last_epoch_batches // v.check_batch if final % both == 0 else 0) if final else 0
+        plan.final_saved = final > 0 and final % both == 0 and s.last_epoch_batches % v.check_batch == 0
+    return plan
+
+
+def _lcm(a: int, b: int) -> int:
+    return a * b // math.gcd(a, b)
+
+
+def _saves_on_train_epoch_end(callback: Any, v: Optional[Validation]) -> Optional[bool]:
+    """``ModelCheckpoint._should_save_on_train_epoch_end`` (research §3.2)."""
+    explicit = callback.get("save_on_train_epoch_end")
+    if not explicit.decidable:
+        return None
+    if explicit.data is not None:
+        return bool(explicit.data)
+    if v is None or v.mode == "unknown":
+        return None
+    if v.mode == "time":
+        return False
+    if v.every_n_epochs != 1:
+        return False
+    if v.enabled is False:
+        return True
+    if v.interval == 1.0:
+        return True  # also the int 1, as in Lightning's `val_check_interval == 1.0`
+    return False if v.enabled else None
