@@ -662,6 +662,11 @@ class _Extractor:
             return
         scope = self.scopes.scope_of[id(call)]
         args = {k.arg: self._keyword(k, scope, 0) for k in call.keywords if k.arg}
+        for name, expr in zip(_RUN_POSITIONAL[func.attr], call.args):
+            if isinstance(expr, ast.Starred):
+                break
+            args.setdefault(name, _place(self.value(expr, scope), loc=self.loc(expr), value_loc=self.loc(expr),
+                                         key_path=name))
         spec.runs.append(RunCall(func.attr, args, self.loc(call)))
 
     def _trainer_of(self, expr: ast.AST, scope: _Scope, trainers: Dict[int, TrainerSpec]) -> Optional[TrainerSpec]:
@@ -775,6 +780,15 @@ _ARITHMETIC = {
     ast.FloorDiv: lambda a, b: a // b,
     ast.Mod: lambda a, b: a % b,
     ast.Pow: lambda a, b: a ** b,
+}
+
+
+# The positional parameters of the Trainer's run methods (trainer.py, 2.6).
+_RUN_POSITIONAL = {
+    "fit": ("model", "train_dataloaders", "val_dataloaders", "datamodule", "ckpt_path"),
+    "validate": ("model", "dataloaders", "ckpt_path", "verbose", "datamodule"),
+    "test": ("model", "dataloaders", "ckpt_path", "verbose", "datamodule"),
+    "predict": ("model", "dataloaders", "datamodule", "return_predictions", "ckpt_path"),
 }
 
 

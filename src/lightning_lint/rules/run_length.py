@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from typing import Iterable
 
 from lightning_lint.linter.diagnostics import Applicability, Diagnostic, Severity
 from lightning_lint.linter.model import TrainerSpec
-from lightning_lint.linter.schedule import batches_needed
+from lightning_lint.linter.schedule import batches_needed, epochs_needed
 from lightning_lint.rules.base import Rule, example
+from lightning_lint.rules.common import fast_dev_run_on, int_of
 from lightning_lint.rules.fixes import replace_value
-
-
-def _fast_dev_run_on(spec: TrainerSpec) -> bool:
-    value = spec.get("fast_dev_run")
-    return value.known and value.data not in (False, 0, None)
 
 
 class MissingStopCondition(Rule):
@@ -70,7 +67,7 @@ class MissingStopCondition(Rule):
     ]
 
     def check_trainer(self, spec: TrainerSpec, ctx) -> Iterable[Diagnostic]:
-        if not spec.assumed_training or _fast_dev_run_on(spec):
+        if not spec.assumed_training or fast_dev_run_on(spec):
             return
         max_epochs, max_steps, max_time = spec.get("max_epochs"), spec.get("max_steps"), spec.get("max_time")
         if not (max_epochs.decidable and max_steps.decidable and max_time.decidable):
@@ -191,7 +188,7 @@ class NoTraining(Rule):
     ]
 
     def check_trainer(self, spec: TrainerSpec, ctx) -> Iterable[Diagnostic]:
-        if not spec.assumed_training or _fast_dev_run_on(spec):
+        if not spec.assumed_training or fast_dev_run_on(spec):
             return
         for name in ("max_epochs", "max_steps"):
             value = spec.args.get(name)
@@ -256,3 +253,296 @@ class InvalidLoopLimit(Rule):
                     value, f"`{spec.show(name)}` raises `TypeError` in Lightning 2: 'no limit' is now -1",
                     fix=replace_value(value, -1, spec.flavor, "Replace `None` with `-1`", Applicability.SAFE),
                     help="use `max_steps=-1`")
+
+
+class MaxStepsUnreachable(Rule):
+    """
+    ## What it does
+    Flags a `max_steps` that training never reaches because `max_epochs` ends the run
+    first: `max_steps > max_epochs × optimizer steps per epoch`. It needs the number of
+    batches per epoch: an int `limit_train_batches`/`overfit_batches`, the facts stated
+    in `[tool.lightning-lint.facts]`, or the ones `lightning-lint confirm --save-facts`
+    measured.
+
+    ## Why is this bad?
+    This is the "training always stops at step 26706" surprise: one epoch has 26706
+    optimizer steps, `max_epochs=1`, and the `max_steps=1000000` that the learning-rate
+    schedule was planned for is never reached. Lightning stops without a warning (it
+    only logs "`max_epochs=1` reached" at INFO level).
+
+    ## What Lightning does
+    `FitLoop.done` stops at whichever limit is reached first. An epoch has
+    `ceil(batches / accumulate_grad_batches)` optimizer steps (a partial accumulation
+    window at the end of an epoch still steps).
+
+    ## Example
+    ```python
+    Trainer(max_epochs=2, max_steps=1000, limit_train_batches=100, accumulate_grad_batches=4)
+    # 100 batches / 4 = 25 steps per epoch: training stops at step 50
+    ```
+
+    ## How to fix
+    Raise `max_epochs` to the value the message gives, or set `max_epochs=-1` so that
+    `max_steps` alone decides, or lower `max_steps` to what the epochs allow.
+    """
+
+    code = "LL002"
+    name = "max-steps-unreachable"
+    severity = Severity.WARNING
+    needs = "D"
+    summary = "max_steps is never reached: max_epochs ends training first (the 'always stops at step 26706' case)."
+    VALID = [
+        "from lightning import Trainer\nTrainer(max_epochs=2, max_steps=50, limit_train_batches=100, "
+        "accumulate_grad_batches=4)\n",
+        "from lightning import Trainer\nTrainer(max_epochs=-1, max_steps=1000, limit_train_batches=100)\n",
+        example("from lightning import Trainer\nTrainer(max_epochs=2, max_steps=1000)\n",
+                note="batches per epoch unknown: LL003's job"),
+        example("from lightning import Trainer\ndef f(n):\n    Trainer(max_epochs=n, max_steps=1000, limit_train_batches=10)\n",
+                note="unknown max_epochs"),
+        example("from lightning import Trainer\nTrainer(max_epochs=2, max_steps=1000, limit_train_batches=0.5)\n",
+                note="a fraction of an unknown dataset"),
+        example("from lightning import Trainer\nt = Trainer(max_epochs=1, max_steps=1000, limit_train_batches=10)\n"
+                "t.test(model)\n", note="not a training run"),
+        example("from lightning import Trainer\nTrainer(max_epochs=3, max_steps=1000000)\n",
+                files={"pyproject.toml": "[tool.lightning-lint.facts.\"train.py\"]\ntrain-batches-per-epoch = 400000\n"},
+                note="3 x 400000 steps reach max_steps"),
+        example("trainer:\n  max_epochs: 2\n  max_steps: ${oc.env:STEPS}\n  limit_train_batches: 10\n", path="fit.yaml"),
+    ]
+    INVALID = [
+        example("from lightning import Trainer\nTrainer(max_epochs=2, max_steps=1000, limit_train_batches=100, "
+                "accumulate_grad_batches=4)\n", message="training stops at step 50"),
+        example("from lightning import Trainer\nTrainer(max_epochs=1, max_steps=1000000)\n",
+                files={"pyproject.toml": "[tool.lightning-lint.facts.\"train.py\"]\ntrain-batches-per-epoch = 26706\n"},
+                message="training stops at step 26706 (max_epochs=1 x 26706 steps per epoch); "
+                        "max_steps=1000000 needs max_epochs >= 38, or max_epochs=-1"),
+        example("from lightning import Trainer\nTrainer(max_epochs=10, max_steps=100000)\n",
+                files={"pyproject.toml": "[tool.lightning-lint.facts.\"train.py\"]\ndataset-size = 50000\n"
+                                         "batch-size = 64\nworld-size = 4\n"},
+                message="at step 1960"),
+        example("fit:\n  trainer:\n    max_epochs: 3\n    max_steps: 500\n    limit_train_batches: 20\n", path="fit.yaml",
+                message="stops at step 60"),
+    ]
+
+    def check_trainer(self, spec: TrainerSpec, ctx) -> Iterable[Diagnostic]:
+        if not spec.assumed_training or fast_dev_run_on(spec):
+            return
+        s = ctx.schedule(spec)
+        if s.stopped_by != "max_epochs" or not isinstance(s.max_steps, int) or s.max_steps <= 0:
+            return
+        if s.max_epochs is None or s.steps_per_epoch is None or s.steps_per_epoch <= 0:
+            return
+        if s.total_steps is None or s.total_steps >= s.max_steps:
+            return
+        needed = epochs_needed(s.max_steps, s.steps_per_epoch)
+        spe = f"{s.steps_per_epoch} steps per epoch"
+        if s.accumulate and s.accumulate > 1:
+            spe += f" = ceil({s.batches} batches / accumulate_grad_batches={s.accumulate})"
+        caveat = "" if s.batches_exact else f", or earlier if the dataset has fewer than {s.batches} batches"
+        message = (f"training stops at step {int(s.total_steps)} (max_epochs={s.epoch_limit} x {spe}){caveat}; "
+                   f"max_steps={s.max_steps} needs max_epochs >= {needed}, or max_epochs=-1")
+        yield self.report(spec.args.get("max_steps") or spec, message + spec.training_assumption(),
+                          help=f"batches per epoch: {s.describe_batches()}",
+                          related=[v.anchor for v in (spec.args.get("max_epochs"),) if v is not None and v.anchor],
+                          properties={"stop_step": int(s.total_steps), "steps_per_epoch": s.steps_per_epoch,
+                                      "max_epochs_needed": needed})
+
+
+class MinExceedsMax(Rule):
+    """
+    ## What it does
+    Flags `min_epochs > max_epochs`, `min_steps > max_steps`, and a `min_steps` beyond
+    the steps that `max_epochs` allows (when the batches per epoch are known).
+
+    ## Why is this bad?
+    The minimum is silently ignored. `min_epochs`/`min_steps` only veto a *requested*
+    stop (EarlyStopping, a Timer); they never extend training past `max_epochs` or
+    `max_steps`. A run configured with `min_epochs=5, max_epochs=2` trains 2 epochs.
+
+    ## What Lightning does
+    `FitLoop.done` checks `max_steps` and `max_epochs` before it consults
+    `_can_stop_early`, the only place the minimums are read. No warning is emitted.
+
+    ## Example
+    ```python
+    Trainer(min_epochs=5, max_epochs=2)
+    ```
+
+    ## How to fix
+    Make the maximum at least the minimum, or drop the minimum.
+    """
+
+    code = "LL004"
+    name = "min-exceeds-max"
+    severity = Severity.WARNING
+    needs = "S/D"
+    summary = "min_epochs > max_epochs or min_steps > max_steps: Lightning silently ignores the minimum."
+    VALID = [
+        "from lightning import Trainer\nTrainer(min_epochs=2, max_epochs=5)\n",
+        "from lightning import Trainer\nTrainer(min_epochs=5, max_epochs=-1)\n",
+        "from lightning import Trainer\nTrainer(min_steps=100, max_steps=-1, max_epochs=10)\n",
+        example("from lightning import Trainer\ndef f(n):\n    Trainer(min_epochs=5, max_epochs=n)\n", note="unknown"),
+        example("from lightning import Trainer\nTrainer(min_steps=100, max_epochs=2)\n", note="steps per epoch unknown"),
+    ]
+    INVALID = [
+        example("from lightning import Trainer\nTrainer(min_epochs=5, max_epochs=2)\n", message="`min_epochs=5` exceeds"),
+        example("from lightning import Trainer\nTrainer(min_steps=1000, max_steps=500)\n", message="`min_steps=1000`"),
+        example("from lightning import Trainer\nTrainer(min_steps=100, max_epochs=2, limit_train_batches=13)\n",
+                message="at most 26 steps"),
+        example("trainer:\n  min_epochs: 10\n  max_epochs: 3\n", path="config.yaml"),
+    ]
+
+    def check_trainer(self, spec: TrainerSpec, ctx) -> Iterable[Diagnostic]:
+        if fast_dev_run_on(spec):
+            return
+        for low, high in (("min_epochs", "max_epochs"), ("min_steps", "max_steps")):
+            lo, hi = int_of(spec.get(low)), int_of(spec.get(high))
+            if lo is not None and hi is not None and hi >= 0 and lo > hi and low in spec.args:
+                yield self.report(spec.args[low], f"`{spec.show(low)}` exceeds `{spec.show(high)}`: training stops at "
+                                                  f"{high} and the minimum is silently ignored",
+                                  help=f"raise `{high}` to at least {lo}, or drop `{low}`")
+                return
+        min_steps = int_of(spec.get("min_steps"))
+        if min_steps is None or "min_steps" not in spec.args:
+            return
+        s = ctx.schedule(spec)
+        if s.stopped_by == "max_epochs" and isinstance(s.total_steps, int) and min_steps > s.total_steps:
+            bound = "" if s.batches_exact else "at most "
+            yield self.report(spec.args["min_steps"],
+                              f"`{spec.show('min_steps')}` is more than `max_epochs={s.epoch_limit}` allows "
+                              f"({bound}{s.total_steps} steps): the minimum is silently ignored",
+                              help=f"batches per epoch: {s.describe_batches()}")
+
+
+class UnboundedTraining(Rule):
+    """
+    ## What it does
+    Flags `max_epochs=-1` with no `max_steps`, no `max_time` and no `EarlyStopping`:
+    nothing ends the run. Opt-in, because endless training until someone stops it is a
+    legitimate choice for some jobs.
+
+    ## Why is this bad?
+    The job runs until it is killed or the budget is gone.
+
+    ## What Lightning does
+    `-1` means "no limit" (`_is_max_limit_reached` ignores it); with no other limit
+    `FitLoop.done` is never true.
+
+    ## Example
+    ```python
+    Trainer(max_epochs=-1)
+    ```
+
+    ## How to fix
+    Add `max_steps`, `max_time`, or an `EarlyStopping` callback.
+    """
+
+    code = "LL007"
+    name = "unbounded-training"
+    severity = Severity.INFO
+    default_enabled = False
+    summary = "max_epochs=-1 with no max_steps, max_time or EarlyStopping: nothing ends training."
+    VALID = [
+        "from lightning import Trainer\nTrainer(max_epochs=-1, max_steps=10000)\n",
+        "from lightning import Trainer\nTrainer(max_epochs=-1, max_time='01:00:00:00')\n",
+        "from lightning import Trainer\nfrom lightning.pytorch.callbacks import EarlyStopping\n"
+        "Trainer(max_epochs=-1, callbacks=[EarlyStopping('val_loss')])\n",
+        example("from lightning import Trainer\ndef f(cbs):\n    Trainer(max_epochs=-1, callbacks=cbs)\n",
+                note="unknown callbacks may stop it"),
+    ]
+    INVALID = [
+        example("from lightning import Trainer\nTrainer(max_epochs=-1)\n", message="nothing ends training"),
+        example("fit:\n  trainer:\n    max_epochs: -1\n    max_steps: -1\n", path="config.yaml"),
+    ]
+
+    def check_trainer(self, spec: TrainerSpec, ctx) -> Iterable[Diagnostic]:
+        if not spec.assumed_training or fast_dev_run_on(spec) or spec.callbacks_open:
+            return
+        epochs, steps, time = spec.get("max_epochs"), spec.get("max_steps"), spec.get("max_time")
+        if not (epochs.known and epochs.data == -1 and steps.decidable and time.decidable):
+            return
+        if steps.data not in (-1,) or time.data is not None:
+            return
+        if spec.callbacks_of("EarlyStopping") or spec.callbacks_of("Timer"):
+            return
+        yield self.report(epochs, f"`{spec.show('max_epochs')}` and no `max_steps`, `max_time` or `EarlyStopping`: "
+                                  "nothing ends training", help="add `max_steps`, `max_time` or an EarlyStopping callback")
+
+
+_DURATION = re.compile(r"^\s*(\d+):(\d\d):(\d\d):(\d\d)\s*$")
+
+
+class InvalidTimeFormat(Rule):
+    """
+    ## What it does
+    Flags a `max_time` or `Timer(duration=...)` string that is not `DD:HH:MM:SS` (hours,
+    minutes and seconds with exactly two digits), and a time-based `val_check_interval`
+    string that is not four `:`-separated integers.
+
+    ## Why is this bad?
+    The Trainer cannot be built. `max_time="12:00:00"` (meant as 12 hours) raises
+    "`Timer(duration='12:00:00')` is not a valid duration. Expected a string in the
+    format DD:HH:MM:SS."
+
+    ## What Lightning does
+    `Timer.__init__` matches `(\\d+):(\\d\\d):(\\d\\d):(\\d\\d)`; `_init_debugging_flags`
+    splits a `val_check_interval` string into four integer parts.
+
+    ## Example
+    ```python
+    Trainer(max_time="12:00:00")
+    ```
+
+    ## How to fix
+    Write days too: `max_time="00:12:00:00"`, or pass `timedelta(hours=12)` or
+    `{"hours": 12}`.
+    """
+
+    code = "LL008"
+    name = "invalid-time-format"
+    severity = Severity.ERROR
+    fix_availability = "sometimes"
+    summary = "max_time / Timer(duration) / time-based val_check_interval string not in DD:HH:MM:SS format."
+    VALID = [
+        "from lightning import Trainer\nTrainer(max_time='00:12:00:00')\n",
+        "from lightning import Trainer\nTrainer(max_time={'hours': 12})\n",
+        "from datetime import timedelta\nfrom lightning import Trainer\nTrainer(max_time=timedelta(hours=12))\n",
+        "from lightning import Trainer\nTrainer(val_check_interval='00:01:00:00')\n",
+        example("trainer:\n  max_time: ${oc.env:MAX_TIME}\n", path="config.yaml", note="interpolation"),
+    ]
+    INVALID = [
+        example("from lightning import Trainer\nTrainer(max_time='12:00:00')\n", message="DD:HH:MM:SS",
+                fixed="from lightning import Trainer\nTrainer(max_time='00:12:00:00')\n", unsafe=True),
+        example("from lightning.pytorch.callbacks import Timer\nTimer(duration='1:2:3:4')\n"),
+        example("from lightning import Trainer\nTrainer(val_check_interval='1:00:00')\n"),
+        example("from lightning import Trainer\nTrainer(val_check_interval='00:01:xx:00')\n", message="not an integer"),
+        example("trainer:\n  max_time: 1 day\n", path="config.yaml"),
+    ]
+
+    def check_trainer(self, spec: TrainerSpec, ctx) -> Iterable[Diagnostic]:
+        yield from self._duration(spec.get("max_time"), f"`{spec.show('max_time')}`", spec.flavor)
+        value = spec.get("val_check_interval")
+        if value.is_str():
+            parts = value.data.split(":")
+            if len(parts) != 4:
+                yield self.report(value, f"`{spec.show('val_check_interval')}` is not a valid time: Lightning expects "
+                                         "'DD:HH:MM:SS' (four parts)")
+            elif not all(p.strip().isdigit() for p in parts):
+                yield self.report(value, f"`{spec.show('val_check_interval')}` has a part that is not an integer; "
+                                         "use 'DD:HH:MM:SS'")
+
+    def check_callback(self, callback, ctx) -> Iterable[Diagnostic]:
+        if callback.kind == "Timer":
+            yield from self._duration(callback.get("duration"), "`Timer(duration=...)`", callback.flavor)
+
+    def _duration(self, value, label: str, flavor: str) -> Iterable[Diagnostic]:
+        if not value.is_str() or _DURATION.match(value.data):
+            return
+        fix = None
+        parts = value.data.strip().split(":")
+        if len(parts) == 3 and all(p.isdigit() for p in parts):
+            fixed = "00:" + ":".join(p.zfill(2) for p in parts)
+            fix = replace_value(value, fixed, flavor, f"Read it as hours:minutes:seconds: {fixed!r}",
+                                Applicability.UNSAFE)
+        yield self.report(value, f"{label} is not a valid duration: Lightning expects a string in the format "
+                                 "DD:HH:MM:SS (two-digit hours, minutes and seconds)", fix=fix,
+                          help="or pass a timedelta or a dict such as {\"hours\": 12}")

@@ -1,0 +1,61 @@
+"""Small helpers shared by the rule modules (no rules live here)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any, List, Optional
+
+from lightning_lint.linter.model import CallbackSpec, TrainerSpec, Value
+
+_VALIDATION_METRIC = re.compile(r"^(val|valid|validation)(?![a-z])|(^|[/_.\-])(val|valid|validation)([/_.\-]|$)",
+                                re.IGNORECASE)
+
+
+def fast_dev_run_on(spec: TrainerSpec) -> bool:
+    value = spec.get("fast_dev_run")
+    return value.known and value.data not in (False, 0, None)
+
+
+def int_of(value: Value) -> Optional[int]:
+    """The int a known or absent value holds (bools are not ints here)."""
+    if value.decidable and isinstance(value.data, int) and not isinstance(value.data, bool):
+        return value.data
+    return None
+
+
+def number_of(value: Value) -> Optional[float]:
+    if value.decidable and isinstance(value.data, (int, float)) and not isinstance(value.data, bool):
+        return value.data
+    return None
+
+
+def str_of(value: Value) -> Optional[str]:
+    return value.data if value.decidable and isinstance(value.data, str) else None
+
+
+def is_validation_metric(name: str) -> bool:
+    """``val_loss``, ``val/acc``, ``valid_f1``, ``validation/loss``, ``loss/val``: logged in
+    the validation loop by the usual naming convention."""
+    return bool(_VALIDATION_METRIC.search(name))
+
+
+def checkpoints(spec: TrainerSpec) -> List[CallbackSpec]:
+    return spec.callbacks_of("ModelCheckpoint")
+
+
+def default_checkpoint_active(spec: TrainerSpec) -> Optional[bool]:
+    """Whether Lightning adds its own ``ModelCheckpoint()`` (enable_checkpointing not
+    False and no checkpoint callback given). None when it cannot be told."""
+    enable = spec.get("enable_checkpointing")
+    if not enable.decidable or spec.callbacks_open:
+        return None
+    if enable.data is False:
+        return False
+    barebones = spec.get("barebones")
+    if barebones.known and barebones.data is True:
+        return False
+    return not any(cb.kind in ("ModelCheckpoint",) for cb in spec.callbacks)
+
+
+def plural(count: Any, word: str) -> str:
+    return f"{count} {word}" + ("" if count == 1 else "s")
