@@ -93,6 +93,17 @@ class Schedule:
     notes: List[str] = field(default_factory=list)
 
     @property
+    def epochs_run(self) -> Optional[int]:
+        """Epochs the fit starts: known without the batch count when only ``max_epochs``
+        bounds the run (assuming the data has at least one batch)."""
+        if self.final_epoch is not None:
+            return self.final_epoch
+        if self.max_steps == -1 and self.has_max_time is False and isinstance(self.epoch_limit, int) \
+                and self.epoch_limit >= 0:
+            return self.epoch_limit
+        return None
+
+    @property
     def total_batches(self) -> Optional[int]:
         """Training batches of the whole fit (None: unknown or unbounded)."""
         if self.stopped_by == "no_training":
@@ -462,7 +473,7 @@ def checkpoint_plan(callback: Any, s: "Schedule", v: Optional[Validation]) -> Ch
     if s.fast_dev_run:
         plan.saves, plan.final_saved = 0, False
         return plan
-    final = s.final_epoch
+    final = s.epochs_run
     if final is None:
         return plan
     if plan.on_train_epoch_end is False and v is not None and v.enabled is False:

@@ -1,0 +1,804 @@
+"""LL1xx: checkpoints and resuming."""
+
+from __future__ import annotations
+
+from typing import Dict, Iterable, List, Optional, Tuple
+
+from lightning_lint.linter.diagnostics import Applicability, Diagnostic, Severity
+from lightning_lint.linter.model import Call, CallbackSpec, TrainerSpec, Value, describe
+from lightning_lint.linter.schedule import checkpoint_plan
+from lightning_lint.rules.base import Rule, example
+from lightning_lint.rules.common import (
+    checkpoints, default_checkpoint_active, fast_dev_run_on, int_of, is_validation_metric, plural, str_of,
+)
+from lightning_lint.rules.fixes import insert_argument, replace_value
+
+_PLAIN_LOADER_PROJECT = {
+    "data.py": "from torch.utils.data import DataLoader\n"
+               "def train_dataloader(ds):\n    return DataLoader(ds, batch_size=32, shuffle=True)\n",
+}
+_STATEFUL_LOADER_PROJECT = {
+    "data.py": "from torchdata.stateful_dataloader import StatefulDataLoader\n"
+               "def train_dataloader(ds):\n    return StatefulDataLoader(ds, batch_size=32, shuffle=True)\n",
+}
+
+
+def _mid_epoch_trigger(callback: CallbackSpec) -> Optional[Tuple[str, Value]]:
+    """The argument that makes this ModelCheckpoint save mid-epoch, if one does."""
+    steps = callback.get("every_n_train_steps")
+    if int_of(steps) is not None and steps.data > 0:
+        return "every_n_train_steps", steps
+    interval = callback.get("train_time_interval")
+    if interval.known and interval.data is not None:
+        return "train_time_interval", interval
+    return None
+
+
+class MidEpochCheckpointNotResumable(Rule):
+    """
+    ## What it does
+    Flags checkpoints taken in the middle of an epoch (`every_n_train_steps`,
+    `train_time_interval`, or a checkpoint saved after intra-epoch validation) in a
+    project whose training DataLoader cannot resume mid-epoch: a plain
+    `torch.utils.data.DataLoader` and no loader that implements `state_dict` /
+    `load_state_dict`.
+
+    ## Why is this bad?
+    Resuming from such a checkpoint restores the loop counters ("5 batches of this epoch
+    are done") but the plain DataLoader starts the epoch from its beginning. The resumed
+    run trains the first batches of the epoch a second time and never sees the batches
+    at its end; with `shuffle=True` it draws a different order as well. Lightning only
+    warns at resume time, long after the checkpoints were written.
+
+    ## What Lightning does
+    `_FitLoop.on_save_checkpoint` stores `state_dict()` of every training loader that is
+    `_Stateful` (has `state_dict` and `load_state_dict`); a plain DataLoader stores
+    nothing. On resume `_TrainingEpochLoop` warns "You're resuming from a checkpoint that
+    ended before the epoch ended and your dataloader is not resumable".
+
+    ## Example
+    ```python
+    ModelCheckpoint(every_n_train_steps=500)   # with DataLoader(dataset, shuffle=True)
+    ```
+
+    ## How to fix
+    Use a loader that keeps its position (`torchdata.stateful_dataloader.StatefulDataLoader`
+    is a drop-in replacement; litdata's `StreamingDataLoader` also works), or checkpoint at
+    epoch ends (`every_n_epochs=1`).
+    """
+
+    code = "LL101"
+    name = "mid-epoch-checkpoint-not-resumable"
+    severity = Severity.WARNING
+    needs = "S*"
+    summary = "Mid-epoch checkpoints with a plain DataLoader: a resumed run replays the start of the epoch."
+    VALID = [
+        example("from lightning.pytorch.callbacks import ModelCheckpoint\nModelCheckpoint(every_n_train_steps=500)\n",
+                files=_STATEFUL_LOADER_PROJECT, note="StatefulDataLoader keeps its position"),
+        example("from lightning.pytorch.callbacks import ModelCheckpoint\nModelCheckpoint(every_n_epochs=1)\n",
+                files=_PLAIN_LOADER_PROJECT),
+        example("from lightning.pytorch.callbacks import ModelCheckpoint\nModelCheckpoint(every_n_train_steps=500)\n",
+                note="no loader found in the project: nothing to prove"),
+        example("from lightning.pytorch.callbacks import ModelCheckpoint\nModelCheckpoint(every_n_train_steps=500)\n",
+                files={"loader.py": "class ResumableLoader:\n    def __iter__(self): ...\n"
+                                    "    def state_dict(self): ...\n    def load_state_dict(self, s): ...\n",
+                       **_PLAIN_LOADER_PROJECT}, note="a custom stateful loader"),
+        example("from lightning.pytorch.callbacks import ModelCheckpoint\ndef f(n):\n"
+                "    ModelCheckpoint(every_n_train_steps=n)\n", files=_PLAIN_LOADER_PROJECT, note="unknown"),
+    ]
+    INVALID = [
+        example("from lightning.pytorch.callbacks import ModelCheckpoint\nModelCheckpoint(every_n_train_steps=500)\n",
+                files=_PLAIN_LOADER_PROJECT, message="StatefulDataLoader"),
+        example("trainer:\n  callbacks:\n    - class_path: lightning.pytorch.callbacks.ModelCheckpoint\n"
+                "      init_args:\n        every_n_train_steps: 500\n", path="config.yaml", files=_PLAIN_LOADER_PROJECT,
+                message="replays"),
+        example("from datetime import timedelta\nfrom lightning.pytorch.callbacks import ModelCheckpoint\n"
+                "ModelCheckpoint(train_time_interval=timedelta(minutes=30))\n", files=_PLAIN_LOADER_PROJECT),
+        example("from lightning import Trainer\nTrainer(max_epochs=3, val_check_interval=0.25)\n",
+                files=_PLAIN_LOADER_PROJECT, message="after validation"),
+    ]
+
+    def check_callback(self, callback: CallbackSpec, ctx) -> Iterable[Diagnostic]:
+        if callback.kind != "ModelCheckpoint":
+            return
+        trigger = _mid_epoch_trigger(callback)
+        if trigger is None or ctx.facts.loaders_resumable is not False:
+            return
+        name, value = trigger
+        yield self.report(value, f"`{callback.label()}({name}={describe(value)})` saves in the middle of an epoch, "
+                                 f"but the training DataLoader ({ctx.facts.describe_plain_loader()}) cannot resume "
+                                 "there: " + _RESUME_PROBLEM, help=_RESUME_FIX)
+
+    def check_trainer(self, spec: TrainerSpec, ctx) -> Iterable[Diagnostic]:
+        # checkpoints saved after validation that runs inside the epoch
+        if fast_dev_run_on(spec) or spec.callbacks_open:
+            return
+        s = ctx.schedule(spec)
+        v = s.validation
+        if v is None or v.enabled is False or v.mode not in ("fraction", "batches", "time"):
+            return
+        if v.mode == "fraction" and v.interval == 1.0 or v.mode == "batches" and v.interval == 1 and False:
+            return
+        if v.mode == "fraction" and v.interval >= 1.0:
+            return
+        savers = [cb for cb in checkpoints(spec) if _mid_epoch_trigger(cb) is None
+                  and checkpoint_plan(cb, s, v).on_train_epoch_end is False]
+        implicit = default_checkpoint_active(spec) and not checkpoints(spec)
+        if not savers and not implicit:
+            return
+        if ctx.facts.loaders_resumable is not False:
+            return
+        value = spec.get("val_check_interval")
+        at = value if value.anchor else spec
+        yield self.report(at, f"`{spec.show('val_check_interval')}` validates inside the epoch and the "
+                              f"{'default ' if implicit else ''}ModelCheckpoint saves after validation, but the "
+                              f"training DataLoader ({ctx.facts.describe_plain_loader()}) cannot resume mid-epoch: "
+                              + _RESUME_PROBLEM, help=_RESUME_FIX)
+
+
+_RESUME_PROBLEM = ("a run resumed from such a checkpoint replays the first batches of the epoch and skips the rest "
+                   "(the loader restarts at the beginning while the loop counts the batches as done); use a "
+                   "StatefulDataLoader, or checkpoint at epoch ends")
+_RESUME_FIX = ("use torchdata's `StatefulDataLoader` (a drop-in replacement that Lightning saves and restores), or "
+               "checkpoint at epoch ends (`every_n_epochs=1`)")
+
+
+class CheckpointTriggersExclusive(Rule):
+    """
+    ## What it does
+    Flags a ModelCheckpoint with more than one of `every_n_train_steps`,
+    `every_n_epochs` and `train_time_interval`.
+
+    ## Why is this bad?
+    The callback cannot be built: "Combination of parameters every_n_train_steps=...,
+    every_n_epochs=... and train_time_interval=... should be mutually exclusive."
+
+    ## What Lightning does
+    `ModelCheckpoint.__validate_init_configuration` raises a MisconfigurationException.
+
+    ## Example
+    ```python
+    ModelCheckpoint(every_n_train_steps=1000, every_n_epochs=1)
+    ```
+
+    ## How to fix
+    Keep one trigger; use two ModelCheckpoint callbacks for two schedules.
+    """
+
+    code = "LL102"
+    name = "checkpoint-triggers-exclusive"
+    severity = Severity.ERROR
+    summary = "More than one of every_n_train_steps, every_n_epochs, train_time_interval on one ModelCheckpoint."
+    VALID = [
+        "from lightning.pytorch.callbacks import ModelCheckpoint\nModelCheckpoint(every_n_train_steps=100)\n",
+        "from lightning.pytorch.callbacks import ModelCheckpoint\nModelCheckpoint(every_n_train_steps=100, every_n_epochs=0)\n",
+        example("from lightning.pytorch.callbacks import ModelCheckpoint\ndef f(n):\n"
+                "    ModelCheckpoint(every_n_train_steps=100, every_n_epochs=n)\n", note="unknown"),
+    ]
+    INVALID = [
+        example("from lightning.pytorch.callbacks import ModelCheckpoint\n"
+                "ModelCheckpoint(every_n_train_steps=1000, every_n_epochs=1)\n", message="mutually exclusive"),
+        example("callbacks:\n  model_checkpoint:\n    _target_: lightning.pytorch.callbacks.ModelCheckpoint\n"
+                "    every_n_epochs: 1\n    train_time_interval: 1h\n", path="configs/callbacks/default.yaml"),
+    ]
+
+    def check_callback(self, callback: CallbackSpec, ctx) -> Iterable[Diagnostic]:
+        if callback.kind != "ModelCheckpoint":
+            return
+        active = []
+        for name in ("every_n_train_steps", "every_n_epochs"):
+            value = callback.get(name)
+            if int_of(value) is not None and value.data >= 1:
+                active.append((name, value))
+        interval = callback.get("train_time_interval")
+        if interval.known and interval.data is not None:
+            active.append(("train_time_interval", interval))
+        if len(active) > 1:
+            names = ", ".join(f"`{n}`" for n, _ in active)
+            yield self.report(active[1][1], f"{names} are mutually exclusive: Lightning refuses to build this "
+                                            "ModelCheckpoint", related=[active[0][1].anchor],
+                              help="keep one trigger; add a second ModelCheckpoint for a second schedule")
+
+
+class CheckpointArgumentsInvalid(Rule):
+    """
+    ## What it does
+    Flags ModelCheckpoint arguments that Lightning rejects: `save_top_k` other than -1,
+    0 or 1 without a `monitor`; `save_top_k < -1`; `mode` other than `min`/`max`;
+    negative `every_n_train_steps` or `every_n_epochs`; `save_last="link"` with a
+    remote `dirpath`.
+
+    ## Why is this bad?
+    The callback raises when it is built (or, for `save_last="link"`, when fit starts).
+    `save_top_k=3` without `monitor` has no quantity to rank checkpoints by.
+
+    ## What Lightning does
+    `ModelCheckpoint.__validate_init_configuration` and `__init_monitor_mode` raise
+    MisconfigurationException; `setup` raises ValueError for a remote `link`.
+
+    ## Example
+    ```python
+    ModelCheckpoint(save_top_k=3)
+    ```
+
+    ## How to fix
+    Add `monitor="val_loss"` (and `mode`), or use `save_top_k=-1` to keep every checkpoint.
+    """
+
+    code = "LL103"
+    name = "checkpoint-arguments-invalid"
+    severity = Severity.ERROR
+    summary = "ModelCheckpoint arguments Lightning rejects: save_top_k without monitor, bad mode, negative intervals."
+    VALID = [
+        "from lightning.pytorch.callbacks import ModelCheckpoint\nModelCheckpoint(save_top_k=3, monitor='val_loss')\n",
+        "from lightning.pytorch.callbacks import ModelCheckpoint\nModelCheckpoint(save_top_k=-1)\n",
+        "from lightning.pytorch.callbacks import ModelCheckpoint\nModelCheckpoint(mode='max', monitor='acc')\n",
+        example("from lightning.pytorch.callbacks import ModelCheckpoint\ndef f(m):\n"
+                "    ModelCheckpoint(save_top_k=3, monitor=m)\n", note="unknown monitor"),
+        example("from lightning.pytorch.callbacks import ModelCheckpoint\ndef f(**kw):\n"
+                "    ModelCheckpoint(save_top_k=3, **kw)\n", note="**kwargs may set monitor"),
+    ]
+    INVALID = [
+        example("from lightning.pytorch.callbacks import ModelCheckpoint\nModelCheckpoint(save_top_k=3)\n",
+                message="No quantity"),
+        "from lightning.pytorch.callbacks import ModelCheckpoint\nModelCheckpoint(save_top_k=-2, monitor='loss')\n",
+        example("from lightning.pytorch.callbacks import ModelCheckpoint\nModelCheckpoint(monitor='acc', mode='maximize')\n",
+                message="`mode`"),
+        "from lightning.pytorch.callbacks import ModelCheckpoint\nModelCheckpoint(every_n_epochs=-1)\n",
+        "from lightning.pytorch.callbacks import ModelCheckpoint\nModelCheckpoint(save_last='link', dirpath='s3://b/ckpt')\n",
+        example("trainer:\n  callbacks:\n    - class_path: ModelCheckpoint\n      init_args:\n        save_top_k: 5\n",
+                path="config.yaml"),
+    ]
+
+    def check_callback(self, callback: CallbackSpec, ctx) -> Iterable[Diagnostic]:
+        if callback.kind != "ModelCheckpoint":
+            return
+        label = callback.label()
+        top_k, monitor = callback.get("save_top_k"), callback.get("monitor")
+        k = int_of(top_k)
+        if k is not None and k < -1:
+            yield self.report(top_k, f"`{label}(save_top_k={k})`: Lightning requires save_top_k >= -1")
+        elif k is not None and k not in (-1, 0, 1) and monitor.decidable and monitor.data is None:
+            yield self.report(top_k, f"`{label}(save_top_k={k}, monitor=None)` is not a valid configuration: "
+                                     "No quantity for top_k to track",
+                              help="set `monitor` (and `mode`), or `save_top_k=-1` to keep every checkpoint")
+        mode = callback.get("mode")
+        if mode.known and isinstance(mode.data, str) and mode.data not in ("min", "max"):
+            yield self.report(mode, f"`mode` can be min, max but got {mode.data!r}")
+        for name in ("every_n_train_steps", "every_n_epochs"):
+            value = callback.get(name)
+            if int_of(value) is not None and value.data < 0:
+                yield self.report(value, f"`{label}({name}={value.data})`: must be >= 0")
+        save_last, dirpath = callback.get("save_last"), callback.get("dirpath")
+        if save_last.known and save_last.data == "link" and isinstance(str_of(dirpath), str) and "://" in dirpath.data:
+            yield self.report(save_last, f"`save_last='link'` is only supported for local file paths, got "
+                                         f"`dirpath={dirpath.data}`")
+
+
+class CheckpointingDisabledWithCallback(Rule):
+    """
+    ## What it does
+    Flags `enable_checkpointing=False` with a ModelCheckpoint in `callbacks`,
+    `enable_progress_bar=False` with a progress bar callback, and two progress bars.
+
+    ## Why is this bad?
+    The Trainer cannot be built: "Trainer was configured with `enable_checkpointing=False`
+    but found `ModelCheckpoint` in callbacks list."
+
+    ## What Lightning does
+    `_CallbackConnector._configure_checkpoint_callbacks` and
+    `_configure_progress_bar` raise MisconfigurationException.
+
+    ## Example
+    ```python
+    Trainer(enable_checkpointing=False, callbacks=[ModelCheckpoint()])
+    ```
+
+    ## How to fix
+    Remove the flag or the callback.
+    """
+
+    code = "LL104"
+    name = "checkpointing-disabled-with-callback"
+    severity = Severity.ERROR
+    needs = "S*"
+    summary = "enable_checkpointing=False with a ModelCheckpoint, enable_progress_bar=False with a progress bar, two bars."
+    VALID = [
+        "from lightning import Trainer\nfrom lightning.pytorch.callbacks import ModelCheckpoint\n"
+        "Trainer(callbacks=[ModelCheckpoint()])\n",
+        "from lightning import Trainer\nTrainer(enable_checkpointing=False)\n",
+        example("from lightning import Trainer\nfrom lightning.pytorch.callbacks import ModelCheckpoint\n"
+                "def f(flag):\n    Trainer(enable_checkpointing=flag, callbacks=[ModelCheckpoint()])\n", note="unknown"),
+    ]
+    INVALID = [
+        example("from lightning import Trainer\nfrom lightning.pytorch.callbacks import ModelCheckpoint\n"
+                "Trainer(enable_checkpointing=False, callbacks=[ModelCheckpoint()])\n", message="enable_checkpointing"),
+        example("from lightning import Trainer\nfrom lightning.pytorch.callbacks import RichProgressBar\n"
+                "Trainer(enable_progress_bar=False, callbacks=[RichProgressBar()])\n"),
+        example("from lightning import Trainer\nfrom lightning.pytorch.callbacks import RichProgressBar, TQDMProgressBar\n"
+                "Trainer(callbacks=[RichProgressBar(), TQDMProgressBar()])\n", message="multiple progress bar"),
+        example("trainer:\n  enable_checkpointing: false\n  callbacks:\n    - class_path: ModelCheckpoint\n",
+                path="config.yaml"),
+    ]
+
+    def check_trainer(self, spec: TrainerSpec, ctx) -> Iterable[Diagnostic]:
+        from lightning_lint.linter.lightning_data import PROGRESS_BARS
+        enable = spec.get("enable_checkpointing")
+        if enable.known and enable.data is False:
+            for cb in spec.callbacks:
+                if cb.kind == "ModelCheckpoint" and not cb.conditional:
+                    yield self.report(cb, f"Trainer was configured with `{spec.show('enable_checkpointing')}` but "
+                                          f"found `{cb.label()}` in callbacks list", related=[enable.anchor])
+        bars = [cb for cb in spec.callbacks if cb.kind in PROGRESS_BARS and not cb.conditional]
+        bar_flag = spec.get("enable_progress_bar")
+        if bar_flag.known and bar_flag.data is False:
+            for cb in bars:
+                yield self.report(cb, f"Trainer was configured with `{spec.show('enable_progress_bar')}` but found "
+                                      f"`{cb.label()}` in callbacks list", related=[bar_flag.anchor])
+        if len(bars) > 1:
+            yield self.report(bars[1], "You added multiple progress bar callbacks to the Trainer, but only one "
+                                       "progress bar is supported", related=[bars[0].loc])
+
+
+def _state_key(callback: CallbackSpec) -> Optional[Tuple]:
+    names = ("monitor", "mode", "every_n_train_steps", "every_n_epochs", "train_time_interval") \
+        if callback.kind == "ModelCheckpoint" else ("monitor", "mode")
+    key = []
+    for name in names:
+        value = callback.get(name)
+        if not value.decidable or isinstance(value.data, (Call, dict, tuple)):
+            return None
+        key.append(value.data)
+    return (callback.kind, *key)
+
+
+class DuplicateStatefulCallback(Rule):
+    """
+    ## What it does
+    Flags two ModelCheckpoints with the same monitor, mode and trigger, or two
+    EarlyStoppings with the same monitor and mode, on one Trainer.
+
+    ## Why is this bad?
+    The Trainer refuses them: "Found more than one stateful callback of type
+    `ModelCheckpoint`. ... The `callback.state_key` must be unique among all callbacks in
+    the Trainer." Their states would overwrite each other in the checkpoint.
+
+    ## What Lightning does
+    `_CallbackConnector._validate_callbacks_list` raises a RuntimeError.
+
+    ## Example
+    ```python
+    callbacks=[ModelCheckpoint(monitor="val_loss"), ModelCheckpoint(monitor="val_loss", dirpath="b/")]
+    ```
+
+    ## How to fix
+    Remove the duplicate, or make them differ in monitor, mode or trigger.
+    """
+
+    code = "LL105"
+    name = "duplicate-stateful-callback"
+    severity = Severity.ERROR
+    needs = "S*"
+    summary = "Two ModelCheckpoints (or EarlyStoppings) with the same state key on one Trainer."
+    VALID = [
+        "from lightning import Trainer\nfrom lightning.pytorch.callbacks import ModelCheckpoint as MC\n"
+        "Trainer(callbacks=[MC(monitor='val_loss'), MC(monitor='val_acc', mode='max')])\n",
+        "from lightning import Trainer\nfrom lightning.pytorch.callbacks import ModelCheckpoint as MC\n"
+        "Trainer(callbacks=[MC(every_n_epochs=1), MC(every_n_train_steps=100)])\n",
+        example("from lightning import Trainer\nfrom lightning.pytorch.callbacks import ModelCheckpoint as MC\n"
+                "def f(m):\n    Trainer(callbacks=[MC(monitor=m), MC(monitor='val_loss')])\n", note="unknown"),
+    ]
+    INVALID = [
+        example("from lightning import Trainer\nfrom lightning.pytorch.callbacks import ModelCheckpoint as MC\n"
+                "Trainer(callbacks=[MC(monitor='val_loss'), MC(monitor='val_loss', dirpath='b/')])\n",
+                message="more than one stateful callback"),
+        "from lightning import Trainer\nfrom lightning.pytorch.callbacks import EarlyStopping as ES\n"
+        "Trainer(callbacks=[ES('val_loss', patience=3), ES('val_loss', patience=10)])\n",
+    ]
+
+    def check_trainer(self, spec: TrainerSpec, ctx) -> Iterable[Diagnostic]:
+        seen: Dict[Tuple, CallbackSpec] = {}
+        for cb in spec.callbacks:
+            if cb.kind not in ("ModelCheckpoint", "EarlyStopping") or cb.conditional:
+                continue
+            key = _state_key(cb)
+            if key is None:
+                continue
+            if key in seen:
+                yield self.report(cb, f"Found more than one stateful callback of type `{cb.kind}` with the same "
+                                      "state key (monitor, mode and trigger): Lightning refuses this Trainer",
+                                  related=[seen[key].loc], help="remove the duplicate or make the two differ")
+            else:
+                seen[key] = cb
+
+
+class CheckpointNeverSaved(Rule):
+    """
+    ## What it does
+    Flags checkpoints that are never written: `every_n_train_steps` larger than the
+    optimizer steps of the whole fit (needs the batches per epoch), and
+    `check_val_every_n_epoch > max_epochs`, where the default ModelCheckpoint saves after
+    validation, which never runs.
+
+    ## Why is this bad?
+    The run finishes without the checkpoint anyone expected, silently. Only `last.ckpt`
+    is written at the end, and only with `save_last=True`.
+
+    ## What Lightning does
+    Step-triggered saves happen when `global_step % every_n_train_steps == 0`; with
+    `check_val_every_n_epoch != 1` the epoch-triggered save resolves to
+    `on_validation_end` (`_should_save_on_train_epoch_end` is False).
+
+    ## Example
+    ```python
+    Trainer(max_epochs=3, check_val_every_n_epoch=5)
+    ```
+
+    ## How to fix
+    Lower the interval, or raise `max_epochs`.
+    """
+
+    code = "LL106"
+    name = "checkpoint-never-saved"
+    severity = Severity.WARNING
+    needs = "S/D"
+    summary = "A ModelCheckpoint that never saves: every_n_train_steps beyond the fit, or validation that never runs."
+    VALID = [
+        "from lightning import Trainer\nTrainer(max_epochs=10, check_val_every_n_epoch=5)\n",
+        "from lightning import Trainer\nfrom lightning.pytorch.callbacks import ModelCheckpoint\n"
+        "Trainer(max_epochs=2, limit_train_batches=100, callbacks=[ModelCheckpoint(every_n_train_steps=50)])\n",
+        example("from lightning import Trainer\nfrom lightning.pytorch.callbacks import ModelCheckpoint\n"
+                "Trainer(max_epochs=2, callbacks=[ModelCheckpoint(every_n_train_steps=5000)])\n",
+                note="steps per epoch unknown"),
+        example("from lightning import Trainer\nTrainer(max_epochs=3, check_val_every_n_epoch=5, "
+                "enable_checkpointing=False)\n", note="no checkpoint expected"),
+    ]
+    INVALID = [
+        example("from lightning import Trainer\nTrainer(max_epochs=3, check_val_every_n_epoch=5)\n",
+                message="no checkpoint is written"),
+        example("from lightning import Trainer\nfrom lightning.pytorch.callbacks import ModelCheckpoint\n"
+                "Trainer(max_epochs=2, limit_train_batches=100, callbacks=[ModelCheckpoint(every_n_train_steps=500)])\n",
+                message="200 optimizer steps"),
+    ]
+
+    def check_trainer(self, spec: TrainerSpec, ctx) -> Iterable[Diagnostic]:
+        if fast_dev_run_on(spec) or not spec.assumed_training:
+            return
+        s = ctx.schedule(spec)
+        for cb in checkpoints(spec):
+            plan = checkpoint_plan(cb, s, s.validation)
+            if plan.trigger == "steps" and isinstance(s.total_steps, int) and plan.every > s.total_steps \
+                    and s.stopped_by == "max_epochs":
+                at_most = "" if s.batches_exact else "at most "
+                yield self.report(cb.get("every_n_train_steps"),
+                                  f"`{cb.label()}(every_n_train_steps={plan.every})` never saves: the whole fit has "
+                                  f"{at_most}{s.total_steps} optimizer steps ({s.describe_batches()} batches per epoch)",
+                                  help="lower every_n_train_steps, or use every_n_epochs")
+        every, epochs = spec.get("check_val_every_n_epoch"), s.epoch_limit
+        n = int_of(every)
+        if n is None or not isinstance(epochs, int) or epochs <= 0 or n <= epochs or s.validation is None \
+                or s.validation.enabled is False:
+            return
+        savers = [cb for cb in checkpoints(spec) if checkpoint_plan(cb, s, s.validation).on_train_epoch_end is False]
+        if default_checkpoint_active(spec):
+            label = "the default ModelCheckpoint"
+        elif savers:
+            label = f"`{savers[0].label()}`"
+        else:
+            return
+        yield self.report(every, f"`{spec.show('check_val_every_n_epoch')}` with `max_epochs={epochs}`: validation never "
+                                 f"runs, and {label} saves after validation, so no checkpoint is written",
+                          help=f"use check_val_every_n_epoch <= {epochs}")
+
+
+class StepCheckpointMonitorsValidation(Rule):
+    """
+    ## What it does
+    Flags a ModelCheckpoint that saves every N training steps (or every time interval)
+    while monitoring a validation metric, with `save_on_train_epoch_end` unset, on a
+    Trainer that validates once per epoch.
+
+    ## Why is this bad?
+    Before the first validation the monitored metric does not exist, so the step saves
+    are deferred to the end of validation; but with one validation per epoch the
+    callback resolves to saving at train-epoch end, where deferred saves are never
+    made. Every checkpoint of the first epoch is silently dropped; with `max_epochs=1`
+    no checkpoint is written at all.
+
+    ## What Lightning does
+    `ModelCheckpoint.on_train_batch_end` sets `_defer_save_until_validation` when the key
+    is missing; `on_validation_end` only saves when `_should_save_on_train_epoch_end` is
+    False.
+
+    ## Example
+    ```python
+    ModelCheckpoint(every_n_train_steps=500, monitor="val_loss")
+    ```
+
+    ## How to fix
+    Pass `save_on_train_epoch_end=False`, so deferred saves happen after validation.
+    """
+
+    code = "LL107"
+    name = "step-checkpoint-monitors-validation"
+    severity = Severity.WARNING
+    needs = "S*"
+    fix_availability = "sometimes"
+    summary = "every_n_train_steps with a validation monitor: the first epoch's checkpoints are silently dropped."
+    VALID = [
+        "from lightning import Trainer\nfrom lightning.pytorch.callbacks import ModelCheckpoint\n"
+        "Trainer(callbacks=[ModelCheckpoint(every_n_train_steps=500, monitor='val_loss', "
+        "save_on_train_epoch_end=False)])\n",
+        "from lightning import Trainer\nfrom lightning.pytorch.callbacks import ModelCheckpoint\n"
+        "Trainer(callbacks=[ModelCheckpoint(every_n_train_steps=500, monitor='train_loss')])\n",
+        "from lightning import Trainer\nfrom lightning.pytorch.callbacks import ModelCheckpoint\n"
+        "Trainer(val_check_interval=0.5, callbacks=[ModelCheckpoint(every_n_train_steps=500, monitor='val_loss')])\n",
+        example("from lightning import Trainer\nfrom lightning.pytorch.callbacks import ModelCheckpoint\ndef f(m):\n"
+                "    Trainer(callbacks=[ModelCheckpoint(every_n_train_steps=500, monitor=m)])\n", note="unknown"),
+    ]
+    INVALID = [
+        example("from lightning import Trainer\nfrom lightning.pytorch.callbacks import ModelCheckpoint\n"
+                "Trainer(callbacks=[ModelCheckpoint(every_n_train_steps=500, monitor='val_loss')])\n",
+                message="first epoch",
+                fixed="from lightning import Trainer\nfrom lightning.pytorch.callbacks import ModelCheckpoint\n"
+                      "Trainer(callbacks=[ModelCheckpoint(every_n_train_steps=500, monitor='val_loss', "
+                      "save_on_train_epoch_end=False)])\n"),
+        example("trainer:\n  callbacks:\n    - class_path: ModelCheckpoint\n      init_args:\n"
+                "        monitor: val/loss\n        every_n_train_steps: 1000\n", path="config.yaml"),
+    ]
+
+    def check_trainer(self, spec: TrainerSpec, ctx) -> Iterable[Diagnostic]:
+        if fast_dev_run_on(spec):
+            return
+        s = ctx.schedule(spec)
+        for cb in checkpoints(spec):
+            trigger = _mid_epoch_trigger(cb)
+            monitor = str_of(cb.get("monitor"))
+            if trigger is None or monitor is None or not is_validation_metric(monitor):
+                continue
+            explicit = cb.get("save_on_train_epoch_end")
+            if not explicit.decidable or explicit.data is not None:
+                continue
+            v = s.validation
+            if v is None or v.mode != "fraction" or v.interval != 1.0 or v.every_n_epochs != 1 or v.enabled is False:
+                continue
+            fix = insert_argument(cb.loc, cb.args, "save_on_train_epoch_end", False, cb.flavor, ctx.source,
+                                  "Save deferred checkpoints after validation") if not cb.open_reason else None
+            yield self.report(trigger[1], f"`{cb.label()}({trigger[0]}=..., monitor={monitor!r})` without "
+                                          "`save_on_train_epoch_end=False`: the monitored metric only exists after "
+                                          "validation, and the deferred saves of the first epoch are silently dropped",
+                              fix=fix, help="pass `save_on_train_epoch_end=False`")
+
+
+class StaleLastCheckpoint(Rule):
+    """
+    ## What it does
+    Flags `save_last=True` on a ModelCheckpoint whose trigger does not fire at the end of
+    training: `every_n_epochs` that does not divide `max_epochs`, `every_n_train_steps`
+    that does not divide the total steps (when they are known), or saving after
+    validation that the last epochs do not run.
+
+    ## Why is this bad?
+    `last.ckpt` is rewritten only when the trigger saves. It then holds an earlier
+    state, not the final weights, and a run resumed from it repeats the tail of training.
+
+    ## What Lightning does
+    `ModelCheckpoint._save_last_checkpoint` runs in the same hook as a triggered save;
+    at `on_train_end` it writes `last.ckpt` only if nothing was ever saved.
+
+    ## Example
+    ```python
+    Trainer(max_epochs=3, callbacks=[ModelCheckpoint(every_n_epochs=2, save_last=True)])
+    # last.ckpt holds epoch 2 of 3
+    ```
+
+    ## How to fix
+    Make the interval divide the run length, or save every epoch.
+    """
+
+    code = "LL108"
+    name = "stale-last-checkpoint"
+    severity = Severity.WARNING
+    needs = "S/D"
+    summary = "save_last=True but the trigger does not fire at the end of training: last.ckpt is not the final state."
+    VALID = [
+        "from lightning import Trainer\nfrom lightning.pytorch.callbacks import ModelCheckpoint\n"
+        "Trainer(max_epochs=4, callbacks=[ModelCheckpoint(every_n_epochs=2, save_last=True)])\n",
+        "from lightning import Trainer\nfrom lightning.pytorch.callbacks import ModelCheckpoint\n"
+        "Trainer(max_epochs=3, callbacks=[ModelCheckpoint(every_n_epochs=2)])\n",
+        example("from lightning import Trainer\nfrom lightning.pytorch.callbacks import ModelCheckpoint\n"
+                "Trainer(max_epochs=3, callbacks=[ModelCheckpoint(every_n_train_steps=100, save_last=True)])\n",
+                note="total steps unknown"),
+    ]
+    INVALID = [
+        example("from lightning import Trainer\nfrom lightning.pytorch.callbacks import ModelCheckpoint\n"
+                "Trainer(max_epochs=3, callbacks=[ModelCheckpoint(every_n_epochs=2, save_last=True)])\n",
+                message="epoch 2 of 3"),
+        example("from lightning import Trainer\nfrom lightning.pytorch.callbacks import ModelCheckpoint\n"
+                "Trainer(max_epochs=1, callbacks=[ModelCheckpoint(every_n_train_steps=100, save_last=True)])\n",
+                files={"pyproject.toml": "[tool.lightning-lint.facts.\"train.py\"]\ntrain-batches-per-epoch = 250\n"},
+                message="step 200 of 250"),
+    ]
+
+    def check_trainer(self, spec: TrainerSpec, ctx) -> Iterable[Diagnostic]:
+        if fast_dev_run_on(spec) or not spec.assumed_training:
+            return
+        s = ctx.schedule(spec)
+        for cb in checkpoints(spec):
+            save_last = cb.get("save_last")
+            if not (save_last.known and save_last.data is True):
+                continue
+            plan = checkpoint_plan(cb, s, s.validation)
+            if plan.final_saved is not False or not plan.saves:
+                continue  # never saved: last.ckpt is written at the end of training
+            if plan.trigger == "steps":
+                if not s.batches_exact:
+                    continue
+                where = f"step {plan.last_save_step} of {s.total_steps}"
+            elif plan.trigger == "epochs" and s.epochs_run:
+                last_epoch = (s.epochs_run // plan.every) * plan.every if plan.on_train_epoch_end else None
+                if last_epoch is None:
+                    continue
+                where = f"epoch {last_epoch} of {s.epochs_run}"
+            else:
+                continue
+            yield self.report(save_last, f"`save_last=True`, but `{cb.label()}` saves {plan.describe()}: last.ckpt "
+                                         f"holds {where}, not the final weights",
+                              help="make the interval divide the run length, or save every epoch")
+
+
+class ResumePathUnavailable(Rule):
+    """
+    ## What it does
+    Flags `fit(ckpt_path="last")` when no ModelCheckpoint of the Trainer has
+    `save_last=True` (training silently starts from scratch), and `ckpt_path="best"`
+    when checkpointing is disabled or `fast_dev_run` is on (an error).
+
+    ## Why is this bad?
+    `"last"` finds no `last.ckpt`, warns once, and trains from the beginning: the
+    "resumed" run repeats everything. `"best"` raises a ValueError.
+
+    ## What Lightning does
+    `_CheckpointConnector._parse_ckpt_path` looks for `last*.ckpt`; with none it warns
+    "there is no last checkpoint available. No checkpoint will be loaded." For `"best"`
+    it raises when no ModelCheckpoint is configured or under `fast_dev_run`.
+
+    ## Example
+    ```python
+    trainer = Trainer(callbacks=[ModelCheckpoint(every_n_epochs=1)])
+    trainer.fit(model, ckpt_path="last")
+    ```
+
+    ## How to fix
+    Add `save_last=True` to the ModelCheckpoint.
+    """
+
+    code = "LL109"
+    name = "resume-path-unavailable"
+    severity = Severity.WARNING
+    needs = "S*"
+    summary = "fit(ckpt_path='last') with no save_last anywhere, or ckpt_path='best' without checkpoints."
+    VALID = [
+        "from lightning import Trainer\nfrom lightning.pytorch.callbacks import ModelCheckpoint\n"
+        "t = Trainer(callbacks=[ModelCheckpoint(save_last=True)])\nt.fit(model, ckpt_path='last')\n",
+        "from lightning import Trainer\nt = Trainer()\nt.fit(model, ckpt_path='best')\n",
+        example("from lightning import Trainer\ndef f(cbs):\n    t = Trainer(callbacks=cbs)\n"
+                "    t.fit(model, ckpt_path='last')\n", note="unknown callbacks"),
+        example("from lightning import Trainer\nfrom lightning.pytorch.callbacks import OnExceptionCheckpoint\n"
+                "t = Trainer(callbacks=[OnExceptionCheckpoint('.')])\nt.fit(model, ckpt_path='last')\n"),
+    ]
+    INVALID = [
+        example("from lightning import Trainer\nfrom lightning.pytorch.callbacks import ModelCheckpoint\n"
+                "t = Trainer(callbacks=[ModelCheckpoint(every_n_epochs=1)])\nt.fit(model, ckpt_path='last')\n",
+                message="starts from scratch"),
+        example("from lightning import Trainer\nt = Trainer(enable_checkpointing=False)\nt.fit(model, ckpt_path='best')\n"),
+        example("from lightning import Trainer\nt = Trainer(fast_dev_run=True)\nt.test(model, ckpt_path='best')\n",
+                message="fast_dev_run"),
+        example("fit:\n  trainer:\n    max_epochs: 3\n  ckpt_path: last\n", path="config.yaml"),
+    ]
+
+    def check_trainer(self, spec: TrainerSpec, ctx) -> Iterable[Diagnostic]:
+        runs = [(run.method, run.args.get("ckpt_path")) for run in spec.runs]
+        extra = spec.extras.get("ckpt_path")
+        if extra is not None:
+            runs.append(("fit", extra))
+        for method, path in runs:
+            if path is None or not path.is_str():
+                continue
+            if path.data == "last" and method == "fit":
+                yield from self._last(spec, path)
+            elif path.data == "best":
+                yield from self._best(spec, path, method)
+
+    def _last(self, spec: TrainerSpec, path: Value) -> Iterable[Diagnostic]:
+        if spec.callbacks_open or any(cb.kind == "OnExceptionCheckpoint" for cb in spec.callbacks):
+            return
+        values = [cb.get("save_last") for cb in checkpoints(spec)]
+        if not all(v.decidable for v in values) or any(v.data for v in values):
+            return
+        enable = spec.get("enable_checkpointing")
+        if not enable.decidable:
+            return
+        yield self.report(path, "`ckpt_path=\"last\"` but no ModelCheckpoint has `save_last=True`: no last.ckpt "
+                                "exists, Lightning warns once and training starts from scratch",
+                          help="add `save_last=True` to the ModelCheckpoint")
+
+    def _best(self, spec: TrainerSpec, path: Value, method: str) -> Iterable[Diagnostic]:
+        if fast_dev_run_on(spec):
+            yield self.report(path, f"`.{method}(ckpt_path=\"best\")` with fast_dev_run: no checkpoint is ever saved, "
+                                    "Lightning raises ValueError")
+            return
+        if default_checkpoint_active(spec) is False and not checkpoints(spec):
+            yield self.report(path, f"`.{method}(ckpt_path=\"best\")` is set but `ModelCheckpoint` is not configured "
+                                    "(checkpointing is disabled): Lightning raises ValueError")
+
+
+class CheckpointTimeIntervalType(Rule):
+    """
+    ## What it does
+    Flags a ModelCheckpoint `train_time_interval` that is not a `datetime.timedelta`: a
+    string or a number written in a Hydra/OmegaConf config or in Python. In a
+    LightningCLI config, flags the `DD:HH:MM:SS` spelling, which jsonargparse reads as
+    hours:minutes:seconds.
+
+    ## Why is this bad?
+    The constructor accepts anything, and the first training batch crashes with
+    `AttributeError: 'str' object has no attribute 'total_seconds'` (after the data is
+    loaded and the model is set up). In LightningCLI, `"00:00:30:00"` becomes 30
+    seconds, not 30 minutes.
+
+    ## What Lightning does
+    `ModelCheckpoint.on_train_batch_end` calls `train_time_interval.total_seconds()`.
+
+    ## Example
+    ```yaml
+    model_checkpoint:
+      _target_: lightning.pytorch.callbacks.ModelCheckpoint
+      train_time_interval: "00:30:00"
+    ```
+
+    ## How to fix
+    Build a timedelta: in Hydra, `_target_: datetime.timedelta` with `minutes: 30`; in
+    Python, `timedelta(minutes=30)`.
+    """
+
+    code = "LL110"
+    name = "checkpoint-time-interval-type"
+    severity = Severity.ERROR
+    summary = "ModelCheckpoint train_time_interval that is not a timedelta (a YAML string or a number)."
+    VALID = [
+        "from datetime import timedelta\nfrom lightning.pytorch.callbacks import ModelCheckpoint\n"
+        "ModelCheckpoint(train_time_interval=timedelta(minutes=30))\n",
+        example("callbacks:\n  ckpt:\n    _target_: lightning.pytorch.callbacks.ModelCheckpoint\n"
+                "    train_time_interval:\n      _target_: datetime.timedelta\n      minutes: 30\n",
+                path="configs/callbacks/default.yaml"),
+        example("trainer:\n  callbacks:\n    - class_path: ModelCheckpoint\n      init_args:\n"
+                "        train_time_interval: '0:30:00'\n", path="config.yaml", note="jsonargparse builds a timedelta"),
+    ]
+    INVALID = [
+        example("callbacks:\n  ckpt:\n    _target_: lightning.pytorch.callbacks.ModelCheckpoint\n"
+                "    train_time_interval: '00:30:00'\n", path="configs/callbacks/default.yaml",
+                message="total_seconds"),
+        example("from lightning.pytorch.callbacks import ModelCheckpoint\nModelCheckpoint(train_time_interval=1800)\n"),
+        example("trainer:\n  callbacks:\n    - class_path: ModelCheckpoint\n      init_args:\n"
+                "        train_time_interval: '00:00:30:00'\n", path="config.yaml", message="30 seconds"),
+    ]
+
+    def check_callback(self, callback: CallbackSpec, ctx) -> Iterable[Diagnostic]:
+        if callback.kind != "ModelCheckpoint":
+            return
+        value = callback.get("train_time_interval")
+        if not value.known or value.data is None or isinstance(value.data, Call):
+            return
+        from lightning_lint.linter.model import FLAVOR_LIGHTNING_CLI
+        if callback.flavor == FLAVOR_LIGHTNING_CLI:
+            if value.is_str() and value.data.count(":") == 3:
+                yield self.report(value, f"`train_time_interval: {value.data}` looks like DD:HH:MM:SS, but "
+                                         "jsonargparse reads timedelta strings as hours:minutes:seconds "
+                                         f"(`\"00:00:30:00\"` is 30 seconds)",
+                                  help="write `\"H:MM:SS\"` (e.g. `\"0:30:00\"`) or `\"1 day, 0:00:00\"`")
+            return
+        if isinstance(value.data, (str, int, float)) and not isinstance(value.data, bool):
+            yield self.report(value, f"`train_time_interval` is {describe(value)}, not a timedelta: the first training "
+                                     "batch fails with AttributeError ('... has no attribute total_seconds')",
+                              help="pass a datetime.timedelta (in Hydra: `_target_: datetime.timedelta`)")
