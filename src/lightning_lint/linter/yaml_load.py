@@ -217,8 +217,9 @@ class _Converter:
                             mark.line + 1, mark.column + 1)
         if isinstance(node, ScalarNode):
             default = _RESOLVERS[CONSUMER_PYYAML].resolve(ScalarNode, node.value, (True, False))
-            explicit = node.tag if (node.style is not None and node.tag != "tag:yaml.org,2002:str") or (
-                node.style is None and node.tag != default) else None
+            style = node.style or None  # libyaml reports plain scalars with style "", PyYAML with None
+            explicit = node.tag if (style is not None and node.tag != "tag:yaml.org,2002:str") or (
+                style is None and node.tag != default) else None
             span = self.span(node)
             return YNode("scalar", self.path, span, key_span, raw=node.value, style=node.style or None,
                          tag=explicit, source_text=self.source.text[node.start_mark.index:node.end_mark.index])
