@@ -132,3 +132,295 @@ def test_invalid_devices_raise(tmp_path):
             trainer(tmp_path, devices=devices)
     with pytest.raises((MisconfigurationException, ValueError, TypeError)):
         trainer(tmp_path, num_nodes=0)
+
+
+# -- LL0xx ---------------------------------------------------------------------------------
+
+
+@claim("LL002")
+def test_max_epochs_cuts_max_steps(tmp_path):
+    t, _, _ = fit(tmp_path, max_epochs=2, max_steps=1000, accumulate_grad_batches=4, limit_val_batches=0)
+    assert t.global_step == 4  # 2 epochs x ceil(8 / 4): max_steps=1000 is never reached
+
+
+@claim("LL004")
+def test_minimums_never_extend_training(tmp_path):
+    t, _, _ = fit(tmp_path, min_epochs=5, max_epochs=2, limit_val_batches=0)
+    assert t.current_epoch == 2
+    t, _, _ = fit(tmp_path, min_steps=100, max_epochs=2, limit_val_batches=0)
+    assert t.global_step == 16
+
+
+@claim("LL007")
+def test_minus_one_means_no_epoch_limit(tmp_path):
+    class StopAfterThree(pl.Callback):
+        def on_train_epoch_end(self, trainer, pl_module):
+            if trainer.current_epoch == 2:
+                self.done_before_stop = trainer.fit_loop.done
+                trainer.should_stop = True
+
+    stop = StopAfterThree()
+    t, _, _ = fit(tmp_path, TinyModel(batches=1), max_epochs=-1, callbacks=[stop], limit_val_batches=0)
+    assert t.fit_loop.max_epochs == -1 and t.max_steps == -1 and stop.done_before_stop is False
+
+
+@claim("LL008")
+def test_time_formats(tmp_path):
+    from lightning.fabric.utilities.exceptions import MisconfigurationException
+    with pytest.raises(MisconfigurationException, match="not a valid duration"):
+        trainer(tmp_path, max_time="12:00:00")
+    with pytest.raises(MisconfigurationException, match="time format|Non-integer"):
+        trainer(tmp_path, val_check_interval="1:00:00")
+    trainer(tmp_path, max_time="00:12:00:00")  # the right spelling builds
+
+
+# -- LL1xx ---------------------------------------------------------------------------------
+
+
+class Indexed(TinyModel):
+    """Records the first sample index of every training batch (data = 0..15, 2 per batch)."""
+
+    def __init__(self, stateful: bool = False):
+        super().__init__(batches=8)
+        self.stateful, self.seen = stateful, []
+
+    def training_step(self, batch, batch_idx):
+        (x,) = batch
+        self.seen.append(int(x[0, 0]))
+        return self.layer(x).pow(2).mean()
+
+    def train_dataloader(self):
+        import torch
+        from torch.utils.data import DataLoader, TensorDataset
+        data = TensorDataset(torch.arange(16, dtype=torch.float32).unsqueeze(1).repeat(1, 4))
+        if self.stateful:
+            from torchdata.stateful_dataloader import StatefulDataLoader
+            return StatefulDataLoader(data, batch_size=2)
+        return DataLoader(data, batch_size=2)
+
+
+@claim("LL101")
+def test_mid_epoch_resume_replays_with_plain_loader(tmp_path):
+    pytest.importorskip("torchdata")
+    from lightning.pytorch.callbacks import ModelCheckpoint
+    results = {}
+    for stateful in (False, True):
+        root = tmp_path / str(stateful)
+        checkpoint = ModelCheckpoint(dirpath=str(root), every_n_train_steps=3, save_top_k=-1)
+        fit(root, Indexed(stateful), max_epochs=1, limit_val_batches=0, callbacks=[checkpoint],
+            enable_checkpointing=True)
+        resumed = Indexed(stateful)
+        t = trainer(root, max_epochs=1, limit_val_batches=0, enable_checkpointing=False)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            t.fit(resumed, ckpt_path=str(root / "epoch=0-step=3.ckpt"))
+        results[stateful] = (resumed.seen, [str(w.message) for w in caught])
+    plain, plain_warnings = results[False]
+    stateful, stateful_warnings = results[True]
+    assert plain == [0, 2, 4, 6, 8]  # the first 5 batches again; batches 6-8 (samples 10-14) never seen
+    assert stateful == [6, 8, 10, 12, 14]  # exactly the rest of the epoch
+    assert any("dataloader is not resumable" in w for w in plain_warnings)
+    assert not any("not resumable" in w for w in stateful_warnings)
+
+
+@claim("LL102", "LL103")
+def test_model_checkpoint_arguments(tmp_path):
+    from lightning.fabric.utilities.exceptions import MisconfigurationException
+    from lightning.pytorch.callbacks import ModelCheckpoint
+    bad = [dict(every_n_train_steps=10, every_n_epochs=1), dict(save_top_k=3), dict(save_top_k=-2, monitor="x"),
+           dict(monitor="x", mode="maximize"), dict(every_n_epochs=-1), dict(every_n_train_steps=-1)]
+    for kwargs in bad:
+        with pytest.raises(MisconfigurationException):
+            ModelCheckpoint(**kwargs)
+    ModelCheckpoint(save_top_k=3, monitor="val_loss")
+
+
+@claim("LL104")
+def test_disabled_features_with_callbacks(tmp_path):
+    from lightning.fabric.utilities.exceptions import MisconfigurationException
+    from lightning.pytorch.callbacks import ModelCheckpoint, TQDMProgressBar
+    with pytest.raises(MisconfigurationException, match="enable_checkpointing=False"):
+        pl.Trainer(enable_checkpointing=False, callbacks=[ModelCheckpoint()], logger=False)
+    with pytest.raises(MisconfigurationException, match="enable_progress_bar=False"):
+        pl.Trainer(enable_progress_bar=False, callbacks=[TQDMProgressBar()], logger=False)
+    with pytest.raises(MisconfigurationException, match="multiple progress bar"):
+        pl.Trainer(callbacks=[TQDMProgressBar(), TQDMProgressBar(refresh_rate=5)], logger=False)
+
+
+@claim("LL105")
+def test_duplicate_state_keys(tmp_path):
+    from lightning.pytorch.callbacks import EarlyStopping, ModelCheckpoint
+    for callbacks in ([ModelCheckpoint(monitor="val_loss"), ModelCheckpoint(monitor="val_loss", dirpath="b")],
+                      [EarlyStopping("val_loss", patience=1), EarlyStopping("val_loss", patience=5)]):
+        with pytest.raises(RuntimeError, match="more than one stateful callback"):
+            trainer(tmp_path, callbacks=callbacks, enable_checkpointing=True)
+
+
+def _ckpts(root):
+    return sorted(p.name for p in root.rglob("*.ckpt"))
+
+
+@claim("LL106", "LL205")
+def test_validation_interval_beyond_max_epochs(tmp_path):
+    t, model, _ = fit(tmp_path, max_epochs=3, check_val_every_n_epoch=5, enable_checkpointing=True)
+    assert model.val_runs == [] and _ckpts(tmp_path) == []  # no validation, no checkpoint
+    t, model, _ = fit(tmp_path / "b", max_epochs=3, check_val_every_n_epoch=2, enable_checkpointing=True)
+    assert model.val_runs == [16]  # only after epoch 2; epoch 3 is never validated
+    from lightning.pytorch.callbacks import ModelCheckpoint
+    checkpoint = ModelCheckpoint(dirpath=str(tmp_path / "c"), every_n_train_steps=100)
+    fit(tmp_path / "c", max_epochs=2, callbacks=[checkpoint], enable_checkpointing=True)
+    assert _ckpts(tmp_path / "c") == []  # 16 steps < 100
+
+
+@claim("LL107")
+def test_step_checkpoint_with_validation_monitor_drops_first_epoch(tmp_path):
+    from lightning.pytorch.callbacks import ModelCheckpoint
+    dropped = ModelCheckpoint(dirpath=str(tmp_path / "a"), every_n_train_steps=2, monitor="val_loss", save_top_k=-1)
+    fit(tmp_path / "a", max_epochs=1, callbacks=[dropped], enable_checkpointing=True)
+    assert _ckpts(tmp_path / "a") == []
+    kept = ModelCheckpoint(dirpath=str(tmp_path / "b"), every_n_train_steps=2, monitor="val_loss", save_top_k=-1,
+                           save_on_train_epoch_end=False)
+    fit(tmp_path / "b", max_epochs=1, callbacks=[kept], enable_checkpointing=True)
+    assert _ckpts(tmp_path / "b")
+
+
+@claim("LL108")
+def test_last_checkpoint_is_stale(tmp_path):
+    import torch
+    from lightning.pytorch.callbacks import ModelCheckpoint
+    checkpoint = ModelCheckpoint(dirpath=str(tmp_path), every_n_epochs=2, save_last=True)
+    t, _, _ = fit(tmp_path, max_epochs=3, callbacks=[checkpoint], enable_checkpointing=True)
+    last = torch.load(tmp_path / "last.ckpt", weights_only=False)
+    assert t.global_step == 24 and last["global_step"] == 16
+
+
+@claim("LL109")
+def test_resume_paths(tmp_path):
+    from lightning.pytorch.callbacks import ModelCheckpoint
+    model = TinyModel()
+    t = trainer(tmp_path, max_epochs=1, enable_checkpointing=True,
+                callbacks=[ModelCheckpoint(dirpath=str(tmp_path))])
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        t.fit(model, ckpt_path="last")
+    assert any("no last checkpoint available" in str(w.message) for w in caught)
+    assert t.global_step == 8  # trained from scratch
+    with pytest.raises(ValueError, match="not configured"):
+        trainer(tmp_path, enable_checkpointing=False).validate(TinyModel(), ckpt_path="best")
+    with pytest.raises(ValueError, match="fast_dev_run"):
+        trainer(tmp_path, fast_dev_run=True, enable_checkpointing=True).validate(TinyModel(), ckpt_path="best")
+
+
+@claim("LL110")
+def test_train_time_interval_string_crashes(tmp_path):
+    from lightning.pytorch.callbacks import ModelCheckpoint
+    checkpoint = ModelCheckpoint(dirpath=str(tmp_path), train_time_interval="00:30:00")
+    with pytest.raises(AttributeError, match="total_seconds"):
+        fit(tmp_path, max_epochs=1, callbacks=[checkpoint], enable_checkpointing=True)
+
+
+# -- LL2xx ---------------------------------------------------------------------------------
+
+
+@claim("LL201")
+def test_val_check_interval_beyond_epoch(tmp_path):
+    with pytest.raises(ValueError, match="must be less than or equal to the number of the training batches"):
+        fit(tmp_path, max_epochs=1, val_check_interval=10)
+    fit(tmp_path, max_epochs=2, val_check_interval=10, check_val_every_n_epoch=None)
+
+
+@claim("LL202")
+def test_float_interval_without_epoch(tmp_path):
+    from lightning.fabric.utilities.exceptions import MisconfigurationException
+    with pytest.raises(MisconfigurationException, match="should be an integer"):
+        trainer(tmp_path, val_check_interval=0.5, check_val_every_n_epoch=None)
+
+
+@claim("LL203")
+def test_zero_intervals(tmp_path):
+    for kwargs in (dict(check_val_every_n_epoch=0), dict(accumulate_grad_batches=0), dict(val_check_interval=0)):
+        with pytest.raises(ZeroDivisionError):
+            fit(tmp_path, max_epochs=1, **kwargs)
+
+
+@claim("LL204")
+def test_zero_float_interval_validates_every_batch(tmp_path):
+    _, model, _ = fit(tmp_path, max_epochs=1, val_check_interval=0.0)
+    assert len(model.val_runs) == 8
+
+
+@claim("LL206", "LL207")
+def test_missing_monitored_metric(tmp_path):
+    from lightning.pytorch.callbacks import EarlyStopping
+    with pytest.raises(RuntimeError, match="not available"):
+        fit(tmp_path, max_epochs=2, limit_val_batches=0, callbacks=[EarlyStopping("val_loss")])
+    with pytest.raises(RuntimeError, match="val_los"):
+        fit(tmp_path, max_epochs=2, callbacks=[EarlyStopping("val_los")])
+
+
+class ConstantValidation(TinyModel):
+    def validation_step(self, batch, batch_idx):
+        self.log("val_loss", 1.0)
+
+
+@claim("LL208")
+def test_patience_counts_checks(tmp_path):
+    from lightning.pytorch.callbacks import EarlyStopping
+    t, _, _ = fit(tmp_path, ConstantValidation(batches=1), max_epochs=10, check_val_every_n_epoch=2,
+                  callbacks=[EarlyStopping("val_loss", patience=3)])
+    assert t.current_epoch == 8  # (patience + 1) x 2 epochs
+    t, _, _ = fit(tmp_path, ConstantValidation(batches=1), max_epochs=6, check_val_every_n_epoch=2,
+                  callbacks=[EarlyStopping("val_loss", patience=3)])
+    assert t.current_epoch == 6  # it never stops training early
+
+
+@claim("LL209")
+def test_early_stopping_with_time_based_validation(tmp_path):
+    from lightning.pytorch.callbacks import EarlyStopping
+    with pytest.raises(AttributeError, match="val_check_interval"):
+        fit(tmp_path, max_epochs=1, val_check_interval="00:00:00:01", callbacks=[EarlyStopping("val_loss")])
+    fit(tmp_path, max_epochs=1, val_check_interval="00:00:00:01",
+        callbacks=[EarlyStopping("val_loss", check_on_train_epoch_end=False)])
+
+
+@claim("LL210")
+def test_log_interval_warning(tmp_path):
+    from lightning.pytorch.loggers import CSVLogger
+    _, _, caught = fit(tmp_path, max_epochs=1, logger=CSVLogger(str(tmp_path)))
+    assert any("smaller than the logging interval" in m for m in caught)
+
+
+@claim("LL211")
+def test_monitors_need_a_logger(tmp_path):
+    from lightning.fabric.utilities.exceptions import MisconfigurationException
+    from lightning.pytorch.callbacks import LearningRateMonitor
+    with pytest.raises(MisconfigurationException, match="no logger"):
+        fit(tmp_path, max_epochs=1, callbacks=[LearningRateMonitor()])
+
+
+@claim("LL212")
+def test_string_logger_is_iterated(tmp_path):
+    t = trainer(tmp_path, logger="csv")
+    assert [type(x) for x in t.loggers] == [str, str, str]  # one "logger" per character
+
+
+class Manual(TinyModel):
+    def __init__(self):
+        super().__init__()
+        self.automatic_optimization = False
+
+    def training_step(self, batch, batch_idx):
+        opt = self.optimizers()
+        loss = self.layer(batch[0]).pow(2).mean()
+        opt.zero_grad()
+        self.manual_backward(loss)
+        opt.step()
+
+
+@claim("LL409")
+def test_manual_optimization_rejects_automatic_features(tmp_path):
+    from lightning.fabric.utilities.exceptions import MisconfigurationException
+    with pytest.raises(MisconfigurationException, match="accumulation is not supported"):
+        fit(tmp_path, Manual(), max_epochs=1, accumulate_grad_batches=2)
+    with pytest.raises(MisconfigurationException, match="clipping is not supported"):
+        fit(tmp_path, Manual(), max_epochs=1, gradient_clip_val=1.0)

@@ -475,8 +475,10 @@ class EarlyStoppingCannotTrigger(Rule):
         if fast_dev_run_on(spec) or not spec.assumed_training:
             return
         s = ctx.schedule(spec)
-        v, epochs = s.validation, s.epochs_run
-        if v is None or not epochs or epochs <= 0 or s.max_steps != -1:
+        # the epochs run are at most the epoch limit, so the limit proves it as well
+        v = s.validation
+        epochs = s.epochs_run or (s.epoch_limit if isinstance(s.epoch_limit, int) and s.epoch_limit > 0 else None)
+        if v is None or not epochs or epochs <= 0:
             return
         for cb in spec.callbacks_of("EarlyStopping"):
             patience, on_train = int_of(cb.get("patience")), cb.get("check_on_train_epoch_end")
@@ -493,7 +495,8 @@ class EarlyStoppingCannotTrigger(Rule):
                 yield self.report(cb.get("patience") if cb.get("patience").anchor else cb,
                                   f"`{cb.label()}(patience={patience})` checks every {every} epoch"
                                   f"{'s' if every != 1 else ''}: stopping needs at least {needed} epochs, and "
-                                  f"training ends after {epochs}; early stopping can never shorten it",
+                                  f"training ends after {'at most ' if s.epochs_run is None else ''}{epochs}; "
+                                  "early stopping can never shorten it",
                                   help="lower patience, validate more often, or raise max_epochs")
 
 

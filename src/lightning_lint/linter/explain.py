@@ -1,0 +1,205 @@
+"""``lightning-lint explain PATH[:LINE]``: the schedule of each Trainer configuration in
+a file, as a person wants to read it, with the findings about it.
+
+This is what a user runs when they ask "why does my training stop at step 26706?"."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import sys
+from pathlib import Path
+from typing import Any, Dict, List, Optional, Tuple
+
+from lightning_lint.linter.checker import UsageError
+from lightning_lint.linter.diagnostics import Diagnostic
+from lightning_lint.linter.model import TrainerSpec
+from lightning_lint.linter.schedule import INF, Schedule, checkpoint_plan
+
+_TARGET = re.compile(r"^(?P<path>.+?)(?::(?P<line>\d+))?$")
+
+
+def main(args) -> int:
+    try:
+        return _run(args)
+    except UsageError as exc:
+        print(f"lightning-lint: error: {exc}", file=sys.stderr)
+        return 2
+
+
+def _run(args) -> int:
+    from lightning_lint.linter.checker import CheckOptions, make_resolver
+    from lightning_lint.linter.engine import EXTRACTORS, Linter, ParseFailure, RuleContext
+    from lightning_lint.linter.sources import UnreadableSource, read_source
+
+    match = _TARGET.match(args.target)
+    path, line = Path(match.group("path")), match.group("line")
+    if not path.is_file():
+        raise UsageError(f"`{path}` is not a file")
+    options = CheckOptions(paths=[str(path)], config=args.config, target_version=args.target_version,
+                           select=("ALL",))
+    resolver = make_resolver(options, Path.cwd())
+    linter = Linter(resolver)
+    settings = resolver.for_path(path)
+    try:
+        source = read_source(path, str(path), max_bytes=settings.max_file_size)
+        extraction = EXTRACTORS[source.kind](source, settings, path)
+    except (UnreadableSource, ParseFailure) as exc:
+        raise UsageError(f"cannot read `{path}`: {getattr(exc, 'message', exc)}") from None
+    result = linter.lint_source(source, path)
+    ctx = RuleContext(source, settings, linter.projects.for_path(path), extraction, Path(os.path.abspath(path)))
+    specs = extraction.trainers
+    if line is not None:
+        wanted = int(line)
+        specs = [s for s in specs if s.loc.span.start_line <= wanted <= s.loc.span.end_line] or \
+            [s for s in specs if s.loc.span.start_line >= wanted][:1]
+    if not specs:
+        where = f" at line {line}" if line else ""
+        print(f"No Trainer configuration found in {path}{where}.")
+        return 0
+    reports = [explain_spec(spec, ctx, result.diagnostics) for spec in specs]
+    if args.output_format == "json":
+        print(json.dumps(reports, indent=2, default=str))
+    else:
+        print("\n\n".join(render(r) for r in reports))
+    return 0
+
+
+def _inside(diagnostic: Diagnostic, spec: TrainerSpec) -> bool:
+    span = spec.loc.span
+    if os.path.abspath(diagnostic.path) != os.path.abspath(spec.loc.path):
+        return False
+    locs = [spec.loc] + [v.anchor for v in spec.args.values() if v.anchor is not None] + [cb.loc for cb in spec.callbacks]
+    line = diagnostic.span.start_line
+    return any(loc.span.start_line <= line <= loc.span.end_line for loc in locs)
+
+
+def _limit(s: Schedule, spec: TrainerSpec) -> List[Tuple[str, str]]:
+    rows = []
+    for name in ("max_epochs", "max_steps", "max_time", "min_epochs", "min_steps", "limit_train_batches",
+                 "accumulate_grad_batches", "fast_dev_run", "overfit_batches"):
+        value = spec.get(name)
+        if value.known or value.unknown:
+            rows.append((name, spec.show(name).split("=", 1)[-1].split(": ", 1)[-1] if value.known
+                         else f"<unknown: {value.reason}>"))
+    return rows
+
+
+def explain_spec(spec: TrainerSpec, ctx, diagnostics: List[Diagnostic]) -> Dict[str, Any]:
+    s: Schedule = ctx.schedule(spec)
+    report: Dict[str, Any] = {
+        "trainer": spec.description or f"Trainer at {spec.loc.path}:{spec.loc.span.start_line}",
+        "path": spec.loc.path, "line": spec.loc.span.start_line,
+        "written": dict(_limit(s, spec)),
+        "batches_per_epoch": s.describe_batches(),
+        "steps_per_epoch": s.steps_per_epoch,
+        "epoch_limit": _epoch_limit(s),
+        "stop": _stop(s),
+        "validation": _validation(s),
+        "checkpoints": [_checkpoint(cb, s) for cb in spec.callbacks if cb.kind == "ModelCheckpoint"],
+        "logging": _logging(s),
+        "unknowns": dict(s.unknowns),
+        "notes": list(s.notes),
+        "findings": [{"code": d.code, "name": d.name, "severity": d.severity.label, "line": d.span.start_line,
+                      "message": d.message} for d in diagnostics if _inside(d, spec)],
+    }
+    if spec.callbacks_open:
+        report["notes"].append(f"the callbacks may hold more than seen: {spec.callbacks_open}")
+    if spec.open_reason:
+        report["notes"].append(f"arguments not written here may be set elsewhere: {spec.open_reason}")
+    if spec.trains is None:
+        report["notes"].append("no `fit` call is visible; explained as a training run")
+    return report
+
+
+def _epoch_limit(s: Schedule) -> str:
+    if s.epoch_limit is None:
+        return "unknown"
+    if s.epoch_limit == -1:
+        return f"none ({s.epoch_limit_reason})"
+    return f"{s.epoch_limit} ({s.epoch_limit_reason})"
+
+
+def _stop(s: Schedule) -> str:
+    if s.stopped_by == "no_training":
+        return "immediately: nothing is trained"
+    if s.stopped_by is None:
+        if s.total_steps == INF:
+            return "only max_time, a callback or an interruption ends training"
+        if s.batches is None and s.epoch_limit not in (None, -1) and s.max_steps == -1:
+            return f"after {s.epoch_limit} epochs (the number of steps depends on the dataset)"
+        if s.batches is None and s.epoch_limit == -1 and isinstance(s.max_steps, int) and s.max_steps > 0:
+            return f"at step {s.max_steps} (max_steps; epochs are unbounded)"
+        why = ", ".join(f"{k}: {v}" for k, v in s.unknowns.items()) or "the batches per epoch are unknown"
+        return f"unknown ({why})"
+    bound = "" if s.batches_exact else " at most"
+    if s.stopped_by == "max_epochs":
+        return (f"at step {int(s.total_steps)}{bound}: max_epochs={s.epoch_limit} ends training "
+                f"({s.steps_per_epoch} steps per epoch)" + (
+                    f"; max_steps={s.max_steps} is not reached" if s.max_steps not in (-1, None) else ""))
+    return f"at step {s.max_steps} (max_steps), in epoch {s.final_epoch}"
+
+
+def _validation(s: Schedule) -> str:
+    v = s.validation
+    if v is None:
+        return "unknown"
+    text = v.describe()
+    if v.enabled is not False and v.runs is not None:
+        text += f"; {v.runs} validation run{'s' if v.runs != 1 else ''} in the fit"
+        if v.last_epoch_validated is False:
+            text += " (the end of training is not validated)"
+    if v.enabled is None and not s.fast_dev_run:
+        text += " (if the model defines validation)"
+    return text
+
+
+def _checkpoint(cb, s: Schedule) -> str:
+    plan = checkpoint_plan(cb, s, s.validation)
+    text = f"{cb.label()} at line {cb.loc.span.start_line}: {plan.describe()}"
+    if plan.saves is not None:
+        text += f"; {plan.saves} save{'s' if plan.saves != 1 else ''}"
+    if plan.final_saved is False and plan.saves:
+        text += "; the final weights are not saved by this trigger"
+    return text
+
+
+def _logging(s: Schedule) -> str:
+    if s.log_every_n_steps is None:
+        return "unknown"
+    if s.log_every_n_steps == 0:
+        return "training metrics are not logged per step (log_every_n_steps=0)"
+    text = f"every {s.log_every_n_steps} optimizer steps"
+    if s.accumulate and s.accumulate > 1:
+        text += f" (= every {s.log_every_n_steps * s.accumulate} batches with accumulate_grad_batches={s.accumulate})"
+    return text
+
+
+def render(report: Dict[str, Any]) -> str:
+    lines = [f"{report['path']}:{report['line']}: {report['trainer']}"]
+    written = ", ".join(f"{k}={v}" for k, v in report["written"].items()) or "nothing (Lightning's defaults)"
+    rows = [
+        ("written", written),
+        ("batches/epoch", report["batches_per_epoch"]),
+        ("steps/epoch", report["steps_per_epoch"] if report["steps_per_epoch"] is not None
+         else "unknown: depends on the dataset"),
+        ("epoch limit", report["epoch_limit"]),
+        ("training stops", report["stop"]),
+        ("validation", report["validation"]),
+    ]
+    rows += [("checkpoint", c) for c in report["checkpoints"]] or [("checkpoint", "as configured by the Trainer")]
+    rows.append(("logging", report["logging"]))
+    width = max(len(k) for k, _ in rows)
+    lines += [f"  {k.ljust(width)}  {v}" for k, v in rows]
+    for note in report["notes"]:
+        lines.append(f"  note: {note}")
+    if report["findings"]:
+        lines.append("  findings:")
+        lines += [f"    {f['line']}: {f['code']} {f['message']}" for f in report["findings"]]
+    else:
+        lines.append("  findings: none")
+    lines.append("  (tell lightning-lint the batches per epoch in [tool.lightning-lint.facts], or run "
+                 "`lightning-lint confirm`, to decide what depends on the dataset)"
+                 if report["steps_per_epoch"] is None else "")
+    return "\n".join(line for line in lines if line)
