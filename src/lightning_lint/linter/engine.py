@@ -24,6 +24,8 @@ from lightning_lint.linter.sources import PYTHON, YAML, SourceFile, UnreadableSo
 
 BUG_REPORT_URL = "https://github.com/lightning-lint/lightning-lint/issues"
 
+ALWAYS_SHOWN = ("LL900", "LL901", "LL905")
+
 PROJECT_MARKERS = ("pyproject.toml", "lightning-lint.toml", "setup.py", "setup.cfg", ".git")
 
 
@@ -233,6 +235,14 @@ class Linter:
             self._enabled_cache[key] = codes
         return self._enabled_cache[key]
 
+    def _always_shown(self, code: str, settings: Settings) -> bool:
+        """The tool's own failures are shown even when ``--select`` leaves them out
+        (a rule that crashed must not look like a clean file); only ``ignore`` hides them."""
+        if code not in ALWAYS_SHOWN:
+            return False
+        from lightning_lint import rules
+        return code not in rules.codes_matching(settings.ignore)
+
     # -- linting -----------------------------------------------------------------------
     def lint_path(self, path: Path, display: Optional[str] = None) -> FileResult:
         settings = self.resolver.for_path(path)
@@ -282,7 +292,7 @@ class Linter:
 
     def _finish(self, result: FileResult, settings: Settings, path: Path) -> FileResult:
         enabled = set(self.enabled_codes(settings, path))
-        kept = [d for d in result.diagnostics if d.code in enabled]
+        kept = [d for d in result.diagnostics if d.code in enabled or self._always_shown(d.code, settings)]
         if result.source is not None:
             from lightning_lint.linter import suppressions
             kept = suppressions.apply(kept, result.source, enabled)

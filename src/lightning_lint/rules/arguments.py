@@ -6,10 +6,10 @@ import difflib
 from typing import Iterable, Optional
 
 from lightning_lint.linter import lightning_data as data
-from lightning_lint.linter.diagnostics import Applicability, Diagnostic, Severity
+from lightning_lint.linter.diagnostics import Applicability, Diagnostic, Edit, Fix, Severity
 from lightning_lint.linter.model import CallbackSpec, ClassSpec, Extraction, TrainerSpec, Value, describe
 from lightning_lint.rules.base import Rule, example
-from lightning_lint.rules.fixes import rename_key, replace_value
+from lightning_lint.rules.fixes import import_edit, insert_argument, removal_edit, rename_key, replace_argument, replace_value
 
 
 def _target_note(ctx) -> str:
@@ -122,7 +122,13 @@ class RemovedArgument(Rule):
     `replace_sampler_ddp` -> `use_distributed_sampler`) are fixed automatically.
 
     ## Fix safety
-    Renames are safe; rewrites that move an argument elsewhere are unsafe or shown only.
+    Renames are safe, and so are `gpus=N` -> `accelerator="gpu", devices=N` (also
+    `tpu_cores`, `num_processes`) and `weights_summary=None` ->
+    `enable_model_summary=False`. Moving `resume_from_checkpoint` to
+    `trainer.fit(..., ckpt_path=...)` and `progress_bar_refresh_rate=N` to a
+    `TQDMProgressBar(refresh_rate=N)` callback are unsafe (another code path may call
+    `fit`; 1.x chose the bar differently): `--unsafe-fixes` applies them. The rest are
+    shown in the message.
     """
 
     code = "LL302"
@@ -144,6 +150,18 @@ class RemovedArgument(Rule):
         example("from lightning.pytorch.callbacks import ModelCheckpoint\nModelCheckpoint(period=2)\n",
                 fixed="from lightning.pytorch.callbacks import ModelCheckpoint\nModelCheckpoint(every_n_epochs=2)\n"),
         example("trainer:\n  resume_from_checkpoint: last.ckpt\n", path="config.yaml", message="ckpt_path"),
+        example("import pytorch_lightning as pl\npl.Trainer(gpus=2, max_epochs=3)\n",
+                fixed="import pytorch_lightning as pl\npl.Trainer(accelerator=\"gpu\", devices=2, max_epochs=3)\n"),
+        example("trainer:\n  gpus: 4  # all of them\n  max_epochs: 3\n", path="config.yaml",
+                fixed="trainer:\n  accelerator: gpu\n  devices: 4  # all of them\n  max_epochs: 3\n"),
+        example("from lightning import Trainer\nTrainer(weights_summary=None)\n",
+                fixed="from lightning import Trainer\nTrainer(enable_model_summary=False)\n"),
+        example("from lightning import Trainer\nt = Trainer(max_epochs=3, resume_from_checkpoint='last.ckpt')\n"
+                "t.fit(model)\n", unsafe=True,
+                fixed="from lightning import Trainer\nt = Trainer(max_epochs=3)\nt.fit(model, ckpt_path='last.ckpt')\n"),
+        example("import pytorch_lightning as pl\n\ntrainer = pl.Trainer(progress_bar_refresh_rate=20)\n", unsafe=True,
+                fixed="import pytorch_lightning as pl\nfrom pytorch_lightning.callbacks import TQDMProgressBar\n\n"
+                      "trainer = pl.Trainer(callbacks=[TQDMProgressBar(refresh_rate=20)])\n"),
     ]
 
     def check_trainer(self, spec: TrainerSpec, ctx) -> Iterable[Diagnostic]:
@@ -165,16 +183,78 @@ class RemovedArgument(Rule):
 
     def _report(self, spec: Optional[TrainerSpec], name: str, value: Value, removed: data.RemovedArg, owner: str,
                 ctx) -> Diagnostic:
-        fix = self.fix_for(spec, name, value, removed)
+        fix = self.fix_for(spec, name, value, removed, ctx)
         version = removed.removed_in[:-2] if removed.removed_in.endswith(".0") else removed.removed_in
         return self.report(value, f"`{owner}({name}=...)` was removed in Lightning {version}; use "
                                   f"{removed.replacement}",
                            fix=fix, help=f"{_target_note(ctx)} does not accept `{name}`")
 
-    def fix_for(self, spec: Optional[TrainerSpec], name: str, value: Value, removed: data.RemovedArg):
+    def fix_for(self, spec: Optional[TrainerSpec], name: str, value: Value, removed: data.RemovedArg, ctx):
         if removed.rename_to:
             return rename_key(value, removed.rename_to, f"Rename `{name}` to `{removed.rename_to}`")
+        if spec is None or not value.known:
+            return None
+        accelerator = _DEVICE_ARGS.get(name)
+        if accelerator is not None:
+            devices = value.data
+            if spec.has("accelerator") or spec.has("devices") or isinstance(devices, bool) or devices is None:
+                return None
+            if isinstance(devices, tuple):
+                try:
+                    devices = value.plain()
+                except Exception:  # noqa: BLE001 - a list with unknown items
+                    return None
+            if not isinstance(devices, (int, str, list)) or devices == 0:
+                return None
+            return replace_argument(value, [("accelerator", accelerator), ("devices", devices)], spec.flavor,
+                                    ctx.source, f'Replace with `accelerator="{accelerator}", devices={devices!r}`')
+        if name == "weights_summary" and value.is_none() and not spec.has("enable_model_summary"):
+            return replace_argument(value, [("enable_model_summary", False)], spec.flavor, ctx.source,
+                                    "Replace with `enable_model_summary=False`")
+        if spec.flavor != "python":
+            return None
+        if name == "resume_from_checkpoint":
+            return _move_to_fit(spec, value, ctx)
+        if name == "progress_bar_refresh_rate" and value.is_int() and not spec.has("callbacks"):
+            return _progress_bar_callback(spec, value, ctx)
         return None
+
+
+# Removed device arguments and the accelerator their count now goes with.
+_DEVICE_ARGS = {"gpus": "gpu", "tpu_cores": "tpu", "num_processes": "cpu"}
+
+
+def _move_to_fit(spec: TrainerSpec, value: Value, ctx):
+    """``Trainer(resume_from_checkpoint=p)`` -> ``trainer.fit(..., ckpt_path=p)`` when
+    exactly one ``fit`` call is seen (unsafe: another code path may fit too)."""
+    fits = [run for run in spec.runs if run.method == "fit"]
+    if len(fits) != 1 or "ckpt_path" in fits[0].args or value.value_loc is None:
+        return None
+    remove = removal_edit(value, ctx.source)
+    insert = insert_argument(fits[0].loc, fits[0].args, "ckpt_path", None, spec.flavor, ctx.source, "")
+    if remove is None or insert is None:
+        return None
+    path_text = ctx.source.text_of(value.value_loc.span)
+    (edit,) = insert.edits
+    moved = Edit(edit.span, edit.content.replace("ckpt_path=None", f"ckpt_path={path_text}"))
+    return Fix("Move it to `trainer.fit(..., ckpt_path=...)`", Applicability.UNSAFE, (remove, moved))
+
+
+def _progress_bar_callback(spec: TrainerSpec, value: Value, ctx):
+    """``progress_bar_refresh_rate=N`` -> ``callbacks=[TQDMProgressBar(refresh_rate=N)]``
+    (unsafe: 1.x also disabled the bar with 0, and chose the bar class differently)."""
+    if value.data <= 0:
+        return None
+    package = "pytorch_lightning" if "pytorch_lightning" in ctx.source.text and "lightning.pytorch" not in \
+        ctx.source.text and "import lightning" not in ctx.source.text else "lightning.pytorch"
+    replace = replace_argument(value, [("callbacks", None)], spec.flavor, ctx.source, "")
+    imported = import_edit(ctx.source, f"{package}.callbacks", "TQDMProgressBar")
+    if replace is None or imported is None:
+        return None
+    (edit,) = replace.edits
+    callback = Edit(edit.span, f"callbacks=[TQDMProgressBar(refresh_rate={value.data})]")
+    edits = (callback,) + ((imported,) if imported.content else ())
+    return Fix("Replace with a `TQDMProgressBar(refresh_rate=...)` callback", Applicability.UNSAFE, edits)
 
 
 class RemovedApi(Rule):

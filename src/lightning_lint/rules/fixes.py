@@ -94,3 +94,63 @@ def insert_argument(call_loc, args, name: str, new: Any, flavor: str, source, me
     end_col = len(source.line(line)) + 1
     return Fix(message, applicability,
                (Edit(Span(line, end_col, line, end_col), f"\n{indent}{name}: {literal(new, flavor)}"),))
+
+
+def replace_argument(value: Value, pairs, flavor: str, source, message: str,
+                     applicability: Applicability = Applicability.SAFE) -> Optional[Fix]:
+    """Replace the whole ``name=value`` / ``name: value`` with one or more new
+    ``(name, value)`` pairs (in YAML, one per line at the same indentation)."""
+    if value.loc is None or value.key_loc is None:
+        return None
+    if flavor == FLAVOR_PYTHON:
+        text = ", ".join(f"{name}={literal(new, flavor)}" for name, new in pairs)
+    else:
+        if value.loc.span.start_line != value.loc.span.end_line:
+            return None
+        indent = " " * (value.key_loc.span.start_col - 1)
+        text = f"\n{indent}".join(f"{name}: {literal(new, flavor)}" for name, new in pairs)
+    return Fix(message, applicability, (Edit(value.loc.span, text),))
+
+
+def removal_edit(value: Value, source) -> Optional[Edit]:
+    """An edit that deletes ``name=value`` from a Python call with its separating comma."""
+    if value.loc is None:
+        return None
+    text = source.text
+    start = source.offset(value.loc.span.start_line, value.loc.span.start_col)
+    end = source.offset(value.loc.span.end_line, value.loc.span.end_col)
+    after = end
+    while after < len(text) and text[after] in " \t":
+        after += 1
+    if after < len(text) and text[after] == ",":
+        after += 1
+        while after < len(text) and text[after] in " \t":
+            after += 1
+        return Edit(source.span_of_offsets(start, after), "")
+    before = start
+    while before > 0 and text[before - 1] in " \t\r\n":
+        before -= 1
+    if before > 0 and text[before - 1] == ",":
+        return Edit(source.span_of_offsets(before - 1, end), "")
+    return Edit(value.loc.span, "")
+
+
+def import_edit(source, module: str, name: str) -> Optional[Edit]:
+    """An edit adding ``from module import name`` after the file's top-level imports
+    (nothing when the name is already imported from there)."""
+    import ast
+    try:
+        tree = ast.parse(source.text)
+    except (SyntaxError, ValueError):
+        return None
+    last = None
+    for node in tree.body:
+        if isinstance(node, ast.ImportFrom) and node.module == module and any(a.name == name for a in node.names):
+            return Edit(Span(1, 1, 1, 1), "")
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            last = node
+        elif last is not None or not (isinstance(node, ast.Expr) and isinstance(getattr(node, "value", None),
+                                                                                  ast.Constant)):
+            break
+    line = (last.end_lineno + 1) if last is not None else 1
+    return Edit(Span(line, 1, line, 1), f"from {module} import {name}\n")
