@@ -28,9 +28,7 @@ def render(in_tmp, fmt: str) -> str:
 
 
 def test_sarif_validates_against_the_schema(in_tmp):
-    jsonschema = pytest.importorskip("jsonschema")
-    if not SARIF_SCHEMA.exists():
-        pytest.skip("the SARIF schema is not available")
+    import jsonschema
     sarif = json.loads(render(in_tmp, "sarif"))
     schema = json.loads(SARIF_SCHEMA.read_text())
     jsonschema.validate(sarif, schema)
