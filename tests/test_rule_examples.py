@@ -75,3 +75,4 @@ def test_fixable_rules_show_a_fix_in_examples():
             continue
         assert any(ex.fixed is not None for ex in rule.invalid_examples()), \
             f"{rule.code} says it can fix but no example shows the fixed text"
+        assert "## Fix safety" in rule.explanation(), f"{rule.code} does not say which fixes are safe"

@@ -39,6 +39,10 @@ class UnknownArgument(Rule):
 
     ## How to fix
     Use the suggested name.
+
+    ## Fix safety
+    Renaming to the closest valid name is unsafe: the closest name may not be the one you
+    meant, and the value may need to change too.
     """
 
     code = "LL301"
@@ -353,6 +357,10 @@ class InvalidPrecision(Rule):
     ## How to fix
     Use one of `"16-mixed"`, `"bf16-mixed"`, `"32-true"`, `"64-true"`, `"16-true"`,
     `"bf16-true"` or `"transformer-engine"`.
+
+    ## Fix safety
+    Replacing with the suggested precision is unsafe: `"fp16"` could mean `"16-mixed"` or
+    `"16-true"`.
     """
 
     code = "LL305"

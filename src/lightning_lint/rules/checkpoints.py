@@ -517,6 +517,10 @@ class StepCheckpointMonitorsValidation(Rule):
 
     ## How to fix
     Pass `save_on_train_epoch_end=False`, so deferred saves happen after validation.
+
+    ## Fix safety
+    Adding `save_on_train_epoch_end=False` is safe: it only moves the deferred saves to
+    the end of validation, which is when the monitored metric exists.
     """
 
     code = "LL107"

@@ -34,6 +34,11 @@ class InvalidStrategy(Rule):
     ## How to fix
     Use a registered name (`ddp`, `ddp_spawn`, `fsdp`, `deepspeed_stage_2`, ...) or a
     `Strategy` instance.
+
+    ## Fix safety
+    Renames of the same strategy (`fsdp_native` -> `fsdp`, `tpu_spawn` -> `xla`) are safe.
+    Other successors are unsafe (`dp` becomes `ddp`, a different execution model), and so
+    is a did-you-mean for a misspelled name: `--unsafe-fixes` applies them.
     """
 
     code = "LL401"
@@ -105,6 +110,10 @@ class InvalidAccelerator(Rule):
     ## How to fix
     Put the device type in `accelerator` and the distribution in `strategy`:
     `Trainer(accelerator="gpu", strategy="ddp")`.
+
+    ## Fix safety
+    Lower-casing an accelerator name (`"GPU"` -> `"gpu"`) is safe; other suggestions are
+    unsafe.
     """
 
     code = "LL402"

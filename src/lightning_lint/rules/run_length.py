@@ -495,6 +495,10 @@ class InvalidTimeFormat(Rule):
     ## How to fix
     Write days too: `max_time="00:12:00:00"`, or pass `timedelta(hours=12)` or
     `{"hours": 12}`.
+
+    ## Fix safety
+    A three-part `HH:MM:SS` string is rewritten as `00:HH:MM:SS` by an unsafe fix: it
+    assumes you meant hours, minutes and seconds.
     """
 
     code = "LL008"

@@ -146,6 +146,10 @@ class ZeroInterval(Rule):
     ## How to fix
     To disable validation use `limit_val_batches=0`; to disable accumulation use
     `accumulate_grad_batches=1`.
+
+    ## Fix safety
+    `accumulate_grad_batches=0` -> `1` is safe (0 crashes; 1 means no accumulation). The
+    other two have no fix: what the interval should be is yours to say.
     """
 
     code = "LL203"
@@ -366,6 +370,10 @@ class MonitoredMetricNeverLogged(Rule):
 
     ## How to fix
     Use the logged name.
+
+    ## Fix safety
+    Replacing the monitor with the closest logged name is unsafe: the closest name may
+    not be the metric you meant.
     """
 
     code = "LL207"
@@ -527,6 +535,10 @@ class EarlyStoppingTimeBasedValidation(Rule):
 
     ## How to fix
     Pass `check_on_train_epoch_end=False` to EarlyStopping.
+
+    ## Fix safety
+    Adding `check_on_train_epoch_end=False` is safe: with time-based validation the
+    checks happen after validation anyway.
     """
 
     code = "LL209"
