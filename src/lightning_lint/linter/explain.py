@@ -97,7 +97,7 @@ def explain_spec(spec: TrainerSpec, ctx, diagnostics: List[Diagnostic]) -> Dict[
         "epoch_limit": _epoch_limit(s),
         "stop": _stop(s),
         "validation": _validation(s),
-        "checkpoints": [_checkpoint(cb, s) for cb in spec.callbacks if cb.kind == "ModelCheckpoint"],
+        "checkpoints": _checkpoints(spec, s),
         "logging": _logging(s),
         "unknowns": dict(s.unknowns),
         "notes": list(s.notes),
@@ -155,9 +155,22 @@ def _validation(s: Schedule) -> str:
     return text
 
 
-def _checkpoint(cb, s: Schedule) -> str:
+def _checkpoints(spec: TrainerSpec, s: Schedule) -> List[str]:
+    from lightning_lint.linter.model import CallbackSpec
+    from lightning_lint.rules.common import default_checkpoint_active
+    found = [_checkpoint(cb, s) for cb in spec.callbacks if cb.kind == "ModelCheckpoint"]
+    active = default_checkpoint_active(spec)
+    if not found and active:
+        default = CallbackSpec("ModelCheckpoint", "ModelCheckpoint", {}, spec.loc)
+        found.append(_checkpoint(default, s, "the default ModelCheckpoint"))
+    elif not found:
+        found.append("none (checkpointing is disabled)" if active is False else "unknown")
+    return found
+
+
+def _checkpoint(cb, s: Schedule, label: str = "") -> str:
     plan = checkpoint_plan(cb, s, s.validation)
-    text = f"{cb.label()} at line {cb.loc.span.start_line}: {plan.describe()}"
+    text = f"{label or cb.label() + ' at line ' + str(cb.loc.span.start_line)}: {plan.describe()}"
     if plan.saves is not None:
         text += f"; {plan.saves} save{'s' if plan.saves != 1 else ''}"
     if plan.final_saved is False and plan.saves:
@@ -188,7 +201,7 @@ def render(report: Dict[str, Any]) -> str:
         ("training stops", report["stop"]),
         ("validation", report["validation"]),
     ]
-    rows += [("checkpoint", c) for c in report["checkpoints"]] or [("checkpoint", "as configured by the Trainer")]
+    rows += [("checkpoint", c) for c in report["checkpoints"]]
     rows.append(("logging", report["logging"]))
     width = max(len(k) for k, _ in rows)
     lines += [f"  {k.ljust(width)}  {v}" for k, v in rows]
