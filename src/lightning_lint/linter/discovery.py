@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, Iterator, List, Optional, Tuple
+from typing import Callable, Dict, Iterator, List, Optional, Tuple
 
 import pathspec
 
@@ -149,7 +149,8 @@ def _excluded(path: Path, resolver: SettingsResolver, gitignores: _GitIgnores, i
     return False
 
 
-def _walk(top: Path, resolver: SettingsResolver, gitignores: _GitIgnores) -> Iterator[Path]:
+def _walk(top: Path, resolver: SettingsResolver, gitignores: _GitIgnores,
+          accept: Callable[[str], bool] = lambda name: kind_of(name) is not None) -> Iterator[Path]:
     stack: List[Path] = [top]
     while stack:
         directory = stack.pop()
@@ -173,7 +174,7 @@ def _walk(top: Path, resolver: SettingsResolver, gitignores: _GitIgnores) -> Ite
                     continue
                 subdirs.append(path)
                 continue
-            if kind_of(entry.name) is None:
+            if not accept(entry.name):
                 continue
             if is_link and _points_to_dir(path):
                 continue  # a link to a folder: never followed
@@ -192,9 +193,10 @@ def _points_to_dir(path: Path) -> bool:
         return False
 
 
-def walk_project(root: Path, resolver: SettingsResolver, kinds: Tuple[str, ...] = ("python",)) -> Iterator[Path]:
-    """Every file of the given kinds in a project, for the project-wide facts."""
+def walk_project(root: Path, resolver: SettingsResolver, kinds: Tuple[str, ...] = ("python",),
+                 accept: Optional[Callable[[str], bool]] = None) -> Iterator[Path]:
+    """Every file of the given kinds (or whose name ``accept`` takes) in a project, for
+    the project-wide facts."""
     gitignores = _GitIgnores()
-    for path in _walk(root, resolver, gitignores):
-        if kind_of(path) in kinds:
-            yield path
+    wanted = accept or (lambda name: kind_of(name) in kinds)
+    yield from _walk(root, resolver, gitignores, wanted)

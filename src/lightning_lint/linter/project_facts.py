@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import ast
 import json
+import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Tuple
@@ -37,6 +39,8 @@ class ProjectFacts:
     manual_optimization: List[Tuple[str, Loc]] = field(default_factory=list)  # LightningModules
     lightning_modules: List[str] = field(default_factory=list)
     measured: Dict[str, Dict[str, Any]] = field(default_factory=dict)  # config path -> facts
+    # command lines that pass several LightningCLI configs: (absolute config paths, where)
+    cli_config_sets: List[Tuple[Tuple[str, ...], Loc]] = field(default_factory=list)
     files_scanned: int = 0
     files_parsed: int = 0
     truncated: bool = False  # more files than MAX_FILES: facts may be incomplete
@@ -63,12 +67,15 @@ def gather(root: Optional[Path], resolver: Any) -> ProjectFacts:
     if root is None:
         return facts
     from lightning_lint.linter.discovery import walk_project
-    for path in walk_project(root, resolver):
+    for path in walk_project(root, resolver, accept=_wanted):
         if facts.files_scanned >= MAX_FILES:
             facts.truncated = True
             break
         facts.files_scanned += 1
-        _scan_file(path, root, facts)
+        if path.suffix == ".py":
+            _scan_file(path, root, facts)
+        else:
+            _scan_invocations(path, root, facts)
     facts.measured = read_measured(root)
     return facts
 
@@ -95,6 +102,40 @@ def _scan_file(path: Path, root: Path, facts: ProjectFacts) -> None:
         return  # the file's own LL900/LL901 is reported when it is linted
     facts.files_parsed += 1
     fold(extraction, facts)
+
+
+_INVOCATION_FILES = re.compile(r"(\.(sh|bash|zsh|mk|md|rst|txt|slurm|sbatch|yml|yaml)|^Makefile|^Justfile)$")
+_CONFIG_FLAG = re.compile(r"(?:^|\s)(?:-c|--config)(?:=|\s+)([\"']?)([^\s\"']+\.ya?ml)\1")
+
+
+def _wanted(name: str) -> bool:
+    return name.endswith(".py") or bool(_INVOCATION_FILES.search(name))
+
+
+def _scan_invocations(path: Path, root: Path, facts: ProjectFacts) -> None:
+    """Command lines (scripts, Makefiles, docs, CI workflows) that give LightningCLI
+    several ``--config`` files: jsonargparse merges them left to right."""
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read(MAX_FILE_BYTES + 1)
+    except OSError:
+        return
+    if len(data) > MAX_FILE_BYTES or (b"--config" not in data and b"-c " not in data):
+        return
+    text = data.decode("utf-8", errors="replace")
+    from lightning_lint.linter.model import Span
+    for number, line in enumerate(text.splitlines(), start=1):
+        configs = [m.group(2) for m in _CONFIG_FLAG.finditer(line)]
+        if len(configs) < 2:
+            continue
+        resolved = []
+        for config in configs:
+            candidate = (path.parent / config) if not os.path.isabs(config) else Path(config)
+            if not candidate.exists():
+                candidate = root / config
+            resolved.append(os.path.abspath(candidate))
+        display = os.path.relpath(path, root) if str(path).startswith(str(root)) else str(path)
+        facts.cli_config_sets.append((tuple(resolved), Loc(display, Span(number, 1, number, len(line) + 1))))
 
 
 def fold(extraction: Any, facts: ProjectFacts) -> None:

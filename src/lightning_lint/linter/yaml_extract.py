@@ -368,6 +368,9 @@ def _template_convention(root: YNode, spec: TrainerSpec, builder: _Builder) -> N
                     callback = builder.callback(node, f"callbacks.{name}")
                     if callback is not None:
                         spec.callbacks.append(callback)
+                elif node.kind == "map" and name != "defaults":
+                    # Hydra's instantiate skips it: recorded for LL311
+                    spec.extras.setdefault("untargeted", []).append((f"callbacks.{name}", node))
         elif not callbacks.is_null(builder.consumer):
             spec.callbacks_open = "`callbacks` is not a mapping of named callbacks"
         spec.extras["callbacks_group"] = builder.value(callbacks, "callbacks")
@@ -381,6 +384,9 @@ def _template_convention(root: YNode, spec: TrainerSpec, builder: _Builder) -> N
         elif logger.kind == "map":
             loggers = tuple(builder.value(node, f"logger.{name}") for name, node in logger.entries.items()
                             if node.kind == "map" and node.get("_target_") is not None)
+            spec.extras.setdefault("untargeted", []).extend(
+                (f"logger.{name}", node) for name, node in logger.entries.items()
+                if node.kind == "map" and node.get("_target_") is None and name != "defaults")
             spec.args["logger"] = known(loggers, loc=value.loc, key_loc=value.key_loc, value_loc=value.value_loc,
                                         key_path="logger")
 
