@@ -205,6 +205,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     except KeyboardInterrupt:
         print("lightning-lint: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # `lightning-lint ... | head`: the reader left; not an error of ours
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 1
     parser.error(f"unknown command {command!r}")
     return 2
 

@@ -211,7 +211,10 @@ def may_matter(source: SourceFile, settings: Settings, path: Path) -> bool:
         return prefilter.python_may_matter(data)
     if settings.include and settings.matches_any(path, settings.include):
         return True
-    return prefilter.yaml_may_matter(data)
+    # A Hydra trainer/callbacks/logger option (`trainer/gpu.yaml`: `accelerator: gpu`)
+    # need not name anything Lightning-like; its folder says what it is.
+    from lightning_lint.linter.hydra import ESSENTIAL_GROUPS
+    return path.parent.name in ESSENTIAL_GROUPS or prefilter.yaml_may_matter(data)
 
 
 class Linter:

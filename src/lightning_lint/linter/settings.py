@@ -200,6 +200,8 @@ def settings_from_table(table: Dict[str, Any], config_path: Path) -> Settings:
             pfi.append((pattern, tuple(_string_list(codes, f"{key}.{pattern}", where))))
     if pfi:
         changes["per_file_ignores"] = tuple(pfi)
+    _check_selectors(where, changes.get("select", ()), changes.get("extend_select", ()), changes.get("ignore", ()),
+                     *(codes for _, codes in pfi))
     if "respect-gitignore" in table:
         if not isinstance(table["respect-gitignore"], bool):
             raise ConfigError(f"{where}: `respect-gitignore` must be true or false")
@@ -256,6 +258,16 @@ def _facts(value: Any, where: str) -> Tuple[Tuple[str, Tuple[Tuple[str, Any], ..
                                   f"{'non-negative integer' if kind is int else 'boolean'}")
         out.append((pattern, tuple(sorted(facts.items()))))
     return tuple(out)
+
+
+def _check_selectors(where: str, *groups: Tuple[str, ...]) -> None:
+    """A misspelt code in the configuration is an error, not a rule silently left on."""
+    from lightning_lint import rules
+    for selectors in groups:
+        try:
+            rules.validate_selectors(selectors)
+        except rules.UnknownSelector as exc:
+            raise ConfigError(f"{where}: {exc}") from None
 
 
 def _string_list(value: Any, key: str, where: str) -> List[str]:

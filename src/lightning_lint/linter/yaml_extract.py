@@ -252,6 +252,9 @@ def _extract_document(document: Document, extraction: Extraction, path: Path, in
             root, flavor = hydra.place_in_package(root, group, document.header), FLAVOR_HYDRA
     if flavor is None and included and root.kind == "map":
         flavor = FLAVOR_OMEGACONF
+        if root.get("trainer") is None and _looks_like_trainer_arguments(root):
+            # an included file of bare Trainer arguments is a trainer section on its own
+            root = hydra.place_in_package(root, "trainer", "")
     if flavor is None:
         return
     extraction.facts.setdefault("flavors", []).append(flavor)
@@ -267,6 +270,12 @@ def _extract_document(document: Document, extraction: Extraction, path: Path, in
     if evidence is not None:
         for spec in extraction.trainers[before:]:
             spec.extras.setdefault("trains", evidence)
+
+
+def _looks_like_trainer_arguments(root: YNode) -> bool:
+    keys = [key for key in root.entries if isinstance(key, str)]
+    known = [key for key in keys if key in lightning_data.TRAINER_PARAMS or key in lightning_data.REMOVED_TRAINER_ARGS]
+    return bool(known) and len(known) * 2 >= len(keys)
 
 
 _NOT_TRAINING_STEM = re.compile(r"(^|[_\-.])(infer|inference|predict|prediction|eval|evaluate|evaluation|test|"

@@ -72,7 +72,11 @@ def validate_selectors(selectors: Iterable[str]) -> None:
     registry = _load()
     for selector in selectors:
         if not any(_specificity(selector, rule) for rule in registry.values()):
-            raise UnknownSelector(f"unknown rule selector `{selector}`")
+            import difflib
+            names = list(registry) + [rule.name for rule in registry.values()]
+            close = difflib.get_close_matches(selector, names, n=1)
+            hint = f"; did you mean `{close[0]}`?" if close else ""
+            raise UnknownSelector(f"unknown rule selector `{selector}`{hint}")
 
 
 def resolve_selection(select: Optional[Sequence[str]], extend_select: Sequence[str],
