@@ -211,6 +211,10 @@ def may_matter(source: SourceFile, settings: Settings, path: Path) -> bool:
         return prefilter.python_may_matter(data)
     if settings.include and settings.matches_any(path, settings.include):
         return True
+    # a Hydra option of the trainer group (``trainer/gpu.yaml``: ``defaults: [default]``,
+    # ``accelerator: gpu``) names none of the markers
+    if Path(os.path.abspath(path)).parent.name == "trainer":
+        return True
     return prefilter.yaml_may_matter(data)
 
 
