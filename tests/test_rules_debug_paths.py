@@ -106,6 +106,7 @@ def test_is_debug_path_matches_folders_and_names(tmp_path):
     "        return Trainer(fast_dev_run=True)\n",
     "from lightning import Trainer\ndef debug_run():\n    Trainer(fast_dev_run=True)\n",
     "from lightning import Trainer\ndef test_fit():\n    Trainer(fast_dev_run=True)\n",
+    "from lightning import Trainer\nclass TestFit:\n    def check(self):\n        Trainer(fast_dev_run=True)\n",
     "from lightning import Trainer\ndef main(smoke_test):\n    while smoke_test:\n        Trainer(fast_dev_run=True)\n",
 ])
 def test_debugging_branches_are_exempt(tmp_path, source):

@@ -33,7 +33,7 @@ def debug_context(spec: TrainerSpec, ctx: Any, *values: Value) -> Optional[str]:
         if anchor is not None and ctx.settings.is_debug_path(Path(os.path.abspath(anchor.path)), ctx.project.root):
             return f"`{anchor.path}` matches `debug-paths`"
     for where in spec.extras.get("enclosing", ()):
-        if _DEBUG_CONTEXT.search(where) or where.startswith("def test"):
+        if _DEBUG_CONTEXT.search(where) or where.startswith(("def test", "def Test")):  # pytest's names
             return f"the Trainer is built under `{where}`"
     return None
 
