@@ -214,7 +214,7 @@ def may_matter(source: SourceFile, settings: Settings, path: Path) -> bool:
     # A Hydra trainer/callbacks/logger option (`trainer/gpu.yaml`: `accelerator: gpu`)
     # need not name anything Lightning-like; its folder says what it is.
     from lightning_lint.linter.hydra import ESSENTIAL_GROUPS
-    return path.parent.name in ESSENTIAL_GROUPS or prefilter.yaml_may_matter(data)
+    return Path(os.path.abspath(path)).parent.name in ESSENTIAL_GROUPS or prefilter.yaml_may_matter(data)
 
 
 class Linter:

@@ -327,6 +327,20 @@ TRAINING_CALLBACKS = (
 )
 
 
+@dataclass(frozen=True)
+class LoaderUse:
+    """A place that hands a loader to Lightning for one loop: a ``val_dataloader()``
+    hook that returns it, or ``trainer.fit(val_dataloaders=...)``.
+
+    ``owner`` is the class of a hook (whether it is a LightningModule or DataModule is
+    for the rule to check, as the class's base may be defined in another file)."""
+
+    role: str  # train | val | test | predict
+    how: str  # for messages: "returned by `LitData.val_dataloader()`"
+    loc: Loc
+    owner: Optional[str] = None
+
+
 @dataclass(eq=False)
 class LoaderSpec:
     """A DataLoader (or stateful loader) construction."""
@@ -335,8 +349,9 @@ class LoaderSpec:
     qualname: str
     args: Dict[str, Value]
     loc: Loc
-    role: Optional[str] = None  # train | val | test | predict, when it can be told
+    role: Optional[str] = None  # train | val | test | predict, guessed from the hook or variable name
     open_reason: Optional[str] = None
+    uses: List[LoaderUse] = field(default_factory=list)  # where it is provably handed to Lightning
 
     def get(self, name: str) -> Value:
         value = self.args.get(name)

@@ -14,13 +14,13 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Dict, List, Optional, Set, Tuple
 
 from lightning_lint.linter.model import Loc
 
 # A file that contains none of these cannot change a project fact.
 _INTERESTING = (b"DataLoader", b"Loader(", b".log(", b".log_dict(", b"automatic_optimization", b"state_dict",
-                b"LightningModule")
+                b"LightningModule", b"LightningDataModule")
 MAX_FILES = 20000
 MAX_FILE_BYTES = 2 * 1024 * 1024
 MEASURED_FACTS = Path(".lightning-lint") / "facts.json"
@@ -38,6 +38,9 @@ class ProjectFacts:
     dynamic_logging: Optional[Loc] = None  # a logging call whose name is not a literal
     manual_optimization: List[Tuple[str, Loc]] = field(default_factory=list)  # LightningModules
     lightning_modules: List[str] = field(default_factory=list)
+    # LightningModule / LightningDataModule classes by name, through bases in other files
+    lightning_classes: Set[str] = field(default_factory=set)
+    class_bases: Dict[str, Set[str]] = field(default_factory=dict)  # class name -> base names
     measured: Dict[str, Dict[str, Any]] = field(default_factory=dict)  # config path -> facts
     # command lines that pass several LightningCLI configs: (absolute config paths, where)
     cli_config_sets: List[Tuple[Tuple[str, ...], Loc]] = field(default_factory=list)
@@ -77,7 +80,20 @@ def gather(root: Optional[Path], resolver: Any) -> ProjectFacts:
         else:
             _scan_invocations(path, root, facts)
     facts.measured = read_measured(root)
+    _resolve_lightning_classes(facts)
     return facts
+
+
+def _resolve_lightning_classes(facts: ProjectFacts) -> None:
+    """A class whose base (named as in its file, matched by the last dotted part) is a
+    Lightning class of the project is one too."""
+    changed = True
+    while changed:
+        changed = False
+        for name, bases in facts.class_bases.items():
+            if name not in facts.lightning_classes and bases & facts.lightning_classes:
+                facts.lightning_classes.add(name)
+                changed = True
 
 
 def _scan_file(path: Path, root: Path, facts: ProjectFacts) -> None:
@@ -155,6 +171,10 @@ def fold(extraction: Any, facts: ProjectFacts) -> None:
             facts.logged_metrics.setdefault(name, loc)
         if cls.dynamic_logging is not None and facts.dynamic_logging is None:
             facts.dynamic_logging = cls.dynamic_logging
+        if cls.lightning_base in ("LightningModule", "LightningDataModule"):
+            facts.lightning_classes.add(cls.name)
+        else:
+            facts.class_bases.setdefault(cls.name, set()).update(b.rsplit(".", 1)[-1] for b in cls.bases)
         if cls.lightning_base == "LightningModule":
             facts.lightning_modules.append(cls.name)
             if cls.manual_optimization is not None:

@@ -13,7 +13,7 @@ from typing import Dict, Iterable, List, Optional, Set, Tuple
 
 from lightning_lint.linter import lightning_data
 from lightning_lint.linter.model import (
-    FLAVOR_PYTHON, ApiUse, Call, CallbackSpec, ClassSpec, Extraction, LoaderSpec, Loc, RunCall,
+    FLAVOR_PYTHON, ApiUse, Call, CallbackSpec, ClassSpec, Extraction, LoaderSpec, LoaderUse, Loc, RunCall,
     Span, TrainerSpec, Value, known, unknown,
 )
 from lightning_lint.linter.sources import SourceFile, utf8_col_to_char
@@ -27,6 +27,10 @@ _LOADER_POSITIONAL = ("dataset", "batch_size", "shuffle", "sampler", "batch_samp
                       "collate_fn", "pin_memory", "drop_last", "timeout", "worker_init_fn")
 _ROLE_BY_HOOK = {"train_dataloader": "train", "val_dataloader": "val", "test_dataloader": "test",
                  "predict_dataloader": "predict"}
+# The run-method parameters that take loaders, and the loop each feeds.
+_LOADER_PARAMS = {"fit": {"train_dataloaders": "train", "val_dataloaders": "val"},
+                  "validate": {"dataloaders": "val"}, "test": {"dataloaders": "test"},
+                  "predict": {"dataloaders": "predict"}}
 _REMOVED_CLASSMETHODS = ("from_argparse_args", "add_argparse_args", "parse_argparser", "default_attributes")
 
 
@@ -472,6 +476,7 @@ class _Extractor:
     # -- specs -------------------------------------------------------------------------
     def run(self) -> Extraction:
         trainer_calls: Dict[int, TrainerSpec] = {}
+        loaders: Dict[int, LoaderSpec] = {}  # id(call node) -> spec
         for call in self.scopes.calls:
             scope = self.scopes.scope_of[id(call)]
             symbol = self.symbol(call.func, scope)
@@ -484,10 +489,14 @@ class _Extractor:
             elif symbol and symbol.startswith("callbacks."):
                 self._callback_spec(self.value(call, scope))
             elif symbol and symbol.startswith("loader."):
-                self.extraction.loaders.append(self._loader(call, scope, symbol.split(".", 1)[1]))
+                loader = self._loader(call, scope, symbol.split(".", 1)[1])
+                loaders[id(call)] = loader
+                self.extraction.loaders.append(loader)
         for call in self.scopes.calls:
             self._run_call(call, trainer_calls)
             self._api_use(call)
+            if loaders:
+                self._loaders_passed(call, trainer_calls, loaders)
         for node in self.scopes.classes:
             self.extraction.classes.append(self._class(node))
         self._resolve_local_bases()
@@ -504,8 +513,22 @@ class _Extractor:
         if data.positional:
             spec.open_reason = spec.open_reason or "positional arguments may set any argument"
         spec.extras["call_loc"] = self.loc(call)
+        spec.extras["enclosing"] = self._enclosing(call)
         self._attach_callbacks(spec, call, scope)
         return spec
+
+    def _enclosing(self, node: ast.AST) -> Tuple[str, ...]:
+        """What a call is nested in, innermost first: ``def name`` for functions and
+        classes, ``if <test>`` for conditions (a ``debug`` branch, a ``test_*`` function)."""
+        found: List[str] = []
+        parent = self.scopes.parents.get(id(node))
+        while parent is not None:
+            if isinstance(parent, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                found.append(f"def {parent.name}")
+            elif isinstance(parent, (ast.If, ast.While, ast.IfExp)):
+                found.append(f"if {self.text(parent.test, limit=200)}")
+            parent = self.scopes.parents.get(id(parent))
+        return tuple(found)
 
     def _attach_callbacks(self, spec: TrainerSpec, call: ast.Call, scope: _Scope) -> None:
         value = spec.args.get("callbacks")
@@ -634,8 +657,12 @@ class _Extractor:
         args = dict(data.args)
         for name, positional in zip(_LOADER_POSITIONAL, data.positional):
             args.setdefault(name, positional)
-        return LoaderSpec(kind=kind, qualname=data.qualname, args=args, loc=self.loc(call),
+        spec = LoaderSpec(kind=kind, qualname=data.qualname, args=args, loc=self.loc(call),
                           role=self._loader_role(call), open_reason=data.open_reason)
+        use = self._hook_use(call)
+        if use is not None:
+            spec.uses.append(use)
+        return spec
 
     def _loader_role(self, call: ast.Call) -> Optional[str]:
         node: Optional[ast.AST] = call
@@ -652,6 +679,97 @@ class _Extractor:
                 break
             node = parent
         return _role_from_name(assigned) if assigned else None
+
+    # -- where loaders go -----------------------------------------------------------------
+    def _hook_use(self, call: ast.Call) -> Optional[LoaderUse]:
+        """The loader hook of a class that returns this loader: the loader is (an element
+        of) what ``val_dataloader()`` returns, directly or through a variable, or it is
+        assigned to ``self.<attr>`` in any method and the hook returns ``self.<attr>``.
+        A loader picked out of a container (``loaders["val"]``) is not followed."""
+        name = attr = None
+        parent = self.scopes.parents.get(id(call))
+        if isinstance(parent, (ast.Assign, ast.AnnAssign)) and parent.value is call:
+            targets = parent.targets if isinstance(parent, ast.Assign) else [parent.target]
+            if len(targets) == 1 and isinstance(targets[0], ast.Name):
+                name = targets[0].id
+            elif len(targets) == 1 and isinstance(targets[0], ast.Attribute) and _is_self_attr(
+                    targets[0], targets[0].attr):
+                attr = targets[0].attr
+        node: ast.AST = call
+        carried, returned = True, False
+        while True:
+            parent = self.scopes.parents.get(id(node))
+            if parent is None or isinstance(parent, (ast.Lambda, ast.ClassDef)):
+                return None
+            if isinstance(parent, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                function = parent
+                break
+            if isinstance(parent, ast.Return):
+                returned = carried
+            elif carried and not _carries(parent, node):
+                carried = False
+            node = parent
+        owner = self.scopes.parents.get(id(function))
+        if not isinstance(owner, ast.ClassDef):
+            return None
+        if attr is not None:
+            for method in owner.body:
+                role = _ROLE_BY_HOOK.get(getattr(method, "name", ""))
+                if role and any(_refers_to(value, attr=attr) for value in _returned_values(method)):
+                    return self._use_of(owner, method, role)
+            return None
+        role = _ROLE_BY_HOOK.get(function.name)
+        if role is None:
+            return None
+        if returned or (name is not None and any(_refers_to(value, name=name)
+                                                 for value in _returned_values(function))):
+            return self._use_of(owner, function, role)
+        return None
+
+    def _use_of(self, owner: ast.ClassDef, method: ast.AST, role: str) -> LoaderUse:
+        how = f"returned by `{owner.name}.{method.name}()`"  # type: ignore[attr-defined]
+        return LoaderUse(role, how, self._name_loc(method, "def"), owner=owner.name)
+
+    def _loaders_passed(self, call: ast.Call, trainers: Dict[int, TrainerSpec],
+                        loaders: Dict[int, LoaderSpec]) -> None:
+        """``trainer.fit(model, train_loader, val_loader)`` / ``trainer.test(dataloaders=...)``:
+        the loaders given to a run method. A keyword is enough (the names are Lightning's
+        own); positional arguments count only on a Trainer built in this file."""
+        func = call.func
+        if not isinstance(func, ast.Attribute) or func.attr not in _LOADER_PARAMS:
+            return
+        scope = self.scopes.scope_of[id(call)]
+        params = _LOADER_PARAMS[func.attr]
+        given = [(k.arg, k.value) for k in call.keywords if k.arg in params]
+        if self._trainer_of(func.value, scope, trainers) is not None or self._is_trainer_instance(func.value, scope):
+            for param, expr in zip(_RUN_POSITIONAL[func.attr], call.args):
+                if isinstance(expr, ast.Starred):
+                    break
+                if param in params:
+                    given.append((param, expr))
+        for param, expr in given:
+            role = params[param]
+            how = f"passed to `{self.text(func)}({param}=...)`"
+            for loader in self._loaders_in(expr, scope, loaders, 0):
+                loader.uses.append(LoaderUse(role, how, self.loc(call)))
+
+    def _loaders_in(self, expr: ast.AST, scope: _Scope, loaders: Dict[int, LoaderSpec], depth: int) -> List[LoaderSpec]:
+        """The loader constructions an expression is: the call itself, a name bound once
+        to one, or the elements of a list, tuple or dict of them."""
+        if depth > _MAX_DEPTH:
+            return []
+        if isinstance(expr, ast.Call):
+            found = loaders.get(id(expr))
+            return [found] if found is not None else []
+        if isinstance(expr, (ast.List, ast.Tuple)):
+            return [l for e in expr.elts for l in self._loaders_in(e, scope, loaders, depth + 1)]
+        if isinstance(expr, ast.Dict):
+            return [l for e in expr.values for l in self._loaders_in(e, scope, loaders, depth + 1)]
+        if isinstance(expr, ast.Name):
+            owner, bindings = self.lookup(expr.id, scope)
+            if len(bindings) == 1 and bindings[0].kind == "assign" and bindings[0].value is not None:
+                return self._loaders_in(bindings[0].value, owner or scope, loaders, depth + 1)
+        return []
 
     def _run_call(self, call: ast.Call, trainers: Dict[int, TrainerSpec]) -> None:
         func = call.func
@@ -817,6 +935,44 @@ def _is_self_attr(node: ast.AST, names) -> bool:
         names = (names,)
     return (isinstance(node, ast.Attribute) and node.attr in names
             and isinstance(node.value, ast.Name) and node.value.id == "self")
+
+
+def _returned_values(function: ast.AST) -> Iterable[ast.AST]:
+    """The expressions a function returns (not those of functions nested in it)."""
+    stack = list(getattr(function, "body", []))
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
+            continue
+        if isinstance(node, ast.Return) and node.value is not None:
+            yield node.value
+            continue
+        stack.extend(ast.iter_child_nodes(node))
+
+
+def _carries(parent: ast.AST, child: ast.AST) -> bool:
+    """Whether ``parent`` hands ``child``'s value on unchanged: as an element of a list,
+    tuple or dict, an argument of a call (``CombinedLoader(...)``), a branch of ``x if c
+    else y``. A subscript, attribute or operation makes something else of it."""
+    if isinstance(parent, (ast.List, ast.Tuple, ast.Set, ast.Starred, ast.keyword)):
+        return True
+    if isinstance(parent, ast.Dict):
+        return any(child is value for value in parent.values)
+    if isinstance(parent, ast.Call):
+        return child is not parent.func
+    if isinstance(parent, ast.IfExp):
+        return child is not parent.test
+    return False
+
+
+def _refers_to(expr: ast.AST, name: Optional[str] = None, attr: Optional[str] = None) -> bool:
+    """Whether the value ``expr`` hands on (see ``_carries``) is the variable ``name`` or
+    ``self.<attr>``."""
+    if name is not None and isinstance(expr, ast.Name) and expr.id == name:
+        return True
+    if attr is not None and _is_self_attr(expr, attr):
+        return True
+    return any(_carries(expr, child) and _refers_to(child, name, attr) for child in ast.iter_child_nodes(expr))
 
 
 def _role_from_name(name: str) -> Optional[str]:

@@ -25,8 +25,10 @@ DEFAULT_EXCLUDE = (
     ".vscode", "__pypackages__", "_build", "buck-out", "build", "dist", "node_modules", "site-packages",
     "venv", ".lightning-lint-cache", "__pycache__",
 )
-# LL5xx (debugging settings left on) stay quiet in these paths.
-DEFAULT_DEBUG_PATHS = ("**/debug/**", "**/*debug*")
+# LL5xx (debugging settings left on) stay quiet in these paths: debug configs and scripts,
+# and tests, where `fast_dev_run=True` is what Lightning recommends.
+DEFAULT_DEBUG_PATHS = ("**/debug/**", "**/*debug*", "**/tests/**", "**/test/**", "**/test_*.py", "**/*_test.py",
+                       "**/conftest.py")
 
 
 class ConfigError(Exception):
@@ -71,6 +73,20 @@ class Settings:
     def matches_any(self, path: Path, patterns: Tuple[str, ...]) -> bool:
         rel = self.relative(path) or Path(path).as_posix()
         return any(_glob_match(rel, pattern) for pattern in patterns)
+
+    def is_debug_path(self, path: Path, project_root: Optional[Path] = None) -> bool:
+        """Matches ``debug-paths``: the path relative to the settings' root, else to the
+        project root (a ``tests`` folder above the project does not count), else the
+        whole path (erring towards silence)."""
+        absolute = Path(os.path.abspath(path))
+        rel = self.relative(absolute)
+        if rel is None and project_root is not None:
+            try:
+                rel = PurePosixPath(absolute.relative_to(project_root)).as_posix()
+            except ValueError:
+                rel = None
+        rel = rel or absolute.as_posix().lstrip("/")
+        return any(_glob_match(rel, pattern) for pattern in self.debug_paths)
 
     def ignored_codes_for(self, path: Path) -> Tuple[str, ...]:
         rel = self.relative(path) or Path(path).as_posix()

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import re
+from pathlib import Path
 from typing import Any, List, Optional
 
 from lightning_lint.linter.model import CallbackSpec, TrainerSpec, Value
@@ -14,6 +16,26 @@ _VALIDATION_METRIC = re.compile(r"^(val|valid|validation)(?![a-z])|(^|[/_.\-])(v
 def fast_dev_run_on(spec: TrainerSpec) -> bool:
     value = spec.get("fast_dev_run")
     return value.known and value.data not in (False, 0, None)
+
+
+# Words in an enclosing ``if`` or function name that mark a debugging branch.
+_DEBUG_CONTEXT = re.compile(r"debug|fast_dev_run|overfit|smoke|dry_?run|profil|sanity", re.IGNORECASE)
+
+
+def debug_context(spec: TrainerSpec, ctx: Any, *values: Value) -> Optional[str]:
+    """Why debugging settings are expected here (None: they are not): the file, or the
+    file a value comes from, matches ``debug-paths``, or the Trainer is built in a
+    debugging branch (``if args.debug:``) or in a test function."""
+    if ctx.settings.is_debug_path(ctx.path, ctx.project.root):
+        return "the file matches `debug-paths`"
+    for value in values:
+        anchor = value.anchor
+        if anchor is not None and ctx.settings.is_debug_path(Path(os.path.abspath(anchor.path)), ctx.project.root):
+            return f"`{anchor.path}` matches `debug-paths`"
+    for where in spec.extras.get("enclosing", ()):
+        if _DEBUG_CONTEXT.search(where) or where.startswith(("def test", "def Test")):  # pytest's names
+            return f"the Trainer is built under `{where}`"
+    return None
 
 
 def int_of(value: Value) -> Optional[int]:
