@@ -20,7 +20,7 @@ from lightning_lint.linter.diagnostics import Diagnostic, Severity
 from lightning_lint.linter.model import Extraction, Loc, Span, TrainerSpec
 from lightning_lint.linter.settings import Settings, SettingsResolver
 from lightning_lint.linter.sources import PYTHON, YAML, SourceFile, UnreadableSource, decode_source, kind_of, \
-    read_source
+    read_source, source_from_text
 
 BUG_REPORT_URL = "https://github.com/lightning-lint/lightning-lint/issues"
 
@@ -94,6 +94,11 @@ class Projects:
         if root not in self._by_root:
             self._by_root[root] = Project(root, self.resolver)
         return self._by_root[root]
+
+    def forget(self, path: Path) -> None:
+        """Drop the cached facts of the project that holds ``path`` (a file of it changed
+        on disk); they are gathered again when next needed."""
+        self._by_root.pop(self.for_path(path).root, None)
 
 
 @dataclass
@@ -263,7 +268,7 @@ class Linter:
         display = display or str(path)
         kind = kind_of(path) or PYTHON
         try:
-            source = decode_source(text.encode("utf-8") if isinstance(text, str) else text, display, kind)
+            source = source_from_text(text, display, kind) if isinstance(text, str) else decode_source(text, display, kind)
         except UnreadableSource as exc:
             return self._finish(FileResult(display, [tool_diagnostic("LL901", f"cannot lint this file: {exc}",
                                                                      display)]), settings, path)

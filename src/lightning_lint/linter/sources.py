@@ -176,6 +176,15 @@ def decode_source(data: bytes, display: str, kind: str) -> SourceFile:
     return SourceFile(display, text, kind, encoding=encoding, bom=bom, raw=data)
 
 
+def source_from_text(text: str, display: str, kind: str) -> SourceFile:
+    """A ``SourceFile`` for text that is already decoded (an editor buffer, standard
+    input): a Python coding declaration does not apply to it a second time."""
+    if "\x00" in text:
+        raise UnreadableSource("binary file (contains NUL bytes)")
+    bom = text.startswith("\ufeff")
+    return SourceFile(display, text[1:] if bom else text, kind, bom=bom, raw=text.encode("utf-8", errors="surrogatepass"))
+
+
 def _megabytes(size: int) -> str:
     return f"{size / (1024 * 1024):.1f} MB"
 
