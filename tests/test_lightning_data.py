@@ -119,3 +119,41 @@ def test_canonical_symbols_resolve():
         module, _, attr = dotted.rpartition(".")
         assert hasattr(importlib.import_module(module), attr)
         assert data.canonical_symbol(dotted) is not None
+
+
+def test_plugin_kinds_match_the_classes():
+    from lightning.fabric.plugins import CheckpointIO, ClusterEnvironment
+    from lightning.pytorch import plugins
+    from lightning.pytorch.plugins import environments
+    from lightning.pytorch.plugins.layer_sync import LayerSync
+    from lightning.pytorch.plugins.precision import Precision
+    bases = {"Precision": Precision, "CheckpointIO": CheckpointIO, "ClusterEnvironment": ClusterEnvironment,
+             "LayerSync": LayerSync}
+    for name, kind in data.PLUGIN_KINDS.items():
+        cls = getattr(plugins, name, None) or getattr(environments, name)
+        assert issubclass(cls, bases[kind]), name
+        others = [k for k, base in bases.items() if k != kind and issubclass(cls, base)]
+        assert not others, (name, others)
+
+
+def test_strategy_families_match_the_registry():
+    from lightning.pytorch import strategies
+    from lightning.pytorch.strategies import StrategyRegistry
+    for name, (family, parallel) in data.STRATEGY_CLASSES.items():
+        cls = getattr(strategies, name)
+        assert issubclass(cls, strategies.ParallelStrategy) == parallel, name
+    by_class = {getattr(strategies, n): fam for n, (fam, _) in data.STRATEGY_CLASSES.items()}
+    for name in StrategyRegistry.available_strategies():
+        cls = StrategyRegistry[name]["strategy"]
+        expected = next((by_class[c] for c in cls.__mro__ if c in by_class), None)  # the nearest known class
+        assert data.strategy_family(name) == expected, (name, cls)
+    assert set(data.FSDP_STRATEGY_NAMES) == set(strategies.FSDPStrategy.get_registered_strategies())
+
+
+def test_case_insensitive_choices_are_lower_cased_by_lightning():
+    from lightning.pytorch.callbacks import BatchSizeFinder, LearningRateFinder
+    from lightning.pytorch.trainer import setup
+    assert ".lower()" in inspect.getsource(setup._init_profiler)
+    assert "gradient_clip_algorithm.lower()" in inspect.getsource(pl.Trainer.__init__)
+    for cls in (BatchSizeFinder, LearningRateFinder):
+        assert "mode = mode.lower()" in inspect.getsource(cls.__init__)

@@ -502,6 +502,79 @@ WARNED_LEGACY_PRECISIONS: FrozenSet[Any] = frozenset({16, "16", "bf16"})
 
 PROFILERS: FrozenSet[str] = frozenset({"simple", "advanced", "pytorch", "xla"})
 
+# String choices that Lightning lower-cases before checking them (the others are
+# case-sensitive): (owner, argument), owner "Trainer" or a callback class.
+CASE_INSENSITIVE_CHOICES: FrozenSet[Tuple[str, str]] = frozenset({
+    ("Trainer", "profiler"), ("Trainer", "gradient_clip_algorithm"),
+    ("BatchSizeFinder", "mode"), ("LearningRateFinder", "mode"),
+})
+
+# Strategy families, for the accelerator checks (accelerator_connector.py): the FSDP
+# strategies need CUDA, DeepSpeed needs CUDA, XLA needs a TPU, and the DDP family (any
+# name containing "ddp", DeepSpeed, any ParallelStrategy) cannot run on MPS.
+FSDP_STRATEGY_NAMES: FrozenSet[str] = frozenset({"fsdp", "fsdp_cpu_offload"})
+XLA_STRATEGY_NAMES: FrozenSet[str] = frozenset({"xla", "xla_debug", "single_xla", "single_tpu"})
+
+# Strategy classes of lightning.pytorch.strategies and their family; ``parallel`` marks
+# the ParallelStrategy subclasses.
+STRATEGY_CLASSES: Dict[str, Tuple[str, bool]] = {
+    "DDPStrategy": ("ddp", True),
+    "FSDPStrategy": ("fsdp", True),
+    "DeepSpeedStrategy": ("deepspeed", True),
+    "XLAStrategy": ("xla", True),
+    "SingleDeviceXLAStrategy": ("xla", False),
+    "ModelParallelStrategy": ("model_parallel", True),
+    "SingleDeviceStrategy": ("single_device", False),
+}
+
+
+def strategy_family(name: str) -> Optional[str]:
+    """The family of a registered strategy name (case-insensitive, as Lightning reads it):
+    fsdp, deepspeed, xla, ddp or single_device; None for "auto" and unknown names."""
+    name = name.lower()
+    if name in FSDP_STRATEGY_NAMES:
+        return "fsdp"
+    if name in XLA_STRATEGY_NAMES:
+        return "xla"
+    if name not in STRATEGIES or name == "auto":
+        return None
+    if name.startswith("deepspeed"):
+        return "deepspeed"
+    if "ddp" in name:
+        return "ddp"
+    return "single_device" if name == "single_device" else None
+
+
+# Plugin classes of lightning.pytorch.plugins by the kind Lightning counts them as
+# (accelerator_connector.py: at most one of each kind; a Precision plugin excludes
+# `precision=`). The *Plugin names are the deprecated 2.0 aliases that still import.
+PLUGIN_KINDS: Dict[str, str] = {
+    **{name: "Precision" for name in (
+        "Precision", "MixedPrecision", "HalfPrecision", "DoublePrecision", "BitsandbytesPrecision",
+        "TransformerEnginePrecision", "FSDPPrecision", "DeepSpeedPrecision", "XLAPrecision",
+        "PrecisionPlugin", "MixedPrecisionPlugin", "HalfPrecisionPlugin", "DoublePrecisionPlugin",
+        "BitsandbytesPrecisionPlugin", "TransformerEnginePrecisionPlugin", "FSDPPrecisionPlugin",
+        "FSDPMixedPrecisionPlugin", "DeepSpeedPrecisionPlugin", "XLAPrecisionPlugin", "TPUPrecisionPlugin",
+        "TPUBf16PrecisionPlugin", "XLABf16PrecisionPlugin")},
+    **{name: "CheckpointIO" for name in ("CheckpointIO", "TorchCheckpointIO", "AsyncCheckpointIO", "XLACheckpointIO")},
+    **{name: "ClusterEnvironment" for name in (
+        "ClusterEnvironment", "LightningEnvironment", "SLURMEnvironment", "TorchElasticEnvironment",
+        "KubeflowEnvironment", "LSFEnvironment", "MPIEnvironment", "XLAEnvironment")},
+    **{name: "LayerSync" for name in ("LayerSync", "TorchSyncBatchNorm")},
+}
+
+
+def lightning_class(qualname: str, bare_names: bool) -> Optional[str]:
+    """The class name of a Lightning class written as ``qualname`` (a resolved Python
+    import path, a LightningCLI ``class_path`` or a Hydra ``_target_``); None when it is
+    not under a Lightning package. ``bare_names``: accept a name without a module, as
+    LightningCLI resolves subclasses by their class name."""
+    if "." not in qualname:
+        return qualname if bare_names else None
+    if any(qualname.startswith(root + ".") for root in LIGHTNING_ROOTS):
+        return qualname.rsplit(".", 1)[-1]
+    return None
+
 
 # -- removed APIs (LL303) -------------------------------------------------------------------
 

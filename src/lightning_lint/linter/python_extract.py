@@ -392,11 +392,13 @@ class _Extractor:
     def _dict(self, expr: ast.Dict, scope: _Scope, depth: int, where: dict) -> Value:
         entries: Dict[str, Value] = {}
         for key, item in zip(expr.keys, expr.values):
-            if key is None or not (isinstance(key, ast.Constant) and isinstance(key.value, str)):
+            # str keys, and int keys written as text like YAML does ({0: 8} -> "0")
+            if key is None or not (isinstance(key, ast.Constant) and isinstance(key.value, (str, int))
+                                   and not isinstance(key.value, bool)):
                 return unknown(f"the dict `{self.text(expr)}` has keys only known at run time", **where)
             value = self.value(item, scope, depth + 1)
-            entries[key.value] = _place(value, loc=Loc(self.path, _join(self.span(key), self.span(item))),
-                                        key_loc=self.loc(key), key_path=key.value)
+            entries[str(key.value)] = _place(value, loc=Loc(self.path, _join(self.span(key), self.span(item))),
+                                             key_loc=self.loc(key), key_path=str(key.value))
         return known(entries, **where)
 
     def _name(self, expr: ast.Name, scope: _Scope, depth: int, where: dict) -> Value:

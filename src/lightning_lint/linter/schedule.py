@@ -161,12 +161,15 @@ def for_spec(spec: TrainerSpec, ctx: Any = None, data: Optional[DataFacts] = Non
     """The schedule of a Trainer configuration. ``ctx`` supplies the facts stated in the
     settings (and saved by ``confirm``) when ``data`` is not given."""
     if data is None:
-        data = DataFacts()
-        if ctx is not None:
-            stated = ctx.user_facts()
-            if stated:
-                data = DataFacts.from_settings(stated, _facts_origin(ctx))
+        data = data_facts(ctx) if ctx is not None else DataFacts()
     return compute(spec, data)
+
+
+def data_facts(ctx: Any) -> DataFacts:
+    """The data facts stated in the settings for the file being linted (or saved by
+    ``confirm``); empty when there are none."""
+    stated = ctx.user_facts()
+    return DataFacts.from_settings(stated, _facts_origin(ctx)) if stated else DataFacts()
 
 
 def _facts_origin(ctx: Any) -> str:
