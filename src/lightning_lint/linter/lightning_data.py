@@ -474,13 +474,6 @@ REMOVED_STRATEGIES: Dict[str, str] = {
     "ipu": "",
 }
 
-STRATEGY_FAMILIES = {
-    "ddp": ("ddp", "ddp_spawn", "ddp_fork", "ddp_notebook"),
-    "fsdp": ("fsdp",),
-    "deepspeed": ("deepspeed",),
-    "xla": ("xla", "single_xla", "single_tpu"),
-}
-
 # Accelerator names (case-sensitive in Lightning) and the aliases "auto" and "gpu".
 ACCELERATORS: FrozenSet[str] = frozenset({"auto", "cpu", "cuda", "gpu", "mps", "tpu"})
 ACCELERATORS_1_9: FrozenSet[str] = frozenset({"auto", "cpu", "cuda", "gpu", "mps", "tpu", "hpu", "ipu"})
