@@ -48,7 +48,7 @@ class _Scope:
     is_class: bool = False
     name: str = "<module>"
     bindings: Dict[str, List[_Binding]] = field(default_factory=dict)
-    mutations: Dict[str, List[ast.Call]] = field(default_factory=dict)
+    mutations: Dict[str, List[ast.AST]] = field(default_factory=dict)  # in-place changes made here
     declared_global: Set[str] = field(default_factory=set)
     declared_nonlocal: Set[str] = field(default_factory=set)
     star_imports: List[str] = field(default_factory=list)
@@ -63,6 +63,7 @@ class _ScopeBuilder(ast.NodeVisitor):
     def __init__(self, tree: ast.Module) -> None:
         self.module = _Scope(tree, None)
         self.scope = self.module
+        self.all_scopes: List[_Scope] = [self.module]
         self.scope_of: Dict[int, _Scope] = {}  # id(node) -> scope, for calls and classes
         self.calls: List[ast.Call] = []
         self.classes: List[ast.ClassDef] = []
@@ -80,6 +81,7 @@ class _ScopeBuilder(ast.NodeVisitor):
     def _enter(self, node: ast.AST, name: str, is_class: bool = False) -> _Scope:
         scope = _Scope(node, self.scope, is_class=is_class, name=name)
         self.scope_of[id(node)] = scope
+        self.all_scopes.append(scope)
         return scope
 
     def _visit_function(self, node: ast.AST) -> None:
@@ -315,6 +317,22 @@ class _Extractor:
             return sorted(n for n in names if n)[0]
         return None
 
+    def mutations_of(self, name: str, owner: _Scope) -> List[Tuple[ast.AST, bool]]:
+        """The in-place changes (``cbs.append(...)``, ``cfg["k"] = v``) of the ``name``
+        that ``owner`` binds, in source order: made in ``owner`` or in a nested function
+        that uses the same binding. The flag says whether the change is conditional
+        (under an ``if``/loop, or in another function, which may never run)."""
+        found: List[Tuple[ast.AST, bool]] = []
+        for scope in self.scopes.all_scopes:
+            changes = scope.mutations.get(name)
+            if not changes or self.lookup(name, scope)[0] is not owner:
+                continue
+            for node in changes:
+                conditional = scope is not owner or self.scopes.block_depth.get(id(node), 0) > 0
+                found.append((node, conditional))
+        found.sort(key=lambda item: (item[0].lineno, item[0].col_offset))  # type: ignore[attr-defined]
+        return found
+
     def _star_imports(self, scope: _Scope) -> Iterable[str]:
         current: Optional[_Scope] = scope
         while current is not None:
@@ -409,7 +427,7 @@ class _Extractor:
             return unknown(f"`{name}` is imported from `{binding.target.rsplit('.', 1)[0]}`", **where)
         if binding.kind != "assign" or binding.value is None:
             return unknown(f"`{name}` is not bound to a literal", **where)
-        if owner is not None and owner.mutations.get(name):
+        if owner is not None and self.mutations_of(name, owner):
             return unknown(f"`{name}` is modified after it is assigned", **where)
         return self.value(binding.value, owner or scope, depth + 1)
 
@@ -541,11 +559,10 @@ class _Extractor:
         if not base.is_list():
             return unknown_list, []
         appended: List[Tuple[ast.expr, bool]] = []
-        for mutation in owner.mutations.get(name.id, []):
+        for mutation, conditional in self.mutations_of(name.id, owner):
             if not isinstance(mutation, ast.Call) or not isinstance(mutation.func, ast.Attribute):
                 return unknown_list, []
             method = mutation.func.attr
-            conditional = self.scopes.block_depth.get(id(mutation), 0) > 0
             if method == "append" and len(mutation.args) == 1:
                 appended.append((mutation.args[0], conditional))
             elif method == "insert" and len(mutation.args) == 2:
