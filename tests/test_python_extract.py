@@ -447,6 +447,38 @@ def test_run_calls_are_attached_to_their_trainer():
     assert [run.method for run in second.runs] == ["test"] and second.fits is False
 
 
+def test_lightning_cli_trainer_defaults():
+    extraction = extract("""
+        from lightning.pytorch.cli import LightningCLI
+        from lightning.pytorch.callbacks import ModelCheckpoint
+        def main():
+            LightningCLI(MyModel, trainer_defaults={"max_epochs": 5, "callbacks": [ModelCheckpoint()]}, run=False)
+    """)
+    spec, = extraction.trainers
+    assert {name: value.data for name, value in spec.args.items()} == {"max_epochs": 5}
+    # the config files and the command line may set everything else
+    assert spec.get("devices").unknown and "LightningCLI" in spec.open_reason
+    assert spec.callbacks_open == "LightningCLI adds callbacks from its config files and command line"
+    assert [cli["run"] for cli in extraction.facts["lightning_cli"]] == [False]
+
+
+def test_dataloaders_positional_arguments_and_roles():
+    loaders = extract("""
+        from torch.utils.data import DataLoader
+        class Data:
+            def train_dataloader(self):
+                return DataLoader(self.dataset, 32, shuffle=True)
+        val_loader = DataLoader(dataset, batch_size=8)
+        loader = DataLoader(dataset, **options)
+    """).loaders
+    assert [(loader.kind, loader.role) for loader in loaders] == [("DataLoader", "train"), ("DataLoader", "val"),
+                                                                  ("DataLoader", None)]
+    train, val, other = loaders
+    assert train.args["batch_size"].data == 32 and train.args["shuffle"].data is True
+    assert train.get("drop_last").absent and train.get("drop_last").data is False
+    assert other.get("drop_last").unknown and "**options" in other.open_reason
+
+
 # -- robustness -----------------------------------------------------------------------------
 
 

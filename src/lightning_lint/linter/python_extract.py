@@ -63,7 +63,7 @@ class _ScopeBuilder(ast.NodeVisitor):
     def __init__(self, tree: ast.Module) -> None:
         self.module = _Scope(tree, None)
         self.scope = self.module
-        self.all_scopes: List[_Scope] = [self.module]
+        self.mutated_in: Dict[str, List[_Scope]] = {}  # name -> scopes that change it in place
         self.scope_of: Dict[int, _Scope] = {}  # id(node) -> scope, for calls and classes
         self.calls: List[ast.Call] = []
         self.classes: List[ast.ClassDef] = []
@@ -81,7 +81,6 @@ class _ScopeBuilder(ast.NodeVisitor):
     def _enter(self, node: ast.AST, name: str, is_class: bool = False) -> _Scope:
         scope = _Scope(node, self.scope, is_class=is_class, name=name)
         self.scope_of[id(node)] = scope
-        self.all_scopes.append(scope)
         return scope
 
     def _visit_function(self, node: ast.AST) -> None:
@@ -172,7 +171,12 @@ class _ScopeBuilder(ast.NodeVisitor):
         elif isinstance(target, ast.Starred):
             self._bind_target(target.value, None, node)
         elif isinstance(target, ast.Subscript) and isinstance(target.value, ast.Name):
-            self.scope.mutations.setdefault(target.value.id, []).append(node)  # type: ignore[arg-type]
+            self._mutation(target.value.id, node)
+
+    def _mutation(self, name: str, node: ast.AST) -> None:
+        if name not in self.scope.mutations:
+            self.mutated_in.setdefault(name, []).append(self.scope)
+        self.scope.mutations.setdefault(name, []).append(node)
 
     def _binding_scope(self, name: str) -> _Scope:
         if name in self.scope.declared_global:
@@ -228,7 +232,7 @@ class _ScopeBuilder(ast.NodeVisitor):
         self.block_depth[id(node)] = self._depth
         func = node.func
         if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.attr in _MUTATING_METHODS:
-            self.scope.mutations.setdefault(func.value.id, []).append(node)
+            self._mutation(func.value.id, node)
         self.generic_visit(node)
 
 
@@ -323,11 +327,10 @@ class _Extractor:
         that uses the same binding. The flag says whether the change is conditional
         (under an ``if``/loop, or in another function, which may never run)."""
         found: List[Tuple[ast.AST, bool]] = []
-        for scope in self.scopes.all_scopes:
-            changes = scope.mutations.get(name)
-            if not changes or self.lookup(name, scope)[0] is not owner:
+        for scope in self.scopes.mutated_in.get(name, []):
+            if self.lookup(name, scope)[0] is not owner:
                 continue
-            for node in changes:
+            for node in scope.mutations[name]:
                 conditional = scope is not owner or self.scopes.block_depth.get(id(node), 0) > 0
                 found.append((node, conditional))
         found.sort(key=lambda item: (item[0].lineno, item[0].col_offset))  # type: ignore[attr-defined]
