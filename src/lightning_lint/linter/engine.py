@@ -199,7 +199,10 @@ Extractor = Callable[[SourceFile, Settings, Path], Extraction]
 def _extract_python(source: SourceFile, settings: Settings, path: Path) -> Extraction:
     from lightning_lint.linter import python_extract
     tree = parse_python(source)
-    return python_extract.extract(tree, source)
+    try:
+        return python_extract.extract(tree, source)
+    except RecursionError:  # ``ast`` accepts nesting deeper than a recursive walk can follow
+        raise ParseFailure("the file is too deeply nested to parse") from None
 
 
 def _extract_yaml(source: SourceFile, settings: Settings, path: Path) -> Extraction:

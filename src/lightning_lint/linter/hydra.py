@@ -229,7 +229,8 @@ def _nest(node: YNode, package: str) -> YNode:
     return node
 
 
-def _strip_defaults(node: YNode) -> YNode:
+def strip_defaults(node: YNode) -> YNode:
+    """The config without its defaults list (Hydra consumes it when composing)."""
     if node.kind != "map" or "defaults" not in node.entries:
         return node
     return replace(node, entries={k: v for k, v in node.entries.items() if k != "defaults"})
@@ -256,7 +257,8 @@ class _Composer:
         if document is None:
             if group.split("/")[0] in ESSENTIAL_GROUPS and not optional:
                 raise Undecidable(f"`{group}/{option}` cannot be loaded")
-            self.missing.append(f"{group}/{option}")
+            if f"{group}/{option}" not in self.missing:  # the overrides pass looks options up too
+                self.missing.append(f"{group}/{option}")
         return document
 
     def overrides(self, entries: List[Entry], choices: Dict[str, Tuple[str, ...]]) -> None:
@@ -292,7 +294,7 @@ class _Composer:
             if entry.override:
                 continue
             if entry.is_self:
-                node = _nest(_strip_defaults(document.root), package)
+                node = _nest(strip_defaults(document.root), package)
             elif entry.same_group:
                 node = self.option(group, entry.options[0], depth=depth + 1)
             else:
@@ -326,7 +328,7 @@ class _Composer:
         result: Optional[YNode] = None
         for entry in order:
             if entry.is_self:
-                node: Optional[YNode] = _strip_defaults(document.root)
+                node: Optional[YNode] = strip_defaults(document.root)
             elif entry.same_group:
                 continue  # a primary config has no group of its own
             else:

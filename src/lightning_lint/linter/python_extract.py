@@ -52,7 +52,7 @@ class _Scope:
     is_class: bool = False
     name: str = "<module>"
     bindings: Dict[str, List[_Binding]] = field(default_factory=dict)
-    mutations: Dict[str, List[ast.Call]] = field(default_factory=dict)
+    mutations: Dict[str, List[ast.AST]] = field(default_factory=dict)  # in-place changes made here
     declared_global: Set[str] = field(default_factory=set)
     declared_nonlocal: Set[str] = field(default_factory=set)
     star_imports: List[str] = field(default_factory=list)
@@ -67,6 +67,7 @@ class _ScopeBuilder(ast.NodeVisitor):
     def __init__(self, tree: ast.Module) -> None:
         self.module = _Scope(tree, None)
         self.scope = self.module
+        self.mutated_in: Dict[str, List[_Scope]] = {}  # name -> scopes that change it in place
         self.scope_of: Dict[int, _Scope] = {}  # id(node) -> scope, for calls and classes
         self.calls: List[ast.Call] = []
         self.classes: List[ast.ClassDef] = []
@@ -174,7 +175,12 @@ class _ScopeBuilder(ast.NodeVisitor):
         elif isinstance(target, ast.Starred):
             self._bind_target(target.value, None, node)
         elif isinstance(target, ast.Subscript) and isinstance(target.value, ast.Name):
-            self.scope.mutations.setdefault(target.value.id, []).append(node)  # type: ignore[arg-type]
+            self._mutation(target.value.id, node)
+
+    def _mutation(self, name: str, node: ast.AST) -> None:
+        if name not in self.scope.mutations:
+            self.mutated_in.setdefault(name, []).append(self.scope)
+        self.scope.mutations.setdefault(name, []).append(node)
 
     def _binding_scope(self, name: str) -> _Scope:
         if name in self.scope.declared_global:
@@ -230,7 +236,7 @@ class _ScopeBuilder(ast.NodeVisitor):
         self.block_depth[id(node)] = self._depth
         func = node.func
         if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.attr in _MUTATING_METHODS:
-            self.scope.mutations.setdefault(func.value.id, []).append(node)
+            self._mutation(func.value.id, node)
         self.generic_visit(node)
 
 
@@ -318,6 +324,21 @@ class _Extractor:
         if len(symbols) == 1 and None not in symbols:
             return sorted(n for n in names if n)[0]
         return None
+
+    def mutations_of(self, name: str, owner: _Scope) -> List[Tuple[ast.AST, bool]]:
+        """The in-place changes (``cbs.append(...)``, ``cfg["k"] = v``) of the ``name``
+        that ``owner`` binds, in source order: made in ``owner`` or in a nested function
+        that uses the same binding. The flag says whether the change is conditional
+        (under an ``if``/loop, or in another function, which may never run)."""
+        found: List[Tuple[ast.AST, bool]] = []
+        for scope in self.scopes.mutated_in.get(name, []):
+            if self.lookup(name, scope)[0] is not owner:
+                continue
+            for node in scope.mutations[name]:
+                conditional = scope is not owner or self.scopes.block_depth.get(id(node), 0) > 0
+                found.append((node, conditional))
+        found.sort(key=lambda item: (item[0].lineno, item[0].col_offset))  # type: ignore[attr-defined]
+        return found
 
     def _star_imports(self, scope: _Scope) -> Iterable[str]:
         current: Optional[_Scope] = scope
@@ -415,7 +436,7 @@ class _Extractor:
             return unknown(f"`{name}` is imported from `{binding.target.rsplit('.', 1)[0]}`", **where)
         if binding.kind != "assign" or binding.value is None:
             return unknown(f"`{name}` is not bound to a literal", **where)
-        if owner is not None and owner.mutations.get(name):
+        if owner is not None and self.mutations_of(name, owner):
             return unknown(f"`{name}` is modified after it is assigned", **where)
         return self.value(binding.value, owner or scope, depth + 1)
 
@@ -566,11 +587,10 @@ class _Extractor:
         if not base.is_list():
             return unknown_list, []
         appended: List[Tuple[ast.expr, bool]] = []
-        for mutation in owner.mutations.get(name.id, []):
+        for mutation, conditional in self.mutations_of(name.id, owner):
             if not isinstance(mutation, ast.Call) or not isinstance(mutation.func, ast.Attribute):
                 return unknown_list, []
             method = mutation.func.attr
-            conditional = self.scopes.block_depth.get(id(mutation), 0) > 0
             if method == "append" and len(mutation.args) == 1:
                 appended.append((mutation.args[0], conditional))
             elif method == "insert" and len(mutation.args) == 2:

@@ -17,6 +17,8 @@ import re
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Tuple
 
+import yaml
+
 from lightning_lint.linter import lightning_data
 from lightning_lint.linter.model import (
     FLAVOR_HYDRA, FLAVOR_LIGHTNING_CLI, FLAVOR_OMEGACONF, Call, CallbackSpec, Extraction, Loc, RunCall, Span,
@@ -41,6 +43,13 @@ _CONSUMER = {FLAVOR_LIGHTNING_CLI: CONSUMER_JSONARGPARSE, FLAVOR_HYDRA: CONSUMER
              FLAVOR_OMEGACONF: CONSUMER_OMEGACONF}
 
 
+_SAFE_TAGS = frozenset(tag for tag in yaml.constructor.SafeConstructor.yaml_constructors if tag)
+
+
+def _show_tag(tag: str) -> str:
+    return "!!" + tag[len("tag:yaml.org,2002:"):] if tag.startswith("tag:yaml.org,2002:") else tag
+
+
 def _span_from(first: Span, last: Span) -> Span:
     return Span(first.start_line, first.start_col, last.end_line, last.end_col)
 
@@ -63,13 +72,16 @@ class _Builder:
 
     def value(self, node: YNode, key_path: str) -> Value:
         where = self.where(node, key_path)
+        if node.tag is not None and node.tag not in _SAFE_TAGS:
+            # LightningCLI and Hydra load YAML safely: ``!!python/object`` and custom tags fail there
+            raw = node.source_text if node.kind == "scalar" else None
+            return unknown(f"the YAML tag `{_show_tag(node.tag)}` is not loaded by a safe loader", raw=raw,
+                           tag=node.tag, **where)
         if node.kind == "scalar":
             return self.scalar(node, key_path, where)
         if node.kind == "seq":
             return known(tuple(self.value(item, f"{key_path}[{i}]") for i, item in enumerate(node.items)),
                          tag=node.tag, **where)
-        if node.tag is not None and not node.tag.startswith("tag:yaml.org,2002:"):
-            return unknown(f"the YAML tag `{node.tag}` is not loaded by a safe loader", **where)
         call = self.call(node, key_path)
         if call is not None:
             return known(call, **where)
@@ -78,8 +90,6 @@ class _Builder:
 
     def scalar(self, node: YNode, key_path: str, where: Dict[str, Any]) -> Value:
         raw = node.source_text if node.source_text is not None else node.raw
-        if node.tag is not None and not node.tag.startswith("tag:yaml.org,2002:"):
-            return unknown(f"the YAML tag `{node.tag}` is not loaded by a safe loader", raw=raw, tag=node.tag, **where)
         data = node.scalar(self.consumer)
         if isinstance(data, str):
             if data.strip() == "???":
@@ -144,6 +154,8 @@ class _Builder:
         first = next(iter(node.entries.values()), None)
         if first is not None and first.key_span is not None:
             return Loc(first.path, first.key_span)
+        if node.kind == "scalar":  # ``- LearningRateMonitor``: the class name
+            return Loc(node.path, node.span)
         return Loc(node.path, Span(node.span.start_line, node.span.start_col, node.span.start_line,
                                    node.span.start_col + 1))
 
@@ -248,6 +260,8 @@ def _extract_document(document: Document, extraction: Extraction, path: Path, in
     else:
         root, flavor = document.root, detect_flavor(document.root, document.header)
         group = hydra.group_of(path) if flavor in (None, FLAVOR_HYDRA) else None
+        if flavor == FLAVOR_HYDRA or group is not None:
+            root = hydra.strip_defaults(root)  # Hydra consumes the defaults list: it never reaches the Trainer
         if group is not None and root.kind == "map":
             root, flavor = hydra.place_in_package(root, group, document.header), FLAVOR_HYDRA
     if flavor is None and included and root.kind == "map":

@@ -27,6 +27,7 @@ from lightning_lint.linter.model import Span
 from lightning_lint.linter.sources import SourceFile
 
 MAX_NODES = 200_000  # node visits per document, aliases counted each time they are expanded
+MAX_DEPTH = 100  # nesting levels; every consumer of the tree recurses, configs use far fewer
 
 _FLOAT_1E4 = re.compile(r"""^(?:
      [-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+]?[0-9]+)?
@@ -209,12 +210,15 @@ class _Converter:
                 end_col = len(self.source.line(end_line)) + 1
         return Span(start.line + 1, start.column + 1, end_line, end_col)
 
-    def convert(self, node: Node, key_path: str, key_span: Optional[Span] = None) -> YNode:
+    def convert(self, node: Node, key_path: str, key_span: Optional[Span] = None, depth: int = 0) -> YNode:
         self.visits += 1
         if self.visits > MAX_NODES:
             mark = node.start_mark
             raise YamlError(f"YAML alias expansion exceeds {MAX_NODES} nodes (a \"billion laughs\" file?)",
                             mark.line + 1, mark.column + 1)
+        if depth > MAX_DEPTH:
+            mark = node.start_mark
+            raise YamlError(f"the YAML is nested more than {MAX_DEPTH} levels deep", mark.line + 1, mark.column + 1)
         if isinstance(node, ScalarNode):
             default = _RESOLVERS[CONSUMER_PYYAML].resolve(ScalarNode, node.value, (True, False))
             style = node.style or None  # libyaml reports plain scalars with style "", PyYAML with None
@@ -226,7 +230,7 @@ class _Converter:
         if isinstance(node, SequenceNode):
             result = YNode("seq", self.path, self.span(node), key_span, tag=_explicit(node, "seq"))
             for i, child in enumerate(node.value):
-                result.items.append(self.convert(child, f"{key_path}[{i}]"))
+                result.items.append(self.convert(child, f"{key_path}[{i}]", depth=depth + 1))
             return result
         if isinstance(node, MappingNode):
             result = YNode("map", self.path, self.span(node), key_span, tag=_explicit(node, "map"))
@@ -235,7 +239,7 @@ class _Converter:
             for key_node, value_node in node.value:
                 if key_node.tag == "tag:yaml.org,2002:merge":
                     for source in (value_node.value if isinstance(value_node, SequenceNode) else [value_node]):
-                        base = self.convert(source, key_path)
+                        base = self.convert(source, key_path, depth=depth)
                         for key, child in base.entries.items():
                             merged.setdefault(key, child)
                     continue
@@ -247,7 +251,7 @@ class _Converter:
                 if key in first_seen:
                     self.duplicates.append(Duplicate(child_path, k_span, first_seen[key]))
                 first_seen[key] = k_span
-                result.entries[key] = self.convert(value_node, child_path, k_span)
+                result.entries[key] = self.convert(value_node, child_path, k_span, depth + 1)
             for key, child in merged.items():
                 result.entries.setdefault(key, child)
             return result
