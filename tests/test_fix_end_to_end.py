@@ -84,3 +84,16 @@ def test_unsafe_fixes_only_when_asked(in_tmp):
     assert "resume_from_checkpoint" in (in_tmp / "train.py").read_text()
     check(in_tmp, "train.py", fix=True, unsafe_fixes=True)
     assert (in_tmp / "train.py").read_text() == "from lightning import Trainer\nt = Trainer()\nt.fit(m, ckpt_path='a.ckpt')\n"
+
+
+def test_values_written_elsewhere_are_not_rewritten(in_tmp):
+    tmp_path = in_tmp
+    # A module constant or a YAML anchor may be used by other code: the finding is
+    # reported, but its fix would change more than this Trainer.
+    script = "import lightning as L\nPRECISION = 16\nL.Trainer(max_epochs=3, precision=PRECISION)\nprint(PRECISION * 2)\n"
+    config = "trainer:\n  max_epochs: 3\n  precision: &p 16\nfabric:\n  precision: *p\n"
+    write_files(tmp_path, {"pyproject.toml": "[project]\nname='x'\n", "train.py": script, "fit.yaml": config})
+    _, found = check(tmp_path, "train.py", "fit.yaml", fix=True)
+    assert sorted(d["code"] for d in found) == ["LL306", "LL306"]
+    assert all(d.get("fix") is None for d in found)
+    assert (tmp_path / "train.py").read_text() == script and (tmp_path / "fit.yaml").read_text() == config

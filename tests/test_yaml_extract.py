@@ -64,6 +64,8 @@ def only_trainer(extraction):
     ("trainer: gpu\n", None),
     ("- trainer:\n    max_epochs: 1\n", None),
     ("plain: 1\n", None),
+    # HuggingFace TrainingArguments under `trainer:`: other names than Lightning's
+    ("model_name: bert\ntrainer:\n  per_device_train_batch_size: 8\n  num_train_epochs: 3\n  max_steps: 10\n", None),
 ])
 def test_flavor_detection(text, flavor):
     assert flavor_of(text) == flavor

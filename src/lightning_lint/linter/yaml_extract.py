@@ -64,11 +64,19 @@ class _Builder:
 
     # -- values ------------------------------------------------------------------------
     def where(self, node: YNode, key_path: str) -> Dict[str, Any]:
-        value_loc = Loc(node.path, node.span)
+        value_loc: Optional[Loc] = Loc(node.path, node.span)
+        if node.key_span is not None and (node.span.start_line, node.span.start_col) < \
+                (node.key_span.start_line, node.key_span.start_col):
+            # `key: *alias`: the value is written at its anchor, above; point at the key,
+            # and offer no edit of the shared value
+            return {"loc": Loc(node.path, node.key_span), "key_loc": Loc(node.path, node.key_span),
+                    "value_loc": None, "key_path": key_path}
+        if node.kind == "scalar" and (node.source_text or "").startswith("&"):
+            value_loc = None  # `key: &anchor value` is shared with its aliases: no edit of it
         if node.key_span is not None:
             return {"loc": Loc(node.path, _span_from(node.key_span, node.span)),
                     "key_loc": Loc(node.path, node.key_span), "value_loc": value_loc, "key_path": key_path}
-        return {"loc": value_loc, "value_loc": value_loc, "key_path": key_path}
+        return {"loc": Loc(node.path, node.span), "value_loc": value_loc, "key_path": key_path}
 
     def value(self, node: YNode, key_path: str) -> Value:
         where = self.where(node, key_path)
@@ -234,7 +242,9 @@ def detect_flavor(root: YNode, header: str) -> Optional[str]:
     if has_class_path or "seed_everything" in keys or header.lstrip("# ").startswith("lightning.pytorch==") or (
             keys <= CLI_TOP_KEYS):
         return FLAVOR_LIGHTNING_CLI
-    return FLAVOR_OMEGACONF
+    # Other tools have `trainer:` sections too (HuggingFace's TrainingArguments:
+    # `per_device_train_batch_size`, `num_train_epochs`): mostly Lightning's names, or not ours.
+    return FLAVOR_OMEGACONF if _looks_like_trainer_arguments(trainer) else None
 
 
 def extract(source: SourceFile, settings: Settings, path: Path) -> Extraction:

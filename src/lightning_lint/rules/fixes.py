@@ -52,10 +52,19 @@ def _looks_numeric(text: str) -> bool:
 
 def replace_value(value: Value, new: Any, flavor: str, message: str,
                   applicability: Applicability = Applicability.SAFE) -> Optional[Fix]:
-    """Replace the literal a value was written as (None when it has no span)."""
+    """Replace the literal a value was written as (None when it has no span, or when it
+    is written elsewhere: a module constant or a YAML anchor may be used by other code
+    too, so rewriting it is not this finding's to do)."""
     if value.value_loc is None:
         return None
+    if value.loc is not None and not _inside(value.value_loc.span, value.loc.span):
+        return None
     return Fix(message, applicability, (Edit(value.value_loc.span, literal(new, flavor, value)),))
+
+
+def _inside(inner, outer) -> bool:
+    return (outer.start_line, outer.start_col) <= (inner.start_line, inner.start_col) and \
+        (inner.end_line, inner.end_col) <= (outer.end_line, outer.end_col)
 
 
 def rename_key(value: Value, new_name: str, message: str,
