@@ -4,6 +4,7 @@ If this fails after a Lightning upgrade, update ``lightning_data.py`` (a data ch
 
 from __future__ import annotations
 
+import collections.abc
 import inspect
 import typing
 
@@ -157,3 +158,201 @@ def test_case_insensitive_choices_are_lower_cased_by_lightning():
     assert "gradient_clip_algorithm.lower()" in inspect.getsource(pl.Trainer.__init__)
     for cls in (BatchSizeFinder, LearningRateFinder):
         assert "mode = mode.lower()" in inspect.getsource(cls.__init__)
+
+
+# -- annotations (the JSON Schema of `lightning-lint schema` is built from them) ------------
+
+_ORIGINS = {list: "list", dict: "dict", tuple: "tuple", collections.abc.Iterable: "Iterable",
+            collections.abc.Sequence: "Sequence"}
+
+
+def _canonical_union(members, literal_values):
+    """Unions compare as sets, with every Literal member merged into one."""
+    flat = set(members)
+    if literal_values:
+        flat.add(("Literal", frozenset((type(v).__name__, v) for v in literal_values)))
+    return ("Union", frozenset(flat)) if len(flat) > 1 else next(iter(flat))
+
+
+def _canonical_data(expr):
+    """A TypeExpr of lightning_data in a comparable form."""
+    if expr.name == "Union":
+        members, literals = [], []
+        for arg in expr.args:
+            canon = _canonical_data(arg)
+            if canon[0] == "Union":
+                members.extend(canon[1])
+            elif arg.name == "Literal":
+                literals.extend(arg.args)
+            else:
+                members.append(canon)
+        return _canonical_union(members, literals)
+    if expr.name == "Literal":
+        return ("Literal", frozenset((type(v).__name__, v) for v in expr.args))
+    return (expr.name, tuple(_canonical_data(a) for a in expr.args))
+
+
+def _canonical_real(hint):
+    """An annotation of the installed lightning in the same form (class names without modules,
+    Callable without its signature)."""
+    if hint is type(None) or hint is None:
+        return ("None", ())
+    if hint is typing.Any:
+        return ("Any", ())
+    origin, args = typing.get_origin(hint), typing.get_args(hint)
+    if origin is typing.Union:
+        members, literals = [], []
+        for arg in args:
+            if typing.get_origin(arg) is typing.Literal:
+                literals.extend(typing.get_args(arg))
+            else:
+                members.append(_canonical_real(arg))
+        return _canonical_union(members, literals)
+    if origin is typing.Literal:
+        return ("Literal", frozenset((type(v).__name__, v) for v in args))
+    if origin is collections.abc.Callable or hint is typing.Callable:
+        return ("Callable", ())
+    if origin in _ORIGINS:
+        return (_ORIGINS[origin], tuple(_canonical_real(a) for a in args))
+    if isinstance(hint, typing.ForwardRef):
+        return (hint.__forward_arg__, ())
+    assert isinstance(hint, type), hint
+    return (hint.__name__, ())
+
+
+def _hints(func):
+    return typing.get_type_hints(func)
+
+
+def test_trainer_types_match_the_annotations():
+    real = _hints(pl.Trainer.__init__)
+    assert set(data.TRAINER_TYPES) == set(data.TRAINER_PARAMS)
+    for name, text in data.TRAINER_TYPES.items():
+        assert _canonical_data(data.parse_type(text)) == _canonical_real(real[name]), name
+
+
+@pytest.mark.parametrize("name", sorted(data.CALLBACKS))
+def test_callback_types_match_the_annotations(name):
+    real = _hints(getattr(pl_callbacks, name).__init__)
+    types = data.CALLBACK_TYPES[name]
+    assert set(types) == set(data.CALLBACKS[name].params)
+    for pname, text in types.items():
+        assert _canonical_data(data.parse_type(text)) == _canonical_real(real[pname]), (name, pname)
+
+
+def test_subcommand_parameters():
+    from lightning.pytorch.cli import LightningCLI
+    supplied = {"model", "datamodule", "dataloaders", "train_dataloaders", "val_dataloaders"}
+    for subcommand, params in data.SUBCOMMAND_PARAMS.items():
+        method = getattr(pl.Trainer, subcommand)
+        real = {n: p for n, p in _params(method).items() if n not in supplied}
+        assert [p.name for p in params] == list(real), subcommand
+        hints = _hints(method)
+        for param in params:
+            assert param.default == real[param.name].default, (subcommand, param.name)
+            assert _canonical_data(data.parse_type(data.SUBCOMMAND_TYPES[param.name])) == \
+                _canonical_real(hints[param.name]), (subcommand, param.name)
+    # LightningCLI subcommands are exactly these
+    assert set(LightningCLI.subcommands()) == set(data.SUBCOMMAND_PARAMS)
+    seed = inspect.signature(LightningCLI.__init__).parameters["seed_everything_default"]
+    assert seed.default == data.CLI_SEED_EVERYTHING.default
+    assert _canonical_data(data.parse_type(data.CLI_SEED_EVERYTHING_TYPE)) == \
+        _canonical_real(_hints(LightningCLI.__init__)["seed_everything_default"])
+
+
+def _kinds_of(expr):
+    """The value kinds (lightning_data's vocabulary) an annotation admits."""
+    if expr.name == "Union":
+        return set().union(*(_kinds_of(a) for a in expr.args))
+    if expr.name == "Literal":
+        return {"null" if v is None else type(v).__name__ for v in expr.args}
+    simple = {"None": "null", "int": "int", "float": "float", "str": "str", "bool": "bool", "Path": "str",
+              "list": "list", "tuple": "list", "Sequence": "list", "Iterable": "list", "dict": "dict"}
+    return {simple.get(expr.name, "object")}
+
+
+def test_kinds_agree_with_the_annotations():
+    """The hand-written `kinds` (used by rules) say what the annotation says; an int may be
+    listed where a float is accepted."""
+    pairs = [(f"Trainer.{n}", p, data.TRAINER_TYPES[n]) for n, p in data.TRAINER_PARAMS.items()]
+    pairs += [(f"{c}.{n}", p, data.CALLBACK_TYPES[c][n]) for c, info in data.CALLBACKS.items()
+              for n, p in info.params.items()]
+    for label, param, text in pairs:
+        derived = _kinds_of(data.parse_type(text))
+        listed = set(param.kinds)
+        if "float" in derived and "int" not in derived:
+            listed.discard("int")
+        assert listed == derived, label
+
+
+def test_dataclass_types():
+    import dataclasses
+    from lightning.pytorch.callbacks.progress import rich_progress
+    for name, fields in data.DATACLASS_TYPES.items():
+        cls = getattr(rich_progress, name)
+        assert dataclasses.is_dataclass(cls)
+        real = {f.name: f.type for f in dataclasses.fields(cls)}
+        assert list(real) == list(fields), name
+        for field_name, text in fields.items():  # annotations as written: Union[str, "Style"]
+            assert _canonical_data(data.parse_type(text)) == _canonical_real(real[field_name]), (name, field_name)
+    named = set()
+    for types in data.CALLBACK_TYPES.values():
+        for text in types.values():
+            stack = [data.parse_type(text)]
+            while stack:
+                expr = stack.pop()
+                named.add(expr.name)
+                stack.extend(a for a in expr.args if isinstance(a, data.TypeExpr))
+    assert set(data.DATACLASS_TYPES) <= named
+
+
+_REQUIRED = {"EarlyStopping": {"monitor": "x"}, "StochasticWeightAveraging": {"swa_lrs": 0.1},
+             "OnExceptionCheckpoint": {"dirpath": "x"}, "ModelPruning": {"pruning_fn": "l1_unstructured"},
+             "GradientAccumulationScheduler": {"scheduling": {0: 1}}}
+
+
+def _builds(owner: str, name: str, value) -> bool:
+    import warnings
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            if owner == "Trainer":
+                pl.Trainer(**{name: value}, accelerator="cpu", devices=1, logger=False, enable_checkpointing=False,
+                           enable_progress_bar=False, enable_model_summary=False)
+            else:
+                getattr(pl_callbacks, owner)(**_REQUIRED.get(owner, {}), **{name: value})
+        except Exception:
+            return False
+    return True
+
+
+def _choice_params():
+    for name, param in data.TRAINER_PARAMS.items():
+        if param.choices and name not in data.REGISTRY_ARGS:
+            yield "Trainer", param, data.TRAINER_TYPES[name]
+    for owner, info in data.CALLBACKS.items():
+        for param in info.params.values():
+            if param.choices:
+                yield owner, param, data.CALLBACK_TYPES[owner][param.name]
+
+
+@pytest.mark.parametrize("owner,param,annotation", [pytest.param(*c, id=f"{c[0]}.{c[1].name}")
+                                                    for c in _choice_params()])
+def test_choices_are_closed_and_case_is_known(owner, param, annotation):
+    """A value outside `choices` fails (a Literal annotation makes jsonargparse reject it, else
+    Lightning raises); upper-case spellings work exactly for CHOICES_IGNORE_CASE."""
+    expr = data.parse_type(annotation)
+    literal = expr.name == "Literal" or any(a.name == "Literal" for a in expr.args)
+    key = f"{owner}.{param.name}"
+    if literal:
+        assert key not in data.CHOICES_IGNORE_CASE  # jsonargparse compares Literal values exactly
+        literal_values = set(expr.args) if expr.name == "Literal" else {
+            v for a in expr.args if a.name == "Literal" for v in a.args}
+        assert set(param.choices) - {None} == literal_values, key
+        return
+    assert not _builds(owner, param.name, "bogus"), key
+    strings = [c for c in param.choices if isinstance(c, str)]
+    if strings:
+        cheap = "simple" if key == "Trainer.profiler" else strings[0]
+        assert _builds(owner, param.name, cheap), key
+        assert _builds(owner, param.name, cheap.upper()) == (key in data.CHOICES_IGNORE_CASE), key

@@ -372,11 +372,11 @@ CALLBACK_LIST: Tuple[CallbackInfo, ...] = (
         _p("length_fn", None, "object|null", "Function returning a batch's length."),
     ), var_kwargs=True, added_in="2.2.0"),
     _cb("WeightAveraging", "weight_averaging", (
-        _p("device", None, "str|object|null", "Device for the averaged model."),
+        _p("device", None, "int|str|object|null", "Device for the averaged model."),
         _p("use_buffers", True, "bool", "Also average buffers."),
     ), var_kwargs=True, added_in="2.6.0"),
     _cb("EMAWeightAveraging", "weight_averaging", (
-        _p("device", None, "str|object|null", "Device for the averaged model."),
+        _p("device", None, "int|str|object|null", "Device for the averaged model."),
         _p("use_buffers", True, "bool", "Also average buffers."),
         _p("decay", 0.999, "float", "EMA decay."),
         _p("update_every_n_steps", 1, "int", "Update the average every n steps."),
@@ -406,6 +406,199 @@ def callback_default(kind: str, name: str) -> Any:
     if info is None or name not in info.params:
         return None
     return info.params[name].default
+
+
+# -- annotations, for the JSON Schema of LightningCLI configs ------------------------------
+# The parameters' type annotations in Lightning 2.6.6, written as type expressions: builtin
+# names, None, typing forms (Union, Optional, Literal, list, dict, tuple, Sequence, Iterable,
+# Callable, Any) and bare class names. `lightning-lint schema` turns them into JSON Schema;
+# tests/test_lightning_data.py compares them with `typing.get_type_hints` of the installed
+# release, so they cannot drift from Lightning.
+
+TRAINER_TYPES: Dict[str, str] = {
+    "accelerator": "Union[str, Accelerator]",
+    "strategy": "Union[str, Strategy]",
+    "devices": "Union[list[int], str, int]",
+    "num_nodes": "int",
+    "precision": "Optional[Literal[64, 32, 16, 'transformer-engine', 'transformer-engine-float16', '16-true', "
+                 "'16-mixed', 'bf16-true', 'bf16-mixed', '32-true', '64-true', '64', '32', '16', 'bf16']]",
+    "logger": "Union[Logger, Iterable[Logger], bool, None]",
+    "callbacks": "Union[list[Callback], Callback, None]",
+    "fast_dev_run": "Union[int, bool]",
+    "max_epochs": "Optional[int]",
+    "min_epochs": "Optional[int]",
+    "max_steps": "int",
+    "min_steps": "Optional[int]",
+    "max_time": "Union[str, timedelta, dict[str, int], None]",
+    "limit_train_batches": "Union[float, int, None]",
+    "limit_val_batches": "Union[float, int, None]",
+    "limit_test_batches": "Union[float, int, None]",
+    "limit_predict_batches": "Union[float, int, None]",
+    "overfit_batches": "Union[int, float]",
+    "val_check_interval": "Union[int, float, str, timedelta, dict[str, int], None]",
+    "check_val_every_n_epoch": "Optional[int]",
+    "num_sanity_val_steps": "Optional[int]",
+    "log_every_n_steps": "Optional[int]",
+    "enable_checkpointing": "Optional[bool]",
+    "enable_progress_bar": "Optional[bool]",
+    "enable_model_summary": "Optional[bool]",
+    "accumulate_grad_batches": "int",
+    "gradient_clip_val": "Union[float, int, None]",
+    "gradient_clip_algorithm": "Optional[str]",
+    "deterministic": "Union[Literal['warn'], bool, None]",
+    "benchmark": "Optional[bool]",
+    "inference_mode": "bool",
+    "use_distributed_sampler": "bool",
+    "profiler": "Union[Profiler, str, None]",
+    "detect_anomaly": "bool",
+    "barebones": "bool",
+    "plugins": "Union[Precision, ClusterEnvironment, CheckpointIO, LayerSync, "
+               "list[Union[Precision, ClusterEnvironment, CheckpointIO, LayerSync]], None]",
+    "sync_batchnorm": "bool",
+    "reload_dataloaders_every_n_epochs": "int",
+    "default_root_dir": "Union[str, Path, None]",
+    "enable_autolog_hparams": "bool",
+    "model_registry": "Optional[str]",
+}
+
+CALLBACK_TYPES: Dict[str, Dict[str, str]] = {
+    "ModelCheckpoint": {
+        "dirpath": "Union[str, Path, None]", "filename": "Optional[str]", "monitor": "Optional[str]",
+        "verbose": "bool", "save_last": "Union[Literal['link'], bool, None]", "save_top_k": "int",
+        "save_on_exception": "bool", "save_weights_only": "bool", "mode": "str", "auto_insert_metric_name": "bool",
+        "every_n_train_steps": "Optional[int]", "train_time_interval": "Optional[timedelta]",
+        "every_n_epochs": "Optional[int]", "save_on_train_epoch_end": "Optional[bool]",
+        "enable_version_counter": "bool"},
+    "EarlyStopping": {
+        "monitor": "str", "min_delta": "float", "patience": "int", "verbose": "bool", "mode": "str", "strict": "bool",
+        "check_finite": "bool", "stopping_threshold": "Optional[float]", "divergence_threshold": "Optional[float]",
+        "check_on_train_epoch_end": "Optional[bool]", "log_rank_zero_only": "bool"},
+    "LearningRateMonitor": {
+        "logging_interval": "Optional[Literal['step', 'epoch']]", "log_momentum": "bool", "log_weight_decay": "bool"},
+    "Timer": {"duration": "Union[str, timedelta, dict[str, int], None]", "interval": "str", "verbose": "bool"},
+    "StochasticWeightAveraging": {
+        "swa_lrs": "Union[float, list[float]]", "swa_epoch_start": "Union[int, float]", "annealing_epochs": "int",
+        "annealing_strategy": "Literal['cos', 'linear']", "avg_fn": "Optional[Callable]",
+        "device": "Union[device, str, None]"},
+    "GradientAccumulationScheduler": {"scheduling": "dict[int, int]"},
+    "TQDMProgressBar": {"refresh_rate": "int", "process_position": "int", "leave": "bool"},
+    "RichProgressBar": {"refresh_rate": "int", "leave": "bool", "theme": "RichProgressBarTheme",
+                        "console_kwargs": "Optional[dict[str, Any]]"},
+    "ProgressBar": {},
+    "ModelSummary": {"max_depth": "int"},
+    "RichModelSummary": {"max_depth": "int"},
+    "DeviceStatsMonitor": {"cpu_stats": "Optional[bool]"},
+    "BatchSizeFinder": {
+        "mode": "str", "steps_per_trial": "int", "init_val": "int", "max_trials": "int", "batch_arg_name": "str",
+        "margin": "float", "max_val": "int"},
+    "LearningRateFinder": {
+        "min_lr": "float", "max_lr": "float", "num_training_steps": "int", "mode": "str",
+        "early_stop_threshold": "Optional[float]", "update_attr": "bool", "attr_name": "str"},
+    "OnExceptionCheckpoint": {"dirpath": "Union[str, Path]", "filename": "str"},
+    "BasePredictionWriter": {"write_interval": "Literal['batch', 'epoch', 'batch_and_epoch']"},
+    "ModelPruning": {
+        "pruning_fn": "Union[Callable, str]", "parameters_to_prune": "Sequence[tuple[Module, str]]",
+        "parameter_names": "Optional[list[str]]", "use_global_unstructured": "bool",
+        "amount": "Union[int, float, Callable]", "apply_pruning": "Union[bool, Callable]",
+        "make_pruning_permanent": "bool", "use_lottery_ticket_hypothesis": "Union[bool, Callable]",
+        "resample_parameters": "bool", "pruning_dim": "Optional[int]", "pruning_norm": "Optional[int]",
+        "verbose": "int", "prune_on_train_epoch_end": "bool"},
+    "BackboneFinetuning": {
+        "unfreeze_backbone_at_epoch": "int", "lambda_func": "Callable", "backbone_initial_ratio_lr": "float",
+        "backbone_initial_lr": "Optional[float]", "should_align": "bool", "initial_denom_lr": "float",
+        "train_bn": "bool", "verbose": "bool", "rounding": "int"},
+    "LambdaCallback": {},
+    "ThroughputMonitor": {"batch_size_fn": "Callable", "length_fn": "Optional[Callable]"},
+    "WeightAveraging": {"device": "Union[device, str, int, None]", "use_buffers": "bool"},
+    "EMAWeightAveraging": {
+        "device": "Union[device, str, int, None]", "use_buffers": "bool", "decay": "float",
+        "update_every_n_steps": "int", "update_starting_at_step": "Optional[int]",
+        "update_starting_at_epoch": "Optional[int]"},
+    "SpikeDetection": {
+        "mode": "Literal['min', 'max']", "window": "int", "warmup": "int", "atol": "Optional[float]",
+        "rtol": "Optional[float]", "exclude_batches_path": "Union[str, Path, None]", "finite_only": "bool"},
+}
+
+# Classes that jsonargparse reads as a mapping of their fields (dataclasses), not as
+# class_path/init_args: field -> annotation.
+DATACLASS_TYPES: Dict[str, Dict[str, str]] = {
+    "RichProgressBarTheme": {
+        "description": "Union[str, Style]", "progress_bar": "Union[str, Style]",
+        "progress_bar_finished": "Union[str, Style]", "progress_bar_pulse": "Union[str, Style]",
+        "batch_progress": "Union[str, Style]", "time": "Union[str, Style]", "processing_speed": "Union[str, Style]",
+        "metrics": "Union[str, Style]", "metrics_text_delimiter": "str", "metrics_format": "str"},
+}
+
+# String choices that Lightning lowercases before checking (`profiler: Simple` works), as
+# "Owner.parameter"; every other choice is case-sensitive.
+CHOICES_IGNORE_CASE: FrozenSet[str] = frozenset({
+    "Trainer.gradient_clip_algorithm", "Trainer.profiler", "BatchSizeFinder.mode", "LearningRateFinder.mode",
+})
+# Trainer arguments whose names come from a registry that other packages extend (the
+# lightning-habana package registers "hpu"): the known names are suggestions, not a closed set.
+REGISTRY_ARGS: FrozenSet[str] = frozenset({"accelerator", "strategy"})
+
+
+# -- LightningCLI ---------------------------------------------------------------------------
+
+# The LightningCLI argument besides the classes' own (LightningCLI(seed_everything_default=...)).
+CLI_SEED_EVERYTHING = _p("seed_everything", True, "bool|int", "Seed every random generator with this int; True "
+                         "picks a random seed (and records it), False does not seed.")
+CLI_SEED_EVERYTHING_TYPE = "Union[bool, int]"
+
+# The arguments of Trainer.fit/validate/test/predict that a LightningCLI subcommand reads from
+# the config (LightningCLI supplies the model, datamodule and dataloaders itself).
+_CKPT_PATH = _p("ckpt_path", None, "str|null", "Checkpoint to resume from (fit) or to load (validate, test, "
+                "predict): a path, or \"last\", \"best\", \"hpc\" or \"registry\".")
+_WEIGHTS_ONLY = _p("weights_only", None, "bool|null", "Load the checkpoint with torch.load(weights_only=...): True "
+                   "allows only plain tensors and containers; None keeps torch's default.", added_in="2.6.0")
+_VERBOSE = _p("verbose", True, "bool", "Print the metrics at the end.")
+_RETURN_PREDICTIONS = _p("return_predictions", None, "bool|null", "Keep the predictions and return them (default: "
+                         "True unless a spawn-based strategy is used).")
+SUBCOMMAND_PARAMS: Dict[str, Tuple[Param, ...]] = {
+    "fit": (_CKPT_PATH, _WEIGHTS_ONLY),
+    "validate": (_CKPT_PATH, _VERBOSE, _WEIGHTS_ONLY),
+    "test": (_CKPT_PATH, _VERBOSE, _WEIGHTS_ONLY),
+    "predict": (_RETURN_PREDICTIONS, _CKPT_PATH, _WEIGHTS_ONLY),
+}
+SUBCOMMAND_TYPES: Dict[str, str] = {
+    "ckpt_path": "Union[str, Path, None]",
+    "weights_only": "Optional[bool]",
+    "verbose": "bool",
+    "return_predictions": "Optional[bool]",
+}
+
+
+@dataclass(frozen=True)
+class TypeExpr:
+    """A parsed annotation: ``name`` is a builtin (int, str, ...), None, a typing form (Union,
+    Literal, list, dict, tuple, Sequence, Iterable, Callable, Any) or a class name; ``args``
+    are TypeExprs, or a Literal's values. ``Optional[X]`` reads as ``Union[X, None]``."""
+
+    name: str
+    args: Tuple[Any, ...] = ()
+
+
+def parse_type(text: str) -> TypeExpr:
+    import ast
+
+    def convert(node: "ast.expr") -> TypeExpr:
+        if isinstance(node, ast.Constant) and node.value is None:
+            return TypeExpr("None")
+        if isinstance(node, ast.Name):
+            return TypeExpr(node.id)
+        if isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name):
+            elements = node.slice.elts if isinstance(node.slice, ast.Tuple) else [node.slice]
+            form = node.value.id
+            if form == "Literal":
+                return TypeExpr("Literal", tuple(ast.literal_eval(e) for e in elements))
+            args = tuple(convert(e) for e in elements)
+            if form == "Optional":
+                return TypeExpr("Union", args + (TypeExpr("None"),))
+            return TypeExpr(form, args)
+        raise ValueError(f"unsupported type expression: {ast.unparse(node)}")
+
+    return convert(ast.parse(text, mode="eval").body)
 
 
 # -- loaders --------------------------------------------------------------------------------

@@ -24,6 +24,18 @@ class ReportContext:
     quiet: bool = False
     fix_mode: bool = False
 
+    def source(self, path: str) -> Optional[SourceFile]:
+        """The linted text of ``path``: kept from the run, else read again (a result that came
+        from a cache or a worker process may not carry it); None if unreadable."""
+        found = self.sources.get(path)
+        if found is None:
+            from lightning_lint.linter.sources import UnreadableSource, read_source
+            try:
+                found = self.sources[path] = read_source(path)
+            except UnreadableSource:
+                return None
+        return found
+
     def relpath(self, path: str) -> str:
         """A path relative to the working directory when it is inside it (POSIX form)."""
         absolute = Path(os.path.abspath(path))

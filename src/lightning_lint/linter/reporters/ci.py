@@ -1,102 +1,150 @@
-"""Formats for CI systems: GitHub Actions workflow commands, GitLab Code Quality, JUnit."""
+"""Formats for CI systems: GitHub Actions workflow commands, GitLab Code Quality, JUnit XML."""
 
 from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections import defaultdict
-from typing import Dict, List
+from typing import Dict, List, Tuple
 from xml.sax.saxutils import escape, quoteattr
 
+from lightning_lint import rule_url
 from lightning_lint.linter.diagnostics import Diagnostic, Severity
 from lightning_lint.linter.reporters import ReportContext
 
+# -- GitHub Actions -------------------------------------------------------------------------
+
 _GITHUB_LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
-_GITLAB_SEVERITY = {Severity.ERROR: "major", Severity.WARNING: "minor", Severity.INFO: "info"}
 
 
 def _gh_data(text: str) -> str:
+    """Escape a workflow command's message (the runner decodes %25, %0D, %0A)."""
     return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 
 def _gh_property(text: str) -> str:
+    """Escape a workflow command's property value, where `:` and `,` are separators."""
     return _gh_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
 def github(diagnostics: List[Diagnostic], context: ReportContext) -> str:
-    """``::error file=...,line=...,col=...,endLine=...,endColumn=...,title=...::message``:
-    GitHub shows each finding inline on the pull request's diff."""
+    """One workflow command per finding, which GitHub shows as an annotation on the pull
+    request's diff::
+
+        ::error file=train.py,line=2,col=11,endLine=2,endColumn=17,title=LL302 (removed-argument)::train.py:2:11: ...
+
+    The runner consumes the command, so the message repeats the location to keep the job log
+    readable (ruff does the same, for the same reason: astral-sh/ruff#1693)."""
     lines = []
     for d in diagnostics:
+        path = context.relpath(d.path)
         props = ",".join([
-            f"file={_gh_property(context.relpath(d.path))}",
+            f"file={_gh_property(path)}",
             f"line={d.span.start_line}",
             f"col={d.span.start_col}",
             f"endLine={d.span.end_line}",
             f"endColumn={d.span.end_col}",
-            f"title={_gh_property(f'lightning-lint ({d.code} {d.name})')}",
+            f"title={_gh_property(f'{d.code} ({d.name})')}",
         ])
-        message = f"{d.code} {d.message}" + (f" (help: {d.help})" if d.help else "")
+        message = f"{path}:{d.span.start_line}:{d.span.start_col}: {d.code} {d.message}"
+        if d.help:
+            message += f"\nhelp: {d.help}"
         lines.append(f"::{_GITHUB_LEVEL[d.severity]} {props}::{_gh_data(message)}")
     return "".join(line + "\n" for line in lines)
 
 
-def fingerprint(d: Diagnostic, context: ReportContext, occurrence: int) -> str:
-    """Stable across runs and line shifts: built from the path, the rule, the message,
-    the text of the flagged line, and the finding's rank among identical ones."""
-    source = context.sources.get(d.path)
-    line_text = source.line(d.span.start_line).strip() if source is not None else ""
-    key = "\0".join([context.relpath(d.path), d.code, d.key_path or "", d.message, line_text, str(occurrence)])
-    return hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
+# -- GitLab Code Quality --------------------------------------------------------------------
+
+_GITLAB_SEVERITY = {Severity.ERROR: "major", Severity.WARNING: "minor", Severity.INFO: "info"}
+
+
+def _flagged_text(d: Diagnostic, context: ReportContext) -> str:
+    """The text the finding points at, whitespace-normalised (re-indenting keeps it); the
+    message when the file cannot be read."""
+    source = context.source(d.path)
+    if source is None:
+        return d.message
+    return " ".join(source.text_of(d.span).split())
+
+
+def fingerprints(diagnostics: List[Diagnostic], context: ReportContext) -> List[str]:
+    """One fingerprint per finding, stable when lines are inserted or removed elsewhere: a hash
+    of the path, the rule, the key and the flagged text, and the finding's rank among
+    identical ones (two `gpus=2` in one file) in file order. Never the line number."""
+    identities: List[Tuple[str, ...]] = [
+        (context.relpath(d.path), d.code, d.key_path or "", _flagged_text(d, context)) for d in diagnostics]
+    order = sorted(range(len(diagnostics)), key=lambda i: (diagnostics[i].span.start_line,
+                                                          diagnostics[i].span.start_col, i))
+    seen: Dict[Tuple[str, ...], int] = defaultdict(int)
+    rank = [0] * len(diagnostics)
+    for i in order:
+        rank[i] = seen[identities[i]]
+        seen[identities[i]] += 1
+    return [hashlib.sha256("\0".join(identity + (str(rank[i]),)).encode("utf-8")).hexdigest()
+            for i, identity in enumerate(identities)]
 
 
 def gitlab(diagnostics: List[Diagnostic], context: ReportContext) -> str:
-    """GitLab Code Quality report (a JSON array of issues)."""
-    seen: Dict[tuple, int] = defaultdict(int)
+    """A GitLab Code Quality report: a JSON array of Code Climate issues, with the fields
+    GitLab requires (description, check_name, fingerprint, severity, location.path,
+    location.lines.begin)."""
     issues = []
-    for d in diagnostics:
-        source = context.sources.get(d.path)
-        line_text = source.line(d.span.start_line).strip() if source is not None else ""
-        identity = (d.path, d.code, d.key_path, d.message, line_text)
-        occurrence = seen[identity]
-        seen[identity] += 1
+    for d, fingerprint in zip(diagnostics, fingerprints(diagnostics, context)):
+        body = f"{d.help}\n\n" if d.help else ""
         issues.append({
+            "type": "issue",
             "description": f"{d.code} {d.message}",
+            "content": {"body": f"{body}{rule_url(d.code, d.name)}"},
             "check_name": f"{d.code} {d.name}",
-            "fingerprint": fingerprint(d, context, occurrence),
+            "categories": ["Bug Risk"],
+            "fingerprint": fingerprint,
             "severity": _GITLAB_SEVERITY[d.severity],
             "location": {
                 "path": context.relpath(d.path),
-                "positions": {
-                    "begin": {"line": d.span.start_line, "column": d.span.start_col},
-                    "end": {"line": d.span.end_line, "column": d.span.end_col},
-                },
+                "lines": {"begin": d.span.start_line, "end": d.span.end_line},
             },
         })
     return json.dumps(issues, indent=2, ensure_ascii=False) + "\n"
 
 
+# -- JUnit XML ------------------------------------------------------------------------------
+
+# Characters XML 1.0 cannot carry, even escaped.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def _xml_text(text: str) -> str:
+    return escape(_NOT_XML.sub("\ufffd", text))
+
+
+def _xml_attr(text: str) -> str:
+    return quoteattr(_NOT_XML.sub("\ufffd", text), {"\n": "&#10;", "\r": "&#13;", "\t": "&#9;"})
+
+
 def junit(diagnostics: List[Diagnostic], context: ReportContext) -> str:
-    """JUnit XML: a test suite per file, a failing test case per finding."""
+    """JUnit XML: a test suite per file with findings, a failing test case per finding (a
+    single passing case when there is none, so that CI shows the check ran)."""
     by_file: Dict[str, List[Diagnostic]] = defaultdict(list)
     for d in diagnostics:
         by_file[context.relpath(d.path)].append(d)
+    total = max(len(diagnostics), 1)
     out = ['<?xml version="1.0" encoding="UTF-8"?>',
-           f'<testsuites name="lightning-lint" tests="{max(len(diagnostics), 1)}" failures="{len(diagnostics)}" '
-           'errors="0">']
+           f'<testsuites name="lightning-lint" tests="{total}" failures="{len(diagnostics)}" errors="0">']
     if not diagnostics:
         out.append('  <testsuite name="lightning-lint" tests="1" failures="0" errors="0">')
         out.append('    <testcase name="No problems found" classname="lightning-lint"/>')
         out.append("  </testsuite>")
     for path, items in sorted(by_file.items()):
-        out.append(f"  <testsuite name={quoteattr(path)} tests=\"{len(items)}\" failures=\"{len(items)}\" "
-                   'errors="0">')
+        out.append(f'  <testsuite name={_xml_attr(path)} tests="{len(items)}" failures="{len(items)}" errors="0">')
         for d in items:
-            out.append(f"    <testcase name={quoteattr(f'{d.code} {d.name}')} classname={quoteattr(path)} "
-                       f"file={quoteattr(path)} line=\"{d.span.start_line}\">")
-            detail = f"{path}:{d.span.start_line}:{d.span.start_col}: {d.severity.label}: {d.message}"
-            out.append(f"      <failure message={quoteattr(d.message)} type={quoteattr(d.severity.label)}>"
-                       f"{escape(detail)}</failure>")
+            out.append(f"    <testcase name={_xml_attr(f'{d.code} {d.name} at {d.line}:{d.column}')} "
+                       f"classname={_xml_attr(path)} file={_xml_attr(path)} line=\"{d.line}\">")
+            detail = f"{path}:{d.line}:{d.column}: {d.severity.label}: {d.code} {d.message}"
+            if d.help:
+                detail += f"\nhelp: {d.help}"
+            out.append(f"      <failure message={_xml_attr(d.message)} type={_xml_attr(d.code)}>"
+                       f"{_xml_text(detail)}</failure>")
             out.append("    </testcase>")
         out.append("  </testsuite>")
     out.append("</testsuites>")
