@@ -90,7 +90,8 @@ def build_parser() -> argparse.ArgumentParser:
                                          "dataloaders, and confirm or withdraw the static findings.")
     confirm.add_argument("entry", nargs="?", metavar="ENTRY", help="a training script (or use -m MODULE)")
     confirm.add_argument("-m", dest="module", metavar="MODULE", help="run a module, like python -m")
-    confirm.add_argument("args", nargs=argparse.REMAINDER, help="arguments for the entry point, after --")
+    confirm.add_argument("args", nargs="*", metavar="-- ARGS",
+                         help="arguments for the entry point, after -- (as you would pass them to it)")
     confirm.add_argument("--timeout", type=float, default=300.0, metavar="SECONDS",
                          help="stop the entry point after this long (default 300)")
     confirm.add_argument("--accelerator", help="run on this accelerator instead of the configured one")
@@ -169,7 +170,7 @@ COMMAND_MODULES = {
     "config": "lightning_lint.linter.config_command",
     "schema": "lightning_lint.linter.json_schema",
     "server": "lightning_lint.linter.lsp",
-    "confirm": "lightning_lint.linter.confirm",
+    "confirm": "lightning_lint.confirm.command",
 }
 
 
@@ -185,8 +186,16 @@ def _normalise(argv: List[str]) -> List[str]:
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
     args_list = _normalise(list(sys.argv[1:] if argv is None else argv))
+    # `confirm ENTRY -- ARGS`: everything after `--` belongs to the entry point, even
+    # words that look like our own options
+    entry_args: Optional[List[str]] = None
+    if args_list[0] == "confirm" and "--" in args_list:
+        split = args_list.index("--")
+        args_list, entry_args = args_list[:split], args_list[split + 1:]
     parser = build_parser()
     args = parser.parse_args(args_list)
+    if entry_args is not None:
+        args.args = list(args.args or []) + entry_args
     command = args.command or "check"
     try:
         if command == "check":

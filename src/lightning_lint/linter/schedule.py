@@ -165,7 +165,9 @@ def for_spec(spec: TrainerSpec, ctx: Any = None, data: Optional[DataFacts] = Non
         if ctx is not None:
             stated = ctx.user_facts()
             if stated:
-                data = DataFacts.from_settings(stated, _facts_origin(ctx))
+                where = ".lightning-lint/facts.json, measured by confirm" if stated.get("measured") \
+                    else _facts_origin(ctx)
+                data = DataFacts.from_settings(stated, where)
     return compute(spec, data)
 
 

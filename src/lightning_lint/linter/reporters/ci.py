@@ -36,7 +36,8 @@ def github(diagnostics: List[Diagnostic], context: ReportContext) -> str:
             f"endColumn={d.span.end_col}",
             f"title={_gh_property(f'lightning-lint ({d.code} {d.name})')}",
         ])
-        message = f"{d.code} {d.message}" + (f" (help: {d.help})" if d.help else "")
+        message = f"{d.code} {d.message}" + (" (confirmed)" if d.confirmed else "") + (
+            f" (help: {d.help})" if d.help else "")
         lines.append(f"::{_GITHUB_LEVEL[d.severity]} {props}::{_gh_data(message)}")
     return "".join(line + "\n" for line in lines)
 
@@ -61,7 +62,7 @@ def gitlab(diagnostics: List[Diagnostic], context: ReportContext) -> str:
         occurrence = seen[identity]
         seen[identity] += 1
         issues.append({
-            "description": f"{d.code} {d.message}",
+            "description": f"{d.code} {d.message}" + (" (confirmed)" if d.confirmed else ""),
             "check_name": f"{d.code} {d.name}",
             "fingerprint": fingerprint(d, context, occurrence),
             "severity": _GITLAB_SEVERITY[d.severity],
@@ -94,8 +95,9 @@ def junit(diagnostics: List[Diagnostic], context: ReportContext) -> str:
         for d in items:
             out.append(f"    <testcase name={quoteattr(f'{d.code} {d.name}')} classname={quoteattr(path)} "
                        f"file={quoteattr(path)} line=\"{d.span.start_line}\">")
-            detail = f"{path}:{d.span.start_line}:{d.span.start_col}: {d.severity.label}: {d.message}"
-            out.append(f"      <failure message={quoteattr(d.message)} type={quoteattr(d.severity.label)}>"
+            message = d.message + (" (confirmed)" if d.confirmed else "")
+            detail = f"{path}:{d.span.start_line}:{d.span.start_col}: {d.severity.label}: {message}"
+            out.append(f"      <failure message={quoteattr(message)} type={quoteattr(d.severity.label)}>"
                        f"{escape(detail)}</failure>")
             out.append("    </testcase>")
         out.append("  </testsuite>")
