@@ -136,6 +136,37 @@ def test_measurement_withdraws_a_static_finding(tmp_path, monkeypatch, capsys):
     assert "training stops at step 400 (max_steps), in epoch 25" in found[0]["message"]
 
 
+@pytest.mark.lightning
+def test_values_the_static_check_cannot_see(tmp_path, monkeypatch, capsys):
+    """Every value comes from argparse, so the static check is silent; the run knows them
+    all and the schedule rules find what they mean for the measured data."""
+    files = {
+        "pyproject.toml": "[project]\nname = 'x'\n",
+        "train.py": MODEL + '''
+import argparse
+from lightning.pytorch.callbacks import ModelCheckpoint
+
+parser = argparse.ArgumentParser()
+parser.add_argument("--every", type=int)
+parser.add_argument("--epochs", type=int)
+parser.add_argument("--vci", type=int)
+args = parser.parse_args()
+trainer = pl.Trainer(max_epochs=args.epochs, val_check_interval=args.vci, logger=False,
+                     callbacks=[ModelCheckpoint(every_n_train_steps=args.every)])
+trainer.fit(Model())
+''',
+    }
+    assert lint_files(tmp_path, files, "train.py").diagnostics == []
+    code, out, err = confirm(monkeypatch, capsys, tmp_path, "train.py", "--output-format", "json",
+                             "--", "--every", "100", "--epochs", "3", "--vci", "20")
+    assert code == 1, err
+    found = {d["code"]: d for d in json.loads(out)}
+    assert sorted(found) == ["LL101", "LL106", "LL201"] and all(d["confirmed"] for d in found.values())
+    assert found["LL106"]["message"].startswith("`ModelCheckpoint(every_n_train_steps=100)` never saves: the whole "
+                                                "fit has 48 optimizer steps")  # 3 epochs x 16 batches
+    assert "`val_check_interval=20` is more than the 16 training batches per epoch" in found["LL201"]["message"]
+
+
 # -- configurations that do not build -----------------------------------------------------------
 
 

@@ -82,7 +82,7 @@ def run(args: argparse.Namespace, stdout: Optional[TextIO] = None, stderr: Optio
     if module:
         config["module"] = module
     else:
-        config["script"] = str(script)
+        config["script"], config["argv0"] = str(script), args.entry
     progress = runner.Progress(stderr, enabled=not args.quiet and runner.interactive(stderr))
     workdir = Path(tempfile.mkdtemp(prefix="lightning-lint-confirm-"))
     try:

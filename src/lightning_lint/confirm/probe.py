@@ -684,7 +684,7 @@ def run_entry(config: Dict[str, Any]) -> None:
         runpy.run_module(module, run_name="__main__", alter_sys=True)
     else:
         script = os.path.abspath(config["script"])
-        sys.argv[:] = [config["script"]] + args
+        sys.argv[:] = [config.get("argv0") or config["script"]] + args
         _set_first_path(os.path.dirname(script))  # as `python script.py` does
         runpy.run_path(script, run_name="__main__")
 
