@@ -221,7 +221,11 @@ def test_script_is_stopped_at_fit_and_the_tree_is_unchanged(tmp_path, monkeypatc
         "train.py": MODEL + '''
 import time
 
-trainer = pl.Trainer(max_epochs=1000, accelerator="gpu", devices=4, strategy="ddp")
+from lightning.pytorch.callbacks import ModelCheckpoint
+
+# save_last=True saves last.ckpt at the end of even a fast_dev_run fit: redirected
+checkpoint = ModelCheckpoint(dirpath="checkpoints", save_last=True)
+trainer = pl.Trainer(max_epochs=1000, accelerator="gpu", devices=4, strategy="ddp", callbacks=[checkpoint])
 try:
     trainer.fit(Model(), DataLoader(TensorDataset(torch.randn(64, 4)), batch_size=4, num_workers=2))
 finally:
@@ -240,6 +244,30 @@ time.sleep(600)
     # 64 samples / 4 devices / batch 4: 4 batches per device; the default log interval of 50 never fits
     assert "4 batches per epoch (len(train_dataloader)=16, 64 samples, batch_size=4; 4 per device on 4 devices)" in out
     assert "LL210" in out and "(confirmed)" in out
+
+
+@pytest.mark.lightning
+def test_failing_dry_fit_is_ll902_at_the_line_that_raised(tmp_path, monkeypatch, capsys):
+    write_files(tmp_path, {
+        "pyproject.toml": "[project]\nname = 'x'\n",
+        "train.py": MODEL.replace("        return self.layer(batch[0]).pow(2).mean()",
+                                  "        if batch_idx == 1:\n"
+                                  "            raise RuntimeError('shapes do not match')\n"
+                                  "        return self.layer(batch[0]).pow(2).mean()") + '''
+from lightning.pytorch.callbacks import OnExceptionCheckpoint
+
+pl.Trainer(max_epochs=2, logger=False, callbacks=[OnExceptionCheckpoint("crash")]).fit(Model())
+''',
+    })
+    before = snapshot(tmp_path)
+    code, out, err = confirm(monkeypatch, capsys, tmp_path, "train.py", "--output-format", "json")
+    assert code == 1, err
+    found = by_code(json.loads(out), "LL902")
+    assert len(found) == 1
+    assert found[0]["message"] == "the dry fit raised RuntimeError: shapes do not match"
+    line = (tmp_path / "train.py").read_text().splitlines().index("            raise RuntimeError('shapes do not match')")
+    assert (found[0]["path"], found[0]["line"]) == ("train.py", line + 1)
+    assert snapshot(tmp_path) == before  # OnExceptionCheckpoint saved into the temporary directory
 
 
 def _alive(pid: int) -> bool:
@@ -416,6 +444,13 @@ def test_per_device_batches_follow_the_distributed_sampler():
     custom = dict(loader, batch_sampler="my.BucketSampler")
     assert _per_device(custom, 3, True)[0] is None
     assert _per_device({"len": None}, 1, True)[0] is None
+
+
+def test_devices_option_that_means_one_device():
+    from lightning_lint.confirm.probe import _devices_override, _single_device
+    assert _single_device("1") and _single_device("3,") and _single_device("[3]")
+    assert not _single_device("2") and not _single_device("0,1") and not _single_device("auto")
+    assert _devices_override("[3]") == [3] and _devices_override("2") == 2 and _devices_override("3,") == "3,"
 
 
 def test_config_files_and_hydra_choices(tmp_path):

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any, Dict, FrozenSet, List, Optional, Tuple
 
 from lightning_lint.confirm import messages
+from lightning_lint.confirm.probe import CALLBACK_ATTRIBUTES
 from lightning_lint.confirm.runner import ProbeRun
 from lightning_lint.linter import suppressions
 from lightning_lint.linter.diagnostics import Diagnostic, Severity
@@ -293,8 +294,9 @@ def real_spec(record: Dict[str, Any], anchor: Anchor) -> TrainerSpec:
         loc = written_cb.loc if written_cb is not None else anchor.loc
         cb_args = {name: _placed(to_data(value), written_cb.args.get(name) if written_cb else None, loc, name)
                    for name, value in (info.get("args") or {}).items()}
+        # the probe records the arguments of a few Lightning callbacks; the others' are unknown
         callbacks.append(CallbackSpec(kind=kind, qualname=str(raw.get("qualname", "")), args=cb_args, loc=loc,
-                                      open_reason=None if kind else RUNTIME_OBJECT,
+                                      open_reason=None if kind in CALLBACK_ATTRIBUTES else RUNTIME_OBJECT,
                                       key_path=written_cb.key_path if written_cb else f"{prefix}callbacks[{index}]",
                                       flavor=flavor))
     return TrainerSpec(path=anchor.display, flavor=flavor, loc=anchor.loc, args=args, callbacks=callbacks,
@@ -342,7 +344,7 @@ def _per_device(loader: Dict[str, Any], world: Optional[int], distributed: bool)
     length = loader.get("len")
     if not isinstance(length, int):
         return None, f"the train dataloader has no length ({loader.get('len_error') or 'an iterable dataset'})"
-    if not world or world == 1 or not distributed:
+    if world is None or world == 1 or not distributed:  # (an unknown world is handled by the caller)
         return length, ""
     size, batch = loader.get("dataset_len"), loader.get("batch_size")
     if loader.get("sampler") in PLAIN_SAMPLERS and loader.get("batch_sampler") == PLAIN_BATCH_SAMPLER \
@@ -372,30 +374,32 @@ def measure(run: ProbeRun, record: Dict[str, Any]) -> Optional[Measured]:
     distributed = (record.get("kwargs") or {}).get("use_distributed_sampler", True) is not False
     notes = []
     if world is None:
+        # more devices mean fewer batches each: without the count nothing per device is known
         notes.append(f"the number of devices is unknown ({record.get('world_size_reason') or 'not resolved'}): "
-                     "the batch counts assume one device")
+                     "the batches per device, and the findings that need them, cannot be decided")
     counts, problems = [], []
     for loader in loaders:
         count, problem = _per_device(loader, world, distributed)
         counts.append(count)
         if problem:
             problems.append(problem)
-    batches = _combine([c for c in counts if c is not None], mode) if counts and None not in counts else None
+    batches = _combine([c for c in counts if c is not None], mode) \
+        if counts and None not in counts and world is not None else None
     notes.extend(problems)
     first = loaders[0]
     single = len(loaders) == 1
     val = run.of("measured_val")
     val_batches = None
     if val and val[-1].get("loaders"):
-        lengths = [l.get("len") for l in val[-1]["loaders"]]
+        lengths = [loader.get("len") for loader in val[-1]["loaders"]]
         val_batches = sum(lengths) if all(isinstance(n, int) for n in lengths) else None
-    stateful_flags = [bool(l.get("stateful")) for l in loaders]
+    stateful_flags = [bool(loader.get("stateful")) for loader in loaders]
     details = []
     if single and isinstance(first.get("dataset_len"), int):
         details.append(f"{first['dataset_len']} samples")
     if single and isinstance(first.get("batch_size"), int):
         details.append(f"batch_size={first['batch_size']}")
-    lengths = ", ".join(str(l.get("len")) for l in loaders)
+    lengths = ", ".join(str(loader.get("len")) for loader in loaders)
     detail = f"len(train_dataloader)={lengths}" if single else \
         f"len of the {len(loaders)} train dataloaders={lengths} ({mode})"
     detail += "".join(f", {d}" for d in details)
@@ -405,7 +409,8 @@ def measure(run: ProbeRun, record: Dict[str, Any]) -> Optional[Measured]:
         batches=batches, dataset_size=first.get("dataset_len") if single else None,
         batch_size=first.get("batch_size") if single else None, drop_last=bool(first.get("drop_last")) and single,
         world_size=world, stateful=all(stateful_flags) if stateful_flags else None, val_batches=val_batches,
-        text=f"measured by confirm: {detail}", detail=detail, kinds=[str(l.get("type", "")).rsplit(".", 1)[-1] for l in loaders], notes=notes)
+        text=f"measured by confirm: {detail}", detail=detail,
+        kinds=[str(loader.get("type", "")).rsplit(".", 1)[-1] for loader in loaders], notes=notes)
 
 
 @dataclass
@@ -501,7 +506,9 @@ def interpret(run: ProbeRun, ws: Workspace, entry_files: List[Path], args: List[
                 out.facts = measured.saved_facts(entry_label)
                 out.facts_for = anchor.path
         if fit is not None:
-            out.summary.append(("schedule", "training stops " + describe_stop(schedule)))
+            stop = describe_stop(schedule)
+            out.summary.append(("schedule", f"when training stops is {stop}" if stop.startswith("unknown")
+                                else f"training stops {stop}"))
 
     diagnostics = _merge(static, confirmed, anchor, measured, schedule, ws)
     diagnostics.extend(_errors(run, ws, anchor, record, fit, diagnostics, out))
@@ -539,7 +546,8 @@ def _run_confirmable_rules(ws: Workspace, anchor: Anchor, spec: TrainerSpec, dat
     found = run_rules(codes, extraction, ctx)
     # noqa comments silence confirmed findings too (LL904 is left to the static run)
     found = suppressions.apply(found, source, set(enabled) - {"LL904"})
-    return [d.with_changes(confirmed=True) for d in found]
+    # LL003 says the run could not decide which limit stops first: true, but not a proof
+    return [d if d.code == "LL003" else d.with_changes(confirmed=True) for d in found]
 
 
 def _merge(static: List[Diagnostic], confirmed: List[Diagnostic], anchor: Optional[Anchor],

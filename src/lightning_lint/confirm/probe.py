@@ -302,15 +302,53 @@ def configured_world_size(kwargs: Dict[str, Any]) -> Tuple[Optional[int], str]:
     devices = kwargs.get("devices", "auto")
     nodes = kwargs.get("num_nodes", 1)
     count = device_count(devices, accelerator)
+    override = str(STATE.config.get("devices") or "")
+    if count is None and override.isdigit() and int(override) > 0:
+        count = int(override)  # the user says how many devices the configuration means
     if count is None:
-        return None, f"devices={devices!r} on accelerator={accelerator!r} depends on hardware that is not here"
+        return None, (f"devices={devices!r} on accelerator={accelerator!r} depends on hardware that is not here; "
+                      "pass --devices N to say how many devices it means")
     if not isinstance(nodes, int) or isinstance(nodes, bool) or nodes < 1:
         return None, f"num_nodes={nodes!r}"
     return count * nodes, ""
 
 
 def _devices_override(text: str) -> Any:
-    return int(text) if text.strip().isdigit() else text
+    text = text.strip()
+    if text.startswith("[") and text.endswith("]"):
+        return [int(part) for part in text[1:-1].split(",") if part.strip().isdigit()]
+    return int(text) if text.isdigit() else text
+
+
+def _redirect_checkpoints(callback: Any, directory: str) -> None:
+    """A checkpoint callback with its own folder saves there even in a dry run
+    (``save_last=True`` saves at the end of a fast_dev_run fit; OnExceptionCheckpoint saves
+    when the fit fails): point it at the temporary directory. The process ends after the
+    fit, so changing the user's object is harmless."""
+    names = [cls.__name__ for cls in type(callback).__mro__]
+    if not ({"ModelCheckpoint", "OnExceptionCheckpoint"} & set(names)) or not getattr(callback, "dirpath", None):
+        return
+    callback.dirpath = directory
+    if hasattr(callback, "_fs"):
+        for module in ("lightning.fabric.utilities.cloud_io", "lightning_fabric.utilities.cloud_io"):
+            try:
+                callback._fs = importlib.import_module(module).get_filesystem(directory)
+                break
+            except Exception:  # noqa: BLE001 - the other package, or an older Lightning
+                continue
+
+
+# Registered strategy names that launch or coordinate several processes.
+MULTI_PROCESS_STRATEGIES = ("ddp", "fsdp", "deepspeed", "xla", "hpu_parallel")
+
+
+def _single_device(devices: str) -> bool:
+    """``--devices 1``, ``--devices 3,`` (GPU 3) or ``--devices [3]``: one device."""
+    text = devices.strip().strip("[]").strip()
+    if text.isdigit():
+        return int(text) == 1 or devices.strip().endswith((",", "]"))
+    parts = [part.strip() for part in text.split(",") if part.strip()]
+    return len(parts) == 1 and parts[0].isdigit()
 
 
 def plan_dry_run(kwargs: Dict[str, Any]) -> Tuple[Dict[str, Any], List[str]]:
@@ -334,43 +372,40 @@ def plan_dry_run(kwargs: Dict[str, Any]) -> Tuple[Dict[str, Any], List[str]]:
         kept = [cb for cb in callbacks if "SaveConfigCallback" not in [c.__name__ for c in type(cb).__mro__]]
         if len(kept) != len(callbacks):
             dry["callbacks"] = kept
+    for index, callback in enumerate(callbacks if isinstance(callbacks, list) else [callbacks]):
+        _redirect_checkpoints(callback, os.path.join(config["tmpdir"], "checkpoints", str(index)))
 
     accelerator = kwargs.get("accelerator", "auto")
-    moved = False
     if config.get("accelerator"):
         dry["accelerator"] = config["accelerator"]
-        moved = config["accelerator"] != accelerator
     elif not accelerator_available(accelerator):
         dry["accelerator"] = "cpu"
-        moved = True
         notes.append(f"accelerator={accelerator!r} is not available on this machine: the dry run was moved "
                      "to the CPU (use --accelerator to choose)")
+    # One process, always: a launcher for several devices would start the user's script
+    # again, without this probe, and run all of it.
     devices = kwargs.get("devices", "auto")
-    changed_devices = False
-    if config.get("devices"):
-        dry["devices"] = _devices_override(config["devices"])
-        changed_devices = True
-    elif moved:
-        dry["devices"] = 1
-        changed_devices = devices not in ("auto", 1, "1")
+    override = config.get("devices")
+    if override and _single_device(override):
+        dry["devices"] = _devices_override(override)
+    elif not override and dry.get("accelerator", accelerator) == accelerator and \
+            device_count(devices, accelerator) == 1:
+        pass  # the configured single device (`devices=[3]` stays GPU 3)
     else:
-        count = device_count(devices, accelerator)
-        if count is None or count > 1:
-            dry["devices"] = 1
-            changed_devices = True
+        dry["devices"] = 1
+        wanted = override or devices
+        count = device_count(wanted, dry.get("accelerator", accelerator))
         if count is not None and count > 1:
-            notes.append(f"devices={devices!r}: the dry run uses one device (confirm runs a single process); "
+            notes.append(f"devices={wanted!r}: the dry run uses one device (confirm runs a single process); "
                          "the schedule is computed for the configured devices")
-    if moved or changed_devices:
-        nodes = kwargs.get("num_nodes", 1)
-        if nodes != 1:
-            dry["num_nodes"] = 1
-            notes.append(f"num_nodes={nodes!r}: the dry run uses one node")
-        strategy = kwargs.get("strategy", "auto")
-        if isinstance(strategy, str) and strategy.lower() not in ("auto", "single_device"):
-            dry["strategy"] = "auto"
-            notes.append(f"strategy={strategy!r} needs several processes or the configured device: the dry run "
-                         "uses Lightning's default strategy")
+    nodes = kwargs.get("num_nodes", 1)
+    if nodes != 1:
+        dry["num_nodes"] = 1
+        notes.append(f"num_nodes={nodes!r}: the dry run uses one node")
+    strategy = kwargs.get("strategy", "auto")
+    if isinstance(strategy, str) and strategy.lower().startswith(MULTI_PROCESS_STRATEGIES):
+        dry["strategy"] = "auto"  # an unregistered name stays: Lightning's error about it is a finding
+        notes.append(f"strategy={strategy!r}: the dry run uses Lightning's default strategy on one device")
     return dry, notes
 
 
@@ -482,8 +517,9 @@ def patch_trainer(module: Any) -> None:
                 break
         user = [f for f in stack if not f["library"]]
         world, world_reason = configured_world_size(kwargs)
+        recorded = {k: plain(v) for k, v in kwargs.items()}  # before the dry run changes any object
         dry, notes = plan_dry_run(kwargs)
-        emit("trainer", index=index, package=package, kwargs={k: plain(v) for k, v in kwargs.items()},
+        emit("trainer", index=index, package=package, kwargs=recorded,
              positional=len(args), via=via, site=user[0] if user else (stack[0] if stack else None),
              stack=user[:8], world_size=world, world_size_reason=world_reason, notes=notes,
              dry={k: plain(v) for k, v in dry.items() if k not in kwargs or dry[k] is not kwargs[k]})
