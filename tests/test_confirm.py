@@ -5,7 +5,6 @@ tests share what they can; the pure helpers are tested without Lightning at the 
 from __future__ import annotations
 
 import hashlib
-import io
 import json
 import os
 import shutil
@@ -395,31 +394,33 @@ def test_entry_that_never_builds_a_trainer(tmp_path, monkeypatch, capsys):
     assert "the entry point ended with status 3 without building a Lightning `Trainer`" in err
 
 
+def test_the_parent_side_imports_neither_torch_nor_lightning(tmp_path):
+    """Only the child (the user's process) imports them: `confirm` works from a
+    lightning-lint installed without them, given --python."""
+    write_files(tmp_path, {"train.py": "print('no trainer here')\n"})
+    code = ("import sys\nfrom lightning_lint.linter.cli import main\n"
+            "rc = main(['confirm', 'train.py'])\n"
+            "heavy = sorted(m for m in sys.modules if m.split('.')[0] in ('torch', 'lightning', 'pytorch_lightning'))\n"
+            "print(rc, heavy)\n")
+    result = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert result.stdout.strip().splitlines()[-1] == "2 []", result.stdout + result.stderr
+
+
 # -- helpers, without Lightning ------------------------------------------------------------------
 
 
-def test_arguments_after_double_dash_belong_to_the_entry_point():
-    from lightning_lint.linter.cli import build_parser
+def test_arguments_after_double_dash_belong_to_the_entry_point(monkeypatch):
+    import types
     import lightning_lint.linter.cli as cli
     seen = {}
-
-    class Fake:
-        @staticmethod
-        def main(args):
-            seen.update(vars(args))
-            return 0
-
-    sys.modules["_fake_confirm"] = Fake  # type: ignore[assignment]
-    original = cli.COMMAND_MODULES["confirm"]
-    cli.COMMAND_MODULES["confirm"] = "_fake_confirm"
-    try:
-        assert cli_main(["confirm", "--batches", "3", "main.py", "--", "fit", "--batches", "9", "-c", "a.yaml"]) == 0
-    finally:
-        cli.COMMAND_MODULES["confirm"] = original
-        del sys.modules["_fake_confirm"]
+    fake = types.ModuleType("_fake_confirm")
+    fake.main = lambda args: seen.update(vars(args)) or 0  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "_fake_confirm", fake)
+    monkeypatch.setitem(cli.COMMAND_MODULES, "confirm", "_fake_confirm")
+    assert cli_main(["confirm", "--batches", "3", "main.py", "--", "fit", "--batches", "9", "-c", "a.yaml"]) == 0
     assert seen["entry"] == "main.py" and seen["batches"] == 3
     assert seen["args"] == ["fit", "--batches", "9", "-c", "a.yaml"]
-    assert build_parser().parse_args(["confirm", "-m", "pkg.train"]).module == "pkg.train"
+    assert cli.build_parser().parse_args(["confirm", "-m", "pkg.train"]).module == "pkg.train"
 
 
 def test_lightning_messages_map_to_rules():

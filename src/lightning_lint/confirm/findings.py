@@ -25,7 +25,7 @@ from lightning_lint.confirm import messages
 from lightning_lint.confirm.probe import CALLBACK_ATTRIBUTES
 from lightning_lint.confirm.runner import ProbeRun
 from lightning_lint.linter import suppressions
-from lightning_lint.linter.diagnostics import Diagnostic, Severity
+from lightning_lint.linter.diagnostics import Diagnostic
 from lightning_lint.linter.engine import EXTRACTORS, FileResult, Linter, RuleContext, run_rules
 from lightning_lint.linter.explain import describe_stop, finding_inside
 from lightning_lint.linter.model import (
@@ -495,23 +495,14 @@ def interpret(run: ProbeRun, ws: Workspace, entry_files: List[Path], args: List[
         if fit is not None:
             confirmed = _run_confirmable_rules(ws, anchor, spec, data, measured)
         if measured is not None:
-            out.notes.extend(measured.notes)
-            kinds = ", ".join(sorted(set(measured.kinds)))
-            resumable = {True: f"{kinds} keeps its position: resumable mid-epoch",
-                         False: f"a plain {kinds}: cannot resume mid-epoch", None: kinds}[measured.stateful]
-            batches_text = (f"{measured.batches} batches per epoch" if measured.batches is not None
-                            else "batches per epoch unknown")
-            out.summary.append(("measured", f"{batches_text} ({measured.detail}); {resumable}"))
-            if measured.batches is not None:
-                out.facts = measured.saved_facts(entry_label)
-                out.facts_for = anchor.path
+            _report_measurement(measured, anchor, entry_label, out)
         if fit is not None:
             stop = describe_stop(schedule)
             out.summary.append(("schedule", f"when training stops is {stop}" if stop.startswith("unknown")
                                 else f"training stops {stop}"))
 
     diagnostics = _merge(static, confirmed, anchor, measured, schedule, ws)
-    diagnostics.extend(_errors(run, ws, anchor, record, fit, diagnostics, out))
+    diagnostics.extend(_errors(run, ws, anchor, fit, diagnostics, out))
     if record is None:
         rejection = _cli_rejection(run, ws, configs, diagnostics)
         if rejection is not None:
@@ -519,7 +510,7 @@ def interpret(run: ProbeRun, ws: Workspace, entry_files: List[Path], args: List[
             out.config_rejected = True
     diagnostics = _mark_warnings(run, ws, anchor, record, diagnostics, out)
     out.diagnostics = sorted(_dedupe(diagnostics), key=Diagnostic.sort_key)
-    _dry_run_summary(run, record, fit, batches, out)
+    _dry_run_summary(run, batches, out)
     if out.error is None:
         out.error = _incomplete(run, record, fit, out)
     for d in out.diagnostics:
@@ -528,6 +519,18 @@ def interpret(run: ProbeRun, ws: Workspace, entry_files: List[Path], args: List[
             if source is not None:
                 out.sources[d.path] = source
     return out
+
+
+def _report_measurement(measured: Measured, anchor: Anchor, entry_label: str, out: Outcome) -> None:
+    out.notes.extend(measured.notes)
+    kinds = ", ".join(sorted(set(measured.kinds)))
+    resumable = {True: f"{kinds} keeps its position: resumable mid-epoch",
+                 False: f"a plain {kinds}: cannot resume mid-epoch", None: kinds}[measured.stateful]
+    batches = f"{measured.batches} batches per epoch" if measured.batches is not None else "batches per epoch unknown"
+    out.summary.append(("measured", f"{batches} ({measured.detail}); {resumable}"))
+    if measured.batches is not None:
+        out.facts = measured.saved_facts(entry_label)
+        out.facts_for = anchor.path
 
 
 def _run_confirmable_rules(ws: Workspace, anchor: Anchor, spec: TrainerSpec, data: DataFacts,
@@ -622,8 +625,8 @@ def _raised_by_lightning(event: Dict[str, Any]) -> bool:
         part in innermost for part in ("/lightning/", "/pytorch_lightning/", "/lightning_fabric/"))
 
 
-def _errors(run: ProbeRun, ws: Workspace, anchor: Optional[Anchor], record: Optional[Dict[str, Any]],
-            fit: Optional[Dict[str, Any]], found: List[Diagnostic], out: Outcome) -> List[Diagnostic]:
+def _errors(run: ProbeRun, ws: Workspace, anchor: Optional[Anchor], fit: Optional[Dict[str, Any]],
+            found: List[Diagnostic], out: Outcome) -> List[Diagnostic]:
     """LL902 for the exceptions of the configuration and of the dry fit."""
     results = []
     for event in run.of("error") + [e for e in run.of("crash") if _raised_by_lightning(e)]:
@@ -763,8 +766,7 @@ def _rule_diagnostic(code: str, message: str, loc: Loc) -> Diagnostic:
                       span=loc.span, confirmed=True)
 
 
-def _dry_run_summary(run: ProbeRun, record: Optional[Dict[str, Any]], fit: Optional[Dict[str, Any]], batches: int,
-                     out: Outcome) -> None:
+def _dry_run_summary(run: ProbeRun, batches: int, out: Outcome) -> None:
     built = run.first("trainer_built")
     done = run.first("fit_done")
     where = ""

@@ -95,15 +95,17 @@ def build_parser() -> argparse.ArgumentParser:
     confirm.add_argument("--timeout", type=float, default=300.0, metavar="SECONDS",
                          help="stop the entry point after this long (default 300)")
     confirm.add_argument("--accelerator", help="run on this accelerator instead of the configured one")
-    confirm.add_argument("--devices", help="run on these devices instead of the configured ones")
+    confirm.add_argument("--devices", help="the device of the dry run (1, or 3, for GPU 3); a count above 1 says "
+                                           "how many devices a configured devices=auto means")
     confirm.add_argument("--batches", type=int, default=2, metavar="N",
                          help="batches for the dry fast_dev_run fit (default 2)")
     confirm.add_argument("--save-facts", action="store_true",
                          help="store the measured batch counts where the static check reads its facts")
     confirm.add_argument("--output-format", choices=FORMATS, default=None)
     confirm.add_argument("-o", "--output-file", metavar="FILE")
-    confirm.add_argument("--exit-zero", action="store_true")
-    confirm.add_argument("-q", "--quiet", action="store_true")
+    confirm.add_argument("--exit-zero", action="store_true", help="exit 0 even when there are findings")
+    confirm.add_argument("-q", "--quiet", action="store_true",
+                         help="findings only: no summary, no progress display")
     confirm.add_argument("--python", metavar="PATH", help="the Python interpreter that runs the entry point "
                                                           "(default: this one)")
     return parser
