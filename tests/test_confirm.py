@@ -435,7 +435,7 @@ def test_lightning_messages_map_to_rules():
 
 
 def test_per_device_batches_follow_the_distributed_sampler():
-    from lightning_lint.confirm.findings import _per_device
+    from lightning_lint.confirm.measure import _per_device
     loader = {"len": 13, "dataset_len": 100, "batch_size": 8, "drop_last": False,
               "sampler": "torch.utils.data.sampler.RandomSampler", "batch_sampler": "torch.utils.data.sampler.BatchSampler"}
     assert _per_device(loader, 1, True) == (13, "")
@@ -455,7 +455,7 @@ def test_devices_option_that_means_one_device():
 
 
 def test_config_files_and_hydra_choices(tmp_path):
-    from lightning_lint.confirm.findings import config_files, hydra_group_files
+    from lightning_lint.confirm.configuration import config_files, hydra_group_files
     write_files(tmp_path, {"a.yaml": "x: 1\n", "b.yml": "x: 1\n", "conf/trainer/gpu.yaml": "x: 1\n"})
     args = ["fit", "--config", "a.yaml", "--config=b.yml", "-c", "missing.yaml", "--trainer.max_epochs=3"]
     assert [p.name for p in config_files(args, tmp_path)] == ["a.yaml", "b.yml"]

@@ -3,8 +3,8 @@
 The probe reports the arguments the user's code really passed to the Trainer, the
 measured train dataloaders, and what went wrong. Here that becomes:
 
-- the *real* TrainerSpec: every argument known, placed at the location of the static
-  configuration it came from (the ``Trainer(...)`` call, the LightningCLI or Hydra YAML);
+- the *real* TrainerSpec (``configuration.py``): every argument known, placed at the
+  location of the static configuration it came from;
 - its schedule with the measured batches (``schedule.compute``), and the schedule rules
   run on it: their findings are *confirmed*;
 - static findings of those rules that the run contradicts: withdrawn (LL903);
@@ -14,34 +14,28 @@ measured train dataloaders, and what went wrong. Here that becomes:
 
 from __future__ import annotations
 
-import math
 import os
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Dict, FrozenSet, List, Optional, Tuple
 
 from lightning_lint.confirm import messages
-from lightning_lint.confirm.probe import CALLBACK_ATTRIBUTES
+from lightning_lint.confirm.configuration import Anchor, Workspace, config_files, find_anchor, real_spec
+from lightning_lint.confirm.measure import Measured, MeasuredContext, measure, measured_project_facts
 from lightning_lint.confirm.runner import ProbeRun
 from lightning_lint.linter import suppressions
 from lightning_lint.linter.diagnostics import Diagnostic
-from lightning_lint.linter.engine import EXTRACTORS, FileResult, Linter, RuleContext, run_rules
+from lightning_lint.linter.engine import run_rules
 from lightning_lint.linter.explain import describe_stop, finding_inside
-from lightning_lint.linter.model import (
-    KNOWN, Call, CallbackSpec, Extraction, FLAVOR_PYTHON, Loc, RunCall, Span, TrainerSpec, Value,
-)
+from lightning_lint.linter.model import FLAVOR_PYTHON, Extraction, Loc, Span, TrainerSpec
 from lightning_lint.linter.schedule import DataFacts, Schedule, compute
-from lightning_lint.linter.settings import SettingsResolver
-from lightning_lint.linter.sources import PYTHON, SourceFile, UnreadableSource, decode_source, read_source
+from lightning_lint.linter.sources import PYTHON, SourceFile, decode_source
 
 # Rules whose claim a measurement can confirm or refute: those that need the batch count
 # (``needs`` D or S/D), plus the run-length, validation-cadence and resumability rules
 # whose inputs may be unknown statically but are known at run time.
 EXTRA_CONFIRMABLE = ("LL001", "LL003", "LL005", "LL101", "LL205", "LL208")
-PLAIN_SAMPLERS = ("torch.utils.data.sampler.SequentialSampler", "torch.utils.data.sampler.RandomSampler")
-PLAIN_BATCH_SAMPLER = "torch.utils.data.sampler.BatchSampler"
-RUNTIME_OBJECT = "an object built at run time"
 
 
 def confirmable_codes() -> FrozenSet[str]:
@@ -63,385 +57,6 @@ class Outcome:
     facts_for: Optional[Path] = None  # the file the static check reads them for
     files: List[str] = field(default_factory=list)  # files whose static findings are included
     config_rejected: bool = False  # LightningCLI refused the config before building anything
-
-
-# -- the static side ----------------------------------------------------------------------------
-
-
-class Workspace:
-    """Lints the files the run involves and keeps their sources and extractions."""
-
-    def __init__(self, resolver: SettingsResolver, cwd: Path) -> None:
-        self.resolver = resolver
-        self.linter = Linter(resolver)
-        self.cwd = cwd
-        self.results: Dict[Path, FileResult] = {}
-        self._extractions: Dict[Path, Optional[Extraction]] = {}
-        self._sources: Dict[Path, Optional[SourceFile]] = {}
-
-    def display(self, path: Path) -> str:
-        absolute = Path(os.path.abspath(path))
-        try:
-            return absolute.relative_to(self.cwd).as_posix()
-        except ValueError:
-            return absolute.as_posix()
-
-    def lint(self, path: Path) -> Optional[FileResult]:
-        path = Path(os.path.abspath(path))
-        if path not in self.results:
-            if not path.is_file() or path.suffix not in (".py", ".yaml", ".yml"):
-                return None
-            self.results[path] = self.linter.lint_path(path, self.display(path))
-        return self.results[path]
-
-    def extraction(self, path: Path) -> Optional[Extraction]:
-        path = Path(os.path.abspath(path))
-        if path not in self._extractions:
-            result = self.lint(path)
-            extraction = None
-            if result is not None and result.parsed and result.source is not None:
-                try:
-                    settings = self.resolver.for_path(path)
-                    extraction = EXTRACTORS[result.source.kind](result.source, settings, path)
-                except Exception:  # noqa: BLE001 - the file's own LL900 is already reported
-                    extraction = None
-            self._extractions[path] = extraction
-        return self._extractions[path]
-
-    def source(self, path: Path) -> Optional[SourceFile]:
-        path = Path(os.path.abspath(path))
-        result = self.results.get(path)
-        if result is not None and result.source is not None:
-            return result.source
-        if path not in self._sources:
-            try:
-                self._sources[path] = read_source(path, self.display(path))
-            except (UnreadableSource, OSError):
-                self._sources[path] = None
-        return self._sources[path]
-
-    def line_loc(self, path: Path, line: int) -> Loc:
-        """The code on one line (without its indentation), for a finding at a frame."""
-        source = self.source(path)
-        text = source.line(line) if source is not None and 1 <= line <= source.line_count else ""
-        start = len(text) - len(text.lstrip()) + 1
-        return Loc(self.display(path), Span(line, start, line, max(len(text.rstrip()) + 1, start + 1)))
-
-
-def config_files(args: List[str], cwd: Path) -> List[Path]:
-    """YAML files named by ``--config FILE``, ``--config=FILE`` or ``-c FILE`` (LightningCLI,
-    and many argparse scripts), in order."""
-    found = []
-    for i, arg in enumerate(args):
-        value = None
-        if arg in ("--config", "-c") and i + 1 < len(args):
-            value = args[i + 1]
-        elif arg.startswith("--config="):
-            value = arg.split("=", 1)[1]
-        if value and value.endswith((".yaml", ".yml")):
-            path = Path(value) if os.path.isabs(value) else cwd / value
-            if path.is_file():
-                found.append(Path(os.path.abspath(path)))
-    return found
-
-
-# -- where the Trainer's configuration is written ------------------------------------------------
-
-
-@dataclass
-class Anchor:
-    """The static configuration the real Trainer came from."""
-
-    path: Optional[Path]  # absolute; None when the Trainer was built in unreadable code
-    display: str
-    spec: Optional[TrainerSpec]
-    loc: Loc
-    description: str
-
-
-def _spec_at(trainers: List[TrainerSpec], line: int) -> Optional[TrainerSpec]:
-    for spec in trainers:
-        call = spec.extras.get("call_loc") or spec.loc
-        if call.span.start_line <= line <= call.span.end_line:
-            return spec
-    return None
-
-
-def _yaml_spec(trainers: List[TrainerSpec]) -> TrainerSpec:
-    fitting = [spec for spec in trainers if spec.fits]
-    return (fitting or trainers)[0]
-
-
-_GROUP_CHOICE = re.compile(r"^(?:\+|~)?([A-Za-z_][\w/]*)=([\w\-./]+)$")
-
-
-def hydra_group_files(config_dir: Path, args: List[str]) -> List[Path]:
-    """The option files that command-line choices such as ``trainer=gpu`` select, in order:
-    their values, not the defaults', are what the app runs with."""
-    found = []
-    for arg in args:
-        match = _GROUP_CHOICE.match(arg)
-        if match is None:
-            continue
-        for suffix in (".yaml", ".yml"):
-            path = config_dir / match.group(1) / (match.group(2) + suffix)
-            if path.is_file():
-                found.append(Path(os.path.abspath(path)))
-                break
-    return found
-
-
-def find_anchor(ws: Workspace, record: Dict[str, Any], configs: List[Path], hydra: Optional[Dict[str, Any]],
-                args: List[str]) -> Anchor:
-    site = record.get("site") or {}
-    site_file = site.get("file")
-    site_path = Path(site_file) if isinstance(site_file, str) and not site_file.startswith("<") else None
-    line = int(site.get("line") or 1)
-    python_spec = None
-    if site_path is not None:
-        extraction = ws.extraction(site_path)
-        if extraction is not None:
-            python_spec = _spec_at(extraction.trainers, line)
-    candidates: List[Path] = []
-    if hydra and hydra.get("config_file"):
-        candidates.extend(reversed(hydra_group_files(Path(hydra["config_file"]).parent, args)))
-        candidates.append(Path(hydra["config_file"]))
-    candidates.extend(reversed(configs))  # the last config LightningCLI reads wins
-    config_spec, config_path = None, None
-    for path in candidates:
-        extraction = ws.extraction(path)
-        if extraction is not None and extraction.trainers:
-            config_spec, config_path = _yaml_spec(extraction.trainers), path
-            break
-    via = {"lightningcli": " (LightningCLI)", "hydra": " (Hydra)"}.get(record.get("via", ""), "")
-    if python_spec is not None and (python_spec.open_reason is None or config_spec is None):
-        return Anchor(site_path, ws.display(site_path), python_spec, python_spec.loc,
-                      f"Trainer(...) at {ws.display(site_path)}:{line}")
-    if config_spec is not None and config_path is not None:
-        section = config_spec.key_prefix.rstrip(".") or "trainer"
-        return Anchor(config_path, ws.display(config_path), config_spec, config_spec.loc,
-                      f"`{section}` in {ws.display(config_path)}{via}")
-    if site_path is not None:
-        return Anchor(site_path, ws.display(site_path), None, ws.line_loc(site_path, line),
-                      f"Trainer built at {ws.display(site_path)}:{line}{via}")
-    return Anchor(None, "<unknown>", None, Loc("<unknown>", Span(1, 1, 1, 2)), "a Trainer built in unknown code")
-
-
-# -- the real configuration ----------------------------------------------------------------------
-
-
-def to_data(raw: Any) -> Any:
-    """The probe's JSON form of an argument as the value model's data."""
-    if not isinstance(raw, dict):
-        return raw
-    kind = raw.get("t")
-    if kind == "float":
-        return float(raw.get("v", "nan"))
-    if kind == "list":
-        return tuple(Value(KNOWN, to_data(v)) for v in raw.get("v", []))
-    if kind == "dict":
-        return {k: Value(KNOWN, to_data(v)) for k, v in raw.get("v", {}).items()}
-    return Call(str(raw.get("qualname", "object")), open_reason=RUNTIME_OBJECT)
-
-
-def _is_default(name: str, data: Any) -> bool:
-    from lightning_lint.linter import lightning_data
-    param = lightning_data.TRAINER_PARAMS.get(name)
-    if param is None:
-        return False
-    return type(data) is type(param.default) and data == param.default
-
-
-def _placed(data: Any, static: Optional[Value], fallback: Loc, key_path: str) -> Value:
-    if static is not None and static.anchor is not None:
-        return Value(KNOWN, data, loc=static.loc, key_loc=static.key_loc, value_loc=static.value_loc,
-                     key_path=static.key_path or key_path)
-    return Value(KNOWN, data, loc=fallback, key_path=key_path)
-
-
-def _recorded_callbacks(raw: Any) -> List[Dict[str, Any]]:
-    if isinstance(raw, dict) and raw.get("t") == "list":
-        items = raw.get("v", [])
-    elif isinstance(raw, dict) and raw.get("t") == "obj":
-        items = [raw]
-    else:
-        items = []
-    return [item for item in items if isinstance(item, dict) and item.get("t") == "obj"]
-
-
-def real_spec(record: Dict[str, Any], anchor: Anchor) -> TrainerSpec:
-    """The Trainer configuration the user's code really built, with every value known and
-    placed where the static configuration writes it (else at the Trainer itself)."""
-    static = anchor.spec
-    flavor = static.flavor if static is not None else FLAVOR_PYTHON
-    prefix = static.key_prefix if static is not None else ""
-    args: Dict[str, Value] = {}
-    for name, raw in (record.get("kwargs") or {}).items():
-        data = to_data(raw)
-        written = static.args.get(name) if static is not None else None
-        if written is None and _is_default(name, data):
-            continue  # LightningCLI passes every default; an unwritten default is absent
-        args[name] = _placed(data, written, anchor.loc, prefix + name)
-    static_callbacks = list(static.callbacks) if static is not None else []
-    callbacks = []
-    for index, raw in enumerate(_recorded_callbacks((record.get("kwargs") or {}).get("callbacks"))):
-        info = raw.get("callback") or {}
-        kind = info.get("kind") or ""
-        same_kind = [cb for cb in static_callbacks if cb.kind == kind and kind]
-        written_cb = same_kind[0] if same_kind else None
-        if written_cb is not None:
-            static_callbacks.remove(written_cb)
-        loc = written_cb.loc if written_cb is not None else anchor.loc
-        cb_args = {name: _placed(to_data(value), written_cb.args.get(name) if written_cb else None, loc, name)
-                   for name, value in (info.get("args") or {}).items()}
-        # the probe records the arguments of a few Lightning callbacks; the others' are unknown
-        callbacks.append(CallbackSpec(kind=kind, qualname=str(raw.get("qualname", "")), args=cb_args, loc=loc,
-                                      open_reason=None if kind in CALLBACK_ATTRIBUTES else RUNTIME_OBJECT,
-                                      key_path=written_cb.key_path if written_cb else f"{prefix}callbacks[{index}]",
-                                      flavor=flavor))
-    return TrainerSpec(path=anchor.display, flavor=flavor, loc=anchor.loc, args=args, callbacks=callbacks,
-                       runs=[RunCall("fit", {}, anchor.loc)], key_prefix=prefix,
-                       description=f"the Trainer the entry point built ({anchor.description})")
-
-
-# -- measurements --------------------------------------------------------------------------------
-
-
-@dataclass
-class Measured:
-    """The train data as the dry run saw it, per device of the configured run."""
-
-    batches: Optional[int]
-    dataset_size: Optional[int]
-    batch_size: Optional[int]
-    drop_last: bool
-    world_size: Optional[int]
-    stateful: Optional[bool]
-    val_batches: Optional[int]
-    text: str  # for messages: "measured by confirm: len(train_dataloader)=50, ..."
-    detail: str  # the same without the prefix
-    kinds: List[str]
-    notes: List[str] = field(default_factory=list)
-
-    def data_facts(self) -> DataFacts:
-        return DataFacts(batches=self.batches, source=self.text, dataset_size=self.dataset_size,
-                         batch_size=self.batch_size, drop_last=self.drop_last, world_size=self.world_size,
-                         val_batches=self.val_batches, measured=True)
-
-    def saved_facts(self, entry: str) -> Dict[str, Any]:
-        """The keys of ``[tool.lightning-lint.facts]`` (read back by the static check)."""
-        facts: Dict[str, Any] = {"train-batches-per-epoch": self.batches, "measured-by": f"lightning-lint confirm {entry}"}
-        for key, value in (("dataset-size", self.dataset_size), ("batch-size", self.batch_size),
-                           ("world-size", self.world_size), ("val-batches", self.val_batches)):
-            if value is not None:
-                facts[key] = value
-        if self.drop_last:
-            facts["drop-last"] = True
-        return facts
-
-
-def _per_device(loader: Dict[str, Any], world: Optional[int], distributed: bool) -> Tuple[Optional[int], str]:
-    length = loader.get("len")
-    if not isinstance(length, int):
-        return None, f"the train dataloader has no length ({loader.get('len_error') or 'an iterable dataset'})"
-    if world is None or world == 1 or not distributed:  # (an unknown world is handled by the caller)
-        return length, ""
-    size, batch = loader.get("dataset_len"), loader.get("batch_size")
-    if loader.get("sampler") in PLAIN_SAMPLERS and loader.get("batch_sampler") == PLAIN_BATCH_SAMPLER \
-            and isinstance(size, int) and isinstance(batch, int) and batch > 0:
-        per_device = math.ceil(size / world)  # DistributedSampler pads every rank to ceil(N / W)
-        return (per_device // batch if loader.get("drop_last") else math.ceil(per_device / batch)), ""
-    return None, (f"the train dataloader uses its own sampler ({loader.get('batch_sampler') or loader.get('sampler')}): "
-                  f"its batches on each of {world} devices cannot be computed from one process")
-
-
-def _combine(counts: List[int], mode: str) -> int:
-    if mode == "min_size":
-        return min(counts)
-    if mode == "sequential":
-        return sum(counts)
-    return max(counts)  # max_size_cycle (Lightning's default for training) and max_size
-
-
-def measure(run: ProbeRun, record: Dict[str, Any]) -> Optional[Measured]:
-    found = run.of("measured")
-    if not found or not found[-1].get("loaders"):
-        return None
-    event = found[-1]
-    loaders = event["loaders"]
-    mode = event.get("mode") or "max_size_cycle"
-    world = record.get("world_size") if isinstance(record.get("world_size"), int) else None
-    distributed = (record.get("kwargs") or {}).get("use_distributed_sampler", True) is not False
-    notes = []
-    if world is None:
-        # more devices mean fewer batches each: without the count nothing per device is known
-        notes.append(f"the number of devices is unknown ({record.get('world_size_reason') or 'not resolved'}): "
-                     "the batches per device, and the findings that need them, cannot be decided")
-    counts, problems = [], []
-    for loader in loaders:
-        count, problem = _per_device(loader, world, distributed)
-        counts.append(count)
-        if problem:
-            problems.append(problem)
-    batches = _combine([c for c in counts if c is not None], mode) \
-        if counts and None not in counts and world is not None else None
-    notes.extend(problems)
-    first = loaders[0]
-    single = len(loaders) == 1
-    val = run.of("measured_val")
-    val_batches = None
-    if val and val[-1].get("loaders"):
-        lengths = [loader.get("len") for loader in val[-1]["loaders"]]
-        val_batches = sum(lengths) if all(isinstance(n, int) for n in lengths) else None
-    stateful_flags = [bool(loader.get("stateful")) for loader in loaders]
-    details = []
-    if single and isinstance(first.get("dataset_len"), int):
-        details.append(f"{first['dataset_len']} samples")
-    if single and isinstance(first.get("batch_size"), int):
-        details.append(f"batch_size={first['batch_size']}")
-    lengths = ", ".join(str(loader.get("len")) for loader in loaders)
-    detail = f"len(train_dataloader)={lengths}" if single else \
-        f"len of the {len(loaders)} train dataloaders={lengths} ({mode})"
-    detail += "".join(f", {d}" for d in details)
-    if world and world > 1 and batches is not None:
-        detail += f"; {batches} per device on {world} devices"
-    return Measured(
-        batches=batches, dataset_size=first.get("dataset_len") if single else None,
-        batch_size=first.get("batch_size") if single else None, drop_last=bool(first.get("drop_last")) and single,
-        world_size=world, stateful=all(stateful_flags) if stateful_flags else None, val_batches=val_batches,
-        text=f"measured by confirm: {detail}", detail=detail,
-        kinds=[str(loader.get("type", "")).rsplit(".", 1)[-1] for loader in loaders], notes=notes)
-
-
-@dataclass
-class MeasuredContext(RuleContext):
-    """A rule context whose schedule uses the measured data and whose project facts
-    know the real train loader."""
-
-    data: DataFacts = field(default_factory=DataFacts)
-    project_facts: Any = None
-
-    def schedule(self, spec: TrainerSpec) -> Schedule:
-        cache = self.extraction.facts.setdefault("_schedules", {})
-        if id(spec) not in cache:
-            cache[id(spec)] = compute(spec, self.data)
-        return cache[id(spec)]
-
-    def user_facts(self) -> Dict[str, Any]:
-        return {}
-
-    @property
-    def facts(self) -> Any:
-        return self.project_facts
-
-
-def _measured_project_facts(project: Any, measured: Optional[Measured], anchor: Anchor) -> Any:
-    facts = project.facts
-    if measured is None or measured.stateful is None:
-        return facts
-    if measured.stateful:
-        return replace(facts, stateful_loaders=[(measured.kinds[0], anchor.loc)], train_plain_loaders=[])
-    return replace(facts, stateful_loaders=[], train_plain_loaders=list(facts.train_plain_loaders) or [anchor.loc])
 
 
 # -- putting it together --------------------------------------------------------------------------
@@ -543,7 +158,7 @@ def _run_confirmable_rules(ws: Workspace, anchor: Anchor, spec: TrainerSpec, dat
         source = decode_source(b"", anchor.display, PYTHON)
     extraction = Extraction(path=anchor.display, kind=source.kind, trainers=[spec], callbacks=list(spec.callbacks))
     ctx = MeasuredContext(source, settings, project, extraction, Path(os.path.abspath(path)), data=data,
-                          project_facts=_measured_project_facts(project, measured, anchor))
+                          project_facts=measured_project_facts(project, measured, anchor))
     enabled = ws.linter.enabled_codes(settings, path)
     codes = [code for code in enabled if code in confirmable_codes()]
     found = run_rules(codes, extraction, ctx)
