@@ -90,19 +90,22 @@ def build_parser() -> argparse.ArgumentParser:
                                          "dataloaders, and confirm or withdraw the static findings.")
     confirm.add_argument("entry", nargs="?", metavar="ENTRY", help="a training script (or use -m MODULE)")
     confirm.add_argument("-m", dest="module", metavar="MODULE", help="run a module, like python -m")
-    confirm.add_argument("args", nargs=argparse.REMAINDER, help="arguments for the entry point, after --")
+    confirm.add_argument("args", nargs="*", metavar="-- ARGS",
+                         help="arguments for the entry point, after -- (as you would pass them to it)")
     confirm.add_argument("--timeout", type=float, default=300.0, metavar="SECONDS",
                          help="stop the entry point after this long (default 300)")
     confirm.add_argument("--accelerator", help="run on this accelerator instead of the configured one")
-    confirm.add_argument("--devices", help="run on these devices instead of the configured ones")
+    confirm.add_argument("--devices", help="the device of the dry run (1, or 3, for GPU 3); a count above 1 says "
+                                           "how many devices a configured devices=auto means")
     confirm.add_argument("--batches", type=int, default=2, metavar="N",
                          help="batches for the dry fast_dev_run fit (default 2)")
     confirm.add_argument("--save-facts", action="store_true",
                          help="store the measured batch counts where the static check reads its facts")
     confirm.add_argument("--output-format", choices=FORMATS, default=None)
     confirm.add_argument("-o", "--output-file", metavar="FILE")
-    confirm.add_argument("--exit-zero", action="store_true")
-    confirm.add_argument("-q", "--quiet", action="store_true")
+    confirm.add_argument("--exit-zero", action="store_true", help="exit 0 even when there are findings")
+    confirm.add_argument("-q", "--quiet", action="store_true",
+                         help="findings only: no summary, no progress display")
     confirm.add_argument("--python", metavar="PATH", help="the Python interpreter that runs the entry point "
                                                           "(default: this one)")
     return parser
@@ -169,7 +172,7 @@ COMMAND_MODULES = {
     "config": "lightning_lint.linter.config_command",
     "schema": "lightning_lint.linter.json_schema",
     "server": "lightning_lint.linter.lsp",
-    "confirm": "lightning_lint.linter.confirm",
+    "confirm": "lightning_lint.confirm.command",
 }
 
 
@@ -185,8 +188,16 @@ def _normalise(argv: List[str]) -> List[str]:
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
     args_list = _normalise(list(sys.argv[1:] if argv is None else argv))
+    # `confirm ENTRY -- ARGS`: everything after `--` belongs to the entry point, even
+    # words that look like our own options
+    entry_args: Optional[List[str]] = None
+    if args_list[0] == "confirm" and "--" in args_list:
+        split = args_list.index("--")
+        args_list, entry_args = args_list[:split], args_list[split + 1:]
     parser = build_parser()
     args = parser.parse_args(args_list)
+    if entry_args is not None:
+        args.args = list(args.args or []) + entry_args
     command = args.command or "check"
     try:
         if command == "check":

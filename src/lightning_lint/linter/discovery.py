@@ -150,7 +150,8 @@ def _excluded(path: Path, resolver: SettingsResolver, gitignores: _GitIgnores, i
 
 
 def _walk(top: Path, resolver: SettingsResolver, gitignores: _GitIgnores,
-          accept: Callable[[str], bool] = lambda name: kind_of(name) is not None) -> Iterator[Path]:
+          accept: Callable[[str], bool] = lambda name: kind_of(name) is not None,
+          skip_dir: Optional[Callable[[Path], bool]] = None) -> Iterator[Path]:
     stack: List[Path] = [top]
     while stack:
         directory = stack.pop()
@@ -171,6 +172,8 @@ def _walk(top: Path, resolver: SettingsResolver, gitignores: _GitIgnores,
                 if settings.is_excluded(path) or _is_virtualenv(path):
                     continue
                 if settings.respect_gitignore and gitignores.ignored(path, is_dir=True):
+                    continue
+                if skip_dir is not None and skip_dir(path):
                     continue
                 subdirs.append(path)
                 continue
@@ -196,7 +199,13 @@ def _points_to_dir(path: Path) -> bool:
 def walk_project(root: Path, resolver: SettingsResolver, kinds: Tuple[str, ...] = ("python",),
                  accept: Optional[Callable[[str], bool]] = None) -> Iterator[Path]:
     """Every file of the given kinds (or whose name ``accept`` takes) in a project, for
-    the project-wide facts."""
+    the project-wide facts. A folder that is a project of its own (it has a
+    ``pyproject.toml``, ``.git``, ...) is left out: its files belong to that project."""
+    from lightning_lint.linter.engine import PROJECT_MARKERS
     gitignores = _GitIgnores()
     wanted = accept or (lambda name: kind_of(name) in kinds)
-    yield from _walk(root, resolver, gitignores, wanted)
+
+    def nested_project(path: Path) -> bool:
+        return any((path / marker).exists() for marker in PROJECT_MARKERS)
+
+    yield from _walk(root, resolver, gitignores, wanted, skip_dir=nested_project)

@@ -66,7 +66,9 @@ def _run(args) -> int:
     return 0
 
 
-def _inside(diagnostic: Diagnostic, spec: TrainerSpec) -> bool:
+def finding_inside(diagnostic: Diagnostic, spec: TrainerSpec) -> bool:
+    """Whether a finding points into this Trainer configuration (its call or section,
+    its arguments, its callbacks)."""
     span = spec.loc.span
     if os.path.abspath(diagnostic.path) != os.path.abspath(spec.loc.path):
         return False
@@ -95,14 +97,14 @@ def explain_spec(spec: TrainerSpec, ctx, diagnostics: List[Diagnostic]) -> Dict[
         "batches_per_epoch": s.describe_batches(),
         "steps_per_epoch": s.steps_per_epoch,
         "epoch_limit": _epoch_limit(s),
-        "stop": _stop(s),
+        "stop": describe_stop(s),
         "validation": _validation(s),
         "checkpoints": _checkpoints(spec, s),
         "logging": _logging(s),
         "unknowns": dict(s.unknowns),
         "notes": list(s.notes),
         "findings": [{"code": d.code, "name": d.name, "severity": d.severity.label, "line": d.span.start_line,
-                      "message": d.message} for d in diagnostics if _inside(d, spec)],
+                      "message": d.message} for d in diagnostics if finding_inside(d, spec)],
     }
     if spec.callbacks_open:
         report["notes"].append(f"the callbacks may hold more than seen: {spec.callbacks_open}")
@@ -121,7 +123,8 @@ def _epoch_limit(s: Schedule) -> str:
     return f"{s.epoch_limit} ({s.epoch_limit_reason})"
 
 
-def _stop(s: Schedule) -> str:
+def describe_stop(s: Schedule) -> str:
+    """When and why training stops, in words (also used by ``confirm``)."""
     if s.stopped_by == "no_training":
         return "immediately: nothing is trained"
     if s.stopped_by is None:

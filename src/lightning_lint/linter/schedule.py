@@ -169,7 +169,10 @@ def data_facts(ctx: Any) -> DataFacts:
     """The data facts stated in the settings for the file being linted (or saved by
     ``confirm``); empty when there are none."""
     stated = ctx.user_facts()
-    return DataFacts.from_settings(stated, _facts_origin(ctx)) if stated else DataFacts()
+    if not stated:
+        return DataFacts()
+    where = ".lightning-lint/facts.json, measured by confirm" if stated.get("measured") else _facts_origin(ctx)
+    return DataFacts.from_settings(stated, where)
 
 
 def _facts_origin(ctx: Any) -> str:

@@ -48,8 +48,23 @@ class ConfirmFailed(Rule):
     """
     ## What it does
     `lightning-lint confirm` ran the configuration and Lightning raised while building
-    the Trainer, its callbacks or the dataloaders, or during the dry `fast_dev_run` fit.
-    The message carries the exception and the place in your code.
+    the Trainer, its callbacks or the dataloaders, or during the dry `fast_dev_run` fit;
+    or LightningCLI refused a config value. The message carries Lightning's exception and
+    points at the argument it names (in the `Trainer(...)` call or the YAML key), or at
+    the line of your code that raised during the dry fit. When a rule describes the
+    exception (an invalid accelerator name is LL402), that rule's finding is confirmed.
+
+    ## Why is this bad?
+    The training job would fail the same way, after queueing for its GPUs.
+
+    ## Example
+    ```yaml
+    # lightning-lint confirm main.py -- fit --config fit.yaml
+    trainer:
+      accelerator: ddp  # LL902: You selected an invalid accelerator name: `accelerator='ddp'`
+    ```
+
+    See `docs/confirm.md` for how confirm runs your code.
     """
 
     code = "LL902"
@@ -61,9 +76,20 @@ class ConfirmFailed(Rule):
 class ConfirmRefuted(Rule):
     """
     ## What it does
-    `lightning-lint confirm` measured facts that contradict a static finding (for
-    example the dataset has more batches than a limit assumed), so the finding is
-    withdrawn; this note says which and why.
+    `lightning-lint confirm` measured facts that contradict a static finding, so the
+    finding is withdrawn; this note says which finding and which measurement contradicts
+    it. It happens when the batch count stated in `[tool.lightning-lint.facts]` is not the
+    real one, or when the command line overrides the config the static check read.
+
+    ## Example
+    With `train-batches-per-epoch = 10` stated and `Trainer(max_epochs=30, max_steps=400)`,
+    the static LL002 says training stops at step 300. The real loader has 16 batches, so
+    `max_steps` is reached in epoch 25: "LL002 (max-steps-unreachable) withdrawn: confirm
+    measured 16 training batches per epoch ...".
+
+    ## How to fix
+    Correct the stated facts, or store the measured ones with `confirm --save-facts`.
+    See `docs/confirm.md` for how confirm runs your code.
     """
 
     code = "LL903"

@@ -47,7 +47,8 @@ def github(diagnostics: List[Diagnostic], context: ReportContext) -> str:
             f"endColumn={d.span.end_col}",
             f"title={_gh_property(f'{d.code} ({d.name})')}",
         ])
-        message = f"{path}:{d.span.start_line}:{d.span.start_col}: {d.code} {d.message}"
+        confirmed = " (confirmed)" if d.confirmed else ""
+        message = f"{path}:{d.span.start_line}:{d.span.start_col}: {d.code} {d.message}{confirmed}"
         if d.help:
             message += f"\nhelp: {d.help}"
         lines.append(f"::{_GITHUB_LEVEL[d.severity]} {props}::{_gh_data(message)}")
@@ -94,7 +95,7 @@ def gitlab(diagnostics: List[Diagnostic], context: ReportContext) -> str:
         body = f"{d.help}\n\n" if d.help else ""
         issues.append({
             "type": "issue",
-            "description": f"{d.code} {d.message}",
+            "description": f"{d.code} {d.message}" + (" (confirmed)" if d.confirmed else ""),
             "content": {"body": f"{body}{rule_url(d.code, d.name)}"},
             "check_name": f"{d.code} {d.name}",
             "categories": ["Bug Risk"],
@@ -140,10 +141,11 @@ def junit(diagnostics: List[Diagnostic], context: ReportContext) -> str:
         for d in items:
             out.append(f"    <testcase name={_xml_attr(f'{d.code} {d.name} at {d.line}:{d.column}')} "
                        f"classname={_xml_attr(path)} file={_xml_attr(path)} line=\"{d.line}\">")
-            detail = f"{path}:{d.line}:{d.column}: {d.severity.label}: {d.code} {d.message}"
+            message = d.message + (" (confirmed)" if d.confirmed else "")
+            detail = f"{path}:{d.line}:{d.column}: {d.severity.label}: {d.code} {message}"
             if d.help:
                 detail += f"\nhelp: {d.help}"
-            out.append(f"      <failure message={_xml_attr(d.message)} type={_xml_attr(d.code)}>"
+            out.append(f"      <failure message={_xml_attr(message)} type={_xml_attr(d.code)}>"
                        f"{_xml_text(detail)}</failure>")
             out.append("    </testcase>")
         out.append("  </testsuite>")

@@ -1,0 +1,16 @@
+"""``lightning-lint confirm``: prove (or withdraw) static findings by running the user's
+entry point under a probe, measuring the real dataloaders and doing a dry
+``fast_dev_run`` fit.
+
+- ``command.py``: the command (arguments, report, exit code);
+- ``runner.py``: the subprocess (process group, timeout, progress display);
+- ``probe.py``: the child side, run by path in the user's Python (standard library only,
+  one file, so it needs no lightning-lint there);
+- ``configuration.py``: the files involved, where the Trainer's configuration is written,
+  and the real configuration as a ``TrainerSpec``;
+- ``measure.py``: the measured train data per device of the configured run;
+- ``findings.py``: what the probe saw, turned into confirmed / withdrawn findings;
+- ``messages.py``: Lightning's errors and warnings that a rule describes.
+
+Nothing here is imported by the static check.
+"""
