@@ -4,6 +4,10 @@ A cheap scan of the project root: every Python file is read, only the files whos
 mention a loader, ``self.log`` or manual optimization are parsed (with ``ast``), and the
 extractor's loaders and classes are folded into one ``ProjectFacts``. Facts measured by
 ``confirm --save-facts`` are read from ``.lightning-lint/facts.json`` at the root.
+
+What one Python file contributes (its *fragment*) depends on its bytes alone, so the
+results cache keeps fragments by content: an unchanged project is re-gathered by reading
+and hashing its files, without parsing any.
 """
 
 from __future__ import annotations
@@ -61,8 +65,9 @@ class ProjectFacts:
         return f"{loc.path}:{loc.span.start_line}" + (f" and {more} more" if more > 0 else "")
 
 
-def gather(root: Optional[Path], resolver: Any) -> ProjectFacts:
-    """Scan ``root`` (None: no project, no facts)."""
+def gather(root: Optional[Path], resolver: Any, fragments: Any = None) -> ProjectFacts:
+    """Scan ``root`` (None: no project, no facts). ``fragments`` (optional) keeps each
+    file's contribution by content: ``get(path, digest)`` / ``put(path, digest, fragment)``."""
     facts = ProjectFacts(root=root)
     if root is None:
         return facts
@@ -73,14 +78,14 @@ def gather(root: Optional[Path], resolver: Any) -> ProjectFacts:
             break
         facts.files_scanned += 1
         if path.suffix == ".py":
-            _scan_file(path, root, facts)
+            _scan_file(path, root, facts, fragments)
         else:
             _scan_invocations(path, root, facts)
     facts.measured = read_measured(root)
     return facts
 
 
-def _scan_file(path: Path, root: Path, facts: ProjectFacts) -> None:
+def _scan_file(path: Path, root: Path, facts: ProjectFacts, fragments: Any = None) -> None:
     try:
         with open(path, "rb") as handle:
             data = handle.read(MAX_FILE_BYTES + 1)
@@ -88,6 +93,21 @@ def _scan_file(path: Path, root: Path, facts: ProjectFacts) -> None:
         return
     if len(data) > MAX_FILE_BYTES or not any(marker in data for marker in _INTERESTING):
         return
+    if fragments is None:
+        merge(fragment_of(path, root, data), facts)
+        return
+    from lightning_lint.linter.deps import digest
+    key, content = f"{root}|{os.path.abspath(path)}", digest(data)  # Locs are relative to the root
+    fragment = fragments.get(key, content)
+    if fragment is None:
+        fragment = fragment_of(path, root, data)
+        fragments.put(key, content, fragment)
+    merge(fragment, facts)
+
+
+def fragment_of(path: Path, root: Path, data: bytes) -> ProjectFacts:
+    """What one Python file contributes to the project facts."""
+    fragment = ProjectFacts()
     from lightning_lint.linter import python_extract
     from lightning_lint.linter.sources import PYTHON, UnreadableSource, decode_source
     try:
@@ -99,9 +119,24 @@ def _scan_file(path: Path, root: Path, facts: ProjectFacts) -> None:
         tree = ast.parse(source.text)
         extraction = python_extract.extract(tree, source)
     except (UnreadableSource, SyntaxError, ValueError, RecursionError, MemoryError):
-        return  # the file's own LL900/LL901 is reported when it is linted
-    facts.files_parsed += 1
-    fold(extraction, facts)
+        return fragment  # the file's own LL900/LL901 is reported when it is linted
+    fragment.files_parsed = 1
+    fold(extraction, fragment)
+    return fragment
+
+
+def merge(fragment: ProjectFacts, facts: ProjectFacts) -> None:
+    """Add one file's fragment to the facts: the same as folding its extraction."""
+    facts.plain_loaders.extend(fragment.plain_loaders)
+    facts.train_plain_loaders.extend(fragment.train_plain_loaders)
+    facts.stateful_loaders.extend(fragment.stateful_loaders)
+    for name, loc in fragment.logged_metrics.items():
+        facts.logged_metrics.setdefault(name, loc)
+    if facts.dynamic_logging is None:
+        facts.dynamic_logging = fragment.dynamic_logging
+    facts.manual_optimization.extend(fragment.manual_optimization)
+    facts.lightning_modules.extend(fragment.lightning_modules)
+    facts.files_parsed += fragment.files_parsed
 
 
 _INVOCATION_FILES = re.compile(r"(\.(sh|bash|zsh|mk|md|rst|txt|slurm|sbatch|yml|yaml)|^Makefile|^Justfile)$")
