@@ -156,9 +156,12 @@ def add_check_arguments(parser: argparse.ArgumentParser) -> None:
     files.add_argument("--isolated", action="store_true", help="ignore every configuration file")
     perf = parser.add_argument_group("performance")
     perf.add_argument("-n", "--no-cache", action="store_true", help="do not read or write the results cache")
-    perf.add_argument("--cache-dir", metavar="DIR", help="where to keep the cache (default .lightning-lint-cache)")
+    perf.add_argument("--cache-dir", metavar="DIR",
+                      help="where to keep the results cache (default: $LIGHTNING_LINT_CACHE_DIR, the `cache-dir` "
+                           "setting, or .lightning-lint-cache in the project root)")
     perf.add_argument("-j", "--jobs", type=int, metavar="N",
-                      help="worker processes (default: the number of cores for large runs)")
+                      help="worker processes for the files to parse (default: one per core when there are many "
+                           "files; none under pre-commit or with $LIGHTNING_LINT_NO_PARALLEL set)")
 
 
 # Each command other than `check` lives in its own module with a `main(args) -> int`,
