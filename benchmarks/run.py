@@ -7,7 +7,8 @@ for four inputs (see ``corpus.py``): one 1,800-line file, the installed ``lightn
 package's source tree, a generated repository of a few thousand files, and a YAML-only
 config tree. Each input is checked by
 
-- lightning-lint, cold (empty cache) and warm (second run, cache filled),
+- lightning-lint, cold (empty cache; also with ``-j1``, no process pool) and warm (the
+  cache filled by a previous run),
 - Fixit with one built-in rule (``fixit --rules fixit.rules:NoNamedTuple lint PATH``),
 - ruff (``ruff check --select E9 --no-cache PATH``),
 
@@ -21,8 +22,9 @@ Time: wall clock around the child process. CPU: user + system time of the child 
 descendants (``RUSAGE_CHILDREN``). Peak memory: the largest sum, over the process tree, of
 resident set sizes, sampled every 10 ms from ``/proc/PID/statm`` (cheap, so that sampling
 does not slow the measured tool on a small machine; pages that forked workers share
-with their parent are counted in each, which only overstates lightning-lint's pool). On
-systems without ``/proc``: the largest single process (``ru_maxrss``).
+with their parent are counted in each, which only overstates lightning-lint's pool), and
+at least the largest single process (``ru_maxrss`` from ``wait4``, which also catches a
+run too short to sample).
 
 Not part of the test run (nothing here is collected by pytest).
 """
@@ -32,7 +34,6 @@ from __future__ import annotations
 import argparse
 import os
 import platform
-import resource
 import shutil
 import statistics
 import subprocess
@@ -117,22 +118,24 @@ def _tree_memory_kb(root: int) -> int:
 
 
 def measure(command: Sequence[str], cwd: Path, env: Dict[str, str]) -> Measure:
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     process = subprocess.Popen(list(command), cwd=cwd, env=env, stdout=subprocess.DEVNULL,
                                stderr=subprocess.DEVNULL)
     peak = 0
-    if os.path.isdir("/proc"):
-        while process.poll() is None:
-            peak = max(peak, _tree_memory_kb(process.pid))
-            time.sleep(0.01)
-    process.wait()
+    sample = os.path.isdir("/proc")
+    while True:
+        # wait4: the resource usage of this child and its descendants, for this run only
+        pid, _, usage = os.wait4(process.pid, os.WNOHANG if sample else 0)
+        if pid:
+            break
+        peak = max(peak, _tree_memory_kb(process.pid))
+        time.sleep(0.01)
     wall = time.perf_counter() - started
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    if peak == 0:  # no /proc: the largest process so far (an upper bound across runs)
-        peak = after.ru_maxrss if sys.platform != "darwin" else after.ru_maxrss // 1024
-    return Measure(wall, cpu, peak / 1024)
+    process.returncode = 0  # reaped above
+    cpu = usage.ru_utime + usage.ru_stime
+    # the largest single process (kB on Linux, bytes on macOS): a floor for a run too short to sample
+    largest = usage.ru_maxrss // 1024 if sys.platform == "darwin" else usage.ru_maxrss
+    return Measure(wall, cpu, max(peak, largest) / 1024)
 
 
 # -- the tools -------------------------------------------------------------------------------
@@ -187,6 +190,7 @@ def run_scenario(scenario: str, args: argparse.Namespace, fixit: Optional[str], 
     cache = cwd / ".lightning-lint-cache"
     commands = {
         "lightning-lint (cold)": lightning_lint_command(target),
+        "lightning-lint (cold, -j1)": lightning_lint_command(target, ["-j1"]),
         "lightning-lint (warm)": lightning_lint_command(target),
     }
     if fixit:
@@ -196,7 +200,7 @@ def run_scenario(scenario: str, args: argparse.Namespace, fixit: Optional[str], 
     rows = []
     for tool, command in commands.items():
         row = Row(scenario, tool)
-        if tool.endswith("(cold)"):
+        if "(cold" in tool:
             shutil.rmtree(cache, ignore_errors=True)
         # A first, unmeasured run warms the OS file cache and writes compiled bytecode (and
         # fills the results cache before the warm runs); a tool too slow to run twice within
@@ -210,7 +214,7 @@ def run_scenario(scenario: str, args: argparse.Namespace, fixit: Optional[str], 
             continue
         budget_used = 0.0
         for number in range(args.runs):
-            if tool.endswith("(cold)"):
+            if "(cold" in tool:
                 shutil.rmtree(cache, ignore_errors=True)
             result = measure(command, cwd, env)
             row.runs.append(result)

@@ -109,6 +109,14 @@ class Project:
         deps.note(deps.FACTS, str(self.root or ""), self.facts_digest)
         return self._facts
 
+    def facts_without_parsing(self) -> Any:
+        """The facts when they can be had without parsing a file (else None): what a pool
+        of workers is given up front."""
+        if self._facts is None and self.may_gather:
+            from lightning_lint.linter import project_facts
+            self._facts = project_facts.gather_without_parsing(self.root, self.resolver, self)
+        return self._facts
+
     # -- per-file facts (the store project_facts.gather uses) -----------------------------
     def offer(self, path: Path, source: SourceFile, extraction: Extraction) -> None:
         """A file just extracted for linting: the facts need not parse it again."""
@@ -445,17 +453,29 @@ HOOKS = (
 )
 
 
+_PLANS: Dict[Tuple[str, ...], List[Tuple[Type[Any], Tuple[Tuple[str, Any], ...]]]] = {}
+
+
+def _plan(codes: Iterable[str]) -> List[Tuple[Type[Any], Tuple[Tuple[str, Any], ...]]]:
+    """The rule classes of ``codes`` with the hooks each overrides (worked out once)."""
+    key = tuple(codes)
+    plan = _PLANS.get(key)
+    if plan is None:
+        from lightning_lint import rules
+        plan = []
+        for code in key:
+            rule_class = rules.get(code)
+            if rule_class is not None:
+                plan.append((rule_class, tuple(h for h in HOOKS if rule_class.overrides(h[0]))))
+        _PLANS[key] = plan
+    return plan
+
+
 def run_rules(codes: Iterable[str], extraction: Extraction, ctx: RuleContext) -> List[Diagnostic]:
-    from lightning_lint import rules
     found: List[Diagnostic] = []
-    for code in codes:
-        rule_class = rules.get(code)
-        if rule_class is None:
-            continue
+    for rule_class, hooks in _plan(codes):
         rule = rule_class()
-        for hook, subjects in HOOKS:
-            if not rule_class.overrides(hook):
-                continue
+        for hook, subjects in hooks:
             for subject in subjects(extraction):
                 try:
                     found.extend(getattr(rule, hook)(subject, ctx))

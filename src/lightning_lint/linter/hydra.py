@@ -168,10 +168,16 @@ def find_config_dir(path: Path) -> Optional[ConfigDir]:
         rel_dir = path.parent.relative_to(root).as_posix()
         group = "" if rel_dir == "." else rel_dir
         primaries = []
-        try:
-            candidates = deps.yaml_files(root)
-        except OSError:
-            continue
+        if group == "":
+            # In its own folder only the file itself can be a primary config: its siblings
+            # need not be read (they were, for every file of a folder: quadratic work, and a
+            # dependency of each file's cached findings on all its siblings).
+            candidates = [path] if path.suffix in (".yaml", ".yml") and deps.is_file(path) else []
+        else:
+            try:
+                candidates = deps.yaml_files(root)
+            except OSError:
+                continue
         for candidate in candidates:
             document = _document(candidate)
             if document is None:

@@ -65,7 +65,20 @@ class ProjectFacts:
         return f"{loc.path}:{loc.span.start_line}" + (f" and {more} more" if more > 0 else "")
 
 
-def gather(root: Optional[Path], resolver: Any, fragments: Any = None) -> ProjectFacts:
+class _WouldParse(Exception):
+    pass
+
+
+def gather_without_parsing(root: Optional[Path], resolver: Any, fragments: Any) -> Optional[ProjectFacts]:
+    """The facts, when every file that contributes has its fragment in ``fragments``
+    (an unchanged project, or one without Python); None when some file would need parsing."""
+    try:
+        return gather(root, resolver, fragments, parse=False)
+    except _WouldParse:
+        return None
+
+
+def gather(root: Optional[Path], resolver: Any, fragments: Any = None, parse: bool = True) -> ProjectFacts:
     """Scan ``root`` (None: no project, no facts). ``fragments`` (optional) keeps each
     file's contribution by content: ``get(path, digest)`` / ``put(path, digest, fragment)``."""
     facts = ProjectFacts(root=root)
@@ -78,14 +91,14 @@ def gather(root: Optional[Path], resolver: Any, fragments: Any = None) -> Projec
             break
         facts.files_scanned += 1
         if path.suffix == ".py":
-            _scan_file(path, root, facts, fragments)
+            _scan_file(path, root, facts, fragments, parse)
         else:
             _scan_invocations(path, root, facts)
     facts.measured = read_measured(root)
     return facts
 
 
-def _scan_file(path: Path, root: Path, facts: ProjectFacts, fragments: Any = None) -> None:
+def _scan_file(path: Path, root: Path, facts: ProjectFacts, fragments: Any = None, parse: bool = True) -> None:
     try:
         with open(path, "rb") as handle:
             data = handle.read(MAX_FILE_BYTES + 1)
@@ -100,6 +113,8 @@ def _scan_file(path: Path, root: Path, facts: ProjectFacts, fragments: Any = Non
     key, content = f"{root}|{os.path.abspath(path)}", digest(data)  # Locs are relative to the root
     fragment = fragments.get(key, content)
     if fragment is None:
+        if not parse:
+            raise _WouldParse(path)
         fragment = fragment_of(path, root, data)
         fragments.put(key, content, fragment)
     merge(fragment, facts)

@@ -205,9 +205,11 @@ def _lint_in_pool(linter: Linter, pending: List[_Pending], workers: int,
                   results: List[Optional[FileResult]]) -> List[_Pending]:
     """Lint ``pending`` in worker processes; returns the files left to lint here.
 
-    Workers do not gather project facts: a file whose rules need them comes back, the
-    facts are gathered here (from the fragments of the files the workers parsed, so no
-    file is parsed twice), and the files that came back go out again with the facts."""
+    Workers do not gather project facts. The facts that can be had without parsing (an
+    unchanged project, whose fragments are cached, or one without Python files) go out
+    with the files. Otherwise a file whose rules need them comes back, the facts are
+    gathered here (from the fragments of the files the workers parsed, so no file is
+    parsed twice), and the files that came back go out again with the facts."""
     import functools
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
@@ -231,9 +233,14 @@ def _lint_in_pool(linter: Linter, pending: List[_Pending], workers: int,
                 results[index] = result
         return sorted(back, key=lambda p: p.index)
 
+    known = {}
+    for root in {linter.projects.for_path(p.path).root for p in pending}:
+        facts = linter.projects.for_root(root).facts_without_parsing()
+        if facts is not None:
+            known[root] = facts
     with ProcessPoolExecutor(max_workers=workers, mp_context=_context(multiprocessing),
                              initializer=_init_worker, initargs=(linter.resolver,)) as pool:
-        deferred = run(pool, pending)
+        deferred = run(pool, pending, known)
         if len(deferred) < FILES_PER_WORKER * 2:
             return deferred
         roots = {linter.projects.for_path(p.path).root for p in deferred}
