@@ -19,12 +19,10 @@ is a column left empty, with a note. Install them apart from the project, e.g.
 ``python -m venv /tmp/bench && /tmp/bench/bin/pip install fixit ruff``.
 
 Time: wall clock around the child process. CPU: user + system time of the child and its
-descendants (``RUSAGE_CHILDREN``). Peak memory: the largest sum, over the process tree, of
-resident set sizes, sampled every 10 ms from ``/proc/PID/statm`` (cheap, so that sampling
-does not slow the measured tool on a small machine; pages that forked workers share
-with their parent are counted in each, which only overstates lightning-lint's pool), and
-at least the largest single process (``ru_maxrss`` from ``wait4``, which also catches a
-run too short to sample).
+descendants (``wait4``). Peak memory: the largest sum, over the process tree, of
+proportional set sizes (PSS: pages that forked workers share with their parent count
+once), sampled every 20 ms from ``/proc``; and at least the peak resident size of the
+largest single process (GNU ``time -f %M``, which also covers a run too short to sample).
 
 Not part of the test run (nothing here is collected by pytest).
 """
@@ -95,6 +93,15 @@ def _children(pid: int) -> List[int]:
 
 
 def _memory_kb(pid: int) -> int:
+    """The proportional set size of a process (pages shared with others count in part),
+    or its resident set size where the kernel does not report PSS."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as handle:
+            for line in handle:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1])
+    except (OSError, ValueError, IndexError):
+        pass
     try:
         with open(f"/proc/{pid}/statm") as handle:
             return int(handle.read().split()[1]) * _PAGE_KB
@@ -105,19 +112,43 @@ def _memory_kb(pid: int) -> int:
 _PAGE_KB = os.sysconf("SC_PAGE_SIZE") // 1024 if hasattr(os, "sysconf") else 4
 
 
-def _tree_memory_kb(root: int) -> int:
+def _tree_memory_kb(root: int, include_root: bool = True) -> int:
     total, stack, seen = 0, [root], set()
     while stack:
         pid = stack.pop()
         if pid in seen:
             continue
         seen.add(pid)
-        total += _memory_kb(pid)
+        if pid != root or include_root:
+            total += _memory_kb(pid)
         stack.extend(_children(pid))
     return total
 
 
+def _gnu_time() -> Optional[str]:
+    """GNU time, to learn the largest process's peak memory (``%M``) of a run: a floor
+    for runs too short to sample, and free of the Linux quirk that a forked child's
+    ``ru_maxrss`` starts at its parent's (this Python process's) size."""
+    path = "/usr/bin/time"
+    if not os.path.exists(path):
+        return None
+    try:
+        done = subprocess.run([path, "-f", "%M", "-o", os.devnull, "true"], capture_output=True, timeout=10)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return path if done.returncode == 0 else None
+
+
+GNU_TIME = _gnu_time()
+
+
 def measure(command: Sequence[str], cwd: Path, env: Dict[str, str]) -> Measure:
+    import tempfile
+    floor_file = None
+    if GNU_TIME:
+        handle, floor_file = tempfile.mkstemp(prefix="bench-maxrss-")
+        os.close(handle)
+        command = [GNU_TIME, "-f", "%M", "-o", floor_file, *command]
     started = time.perf_counter()
     process = subprocess.Popen(list(command), cwd=cwd, env=env, stdout=subprocess.DEVNULL,
                                stderr=subprocess.DEVNULL)
@@ -128,13 +159,19 @@ def measure(command: Sequence[str], cwd: Path, env: Dict[str, str]) -> Measure:
         pid, _, usage = os.wait4(process.pid, os.WNOHANG if sample else 0)
         if pid:
             break
-        peak = max(peak, _tree_memory_kb(process.pid))
-        time.sleep(0.01)
+        peak = max(peak, _tree_memory_kb(process.pid, include_root=not GNU_TIME))
+        time.sleep(0.02)
     wall = time.perf_counter() - started
     process.returncode = 0  # reaped above
     cpu = usage.ru_utime + usage.ru_stime
-    # the largest single process (kB on Linux, bytes on macOS): a floor for a run too short to sample
-    largest = usage.ru_maxrss // 1024 if sys.platform == "darwin" else usage.ru_maxrss
+    if floor_file:
+        try:
+            largest = int(Path(floor_file).read_text().split()[-1])
+        except (OSError, ValueError, IndexError):
+            largest = 0
+        os.unlink(floor_file)
+    else:
+        largest = usage.ru_maxrss // 1024 if sys.platform == "darwin" else usage.ru_maxrss
     return Measure(wall, cpu, max(peak, largest) / 1024)
 
 

@@ -244,10 +244,12 @@ def test_parallel_run_reports_exactly_what_a_sequential_run_reports(in_tmp):
         files[f"pkg/model_{number}.py"] = "import lightning as L\nL.Trainer(max_epochs=3, precision=16)\n"
     write_files(in_tmp, files)
     sequential_run, sequential = check(in_tmp, no_cache=True, jobs=1)
-    parallel_run, parallel = check(in_tmp, no_cache=True, jobs=2)
-    assert parallel_run.workers == 2 and sequential_run.workers == 0
+    parallel_run, parallel = check(in_tmp, no_cache=True, jobs=3)
+    assert parallel_run.workers == 2 and sequential_run.workers == 0  # this process and two workers
     assert parallel == sequential
     assert check(in_tmp, no_cache=True, jobs=2, fmt="full")[1] == check(in_tmp, no_cache=True, jobs=1, fmt="full")[1]
+    # a cold cached run in parallel, then a warm one: the same again
+    assert check(in_tmp, jobs=3)[1] == sequential and check(in_tmp, jobs=3)[1] == sequential
 
 
 def test_no_pool_under_pre_commit_or_when_disabled(in_tmp, monkeypatch):

@@ -67,7 +67,7 @@ class CheckRun:
     stdin_fixed: Optional[str] = None  # the fixed text of standard input (printed instead of a report)
     cache_hits: int = 0  # files whose cached findings were reused
     cache_misses: int = 0  # files linted although the cache was on
-    workers: int = 0  # worker processes used (0: linted in this process)
+    workers: int = 0  # worker processes that helped this one (0: no pool)
 
 
 def make_resolver(options: CheckOptions, cwd: Path) -> SettingsResolver:
@@ -143,8 +143,8 @@ def lint(options: CheckOptions, stdin: Optional[TextIO] = None, cwd: Optional[Pa
         if problem:
             print(f"lightning-lint: {problem}", file=log)
         if run.workers:
-            print(f"lightning-lint: {stats.parsed_in_workers} files parsed in {run.workers} worker processes",
-                  file=log)
+            print(f"lightning-lint: {stats.parsed_in_workers} files parsed by this process and {run.workers} "
+                  f"worker process{'es' if run.workers != 1 else ''}", file=log)
     return run
 
 

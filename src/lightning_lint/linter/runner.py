@@ -30,9 +30,9 @@ if TYPE_CHECKING:
     from lightning_lint.linter.discovery import Candidate
 
 NO_PARALLEL_ENV = "LIGHTNING_LINT_NO_PARALLEL"
-# Below this many files to parse per worker, starting workers costs more than it saves
-# (measured: a fork and its first file cost about as much as linting 10 files here).
-FILES_PER_WORKER = 12
+# Below this many files to parse per process, a worker costs more than it saves (a fork
+# and its first file cost about as much as linting 10 files; twice that, to be safe).
+FILES_PER_WORKER = 24
 MAX_WORKERS = 32
 
 
@@ -91,10 +91,11 @@ def lint_files(linter: Linter, files: "Sequence[Candidate]", options: "CheckOpti
             to_parse.append(pending)
         else:
             results[index] = linter.lint_bytes(data, path, display, may_matter=False)
-    workers = worker_count(options, len(to_parse))
-    if workers > 1:
-        deferred = _lint_in_pool(linter, to_parse, workers, results)
-        stats.workers = workers
+            pending.data = b""  # not needed any more (and not to be copied into workers)
+    processes = worker_count(options, len(to_parse))
+    if processes > 1:
+        deferred = _lint_in_pool(linter, to_parse, processes, results)
+        stats.workers = processes - 1
         stats.parsed_in_workers = len(to_parse) - len(deferred)
     else:
         deferred = to_parse
@@ -152,7 +153,7 @@ class _CurrentValues:
 
 
 def worker_count(options: "CheckOptions", files_to_parse: int) -> int:
-    """How many worker processes lint ``files_to_parse`` files (1: no pool)."""
+    """How many processes lint ``files_to_parse`` files, this one included (1: no pool)."""
     if files_to_parse < 2:
         return 1
     if options.jobs is not None:  # asked for explicitly: honoured, also under pre-commit
@@ -182,10 +183,10 @@ def _init_worker(resolver) -> None:
     _worker_linter = Linter(resolver, may_gather_facts=False)
 
 
-def _lint_chunk(chunk: Chunk, facts: Optional[Dict[Optional[Path], object]] = None):
+def _lint_chunk(chunk: Chunk, facts: Optional[Dict[Optional[Path], object]] = None, linter: Optional[Linter] = None):
     """Lint in a worker: (index, result or None when the file needs project facts the
     worker was not given) for each file, and the facts fragments of the files parsed."""
-    linter = _worker_linter
+    linter = linter or _worker_linter
     assert linter is not None
     for root, value in (facts or {}).items():
         linter.projects.for_root(root).provide_facts(value)
@@ -201,36 +202,54 @@ def _lint_chunk(chunk: Chunk, facts: Optional[Dict[Optional[Path], object]] = No
     return out, linter.take_offers()
 
 
-def _lint_in_pool(linter: Linter, pending: List[_Pending], workers: int,
+def _lint_in_pool(linter: Linter, pending: List[_Pending], processes: int,
                   results: List[Optional[FileResult]]) -> List[_Pending]:
-    """Lint ``pending`` in worker processes; returns the files left to lint here.
+    """Lint ``pending`` in ``processes`` processes: this one and a pool of the others,
+    all taking chunks of files from one queue. Returns the files left to lint here.
 
     Workers do not gather project facts. The facts that can be had without parsing (an
     unchanged project, whose fragments are cached, or one without Python files) go out
     with the files. Otherwise a file whose rules need them comes back, the facts are
     gathered here (from the fragments of the files the workers parsed, so no file is
     parsed twice), and the files that came back go out again with the facts."""
-    import functools
     import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 
     from lightning_lint.linter.engine import preload
     preload()
     by_index = {p.index: p for p in pending}
+    # this process works like a worker too (same rules: it hands back files needing facts)
+    local = Linter(linter.resolver, may_gather_facts=False)
 
-    def run(pool, todo: List[_Pending], facts=None) -> List[_Pending]:
+    def collect(chunk_results, offers, back: List[_Pending]) -> None:
+        linter.accept_offers(offers)
+        for index, result in chunk_results:
+            p = by_index[index]
+            if result is None:
+                back.append(p)
+                continue
+            if result.diagnostics:
+                result.source = _source(p.data, p.display, kind_of(p.path) or PYTHON)
+            results[index] = result
+
+    def run(pool, todo: List[_Pending], facts) -> List[_Pending]:
         back: List[_Pending] = []
-        for chunk_results, offers in pool.map(functools.partial(_lint_chunk, facts=facts),
-                                              _chunks(todo, workers)):
-            linter.accept_offers(offers)
-            for index, result in chunk_results:
-                p = by_index[index]
-                if result is None:
-                    back.append(p)
-                    continue
-                if result.diagnostics:
-                    result.source = _source(p.data, p.display, kind_of(p.path) or PYTHON)
-                results[index] = result
+        queue = _chunks(todo, processes)
+        running = set()
+        while queue or running:
+            while queue and len(running) < processes - 1:
+                running.add(pool.submit(_lint_chunk, queue.pop(0), facts))
+            if queue:  # every worker is busy: lint a chunk here meanwhile
+                collect(*_lint_chunk(queue.pop(0), facts, local), back)
+            else:
+                done, running = wait(running, return_when=FIRST_COMPLETED)
+                for future in done:
+                    collect(*future.result(), back)
+                continue
+            finished = {f for f in running if f.done()}
+            for future in finished:
+                collect(*future.result(), back)
+            running -= finished
         return sorted(back, key=lambda p: p.index)
 
     known = {}
@@ -238,7 +257,7 @@ def _lint_in_pool(linter: Linter, pending: List[_Pending], workers: int,
         facts = linter.projects.for_root(root).facts_without_parsing()
         if facts is not None:
             known[root] = facts
-    with ProcessPoolExecutor(max_workers=workers, mp_context=_context(multiprocessing),
+    with ProcessPoolExecutor(max_workers=processes - 1, mp_context=_context(multiprocessing),
                              initializer=_init_worker, initargs=(linter.resolver,)) as pool:
         deferred = run(pool, pending, known)
         if len(deferred) < FILES_PER_WORKER * 2:
@@ -248,9 +267,9 @@ def _lint_in_pool(linter: Linter, pending: List[_Pending], workers: int,
         return run(pool, deferred, facts)
 
 
-def _chunks(pending: List[_Pending], workers: int) -> List[Chunk]:
-    """Larger files first, dealt round-robin, so that no worker is left with a big one at the end."""
-    chunks: List[Chunk] = [[] for _ in range(workers * 4)]
+def _chunks(pending: List[_Pending], processes: int) -> List[Chunk]:
+    """Larger files first, dealt round-robin, so that no process is left with a big one at the end."""
+    chunks: List[Chunk] = [[] for _ in range(processes * 4)]
     for position, p in enumerate(sorted(pending, key=lambda p: -len(p.data))):
         chunks[position % len(chunks)].append((p.index, str(p.path), p.display, p.data))
     return [c for c in chunks if c]

@@ -384,6 +384,7 @@ class SettingsResolver:
     _by_dir: Dict[Path, Settings] = field(default_factory=dict)
     _by_file: Dict[Path, Settings] = field(default_factory=dict)
     _by_path: Dict[str, Settings] = field(default_factory=dict)
+    _by_dir_name: Dict[str, Settings] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.cwd = self.cwd.resolve()
@@ -400,7 +401,10 @@ class SettingsResolver:
         found = self._by_path.get(key)
         if found is None:  # asked several times for every file of a run: remembered
             absolute = os.path.abspath(key)
-            found = self._for_dir(Path(absolute if os.path.isdir(absolute) else os.path.dirname(absolute)))
+            directory = absolute if os.path.isdir(absolute) else os.path.dirname(absolute)
+            found = self._by_dir_name.get(directory)
+            if found is None:
+                found = self._by_dir_name[directory] = self._for_dir(Path(directory))
             self._by_path[key] = found
         return found
 

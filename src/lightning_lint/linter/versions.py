@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator, List, Optional, Tuple
 
-from packaging.requirements import InvalidRequirement, Requirement
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import InvalidVersion, Version
 
@@ -93,6 +92,7 @@ def find_pins(root: Path) -> Iterator[Tuple[str, str]]:
 
 
 def _match(requirement: str) -> Optional[str]:
+    from packaging.requirements import InvalidRequirement, Requirement  # imported only when a pin file lists some
     try:
         req = Requirement(requirement)
     except InvalidRequirement:
