@@ -213,6 +213,11 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
 
 
 def run_check(args: argparse.Namespace) -> int:
+    import gc
+    # Parsing allocates objects by the hundred thousand, and few of them live long: the
+    # default threshold (700) runs the cycle collector so often that it costs ~15% of a
+    # cold run. Collect less often (the command is a short-lived process of its own).
+    gc.set_threshold(50_000, 20, 20)
     from lightning_lint.linter import checker
     from lightning_lint.linter.checker import CheckOptions, UsageError
 
