@@ -2,13 +2,12 @@
 
 Each file is read once and hashed; a file whose cached findings are still valid is done.
 Of the rest, a file the prefilter rejects costs nothing more and is handled here. The
-files left need parsing: they are linted here when they are few, else by a pool of
-worker processes, one per core (``--jobs`` overrides). There is no pool under pre-commit
-(``PRE_COMMIT`` is set; it runs hooks itself and passes few files), nor when
-``LIGHTNING_LINT_NO_PARALLEL`` is set, and a worker never starts another pool.
+files left need parsing: they are linted here when they are few, else by this process
+and a pool of workers, one process per core in all (``--jobs`` overrides). There is no
+pool under pre-commit (``PRE_COMMIT`` is set; the hook is serial and passes the changed
+files), nor when ``LIGHTNING_LINT_NO_PARALLEL`` is set, and a worker never starts one.
 
-Project facts are gathered once, in this process: a worker that reaches a rule which
-needs them hands the file back (``FactsNeeded``) and it is linted here afterwards.
+Project facts are gathered once, in this process (see ``_lint_in_pool``).
 """
 
 from __future__ import annotations
