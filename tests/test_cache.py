@@ -264,3 +264,19 @@ def test_no_pool_under_pre_commit_or_when_disabled(in_tmp, monkeypatch):
     monkeypatch.delenv("PRE_COMMIT")
     monkeypatch.setenv("LIGHTNING_LINT_NO_PARALLEL", "1")
     assert worker_count(options, 1000) == 1
+
+
+def test_a_crashing_rule_is_never_cached(project, monkeypatch):
+    from lightning_lint.rules.arguments import RemovedArgument
+
+    def crash(self, spec, ctx):
+        raise RecursionError("maximum recursion depth exceeded")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(RemovedArgument, "check_trainer", crash)
+        run, text = check(project)
+    assert any(d["code"] == "LL905" for d in json.loads(text))
+    crashed = {d["path"] for d in json.loads(text) if d["code"] == "LL905"}
+    run, text = check(project)
+    assert crashed <= relinted(run)
+    assert not any(d["code"] == "LL905" for d in json.loads(text))

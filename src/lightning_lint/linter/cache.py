@@ -127,6 +127,10 @@ class ResultsCache:
 
     # -- writing -----------------------------------------------------------------------
     def put_result(self, abspath: str, display: str, content: str, settings: str, result: Any) -> None:
+        if not result.cacheable:
+            self._results.pop(abspath, None)
+            self._dirty = True
+            return
         try:
             encoded = [encode_diagnostic(d) for d in result.diagnostics]
         except TypeError:

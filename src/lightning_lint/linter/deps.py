@@ -8,14 +8,15 @@ config search), the resolved Lightning version and the project facts. Each recor
 ``(kind, key) -> value``; a later run recomputes the value for the same key and reuses
 the findings only when every value is equal.
 
-The recorder is a module-level stack: linting is single-threaded within a process
-(parallel runs use processes), and the language server does not record.
+The recorder is a stack per thread (a server may lint in several threads; parallel runs
+use processes).
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
+import threading
 from pathlib import Path
 from typing import Dict, List, Optional, Tuple, Union
 
@@ -29,25 +30,34 @@ YAML_FILES = "yamls"  # key: a folder; value: the names of the YAML files in it
 TARGET = "target"  # key: project root + "|" + target-version setting; value: the resolved version
 FACTS = "facts"  # key: project root; value: a digest of the project facts
 
-_stack: List[Deps] = []
+_local = threading.local()
+
+
+def _stack() -> List[Deps]:
+    stack = getattr(_local, "stack", None)
+    if stack is None:
+        stack = _local.stack = []
+    return stack
 
 
 def start() -> None:
-    _stack.append({})
+    _stack().append({})
 
 
 def stop() -> Deps:
-    return _stack.pop() if _stack else {}
+    stack = _stack()
+    return stack.pop() if stack else {}
 
 
 def note(kind: str, key: str, value: str) -> None:
     """Record a fact the current lint depends on (ignored when nothing records)."""
-    if _stack:
-        _stack[-1].setdefault((kind, key), value)
+    stack = _stack()
+    if stack:
+        stack[-1].setdefault((kind, key), value)
 
 
 def recording() -> bool:
-    return bool(_stack)
+    return bool(_stack())
 
 
 def digest(data: bytes) -> str:
@@ -63,9 +73,10 @@ def file_state(path: Union[str, Path]) -> str:
 
 
 def note_file(path: Union[str, Path]) -> None:
-    if _stack:
+    stack = _stack()
+    if stack:
         key = os.path.abspath(path)
-        if (FILE, key) not in _stack[-1]:
+        if (FILE, key) not in stack[-1]:
             note(FILE, key, file_state(key))
 
 

@@ -230,6 +230,7 @@ class FileResult:
     source: Optional[SourceFile] = None
     deps: Dict[Tuple[str, str], str] = field(default_factory=dict)  # what else was consulted (deps.py)
     cached: bool = False  # the findings come from the results cache
+    cacheable: bool = True  # False: the findings may depend on more than the recorded inputs
 
 
 def tool_diagnostic(code: str, message: str, path: str, line: int = 1, col: int = 1,
@@ -245,9 +246,11 @@ def tool_diagnostic(code: str, message: str, path: str, line: int = 1, col: int 
 
 
 class ParseFailure(Exception):
-    def __init__(self, message: str, line: int = 1, col: int = 1, newer_syntax: bool = False) -> None:
+    def __init__(self, message: str, line: int = 1, col: int = 1, newer_syntax: bool = False,
+                 environmental: bool = False) -> None:
         super().__init__(message)
         self.message, self.line, self.col, self.newer_syntax = message, line, col, newer_syntax
+        self.environmental = environmental  # the interpreter's limits, not the text, made it fail
 
 
 def parse_python(source: SourceFile) -> "ast.Module":
@@ -264,7 +267,7 @@ def parse_python(source: SourceFile) -> "ast.Module":
                 newer_syntax=True) from None
         raise ParseFailure(f"SyntaxError: {exc.msg}", line, col) from None
     except (RecursionError, MemoryError):
-        raise ParseFailure("the file is too deeply nested to parse") from None
+        raise ParseFailure("the file is too deeply nested to parse", environmental=True) from None
     except ValueError as exc:
         raise ParseFailure(f"cannot be parsed: {exc}") from None
 
@@ -422,6 +425,7 @@ class Linter:
             line = min(max(failure.line, 1), max(source.line_count, 1))
             col = min(failure.col, len(source.line(line)) + 1)
             result.diagnostics.append(tool_diagnostic("LL900", failure.message, source.path, line, col))
+            result.cacheable = not failure.environmental
             return self._finish(result, settings, path)
         result.parsed = True
         project = self.projects.for_path(path)
@@ -432,6 +436,8 @@ class Linter:
         if extraction.facts.get("composed"):
             found = _in_this_file(found, source.path)
         result.diagnostics.extend(found)
+        # a rule that crashed is a bug, perhaps one of the moment (recursion, memory): never cached
+        result.cacheable = not any(d.code == "LL905" for d in found)
         return self._finish(result, settings, path)
 
     def _finish(self, result: FileResult, settings: Settings, path: Path) -> FileResult:
