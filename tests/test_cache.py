@@ -280,3 +280,14 @@ def test_a_crashing_rule_is_never_cached(project, monkeypatch):
     run, text = check(project)
     assert crashed <= relinted(run)
     assert not any(d["code"] == "LL905" for d in json.loads(text))
+
+
+def test_a_nested_configuration_invalidates_only_its_folder(project):
+    write_files(project, {"sub/lightning-lint.toml": "ignore = []\n",
+                          "sub/train.py": "import lightning as L\nL.Trainer(gpus=1, max_epochs=3)\n"})
+    check(project)
+    edit(project, "sub/lightning-lint.toml", 'ignore = ["LL302"]\n')
+    run, text = check(project)
+    assert relinted(run) == {"sub/train.py"}
+    assert text == check(project, no_cache=True)[1]
+    assert not any(d["path"] == "sub/train.py" for d in json.loads(text))

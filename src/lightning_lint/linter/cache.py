@@ -19,7 +19,8 @@ JSON, not pickle: a cache directory inside a repository is input the tool reads,
 reading it must never run code. A cache file that cannot be read or has the wrong
 shape is ignored (and replaced); writes go to a temporary file that is renamed over
 the old one, so a reader never sees half a file. Failures that depend on the file
-system rather than the content (permission denied, a file too large) are not cached.
+system or the interpreter rather than the content (permission denied, a file too large,
+a rule that crashed, a parser out of stack) are not cached.
 """
 
 from __future__ import annotations
