@@ -257,7 +257,7 @@ def run_scenario(scenario: str, args: argparse.Namespace, fixit: Optional[str], 
             row.runs.append(result)
             budget_used += result.wall
             _log(log, scenario, tool, f"run {number + 1}", result)
-            if number + 1 >= args.min_runs and budget_used > args.budget:
+            if args.min_runs <= number + 1 < args.runs and budget_used > args.budget:
                 row.note = f"{len(row.runs)} runs (slow)"
                 break
         rows.append(row)
