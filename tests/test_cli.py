@@ -145,3 +145,38 @@ def test_static_path_imports_neither_torch_nor_lightning(tmp_path):
     result = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, timeout=120)
     assert result.stdout.strip() == "1 []", result.stdout + result.stderr
     assert len(json.loads((tmp_path / "out.json").read_text())) == 2
+
+
+def _modules_after(args, cwd):
+    """The modules a fresh interpreter has imported after running the command line."""
+    code = ("import sys\nfrom lightning_lint.linter.cli import main\n"
+            f"try:\n    main({list(args)!r})\nexcept SystemExit:\n    pass\n"
+            "open('modules.txt', 'w').write('\\n'.join(sorted(sys.modules)))\n")
+    result = subprocess.run([sys.executable, "-c", code], cwd=cwd, capture_output=True, text=True, timeout=120)
+    assert (cwd / "modules.txt").exists(), result.stderr
+    return set((cwd / "modules.txt").read_text().split())
+
+
+def test_version_and_help_import_almost_nothing(tmp_path):
+    for args in (["--version"], ["--help"], ["check", "--help"]):
+        modules = _modules_after(args, tmp_path)
+        ours = {m for m in modules if m.startswith("lightning_lint")}
+        assert ours <= {"lightning_lint", "lightning_lint.linter", "lightning_lint.linter.cli"}, (args, ours)
+        assert not modules & {"libcst", "yaml", "packaging", "pathspec", "ast"}, args
+
+
+def test_yaml_only_run_never_imports_libcst(tmp_path):
+    write_files(tmp_path, {"conf.yaml": "trainer:\n  gpus: 2\n  max_epochs: 3\n",
+                           "other.yaml": "name: ci\non: [push]\n"})
+    for args in (["--no-cache", "."], ["."], ["."]):  # uncached, cold, warm
+        modules = _modules_after(args, tmp_path)
+        assert "libcst" not in modules and "lightning_lint.linter.python_extract" not in modules, args
+    # the warm run takes every finding from the cache: no parser, no rule
+    assert not modules & {"yaml", "lightning_lint.linter.yaml_extract", "lightning_lint.rules"}, modules
+
+
+def test_python_run_imports_libcst_only_for_a_syntax_error(tmp_path):
+    write_files(tmp_path, {"train.py": BAD})
+    assert "libcst" not in _modules_after(["--no-cache", "train.py"], tmp_path)
+    write_files(tmp_path, {"broken.py": "import lightning\ndef f(:\n    lightning.Trainer()\n"})
+    assert "libcst" in _modules_after(["--no-cache", "broken.py"], tmp_path)

@@ -292,7 +292,8 @@ def test_keystrokes_reuse_project_facts(tmp_path, monkeypatch):
         """), encoding="utf-8")
     scans = []
     gather = project_facts.gather
-    monkeypatch.setattr(project_facts, "gather", lambda root, resolver: scans.append(root) or gather(root, resolver))
+    monkeypatch.setattr(project_facts, "gather",
+                        lambda root, resolver, *args, **kwargs: scans.append(root) or gather(root, resolver, *args, **kwargs))
     session = EditorSession(tmp_path)
     train = tmp_path / "train.py"
     train.write_text("", encoding="utf-8")

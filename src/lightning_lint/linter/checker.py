@@ -65,11 +65,16 @@ class CheckRun:
     fixed: int = 0
     files_checked: int = 0
     stdin_fixed: Optional[str] = None  # the fixed text of standard input (printed instead of a report)
+    cache_hits: int = 0  # files whose cached findings were reused
+    cache_misses: int = 0  # files linted although the cache was on
+    workers: int = 0  # worker processes that helped this one (0: no pool)
 
 
 def make_resolver(options: CheckOptions, cwd: Path) -> SettingsResolver:
-    from lightning_lint import rules
     for selectors in (options.select or (), options.extend_select, options.ignore):
+        if not selectors:
+            continue  # the rule registry is imported only when there is something to check
+        from lightning_lint import rules
         try:
             rules.validate_selectors(selectors)
         except rules.UnknownSelector as exc:
@@ -89,15 +94,20 @@ def make_resolver(options: CheckOptions, cwd: Path) -> SettingsResolver:
 def lint(options: CheckOptions, stdin: Optional[TextIO] = None, cwd: Optional[Path] = None,
          log: Optional[TextIO] = None) -> CheckRun:
     """Lint what the options name; raises UsageError."""
-    from lightning_lint import rules
     from lightning_lint.linter.discovery import discover
 
     cwd = cwd or Path.cwd()
     log = log or sys.stderr
     resolver = make_resolver(options, cwd)
-    linter = Linter(resolver)
+    try:
+        cache = None if options.no_cache else open_cache(options, resolver, cwd)
+    except ConfigError as exc:  # the settings of the working directory name the cache folder
+        raise UsageError(str(exc)) from None
+    linter = Linter(resolver, fragments=cache)
     results: List[FileResult] = []
     started = time.perf_counter()
+    from lightning_lint.linter.runner import RunStats
+    stats = RunStats()
     try:
         paths = [p for p in options.paths if p != STDIN]
         read_stdin = STDIN in options.paths or (options.stdin_filename is not None and not options.paths)
@@ -114,16 +124,41 @@ def lint(options: CheckOptions, stdin: Optional[TextIO] = None, cwd: Optional[Pa
                 raise UsageError(f"path {missing} does not exist" if len(found.missing) == 1
                                  else f"paths {missing} do not exist")
             from lightning_lint.linter import runner
-            results.extend(runner.lint_files(linter, found.files, options, log))
+            results.extend(runner.lint_files(linter, found.files, options, log, cache, stats))
     except ConfigError as exc:
         raise UsageError(str(exc)) from None
-    except rules.UnknownSelector as exc:
-        raise UsageError(f"{exc}") from None
+    except ValueError as exc:
+        # an unknown selector in a configuration file (the rule registry is imported only
+        # when something needs it: a run whose findings all come from the cache does not)
+        rules = sys.modules.get("lightning_lint.rules")
+        if rules is not None and isinstance(exc, rules.UnknownSelector):
+            raise UsageError(f"{exc}") from None
+        raise
+    problem = cache.save() if cache is not None else None
     diagnostics = sorted((d for r in results for d in r.diagnostics), key=Diagnostic.sort_key)
-    run = CheckRun(results, diagnostics, files_checked=len(results))
+    run = CheckRun(results, diagnostics, files_checked=len(results), cache_hits=stats.hits,
+                   cache_misses=stats.misses, workers=stats.workers)
     if options.verbose:
         _verbose_report(run, linter, resolver, time.perf_counter() - started, log)
+        if cache is not None:
+            print(f"lightning-lint: cache: {run.cache_hits} reused, {run.cache_misses} linted ({cache.path})",
+                  file=log)
+        if problem:
+            print(f"lightning-lint: {problem}", file=log)
+        if run.workers:
+            print(f"lightning-lint: {stats.parsed_in_workers} files parsed by this process and {run.workers} "
+                  f"worker process{'es' if run.workers != 1 else ''}", file=log)
     return run
+
+
+def open_cache(options: CheckOptions, resolver: SettingsResolver, cwd: Path):
+    """The results cache for this run (``cache.py``): one file per directory, tool
+    version and command-line settings."""
+    from lightning_lint.linter.cache import ResultsCache, cache_directory
+    directory = cache_directory(options.cache_dir, resolver.for_path(cwd), cwd)
+    run_key = (str(cwd.resolve()), repr(resolver.overrides), options.config and str(Path(options.config).resolve()),
+               options.isolated)
+    return ResultsCache(directory, run_key)
 
 
 def _verbose_report(run: CheckRun, linter: Linter, resolver: SettingsResolver, seconds: float, log: TextIO) -> None:

@@ -12,9 +12,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Dict, Iterator, List, Optional, Tuple
-
-import pathspec
+from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple
 
 from lightning_lint.linter.settings import SettingsResolver
 from lightning_lint.linter.sources import kind_of
@@ -36,34 +34,46 @@ class _GitIgnores:
     """The .gitignore rules that apply inside one repository, collected lazily."""
 
     def __init__(self) -> None:
-        self._specs: Dict[Path, Optional[pathspec.PathSpec]] = {}
+        self._specs: Dict[str, Optional[List[Any]]] = {}
 
-    def _spec(self, directory: Path) -> Optional[pathspec.PathSpec]:
+    def _spec(self, directory: str) -> Optional[List[Any]]:
+        """The patterns of ``directory``'s .gitignore (and of .git/info/exclude at a
+        repository root) that decide something; None when there are none."""
         if directory not in self._specs:
             lines: List[str] = []
             for name in (".gitignore",):
                 try:
-                    lines.extend((directory / name).read_text(encoding="utf-8", errors="replace").splitlines())
+                    with open(os.path.join(directory, name), encoding="utf-8", errors="replace") as handle:
+                        lines.extend(handle.read().splitlines())
                 except OSError:
                     pass
-            if (directory / ".git").is_dir():
+            if os.path.isdir(os.path.join(directory, ".git")):
                 try:
-                    lines.extend((directory / ".git" / "info" / "exclude").read_text(
-                        encoding="utf-8", errors="replace").splitlines())
+                    with open(os.path.join(directory, ".git", "info", "exclude"), encoding="utf-8",
+                              errors="replace") as handle:
+                        lines.extend(handle.read().splitlines())
                 except OSError:
                     pass
-            self._specs[directory] = pathspec.PathSpec.from_lines("gitwildmatch", lines) if lines else None
+            patterns = None
+            lines = [line for line in lines if line.strip() and not line.startswith("#")]
+            if lines:  # pathspec is imported only when there is a pattern to match
+                import pathspec
+                spec = pathspec.PathSpec.from_lines("gitwildmatch", lines)
+                patterns = [pattern for pattern in spec.patterns if pattern.include is not None] or None
+            self._specs[directory] = patterns
         return self._specs[directory]
 
     def ignored(self, path: Path, is_dir: bool) -> bool:
         """Whether any .gitignore between the repository root and ``path`` ignores it.
         Later (deeper) files may re-include with ``!pattern``."""
-        root = _repo_root(path.parent)
+        absolute = os.path.abspath(path)
+        root = _repo_root(os.path.dirname(absolute))
         if root is None:
             return False
+        prefix = root if root.endswith(os.sep) else root + os.sep
+        relative_parts = absolute[len(prefix):].split(os.sep)
         ignored = False
         directory = root
-        relative_parts = path.relative_to(root).parts
         for depth in range(len(relative_parts)):
             spec = self._spec(directory)
             if spec is not None:
@@ -72,30 +82,33 @@ class _GitIgnores:
                 if result is not None:
                     ignored = result
             if depth < len(relative_parts) - 1:
-                directory = directory / relative_parts[depth]
+                directory = os.path.join(directory, relative_parts[depth])
         return ignored
 
 
-def _match(spec: pathspec.PathSpec, rel: str) -> Optional[bool]:
+def _match(patterns: List[Any], rel: str) -> Optional[bool]:
     """True (ignored), False (re-included by a negation) or None (no pattern matched)."""
     result = None
-    for pattern in spec.patterns:
-        if pattern.include is not None and pattern.match_file(rel):
+    for pattern in patterns:
+        if pattern.match_file(rel):
             result = pattern.include
     return result
 
 
-_REPO_ROOTS: Dict[Path, Optional[Path]] = {}
+_REPO_ROOTS: Dict[str, Optional[str]] = {}
 
 
-def _repo_root(directory: Path) -> Optional[Path]:
+def _repo_root(directory: str) -> Optional[str]:
+    """The nearest folder at or above ``directory`` (absolute) holding ``.git``."""
     if directory in _REPO_ROOTS:
         return _REPO_ROOTS[directory]
-    root: Optional[Path] = None
-    if (directory / ".git").exists():
+    root: Optional[str] = None
+    if os.path.exists(os.path.join(directory, ".git")):
         root = directory
-    elif directory.parent != directory:
-        root = _repo_root(directory.parent)
+    else:
+        parent = os.path.dirname(directory)
+        if parent != directory:
+            root = _repo_root(parent)
     _REPO_ROOTS[directory] = root
     return root
 
@@ -151,25 +164,26 @@ def _excluded(path: Path, resolver: SettingsResolver, gitignores: _GitIgnores, i
 
 def _walk(top: Path, resolver: SettingsResolver, gitignores: _GitIgnores,
           accept: Callable[[str], bool] = lambda name: kind_of(name) is not None,
-          skip_dir: Optional[Callable[[Path], bool]] = None) -> Iterator[Path]:
-    stack: List[Path] = [top]
+          skip_dir: Optional[Callable[[str], bool]] = None) -> Iterator[Path]:
+    # Strings, not Path objects, until a file is accepted: this loop sees every entry.
+    stack: List[str] = [str(top)]
     while stack:
         directory = stack.pop()
         try:
             entries = sorted(os.scandir(directory), key=lambda e: e.name)
         except OSError:
             continue
-        settings = resolver.for_path(directory)
-        subdirs: List[Path] = []
+        settings = resolver.for_path(Path(directory))
+        subdirs: List[str] = []
         for entry in entries:
-            path = Path(entry.path)
+            path = entry.path
             try:
                 is_dir = entry.is_dir(follow_symlinks=False)
                 is_link = entry.is_symlink()
             except OSError:
                 continue
             if is_dir:
-                if settings.is_excluded(path) or _is_virtualenv(path):
+                if settings.is_excluded(path) or os.path.isfile(os.path.join(path, "pyvenv.cfg")):
                     continue
                 if settings.respect_gitignore and gitignores.ignored(path, is_dir=True):
                     continue
@@ -179,13 +193,13 @@ def _walk(top: Path, resolver: SettingsResolver, gitignores: _GitIgnores,
                 continue
             if not accept(entry.name):
                 continue
-            if is_link and _points_to_dir(path):
+            if is_link and _points_to_dir(Path(path)):
                 continue  # a link to a folder: never followed
             if settings.is_excluded(path):
                 continue
             if settings.respect_gitignore and gitignores.ignored(path, is_dir=False):
                 continue
-            yield path
+            yield Path(path)
         stack.extend(reversed(subdirs))
 
 
@@ -205,7 +219,7 @@ def walk_project(root: Path, resolver: SettingsResolver, kinds: Tuple[str, ...] 
     gitignores = _GitIgnores()
     wanted = accept or (lambda name: kind_of(name) in kinds)
 
-    def nested_project(path: Path) -> bool:
-        return any((path / marker).exists() for marker in PROJECT_MARKERS)
+    def nested_project(path: str) -> bool:
+        return any(os.path.exists(os.path.join(path, marker)) for marker in PROJECT_MARKERS)
 
     yield from _walk(root, resolver, gitignores, wanted, skip_dir=nested_project)

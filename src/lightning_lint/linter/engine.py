@@ -7,20 +7,23 @@ unreadable, LL905 a rule that crashed); nothing stops the other files.
 
 from __future__ import annotations
 
-import ast
 import os
 import sys
-import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple, Type
+from typing import TYPE_CHECKING, Any, Callable, Dict, Iterable, List, Optional, Tuple, Type
 
-from lightning_lint.linter import prefilter, versions
+from lightning_lint.linter import deps, prefilter
 from lightning_lint.linter.diagnostics import Diagnostic, Severity
 from lightning_lint.linter.model import Extraction, Loc, Span, TrainerSpec
 from lightning_lint.linter.settings import Settings, SettingsResolver
 from lightning_lint.linter.sources import PYTHON, YAML, SourceFile, UnreadableSource, decode_source, kind_of, \
     read_source, source_from_text
+
+if TYPE_CHECKING:
+    import ast
+
+    from lightning_lint.linter import versions
 
 BUG_REPORT_URL = "https://github.com/lightning-lint/lightning-lint/issues"
 
@@ -39,28 +42,54 @@ def find_project_root(path: Path) -> Optional[Path]:
     return None
 
 
+class FactsNeeded(BaseException):
+    """Raised in a worker process that may not gather project facts itself: the file is
+    linted again by the parent, which gathers them once for everybody. A BaseException,
+    so that the guard around each rule (LL905) lets it through."""
+
+
 class Project:
     """Facts shared by every file of one project, computed at most once per run."""
 
-    def __init__(self, root: Optional[Path], resolver: SettingsResolver) -> None:
+    def __init__(self, root: Optional[Path], resolver: SettingsResolver, may_gather: bool = True,
+                 fragments: Any = None) -> None:
         self.root = root
         self.resolver = resolver
-        self._targets: Dict[Optional[str], versions.TargetVersion] = {}
+        self.may_gather = may_gather
+        self.fragments = fragments  # cached per-file facts (cache.FactsFragments), or None
+        self._targets: Dict[Optional[str], "versions.TargetVersion"] = {}
         self._facts: Any = None
+        self._facts_digest: Optional[str] = None
         self._measured: Optional[Dict[str, Dict[str, Any]]] = None
+        self._memo: Dict[str, str] = {}
+        self._offered: Dict[str, Tuple[str, Any]] = {}  # fragment key -> (content digest, fragment)
 
-    def target(self, settings: Settings) -> versions.TargetVersion:
-        key = settings.target_version
-        if key not in self._targets:
-            self._targets[key] = versions.resolve(settings.target_version, self.root)
-        return self._targets[key]
+    def target(self, settings: Settings) -> "versions.TargetVersion":
+        return self.target_for(settings.target_version)
+
+    def target_for(self, setting: Optional[str]) -> "versions.TargetVersion":
+        if setting not in self._targets:
+            from lightning_lint.linter import versions
+            self._targets[setting] = versions.resolve(setting, self.root)
+        if deps.recording():
+            deps.note(deps.TARGET, target_key(self.root, setting), self.pins_fingerprint(setting))
+        return self._targets[setting]
+
+    def pins_fingerprint(self, setting: Optional[str]) -> str:
+        """What the target version is resolved from (for the results cache)."""
+        key = f"pins|{setting or ''}"
+        if key not in self._memo:
+            from lightning_lint.linter import pins
+            self._memo[key] = pins.fingerprint(self.root, setting)
+        return self._memo[key]
 
     def measured_for(self, path: Path) -> Dict[str, Any]:
         """Facts saved by ``confirm --save-facts`` for the file at ``path``."""
         if self.root is None:
             return {}
+        from lightning_lint.linter.project_facts import MEASURED_FACTS, read_measured
+        deps.note_file(self.root / MEASURED_FACTS)
         if self._measured is None:
-            from lightning_lint.linter.project_facts import read_measured
             self._measured = read_measured(self.root)
         try:
             key = Path(os.path.abspath(path)).relative_to(self.root).as_posix()
@@ -73,16 +102,76 @@ class Project:
     def facts(self) -> Any:
         """Project-wide facts (loader classes, logged metrics, ...), gathered lazily."""
         if self._facts is None:
+            if not self.may_gather:
+                raise FactsNeeded(self.root)
             from lightning_lint.linter import project_facts
-            self._facts = project_facts.gather(self.root, self.resolver)
+            self._facts = project_facts.gather(self.root, self.resolver, self)
+        deps.note(deps.FACTS, str(self.root or ""), self.facts_digest)
         return self._facts
+
+    def facts_without_parsing(self) -> Any:
+        """The facts when they can be had without parsing a file (else None): what a pool
+        of workers is given up front."""
+        if self._facts is None and self.may_gather:
+            from lightning_lint.linter import project_facts
+            self._facts = project_facts.gather_without_parsing(self.root, self.resolver, self)
+        return self._facts
+
+    # -- per-file facts (the store project_facts.gather uses) -----------------------------
+    def offer(self, path: Path, source: SourceFile, extraction: Extraction) -> None:
+        """A file just extracted for linting: the facts need not parse it again."""
+        if self._facts is not None or self.root is None:
+            return
+        absolute = os.path.abspath(path)
+        try:
+            relative = str(Path(absolute).relative_to(self.root))
+        except ValueError:
+            return
+        if source.path != relative or not source.raw:
+            return  # shown under another name: its locations would differ from the facts'
+        from lightning_lint.linter import project_facts
+        fragment = project_facts.ProjectFacts(files_parsed=1)
+        project_facts.fold(extraction, fragment)
+        self._offered[f"{self.root}|{absolute}"] = (deps.digest(source.raw), fragment)
+
+    def offer_fragment(self, key: str, offer: Tuple[str, Any]) -> None:
+        if self._facts is None:
+            self._offered.setdefault(key, offer)
+
+    def provide_facts(self, facts: Any) -> None:
+        """Facts gathered elsewhere (by the parent of a worker process)."""
+        self._facts, self._facts_digest = facts, None
+
+    def get(self, key: str, content: str) -> Any:
+        offered = self._offered.pop(key, None)
+        if offered is not None and offered[0] == content:
+            self.put(key, content, offered[1])
+            return offered[1]
+        return self.fragments.get(key, content) if self.fragments is not None else None
+
+    def put(self, key: str, content: str, fragment: Any) -> None:
+        if self.fragments is not None:
+            self.fragments.put(key, content, fragment)
+
+    @property
+    def facts_digest(self) -> str:
+        """A digest of the facts' value: findings computed from equal facts are equal."""
+        if self._facts_digest is None:
+            self._facts_digest = deps.digest((self.facts if self._facts is None else self._facts).identity().encode())
+        return self._facts_digest
+
+
+def target_key(root: Optional[Path], setting: Optional[str]) -> str:
+    return f"{root or ''}|{setting or ''}"
 
 
 class Projects:
     """One ``Project`` per project root seen in a run."""
 
-    def __init__(self, resolver: SettingsResolver) -> None:
+    def __init__(self, resolver: SettingsResolver, may_gather: bool = True, fragments: Any = None) -> None:
         self.resolver = resolver
+        self.may_gather = may_gather
+        self.fragments = fragments
         self._by_root: Dict[Optional[Path], Project] = {}
         self._root_of: Dict[Path, Optional[Path]] = {}
 
@@ -90,9 +179,11 @@ class Projects:
         directory = Path(os.path.abspath(path)).parent
         if directory not in self._root_of:
             self._root_of[directory] = find_project_root(directory)
-        root = self._root_of[directory]
+        return self.for_root(self._root_of[directory])
+
+    def for_root(self, root: Optional[Path]) -> Project:
         if root not in self._by_root:
-            self._by_root[root] = Project(root, self.resolver)
+            self._by_root[root] = Project(root, self.resolver, self.may_gather, self.fragments)
         return self._by_root[root]
 
     def forget(self, path: Path) -> None:
@@ -112,7 +203,7 @@ class RuleContext:
     path: Path
 
     @property
-    def target(self) -> versions.TargetVersion:
+    def target(self) -> "versions.TargetVersion":
         return self.project.target(self.settings)
 
     @property
@@ -142,6 +233,9 @@ class FileResult:
     parsed: bool = False  # the file got past the prefilter and parsed
     notes: List[str] = field(default_factory=list)  # shown with --verbose
     source: Optional[SourceFile] = None
+    deps: Dict[Tuple[str, str], str] = field(default_factory=dict)  # what else was consulted (deps.py)
+    cached: bool = False  # the findings come from the results cache
+    cacheable: bool = True  # False: the findings may depend on more than the recorded inputs
 
 
 def tool_diagnostic(code: str, message: str, path: str, line: int = 1, col: int = 1,
@@ -157,12 +251,15 @@ def tool_diagnostic(code: str, message: str, path: str, line: int = 1, col: int 
 
 
 class ParseFailure(Exception):
-    def __init__(self, message: str, line: int = 1, col: int = 1, newer_syntax: bool = False) -> None:
+    def __init__(self, message: str, line: int = 1, col: int = 1, newer_syntax: bool = False,
+                 environmental: bool = False) -> None:
         super().__init__(message)
         self.message, self.line, self.col, self.newer_syntax = message, line, col, newer_syntax
+        self.environmental = environmental  # the interpreter's limits, not the text, made it fail
 
 
-def parse_python(source: SourceFile) -> ast.Module:
+def parse_python(source: SourceFile) -> "ast.Module":
+    import ast
     try:
         return ast.parse(source.text, filename=source.path)
     except SyntaxError as exc:
@@ -175,7 +272,7 @@ def parse_python(source: SourceFile) -> ast.Module:
                 newer_syntax=True) from None
         raise ParseFailure(f"SyntaxError: {exc.msg}", line, col) from None
     except (RecursionError, MemoryError):
-        raise ParseFailure("the file is too deeply nested to parse") from None
+        raise ParseFailure("the file is too deeply nested to parse", environmental=True) from None
     except ValueError as exc:
         raise ParseFailure(f"cannot be parsed: {exc}") from None
 
@@ -214,8 +311,12 @@ EXTRACTORS: Dict[str, Extractor] = {PYTHON: _extract_python, YAML: _extract_yaml
 
 
 def may_matter(source: SourceFile, settings: Settings, path: Path) -> bool:
-    data = source.raw or source.text.encode("utf-8", errors="replace")
-    if source.kind == PYTHON:
+    return may_matter_bytes(source.raw or source.text.encode("utf-8", errors="replace"), source.kind, settings, path)
+
+
+def may_matter_bytes(data: bytes, kind: str, settings: Settings, path: Path) -> bool:
+    """The prefilter: whether a file can hold anything a rule checks (else it is not parsed)."""
+    if kind == PYTHON:
         return prefilter.python_may_matter(data)
     if settings.include and settings.matches_any(path, settings.include):
         return True
@@ -225,13 +326,37 @@ def may_matter(source: SourceFile, settings: Settings, path: Path) -> bool:
     return Path(os.path.abspath(path)).parent.name in ESSENTIAL_GROUPS or prefilter.yaml_may_matter(data)
 
 
+def preload() -> None:
+    """Import everything linting needs (before forking workers, so that each inherits it
+    instead of importing it again)."""
+    import importlib
+    from lightning_lint import rules
+    rules.all_rules()
+    for name in ("python_extract", "yaml_extract", "hydra", "schedule", "suppressions", "versions"):
+        importlib.import_module(f"lightning_lint.linter.{name}")
+
+
 class Linter:
     """Lints files with the settings that apply to each."""
 
-    def __init__(self, resolver: SettingsResolver, select_override: Optional[Callable[[Settings], Tuple[str, ...]]] = None) -> None:
+    def __init__(self, resolver: SettingsResolver, may_gather_facts: bool = True, fragments: Any = None) -> None:
         self.resolver = resolver
-        self.projects = Projects(resolver)
+        self.projects = Projects(resolver, may_gather_facts, fragments)
         self._enabled_cache: Dict[Tuple[Any, ...], Tuple[str, ...]] = {}
+
+    # -- facts fragments between processes ---------------------------------------------
+    def take_offers(self) -> Dict[str, Tuple[str, Any]]:
+        """The facts fragments of the files this linter parsed (and forget them)."""
+        offers: Dict[str, Tuple[str, Any]] = {}
+        for project in self.projects._by_root.values():
+            offers.update(project._offered)
+            project._offered.clear()
+        return offers
+
+    def accept_offers(self, offers: Dict[str, Tuple[str, Any]]) -> None:
+        for key, offer in offers.items():
+            root = key.split("|", 1)[0]
+            self.projects.for_root(Path(root)).offer_fragment(key, offer)
 
     # -- rule selection ----------------------------------------------------------------
     def enabled_codes(self, settings: Settings, path: Path) -> Tuple[str, ...]:
@@ -261,9 +386,22 @@ class Linter:
         try:
             source = read_source(path, display, max_bytes=settings.max_file_size)
         except UnreadableSource as exc:
-            return self._finish(FileResult(display, [tool_diagnostic("LL901", f"cannot lint this file: {exc}",
-                                                                     display)]), settings, path)
+            return self.unreadable(path, display, exc)
         return self.lint_source(source, path)
+
+    def unreadable(self, path: Path, display: str, problem: Exception) -> FileResult:
+        """The finding for a file that cannot be read or decoded (LL901)."""
+        result = FileResult(display, [tool_diagnostic("LL901", f"cannot lint this file: {problem}", display)])
+        return self._finish(result, self.resolver.for_path(path), path)
+
+    def lint_bytes(self, data: bytes, path: Path, display: str, may_matter: Optional[bool] = None) -> FileResult:
+        """Lint the bytes read from the file at ``path`` (what ``lint_path`` does after
+        reading); ``may_matter``: the prefilter's answer, when the caller has it."""
+        try:
+            source = decode_source(data, display, kind_of(path) or PYTHON)
+        except UnreadableSource as exc:
+            return self.unreadable(path, display, exc)
+        return self.lint_source(source, path, may_matter)
 
     def lint_text(self, text: str, path: Path, display: Optional[str] = None) -> FileResult:
         """Lint text that stands for the file at ``path`` (standard input, an editor buffer)."""
@@ -277,11 +415,18 @@ class Linter:
                                                                      display)]), settings, path)
         return self.lint_source(source, path)
 
-    def lint_source(self, source: SourceFile, path: Path) -> FileResult:
+    def lint_source(self, source: SourceFile, path: Path, matters: Optional[bool] = None) -> FileResult:
         settings = self.resolver.for_path(path)
         result = FileResult(source.path, source=source)
-        if not may_matter(source, settings, path):
+        if not (may_matter(source, settings, path) if matters is None else matters):
             return result
+        deps.start()
+        try:
+            return self._lint_parsed(source, path, settings, result)
+        finally:
+            result.deps = deps.stop()
+
+    def _lint_parsed(self, source: SourceFile, path: Path, settings: Settings, result: FileResult) -> FileResult:
         try:
             extraction = EXTRACTORS[source.kind](source, settings, path)
         except ParseFailure as failure:
@@ -291,14 +436,19 @@ class Linter:
             line = min(max(failure.line, 1), max(source.line_count, 1))
             col = min(failure.col, len(source.line(line)) + 1)
             result.diagnostics.append(tool_diagnostic("LL900", failure.message, source.path, line, col))
+            result.cacheable = not failure.environmental
             return self._finish(result, settings, path)
         result.parsed = True
         project = self.projects.for_path(path)
+        if source.kind == PYTHON:
+            project.offer(path, source, extraction)
         ctx = RuleContext(source, settings, project, extraction, Path(os.path.abspath(path)))
         found = run_rules(self.enabled_codes(settings, path), extraction, ctx)
         if extraction.facts.get("composed"):
             found = _in_this_file(found, source.path)
         result.diagnostics.extend(found)
+        # a rule that crashed is a bug, perhaps one of the moment (recursion, memory): never cached
+        result.cacheable = not any(d.code == "LL905" for d in found)
         return self._finish(result, settings, path)
 
     def _finish(self, result: FileResult, settings: Settings, path: Path) -> FileResult:
@@ -320,17 +470,29 @@ HOOKS = (
 )
 
 
+_PLANS: Dict[Tuple[str, ...], List[Tuple[Type[Any], Tuple[Tuple[str, Any], ...]]]] = {}
+
+
+def _plan(codes: Iterable[str]) -> List[Tuple[Type[Any], Tuple[Tuple[str, Any], ...]]]:
+    """The rule classes of ``codes`` with the hooks each overrides (worked out once)."""
+    key = tuple(codes)
+    plan = _PLANS.get(key)
+    if plan is None:
+        from lightning_lint import rules
+        plan = []
+        for code in key:
+            rule_class = rules.get(code)
+            if rule_class is not None:
+                plan.append((rule_class, tuple(h for h in HOOKS if rule_class.overrides(h[0]))))
+        _PLANS[key] = plan
+    return plan
+
+
 def run_rules(codes: Iterable[str], extraction: Extraction, ctx: RuleContext) -> List[Diagnostic]:
-    from lightning_lint import rules
     found: List[Diagnostic] = []
-    for code in codes:
-        rule_class = rules.get(code)
-        if rule_class is None:
-            continue
+    for rule_class, hooks in _plan(codes):
         rule = rule_class()
-        for hook, subjects in HOOKS:
-            if not rule_class.overrides(hook):
-                continue
+        for hook, subjects in hooks:
             for subject in subjects(extraction):
                 try:
                     found.extend(getattr(rule, hook)(subject, ctx))
@@ -340,6 +502,7 @@ def run_rules(codes: Iterable[str], extraction: Extraction, ctx: RuleContext) ->
 
 
 def _rule_failure(rule_class: Type[Any], exc: Exception, path: str) -> Diagnostic:
+    import traceback
     frame = traceback.extract_tb(exc.__traceback__)[-1] if exc.__traceback__ else None
     where = f" at {Path(frame.filename).name}:{frame.lineno}" if frame else ""
     return tool_diagnostic(

@@ -23,6 +23,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Dict, List, Optional, Tuple
 
+from lightning_lint.linter import deps
 from lightning_lint.linter.model import FLAVOR_HYDRA, Extraction, Span
 from lightning_lint.linter.sources import UnreadableSource, read_source
 from lightning_lint.linter.yaml_load import CONSUMER_OMEGACONF, Document, YamlError, YNode, load
@@ -60,6 +61,7 @@ _CACHE: Dict[Path, Tuple[float, Optional[Document]]] = {}
 
 
 def _document(path: Path) -> Optional[Document]:
+    deps.note_file(path)  # what the composition read decides the findings (the results cache)
     try:
         mtime = path.stat().st_mtime
     except OSError:
@@ -166,10 +168,16 @@ def find_config_dir(path: Path) -> Optional[ConfigDir]:
         rel_dir = path.parent.relative_to(root).as_posix()
         group = "" if rel_dir == "." else rel_dir
         primaries = []
-        try:
-            candidates = sorted(p for p in root.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
-        except OSError:
-            continue
+        if group == "":
+            # In its own folder only the file itself can be a primary config: its siblings
+            # need not be read (they were, for every file of a folder: quadratic work, and a
+            # dependency of each file's cached findings on all its siblings).
+            candidates = [path] if path.suffix in (".yaml", ".yml") and deps.is_file(path) else []
+        else:
+            try:
+                candidates = deps.yaml_files(root)
+            except OSError:
+                continue
         for candidate in candidates:
             document = _document(candidate)
             if document is None:
@@ -181,7 +189,7 @@ def find_config_dir(path: Path) -> Optional[ConfigDir]:
             if not entries:
                 continue
             named = _groups_named(entries)
-            if not named or not any((root / g).is_dir() for g in named):
+            if not named or not any(deps.is_dir(root / g) for g in named):
                 continue
             if group == "" and candidate == path:
                 return ConfigDir(root, "", (candidate,))
@@ -247,7 +255,7 @@ class _Composer:
     def option_path(self, group: str, option: str) -> Optional[Path]:
         for suffix in (".yaml", ".yml"):
             candidate = self.root / group / f"{option}{suffix}"
-            if candidate.is_file():
+            if deps.is_file(candidate):
                 return candidate
         return None
 
@@ -298,7 +306,7 @@ class _Composer:
             elif entry.same_group:
                 node = self.option(group, entry.options[0], depth=depth + 1)
             else:
-                sub = entry.group if entry.absolute or not (self.root / group / entry.group).is_dir() \
+                sub = entry.group if entry.absolute or not deps.is_dir(self.root / group / entry.group) \
                     else f"{group}/{entry.group}"
                 node = None
                 for choice in entry.options:

@@ -11,6 +11,7 @@ Where a version history is given it was read from the released wheels' signature
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from typing import Any, Dict, FrozenSet, Optional, Tuple
 
@@ -869,11 +870,13 @@ def short_callback_name(class_path: str) -> Optional[str]:
 # -- version-aware views --------------------------------------------------------------------
 
 
+@functools.lru_cache(maxsize=None)
 def _v(text: str):
     from packaging.version import Version
     return Version(text)
 
 
+@functools.lru_cache(maxsize=None)  # asked once per Trainer call; the answer depends on the version only
 def trainer_args_accepted(version) -> FrozenSet[str]:
     """The Trainer keyword arguments a release accepts."""
     names = {p.name for p in TRAINER_PARAM_LIST if _v(p.added_in) <= version}
@@ -881,6 +884,7 @@ def trainer_args_accepted(version) -> FrozenSet[str]:
     return frozenset(names)
 
 
+@functools.lru_cache(maxsize=None)
 def callback_args_accepted(kind: str, version) -> FrozenSet[str]:
     info = CALLBACKS[kind]
     names = {p.name for p in info.params.values() if _v(p.added_in) <= version}

@@ -4,6 +4,10 @@ A cheap scan of the project root: every Python file is read, only the files whos
 mention a loader, ``self.log`` or manual optimization are parsed (with ``ast``), and the
 extractor's loaders and classes are folded into one ``ProjectFacts``. Facts measured by
 ``confirm --save-facts`` are read from ``.lightning-lint/facts.json`` at the root.
+
+What one Python file contributes (its *fragment*) depends on its bytes alone, so the
+results cache keeps fragments by content: an unchanged project is re-gathered by reading
+and hashing its files, without parsing any.
 """
 
 from __future__ import annotations
@@ -48,6 +52,14 @@ class ProjectFacts:
     files_parsed: int = 0
     truncated: bool = False  # more files than MAX_FILES: facts may be incomplete
 
+    def identity(self) -> str:
+        """The facts as text, sets sorted: equal facts give equal text in every process
+        (a set's order changes with the string hash seed)."""
+        fields = {name: value for name, value in vars(self).items()}
+        fields["lightning_classes"] = sorted(self.lightning_classes)
+        fields["class_bases"] = sorted((name, sorted(bases)) for name, bases in self.class_bases.items())
+        return repr(sorted(fields.items(), key=lambda item: item[0]))
+
     @property
     def loaders_resumable(self) -> Optional[bool]:
         """True when the project uses a loader that keeps its position, False when it only
@@ -64,8 +76,22 @@ class ProjectFacts:
         return f"{loc.path}:{loc.span.start_line}" + (f" and {more} more" if more > 0 else "")
 
 
-def gather(root: Optional[Path], resolver: Any) -> ProjectFacts:
-    """Scan ``root`` (None: no project, no facts)."""
+class _WouldParse(Exception):
+    pass
+
+
+def gather_without_parsing(root: Optional[Path], resolver: Any, fragments: Any) -> Optional[ProjectFacts]:
+    """The facts, when every file that contributes has its fragment in ``fragments``
+    (an unchanged project, or one without Python); None when some file would need parsing."""
+    try:
+        return gather(root, resolver, fragments, parse=False)
+    except _WouldParse:
+        return None
+
+
+def gather(root: Optional[Path], resolver: Any, fragments: Any = None, parse: bool = True) -> ProjectFacts:
+    """Scan ``root`` (None: no project, no facts). ``fragments`` (optional) keeps each
+    file's contribution by content: ``get(path, digest)`` / ``put(path, digest, fragment)``."""
     facts = ProjectFacts(root=root)
     if root is None:
         return facts
@@ -76,7 +102,7 @@ def gather(root: Optional[Path], resolver: Any) -> ProjectFacts:
             break
         facts.files_scanned += 1
         if path.suffix == ".py":
-            _scan_file(path, root, facts)
+            _scan_file(path, root, facts, fragments, parse)
         else:
             _scan_invocations(path, root, facts)
     facts.measured = read_measured(root)
@@ -96,7 +122,7 @@ def _resolve_lightning_classes(facts: ProjectFacts) -> None:
                 changed = True
 
 
-def _scan_file(path: Path, root: Path, facts: ProjectFacts) -> None:
+def _scan_file(path: Path, root: Path, facts: ProjectFacts, fragments: Any = None, parse: bool = True) -> None:
     try:
         with open(path, "rb") as handle:
             data = handle.read(MAX_FILE_BYTES + 1)
@@ -104,6 +130,23 @@ def _scan_file(path: Path, root: Path, facts: ProjectFacts) -> None:
         return
     if len(data) > MAX_FILE_BYTES or not any(marker in data for marker in _INTERESTING):
         return
+    if fragments is None:
+        merge(fragment_of(path, root, data), facts)
+        return
+    from lightning_lint.linter.deps import digest
+    key, content = f"{root}|{os.path.abspath(path)}", digest(data)  # Locs are relative to the root
+    fragment = fragments.get(key, content)
+    if fragment is None:
+        if not parse:
+            raise _WouldParse(path)
+        fragment = fragment_of(path, root, data)
+        fragments.put(key, content, fragment)
+    merge(fragment, facts)
+
+
+def fragment_of(path: Path, root: Path, data: bytes) -> ProjectFacts:
+    """What one Python file contributes to the project facts."""
+    fragment = ProjectFacts()
     from lightning_lint.linter import python_extract
     from lightning_lint.linter.sources import PYTHON, UnreadableSource, decode_source
     try:
@@ -115,9 +158,27 @@ def _scan_file(path: Path, root: Path, facts: ProjectFacts) -> None:
         tree = ast.parse(source.text)
         extraction = python_extract.extract(tree, source)
     except (UnreadableSource, SyntaxError, ValueError, RecursionError, MemoryError):
-        return  # the file's own LL900/LL901 is reported when it is linted
-    facts.files_parsed += 1
-    fold(extraction, facts)
+        return fragment  # the file's own LL900/LL901 is reported when it is linted
+    fragment.files_parsed = 1
+    fold(extraction, fragment)
+    return fragment
+
+
+def merge(fragment: ProjectFacts, facts: ProjectFacts) -> None:
+    """Add one file's fragment to the facts: the same as folding its extraction."""
+    facts.plain_loaders.extend(fragment.plain_loaders)
+    facts.train_plain_loaders.extend(fragment.train_plain_loaders)
+    facts.stateful_loaders.extend(fragment.stateful_loaders)
+    for name, loc in fragment.logged_metrics.items():
+        facts.logged_metrics.setdefault(name, loc)
+    if facts.dynamic_logging is None:
+        facts.dynamic_logging = fragment.dynamic_logging
+    facts.manual_optimization.extend(fragment.manual_optimization)
+    facts.lightning_modules.extend(fragment.lightning_modules)
+    facts.lightning_classes.update(fragment.lightning_classes)
+    for name, bases in fragment.class_bases.items():
+        facts.class_bases.setdefault(name, set()).update(bases)
+    facts.files_parsed += fragment.files_parsed
 
 
 _INVOCATION_FILES = re.compile(r"(\.(sh|bash|zsh|mk|md|rst|txt|slurm|sbatch|yml|yaml)|^Makefile|^Justfile)$")

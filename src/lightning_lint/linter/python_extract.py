@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import ast
 from dataclasses import dataclass, field
-from typing import Dict, Iterable, List, Optional, Set, Tuple
+from typing import Any, Dict, Iterable, List, Optional, Set, Tuple
 
 from lightning_lint.linter import lightning_data
 from lightning_lint.linter.model import (
@@ -61,6 +61,10 @@ class _Scope:
         self.bindings.setdefault(name, []).append(binding)
 
 
+# Nodes without children that matter: never visited (most of a tree's nodes are these).
+_LEAVES = (ast.expr_context, ast.operator, ast.unaryop, ast.cmpop, ast.boolop, ast.Constant)
+
+
 class _ScopeBuilder(ast.NodeVisitor):
     """One pass over the module: scopes, bindings, and every call with its scope."""
 
@@ -73,14 +77,37 @@ class _ScopeBuilder(ast.NodeVisitor):
         self.classes: List[ast.ClassDef] = []
         self.parents: Dict[int, ast.AST] = {}
         self.block_depth: Dict[int, int] = {}  # id(call statement) -> nesting under if/for/...
+        self.logging_classes: Set[int] = set()  # id(class) of classes with self.log(...) or manual optimization
+        self._classes: List[ast.ClassDef] = []  # the classes the visit is inside
         self._depth = 0
         self.visit(tree)
 
     # -- structure ---------------------------------------------------------------------
+    # The visit is the extractor's hot loop: a handler per node class, looked up once per
+    # class (not by name per node as ast.NodeVisitor does), and no generator per node.
+    _handlers: Dict[type, Any] = {}
+
+    def visit(self, node: ast.AST) -> None:
+        handler = self._handlers.get(node.__class__)
+        if handler is None:
+            handler = getattr(type(self), "visit_" + node.__class__.__name__, None)
+            if handler is None or node.__class__ is ast.Constant:
+                handler = type(self).generic_visit
+            self._handlers[node.__class__] = handler
+        handler(self, node)
+
     def generic_visit(self, node: ast.AST) -> None:
-        for child in ast.iter_child_nodes(node):
-            self.parents[id(child)] = node
-            self.visit(child)
+        parents = self.parents
+        for name in node._fields:
+            value = getattr(node, name, None)
+            if isinstance(value, list):
+                for item in value:
+                    if isinstance(item, ast.AST) and not isinstance(item, _LEAVES):
+                        parents[id(item)] = node
+                        self.visit(item)
+            elif isinstance(value, ast.AST) and not isinstance(value, _LEAVES):
+                parents[id(value)] = node
+                self.visit(value)
 
     def _enter(self, node: ast.AST, name: str, is_class: bool = False) -> _Scope:
         scope = _Scope(node, self.scope, is_class=is_class, name=name)
@@ -115,6 +142,7 @@ class _ScopeBuilder(ast.NodeVisitor):
         self.scope.bind(node.name, _Binding("class", node))
         self.classes.append(node)
         self.scope_of[id(node)] = self.scope
+        self._classes.append(node)
         for expr in node.bases + [k.value for k in node.keywords] + node.decorator_list:
             self.parents[id(expr)] = node
             self.visit(expr)
@@ -126,6 +154,12 @@ class _ScopeBuilder(ast.NodeVisitor):
             self.parents[id(stmt)] = node
             self.visit(stmt)
         self.scope, self._depth = outer, outer_depth
+        self._classes.pop()
+
+    def _mark_logging(self) -> None:
+        """The enclosing classes hold what ``_Extractor._class_statement`` looks for; the
+        others need not be walked again."""
+        self.logging_classes.update(id(c) for c in self._classes)
 
     def _visit_block(self, node: ast.AST) -> None:
         self._depth += 1
@@ -188,6 +222,9 @@ class _ScopeBuilder(ast.NodeVisitor):
         return self.scope
 
     def visit_Assign(self, node: ast.Assign) -> None:
+        if self._classes and _is_false(node.value) and any(
+                _is_self_attr(t, "automatic_optimization") for t in node.targets):
+            self._mark_logging()
         for target in node.targets:
             self._bind_target(target, node.value if len(node.targets) == 1 else None, node)
         self.generic_visit(node)
@@ -237,6 +274,8 @@ class _ScopeBuilder(ast.NodeVisitor):
         func = node.func
         if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.attr in _MUTATING_METHODS:
             self._mutation(func.value.id, node)
+        if self._classes and _is_self_attr(func, ("log", "log_dict")):
+            self._mark_logging()
         self.generic_visit(node)
 
 
@@ -855,8 +894,9 @@ class _Extractor:
                 if any(isinstance(t, ast.Name) and t.id == "automatic_optimization" for t in targets) \
                         and _is_false(stmt.value):
                     spec.manual_optimization = self.loc(stmt)
-        for inner in ast.walk(node):
-            self._class_statement(inner, spec)
+        if id(node) in self.scopes.logging_classes:  # else the walk finds nothing
+            for inner in ast.walk(node):
+                self._class_statement(inner, spec)
         return spec
 
     def _class_statement(self, node: ast.AST, spec: ClassSpec) -> None:

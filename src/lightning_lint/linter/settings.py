@@ -60,19 +60,25 @@ class Settings:
     # -- paths -------------------------------------------------------------------------
     def relative(self, path: Path) -> Optional[str]:
         """``path`` relative to the settings' root, in POSIX form; None if outside."""
-        try:
-            return PurePosixPath(Path(os.path.abspath(path)).relative_to(self.root)).as_posix()
-        except ValueError:
+        # string operations: this runs for every file and folder a run walks
+        absolute = os.path.abspath(path)
+        root = str(self.root)
+        if absolute == root:
+            return "."
+        prefix = root if root.endswith(os.sep) else root + os.sep
+        if not absolute.startswith(prefix):
             return None
+        rel = absolute[len(prefix):]
+        return rel.replace(os.sep, "/") if os.sep != "/" else rel
 
     def is_excluded(self, path: Path) -> bool:
         """Matches ``exclude``/``extend-exclude`` (gitignore style, from the root)."""
         rel = self.relative(path) or Path(path).name
-        return any(_glob_match(rel, pattern) for pattern in self.exclude + self.extend_exclude)
+        return _matcher(self.exclude + self.extend_exclude).matches(rel)
 
     def matches_any(self, path: Path, patterns: Tuple[str, ...]) -> bool:
         rel = self.relative(path) or Path(path).as_posix()
-        return any(_glob_match(rel, pattern) for pattern in patterns)
+        return _matcher(patterns).matches(rel)
 
     def is_debug_path(self, path: Path, project_root: Optional[Path] = None) -> bool:
         """Matches ``debug-paths``: the path relative to the settings' root, else to the
@@ -111,14 +117,18 @@ class Settings:
         return {}
 
 
+def _normal_pattern(pattern: str) -> str:
+    pattern = pattern.strip()
+    if pattern.startswith("./"):
+        pattern = pattern[2:]
+    return pattern.rstrip("/")
+
+
 def _glob_match(rel: str, pattern: str) -> bool:
     """gitignore-like glob over a root-relative POSIX path: ``*`` stays within a
     component, ``**`` crosses them; a pattern matches the path or any of its folders; a
     pattern without a slash matches any single component (``venv``, ``*.yaml``)."""
-    pattern = pattern.strip()
-    if pattern.startswith("./"):
-        pattern = pattern[2:]
-    pattern = pattern.rstrip("/")
+    pattern = _normal_pattern(pattern)
     if not pattern:
         return False
     regex = _compile_glob(pattern)
@@ -126,6 +136,49 @@ def _glob_match(rel: str, pattern: str) -> bool:
     if "/" not in pattern:
         return any(regex.fullmatch(part) for part in parts)
     return any(regex.fullmatch("/".join(parts[:i])) for i in range(1, len(parts) + 1))
+
+
+class _Matcher:
+    """``any(_glob_match(rel, p) for p in patterns)``, precompiled: plain names in a set,
+    one-component globs in one regular expression, the rest one by one."""
+
+    def __init__(self, patterns: Tuple[str, ...]) -> None:
+        names, components, paths = set(), [], []
+        for raw in patterns:
+            pattern = _normal_pattern(raw)
+            if not pattern:
+                continue
+            if "/" in pattern:
+                paths.append(_compile_glob(pattern))
+            elif not any(c in pattern for c in "*?["):
+                names.add(pattern)
+            else:
+                components.append(f"(?:{_compile_glob(pattern).pattern})")
+        self.names = frozenset(names)
+        self.component = re.compile("|".join(components)) if components else None
+        self.paths = paths
+
+    def matches(self, rel: str) -> bool:
+        parts = rel.split("/")
+        for part in parts:
+            if part in self.names or (self.component is not None and self.component.fullmatch(part)):
+                return True
+        if self.paths:
+            for i in range(1, len(parts) + 1):
+                prefix = "/".join(parts[:i])
+                if any(regex.fullmatch(prefix) for regex in self.paths):
+                    return True
+        return False
+
+
+_MATCHERS: Dict[Tuple[str, ...], _Matcher] = {}
+
+
+def _matcher(patterns: Tuple[str, ...]) -> _Matcher:
+    found = _MATCHERS.get(patterns)
+    if found is None:
+        found = _MATCHERS[patterns] = _Matcher(patterns)
+    return found
 
 
 _GLOB_CACHE: Dict[str, "re.Pattern[str]"] = {}
@@ -358,6 +411,8 @@ class SettingsResolver:
     isolated: bool = False  # --isolated: ignore configuration files
     _by_dir: Dict[Path, Settings] = field(default_factory=dict)
     _by_file: Dict[Path, Settings] = field(default_factory=dict)
+    _by_path: Dict[str, Settings] = field(default_factory=dict)
+    _by_dir_name: Dict[str, Settings] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.cwd = self.cwd.resolve()
@@ -370,9 +425,16 @@ class SettingsResolver:
     def for_path(self, path: Path) -> Settings:
         if self._fixed is not None:
             return self._fixed
-        path = Path(os.path.abspath(path))
-        directory = path if path.is_dir() else path.parent
-        return self._for_dir(directory)
+        key = os.fspath(path)
+        found = self._by_path.get(key)
+        if found is None:  # asked several times for every file of a run: remembered
+            absolute = os.path.abspath(key)
+            directory = absolute if os.path.isdir(absolute) else os.path.dirname(absolute)
+            found = self._by_dir_name.get(directory)
+            if found is None:
+                found = self._by_dir_name[directory] = self._for_dir(Path(directory))
+            self._by_path[key] = found
+        return found
 
     def _for_dir(self, directory: Path) -> Settings:
         cached = self._by_dir.get(directory)

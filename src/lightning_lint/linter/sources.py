@@ -126,6 +126,12 @@ def read_source(path: Union[str, Path], display: Optional[str] = None,
     kind = kind_of(path)
     if kind is None:
         raise UnreadableSource("not a Python or YAML file")
+    return decode_source(read_bytes(path, max_bytes), display, kind)
+
+
+def read_bytes(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
+    """A file's bytes; raises ``UnreadableSource`` when the file cannot be read (these
+    reasons depend on the file system, not on the content)."""
     try:
         if path.is_symlink() and not path.exists():
             raise UnreadableSource(f"broken symbolic link (points to {os.readlink(path)})")
@@ -148,7 +154,7 @@ def read_source(path: Union[str, Path], display: Optional[str] = None,
         raise UnreadableSource(f"cannot be read: {exc.strerror or exc}") from None
     if len(data) > max_bytes:
         raise UnreadableSource(f"file is larger than the {_megabytes(max_bytes)} limit")
-    return decode_source(data, display, kind)
+    return data
 
 
 def decode_source(data: bytes, display: str, kind: str) -> SourceFile:

@@ -12,11 +12,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator, List, Optional, Tuple
 
-from packaging.requirements import InvalidRequirement, Requirement
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import InvalidVersion, Version
 
-from lightning_lint.linter import lightning_data
+from lightning_lint.linter import lightning_data, pins
 from lightning_lint.linter.tomlread import load_toml
 
 
@@ -82,21 +81,18 @@ def newest_matching(spec: str) -> Optional[Version]:
 
 def find_pins(root: Path) -> Iterator[Tuple[str, str]]:
     """(file, specifier) for every Lightning requirement found, most authoritative first."""
+    # the files read here are listed in pins.pin_files (the results cache watches them)
     yield from _pyproject(root / "pyproject.toml")
-    for path in _requirement_files(root):
+    for path in pins.requirement_files(root):
         yield from _requirements_txt(path, root)
     yield from _setup_cfg(root / "setup.cfg")
     yield from _text_scan(root / "setup.py", root)
-    for path in sorted(root.glob("environment*.y*ml")):
+    for path in pins.environment_files(root):
         yield from _text_scan(path, root, conda=True)
 
 
-def _requirement_files(root: Path) -> List[Path]:
-    files = sorted(root.glob("requirements*.txt")) + sorted(root.glob("requirements/*.txt"))
-    return [f for f in files if f.is_file()]
-
-
 def _match(requirement: str) -> Optional[str]:
+    from packaging.requirements import InvalidRequirement, Requirement  # imported only when a pin file lists some
     try:
         req = Requirement(requirement)
     except InvalidRequirement:

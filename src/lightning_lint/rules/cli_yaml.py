@@ -220,8 +220,10 @@ class CliConfigPlacement(Rule):
 
 def _sets_callbacks(path: str) -> Optional[Loc]:
     """Where a LightningCLI config file sets (replaces) ``trainer.callbacks``."""
+    from lightning_lint.linter import deps
     from lightning_lint.linter.sources import UnreadableSource, read_source
     from lightning_lint.linter.yaml_load import YamlError, load
+    deps.note_file(path)  # another file decides this finding (the results cache must know)
     try:
         documents = load(read_source(path))
     except (UnreadableSource, YamlError, OSError):

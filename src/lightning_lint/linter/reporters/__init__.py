@@ -48,25 +48,34 @@ class ReportContext:
 Renderer = Callable[[List[Diagnostic], ReportContext], str]
 
 
+# format -> (module, function); a module is imported only when its format is used
+_RENDERERS = {
+    "full": ("text", "full"),
+    "concise": ("text", "concise"),
+    "json": ("json_", "render"),
+    "json-lines": ("json_", "render_lines"),
+    "sarif": ("sarif", "render"),
+    "github": ("ci", "github"),
+    "gitlab": ("ci", "gitlab"),
+    "junit": ("ci", "junit"),
+}
+
+
+def renderer(fmt: str) -> Renderer:
+    import importlib
+    module, function = _RENDERERS[fmt]
+    return getattr(importlib.import_module(f"lightning_lint.linter.reporters.{module}"), function)
+
+
 def renderers() -> Dict[str, Renderer]:
-    from lightning_lint.linter.reporters import ci, json_, sarif, text
-    return {
-        "full": text.full,
-        "concise": text.concise,
-        "json": json_.render,
-        "json-lines": json_.render_lines,
-        "sarif": sarif.render,
-        "github": ci.github,
-        "gitlab": ci.gitlab,
-        "junit": ci.junit,
-    }
+    return {fmt: renderer(fmt) for fmt in _RENDERERS}
 
 
-FORMATS = ("full", "concise", "json", "json-lines", "sarif", "github", "gitlab", "junit")
+FORMATS = tuple(_RENDERERS)
 
 
 def render(fmt: str, diagnostics: List[Diagnostic], context: ReportContext) -> str:
-    return renderers()[fmt](diagnostics, context)
+    return renderer(fmt)(diagnostics, context)
 
 
 def fix_dict(diagnostic: Diagnostic) -> Optional[dict]:

@@ -1,0 +1,297 @@
+"""The results cache: an unchanged file is not linted again.
+
+Modelled on ruff's ``.ruff_cache``: one JSON file per cache directory, tool version and
+run settings (``<dir>/<version>/<key>.json``), holding for each linted file its findings
+keyed by
+
+- the file's content (a BLAKE2 digest of its bytes) and the path it is shown under,
+- a digest of the settings that apply to it (select, ignore, per-file ignores, facts,
+  rule options, ...),
+- everything else the lint consulted (``deps.py``): other files read, folders listed,
+  the resolved Lightning version, the project facts,
+
+and the run key: the tool version, the Python version, the working directory and the
+command-line settings. Project facts are cached too, per file and by content (the
+*fragments* of ``project_facts.py``), so an unchanged project is re-gathered without
+parsing.
+
+JSON, not pickle: a cache directory inside a repository is input the tool reads, and
+reading it must never run code. A cache file that cannot be read or has the wrong
+shape is ignored (and replaced); writes go to a temporary file that is renamed over
+the old one, so a reader never sees half a file. Failures that depend on the file
+system or the interpreter rather than the content (permission denied, a file too large,
+a rule that crashed, a parser out of stack) are not cached.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any, Callable, Dict, List, Optional, Tuple
+
+from lightning_lint.linter import deps
+from lightning_lint.linter.diagnostics import Applicability, Diagnostic, Edit, Fix, Severity
+from lightning_lint.linter.model import Loc, Span
+
+FORMAT = 1
+DEFAULT_DIR = ".lightning-lint-cache"
+ENV_DIR = "LIGHTNING_LINT_CACHE_DIR"
+
+CurrentValue = Callable[[str, str], Optional[str]]
+
+
+def tool_version() -> str:
+    import lightning_lint
+    return lightning_lint.__version__
+
+
+def code_fingerprint() -> str:
+    """The size and modification time of every module of lightning-lint: an editable
+    install whose code changed must not reuse findings of the old code under the same
+    version number (about 60 stat calls)."""
+    import lightning_lint
+    package = os.path.dirname(os.path.abspath(lightning_lint.__file__))
+    parts = []
+    for folder in (package, os.path.join(package, "linter"), os.path.join(package, "linter", "reporters"),
+                   os.path.join(package, "rules")):
+        try:
+            entries = sorted((e.name, e.stat().st_size, e.stat().st_mtime_ns) for e in os.scandir(folder)
+                             if e.name.endswith(".py"))
+        except OSError:
+            continue
+        parts.append((folder, entries))
+    return deps.digest(repr(parts).encode())
+
+
+def cache_directory(option: Optional[str], settings: Any, cwd: Path) -> Path:
+    """``--cache-dir``, else ``$LIGHTNING_LINT_CACHE_DIR``, else the ``cache-dir``
+    setting (relative to its configuration file), else ``.lightning-lint-cache`` in the
+    project root (the folder of the configuration file, or the working directory)."""
+    if option:
+        return Path(os.path.abspath(cwd / option))
+    if os.environ.get(ENV_DIR):
+        return Path(os.path.abspath(cwd / os.environ[ENV_DIR]))
+    if settings.cache_dir:
+        return Path(os.path.abspath(settings.root / settings.cache_dir))
+    return Path(settings.root) / DEFAULT_DIR
+
+
+class ResultsCache:
+    """One run's view of a cache file: lookups, new entries, and a save at the end."""
+
+    def __init__(self, directory: Path, run_key: Any) -> None:
+        self.version = tool_version()
+        self.key = deps.digest(repr((FORMAT, self.version, code_fingerprint(), sys.implementation.name,
+                                     sys.version_info[:2], run_key)).encode())[:20]
+        self.directory = directory
+        self.path = directory / _safe(self.version) / f"{self.key}.json"
+        self.hits = 0
+        self.misses = 0
+        self._results: Dict[str, list] = {}
+        self._fragments: Dict[str, list] = {}
+        self._dirty = False
+        self._load()
+
+    # -- reading -----------------------------------------------------------------------
+    def _load(self) -> None:
+        try:
+            with open(self.path, "rb") as handle:
+                data = json.loads(handle.read())
+        except (OSError, ValueError):
+            return  # no cache yet, or an unreadable one: start afresh
+        if not isinstance(data, dict) or data.get("format") != FORMAT or data.get("version") != self.version \
+                or data.get("key") != self.key:
+            return
+        results, fragments = data.get("results"), data.get("fragments")
+        if isinstance(results, dict) and isinstance(fragments, dict):
+            self._results, self._fragments = results, fragments
+
+    def get_result(self, abspath: str, display: str, content: str, settings: str,
+                   current: CurrentValue) -> Optional[Tuple[List[Diagnostic], bool, List[str]]]:
+        """(diagnostics, parsed, notes) stored for this file, when still valid."""
+        entry = self._results.get(abspath)
+        try:
+            if entry is None or entry[0] != display or entry[1] != content or entry[2] != settings:
+                raise LookupError
+            for kind, key, value in entry[3]:
+                if current(kind, key) != value:
+                    raise LookupError
+            found = ([decode_diagnostic(d) for d in entry[6]], bool(entry[4]), [str(n) for n in entry[5]])
+        except (LookupError, TypeError, ValueError, AttributeError):
+            self.misses += 1
+            return None
+        self.hits += 1
+        return found
+
+    # -- writing -----------------------------------------------------------------------
+    def put_result(self, abspath: str, display: str, content: str, settings: str, result: Any) -> None:
+        if not result.cacheable:
+            self._results.pop(abspath, None)
+            self._dirty = True
+            return
+        try:
+            encoded = [encode_diagnostic(d) for d in result.diagnostics]
+        except TypeError:
+            self._results.pop(abspath, None)  # a finding the cache cannot represent: never cached
+            return
+        self._results[abspath] = [display, content, settings, [[k, key, v] for (k, key), v in result.deps.items()],
+                                  result.parsed, list(result.notes), encoded]
+        self._dirty = True
+
+    def save(self) -> Optional[str]:
+        """Write the cache when something changed; returns a problem or None."""
+        if not self._dirty:
+            return None
+        # forget files that are gone, so the cache does not grow without bound
+        self._results = {path: entry for path, entry in self._results.items() if os.path.exists(path)}
+        self._fragments = {key: entry for key, entry in self._fragments.items()
+                           if os.path.exists(key.split("|", 1)[-1])}
+        payload = {"format": FORMAT, "version": self.version, "key": self.key, "results": self._results,
+                   "fragments": self._fragments}
+        try:
+            _prepare(self.directory)
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            handle, temporary = tempfile.mkstemp(prefix=".tmp-", suffix=".json", dir=str(self.path.parent))
+            try:
+                with os.fdopen(handle, "w", encoding="utf-8") as out:
+                    json.dump(payload, out, separators=(",", ":"))
+                os.replace(temporary, self.path)
+            except BaseException:
+                _remove(temporary)
+                raise
+        except OSError as exc:
+            return f"cannot write the cache in {self.directory}: {exc.strerror or exc}"
+        self._dirty = False
+        return None
+
+    # -- project facts, per file (the protocol project_facts.gather uses) ---------------
+    def get(self, key: str, content: str) -> Any:
+        entry = self._fragments.get(key)
+        if entry is None or entry[0] != content:
+            return None
+        try:
+            return decode_fragment(entry[1])
+        except (LookupError, TypeError, ValueError, AttributeError):
+            return None
+
+    def put(self, key: str, content: str, fragment: Any) -> None:
+        self._fragments[key] = [content, encode_fragment(fragment)]
+        self._dirty = True
+
+
+def _safe(name: str) -> str:
+    return "".join(c if c.isalnum() or c in ".-_+" else "_" for c in name)
+
+
+def _prepare(directory: Path) -> None:
+    """Create the cache directory the way ruff does: ignored by git, tagged as a cache."""
+    if directory.is_dir():
+        return
+    directory.mkdir(parents=True, exist_ok=True)
+    (directory / ".gitignore").write_text("# Automatically created by lightning-lint.\n*\n", encoding="utf-8")
+    (directory / "CACHEDIR.TAG").write_text(
+        "Signature: 8a477f597d28d172789f06886806bc55\n"
+        "# This file is a cache directory tag created by lightning-lint.\n", encoding="utf-8")
+
+
+def _remove(path: str) -> None:
+    try:
+        os.unlink(path)
+    except OSError:
+        pass
+
+
+# -- encoding findings and fragments as JSON ----------------------------------------------
+
+
+def _span(span: Span) -> list:
+    return [span.start_line, span.start_col, span.end_line, span.end_col]
+
+
+def _unspan(data: list) -> Span:
+    a, b, c, d = data
+    return Span(int(a), int(b), int(c), int(d))
+
+
+def _loc(loc: Optional[Loc]) -> Optional[list]:
+    return None if loc is None else [loc.path, *_span(loc.span)]
+
+
+def _unloc(data: Optional[list]) -> Optional[Loc]:
+    return None if data is None else Loc(str(data[0]), _unspan(data[1:]))
+
+
+def _value(value: Any) -> Any:
+    """Plain data with tuples kept apart from lists (JSON has only lists)."""
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    if isinstance(value, tuple):
+        return {"t": [_value(v) for v in value]}
+    if isinstance(value, list):
+        return [_value(v) for v in value]
+    if isinstance(value, dict) and all(isinstance(k, str) for k in value):
+        return {"d": {k: _value(v) for k, v in value.items()}}
+    raise TypeError(f"cannot cache a {type(value).__name__}")
+
+
+def _unvalue(data: Any) -> Any:
+    if isinstance(data, list):
+        return [_unvalue(v) for v in data]
+    if isinstance(data, dict):
+        if "t" in data:
+            return tuple(_unvalue(v) for v in data["t"])
+        return {k: _unvalue(v) for k, v in data["d"].items()}
+    return data
+
+
+def encode_diagnostic(d: Diagnostic) -> list:
+    fix = None if d.fix is None else [d.fix.message, d.fix.applicability.value,
+                                      [[*_span(e.span), e.content] for e in d.fix.edits]]
+    return [d.code, d.name, int(d.severity), d.message, d.path, _span(d.span), fix, d.help, d.key_path,
+            [_loc(r) for r in d.related], d.confirmed, _value(d.properties)]
+
+
+def decode_diagnostic(data: list) -> Diagnostic:
+    code, name, severity, message, path, span, fix, help_, key_path, related, confirmed, properties = data
+    decoded_fix = None
+    if fix is not None:
+        decoded_fix = Fix(str(fix[0]), Applicability(fix[1]),
+                          tuple(Edit(_unspan(e[:4]), str(e[4])) for e in fix[2]))
+    return Diagnostic(code=str(code), name=str(name), severity=Severity(severity), message=str(message),
+                      path=str(path), span=_unspan(span), fix=decoded_fix, help=help_, key_path=key_path,
+                      related=tuple(_unloc(r) for r in related), confirmed=bool(confirmed),
+                      properties=_unvalue(properties))
+
+
+def encode_fragment(fragment: Any) -> dict:
+    return {
+        "plain": [_loc(x) for x in fragment.plain_loaders],
+        "train_plain": [_loc(x) for x in fragment.train_plain_loaders],
+        "stateful": [[name, _loc(x)] for name, x in fragment.stateful_loaders],
+        "logged": [[name, _loc(x)] for name, x in fragment.logged_metrics.items()],
+        "dynamic": _loc(fragment.dynamic_logging),
+        "manual": [[name, _loc(x)] for name, x in fragment.manual_optimization],
+        "modules": list(fragment.lightning_modules),
+        "classes": sorted(fragment.lightning_classes),
+        "bases": {name: sorted(bases) for name, bases in sorted(fragment.class_bases.items())},
+        "parsed": fragment.files_parsed,
+    }
+
+
+def decode_fragment(data: dict) -> Any:
+    from lightning_lint.linter.project_facts import ProjectFacts
+    return ProjectFacts(
+        plain_loaders=[_unloc(x) for x in data["plain"]],
+        train_plain_loaders=[_unloc(x) for x in data["train_plain"]],
+        stateful_loaders=[(str(name), _unloc(x)) for name, x in data["stateful"]],
+        logged_metrics={str(name): _unloc(x) for name, x in data["logged"]},
+        dynamic_logging=_unloc(data["dynamic"]),
+        manual_optimization=[(str(name), _unloc(x)) for name, x in data["manual"]],
+        lightning_modules=[str(x) for x in data["modules"]],
+        lightning_classes={str(x) for x in data.get("classes", ())},
+        class_bases={str(name): {str(b) for b in bases} for name, bases in data.get("bases", {}).items()},
+        files_parsed=int(data["parsed"]),
+    )
