@@ -8,7 +8,6 @@ extractor's loaders and classes are folded into one ``ProjectFacts``. Facts meas
 
 from __future__ import annotations
 
-import ast
 import json
 import os
 import re
@@ -89,6 +88,7 @@ def _scan_file(path: Path, root: Path, facts: ProjectFacts) -> None:
     if len(data) > MAX_FILE_BYTES or not any(marker in data for marker in _INTERESTING):
         return
     from lightning_lint.linter import python_extract
+    from lightning_lint.linter.engine import parse_ast
     from lightning_lint.linter.sources import PYTHON, UnreadableSource, decode_source
     try:
         display = str(path.relative_to(root))
@@ -96,7 +96,7 @@ def _scan_file(path: Path, root: Path, facts: ProjectFacts) -> None:
         display = str(path)
     try:
         source = decode_source(data, display, PYTHON)
-        tree = ast.parse(source.text)
+        tree = parse_ast(source.text)
         extraction = python_extract.extract(tree, source)
     except (UnreadableSource, SyntaxError, ValueError, RecursionError, MemoryError):
         return  # the file's own LL900/LL901 is reported when it is linted

@@ -47,7 +47,7 @@ def fingerprint(d: Diagnostic, context: ReportContext, occurrence: int) -> str:
     source = context.sources.get(d.path)
     line_text = source.line(d.span.start_line).strip() if source is not None else ""
     key = "\0".join([context.relpath(d.path), d.code, d.key_path or "", d.message, line_text, str(occurrence)])
-    return hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
+    return hashlib.sha256(key.encode("utf-8", errors="surrogatepass")).hexdigest()[:32]
 
 
 def gitlab(diagnostics: List[Diagnostic], context: ReportContext) -> str:
