@@ -1,6 +1,13 @@
+import os
 import sys
 
-from lightning_lint.linter.cli import main
+# `python -m lightning_lint` puts the current folder first on sys.path, so a project file
+# named yaml.py or pathspec.py would be imported (and run) in place of the library. Like
+# pip, drop that entry: lightning-lint reads the project's files, it never imports them.
+if sys.path and sys.path[0] in ("", os.getcwd()):
+    del sys.path[0]
+
+from lightning_lint.linter.cli import main  # noqa: E402 - after the sys.path fix above
 
 if __name__ == "__main__":
     sys.exit(main())

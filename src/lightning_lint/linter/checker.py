@@ -11,7 +11,7 @@ import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import List, Optional, TextIO, Tuple
+from typing import List, Optional, TextIO, Tuple, Union
 
 from lightning_lint.linter.diagnostics import Diagnostic
 from lightning_lint.linter.engine import FileResult, Linter
@@ -115,8 +115,8 @@ def lint(options: CheckOptions, stdin: Optional[TextIO] = None, cwd: Optional[Pa
             paths = ["."]
         if read_stdin:
             name = options.stdin_filename or "<stdin>.py"
-            text = (stdin or sys.stdin).read()
-            results.append(linter.lint_text(text, Path(name), display=options.stdin_filename or "<stdin>"))
+            results.append(linter.lint_text(_read_stdin(stdin or sys.stdin), Path(name),
+                                            display=options.stdin_filename or "<stdin>"))
         if paths:
             found = discover(paths, resolver, force_exclude=options.force_exclude)
             if found.missing:
@@ -159,6 +159,13 @@ def open_cache(options: CheckOptions, resolver: SettingsResolver, cwd: Path):
     run_key = (str(cwd.resolve()), repr(resolver.overrides), options.config and str(Path(options.config).resolve()),
                options.isolated)
     return ResultsCache(directory, run_key)
+
+
+def _read_stdin(stream: TextIO) -> Union[str, bytes]:
+    """Standard input as bytes when possible: decoding is the linter's job (LL901 for
+    invalid UTF-8), not a crash in the stream."""
+    buffer = getattr(stream, "buffer", None)
+    return buffer.read() if buffer is not None else stream.read()
 
 
 def _verbose_report(run: CheckRun, linter: Linter, resolver: SettingsResolver, seconds: float, log: TextIO) -> None:
@@ -246,7 +253,8 @@ def _statistics_json(diagnostics: List[Diagnostic]) -> str:
 def _write(text: str, output_file: Optional[str], stdout: TextIO) -> None:
     if output_file:
         try:
-            with open(output_file, "w", encoding="utf-8") as handle:
+            # backslashreplace: a file name that is not valid UTF-8 must not stop the report
+            with open(output_file, "w", encoding="utf-8", errors="backslashreplace") as handle:
                 handle.write(text)
         except OSError as exc:
             raise UsageError(f"cannot write `{output_file}`: {exc.strerror or exc}") from None

@@ -189,7 +189,19 @@ def _normalise(argv: List[str]) -> List[str]:
     return ["check"] + argv
 
 
+def _tolerant_output() -> None:
+    """A console that cannot show a character (a file name that is not UTF-8, a cp1252
+    terminal) gets an escape for it instead of a crash of the report."""
+    for stream in (sys.stdout, sys.stderr):
+        if getattr(stream, "errors", None) == "strict" and hasattr(stream, "reconfigure"):
+            try:
+                stream.reconfigure(errors="backslashreplace")
+            except (ValueError, OSError):
+                pass
+
+
 def main(argv: Optional[Sequence[str]] = None) -> int:
+    _tolerant_output()
     args_list = _normalise(list(sys.argv[1:] if argv is None else argv))
     # `confirm ENTRY -- ARGS`: everything after `--` belongs to the entry point, even
     # words that look like our own options

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import os
 import sys
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Dict, Iterable, List, Optional, Tuple, Type
+from typing import TYPE_CHECKING, Any, Callable, Dict, Iterable, List, Optional, Tuple, Type, Union
 
 from lightning_lint.linter import deps, prefilter
 from lightning_lint.linter.diagnostics import Diagnostic, Severity
@@ -258,14 +259,36 @@ class ParseFailure(Exception):
         self.environmental = environmental  # the interpreter's limits, not the text, made it fail
 
 
-def parse_python(source: SourceFile) -> "ast.Module":
+# SyntaxErrors that come from CPython's own limits, the same in every newer Python: such a
+# file is not "newer syntax", and libcst (which has no such limits) need not be asked.
+_CPYTHON_LIMITS = ("too many nested parentheses", "too many levels of indentation", "Exceeds the limit",
+                   "too many statically nested blocks", "too complex", "nested too deeply")
+# Bounds on what the libcst probe may be given: its parser recurses natively (deep nesting
+# crashes the process) and slows down sharply on long operator chains.
+_PROBE_MAX_BRACKETS = 200  # CPython's own limit on nested brackets
+_PROBE_MAX_INDENT = 100  # CPython's own limit on indentation levels
+_PROBE_MAX_OPERATORS = 500  # operators in one logical line
+
+
+def parse_ast(text: str, filename: str = "<unknown>") -> "ast.Module":
+    """``ast.parse`` without the SyntaxWarnings Python 3.12+ prints about the file itself
+    (an invalid escape in a regex string): they are not lightning-lint's to report.
+    Raises RecursionError for a chain that would crash Python 3.9/3.10 (see below)."""
+    if _too_long_a_chain(text):
+        raise RecursionError("an expression chain too long to parse safely")
     import ast
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return ast.parse(text, filename=filename)
+
+
+def parse_python(source: SourceFile) -> "ast.Module":
     try:
-        return ast.parse(source.text, filename=source.path)
+        return parse_ast(source.text, filename=source.path)
     except SyntaxError as exc:
         line = exc.lineno or 1
         col = max(1, exc.offset or 1)
-        if _parses_with_libcst(source.text):
+        if not any(limit in (exc.msg or "") for limit in _CPYTHON_LIMITS) and _parses_with_libcst(source.text):
             raise ParseFailure(
                 f"uses syntax newer than the Python running lightning-lint "
                 f"({sys.version_info.major}.{sys.version_info.minor}); skipped", line, col,
@@ -279,13 +302,68 @@ def parse_python(source: SourceFile) -> "ast.Module":
 
 def _parses_with_libcst(text: str) -> bool:
     """libcst parses every Python 3 grammar version, whatever Python runs it: a file it
-    accepts is valid Python for a newer interpreter, not a syntax error."""
+    accepts is valid Python for a newer interpreter, not a syntax error. Files nested
+    deeper than any CPython accepts are not given to it (see ``_safe_to_probe``)."""
+    if not _safe_to_probe(text):
+        return False
     try:
         import libcst
         libcst.parse_module(text)
         return True
     except Exception:  # noqa: BLE001 - any failure means "not valid Python 3"
         return False
+
+
+def _safe_to_probe(text: str) -> bool:
+    """Whether ``text`` is shallow enough for libcst's parser: bracket and indentation
+    depth within CPython's limits, and no logical line with hundreds of operators
+    (each may add a level of nesting)."""
+    return _shallow(text, _PROBE_MAX_BRACKETS, _PROBE_MAX_INDENT, _PROBE_MAX_OPERATORS)
+
+
+def _shallow(text: str, max_brackets: int, max_indent: int, max_operators: int) -> bool:
+    """Whether no bracket, indentation or operator chain of ``text`` goes past the
+    limits. Counted with the pure-Python tokenizer, which does not recurse; a tokenizer
+    error just ends the count."""
+    import io
+    import tokenize
+    brackets = indent = operators = 0
+    try:
+        for token in tokenize.generate_tokens(io.StringIO(text, newline=None).readline):
+            kind, string = token.type, token.string
+            if kind == tokenize.NEWLINE:
+                operators = 0
+            elif kind == tokenize.INDENT:
+                indent += 1
+            elif kind == tokenize.DEDENT:
+                indent -= 1
+            elif kind == tokenize.OP:
+                if string in "([{":
+                    brackets += 1
+                elif string in ")]}":
+                    brackets = max(brackets - 1, 0)
+                if string not in (",", ":", ";", "=", ")", "]", "}"):
+                    operators += 1
+            elif kind == tokenize.NAME and string in ("not", "await", "lambda", "if"):
+                operators += 1
+            if brackets > max_brackets or indent > max_indent or operators > max_operators:
+                return False
+    except (tokenize.TokenError, SyntaxError):
+        pass
+    return True
+
+
+# Python 3.9 and 3.10 convert a parsed chain (`a.b.c...`, `1 + 1 + ...`, `f()()...`) into
+# ast objects recursively in C, with no depth check: past about 150000 links the
+# interpreter crashes. Such a file is reported instead of parsed.
+_AST_MAX_CHAIN = 100_000 if sys.version_info < (3, 11) else None
+_CHAIN_CHARACTERS = "+-*/%@&|^<>.[(~"
+
+
+def _too_long_a_chain(text: str) -> bool:
+    if _AST_MAX_CHAIN is None or sum(text.count(c) for c in _CHAIN_CHARACTERS) <= _AST_MAX_CHAIN:
+        return False  # the common case: not even that many operators in the whole file
+    return not _shallow(text, sys.maxsize, sys.maxsize, _AST_MAX_CHAIN)
 
 
 # -- the per-file pipeline ------------------------------------------------------------------
@@ -403,12 +481,17 @@ class Linter:
             return self.unreadable(path, display, exc)
         return self.lint_source(source, path, may_matter)
 
-    def lint_text(self, text: str, path: Path, display: Optional[str] = None) -> FileResult:
-        """Lint text that stands for the file at ``path`` (standard input, an editor buffer)."""
+    def lint_text(self, text: Union[str, bytes], path: Path, display: Optional[str] = None) -> FileResult:
+        """Lint text (or bytes) that stands for the file at ``path`` (standard input, an
+        editor buffer)."""
         settings = self.resolver.for_path(path)
         display = display or str(path)
         kind = kind_of(path) or PYTHON
         try:
+            size = len(text.encode("utf-8", errors="surrogateescape")) if isinstance(text, str) else len(text)
+            if size > settings.max_file_size:
+                raise UnreadableSource(f"input is larger than the {settings.max_file_size / 2 ** 20:.1f} MB limit "
+                                       "(raise `max-file-size` in the settings to lint it)")
             source = source_from_text(text, display, kind) if isinstance(text, str) else decode_source(text, display, kind)
         except UnreadableSource as exc:
             return self._finish(FileResult(display, [tool_diagnostic("LL901", f"cannot lint this file: {exc}",
@@ -416,6 +499,17 @@ class Linter:
         return self.lint_source(source, path)
 
     def lint_source(self, source: SourceFile, path: Path, matters: Optional[bool] = None) -> FileResult:
+        try:
+            return self._lint_source(source, path, matters)
+        except Exception as exc:  # noqa: BLE001 - a bug on one file must not stop the run
+            result = FileResult(source.path, [_internal_failure("lightning-lint", exc, source.path)], source=source)
+            result.cacheable = False
+        try:
+            return self._finish(result, self.resolver.for_path(path), path)  # `ignore` may still hide LL905
+        except Exception:  # noqa: BLE001 - the failure was in _finish itself
+            return result
+
+    def _lint_source(self, source: SourceFile, path: Path, matters: Optional[bool] = None) -> FileResult:
         settings = self.resolver.for_path(path)
         result = FileResult(source.path, source=source)
         if not (may_matter(source, settings, path) if matters is None else matters):
@@ -434,9 +528,19 @@ class Linter:
                 result.notes.append(f"{source.path}: {failure.message}")
                 return result
             line = min(max(failure.line, 1), max(source.line_count, 1))
-            col = min(failure.col, len(source.line(line)) + 1)
-            result.diagnostics.append(tool_diagnostic("LL900", failure.message, source.path, line, col))
+            width = len(source.line(line))
+            col = max(1, min(failure.col, width + 1))
+            # one character wide, or empty at the end of the line (the error is "expected more")
+            result.diagnostics.append(tool_diagnostic("LL900", failure.message, source.path, line, col,
+                                                      end_col=min(col + 1, width + 1)))
             result.cacheable = not failure.environmental
+            return self._finish(result, settings, path)
+        except (RecursionError, MemoryError):
+            # valid, but nested deeper than the extractor's recursion can follow
+            result.diagnostics.append(tool_diagnostic(
+                "LL900", "the file is too deeply nested for lightning-lint to analyse; nothing in it was checked",
+                source.path))
+            result.cacheable = False
             return self._finish(result, settings, path)
         result.parsed = True
         project = self.projects.for_path(path)
@@ -502,13 +606,20 @@ def run_rules(codes: Iterable[str], extraction: Extraction, ctx: RuleContext) ->
 
 
 def _rule_failure(rule_class: Type[Any], exc: Exception, path: str) -> Diagnostic:
+    return _internal_failure(f"rule {rule_class.code} ({rule_class.name})", exc, path)
+
+
+def _internal_failure(who: str, exc: Exception, path: str) -> Diagnostic:
     import traceback
     frame = traceback.extract_tb(exc.__traceback__)[-1] if exc.__traceback__ else None
     where = f" at {Path(frame.filename).name}:{frame.lineno}" if frame else ""
+    try:
+        detail = str(exc)
+    except Exception:  # noqa: BLE001 - e.g. an int too large to print
+        detail = "(no message)"
     return tool_diagnostic(
-        "LL905",
-        f"rule {rule_class.code} ({rule_class.name}) failed on this file: {type(exc).__name__}: {exc}{where}. "
-        f"This is a bug in lightning-lint; please report it at {BUG_REPORT_URL}", path)
+        "LL905", f"{who} failed on this file: {type(exc).__name__}: {detail[:500]}{where}. "
+                 f"This is a bug in lightning-lint; please report it at {BUG_REPORT_URL}", path)
 
 
 def _in_this_file(diagnostics: List[Diagnostic], path: str) -> List[Diagnostic]:

@@ -47,6 +47,8 @@ def _run(args) -> int:
         extraction = EXTRACTORS[source.kind](source, settings, path)
     except (UnreadableSource, ParseFailure) as exc:
         raise UsageError(f"cannot read `{path}`: {getattr(exc, 'message', exc)}") from None
+    except (RecursionError, MemoryError):
+        raise UsageError(f"cannot read `{path}`: the file is too deeply nested to analyse") from None
     result = linter.lint_source(source, path)
     ctx = RuleContext(source, settings, linter.projects.for_path(path), extraction, Path(os.path.abspath(path)))
     specs = extraction.trainers

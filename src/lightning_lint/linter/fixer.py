@@ -12,11 +12,11 @@ their mode, encoding and BOM, and are left alone when they changed since they we
 
 from __future__ import annotations
 
-import ast
 import difflib
 import os
 import sys
 import tempfile
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import List, Optional, Sequence, TextIO, Tuple
@@ -91,18 +91,36 @@ def _overlaps(a: Tuple[int, int], b: Tuple[int, int]) -> bool:
     return a[0] < b[1] and b[0] < a[1]
 
 
-def parses(text: str, kind: str) -> Optional[str]:
-    """None when ``text`` parses, else the parser's complaint."""
+def parses(text: str, kind: str, strict: bool = True) -> Optional[str]:
+    """None when ``text`` parses, else the parser's complaint. ``strict`` also asks for
+    what only a full check finds: Python that compiles (a repeated keyword argument
+    parses but does not compile; compiling runs nothing), YAML without a repeated key."""
     try:
         if kind == PYTHON:
-            ast.parse(text)
+            from lightning_lint.linter.engine import parse_ast
+            tree = parse_ast(text)
+            if strict:
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")  # the file's own SyntaxWarnings are not ours to print
+                    compile(tree, "<fixed>", "exec", dont_inherit=True)
         else:
             from lightning_lint.linter import yaml_load
-            yaml_load.load(SourceFile("<fixed>", text, kind))
+            documents = yaml_load.load(SourceFile("<fixed>", text, kind))
+            repeated = [d for document in documents for d in document.duplicates]
+            if strict and repeated:
+                return f"the key `{repeated[0].key_path}` is repeated (line {repeated[0].span.start_line})"
     except SyntaxError as exc:
         return f"SyntaxError: {exc.msg} (line {exc.lineno})"
     except Exception as exc:  # noqa: BLE001 - any loader failure means "does not parse"
         return f"{type(exc).__name__}: {exc}"
+    return None
+
+
+def broken_by_fix(before: str, after: str, kind: str) -> Optional[str]:
+    """Why ``after`` is broken where ``before`` was not; None when it is no worse."""
+    for strict in (True, False):
+        if parses(before, kind, strict) is None:
+            return parses(after, kind, strict)
     return None
 
 
@@ -116,10 +134,16 @@ def fix_source(linter, source: SourceFile, path: Path, unsafe: bool) -> FixOutco
         if not chosen:
             break
         new_text = apply_edits(current, [e for d in chosen for e in d.fix.edits])  # type: ignore[union-attr]
+        broken = broken_by_fix(current.text, new_text, current.kind)
+        if broken is not None and len(chosen) > 1:
+            # fixes that are right alone may clash together (two of them adding `devices`):
+            # apply the first alone; the next pass sees the others on the new text
+            chosen = chosen[:1]
+            new_text = apply_edits(current, chosen[0].fix.edits)  # type: ignore[union-attr]
+            broken = broken_by_fix(current.text, new_text, current.kind)
         if new_text == current.text:
             break
-        broken = parses(new_text, current.kind)
-        if broken is not None and parses(current.text, current.kind) is None:
+        if broken is not None:
             codes = ", ".join(sorted({d.code for d in chosen}))
             outcome.problems.append(f"{source.path}: reverted fixes for {codes}: the result would not parse "
                                     f"({broken}). Please report this at "
@@ -139,19 +163,20 @@ def encode(source: SourceFile, text: str) -> bytes:
 def write_atomically(path: Path, data: bytes, expected: bytes) -> Optional[str]:
     """Replace ``path`` with ``data`` unless its content is no longer ``expected``.
     Returns a problem message, or None when written."""
+    target = Path(os.path.realpath(path))  # through a symbolic link: replace its target, keep the link
     try:
-        with open(path, "rb") as handle:
-            if handle.read() != expected:
+        with open(target, "rb") as handle:
+            if handle.read(len(expected) + 1) != expected:
                 return f"{path}: not fixed: the file changed while lightning-lint was running"
-        mode = os.stat(path).st_mode
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".lightning-lint.tmp", dir=str(path.parent))
+        mode = os.stat(target).st_mode
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".lightning-lint.tmp", dir=str(target.parent))
         try:
             with os.fdopen(fd, "wb") as handle:
                 handle.write(data)
                 handle.flush()
                 os.fsync(handle.fileno())
             os.chmod(tmp, mode & 0o7777)
-            os.replace(tmp, path)
+            os.replace(tmp, target)
         except BaseException:
             try:
                 os.unlink(tmp)
@@ -186,7 +211,7 @@ def apply_to_run(run, options, resolver, stdout: TextIO) -> Optional[int]:
         source = result.source
         stdin = _is_stdin(result.path, options)
         if stdin and source is not None and not options.diff:
-            run.stdin_fixed = source.text  # printed even when nothing is fixed, like ruff
+            run.stdin_fixed = _with_bom(source, source.text)  # printed even when nothing is fixed, like ruff
         if source is None or not any(applicable(d, options.unsafe_fixes) for d in result.diagnostics):
             continue
         path = Path(options.stdin_filename or "<stdin>.py") if stdin else Path(result.path)
@@ -199,7 +224,7 @@ def apply_to_run(run, options, resolver, stdout: TextIO) -> Optional[int]:
             changed += 1
             continue
         if stdin:
-            run.stdin_fixed = outcome.text
+            run.stdin_fixed = _with_bom(source, outcome.text)
         else:
             problem = write_atomically(path, encode(source, outcome.text), source.raw or encode(source, source.text))
             if problem:
@@ -220,6 +245,10 @@ def apply_to_run(run, options, resolver, stdout: TextIO) -> Optional[int]:
     return None
 
 
+def _with_bom(source: SourceFile, text: str) -> str:
+    return ("\ufeff" + text) if source.bom else text
+
+
 def _is_stdin(display: str, options) -> bool:
     return "-" in options.paths or (options.stdin_filename is not None and not options.paths
                                    and display in (options.stdin_filename, "<stdin>"))
@@ -236,7 +265,7 @@ def _add_noqa(run, linter, stdout: TextIO) -> int:
         if not edits:
             continue
         text = apply_edits(source, edits)
-        if parses(text, source.kind) is not None:
+        if broken_by_fix(source.text, text, source.kind) is not None:
             print(f"lightning-lint: {source.path}: could not add noqa comments without breaking the file",
                   file=sys.stderr)
             continue

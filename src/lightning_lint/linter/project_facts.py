@@ -12,7 +12,6 @@ and hashing its files, without parsing any.
 
 from __future__ import annotations
 
-import ast
 import json
 import os
 import re
@@ -148,6 +147,7 @@ def fragment_of(path: Path, root: Path, data: bytes) -> ProjectFacts:
     """What one Python file contributes to the project facts."""
     fragment = ProjectFacts()
     from lightning_lint.linter import python_extract
+    from lightning_lint.linter.engine import parse_ast
     from lightning_lint.linter.sources import PYTHON, UnreadableSource, decode_source
     try:
         display = str(path.relative_to(root))
@@ -155,7 +155,7 @@ def fragment_of(path: Path, root: Path, data: bytes) -> ProjectFacts:
         display = str(path)
     try:
         source = decode_source(data, display, PYTHON)
-        tree = ast.parse(source.text)
+        tree = parse_ast(source.text)
         extraction = python_extract.extract(tree, source)
     except (UnreadableSource, SyntaxError, ValueError, RecursionError, MemoryError):
         return fragment  # the file's own LL900/LL901 is reported when it is linted

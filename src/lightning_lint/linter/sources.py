@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import bisect
 import codecs
+import errno
 import io
 import os
 import re
+import stat
 import tokenize
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -133,11 +135,15 @@ def read_bytes(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
     """A file's bytes; raises ``UnreadableSource`` when the file cannot be read (these
     reasons depend on the file system, not on the content)."""
     try:
-        if path.is_symlink() and not path.exists():
-            raise UnreadableSource(f"broken symbolic link (points to {os.readlink(path)})")
-        if path.is_dir():
+        if path.is_symlink():
+            _check_link(path)
+        status = path.stat()
+        if stat.S_ISDIR(status.st_mode):
             raise UnreadableSource("is a directory, not a file")
-        size = path.stat().st_size
+        if not stat.S_ISREG(status.st_mode):
+            # a FIFO or a device would block the read or never end
+            raise UnreadableSource("not a regular file (a pipe, socket or device)")
+        size = status.st_size
         if size > max_bytes:
             raise UnreadableSource(
                 f"file is {_megabytes(size)}, larger than the {_megabytes(max_bytes)} limit "
@@ -157,8 +163,22 @@ def read_bytes(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
     return data
 
 
+def _check_link(path: Path) -> None:
+    """Say why a symbolic link cannot be followed, if it cannot."""
+    try:
+        os.stat(path)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise UnreadableSource("symbolic link loop") from None
+        if exc.errno == errno.ENOENT:
+            raise UnreadableSource(f"broken symbolic link (points to {os.readlink(path)})") from None
+        raise
+
+
 def decode_source(data: bytes, display: str, kind: str) -> SourceFile:
     """Decode bytes read from a file (or standard input) into a ``SourceFile``."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        raise UnreadableSource("UTF-16 text; Python and YAML files must be UTF-8 (or declare their encoding)")
     if b"\x00" in data:
         raise UnreadableSource("binary file (contains NUL bytes)")
     bom = data.startswith(codecs.BOM_UTF8)

@@ -45,7 +45,8 @@ def _comments(source: SourceFile) -> Iterable[Tuple[int, int, str, bool]]:
     """(line, column, comment text, stands alone on its line) for each comment."""
     if source.kind == PYTHON:
         try:
-            tokens = list(tokenize.generate_tokens(io.StringIO(source.text).readline))
+            # newline=None: a lone "\r" ends a line for Python too, so line numbers agree
+            tokens = list(tokenize.generate_tokens(io.StringIO(source.text, newline=None).readline))
         except (tokenize.TokenError, IndentationError, SyntaxError):
             tokens = []
         for tok in tokens:
@@ -175,16 +176,25 @@ def _rewrite(suppression: Suppression, keep: List[str]) -> str:
 def _ll904(rule, source: SourceFile, suppression: Suppression, message: str, span: Span,
            replacement: str) -> Diagnostic:
     line_text = source.line(span.start_line)
-    edit_span = span
-    if not replacement:
+    edit_span, new_text = span, replacement
+    rest = line_text[span.end_col - 1:]
+    if not replacement and rest.strip():
+        # the comment goes on after the directive (`# noqa: LL302 reason`): what follows
+        # must stay a comment, never become code or part of a YAML value
+        if rest.lstrip().startswith("#"):
+            spaces = len(rest) - len(rest.lstrip())
+            edit_span = Span(span.start_line, span.start_col, span.end_line, span.end_col + spaces)
+        else:
+            new_text = "#"
+    elif not replacement:
         # remove the comment and the spaces before it; a comment alone removes its line
         before = line_text[:span.start_col - 1]
-        if not before.strip() and not line_text[span.end_col - 1:].strip():
+        if not before.strip() and not rest.strip():
             edit_span = Span(span.start_line, 1, span.start_line + 1, 1)
         else:
             edit_span = Span(span.start_line, len(before.rstrip()) + 1, span.end_line, span.end_col)
     fix = Fix("Remove the unused suppression" if not replacement else f"Change it to `{replacement}`",
-              Applicability.SAFE, (Edit(edit_span, replacement),))
+              Applicability.SAFE, (Edit(edit_span, new_text),))
     return Diagnostic(code=rule.code, name=rule.name, severity=rule.severity, message=message,
                       path=source.path, span=span, fix=fix)
 
@@ -218,7 +228,7 @@ def noqa_edits(diagnostics: List[Diagnostic], source: SourceFile) -> List[Edit]:
 def _ends_inside_string(source: SourceFile, line: int) -> bool:
     """A line whose end is inside a multi-line string cannot take a comment."""
     try:
-        for tok in tokenize.generate_tokens(io.StringIO(source.text).readline):
+        for tok in tokenize.generate_tokens(io.StringIO(source.text, newline=None).readline):
             if tok.type == tokenize.STRING and tok.start[0] <= line < tok.end[0]:
                 return True
     except (tokenize.TokenError, IndentationError, SyntaxError):

@@ -158,6 +158,7 @@ class Document:
 def load(source: SourceFile) -> List[Document]:
     """Every document in the file; raises YamlError."""
     text = source.text
+    _check_flow_depth(source)
     try:
         nodes = list(yaml.compose_all(text, Loader=_Loader))
     except yaml.MarkedYAMLError as exc:
@@ -165,8 +166,11 @@ def load(source: SourceFile) -> List[Document]:
         line, col = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
         problem = exc.problem or exc.context or "invalid YAML"
         raise YamlError(f"YAML error: {problem}", line, col) from None
+    except yaml.reader.ReaderError as exc:  # a character YAML does not allow
+        raise YamlError(f"YAML error: {exc.reason} ({_codepoint(exc.character)})",
+                        *source.position(_char_offset(text, exc.position))) from None
     except yaml.YAMLError as exc:
-        raise YamlError(f"YAML error: {exc}") from None
+        raise YamlError(f"YAML error: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}") from None
     except RecursionError:
         raise YamlError("the YAML is too deeply nested to load") from None
     documents = []
@@ -175,9 +179,45 @@ def load(source: SourceFile) -> List[Document]:
         if node is None:
             continue
         converter = _Converter(source)
-        root = converter.convert(node, "")
+        try:
+            root = converter.convert(node, "")
+        except RecursionError:
+            raise YamlError("the YAML is too deeply nested to load") from None
         documents.append(Document(root, converter.duplicates, header))
     return documents
+
+
+_MAX_FLOW_DEPTH = 1000  # the limit of recent libyaml builds
+
+
+def _check_flow_depth(source: SourceFile) -> None:
+    """Older libyaml builds (PyYAML < 6.0.4) compose nested ``[[[...`` recursively in C
+    and crash the interpreter past some ten thousand levels: refuse such text first.
+    Counted roughly (brackets inside quotes count too), which only matters past the limit."""
+    text = source.text
+    if text.count("[") + text.count("{") <= _MAX_FLOW_DEPTH:
+        return  # the common case, at C speed
+    depth = 0
+    for index, char in enumerate(text):
+        if char in "[{":
+            depth += 1
+            if depth > _MAX_FLOW_DEPTH:
+                raise YamlError(f"the YAML is nested more than {_MAX_FLOW_DEPTH} levels deep; lightning-lint "
+                                "does not analyse it", *source.position(index))
+        elif char in "]}" and depth:
+            depth -= 1
+
+
+def _codepoint(character: Any) -> str:
+    code = character if isinstance(character, int) else ord(character) if character else 0
+    return f"U+{code:04X}"
+
+
+def _char_offset(text: str, position: int) -> int:
+    """libyaml reports a byte offset into the UTF-8 text, PyYAML a character offset."""
+    if _Loader is yaml.SafeLoader:
+        return position
+    return len(text.encode("utf-8", errors="surrogatepass")[:position].decode("utf-8", errors="ignore"))
 
 
 def _header(text: str) -> str:
@@ -212,13 +252,14 @@ class _Converter:
 
     def convert(self, node: Node, key_path: str, key_span: Optional[Span] = None, depth: int = 0) -> YNode:
         self.visits += 1
+        mark = node.start_mark
         if self.visits > MAX_NODES:
-            mark = node.start_mark
             raise YamlError(f"YAML alias expansion exceeds {MAX_NODES} nodes (a \"billion laughs\" file?)",
                             mark.line + 1, mark.column + 1)
         if depth > MAX_DEPTH:
             mark = node.start_mark
-            raise YamlError(f"the YAML is nested more than {MAX_DEPTH} levels deep", mark.line + 1, mark.column + 1)
+            raise YamlError(f"the YAML is nested more than {MAX_DEPTH} levels deep; lightning-lint does not "
+                            "analyse it", mark.line + 1, mark.column + 1)
         if isinstance(node, ScalarNode):
             default = _RESOLVERS[CONSUMER_PYYAML].resolve(ScalarNode, node.value, (True, False))
             style = node.style or None  # libyaml reports plain scalars with style "", PyYAML with None
@@ -239,7 +280,7 @@ class _Converter:
             for key_node, value_node in node.value:
                 if key_node.tag == "tag:yaml.org,2002:merge":
                     for source in (value_node.value if isinstance(value_node, SequenceNode) else [value_node]):
-                        base = self.convert(source, key_path, depth=depth)
+                        base = self.convert(source, key_path, depth=depth + 1)
                         for key, child in base.entries.items():
                             merged.setdefault(key, child)
                     continue

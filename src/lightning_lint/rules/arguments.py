@@ -78,7 +78,7 @@ class UnknownArgument(Rule):
             if removed is not None and ctx.target.at_least(removed.removed_in):
                 continue  # LL302
             yield self._report(spec.show(name), name, value, "Trainer", accepted,
-                               data.TRAINER_PARAMS.get(name), ctx)
+                               data.TRAINER_PARAMS.get(name), ctx, given=spec.args)
 
     def check_callback(self, callback: CallbackSpec, ctx) -> Iterable[Diagnostic]:
         info = data.CALLBACKS.get(callback.kind)
@@ -91,9 +91,11 @@ class UnknownArgument(Rule):
             removed = info.removed_params.get(name)
             if removed is not None and ctx.target.at_least(removed.removed_in):
                 continue  # LL302
-            yield self._report(f"`{name}`", name, value, callback.kind, accepted, info.params.get(name), ctx)
+            yield self._report(f"`{name}`", name, value, callback.kind, accepted, info.params.get(name), ctx,
+                               given=callback.args)
 
-    def _report(self, shown: str, name: str, value: Value, owner: str, accepted, param, ctx) -> Diagnostic:
+    def _report(self, shown: str, name: str, value: Value, owner: str, accepted, param, ctx,
+                given=()) -> Diagnostic:
         if param is not None:  # a real argument of a newer release
             return self.report(value, f"`{name}` is not accepted by {_target_note(ctx)}: it was added to "
                                       f"`{owner}` in Lightning {param.added_in}",
@@ -103,7 +105,9 @@ class UnknownArgument(Rule):
         fix = None
         if suggestion:
             message += f"; did you mean `{suggestion}`?"
-            fix = rename_key(value, suggestion, f"Rename `{name}` to `{suggestion}`", Applicability.UNSAFE)
+        if suggestion and suggestion not in given:  # never a second `max_epochs`
+            fix = rename_key(value, suggestion, f"Rename `{name}` to `{suggestion}`", Applicability.UNSAFE,
+                             source=ctx.source)
         return self.report(value, message, fix=fix,
                            help=f"`{owner}` raises TypeError for arguments it does not know")
 
@@ -174,7 +178,7 @@ class RemovedArgument(Rule):
             removed = data.REMOVED_TRAINER_ARGS.get(name)
             if removed is None or name in accepted or not ctx.target.at_least(removed.removed_in):
                 continue
-            yield self._report(spec, name, value, removed, "Trainer", ctx)
+            yield self._report(spec, name, value, removed, "Trainer", ctx, given=spec.args)
 
     def check_callback(self, callback: CallbackSpec, ctx) -> Iterable[Diagnostic]:
         info = data.CALLBACKS.get(callback.kind)
@@ -183,19 +187,22 @@ class RemovedArgument(Rule):
         for name, value in callback.args.items():
             removed = info.removed_params.get(name)
             if removed is not None and value.key_loc is not None and ctx.target.at_least(removed.removed_in):
-                yield self._report(None, name, value, removed, callback.kind, ctx)
+                yield self._report(None, name, value, removed, callback.kind, ctx, given=callback.args)
 
     def _report(self, spec: Optional[TrainerSpec], name: str, value: Value, removed: data.RemovedArg, owner: str,
-                ctx) -> Diagnostic:
-        fix = self.fix_for(spec, name, value, removed, ctx)
+                ctx, given=()) -> Diagnostic:
+        fix = self.fix_for(spec, name, value, removed, ctx, given)
         version = removed.removed_in[:-2] if removed.removed_in.endswith(".0") else removed.removed_in
         return self.report(value, f"`{owner}({name}=...)` was removed in Lightning {version}; use "
                                   f"{removed.replacement}",
                            fix=fix, help=f"{_target_note(ctx)} does not accept `{name}`")
 
-    def fix_for(self, spec: Optional[TrainerSpec], name: str, value: Value, removed: data.RemovedArg, ctx):
+    def fix_for(self, spec: Optional[TrainerSpec], name: str, value: Value, removed: data.RemovedArg, ctx, given=()):
+        if removed.rename_to and removed.rename_to in given:
+            return None  # the new name is given too: which value to keep is the user's call
         if removed.rename_to:
-            return rename_key(value, removed.rename_to, f"Rename `{name}` to `{removed.rename_to}`")
+            return rename_key(value, removed.rename_to, f"Rename `{name}` to `{removed.rename_to}`",
+                              source=ctx.source)
         if spec is None or not value.known:
             return None
         accelerator = _DEVICE_ARGS.get(name)

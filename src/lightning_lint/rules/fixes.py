@@ -67,12 +67,23 @@ def _inside(inner, outer) -> bool:
         (inner.end_line, inner.end_col) <= (outer.end_line, outer.end_col)
 
 
+def key_quote(value: Value, source) -> str:
+    """The quote around the key a value is given under when the key is a string literal
+    (a Python dict entry, ``**{"gpus": 2}``, or a quoted YAML key); "" for a bare name."""
+    if value.key_loc is None or source is None:
+        return ""
+    text = source.text_of(value.key_loc.span)
+    return text[0] if len(text) >= 2 and text[0] in "'\"" and text[-1] == text[0] else ""
+
+
 def rename_key(value: Value, new_name: str, message: str,
-               applicability: Applicability = Applicability.SAFE) -> Optional[Fix]:
-    """Rename the argument or key a value is given under."""
+               applicability: Applicability = Applicability.SAFE, source=None) -> Optional[Fix]:
+    """Rename the argument or key a value is given under (keeping the quotes of a key
+    written as a string)."""
     if value.key_loc is None:
         return None
-    return Fix(message, applicability, (Edit(value.key_loc.span, new_name),))
+    quote = key_quote(value, source)
+    return Fix(message, applicability, (Edit(value.key_loc.span, f"{quote}{new_name}{quote}"),))
 
 
 def insert_argument(call_loc, args, name: str, new: Any, flavor: str, source, message: str,
@@ -98,6 +109,10 @@ def insert_argument(call_loc, args, name: str, new: Any, flavor: str, source, me
     if not placed:
         return None
     last = max(placed, key=lambda v: (v.loc.span.end_line, v.loc.span.end_col))
+    if in_flow_mapping(last, source):  # `trainer: {max_epochs: 3}`: add `, name: new` after the last entry
+        end = last.loc.span
+        return Fix(message, applicability, (Edit(Span(end.end_line, end.end_col, end.end_line, end.end_col),
+                                                 f", {name}: {literal(new, flavor)}"),))
     indent = " " * (last.key_loc.span.start_col - 1)
     line = last.loc.span.end_line
     end_col = len(source.line(line)) + 1
@@ -111,14 +126,36 @@ def replace_argument(value: Value, pairs, flavor: str, source, message: str,
     ``(name, value)`` pairs (in YAML, one per line at the same indentation)."""
     if value.loc is None or value.key_loc is None:
         return None
-    if flavor == FLAVOR_PYTHON:
+    quote = key_quote(value, source)
+    if flavor == FLAVOR_PYTHON and quote:  # an entry of a dict literal: `"gpus": 2`
+        text = ", ".join(f"{quote}{name}{quote}: {literal(new, flavor)}" for name, new in pairs)
+    elif flavor == FLAVOR_PYTHON:
         text = ", ".join(f"{name}={literal(new, flavor)}" for name, new in pairs)
+    elif in_flow_mapping(value, source):
+        text = ", ".join(f"{name}: {literal(new, flavor)}" for name, new in pairs)
     else:
         if value.loc.span.start_line != value.loc.span.end_line:
             return None
         indent = " " * (value.key_loc.span.start_col - 1)
         text = f"\n{indent}".join(f"{name}: {literal(new, flavor)}" for name, new in pairs)
     return Fix(message, applicability, (Edit(value.loc.span, text),))
+
+
+def in_flow_mapping(value: Value, source) -> bool:
+    """Whether a YAML key is an entry of a flow mapping (``{a: 1, b: 2}``), where new
+    entries are separated by commas, not written on lines of their own."""
+    if value.key_loc is None:
+        return False
+    span = value.key_loc.span
+    before = source.line(span.start_line)[:span.start_col - 1].rstrip()
+    if before.endswith(("{", ",")):
+        return True
+    # a flow mapping broken over lines: look back to the previous line's end
+    line = span.start_line - 1
+    while not before and line >= 1:
+        before = source.line(line).split(" #")[0].rstrip()
+        line -= 1
+    return before.endswith(("{", ","))
 
 
 def removal_edit(value: Value, source) -> Optional[Edit]:
@@ -148,9 +185,10 @@ def import_edit(source, module: str, name: str) -> Optional[Edit]:
     """An edit adding ``from module import name`` after the file's top-level imports
     (nothing when the name is already imported from there)."""
     import ast
+    from lightning_lint.linter.engine import parse_ast
     try:
-        tree = ast.parse(source.text)
-    except (SyntaxError, ValueError):
+        tree = parse_ast(source.text)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
     last = None
     for node in tree.body:

@@ -11,12 +11,16 @@ class ParseError(Rule):
     """
     ## What it does
     Reports a Python or YAML file that does not parse, with the parser's line, column
-    and reason. The other files of the run are still linted.
+    and reason. The other files of the run are still linted. A file nested deeper than
+    lightning-lint follows (an expression hundreds of levels deep, YAML nested more than
+    200 levels, a YAML "billion laughs" alias bomb) is reported here too, instead of
+    exhausting the stack or the memory.
 
     ## Why is this bad?
     Nothing in the file can be checked, and the training job would fail the same way.
     A Python file that is valid only for a newer Python than the one running
     lightning-lint is not reported; it is skipped with a note under `--verbose`.
+    See docs/reliability.md for how each kind of bad input is reported.
     """
 
     code = "LL900"
@@ -34,8 +38,9 @@ class UnreadableFile(Rule):
     """
     ## What it does
     Reports a file that cannot be read as text: not valid UTF-8 (or its declared
-    encoding), binary content, larger than `max-file-size`, unreadable permissions, a
-    broken symbolic link, or a file that disappeared during the run.
+    encoding), UTF-16, binary content, larger than `max-file-size` (4 MB by default),
+    unreadable permissions, a broken symbolic link or a link loop, a pipe or device
+    named like a source file, or a file that disappeared during the run.
     """
 
     code = "LL901"
@@ -131,8 +136,9 @@ class UnusedSuppression(Rule):
 class RuleFailed(Rule):
     """
     ## What it does
-    A rule raised an internal error on a file. The run goes on; the message names the
-    rule and asks for a bug report.
+    A rule (or, rarer, the reading of the file itself) raised an internal error on a
+    file. The run goes on and the other rules still report on that file; the message
+    names the rule and asks for a bug report.
     """
 
     code = "LL905"

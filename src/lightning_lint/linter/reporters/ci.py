@@ -82,7 +82,7 @@ def fingerprints(diagnostics: List[Diagnostic], context: ReportContext) -> List[
     for i in order:
         rank[i] = seen[identities[i]]
         seen[identities[i]] += 1
-    return [hashlib.sha256("\0".join(identity + (str(rank[i]),)).encode("utf-8")).hexdigest()
+    return [hashlib.sha256("\0".join(identity + (str(rank[i]),)).encode("utf-8", errors="surrogatepass")).hexdigest()
             for i, identity in enumerate(identities)]
 
 
