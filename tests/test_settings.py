@@ -194,3 +194,27 @@ def test_config_without_a_file_and_for_a_missing_path(tmp_path, monkeypatch, cap
     assert "none found" in capsys.readouterr().out
     assert cli.main(["config", "missing.py"]) == 2
     assert "does not exist" in capsys.readouterr().err
+
+
+def test_rule_options(tmp_path, monkeypatch, capsys):
+    # LL003 stays quiet when a few batches per epoch would let max_steps win ...
+    script = "import lightning as L\nL.Trainer(max_epochs=100, max_steps=1000)\n"  # needs 10 batches per epoch
+    write_files(tmp_path, {"pyproject.toml": "[project]\nname = 'x'\n", "train.py": script})
+    _, found, _ = check(monkeypatch, capsys, tmp_path, "train.py")
+    assert codes(found, "train.py") == []
+    # ... and the threshold is a per-rule option
+    write_files(tmp_path, {"pyproject.toml": "[tool.lightning-lint.rules.LL003]\nmin-batches-per-epoch = 5\n"})
+    _, found, _ = check(monkeypatch, capsys, tmp_path, "train.py")
+    assert codes(found, "train.py") == ["LL003"]
+
+
+@pytest.mark.parametrize("table, message", [
+    ("[tool.lightning-lint.rules.LL003]\nmin-batches = 5\n", "did you mean `min-batches-per-epoch`?"),
+    ("[tool.lightning-lint.rules.LL003]\nmin-batches-per-epoch = 'many'\n", "must be int"),
+    ("[tool.lightning-lint.rules.LL101]\nstrict = true\n", "has no options"),
+    ("[tool.lightning-lint.rules.LL999]\nx = 1\n", "not a rule code"),
+])
+def test_bad_rule_options(tmp_path, monkeypatch, capsys, table, message):
+    write_files(tmp_path, {"pyproject.toml": table, "train.py": NO_LIMIT})
+    code, _, err = check(monkeypatch, capsys, tmp_path, "train.py")
+    assert code == 2 and message in err

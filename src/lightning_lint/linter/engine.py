@@ -212,7 +212,12 @@ class RuleContext:
         return self.project.facts
 
     def options(self, code: str) -> Dict[str, Any]:
-        return self.settings.options_for(code)
+        """The rule's options: its defaults, overridden by [tool.lightning-lint.rules.CODE]."""
+        from lightning_lint import rules
+        rule = rules.get(code)
+        merged = {name: default for name, (_, default) in rule.OPTIONS.items()} if rule is not None else {}
+        merged.update(self.settings.options_for(code))
+        return merged
 
     def user_facts(self) -> Dict[str, Any]:
         """Facts stated for this file in ``[tool.lightning-lint.facts]``, else the facts

@@ -294,7 +294,8 @@ def settings_from_table(table: Dict[str, Any], config_path: Path) -> Settings:
         rules = table["rules"]
         if not isinstance(rules, dict) or not all(isinstance(v, dict) for v in rules.values()):
             raise ConfigError(f"{where}: `rules` must be a table of rule code = {{option = value}}")
-        changes["rule_options"] = tuple((code, tuple(sorted(opts.items()))) for code, opts in rules.items())
+        changes["rule_options"] = tuple((code, tuple(sorted(_rule_options(code, opts, where).items())))
+                                        for code, opts in rules.items())
     return replace(settings, **changes)
 
 
@@ -327,6 +328,24 @@ def _facts(value: Any, where: str) -> Tuple[Tuple[str, Tuple[Tuple[str, Any], ..
                                   f"{'non-negative integer' if kind is int else 'boolean'}")
         out.append((pattern, tuple(sorted(facts.items()))))
     return tuple(out)
+
+
+def _rule_options(code: str, options: Dict[str, Any], where: str) -> Dict[str, Any]:
+    """Per-rule options, checked like the other keys: a known rule, known names, right types."""
+    from lightning_lint import rules
+    rule = rules.get(code)
+    if rule is None or rule.code != code:
+        raise ConfigError(f"{where}: `rules.{code}`: not a rule code")
+    for name, value in options.items():
+        if name not in rule.OPTIONS:
+            close = difflib.get_close_matches(name, sorted(rule.OPTIONS), n=1)
+            hint = f"; did you mean `{close[0]}`?" if close else \
+                (f" (it has: {', '.join(sorted(rule.OPTIONS))})" if rule.OPTIONS else " (it has no options)")
+            raise ConfigError(f"{where}: unknown option `{name}` for {code}{hint}")
+        kind = rule.OPTIONS[name][0]
+        if not isinstance(value, kind) or isinstance(value, bool) != (kind is bool):
+            raise ConfigError(f"{where}: `rules.{code}.{name}` must be {kind.__name__}")
+    return options
 
 
 def _check_selectors(where: str, *groups: Tuple[str, ...]) -> None:

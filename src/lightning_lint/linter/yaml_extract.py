@@ -305,7 +305,7 @@ def _looks_like_trainer_arguments(root: YNode) -> bool:
 
 
 _NOT_TRAINING_STEM = re.compile(r"(^|[_\-.])(infer|inference|predict|prediction|eval|evaluate|evaluation|test|"
-                                r"export|validate|validation|deploy|serve|demo)([_\-.]|$)", re.IGNORECASE)
+                                r"export|validate|validation|deploy|serve|demo|generate|generation)([_\-.]|$)", re.IGNORECASE)
 
 
 def training_evidence(root: YNode, flavor: str, path: Path, consumer: str) -> Any:

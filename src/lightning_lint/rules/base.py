@@ -66,6 +66,8 @@ class Rule:
     summary: ClassVar[str] = ""  # one sentence: what it flags
     needs: ClassVar[str] = "S"  # S: one object's literals; S*: several objects; D: batch counts
     fix_availability: ClassVar[str] = "none"  # none | sometimes | always
+    # settings under [tool.lightning-lint.rules.LLxxx]: name -> (type, default); checked on load
+    OPTIONS: ClassVar[Dict[str, Tuple[type, Any]]] = {}
     VALID: ClassVar[Sequence[Union[str, Example]]] = ()
     INVALID: ClassVar[Sequence[Union[str, Example]]] = ()
 

@@ -107,6 +107,16 @@ class CompetingStopLimits(Rule):
     Use one limit (`max_epochs=-1` with `max_steps`, or drop `max_steps`), or tell
     lightning-lint the dataset's batch count in `[tool.lightning-lint.facts]` (or run
     `lightning-lint confirm`) so that LL002 can decide.
+
+    ## Options
+    An epoch limit meant as "no limit" (NeMo's `max_epochs: 9999`) needs only a few
+    batches per epoch for `max_steps` to win; the rule stays quiet when fewer than
+    `min-batches-per-epoch` batches (default 16) would do:
+
+    ```toml
+    [tool.lightning-lint.rules.LL003]
+    min-batches-per-epoch = 16
+    ```
     """
 
     code = "LL003"
@@ -114,12 +124,16 @@ class CompetingStopLimits(Rule):
     severity = Severity.INFO
     needs = "S"
     summary = "Both max_steps and max_epochs bound training and it is unknown which stops it first."
+    OPTIONS = {"min-batches-per-epoch": (int, 16)}
     VALID = [
         "from lightning import Trainer\nTrainer(max_steps=1000, max_epochs=-1)\n",
         "from lightning import Trainer\nTrainer(max_steps=1000)\n",
         example("from lightning import Trainer\nTrainer(max_steps=1000, max_epochs=2, limit_train_batches=100)\n",
                 note="batches known: LL002 decides"),
         example("from lightning import Trainer\ndef f(a):\n    Trainer(max_steps=a, max_epochs=2)\n"),
+        example("trainer:\n  max_epochs: 9999\n  max_steps: 20000\nexp_manager: {}\nmodel:\n  train_ds: {}\n",
+                path="conf/megatron_gpt_finetuning_config.yaml",
+                note="an epoch limit meant as none: 3 batches per epoch suffice"),
     ]
     INVALID = [
         example("from lightning import Trainer\nTrainer(max_steps=1000000, max_epochs=10)\n",
@@ -141,6 +155,8 @@ class CompetingStopLimits(Rule):
             return
         steps = -(-max_steps // max_epochs)
         batches = batches_needed(steps, accumulate)
+        if batches < ctx.options(self.code)["min-batches-per-epoch"]:
+            return  # any real dataset has that many: max_steps is reached (max_epochs: 9999 style)
         per_batch = "" if accumulate == 1 else f" with {spec.show('accumulate_grad_batches')}"
         yield self.report(
             spec.args["max_steps"],
