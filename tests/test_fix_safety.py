@@ -297,8 +297,18 @@ def test_fix_round_trip_on_the_real_configs(tmp_path, monkeypatch, unsafe):
     # lone-CR line endings: the comment is found on its own line
     ("train.py", "from lightning import Trainer\rTrainer(max_epochs=1)  # noqa: LL302\r",
      "from lightning import Trainer\rTrainer(max_epochs=1)\r"),
+    # an unused suppression alone on the last line, with no line break after it
+    ("fit.yaml", "trainer:\n  max_epochs: 1\n# noqa: LL302", "trainer:\n  max_epochs: 1"),
+    # a key added after a block list that ends where a less indented key starts
+    ("fit.yaml", "trainer:\n  max_epochs: 3\n  val_check_interval: '00:01:00:00'\n  callbacks:\n"
+                 "  - class_path: EarlyStopping\n    init_args:\n      monitor: val_loss\n      check_finite:\n"
+                 "      - true\n  logger: false\n",
+     "trainer:\n  max_epochs: 3\n  val_check_interval: '00:01:00:00'\n  callbacks:\n"
+     "  - class_path: EarlyStopping\n    init_args:\n      monitor: val_loss\n      check_finite:\n"
+     "      - true\n      check_on_train_epoch_end: false\n  logger: false\n"),
 ], ids=["dict-literal", "flow-mapping", "two-device-args-py", "two-device-args-yaml", "rename-onto-given-py",
-        "rename-onto-given-yaml", "noqa-then-comment-yaml", "noqa-then-comment-py", "lone-cr"])
+        "rename-onto-given-yaml", "noqa-then-comment-yaml", "noqa-then-comment-py", "lone-cr", "noqa-last-line",
+        "after-a-block-list"])
 def test_fixes_that_once_broke_a_file(project, name, before, after):
     (project / name).write_bytes(before.encode())
     run(name, unsafe_fixes=True, select=("ALL",))

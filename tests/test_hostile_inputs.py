@@ -289,18 +289,20 @@ def test_file_name_that_is_not_utf8(project):
         (project / os.fsdecode(b"caf\xe9.py")).write_bytes(BAD)
     except (OSError, UnicodeError):
         pytest.skip("the file system refuses the name")
-    env = dict(os.environ, NO_COLOR="1", LC_ALL="C.UTF-8", PYTHONIOENCODING="utf-8")
-    for output_format in ("full", "json", "sarif", "gitlab", "junit", "github"):
-        for to_file in (False, True):
-            args = ["--output-format", output_format, "."] + (["-o", "report.out"] if to_file else [])
-            result = subprocess.run([sys.executable, "-m", "lightning_lint", *args], cwd=project, env=env,
-                                    capture_output=True, timeout=120)
-            assert result.returncode == 1, (output_format, result.stderr)
-            assert b"Traceback" not in result.stderr, result.stderr.decode(errors="replace")
-            report = (project / "report.out").read_bytes() if to_file else result.stdout
-            assert b"caf" in report and b"sibling.py" in report
-            if output_format in ("json", "sarif", "gitlab"):
-                json.loads(report)
+    runs = [(f, encoding, to_file) for f in ("full", "json", "sarif", "gitlab", "junit", "github")
+            for encoding, to_file in (("utf-8", False), ("utf-8:surrogateescape", False), ("utf-8", True))]
+    for output_format, encoding, to_file in runs:
+        env = dict(os.environ, NO_COLOR="1", PYTHONIOENCODING=encoding)
+        args = ["--output-format", output_format, "."] + (["-o", "report.out"] if to_file else [])
+        result = subprocess.run([sys.executable, "-m", "lightning_lint", *args], cwd=project, env=env,
+                                capture_output=True, timeout=120)
+        assert result.returncode == 1, (output_format, result.stderr)
+        assert b"Traceback" not in result.stderr, result.stderr.decode(errors="replace")
+        report = (project / "report.out").read_bytes() if to_file else result.stdout
+        assert b"caf\\udce9.py" in report and b"sibling.py" in report  # escaped: valid UTF-8
+        report.decode("utf-8")
+        if output_format in ("json", "sarif", "gitlab"):
+            json.loads(report)
 
 
 def test_console_that_cannot_show_a_character(project):

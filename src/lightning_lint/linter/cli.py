@@ -191,9 +191,10 @@ def _normalise(argv: List[str]) -> List[str]:
 
 def _tolerant_output() -> None:
     """A console that cannot show a character (a file name that is not UTF-8, a cp1252
-    terminal) gets an escape for it instead of a crash of the report."""
+    terminal) gets an escape for it instead of a crash of the report; the output stays
+    valid text in its encoding (surrogateescape would write the raw bytes into JSON)."""
     for stream in (sys.stdout, sys.stderr):
-        if getattr(stream, "errors", None) == "strict" and hasattr(stream, "reconfigure"):
+        if getattr(stream, "errors", None) in ("strict", "surrogateescape") and hasattr(stream, "reconfigure"):
             try:
                 stream.reconfigure(errors="backslashreplace")
             except (ValueError, OSError):

@@ -189,8 +189,12 @@ def _ll904(rule, source: SourceFile, suppression: Suppression, message: str, spa
     elif not replacement:
         # remove the comment and the spaces before it; a comment alone removes its line
         before = line_text[:span.start_col - 1]
-        if not before.strip() and not rest.strip():
+        last_line = span.start_line >= source.line_count  # no line break after it
+        if not before.strip() and not rest.strip() and not last_line:
             edit_span = Span(span.start_line, 1, span.start_line + 1, 1)
+        elif not before.strip() and not rest.strip() and span.start_line > 1:
+            previous = span.start_line - 1  # take the line break before it instead
+            edit_span = Span(previous, len(source.line(previous)) + 1, span.start_line, len(line_text) + 1)
         else:
             edit_span = Span(span.start_line, len(before.rstrip()) + 1, span.end_line, span.end_col)
     fix = Fix("Remove the unused suppression" if not replacement else f"Change it to `{replacement}`",

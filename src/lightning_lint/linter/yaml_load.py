@@ -241,8 +241,9 @@ class _Converter:
     def span(self, node: Node) -> Span:
         start, end = node.start_mark, node.end_mark
         end_line, end_col = end.line + 1, end.column + 1
-        if end.column == 0 and end.line > start.line:
-            # a block collection ends at the start of the next line: end at the last line
+        if end.line > start.line and not self.source.line(end.line + 1)[:end.column].strip():
+            # a block collection ends where the next token starts (the start of a line, or
+            # the key of the enclosing mapping, indented less): end at its own last line
             end_line = end.line
             end_col = len(self.source.line(end_line)) + 1
             while end_line > start.line + 1 and not self.source.line(end_line).strip():
