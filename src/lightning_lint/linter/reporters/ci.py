@@ -115,12 +115,19 @@ def gitlab(diagnostics: List[Diagnostic], context: ReportContext) -> str:
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
+def _xml_safe(text: str) -> str:
+    # a lone surrogate (a file name that is not UTF-8) is written as its escape, so the
+    # name stays recognisable; other characters XML cannot carry become U+FFFD
+    return _NOT_XML.sub(lambda m: f"\\u{ord(m.group()):04x}" if "\ud800" <= m.group() <= "\udfff" else "\ufffd",
+                        text)
+
+
 def _xml_text(text: str) -> str:
-    return escape(_NOT_XML.sub("\ufffd", text))
+    return escape(_xml_safe(text))
 
 
 def _xml_attr(text: str) -> str:
-    return quoteattr(_NOT_XML.sub("\ufffd", text), {"\n": "&#10;", "\r": "&#13;", "\t": "&#9;"})
+    return quoteattr(_xml_safe(text), {"\n": "&#10;", "\r": "&#13;", "\t": "&#9;"})
 
 
 def junit(diagnostics: List[Diagnostic], context: ReportContext) -> str:
