@@ -33,7 +33,7 @@ def main(args) -> int:
 def resolve(path: Path, config: "str | None" = None) -> Dict[str, Any]:
     """The resolved settings for ``path`` as a JSON-ready dict."""
     from lightning_lint import rules
-    from lightning_lint.linter.engine import Linter
+    from lightning_lint.linter.engine import Linter, find_project_root
 
     if not path.exists():
         raise UsageError(f"`{path}` does not exist")
@@ -44,7 +44,7 @@ def resolve(path: Path, config: "str | None" = None) -> Dict[str, Any]:
         raise UsageError(str(exc)) from None
     linter = Linter(resolver)
     enabled = linter.enabled_codes(settings, Path(os.path.abspath(path)))
-    target = linter.projects.for_path(path if path.is_file() else path / "_").target(settings)
+    target = linter.projects.for_root(find_project_root(path)).target(settings)
     off_by_default = [r.code for r in rules.all_rules()
                       if r.code not in enabled and r.code not in rules.resolve_selection(None, (), ())]
     return {

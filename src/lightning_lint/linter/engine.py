@@ -382,7 +382,7 @@ def _extract_python(source: SourceFile, settings: Settings, path: Path) -> Extra
     try:
         return python_extract.extract(tree, source)
     except RecursionError:  # ``ast`` accepts nesting deeper than a recursive walk can follow
-        raise ParseFailure("the file is too deeply nested to parse") from None
+        raise ParseFailure("the file is too deeply nested to parse", environmental=True) from None
 
 
 def _extract_yaml(source: SourceFile, settings: Settings, path: Path) -> Extraction:
@@ -499,8 +499,7 @@ class Linter:
                                        "(raise `max-file-size` in the settings to lint it)")
             source = source_from_text(text, display, kind) if isinstance(text, str) else decode_source(text, display, kind)
         except UnreadableSource as exc:
-            return self._finish(FileResult(display, [tool_diagnostic("LL901", f"cannot lint this file: {exc}",
-                                                                     display)]), settings, path)
+            return self.unreadable(path, display, exc)
         return self.lint_source(source, path)
 
     def lint_source(self, source: SourceFile, path: Path, matters: Optional[bool] = None) -> FileResult:

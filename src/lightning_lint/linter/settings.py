@@ -92,7 +92,7 @@ class Settings:
             except ValueError:
                 rel = None
         rel = rel or absolute.as_posix().lstrip("/")
-        return any(_glob_match(rel, pattern) for pattern in self.debug_paths)
+        return _matcher(self.debug_paths).matches(rel)
 
     def ignored_codes_for(self, path: Path) -> Tuple[str, ...]:
         rel = self.relative(path) or Path(path).as_posix()
