@@ -11,16 +11,15 @@ from lightning_lint.linter.diagnostics import Applicability, Diagnostic, Severit
 from lightning_lint.linter.model import FLAVOR_LIGHTNING_CLI, TrainerSpec, Value, describe
 from lightning_lint.rules.base import Rule, example
 from lightning_lint.rules.fixes import replace_value
+from lightning_lint.rules.hardware import accelerator_name
 
 _FSDP_CPU = "from lightning import Trainer\nTrainer(accelerator='cpu', strategy='fsdp')\n"
 
 
 def literal_accelerator(spec: TrainerSpec) -> Optional[str]:
     """The accelerator when it is written as a string (not "auto", not absent)."""
-    value = spec.args.get("accelerator")
-    if value is not None and value.is_str() and value.data in data.ACCELERATORS and value.data != "auto":
-        return value.data
-    return None
+    name = accelerator_name(spec)
+    return name if name in data.ACCELERATORS and name != "auto" else None
 
 
 def strategy_kind(spec: TrainerSpec) -> Tuple[Optional[str], bool]:
