@@ -27,17 +27,18 @@ def _clock(label: str, seconds: float, total: list) -> None:
 def main() -> int:
     import os
     started = time.perf_counter()
-    from lightning_lint.linter import checker  # noqa: F401 - the import is what is measured
+    from lightning_lint.commands import check  # noqa: F401 - the import is what is measured
     from lightning_lint.linter.engine import preload
     preload()
     import_seconds = time.perf_counter() - started
 
-    from lightning_lint.linter import python_extract, yaml_extract  # noqa: F401
+    from lightning_lint.extract import python, config  # noqa: F401
     from lightning_lint.linter.discovery import discover
-    from lightning_lint.linter.engine import Linter, may_matter_bytes, parse_python, run_rules
-    from lightning_lint.linter.reporters import ReportContext, render
+    from lightning_lint.linter.engine import Linter, may_matter_bytes, run_rules
+    from lightning_lint.extract.python import parse_python
+    from lightning_lint.report.formats import ReportContext, render
     from lightning_lint.linter.settings import SettingsResolver
-    from lightning_lint.linter.sources import PYTHON, decode_source, kind_of, read_bytes
+    from lightning_lint.model.sources import PYTHON, decode_source, kind_of, read_bytes
 
     if len(sys.argv) > 1:
         root = Path(sys.argv[1]).resolve()
@@ -77,17 +78,17 @@ def main() -> int:
                 parsed += 1
                 parse_time += time.perf_counter() - t
                 t = time.perf_counter()
-                extractions[p] = python_extract.extract(tree, source)
+                extractions[p] = python.extract(tree, source)
                 del tree
             else:
                 try:
-                    extractions[p] = yaml_extract.extract(source, resolver.for_path(p), p)
+                    extractions[p] = config.extract(source, resolver.for_path(p), p)
                 except Exception:  # noqa: BLE001
                     pass
             extract_time += time.perf_counter() - t
         phases["parse"].append(parse_time)
         phases["extract"].append(extract_time)
-        from lightning_lint.linter.engine import RuleContext
+        from lightning_lint.rules.context import RuleContext
         diagnostics, t = [], time.perf_counter()
         for p, extraction in extractions.items():
             settings = resolver.for_path(p)

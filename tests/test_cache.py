@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from lightning_lint.linter import checker
-from lightning_lint.linter.checker import CheckOptions
+from lightning_lint.linter import run as checker
+from lightning_lint.linter.run import CheckOptions
 
 from conftest import write_files
 
@@ -72,7 +72,7 @@ def edit(root: Path, name: str, text: str) -> None:
 
 def check(root: Path, *, fmt: str = "json", **options):
     """Run ``check .`` in ``root``: (CheckRun, report text, exit code)."""
-    from lightning_lint.linter.reporters import ReportContext, render
+    from lightning_lint.report.formats import ReportContext, render
     opts = CheckOptions(paths=["."], output_format=fmt, color=False, **options)
     run = checker.lint(opts, cwd=root, log=io.StringIO())
     context = ReportContext(cwd=root, sources={r.path: r.source for r in run.results if r.source is not None},
@@ -87,7 +87,7 @@ def relinted(run) -> set:
 def report(root: Path, *args: str) -> tuple:
     """The whole command (report and exit code), as the command line runs it."""
     out = io.StringIO()
-    from lightning_lint.linter.cli import build_parser, run_check
+    from lightning_lint.commands.cli import build_parser, run_check
     args_ns = build_parser().parse_args(["check", *args])
     saved = os.getcwd()
     os.chdir(root)

@@ -13,10 +13,11 @@ from pathlib import Path
 
 import pytest
 
-from lightning_lint.linter.checker import CheckOptions, run
-from lightning_lint.linter.diagnostics import Diagnostic, Severity
-from lightning_lint.linter.model import Span
-from lightning_lint.linter.reporters import ReportContext, render
+from lightning_lint.linter.run import CheckOptions
+from lightning_lint.commands.check import run
+from lightning_lint.model.diagnostics import Diagnostic, Severity
+from lightning_lint.model.spec import Span
+from lightning_lint.report.formats import ReportContext, render
 
 from conftest import REPO, write_files
 
@@ -155,7 +156,7 @@ def test_gitlab_fingerprint_changes_with_the_flagged_text_and_not_with_the_cache
     # a result without its source text (from a cache or a worker process) gets the same fingerprint
     d = diagnostic(path=str(tmp_path / "train.py"), span=Span(2, 11, 2, 17))
     without = json.loads(render("gitlab", [d], ReportContext(cwd=tmp_path)))[0]["fingerprint"]
-    from lightning_lint.linter.sources import read_source
+    from lightning_lint.model.sources import read_source
     kept = ReportContext(cwd=tmp_path, sources={d.path: read_source(d.path)})
     assert json.loads(render("gitlab", [d], kept))[0]["fingerprint"] == without
 

@@ -136,8 +136,8 @@ def test_static_path_imports_neither_torch_nor_lightning(tmp_path):
     """Linting Python and YAML never imports torch or lightning (nor the LSP libraries, which
     only ``linter/lsp.py`` imports: its pygls-free helpers are part of the static path)."""
     write_files(tmp_path, {"train.py": BAD, "config.yaml": "trainer:\n  gpus: 2\n"})
-    code = ("import sys\nfrom lightning_lint.linter.cli import main\n"
-            "import lightning_lint.linter.engine, lightning_lint.linter.lsp_session, lightning_lint.linter.lsp_positions\n"
+    code = ("import sys\nfrom lightning_lint.commands.cli import main\n"
+            "import lightning_lint.linter.engine, lightning_lint.lsp.session, lightning_lint.lsp.positions\n"
             "rc = main(['--output-format', 'json', '-o', 'out.json', 'train.py', 'config.yaml'])\n"
             "heavy = sorted(m for m in sys.modules if m.split('.')[0] in "
             "('torch', 'lightning', 'pytorch_lightning', 'pygls', 'lsprotocol', 'numpy'))\n"
@@ -149,7 +149,7 @@ def test_static_path_imports_neither_torch_nor_lightning(tmp_path):
 
 def _modules_after(args, cwd):
     """The modules a fresh interpreter has imported after running the command line."""
-    code = ("import sys\nfrom lightning_lint.linter.cli import main\n"
+    code = ("import sys\nfrom lightning_lint.commands.cli import main\n"
             f"try:\n    main({list(args)!r})\nexcept SystemExit:\n    pass\n"
             "open('modules.txt', 'w').write('\\n'.join(sorted(sys.modules)))\n")
     result = subprocess.run([sys.executable, "-c", code], cwd=cwd, capture_output=True, text=True, timeout=120)
@@ -161,7 +161,7 @@ def test_version_and_help_import_almost_nothing(tmp_path):
     for args in (["--version"], ["--help"], ["check", "--help"]):
         modules = _modules_after(args, tmp_path)
         ours = {m for m in modules if m.startswith("lightning_lint")}
-        assert ours <= {"lightning_lint", "lightning_lint.linter", "lightning_lint.linter.cli"}, (args, ours)
+        assert ours <= {"lightning_lint", "lightning_lint.commands", "lightning_lint.commands.cli"}, (args, ours)
         assert not modules & {"libcst", "yaml", "packaging", "pathspec", "ast"}, args
 
 
@@ -170,9 +170,9 @@ def test_yaml_only_run_never_imports_libcst(tmp_path):
                            "other.yaml": "name: ci\non: [push]\n"})
     for args in (["--no-cache", "."], ["."], ["."]):  # uncached, cold, warm
         modules = _modules_after(args, tmp_path)
-        assert "libcst" not in modules and "lightning_lint.linter.python_extract" not in modules, args
+        assert "libcst" not in modules and "lightning_lint.extract.python" not in modules, args
     # the warm run takes every finding from the cache: no parser, no rule
-    assert not modules & {"yaml", "lightning_lint.linter.yaml_extract", "lightning_lint.rules"}, modules
+    assert not modules & {"yaml", "lightning_lint.extract.config", "lightning_lint.rules"}, modules
 
 
 def test_python_run_imports_libcst_only_for_a_syntax_error(tmp_path):

@@ -16,7 +16,7 @@ from typing import Dict, List, Tuple
 
 import pytest
 
-from lightning_lint.linter.cli import main as cli_main
+from lightning_lint.commands.cli import main as cli_main
 from lightning_lint.linter.engine import Linter
 from lightning_lint.linter.settings import Overrides, SettingsResolver
 
@@ -398,7 +398,7 @@ def test_the_parent_side_imports_neither_torch_nor_lightning(tmp_path):
     """Only the child (the user's process) imports them: `confirm` works from a
     lightning-lint installed without them, given --python."""
     write_files(tmp_path, {"train.py": "print('no trainer here')\n"})
-    code = ("import sys\nfrom lightning_lint.linter.cli import main\n"
+    code = ("import sys\nfrom lightning_lint.commands.cli import main\n"
             "rc = main(['confirm', 'train.py'])\n"
             "heavy = sorted(m for m in sys.modules if m.split('.')[0] in ('torch', 'lightning', 'pytorch_lightning'))\n"
             "print(rc, heavy)\n")
@@ -411,7 +411,7 @@ def test_the_parent_side_imports_neither_torch_nor_lightning(tmp_path):
 
 def test_arguments_after_double_dash_belong_to_the_entry_point(monkeypatch):
     import types
-    import lightning_lint.linter.cli as cli
+    import lightning_lint.commands.cli as cli
     seen = {}
     fake = types.ModuleType("_fake_confirm")
     fake.main = lambda args: seen.update(vars(args)) or 0  # type: ignore[attr-defined]
@@ -464,9 +464,9 @@ def test_config_files_and_hydra_choices(tmp_path):
 
 
 def test_every_format_marks_confirmed_findings(tmp_path):
-    from lightning_lint.linter.diagnostics import Diagnostic, Severity
-    from lightning_lint.linter.model import Span
-    from lightning_lint.linter.reporters import FORMATS, ReportContext, render
+    from lightning_lint.model.diagnostics import Diagnostic, Severity
+    from lightning_lint.model.spec import Span
+    from lightning_lint.report.formats import FORMATS, ReportContext, render
     finding = Diagnostic("LL002", "max-steps-unreachable", Severity.WARNING, "training stops at step 100",
                          "train.py", Span(3, 1, 3, 5), confirmed=True)
     context = ReportContext(cwd=tmp_path)

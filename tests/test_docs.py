@@ -1,19 +1,19 @@
 """The generated docs match the registry: README's rule table and docs/rules.md."""
 
 from lightning_lint import rules, rule_url
-from lightning_lint.linter import docs
+from lightning_lint.commands import docs
 
 from conftest import REPO
 
 
 def test_readme_rule_table_is_current():
     readme = (REPO / "README.md").read_text(encoding="utf-8")
-    assert docs.readme_with_table(readme) == readme, "run `python -m lightning_lint.linter.docs`"
+    assert docs.readme_with_table(readme) == readme, "run `python -m lightning_lint.commands.docs`"
 
 
 def test_rules_md_is_current():
     assert (REPO / "docs" / "rules.md").read_text(encoding="utf-8") == docs.rules_markdown(), \
-        "run `python -m lightning_lint.linter.docs`"
+        "run `python -m lightning_lint.commands.docs`"
 
 
 def test_every_rule_has_an_anchor_that_rule_url_points_to():

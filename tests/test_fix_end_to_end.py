@@ -6,7 +6,8 @@ import io
 import json
 from pathlib import Path
 
-from lightning_lint.linter.checker import CheckOptions, run
+from lightning_lint.linter.run import CheckOptions
+from lightning_lint.commands.check import run
 
 from conftest import write_files
 

@@ -15,8 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from lightning_lint.linter import checker, fixer
-from lightning_lint.linter.checker import CheckOptions
+from lightning_lint.commands import check as checker
+from lightning_lint.linter import fixer
+from lightning_lint.linter.run import CheckOptions
 
 from conftest import REPO, write_files
 

@@ -15,9 +15,9 @@ from typing import List, NamedTuple, Optional
 
 import pytest
 
-from lightning_lint.linter import checker
-from lightning_lint.linter.checker import CheckOptions
-from lightning_lint.linter.yaml_load import MAX_DEPTH
+from lightning_lint.commands import check as checker
+from lightning_lint.linter.run import CheckOptions
+from lightning_lint.extract.yaml import MAX_DEPTH
 
 from conftest import write_files
 
@@ -354,7 +354,7 @@ def test_a_crashing_rule_is_that_rules_failure_on_that_file(project, monkeypatch
 
 
 def test_a_crashing_extractor_is_reported_not_raised(project, monkeypatch):
-    from lightning_lint.linter import python_extract
+    from lightning_lint.extract import python as python_extract
 
     def explode(tree, source):
         raise KeyError("surprise")

@@ -20,8 +20,8 @@ import pytest
 import yaml
 from packaging.version import Version
 
-from lightning_lint.linter import lightning_data as data
-from lightning_lint.linter.json_schema import build_schema, callback_class_paths
+from lightning_lint.model import lightning_api as data
+from lightning_lint.report.json_schema import build_schema, callback_class_paths
 
 from conftest import REPO, write_files
 
@@ -442,7 +442,7 @@ def test_the_command_exit_codes(tmp_path):
 
 
 def test_the_command_imports_neither_torch_nor_lightning(tmp_path):
-    code = ("import sys\nfrom lightning_lint.linter.cli import main\n"
+    code = ("import sys\nfrom lightning_lint.commands.cli import main\n"
             "rc = main(['schema', '-o', 'schema.json'])\n"
             "heavy = sorted(m for m in sys.modules if m.split('.')[0] in ('torch', 'lightning', 'pytorch_lightning', "
             "'jsonargparse', 'jsonschema'))\n"

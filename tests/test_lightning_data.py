@@ -15,7 +15,7 @@ pytest.importorskip("lightning")
 import lightning.pytorch as pl  # noqa: E402
 from lightning.pytorch import callbacks as pl_callbacks  # noqa: E402
 
-from lightning_lint.linter import lightning_data as data  # noqa: E402
+from lightning_lint.model import lightning_api as data  # noqa: E402
 
 EMPTY = inspect.Parameter.empty
 

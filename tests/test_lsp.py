@@ -22,8 +22,8 @@ from lsprotocol import types  # noqa: E402
 from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities  # noqa: E402
 
 from lightning_lint.linter import project_facts  # noqa: E402
-from lightning_lint.linter.lsp_positions import PositionMap  # noqa: E402
-from lightning_lint.linter.lsp_session import EditorSession, suppression_edits  # noqa: E402
+from lightning_lint.lsp.positions import PositionMap  # noqa: E402
+from lightning_lint.lsp.session import EditorSession, suppression_edits  # noqa: E402
 
 TIMEOUT = 30.0  # seconds to wait for the server (a loaded CI machine is slow to start Python)
 
@@ -339,7 +339,7 @@ def test_position_map(encoding, expected):
 def test_server_without_the_lsp_extra_says_what_to_install(tmp_path):
     """Without pygls the command fails with exit code 2 and an install hint, no traceback."""
     code = ("import sys\nsys.modules['pygls'] = None\nsys.modules['lsprotocol'] = None\n"
-            "from lightning_lint.linter.cli import main\nsys.exit(main(['server']))\n")
+            "from lightning_lint.commands.cli import main\nsys.exit(main(['server']))\n")
     result = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, timeout=120,
                             stdin=subprocess.DEVNULL)
     assert result.returncode == 2, result.stderr

@@ -106,7 +106,7 @@ def hook(event, args):
             seen.append([event, args[0]])
 
 sys.addaudithook(hook)
-from lightning_lint.linter.cli import main
+from lightning_lint.commands.cli import main
 codes = []
 for argv in (["--select", "ALL", "."], ["--select", "ALL", "--diff", "."],
              ["--select", "ALL", "--fix", "--unsafe-fixes", "."], ["--select", "ALL", "--add-noqa", "."],
@@ -148,10 +148,10 @@ def test_python_dash_m_ignores_the_current_folder(tmp_path):
 
 def test_yaml_is_composed_never_constructed():
     """The loader only composes nodes; a tag is kept as text, never resolved to an object."""
-    from lightning_lint.linter import yaml_load
-    from lightning_lint.linter.sources import YAML, SourceFile
+    from lightning_lint.extract import yaml
+    from lightning_lint.model.sources import YAML, SourceFile
     text = "a: !!python/object/apply:os.system ['exit 3']\nb: !!python/name:os.system\nc: !custom 5\n"
-    [document] = yaml_load.load(SourceFile("t.yaml", text, YAML))
+    [document] = yaml.load(SourceFile("t.yaml", text, YAML))
     a, b, c = (document.root.get(k) for k in "abc")
     assert a.kind == "seq" and a.tag == "tag:yaml.org,2002:python/object/apply:os.system"
     assert b.kind == "scalar" and b.scalar() == "" and b.tag == "tag:yaml.org,2002:python/name:os.system"

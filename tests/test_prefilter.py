@@ -7,10 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from lightning_lint.linter import lightning_data, prefilter
+from lightning_lint.model import lightning_api
+from lightning_lint.linter import prefilter
 from lightning_lint.linter.engine import Linter, may_matter
 from lightning_lint.linter.settings import Settings, SettingsResolver
-from lightning_lint.linter.sources import SourceFile
+from lightning_lint.model.sources import SourceFile
 
 
 @pytest.mark.parametrize("text", [
@@ -39,7 +40,7 @@ def test_python_without_lightning_words(text):
 
 
 def test_every_callback_name_is_a_python_word():
-    for name in list(lightning_data.CALLBACKS) + list(lightning_data.REMOVED_CALLBACK_CLASSES):
+    for name in list(lightning_api.CALLBACKS) + list(lightning_api.REMOVED_CALLBACK_CLASSES):
         assert prefilter.python_may_matter(f"x = {name}()\n".encode()), name
 
 

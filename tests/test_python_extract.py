@@ -8,11 +8,12 @@ import textwrap
 
 import pytest
 
-from lightning_lint.linter import python_extract
-from lightning_lint.linter.engine import Linter, ParseFailure, _extract_python
-from lightning_lint.linter.model import Span
+from lightning_lint.extract import python
+from lightning_lint.linter.engine import Linter, _extract_python
+from lightning_lint.extract.failure import ParseFailure
+from lightning_lint.model.spec import Span
 from lightning_lint.linter.settings import Settings, SettingsResolver
-from lightning_lint.linter.sources import SourceFile
+from lightning_lint.model.sources import SourceFile
 
 
 def source(code: str) -> SourceFile:
@@ -21,7 +22,7 @@ def source(code: str) -> SourceFile:
 
 def extract(code: str):
     src = source(code)
-    return python_extract.extract(ast.parse(src.text), src)
+    return python.extract(ast.parse(src.text), src)
 
 
 def trainer(code: str):
@@ -99,7 +100,7 @@ def test_from_argparse_args_is_an_api_use_not_a_trainer():
         from pytorch_lightning import Trainer
         trainer = Trainer.from_argparse_args(args, max_epochs=2)
     """)
-    extraction = python_extract.extract(ast.parse(src.text), src)
+    extraction = python.extract(ast.parse(src.text), src)
     assert extraction.trainers == []
     assert [use.name for use in extraction.api_uses] == ["Trainer.from_argparse_args"]
     assert src.text_of(extraction.api_uses[0].loc.span) == "Trainer.from_argparse_args"
@@ -235,7 +236,7 @@ def test_double_star_of_a_literal_dict_is_read():
         config = {"max_epochs": 3, "precision": "16-mixed"}
         Trainer(**config, devices=2)
     """)
-    spec = python_extract.extract(ast.parse(src.text), src).trainers[0]
+    spec = python.extract(ast.parse(src.text), src).trainers[0]
     assert spec.open_reason is None
     assert {k: v.data for k, v in spec.args.items()} == {"max_epochs": 3, "precision": "16-mixed", "devices": 2}
     epochs = spec.args["max_epochs"]  # points into the dict literal
@@ -265,7 +266,7 @@ def test_positions_of_key_value_and_whole_argument():
             precision="é-mixed", devices=2,
         )
     """)
-    spec = python_extract.extract(ast.parse(src.text), src).trainers[0]
+    spec = python.extract(ast.parse(src.text), src).trainers[0]
     epochs = spec.args["max_epochs"]
     assert epochs.loc.span == Span(3, 5, 5, 6)
     assert epochs.key_loc.span == Span(3, 5, 3, 15)
@@ -287,7 +288,7 @@ def test_a_followed_constant_points_at_the_argument_and_at_its_literal():
         EPOCHS = 10
         Trainer(max_epochs=EPOCHS)
     """)
-    value = python_extract.extract(ast.parse(src.text), src).trainers[0].args["max_epochs"]
+    value = python.extract(ast.parse(src.text), src).trainers[0].args["max_epochs"]
     assert src.text_of(value.loc.span) == "max_epochs=EPOCHS"
     assert src.text_of(value.value_loc.span) == "10"
 
@@ -308,7 +309,7 @@ def test_callbacks_list_with_lightning_local_and_foreign_classes():
         pl.Trainer(callbacks=[ModelCheckpoint(monitor="val_loss", save_top_k=2), pl.callbacks.EarlyStopping("val_acc"),
                               Mine(), Derived(), NotACallback()])
     """)
-    spec = python_extract.extract(ast.parse(src.text), src).trainers[0]
+    spec = python.extract(ast.parse(src.text), src).trainers[0]
     assert [(cb.kind, cb.qualname) for cb in spec.callbacks] == [
         ("ModelCheckpoint", "lightning.pytorch.callbacks.ModelCheckpoint"),
         ("EarlyStopping", "lightning.pytorch.callbacks.EarlyStopping"),

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from lightning_lint.linter.checker import CheckOptions, run
+from lightning_lint.linter.run import CheckOptions
+from lightning_lint.commands.check import run
 
 from conftest import SARIF_SCHEMA, write_files
 

@@ -10,7 +10,7 @@ from lightning_lint import rules
 from lightning_lint.linter import fixer
 from lightning_lint.linter.engine import Linter
 from lightning_lint.linter.settings import Overrides, SettingsResolver
-from lightning_lint.linter.sources import read_source
+from lightning_lint.model.sources import read_source
 
 from conftest import lint_files
 
@@ -53,7 +53,7 @@ def test_example(tmp_path, code, kind, index, ex):
 
 
 def read_source_text(text, path, kind):
-    from lightning_lint.linter.sources import SourceFile
+    from lightning_lint.model.sources import SourceFile
     return SourceFile(path, text, kind)
 
 

@@ -25,8 +25,9 @@ import torch  # noqa: E402
 from lightning.pytorch.callbacks import ModelCheckpoint  # noqa: E402
 from torch.utils.data import DataLoader, TensorDataset  # noqa: E402
 
-from lightning_lint.linter import python_extract, schedule  # noqa: E402
-from lightning_lint.linter.sources import PYTHON, SourceFile  # noqa: E402
+from lightning_lint.extract import python
+from lightning_lint.model import schedule  # noqa: E402
+from lightning_lint.model.sources import PYTHON, SourceFile  # noqa: E402
 
 CONFIGS = 250
 SEED = 20261124
@@ -131,7 +132,7 @@ def predict(config: Dict[str, Any]):
     text = ("from lightning import Trainer\nfrom lightning.pytorch.callbacks import ModelCheckpoint\n"
             f"Trainer({args}{callbacks})\n")
     source = SourceFile("train.py", text, PYTHON)
-    [spec] = python_extract.extract(ast.parse(text), source).trainers
+    [spec] = python.extract(ast.parse(text), source).trainers
     data = schedule.DataFacts.from_settings({"dataset-size": config["size"], "batch-size": config["batch"],
                                              "drop-last": config["drop"], "val-batches": 2})
     s = schedule.compute(spec, data)

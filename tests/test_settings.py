@@ -11,7 +11,7 @@ from typing import List
 
 import pytest
 
-from lightning_lint.linter import cli
+from lightning_lint.commands import cli
 
 from conftest import write_files
 

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from lightning_lint.linter import cli
+from lightning_lint.commands import cli
 
 from conftest import lint_files, write_files
 

@@ -9,7 +9,8 @@ from typing import Dict
 import pytest
 from packaging.version import Version
 
-from lightning_lint.linter import lightning_data, versions
+from lightning_lint.model import lightning_api
+from lightning_lint.linter import versions
 from lightning_lint.linter.settings import ConfigError, SettingsResolver
 
 
@@ -38,7 +39,7 @@ def target(root: Path, files: Dict[str, str], setting=None) -> versions.TargetVe
     ({"pyproject.toml": "[tool.poetry.dependencies]\nlightning = {version = '~2.1', extras = ['extra']}\n"},
      "2.1.4", "pyproject.toml: >=2.1,<2.2"),
     ({"pyproject.toml": "[project]\nname = 'x'\ndependencies = ['lightning']\n"},
-     lightning_data.NEWEST_KNOWN, "pyproject.toml: any version"),
+     lightning_api.NEWEST_KNOWN, "pyproject.toml: any version"),
     ({"requirements.txt": "torch\n# lightning==1.0\npytorch-lightning==1.9.5 ; python_version > '3'\n"},
      "1.9.5", "requirements.txt: ==1.9.5"),
     ({"requirements-dev.txt": "lightning==2.2.0  # pinned\n"}, "2.2.0", "requirements-dev.txt: ==2.2.0"),
@@ -73,13 +74,13 @@ def test_target_from_project_pins(tmp_path, files, version, source):
 def test_no_usable_pin_means_the_newest_known_release(tmp_path, files):
     found = target(tmp_path, files)
     assert found is versions.NEWEST
-    assert found.version == Version(lightning_data.NEWEST_KNOWN)
+    assert found.version == Version(lightning_api.NEWEST_KNOWN)
     assert found.source == "newest release known to lightning-lint"
 
 
 def test_conda_package_without_version_is_any_version(tmp_path):
     found = target(tmp_path, {"environment.yml": "dependencies:\n  - python\n  - lightning\n"})
-    assert found.version == Version(lightning_data.NEWEST_KNOWN)
+    assert found.version == Version(lightning_api.NEWEST_KNOWN)
     assert found.source == "environment.yml: any version"
 
 
@@ -130,7 +131,7 @@ def test_invalid_setting_in_a_configuration_file(tmp_path):
     ("~=1.6", "1.9.5"),
     ("==1.9.3", "1.9.3"),
     ("===1.9.3", "1.9.3"),
-    ("", lightning_data.NEWEST_KNOWN),
+    ("", lightning_api.NEWEST_KNOWN),
     (">=99", None),
     ("not a specifier", None),
 ])

@@ -10,12 +10,12 @@ import time
 import pytest
 import yaml
 
-from lightning_lint.linter import yaml_load
-from lightning_lint.linter.model import Span
-from lightning_lint.linter.sources import SourceFile
-from lightning_lint.linter.yaml_load import (
+from lightning_lint.extract import yaml as yaml_load
+from lightning_lint.extract.yaml import (
     CONSUMER_JSONARGPARSE, CONSUMER_OMEGACONF, CONSUMER_PYYAML, YamlError, load,
 )
+from lightning_lint.model.sources import SourceFile
+from lightning_lint.model.spec import Span
 
 
 def source(text: str) -> SourceFile:

@@ -170,12 +170,12 @@ def add_check_arguments(parser: argparse.ArgumentParser) -> None:
 # Each command other than `check` lives in its own module with a `main(args) -> int`,
 # imported only when the command runs.
 COMMAND_MODULES = {
-    "rule": "lightning_lint.linter.rule_command",
-    "explain": "lightning_lint.linter.explain",
-    "config": "lightning_lint.linter.config_command",
-    "schema": "lightning_lint.linter.json_schema",
-    "server": "lightning_lint.linter.lsp",
-    "confirm": "lightning_lint.confirm.command",
+    "rule": "lightning_lint.commands.rule",
+    "explain": "lightning_lint.commands.explain",
+    "config": "lightning_lint.commands.config",
+    "schema": "lightning_lint.commands.schema",
+    "server": "lightning_lint.lsp.server",
+    "confirm": "lightning_lint.commands.confirm",
 }
 
 
@@ -246,8 +246,8 @@ def run_check(args: argparse.Namespace) -> int:
     # default threshold (700) runs the cycle collector so often that it costs ~15% of a
     # cold run. Collect less often (the command is a short-lived process of its own).
     gc.set_threshold(50_000, 20, 20)
-    from lightning_lint.linter import checker
-    from lightning_lint.linter.checker import CheckOptions, UsageError
+    from lightning_lint.commands import check
+    from lightning_lint.linter.run import CheckOptions, UsageError
 
     output_format = args.output_format or os.environ.get(OUTPUT_FORMAT_ENV) or "full"
     if output_format not in FORMATS:
@@ -275,7 +275,7 @@ def run_check(args: argparse.Namespace) -> int:
             return 2
     from lightning_lint.linter.settings import ConfigError
     try:
-        return checker.run(options)
+        return check.run(options)
     except (UsageError, ConfigError) as exc:
         print(f"lightning-lint: error: {exc}", file=sys.stderr)
         return 2

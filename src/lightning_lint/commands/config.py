@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 from typing import Any, Dict, List
 
-from lightning_lint.linter.checker import CheckOptions, UsageError, make_resolver
+from lightning_lint.linter.run import CheckOptions, UsageError, make_resolver
 from lightning_lint.linter.settings import DEFAULT_EXCLUDE, ConfigError, Settings
 
 
@@ -33,7 +33,8 @@ def main(args) -> int:
 def resolve(path: Path, config: "str | None" = None) -> Dict[str, Any]:
     """The resolved settings for ``path`` as a JSON-ready dict."""
     from lightning_lint import rules
-    from lightning_lint.linter.engine import Linter, find_project_root
+    from lightning_lint.linter.engine import Linter
+    from lightning_lint.linter.discovery import find_project_root
 
     if not path.exists():
         raise UsageError(f"`{path}` does not exist")

@@ -16,9 +16,8 @@ import tempfile
 from pathlib import Path
 from typing import List, Optional, TextIO
 
-from lightning_lint.linter.checker import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, CheckOptions, UsageError, \
-    make_resolver
-from lightning_lint.linter.diagnostics import Severity
+from lightning_lint.linter.run import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, CheckOptions, UsageError, make_resolver
+from lightning_lint.model.diagnostics import Severity
 
 MACHINE_FORMATS = ("json", "json-lines", "sarif", "github", "gitlab", "junit")
 
@@ -61,8 +60,8 @@ def _python(args: argparse.Namespace) -> str:
 def run(args: argparse.Namespace, stdout: Optional[TextIO] = None, stderr: Optional[TextIO] = None,
         cwd: Optional[Path] = None) -> int:
     from lightning_lint.confirm import findings, runner
-    from lightning_lint.linter.cli import OUTPUT_FORMAT_ENV
-    from lightning_lint.linter.reporters import FORMATS
+    from lightning_lint.commands.cli import OUTPUT_FORMAT_ENV
+    from lightning_lint.report.formats import FORMATS
 
     stdout, stderr = stdout or sys.stdout, stderr or sys.stderr
     cwd = Path(os.path.abspath(cwd or Path.cwd()))
@@ -137,7 +136,7 @@ def _print_error(outcome, stderr: TextIO) -> None:
 
 
 def _save_facts(outcome, workspace, stderr: TextIO) -> Optional[str]:
-    from lightning_lint.linter.engine import find_project_root
+    from lightning_lint.linter.discovery import find_project_root
     from lightning_lint.linter.project_facts import write_measured
     target = Path(os.path.abspath(outcome.facts_for))
     root = find_project_root(target)
@@ -153,8 +152,8 @@ def _save_facts(outcome, workspace, stderr: TextIO) -> Optional[str]:
 
 def _render(outcome, output_format: str, cwd: Path, args, stdout: TextIO, probe_run, label: str,
             saved: Optional[str], machine: bool) -> str:
-    from lightning_lint.linter.checker import use_color
-    from lightning_lint.linter.reporters import ReportContext, render
+    from lightning_lint.commands.check import use_color
+    from lightning_lint.report.formats import ReportContext, render
     options = CheckOptions(output_file=args.output_file, quiet=args.quiet)
     context = ReportContext(cwd=cwd, sources=outcome.sources, files_checked=len(outcome.files),
                             color=use_color(options, stdout), quiet=args.quiet)

@@ -2,7 +2,8 @@
 entry point under a probe, measuring the real dataloaders and doing a dry
 ``fast_dev_run`` fit.
 
-- ``command.py``: the command (arguments, report, exit code);
+The command itself (arguments, report, exit code) is ``commands/confirm.py``.
+
 - ``runner.py``: the subprocess (process group, timeout, progress display);
 - ``probe.py``: the child side, run by path in the user's Python (standard library only,
   one file, so it needs no lightning-lint there);
@@ -12,5 +13,6 @@ entry point under a probe, measuring the real dataloaders and doing a dry
 - ``findings.py``: what the probe saw, turned into confirmed / withdrawn findings;
 - ``messages.py``: Lightning's errors and warnings that a rule describes.
 
-Nothing here is imported by the static check.
+Nothing here is imported by the static check. Imports: ``model``, ``extract``, ``rules``,
+``linter`` and ``report`` (the parent side); ``probe.py`` imports nothing of the project.
 """

@@ -18,11 +18,9 @@ from typing import Any, Dict, List, Optional
 
 from lightning_lint.confirm.probe import CALLBACK_ATTRIBUTES
 from lightning_lint.linter.engine import EXTRACTORS, FileResult, Linter
-from lightning_lint.linter.model import (
-    KNOWN, Call, CallbackSpec, Extraction, FLAVOR_PYTHON, Loc, RunCall, Span, TrainerSpec, Value,
-)
+from lightning_lint.model.spec import KNOWN, Call, CallbackSpec, Extraction, FLAVOR_PYTHON, Loc, RunCall, Span, TrainerSpec, Value
 from lightning_lint.linter.settings import SettingsResolver
-from lightning_lint.linter.sources import SourceFile, UnreadableSource, read_source
+from lightning_lint.model.sources import SourceFile, UnreadableSource, read_source
 
 RUNTIME_OBJECT = "an object built at run time"
 
@@ -207,8 +205,8 @@ def to_data(raw: Any) -> Any:
 
 
 def _is_default(name: str, data: Any) -> bool:
-    from lightning_lint.linter import lightning_data
-    param = lightning_data.TRAINER_PARAMS.get(name)
+    from lightning_lint.model import lightning_api
+    param = lightning_api.TRAINER_PARAMS.get(name)
     if param is None:
         return False
     return type(data) is type(param.default) and data == param.default

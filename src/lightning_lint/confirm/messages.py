@@ -10,12 +10,12 @@ from __future__ import annotations
 import re
 from typing import Callable, List, Optional, Tuple, Union
 
-from lightning_lint.linter import lightning_data
+from lightning_lint.model import lightning_api
 
 
 def _unexpected_argument(match: "re.Match[str]") -> str:
     # Trainer.__init__() got an unexpected keyword argument 'gpus'
-    return "LL302" if match.group(1) in lightning_data.REMOVED_TRAINER_ARGS else "LL301"
+    return "LL302" if match.group(1) in lightning_api.REMOVED_TRAINER_ARGS else "LL301"
 
 
 Code = Union[str, Callable[["re.Match[str]"], str]]

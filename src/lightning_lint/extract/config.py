@@ -6,7 +6,7 @@ mapping (LightningCLI, NeMo-style ``Trainer(**cfg.trainer)``, CompVis-style
 ``_target_`` is the Trainer or a callback (Hydra), or a file inside a Hydra config group
 (``configs/trainer/*.yaml``). Everything else is skipped.
 
-Values are typed the way their consumer types them (see ``yaml_load``), and LightningCLI's
+Values are typed the way their consumer types them (see ``extract/yaml.py``), and LightningCLI's
 own coercions are applied (``limit_train_batches: 1`` reaches the Trainer as ``1.0``), so
 rules see what Lightning will see; ``raw`` keeps what was written.
 """
@@ -15,20 +15,15 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Dict, List, Optional, Protocol, Tuple
 
 import yaml
 
-from lightning_lint.linter import lightning_data
-from lightning_lint.linter.model import (
-    FLAVOR_HYDRA, FLAVOR_LIGHTNING_CLI, FLAVOR_OMEGACONF, Call, CallbackSpec, Extraction, Loc, RunCall, Span,
-    TrainerSpec, Value, known, unknown,
-)
-from lightning_lint.linter.settings import Settings
-from lightning_lint.linter.sources import SourceFile
-from lightning_lint.linter.yaml_load import (
-    CONSUMER_JSONARGPARSE, CONSUMER_OMEGACONF, CONSUMER_PYYAML, Document, YamlError, YNode, load,
-)
+from lightning_lint.model import lightning_api
+from lightning_lint.model.spec import FLAVOR_HYDRA, FLAVOR_LIGHTNING_CLI, FLAVOR_OMEGACONF, Call, CallbackSpec, Extraction, Loc, RunCall, Span, TrainerSpec, Value, known, unknown
+from lightning_lint.extract.failure import ParseFailure
+from lightning_lint.model.sources import SourceFile
+from lightning_lint.extract.yaml import CONSUMER_JSONARGPARSE, CONSUMER_OMEGACONF, CONSUMER_PYYAML, Document, YamlError, YNode, load
 
 CLI_TOP_KEYS = frozenset({
     "seed_everything", "trainer", "model", "data", "optimizer", "lr_scheduler", "ckpt_path", "weights_only",
@@ -195,7 +190,7 @@ class _Builder:
             call = None
         if call is None:
             return None
-        kind = lightning_data.short_callback_name(call.qualname) or ""
+        kind = lightning_api.short_callback_name(call.qualname) or ""
         args = dict(call.args)
         prefix = key_path + (".init_args" if self.flavor == FLAVOR_LIGHTNING_CLI else "")
         spec = CallbackSpec(kind=kind, qualname=call.qualname, args=args, loc=self._anchor(node),
@@ -215,7 +210,7 @@ def _with_data(value: Value, data: Any) -> Value:
 def _target(node: YNode) -> Optional[str]:
     target = node.get("_target_")
     if target is not None and target.kind == "scalar" and isinstance(target.raw, str):
-        return lightning_data.canonical_symbol(target.raw)
+        return lightning_api.canonical_symbol(target.raw)
     return None
 
 
@@ -247,8 +242,15 @@ def detect_flavor(root: YNode, header: str) -> Optional[str]:
     return FLAVOR_OMEGACONF if _looks_like_trainer_arguments(trainer) else None
 
 
-def extract(source: SourceFile, settings: Settings, path: Path) -> Extraction:
-    from lightning_lint.linter.engine import ParseFailure
+class IncludeSettings(Protocol):
+    """What the extractor reads of the settings: the ``include`` patterns (``linter.settings.Settings``)."""
+
+    include: Tuple[str, ...]
+
+    def matches_any(self, path: Path, patterns: Tuple[str, ...]) -> bool: ...
+
+
+def extract(source: SourceFile, settings: IncludeSettings, path: Path) -> Extraction:
     try:
         documents = load(source)
     except YamlError as exc:
@@ -263,7 +265,7 @@ def extract(source: SourceFile, settings: Settings, path: Path) -> Extraction:
 
 
 def _extract_document(document: Document, extraction: Extraction, path: Path, included: bool) -> None:
-    from lightning_lint.linter import hydra
+    from lightning_lint.extract import hydra
     composed = hydra.compose_for(path, document, extraction)
     if composed is not None:
         root, flavor = composed
@@ -298,7 +300,7 @@ def _extract_document(document: Document, extraction: Extraction, path: Path, in
 
 def _looks_like_trainer_arguments(root: YNode) -> bool:
     keys = [key for key in root.entries if isinstance(key, str)]
-    known = [key for key in keys if key in lightning_data.TRAINER_PARAMS or key in lightning_data.REMOVED_TRAINER_ARGS]
+    known = [key for key in keys if key in lightning_api.TRAINER_PARAMS or key in lightning_api.REMOVED_TRAINER_ARGS]
     return bool(known) and len(known) * 2 >= len(keys)
 
 

@@ -23,10 +23,10 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Dict, List, Optional, Tuple
 
-from lightning_lint.linter import deps
-from lightning_lint.linter.model import FLAVOR_HYDRA, Extraction, Span
-from lightning_lint.linter.sources import UnreadableSource, read_source
-from lightning_lint.linter.yaml_load import CONSUMER_OMEGACONF, Document, YamlError, YNode, load
+from lightning_lint.model import dependencies
+from lightning_lint.model.spec import FLAVOR_HYDRA, Extraction, Span
+from lightning_lint.model.sources import UnreadableSource, read_source
+from lightning_lint.extract.yaml import CONSUMER_OMEGACONF, Document, YamlError, YNode, load
 
 # Groups whose absence would hide Trainer settings: composition without them is a guess.
 ESSENTIAL_GROUPS = ("trainer", "callbacks", "logger")
@@ -61,7 +61,7 @@ _CACHE: Dict[Path, Tuple[float, Optional[Document]]] = {}
 
 
 def _document(path: Path) -> Optional[Document]:
-    deps.note_file(path)  # what the composition read decides the findings (the results cache)
+    dependencies.note_file(path)  # what the composition read decides the findings (the results cache)
     try:
         mtime = path.stat().st_mtime
     except OSError:
@@ -172,10 +172,10 @@ def find_config_dir(path: Path) -> Optional[ConfigDir]:
             # In its own folder only the file itself can be a primary config: its siblings
             # need not be read (they were, for every file of a folder: quadratic work, and a
             # dependency of each file's cached findings on all its siblings).
-            candidates = [path] if path.suffix in (".yaml", ".yml") and deps.is_file(path) else []
+            candidates = [path] if path.suffix in (".yaml", ".yml") and dependencies.is_file(path) else []
         else:
             try:
-                candidates = deps.yaml_files(root)
+                candidates = dependencies.yaml_files(root)
             except OSError:
                 continue
         for candidate in candidates:
@@ -189,7 +189,7 @@ def find_config_dir(path: Path) -> Optional[ConfigDir]:
             if not entries:
                 continue
             named = _groups_named(entries)
-            if not named or not any(deps.is_dir(root / g) for g in named):
+            if not named or not any(dependencies.is_dir(root / g) for g in named):
                 continue
             if group == "" and candidate == path:
                 return ConfigDir(root, "", (candidate,))
@@ -255,7 +255,7 @@ class _Composer:
     def option_path(self, group: str, option: str) -> Optional[Path]:
         for suffix in (".yaml", ".yml"):
             candidate = self.root / group / f"{option}{suffix}"
-            if deps.is_file(candidate):
+            if dependencies.is_file(candidate):
                 return candidate
         return None
 
@@ -306,7 +306,7 @@ class _Composer:
             elif entry.same_group:
                 node = self.option(group, entry.options[0], depth=depth + 1)
             else:
-                sub = entry.group if entry.absolute or not deps.is_dir(self.root / group / entry.group) \
+                sub = entry.group if entry.absolute or not dependencies.is_dir(self.root / group / entry.group) \
                     else f"{group}/{entry.group}"
                 node = None
                 for choice in entry.options:

@@ -8,15 +8,14 @@ own: imports, and names bound exactly once to a literal. Nothing is executed.
 from __future__ import annotations
 
 import ast
+import sys
 from dataclasses import dataclass, field
 from typing import Any, Dict, Iterable, List, Optional, Set, Tuple
 
-from lightning_lint.linter import lightning_data
-from lightning_lint.linter.model import (
-    FLAVOR_PYTHON, ApiUse, Call, CallbackSpec, ClassSpec, Extraction, LoaderSpec, LoaderUse, Loc, RunCall,
-    Span, TrainerSpec, Value, known, unknown,
-)
-from lightning_lint.linter.sources import SourceFile, utf8_col_to_char
+from lightning_lint.model import lightning_api
+from lightning_lint.model.spec import FLAVOR_PYTHON, ApiUse, Call, CallbackSpec, ClassSpec, Extraction, LoaderSpec, LoaderUse, Loc, RunCall, Span, TrainerSpec, Value, known, unknown
+from lightning_lint.extract.failure import ParseFailure
+from lightning_lint.model.sources import SourceFile, parse_ast, shallow, utf8_col_to_char
 
 _MAX_DEPTH = 24  # how far a chain of ``a = b`` assignments is followed
 _RUN_METHODS = ("fit", "validate", "test", "predict")
@@ -343,7 +342,7 @@ class _Extractor:
         if not bindings:
             for module in self._star_imports(scope):
                 candidate = f"{module}.{expr.id}"
-                if lightning_data.canonical_symbol(candidate):
+                if lightning_api.canonical_symbol(candidate):
                     return candidate
             return expr.id if expr.id in ("dict", "list", "tuple", "float", "int", "str", "bool") else None
         names = set()
@@ -359,7 +358,7 @@ class _Extractor:
         if len(names) == 1:
             return names.pop()
         # several imports of the same Lightning symbol (try: lightning / except: pytorch_lightning)
-        symbols = {lightning_data.canonical_symbol(n) if n else None for n in names}
+        symbols = {lightning_api.canonical_symbol(n) if n else None for n in names}
         if len(symbols) == 1 and None not in symbols:
             return sorted(n for n in names if n)[0]
         return None
@@ -387,7 +386,7 @@ class _Extractor:
 
     def symbol(self, expr: ast.AST, scope: _Scope) -> Optional[str]:
         name = self.qualname(expr, scope)
-        return lightning_data.canonical_symbol(name) if name else None
+        return lightning_api.canonical_symbol(name) if name else None
 
     # -- values ------------------------------------------------------------------------
     def value(self, expr: ast.expr, scope: _Scope, depth: int = 0) -> Value:
@@ -664,11 +663,11 @@ class _Extractor:
         existing = self._callback_specs.get(id(data))
         if existing is not None:
             return existing
-        kind = lightning_data.short_callback_name(data.qualname) if not data.qualname.startswith("<local>") else None
+        kind = lightning_api.short_callback_name(data.qualname) if not data.qualname.startswith("<local>") else None
         if kind is None and not self._is_local_callback_class(data.qualname):
             return None
         args = dict(data.args)
-        info = lightning_data.CALLBACKS.get(kind or "")
+        info = lightning_api.CALLBACKS.get(kind or "")
         if info is not None:
             names = [p for p in info.params]
             for name, positional in zip(names, data.positional):
@@ -880,7 +879,7 @@ class _Extractor:
         bases = tuple(self.qualname(base, scope) or f"?{self.text(base)}" for base in node.bases)
         spec = ClassSpec(name=node.name, loc=self._name_loc(node, "class"), bases=bases)
         for base in bases:
-            symbol = lightning_data.canonical_symbol(base) if base else None
+            symbol = lightning_api.canonical_symbol(base) if base else None
             if symbol in ("LightningModule", "LightningDataModule", "Callback"):
                 spec.lightning_base = symbol
         for stmt in node.body:
@@ -1049,3 +1048,64 @@ def _role_from_name(name: str) -> Optional[str]:
 def extract(tree: ast.Module, source: SourceFile) -> Extraction:
     """The Lightning configuration a parsed module contains."""
     return _Extractor(tree, source).run()
+
+
+# -- parsing -----------------------------------------------------------------------
+
+# SyntaxErrors that come from CPython's own limits, the same in every newer Python: such a
+# file is not "newer syntax", and libcst (which has no such limits) need not be asked.
+_CPYTHON_LIMITS = ("too many nested parentheses", "too many levels of indentation", "Exceeds the limit",
+                   "too many statically nested blocks", "too complex", "nested too deeply")
+# Bounds on what the libcst probe may be given: its parser recurses natively (deep nesting
+# crashes the process) and slows down sharply on long operator chains.
+_PROBE_MAX_BRACKETS = 200  # CPython's own limit on nested brackets
+_PROBE_MAX_INDENT = 100  # CPython's own limit on indentation levels
+_PROBE_MAX_OPERATORS = 500  # operators in one logical line
+
+
+def parse_python(source: SourceFile) -> "ast.Module":
+    try:
+        return parse_ast(source.text, filename=source.path)
+    except SyntaxError as exc:
+        line = exc.lineno or 1
+        col = max(1, exc.offset or 1)
+        if not any(limit in (exc.msg or "") for limit in _CPYTHON_LIMITS) and _parses_with_libcst(source.text):
+            raise ParseFailure(
+                f"uses syntax newer than the Python running lightning-lint "
+                f"({sys.version_info.major}.{sys.version_info.minor}); skipped", line, col,
+                newer_syntax=True) from None
+        raise ParseFailure(f"SyntaxError: {exc.msg}", line, col) from None
+    except (RecursionError, MemoryError):
+        raise ParseFailure("the file is too deeply nested to parse", environmental=True) from None
+    except ValueError as exc:
+        raise ParseFailure(f"cannot be parsed: {exc}") from None
+
+
+def _parses_with_libcst(text: str) -> bool:
+    """libcst parses every Python 3 grammar version, whatever Python runs it: a file it
+    accepts is valid Python for a newer interpreter, not a syntax error. Files nested
+    deeper than any CPython accepts are not given to it (see ``_safe_to_probe``)."""
+    if not _safe_to_probe(text):
+        return False
+    try:
+        import libcst
+        libcst.parse_module(text)
+        return True
+    except Exception:  # noqa: BLE001 - any failure means "not valid Python 3"
+        return False
+
+
+def _safe_to_probe(text: str) -> bool:
+    """Whether ``text`` is shallow enough for libcst's parser: bracket and indentation
+    depth within CPython's limits, and no logical line with hundreds of operators
+    (each may add a level of nesting)."""
+    return shallow(text, _PROBE_MAX_BRACKETS, _PROBE_MAX_INDENT, _PROBE_MAX_OPERATORS)
+
+
+def extract_source(source: SourceFile) -> Extraction:
+    """Parse and extract a Python file; raises ParseFailure."""
+    tree = parse_python(source)
+    try:
+        return extract(tree, source)
+    except RecursionError:  # ``ast`` accepts nesting deeper than a recursive walk can follow
+        raise ParseFailure("the file is too deeply nested to parse", environmental=True) from None

@@ -7,7 +7,7 @@ keyed by
 - the file's content (a BLAKE2 digest of its bytes) and the path it is shown under,
 - a digest of the settings that apply to it (select, ignore, per-file ignores, facts,
   rule options, ...),
-- everything else the lint consulted (``deps.py``): other files read, folders listed,
+- everything else the lint consulted (``dependencies.py``): other files read, folders listed,
   the resolved Lightning version, the project facts,
 
 and the run key: the tool version, the Python version, the working directory and the
@@ -32,9 +32,9 @@ import tempfile
 from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
-from lightning_lint.linter import deps
-from lightning_lint.linter.diagnostics import Applicability, Diagnostic, Edit, Fix, Severity
-from lightning_lint.linter.model import Loc, Span
+from lightning_lint.model import dependencies
+from lightning_lint.model.diagnostics import Applicability, Diagnostic, Edit, Fix, Severity
+from lightning_lint.model.spec import Loc, Span
 
 FORMAT = 1
 DEFAULT_DIR = ".lightning-lint-cache"
@@ -63,7 +63,7 @@ def code_fingerprint() -> str:
         except OSError:
             continue
         parts.append((folder, entries))
-    return deps.digest(repr(parts).encode())
+    return dependencies.digest(repr(parts).encode())
 
 
 def cache_directory(option: Optional[str], settings: Any, cwd: Path) -> Path:
@@ -84,7 +84,7 @@ class ResultsCache:
 
     def __init__(self, directory: Path, run_key: Any) -> None:
         self.version = tool_version()
-        self.key = deps.digest(repr((FORMAT, self.version, code_fingerprint(), sys.implementation.name,
+        self.key = dependencies.digest(repr((FORMAT, self.version, code_fingerprint(), sys.implementation.name,
                                      sys.version_info[:2], run_key)).encode())[:20]
         self.directory = directory
         self.path = directory / _safe(self.version) / f"{self.key}.json"
@@ -282,7 +282,7 @@ def encode_fragment(fragment: Any) -> dict:
 
 
 def decode_fragment(data: dict) -> Any:
-    from lightning_lint.linter.project_facts import ProjectFacts
+    from lightning_lint.model.facts import ProjectFacts
     return ProjectFacts(
         plain_loaders=[_unloc(x) for x in data["plain"]],
         train_plain_loaders=[_unloc(x) for x in data["train_plain"]],

@@ -15,7 +15,20 @@ from pathlib import Path
 from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple
 
 from lightning_lint.linter.settings import SettingsResolver
-from lightning_lint.linter.sources import kind_of
+from lightning_lint.model.sources import kind_of
+
+
+PROJECT_MARKERS = ("pyproject.toml", "lightning-lint.toml", "setup.py", "setup.cfg", ".git")
+
+
+def find_project_root(path: Path) -> Optional[Path]:
+    """The nearest folder above ``path`` that looks like a project root."""
+    path = Path(os.path.abspath(path))
+    directory = path if path.is_dir() else path.parent
+    for candidate in (directory, *directory.parents):
+        if any((candidate / marker).exists() for marker in PROJECT_MARKERS):
+            return candidate
+    return None
 
 
 @dataclass(frozen=True)
@@ -215,7 +228,6 @@ def walk_project(root: Path, resolver: SettingsResolver, kinds: Tuple[str, ...] 
     """Every file of the given kinds (or whose name ``accept`` takes) in a project, for
     the project-wide facts. A folder that is a project of its own (it has a
     ``pyproject.toml``, ``.git``, ...) is left out: its files belong to that project."""
-    from lightning_lint.linter.engine import PROJECT_MARKERS
     gitignores = _GitIgnores()
     wanted = accept or (lambda name: kind_of(name) in kinds)
 
@@ -223,3 +235,4 @@ def walk_project(root: Path, resolver: SettingsResolver, kinds: Tuple[str, ...] 
         return any(os.path.exists(os.path.join(path, marker)) for marker in PROJECT_MARKERS)
 
     yield from _walk(root, resolver, gitignores, wanted, skip_dir=nested_project)
+

@@ -8,40 +8,27 @@ unreadable, LL905 a rule that crashed); nothing stops the other files.
 from __future__ import annotations
 
 import os
-import sys
-import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Dict, Iterable, List, Optional, Tuple, Type, Union
 
-from lightning_lint.linter import deps, prefilter
-from lightning_lint.linter.diagnostics import Diagnostic, Severity
-from lightning_lint.linter.model import Extraction, Loc, Span, TrainerSpec
+from lightning_lint.model import dependencies
+from lightning_lint.linter import prefilter
+from lightning_lint.extract.failure import ParseFailure
+from lightning_lint.model.diagnostics import Diagnostic, Severity
+from lightning_lint.model.spec import Extraction, Loc, Span, TrainerSpec
+from lightning_lint.linter.discovery import find_project_root
 from lightning_lint.linter.settings import Settings, SettingsResolver
-from lightning_lint.linter.sources import PYTHON, YAML, SourceFile, UnreadableSource, decode_source, kind_of, \
-    read_source, source_from_text
+from lightning_lint.model.sources import PYTHON, YAML, SourceFile, UnreadableSource, decode_source, kind_of, read_source, source_from_text
 
 if TYPE_CHECKING:
-    import ast
-
-    from lightning_lint.linter import versions
+    from lightning_lint.model.facts import ProjectFacts
+    from lightning_lint.model.target import TargetVersion
+    from lightning_lint.rules.context import RuleContext
 
 BUG_REPORT_URL = "https://github.com/lightning-lint/lightning-lint/issues"
 
 ALWAYS_SHOWN = ("LL900", "LL901", "LL905")
-
-PROJECT_MARKERS = ("pyproject.toml", "lightning-lint.toml", "setup.py", "setup.cfg", ".git")
-
-
-def find_project_root(path: Path) -> Optional[Path]:
-    """The nearest folder above ``path`` that looks like a project root."""
-    path = Path(os.path.abspath(path))
-    directory = path if path.is_dir() else path.parent
-    for candidate in (directory, *directory.parents):
-        if any((candidate / marker).exists() for marker in PROJECT_MARKERS):
-            return candidate
-    return None
-
 
 class FactsNeeded(BaseException):
     """Raised in a worker process that may not gather project facts itself: the file is
@@ -58,22 +45,22 @@ class Project:
         self.resolver = resolver
         self.may_gather = may_gather
         self.fragments = fragments  # cached per-file facts (cache.FactsFragments), or None
-        self._targets: Dict[Optional[str], "versions.TargetVersion"] = {}
+        self._targets: Dict[Optional[str], "TargetVersion"] = {}
         self._facts: Any = None
         self._facts_digest: Optional[str] = None
         self._measured: Optional[Dict[str, Dict[str, Any]]] = None
         self._memo: Dict[str, str] = {}
         self._offered: Dict[str, Tuple[str, Any]] = {}  # fragment key -> (content digest, fragment)
 
-    def target(self, settings: Settings) -> "versions.TargetVersion":
+    def target(self, settings: Settings) -> "TargetVersion":
         return self.target_for(settings.target_version)
 
-    def target_for(self, setting: Optional[str]) -> "versions.TargetVersion":
+    def target_for(self, setting: Optional[str]) -> "TargetVersion":
         if setting not in self._targets:
             from lightning_lint.linter import versions
             self._targets[setting] = versions.resolve(setting, self.root)
-        if deps.recording():
-            deps.note(deps.TARGET, target_key(self.root, setting), self.pins_fingerprint(setting))
+        if dependencies.recording():
+            dependencies.note(dependencies.TARGET, target_key(self.root, setting), self.pins_fingerprint(setting))
         return self._targets[setting]
 
     def pins_fingerprint(self, setting: Optional[str]) -> str:
@@ -89,7 +76,7 @@ class Project:
         if self.root is None:
             return {}
         from lightning_lint.linter.project_facts import MEASURED_FACTS, read_measured
-        deps.note_file(self.root / MEASURED_FACTS)
+        dependencies.note_file(self.root / MEASURED_FACTS)
         if self._measured is None:
             self._measured = read_measured(self.root)
         try:
@@ -100,14 +87,14 @@ class Project:
         return dict(found, measured=True) if found else {}
 
     @property
-    def facts(self) -> Any:
+    def facts(self) -> "ProjectFacts":
         """Project-wide facts (loader classes, logged metrics, ...), gathered lazily."""
         if self._facts is None:
             if not self.may_gather:
                 raise FactsNeeded(self.root)
             from lightning_lint.linter import project_facts
             self._facts = project_facts.gather(self.root, self.resolver, self)
-        deps.note(deps.FACTS, str(self.root or ""), self.facts_digest)
+        dependencies.note(dependencies.FACTS, str(self.root or ""), self.facts_digest)
         return self._facts
 
     def facts_without_parsing(self) -> Any:
@@ -130,10 +117,20 @@ class Project:
             return
         if source.path != relative or not source.raw:
             return  # shown under another name: its locations would differ from the facts'
-        from lightning_lint.linter import project_facts
-        fragment = project_facts.ProjectFacts(files_parsed=1)
-        project_facts.fold(extraction, fragment)
-        self._offered[f"{self.root}|{absolute}"] = (deps.digest(source.raw), fragment)
+        from lightning_lint.model.facts import ProjectFacts, fold
+        fragment = ProjectFacts(files_parsed=1)
+        fold(extraction, fragment)
+        self._offered[f"{self.root}|{absolute}"] = (dependencies.digest(source.raw), fragment)
+
+    def yaml_documents(self, path: str) -> Optional[List[Any]]:
+        """The YAML documents of another file of the project (None when it cannot be read
+        or parsed); the results cache records that the finding depends on it."""
+        from lightning_lint.extract.yaml import YamlError, load
+        dependencies.note_file(path)
+        try:
+            return load(read_source(path))
+        except (UnreadableSource, YamlError, OSError):
+            return None
 
     def offer_fragment(self, key: str, offer: Tuple[str, Any]) -> None:
         if self._facts is None:
@@ -158,7 +155,7 @@ class Project:
     def facts_digest(self) -> str:
         """A digest of the facts' value: findings computed from equal facts are equal."""
         if self._facts_digest is None:
-            self._facts_digest = deps.digest((self.facts if self._facts is None else self._facts).identity().encode())
+            self._facts_digest = dependencies.digest((self.facts if self._facts is None else self._facts).identity().encode())
         return self._facts_digest
 
 
@@ -194,52 +191,13 @@ class Projects:
 
 
 @dataclass
-class RuleContext:
-    """What a rule may consult besides the spec it is given."""
-
-    source: SourceFile
-    settings: Settings
-    project: Project
-    extraction: Extraction
-    path: Path
-
-    @property
-    def target(self) -> "versions.TargetVersion":
-        return self.project.target(self.settings)
-
-    @property
-    def facts(self) -> Any:
-        return self.project.facts
-
-    def options(self, code: str) -> Dict[str, Any]:
-        """The rule's options: its defaults, overridden by [tool.lightning-lint.rules.CODE]."""
-        from lightning_lint import rules
-        rule = rules.get(code)
-        merged = {name: default for name, (_, default) in rule.OPTIONS.items()} if rule is not None else {}
-        merged.update(self.settings.options_for(code))
-        return merged
-
-    def user_facts(self) -> Dict[str, Any]:
-        """Facts stated for this file in ``[tool.lightning-lint.facts]``, else the facts
-        ``confirm --save-facts`` measured for it."""
-        return self.settings.facts_for(self.path) or self.project.measured_for(self.path)
-
-    def schedule(self, spec: TrainerSpec) -> Any:
-        from lightning_lint.linter import schedule
-        cache = self.extraction.facts.setdefault("_schedules", {})
-        if id(spec) not in cache:
-            cache[id(spec)] = schedule.for_spec(spec, self)
-        return cache[id(spec)]
-
-
-@dataclass
 class FileResult:
     path: str
     diagnostics: List[Diagnostic] = field(default_factory=list)
     parsed: bool = False  # the file got past the prefilter and parsed
     notes: List[str] = field(default_factory=list)  # shown with --verbose
     source: Optional[SourceFile] = None
-    deps: Dict[Tuple[str, str], str] = field(default_factory=dict)  # what else was consulted (deps.py)
+    deps: Dict[Tuple[str, str], str] = field(default_factory=dict)  # what else was consulted (dependencies.py)
     cached: bool = False  # the findings come from the results cache
     cacheable: bool = True  # False: the findings may depend on more than the recorded inputs
 
@@ -253,141 +211,19 @@ def tool_diagnostic(code: str, message: str, path: str, line: int = 1, col: int 
                       span=Span(line, col, line, end_col if end_col is not None else col + 1))
 
 
-# -- parsing --------------------------------------------------------------------------------
-
-
-class ParseFailure(Exception):
-    def __init__(self, message: str, line: int = 1, col: int = 1, newer_syntax: bool = False,
-                 environmental: bool = False) -> None:
-        super().__init__(message)
-        self.message, self.line, self.col, self.newer_syntax = message, line, col, newer_syntax
-        self.environmental = environmental  # the interpreter's limits, not the text, made it fail
-
-
-# SyntaxErrors that come from CPython's own limits, the same in every newer Python: such a
-# file is not "newer syntax", and libcst (which has no such limits) need not be asked.
-_CPYTHON_LIMITS = ("too many nested parentheses", "too many levels of indentation", "Exceeds the limit",
-                   "too many statically nested blocks", "too complex", "nested too deeply")
-# Bounds on what the libcst probe may be given: its parser recurses natively (deep nesting
-# crashes the process) and slows down sharply on long operator chains.
-_PROBE_MAX_BRACKETS = 200  # CPython's own limit on nested brackets
-_PROBE_MAX_INDENT = 100  # CPython's own limit on indentation levels
-_PROBE_MAX_OPERATORS = 500  # operators in one logical line
-
-
-def parse_ast(text: str, filename: str = "<unknown>") -> "ast.Module":
-    """``ast.parse`` without the SyntaxWarnings Python 3.12+ prints about the file itself
-    (an invalid escape in a regex string): they are not lightning-lint's to report.
-    Raises RecursionError for a chain that would crash Python 3.9/3.10 (see below)."""
-    if _too_long_a_chain(text):
-        raise RecursionError("an expression chain too long to parse safely")
-    import ast
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        return ast.parse(text, filename=filename)
-
-
-def parse_python(source: SourceFile) -> "ast.Module":
-    try:
-        return parse_ast(source.text, filename=source.path)
-    except SyntaxError as exc:
-        line = exc.lineno or 1
-        col = max(1, exc.offset or 1)
-        if not any(limit in (exc.msg or "") for limit in _CPYTHON_LIMITS) and _parses_with_libcst(source.text):
-            raise ParseFailure(
-                f"uses syntax newer than the Python running lightning-lint "
-                f"({sys.version_info.major}.{sys.version_info.minor}); skipped", line, col,
-                newer_syntax=True) from None
-        raise ParseFailure(f"SyntaxError: {exc.msg}", line, col) from None
-    except (RecursionError, MemoryError):
-        raise ParseFailure("the file is too deeply nested to parse", environmental=True) from None
-    except ValueError as exc:
-        raise ParseFailure(f"cannot be parsed: {exc}") from None
-
-
-def _parses_with_libcst(text: str) -> bool:
-    """libcst parses every Python 3 grammar version, whatever Python runs it: a file it
-    accepts is valid Python for a newer interpreter, not a syntax error. Files nested
-    deeper than any CPython accepts are not given to it (see ``_safe_to_probe``)."""
-    if not _safe_to_probe(text):
-        return False
-    try:
-        import libcst
-        libcst.parse_module(text)
-        return True
-    except Exception:  # noqa: BLE001 - any failure means "not valid Python 3"
-        return False
-
-
-def _safe_to_probe(text: str) -> bool:
-    """Whether ``text`` is shallow enough for libcst's parser: bracket and indentation
-    depth within CPython's limits, and no logical line with hundreds of operators
-    (each may add a level of nesting)."""
-    return _shallow(text, _PROBE_MAX_BRACKETS, _PROBE_MAX_INDENT, _PROBE_MAX_OPERATORS)
-
-
-def _shallow(text: str, max_brackets: int, max_indent: int, max_operators: int) -> bool:
-    """Whether no bracket, indentation or operator chain of ``text`` goes past the
-    limits. Counted with the pure-Python tokenizer, which does not recurse; a tokenizer
-    error just ends the count."""
-    import io
-    import tokenize
-    brackets = indent = operators = 0
-    try:
-        for token in tokenize.generate_tokens(io.StringIO(text, newline=None).readline):
-            kind, string = token.type, token.string
-            if kind == tokenize.NEWLINE:
-                operators = 0
-            elif kind == tokenize.INDENT:
-                indent += 1
-            elif kind == tokenize.DEDENT:
-                indent -= 1
-            elif kind == tokenize.OP:
-                if string in "([{":
-                    brackets += 1
-                elif string in ")]}":
-                    brackets = max(brackets - 1, 0)
-                if string not in (",", ":", ";", "=", ")", "]", "}"):
-                    operators += 1
-            elif kind == tokenize.NAME and string in ("not", "await", "lambda", "if"):
-                operators += 1
-            if brackets > max_brackets or indent > max_indent or operators > max_operators:
-                return False
-    except (tokenize.TokenError, SyntaxError):
-        pass
-    return True
-
-
-# Python 3.9 and 3.10 convert a parsed chain (`a.b.c...`, `1 + 1 + ...`, `f()()...`) into
-# ast objects recursively in C, with no depth check: past about 150000 links the
-# interpreter crashes. Such a file is reported instead of parsed.
-_AST_MAX_CHAIN = 100_000 if sys.version_info < (3, 11) else None
-_CHAIN_CHARACTERS = "+-*/%@&|^<>.[(~"
-
-
-def _too_long_a_chain(text: str) -> bool:
-    if _AST_MAX_CHAIN is None or sum(text.count(c) for c in _CHAIN_CHARACTERS) <= _AST_MAX_CHAIN:
-        return False  # the common case: not even that many operators in the whole file
-    return not _shallow(text, sys.maxsize, sys.maxsize, _AST_MAX_CHAIN)
-
-
 # -- the per-file pipeline ------------------------------------------------------------------
 
 Extractor = Callable[[SourceFile, Settings, Path], Extraction]
 
 
 def _extract_python(source: SourceFile, settings: Settings, path: Path) -> Extraction:
-    from lightning_lint.linter import python_extract
-    tree = parse_python(source)
-    try:
-        return python_extract.extract(tree, source)
-    except RecursionError:  # ``ast`` accepts nesting deeper than a recursive walk can follow
-        raise ParseFailure("the file is too deeply nested to parse", environmental=True) from None
+    from lightning_lint.extract import python
+    return python.extract_source(source)
 
 
 def _extract_yaml(source: SourceFile, settings: Settings, path: Path) -> Extraction:
-    from lightning_lint.linter import yaml_extract
-    return yaml_extract.extract(source, settings, path)
+    from lightning_lint.extract import config
+    return config.extract(source, settings, path)
 
 
 EXTRACTORS: Dict[str, Extractor] = {PYTHON: _extract_python, YAML: _extract_yaml}
@@ -405,7 +241,7 @@ def may_matter_bytes(data: bytes, kind: str, settings: Settings, path: Path) -> 
         return True
     # A Hydra trainer/callbacks/logger option (`trainer/gpu.yaml`: `accelerator: gpu`)
     # need not name anything Lightning-like; its folder says what it is.
-    from lightning_lint.linter.hydra import ESSENTIAL_GROUPS
+    from lightning_lint.extract.hydra import ESSENTIAL_GROUPS
     return Path(os.path.abspath(path)).parent.name in ESSENTIAL_GROUPS or prefilter.yaml_may_matter(data)
 
 
@@ -415,8 +251,9 @@ def preload() -> None:
     import importlib
     from lightning_lint import rules
     rules.all_rules()
-    for name in ("python_extract", "yaml_extract", "hydra", "schedule", "suppressions", "versions"):
-        importlib.import_module(f"lightning_lint.linter.{name}")
+    for name in ("extract.python", "extract.config", "extract.hydra", "model.schedule", "linter.suppressions",
+                 "linter.versions"):
+        importlib.import_module(f"lightning_lint.{name}")
 
 
 class Linter:
@@ -518,11 +355,11 @@ class Linter:
         result = FileResult(source.path, source=source)
         if not (may_matter(source, settings, path) if matters is None else matters):
             return result
-        deps.start()
+        dependencies.start()
         try:
             return self._lint_parsed(source, path, settings, result)
         finally:
-            result.deps = deps.stop()
+            result.deps = dependencies.stop()
 
     def _lint_parsed(self, source: SourceFile, path: Path, settings: Settings, result: FileResult) -> FileResult:
         try:
@@ -550,6 +387,7 @@ class Linter:
         project = self.projects.for_path(path)
         if source.kind == PYTHON:
             project.offer(path, source, extraction)
+        from lightning_lint.rules.context import RuleContext
         ctx = RuleContext(source, settings, project, extraction, Path(os.path.abspath(path)))
         found = run_rules(self.enabled_codes(settings, path), extraction, ctx)
         if extraction.facts.get("composed"):
@@ -596,7 +434,7 @@ def _plan(codes: Iterable[str]) -> List[Tuple[Type[Any], Tuple[Tuple[str, Any], 
     return plan
 
 
-def run_rules(codes: Iterable[str], extraction: Extraction, ctx: RuleContext) -> List[Diagnostic]:
+def run_rules(codes: Iterable[str], extraction: Extraction, ctx: "RuleContext") -> List[Diagnostic]:
     found: List[Diagnostic] = []
     for rule_class, hooks in _plan(codes):
         rule = rule_class()

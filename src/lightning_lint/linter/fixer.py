@@ -21,8 +21,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import List, Optional, Sequence, TextIO, Tuple
 
-from lightning_lint.linter.diagnostics import Applicability, Diagnostic, Edit
-from lightning_lint.linter.sources import PYTHON, SourceFile
+from lightning_lint.model.diagnostics import Applicability, Diagnostic, Edit
+from lightning_lint.model.sources import PYTHON, SourceFile
 
 MAX_PASSES = 10
 
@@ -97,15 +97,15 @@ def parses(text: str, kind: str, strict: bool = True) -> Optional[str]:
     parses but does not compile; compiling runs nothing), YAML without a repeated key."""
     try:
         if kind == PYTHON:
-            from lightning_lint.linter.engine import parse_ast
+            from lightning_lint.model.sources import parse_ast
             tree = parse_ast(text)
             if strict:
                 with warnings.catch_warnings():
                     warnings.simplefilter("ignore")  # the file's own SyntaxWarnings are not ours to print
                     compile(tree, "<fixed>", "exec", dont_inherit=True)
         else:
-            from lightning_lint.linter import yaml_load
-            documents = yaml_load.load(SourceFile("<fixed>", text, kind))
+            from lightning_lint.extract import yaml
+            documents = yaml.load(SourceFile("<fixed>", text, kind))
             repeated = [d for document in documents for d in document.duplicates]
             if strict and repeated:
                 return f"the key `{repeated[0].key_path}` is repeated (line {repeated[0].span.start_line})"

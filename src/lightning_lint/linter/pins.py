@@ -31,5 +31,5 @@ def fingerprint(root: Optional[Path], setting: Optional[str]) -> str:
         return f"setting {setting}"
     if root is None:
         return "no project"
-    from lightning_lint.linter import deps
-    return deps.digest(repr([(str(p), deps.file_state(p)) for p in pin_files(root)]).encode())
+    from lightning_lint.model import dependencies
+    return dependencies.digest(repr([(str(p), dependencies.file_state(p)) for p in pin_files(root)]).encode())

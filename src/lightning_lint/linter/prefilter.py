@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import re
 
-from lightning_lint.linter import lightning_data
+from lightning_lint.model import lightning_api
 
 _PY_WORDS = sorted(
     {"Trainer", "LightningCLI", "DataLoader", "StatefulDataLoader", "StreamingDataLoader", "_epoch_end",
      "automatic_optimization"}
-    | set(lightning_data.CALLBACKS)
-    | set(lightning_data.REMOVED_CALLBACK_CLASSES),
+    | set(lightning_api.CALLBACKS)
+    | set(lightning_api.REMOVED_CALLBACK_CLASSES),
     key=len, reverse=True,
 )
 _PYTHON = re.compile(b"|".join(re.escape(w.encode()) for w in _PY_WORDS))
@@ -23,7 +23,7 @@ _PYTHON = re.compile(b"|".join(re.escape(w.encode()) for w in _PY_WORDS))
 # YAML that can configure Lightning mentions a trainer, a Hydra target or a LightningCLI
 # class path; anything else (CI workflows, docker-compose, conda environments) is skipped.
 _YAML = re.compile(rb"trainer|Trainer|_target_|class_path|callbacks|" + b"|".join(
-    re.escape(name.encode()) for name in sorted(lightning_data.CALLBACKS, key=len, reverse=True)))
+    re.escape(name.encode()) for name in sorted(lightning_api.CALLBACKS, key=len, reverse=True)))
 
 
 def python_may_matter(data: bytes) -> bool:

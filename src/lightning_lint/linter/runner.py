@@ -18,14 +18,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Dict, List, Optional, Sequence, TextIO, Tuple
 
-from lightning_lint.linter import deps
+from lightning_lint.model import dependencies
 from lightning_lint.linter.engine import FactsNeeded, FileResult, Linter, may_matter_bytes
 from lightning_lint.linter.settings import Settings
-from lightning_lint.linter.sources import PYTHON, UnreadableSource, decode_source, kind_of, read_bytes
+from lightning_lint.model.sources import PYTHON, UnreadableSource, decode_source, kind_of, read_bytes
 
 if TYPE_CHECKING:
     from lightning_lint.linter.cache import ResultsCache
-    from lightning_lint.linter.checker import CheckOptions
+    from lightning_lint.linter.run import CheckOptions
     from lightning_lint.linter.discovery import Candidate
 
 NO_PARALLEL_ENV = "LIGHTNING_LINT_NO_PARALLEL"
@@ -78,7 +78,7 @@ def lint_files(linter: Linter, files: "Sequence[Candidate]", options: "CheckOpti
             continue
         pending = _Pending(index, path, display, data)
         if cache is not None:
-            pending.content = deps.digest(data)
+            pending.content = dependencies.digest(data)
             pending.settings = _settings_digest(settings, settings_digests)
             found = cache.get_result(os.path.abspath(path), display, pending.content, pending.settings, current)
             if found is not None:
@@ -130,12 +130,12 @@ def _source(data: bytes, display: str, kind: str):
 def _settings_digest(settings: Settings, memo: Dict[int, str]) -> str:
     key = id(settings)
     if key not in memo:
-        memo[key] = deps.digest(repr(settings).encode())
+        memo[key] = dependencies.digest(repr(settings).encode())
     return memo[key]
 
 
 class _CurrentValues:
-    """What a recorded dependency is now (``deps.py``), computed once per run."""
+    """What a recorded dependency is now (``dependencies.py``), computed once per run."""
 
     def __init__(self, linter: Linter) -> None:
         self.linter = linter
@@ -147,13 +147,13 @@ class _CurrentValues:
         return self.memo[(kind, key)]
 
     def _compute(self, kind: str, key: str) -> Optional[str]:
-        value = deps.current_value(kind, key)
+        value = dependencies.current_value(kind, key)
         if value is not None:
             return value
-        if kind == deps.TARGET:
+        if kind == dependencies.TARGET:
             root, setting = key.split("|", 1)
             return self.linter.projects.for_root(Path(root) if root else None).pins_fingerprint(setting or None)
-        if kind == deps.FACTS:
+        if kind == dependencies.FACTS:
             return self.linter.projects.for_root(Path(key) if key else None).facts_digest
         return None
 

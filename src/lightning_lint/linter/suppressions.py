@@ -21,9 +21,9 @@ import tokenize
 from dataclasses import dataclass, field
 from typing import Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
-from lightning_lint.linter.diagnostics import Applicability, Diagnostic, Edit, Fix
-from lightning_lint.linter.model import Span
-from lightning_lint.linter.sources import PYTHON, SourceFile
+from lightning_lint.model.diagnostics import Applicability, Diagnostic, Edit, Fix
+from lightning_lint.model.spec import Span
+from lightning_lint.model.sources import PYTHON, SourceFile
 
 _NOQA = re.compile(r"#\s*noqa(?::\s*(?P<codes>[A-Za-z0-9_-]+(?:\s*,\s*[A-Za-z0-9_-]+)*))?", re.IGNORECASE)
 _DIRECTIVE = re.compile(

@@ -8,33 +8,20 @@ that ``gpus=`` was removed.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator, List, Optional, Tuple
 
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import InvalidVersion, Version
 
-from lightning_lint.linter import lightning_data, pins
+from lightning_lint.model import lightning_api
+from lightning_lint.model.target import NEWEST, TargetVersion
+from lightning_lint.linter import pins
 from lightning_lint.linter.tomlread import load_toml
 
 
-@dataclass(frozen=True)
-class TargetVersion:
-    version: Version
-    source: str  # why this version: "settings", "requirements.txt: lightning>=2.1", ...
-
-    def at_least(self, version: str) -> bool:
-        return self.version >= Version(version)
-
-    def __str__(self) -> str:
-        return str(self.version)
-
-
-NEWEST = TargetVersion(Version(lightning_data.NEWEST_KNOWN), f"newest release known to lightning-lint")
-
-_NAMES = {name.replace("_", "-") for name in lightning_data.LIGHTNING_DISTRIBUTIONS}
-_KNOWN = sorted((Version(v) for v in lightning_data.KNOWN_VERSIONS))
+_NAMES = {name.replace("_", "-") for name in lightning_api.LIGHTNING_DISTRIBUTIONS}
+_KNOWN = sorted((Version(v) for v in lightning_api.KNOWN_VERSIONS))
 # "lightning>=2.1", "pytorch-lightning == 1.9.5", conda's "pytorch-lightning=1.9"
 _REQ_IN_TEXT = re.compile(
     r"""(?<![\w.-])(lightning|pytorch[-_]lightning)(?:\[[^\]]*\])?\s*((?:[<>=!~]=?|===)\s*[0-9][\w.*+!-]*"""

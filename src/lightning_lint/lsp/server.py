@@ -5,7 +5,7 @@ imports them. Python and YAML documents get diagnostics on open, on save, and af
 each change once typing pauses (``--debounce``), from the editor's unsaved text. Code
 actions offer each finding's fix, "fix all safe fixes" (``source.fixAll``) and a
 ``# noqa`` suppression. Configuration files and project files that change are picked
-up through ``didSave`` and ``workspace/didChangeWatchedFiles`` (see ``lsp_session``).
+up through ``didSave`` and ``workspace/didChangeWatchedFiles`` (see ``session``).
 """
 
 from __future__ import annotations
@@ -21,14 +21,12 @@ from typing import Any, Dict, List, Optional, Tuple
 from urllib.parse import unquote
 
 from lightning_lint import __version__, rule_url
-from lightning_lint.linter.diagnostics import Applicability, Diagnostic, Edit, Severity
+from lightning_lint.model.diagnostics import Applicability, Diagnostic, Edit, Severity
 from lightning_lint.linter.engine import FileResult
-from lightning_lint.linter.lsp_positions import UTF16, PositionMap, SourcePositions
-from lightning_lint.linter.lsp_session import SETTINGS, EditorSession, lint_path_for, offered_fix, \
-    suppression_edits
+from lightning_lint.lsp.positions import UTF16, PositionMap, SourcePositions
+from lightning_lint.lsp.session import SETTINGS, EditorSession, lint_path_for, offered_fix, suppression_edits
 from lightning_lint.linter.settings import CONFIG_FILES, ConfigError
-from lightning_lint.linter.sources import PYTHON, SourceFile, UnreadableSource, kind_of, read_source, \
-    source_from_text
+from lightning_lint.model.sources import PYTHON, SourceFile, UnreadableSource, kind_of, read_source, source_from_text
 
 try:
     from lsprotocol import types

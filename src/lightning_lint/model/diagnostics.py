@@ -6,7 +6,7 @@ import enum
 from dataclasses import dataclass, field, replace
 from typing import Any, Dict, Optional, Tuple
 
-from lightning_lint.linter.model import Loc, Span
+from lightning_lint.model.spec import Loc, Span
 
 
 class Severity(enum.IntEnum):

@@ -17,7 +17,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional, Tuple
 
-from lightning_lint.linter.model import TrainerSpec, Value
+from lightning_lint.model.spec import TrainerSpec, Value
 
 INF = math.inf
 
@@ -356,7 +356,7 @@ class Validation:
 
 
 def _is_time(value: Any) -> bool:
-    from lightning_lint.linter.model import Call
+    from lightning_lint.model.spec import Call
     return isinstance(value, (str, dict)) or (isinstance(value, Call) and value.short_name == "timedelta")
 
 

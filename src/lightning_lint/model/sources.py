@@ -14,12 +14,17 @@ import io
 import os
 import re
 import stat
+import sys
 import tokenize
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import List, Optional, Tuple, Union
+from typing import TYPE_CHECKING, List, Optional, Tuple, Union
 
-from lightning_lint.linter.model import Span
+from lightning_lint.model.spec import Span
+
+if TYPE_CHECKING:
+    import ast
 
 PYTHON = "python"
 YAML = "yaml"
@@ -220,3 +225,61 @@ def utf8_col_to_char(line: str, byte_col: int) -> int:
     if line.isascii():
         return byte_col
     return len(line.encode("utf-8")[:byte_col].decode("utf-8", errors="replace"))
+
+
+# -- parsing Python safely -------------------------------------------------------
+
+
+def parse_ast(text: str, filename: str = "<unknown>") -> "ast.Module":
+    """``ast.parse`` without the SyntaxWarnings Python 3.12+ prints about the file itself
+    (an invalid escape in a regex string): they are not lightning-lint's to report.
+    Raises RecursionError for a chain that would crash Python 3.9/3.10 (see below)."""
+    if _too_long_a_chain(text):
+        raise RecursionError("an expression chain too long to parse safely")
+    import ast
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return ast.parse(text, filename=filename)
+
+
+def shallow(text: str, max_brackets: int, max_indent: int, max_operators: int) -> bool:
+    """Whether no bracket, indentation or operator chain of ``text`` goes past the
+    limits. Counted with the pure-Python tokenizer, which does not recurse; a tokenizer
+    error just ends the count."""
+    brackets = indent = operators = 0
+    try:
+        for token in tokenize.generate_tokens(io.StringIO(text, newline=None).readline):
+            kind, string = token.type, token.string
+            if kind == tokenize.NEWLINE:
+                operators = 0
+            elif kind == tokenize.INDENT:
+                indent += 1
+            elif kind == tokenize.DEDENT:
+                indent -= 1
+            elif kind == tokenize.OP:
+                if string in "([{":
+                    brackets += 1
+                elif string in ")]}":
+                    brackets = max(brackets - 1, 0)
+                if string not in (",", ":", ";", "=", ")", "]", "}"):
+                    operators += 1
+            elif kind == tokenize.NAME and string in ("not", "await", "lambda", "if"):
+                operators += 1
+            if brackets > max_brackets or indent > max_indent or operators > max_operators:
+                return False
+    except (tokenize.TokenError, SyntaxError):
+        pass
+    return True
+
+
+# Python 3.9 and 3.10 convert a parsed chain (`a.b.c...`, `1 + 1 + ...`, `f()()...`) into
+# ast objects recursively in C, with no depth check: past about 150000 links the
+# interpreter crashes. Such a file is reported instead of parsed.
+_AST_MAX_CHAIN = 100_000 if sys.version_info < (3, 11) else None
+_CHAIN_CHARACTERS = "+-*/%@&|^<>.[(~"
+
+
+def _too_long_a_chain(text: str) -> bool:
+    if _AST_MAX_CHAIN is None or sum(text.count(c) for c in _CHAIN_CHARACTERS) <= _AST_MAX_CHAIN:
+        return False  # the common case: not even that many operators in the whole file
+    return not shallow(text, sys.maxsize, sys.maxsize, _AST_MAX_CHAIN)

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Dict, Iterator, List, Optional, Tuple
 
-from lightning_lint.linter import lightning_data
+from lightning_lint.model import lightning_api
 
 KNOWN = "known"
 UNKNOWN = "unknown"
@@ -206,7 +206,7 @@ class CallbackSpec:
         key_path = f"{self.key_path}.{name}" if self.key_path else name
         if self.open_reason:
             return unknown(self.open_reason, key_path=key_path)
-        return absent(lightning_data.callback_default(self.kind, name), key_path=key_path)
+        return absent(lightning_api.callback_default(self.kind, name), key_path=key_path)
 
     def label(self) -> str:
         return self.kind or self.qualname.rsplit(".", 1)[-1]
@@ -248,7 +248,7 @@ class TrainerSpec:
         key_path = self.key_prefix + name
         if self.open_reason:
             return unknown(self.open_reason, key_path=key_path)
-        param = lightning_data.TRAINER_PARAMS.get(name)
+        param = lightning_api.TRAINER_PARAMS.get(name)
         return absent(param.default if param else None, key_path=key_path)
 
     def has(self, name: str) -> bool:
@@ -359,7 +359,7 @@ class LoaderSpec:
             return value
         if self.open_reason:
             return unknown(self.open_reason, key_path=name)
-        return absent(lightning_data.LOADER_DEFAULTS.get(name), key_path=name)
+        return absent(lightning_api.LOADER_DEFAULTS.get(name), key_path=name)
 
 
 @dataclass(eq=False)

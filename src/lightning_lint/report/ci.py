@@ -10,8 +10,8 @@ from typing import Dict, List, Tuple
 from xml.sax.saxutils import escape, quoteattr
 
 from lightning_lint import rule_url
-from lightning_lint.linter.diagnostics import Diagnostic, Severity
-from lightning_lint.linter.reporters import ReportContext
+from lightning_lint.model.diagnostics import Diagnostic, Severity
+from lightning_lint.report.formats import ReportContext
 
 # -- GitHub Actions -------------------------------------------------------------------------
 

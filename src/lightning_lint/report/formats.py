@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Dict, List, Optional
 
-from lightning_lint.linter.diagnostics import Diagnostic
-from lightning_lint.linter.sources import SourceFile
+from lightning_lint.model.diagnostics import Diagnostic
+from lightning_lint.model.sources import SourceFile
 
 
 @dataclass
@@ -29,7 +29,7 @@ class ReportContext:
         from a cache or a worker process may not carry it); None if unreadable."""
         found = self.sources.get(path)
         if found is None:
-            from lightning_lint.linter.sources import UnreadableSource, read_source
+            from lightning_lint.model.sources import UnreadableSource, read_source
             try:
                 found = self.sources[path] = read_source(path)
             except UnreadableSource:
@@ -52,8 +52,8 @@ Renderer = Callable[[List[Diagnostic], ReportContext], str]
 _RENDERERS = {
     "full": ("text", "full"),
     "concise": ("text", "concise"),
-    "json": ("json_", "render"),
-    "json-lines": ("json_", "render_lines"),
+    "json": ("json", "render"),
+    "json-lines": ("json", "render_lines"),
     "sarif": ("sarif", "render"),
     "github": ("ci", "github"),
     "gitlab": ("ci", "gitlab"),
@@ -64,7 +64,7 @@ _RENDERERS = {
 def renderer(fmt: str) -> Renderer:
     import importlib
     module, function = _RENDERERS[fmt]
-    return getattr(importlib.import_module(f"lightning_lint.linter.reporters.{module}"), function)
+    return getattr(importlib.import_module(f"lightning_lint.report.{module}"), function)
 
 
 def renderers() -> Dict[str, Renderer]:

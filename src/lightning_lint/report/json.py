@@ -6,8 +6,8 @@ import json
 from typing import Any, Dict, List
 
 from lightning_lint import rule_url
-from lightning_lint.linter.diagnostics import Diagnostic
-from lightning_lint.linter.reporters import ReportContext, fix_dict
+from lightning_lint.model.diagnostics import Diagnostic
+from lightning_lint.report.formats import ReportContext, fix_dict
 
 
 def as_dict(d: Diagnostic, context: ReportContext) -> Dict[str, Any]:

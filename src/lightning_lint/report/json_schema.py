@@ -3,7 +3,7 @@
 yaml-language-server (VS Code's YAML extension, Neovim, Helix, ...) uses it for completion,
 hover and validation: every Trainer argument with its type, default, description and allowed
 values, and `callbacks` as class_path/init_args with the init_args of Lightning's own
-callbacks. It is built from ``lightning_data`` (the annotations, defaults and choices that
+callbacks. It is built from ``model/lightning_api.py`` (the annotations, defaults and choices that
 tests compare with the installed Lightning), never by importing lightning.
 
 What the schema accepts follows what jsonargparse (LightningCLI's parser) accepts, read
@@ -25,8 +25,8 @@ from typing import Any, Dict, Iterable, List, Optional
 from packaging.version import Version
 
 from lightning_lint import __version__
-from lightning_lint.linter import lightning_data as data
-from lightning_lint.linter.lightning_data import Param, TypeExpr, parse_type
+from lightning_lint.model import lightning_api as data
+from lightning_lint.model.lightning_api import Param, TypeExpr, parse_type
 
 DRAFT_07 = "http://json-schema.org/draft-07/schema#"
 MODERN = Version("2.0.0")  # the annotations describe 2.x; for 1.x only the names are checked
@@ -406,42 +406,3 @@ def build_schema(version: Version, subcommands: bool = False) -> Dict[str, Any]:
         root.update({"type": "object", "properties": _config_properties(version, None)})
     root["definitions"] = definitions
     return root
-
-
-# -- the command ----------------------------------------------------------------------------
-
-
-def _target_version(setting: Optional[str], cwd: Path):
-    """--target-version, else the configuration's target-version, else the project's pins."""
-    from lightning_lint.linter import versions
-    from lightning_lint.linter.engine import find_project_root
-    from lightning_lint.linter.settings import SettingsResolver
-
-    if setting is None:
-        setting = SettingsResolver(cwd).for_path(cwd).target_version
-    return versions.resolve(setting, find_project_root(cwd) or cwd)
-
-
-def main(args: argparse.Namespace) -> int:
-    from lightning_lint.linter.settings import ConfigError
-
-    try:
-        target = _target_version(args.target_version, Path.cwd())
-    except (ValueError, ConfigError) as exc:
-        print(f"lightning-lint: error: {exc}", file=sys.stderr)
-        return 2
-    newest = Version(data.NEWEST_KNOWN)
-    if target.version > newest:
-        print(f"lightning-lint: note: Lightning {target.version} is newer than the newest release lightning-lint "
-              f"knows ({newest}); the schema describes {newest}", file=sys.stderr)
-    text = json.dumps(build_schema(min(target.version, newest), subcommands=args.subcommands), indent=2,
-                      ensure_ascii=False) + "\n"
-    if not args.output_file or args.output_file == "-":
-        sys.stdout.write(text)
-        return 0
-    try:
-        Path(args.output_file).write_text(text, encoding="utf-8")
-    except OSError as exc:
-        print(f"lightning-lint: error: cannot write {args.output_file}: {exc.strerror or exc}", file=sys.stderr)
-        return 2
-    return 0

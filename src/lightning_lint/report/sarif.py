@@ -8,8 +8,8 @@ import json
 from typing import Any, Dict, List
 
 from lightning_lint import HOMEPAGE, __version__, rule_url
-from lightning_lint.linter.diagnostics import Diagnostic, Severity
-from lightning_lint.linter.reporters import ReportContext
+from lightning_lint.model.diagnostics import Diagnostic, Severity
+from lightning_lint.report.formats import ReportContext
 
 _LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 from collections import Counter
 from typing import List
 
-from lightning_lint.linter.diagnostics import Applicability, Diagnostic, Severity
-from lightning_lint.linter.reporters import ReportContext
+from lightning_lint.model.diagnostics import Applicability, Diagnostic, Severity
+from lightning_lint.report.formats import ReportContext
 
 _COLORS = {Severity.ERROR: "31", Severity.WARNING: "33", Severity.INFO: "36"}
 

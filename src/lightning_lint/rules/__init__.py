@@ -1,4 +1,11 @@
-"""The rule registry: every rule class in this package, by code.
+"""Rules: the model -> findings. One module per family of rules (``run_length``,
+``checkpoints``, ``validation``, ...), the interface they share (``base``: the ``Rule``
+class; ``context``: what a rule may consult), their helpers (``common``, ``fixes``) and,
+here, the registry: every rule class in this package, by code.
+
+Imports only ``model``: rules read specs, never syntax or files, so one rule serves every
+source kind. What a rule needs of the settings or the project comes through the protocols
+of ``context``.
 
 Rule modules are found by listing the package, so adding a rule is adding a class.
 Selection follows ruff: ``ALL``, a code prefix (``LL1``), a code (``LL101``) or a rule

@@ -5,9 +5,9 @@ from __future__ import annotations
 import difflib
 from typing import Iterable, Optional
 
-from lightning_lint.linter import lightning_data as data
-from lightning_lint.linter.diagnostics import Applicability, Diagnostic, Edit, Fix, Severity
-from lightning_lint.linter.model import CallbackSpec, ClassSpec, Extraction, TrainerSpec, Value, describe
+from lightning_lint.model import lightning_api as data
+from lightning_lint.model.diagnostics import Applicability, Diagnostic, Edit, Fix, Severity
+from lightning_lint.model.spec import CallbackSpec, ClassSpec, Extraction, TrainerSpec, Value, describe
 from lightning_lint.rules.base import Rule, example
 from lightning_lint.rules.fixes import import_edit, insert_argument, removal_edit, rename_key, replace_argument, replace_value
 

@@ -14,13 +14,11 @@ import textwrap
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar, Dict, Iterable, List, Optional, Sequence, Tuple, Union
 
-from lightning_lint.linter.diagnostics import Applicability, Diagnostic, Edit, Fix, Severity
-from lightning_lint.linter.model import (
-    CallbackSpec, ClassSpec, Extraction, LoaderSpec, Loc, Span, TrainerSpec, Value,
-)
+from lightning_lint.model.diagnostics import Applicability, Diagnostic, Edit, Fix, Severity
+from lightning_lint.model.spec import CallbackSpec, ClassSpec, Extraction, LoaderSpec, Loc, Span, TrainerSpec, Value
 
 if TYPE_CHECKING:
-    from lightning_lint.linter.engine import RuleContext
+    from lightning_lint.rules.context import RuleContext
 
 CODE_PATTERN = re.compile(r"^LL[0-9]{3}$")
 NAME_PATTERN = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Iterable, Optional
 
-from lightning_lint.linter.diagnostics import Diagnostic, Severity
-from lightning_lint.linter.model import FLAVOR_LIGHTNING_CLI, CallbackSpec, TrainerSpec, Value, describe
+from lightning_lint.model.diagnostics import Diagnostic, Severity
+from lightning_lint.model.spec import FLAVOR_LIGHTNING_CLI, CallbackSpec, TrainerSpec, Value, describe
 from lightning_lint.rules.base import Rule, example
 from lightning_lint.rules.hardware_conflicts import strategy_kind
 

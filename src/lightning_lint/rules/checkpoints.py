@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Dict, Iterable, List, Optional, Tuple
 
-from lightning_lint.linter.diagnostics import Applicability, Diagnostic, Severity
-from lightning_lint.linter.model import Call, CallbackSpec, TrainerSpec, Value, describe
-from lightning_lint.linter.schedule import checkpoint_plan
+from lightning_lint.model.diagnostics import Applicability, Diagnostic, Severity
+from lightning_lint.model.spec import Call, CallbackSpec, TrainerSpec, Value, describe
+from lightning_lint.model.schedule import checkpoint_plan
 from lightning_lint.rules.base import Rule, example
 from lightning_lint.rules.common import (
     checkpoints, default_checkpoint_active, fast_dev_run_on, int_of, is_validation_metric, plural, str_of,
@@ -322,7 +322,7 @@ class CheckpointingDisabledWithCallback(Rule):
     ]
 
     def check_trainer(self, spec: TrainerSpec, ctx) -> Iterable[Diagnostic]:
-        from lightning_lint.linter.lightning_data import PROGRESS_BARS
+        from lightning_lint.model.lightning_api import PROGRESS_BARS
         enable = spec.get("enable_checkpointing")
         if enable.known and enable.data is False:
             for cb in spec.callbacks:
@@ -794,7 +794,7 @@ class CheckpointTimeIntervalType(Rule):
         value = callback.get("train_time_interval")
         if not value.known or value.data is None or isinstance(value.data, Call):
             return
-        from lightning_lint.linter.model import FLAVOR_LIGHTNING_CLI
+        from lightning_lint.model.spec import FLAVOR_LIGHTNING_CLI
         if callback.flavor == FLAVOR_LIGHTNING_CLI:
             if value.is_str() and value.data.count(":") == 3:
                 yield self.report(value, f"`train_time_interval: {value.data}` looks like DD:HH:MM:SS, but "

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import os
 import re
-from typing import Iterable, List, Optional
+from typing import TYPE_CHECKING, Iterable, List, Optional
 
-from lightning_lint.linter import lightning_data as data
-from lightning_lint.linter.diagnostics import Applicability, Diagnostic, Severity
-from lightning_lint.linter.model import (
-    FLAVOR_HYDRA, FLAVOR_LIGHTNING_CLI, FLAVOR_OMEGACONF, CallbackSpec, Extraction, Loc, TrainerSpec, Value,
-)
+from lightning_lint.model import lightning_api as data
+from lightning_lint.model.diagnostics import Applicability, Diagnostic, Severity
+from lightning_lint.model.spec import FLAVOR_HYDRA, FLAVOR_LIGHTNING_CLI, FLAVOR_OMEGACONF, CallbackSpec, Extraction, Loc, TrainerSpec, Value
 from lightning_lint.rules.base import Rule, example
 from lightning_lint.rules.fixes import replace_value
+
+if TYPE_CHECKING:
+    from lightning_lint.rules.context import RuleContext
 
 _LIMITS = ("limit_train_batches", "limit_val_batches", "limit_test_batches", "limit_predict_batches")
 _SCIENTIFIC = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)[eE][+-]?\d+$")
@@ -218,15 +219,10 @@ class CliConfigPlacement(Rule):
                               help=f"move `{flat[0]}:` under `{nested[0]}:`, or flatten `{nested[0]}:`")
 
 
-def _sets_callbacks(path: str) -> Optional[Loc]:
+def _sets_callbacks(path: str, ctx: "RuleContext") -> Optional[Loc]:
     """Where a LightningCLI config file sets (replaces) ``trainer.callbacks``."""
-    from lightning_lint.linter import deps
-    from lightning_lint.linter.sources import UnreadableSource, read_source
-    from lightning_lint.linter.yaml_load import YamlError, load
-    deps.note_file(path)  # another file decides this finding (the results cache must know)
-    try:
-        documents = load(read_source(path))
-    except (UnreadableSource, YamlError, OSError):
+    documents = ctx.project.yaml_documents(path)
+    if documents is None:
         return None
     for document in documents:
         root = document.root
@@ -287,14 +283,14 @@ class CliListOverride(Rule):
         if spec.flavor != FLAVOR_LIGHTNING_CLI or not ctx.facts.cli_config_sets:
             return
         here = os.path.abspath(ctx.path)
-        mine = _sets_callbacks(here)
+        mine = _sets_callbacks(here, ctx)
         if mine is None:
             return
         for configs, where in ctx.facts.cli_config_sets:
             if here not in configs[1:]:
                 continue
             for earlier in configs[:configs.index(here)]:
-                theirs = _sets_callbacks(earlier)
+                theirs = _sets_callbacks(earlier, ctx)
                 if theirs is None:
                     continue
                 yield self.report(mine, f"`{where.path}:{where.span.start_line}` passes this config after "

@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 from typing import Any, List, Optional
 
-from lightning_lint.linter.model import CallbackSpec, TrainerSpec, Value
+from lightning_lint.model.spec import CallbackSpec, TrainerSpec, Value
 
 _VALIDATION_METRIC = re.compile(r"^(val|valid|validation)(?![a-z])|(^|[/_.\-])(val|valid|validation)([/_.\-]|$)",
                                 re.IGNORECASE)

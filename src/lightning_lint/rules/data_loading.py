@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Iterable, Optional
 
-from lightning_lint.linter.diagnostics import Applicability, Diagnostic, Severity
-from lightning_lint.linter.model import LoaderSpec, LoaderUse, Value
+from lightning_lint.model.diagnostics import Applicability, Diagnostic, Severity
+from lightning_lint.model.spec import LoaderSpec, LoaderUse, Value
 from lightning_lint.rules.base import Rule, example
 from lightning_lint.rules.fixes import replace_value
 

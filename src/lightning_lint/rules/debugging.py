@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from lightning_lint.linter.diagnostics import Applicability, Diagnostic, Severity
-from lightning_lint.linter.model import TrainerSpec, Value
+from lightning_lint.model.diagnostics import Applicability, Diagnostic, Severity
+from lightning_lint.model.spec import TrainerSpec, Value
 from lightning_lint.rules.base import Rule, example
 from lightning_lint.rules.common import debug_context, fast_dev_run_on, number_of
 from lightning_lint.rules.fixes import replace_value

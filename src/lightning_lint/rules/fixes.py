@@ -11,8 +11,8 @@ import json
 import re
 from typing import Any, Optional
 
-from lightning_lint.linter.diagnostics import Applicability, Edit, Fix
-from lightning_lint.linter.model import FLAVOR_PYTHON, Span, Value
+from lightning_lint.model.diagnostics import Applicability, Edit, Fix
+from lightning_lint.model.spec import FLAVOR_PYTHON, Span, Value
 
 _YAML_PLAIN = re.compile(r"^[A-Za-z_][A-Za-z0-9_./-]*$|^-?[0-9]+$|^-?[0-9]+\.[0-9]+$")
 _YAML_SPECIAL = {"null", "~", "true", "false", "yes", "no", "on", "off", "y", "n"}
@@ -185,7 +185,7 @@ def import_edit(source, module: str, name: str) -> Optional[Edit]:
     """An edit adding ``from module import name`` after the file's top-level imports
     (nothing when the name is already imported from there)."""
     import ast
-    from lightning_lint.linter.engine import parse_ast
+    from lightning_lint.model.sources import parse_ast
     try:
         tree = parse_ast(source.text)
     except (SyntaxError, ValueError, RecursionError, MemoryError):

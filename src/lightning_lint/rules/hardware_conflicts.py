@@ -6,9 +6,9 @@ from __future__ import annotations
 from collections import Counter
 from typing import Iterable, List, Optional, Tuple
 
-from lightning_lint.linter import lightning_data as data
-from lightning_lint.linter.diagnostics import Applicability, Diagnostic, Severity
-from lightning_lint.linter.model import FLAVOR_LIGHTNING_CLI, TrainerSpec, Value, describe
+from lightning_lint.model import lightning_api as data
+from lightning_lint.model.diagnostics import Applicability, Diagnostic, Severity
+from lightning_lint.model.spec import FLAVOR_LIGHTNING_CLI, TrainerSpec, Value, describe
 from lightning_lint.rules.base import Rule, example
 from lightning_lint.rules.fixes import replace_value
 from lightning_lint.rules.hardware import accelerator_name

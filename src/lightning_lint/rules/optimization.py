@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Iterable, List, Optional
 
-from lightning_lint.linter.diagnostics import Diagnostic, Severity
-from lightning_lint.linter.model import Call, TrainerSpec
+from lightning_lint.model.diagnostics import Diagnostic, Severity
+from lightning_lint.model.spec import Call, TrainerSpec
 from lightning_lint.rules.base import Rule, example
 from lightning_lint.rules.common import number_of
 

@@ -3,7 +3,7 @@ their codes, names and documentation."""
 
 from __future__ import annotations
 
-from lightning_lint.linter.diagnostics import Severity
+from lightning_lint.model.diagnostics import Severity
 from lightning_lint.rules.base import Rule, example
 
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any, Callable, Iterable, Tuple
 
-from lightning_lint.linter import lightning_data as data
-from lightning_lint.linter.diagnostics import Diagnostic, Severity
-from lightning_lint.linter.model import TrainerSpec, describe
+from lightning_lint.model import lightning_api as data
+from lightning_lint.model.diagnostics import Diagnostic, Severity
+from lightning_lint.model.spec import TrainerSpec, describe
 from lightning_lint.rules.base import Rule, example
 
 # Trainer.__init__'s barebones checks (trainer.py:328-382), in Lightning's order:

@@ -5,10 +5,10 @@ from __future__ import annotations
 import math
 from typing import Iterable, Optional
 
-from lightning_lint.linter import lightning_data as data
-from lightning_lint.linter.diagnostics import Diagnostic, Severity
-from lightning_lint.linter.model import FLAVOR_LIGHTNING_CLI, CallbackSpec, TrainerSpec, Value, describe
-from lightning_lint.linter.schedule import data_facts
+from lightning_lint.model import lightning_api as data
+from lightning_lint.model.diagnostics import Diagnostic, Severity
+from lightning_lint.model.spec import FLAVOR_LIGHTNING_CLI, CallbackSpec, TrainerSpec, Value, describe
+from lightning_lint.model.schedule import data_facts
 from lightning_lint.rules.base import Rule, example
 from lightning_lint.rules.common import number_of
 

@@ -1,0 +1,67 @@
+"""``lightning-lint explain PATH[:LINE]``: the schedule of each Trainer configuration in
+a file, as a person wants to read it, with the findings about it.
+
+This is what a user runs when they ask "why does my training stop at step 26706?"."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import sys
+from pathlib import Path
+
+from lightning_lint.linter.run import UsageError
+from lightning_lint.report.explanation import explain_spec, render
+
+_TARGET = re.compile(r"^(?P<path>.+?)(?::(?P<line>\d+))?$")
+
+
+def main(args) -> int:
+    try:
+        return _run(args)
+    except UsageError as exc:
+        print(f"lightning-lint: error: {exc}", file=sys.stderr)
+        return 2
+
+
+def _run(args) -> int:
+    from lightning_lint.linter.run import CheckOptions, make_resolver
+    from lightning_lint.linter.engine import EXTRACTORS, Linter
+    from lightning_lint.extract.failure import ParseFailure
+    from lightning_lint.rules.context import RuleContext
+    from lightning_lint.model.sources import UnreadableSource, read_source
+
+    match = _TARGET.match(args.target)
+    path, line = Path(match.group("path")), match.group("line")
+    if not path.is_file():
+        raise UsageError(f"`{path}` is not a file")
+    options = CheckOptions(paths=[str(path)], config=args.config, target_version=args.target_version,
+                           select=("ALL",))
+    resolver = make_resolver(options, Path.cwd())
+    linter = Linter(resolver)
+    settings = resolver.for_path(path)
+    try:
+        source = read_source(path, str(path), max_bytes=settings.max_file_size)
+        extraction = EXTRACTORS[source.kind](source, settings, path)
+    except (UnreadableSource, ParseFailure) as exc:
+        raise UsageError(f"cannot read `{path}`: {getattr(exc, 'message', exc)}") from None
+    except (RecursionError, MemoryError):
+        raise UsageError(f"cannot read `{path}`: the file is too deeply nested to analyse") from None
+    result = linter.lint_source(source, path)
+    ctx = RuleContext(source, settings, linter.projects.for_path(path), extraction, Path(os.path.abspath(path)))
+    specs = extraction.trainers
+    if line is not None:
+        wanted = int(line)
+        specs = [s for s in specs if s.loc.span.start_line <= wanted <= s.loc.span.end_line] or \
+            [s for s in specs if s.loc.span.start_line >= wanted][:1]
+    if not specs:
+        where = f" at line {line}" if line else ""
+        print(f"No Trainer configuration found in {path}{where}.")
+        return 0
+    reports = [explain_spec(spec, ctx, result.diagnostics) for spec in specs]
+    if args.output_format == "json":
+        print(json.dumps(reports, indent=2, default=str))
+    else:
+        print("\n\n".join(render(r) for r in reports))
+    return 0
