@@ -55,6 +55,7 @@ def _stamp(root: Path, stamp: str) -> None:
 
 def lightning_source() -> Path:
     import importlib.util
+
     spec = importlib.util.find_spec("lightning")
     if spec is None or spec.origin is None:
         raise SystemExit("the `lightning` package is not installed: it is the stand-in for a large repository")
@@ -63,7 +64,7 @@ def lightning_source() -> Path:
 
 # -- (a) one file ---------------------------------------------------------------------------
 
-ENTRY_POINT = '''
+ENTRY_POINT = """
 
 
 # -- a training entry point (added by the benchmark) ----------------------------------------
@@ -75,7 +76,7 @@ if __name__ == "__main__":
     trainer = L.Trainer(max_epochs=10, max_steps=100_000, accelerator="gpu", devices=2, precision=16,
                         callbacks=[checkpoint], log_every_n_steps=50)
     trainer.fit(None)
-'''
+"""
 
 
 def one_file() -> Path:
@@ -107,9 +108,40 @@ def lightning_tree() -> Path:
 
 # -- (c) a generated repository -------------------------------------------------------------
 
-_WORDS = ("alpha", "beta", "gamma", "delta", "record", "buffer", "vector", "token", "index", "frame", "batch",
-          "graph", "node", "edge", "cache", "store", "query", "parse", "encode", "decode", "merge", "split",
-          "score", "metric", "window", "sample", "filter", "reduce", "tensor", "config", "option", "report")
+_WORDS = (
+    "alpha",
+    "beta",
+    "gamma",
+    "delta",
+    "record",
+    "buffer",
+    "vector",
+    "token",
+    "index",
+    "frame",
+    "batch",
+    "graph",
+    "node",
+    "edge",
+    "cache",
+    "store",
+    "query",
+    "parse",
+    "encode",
+    "decode",
+    "merge",
+    "split",
+    "score",
+    "metric",
+    "window",
+    "sample",
+    "filter",
+    "reduce",
+    "tensor",
+    "config",
+    "option",
+    "report",
+)
 
 
 def _name(rng: random.Random, parts: int = 2) -> str:
@@ -118,32 +150,55 @@ def _name(rng: random.Random, parts: int = 2) -> str:
 
 def _plain_module(rng: random.Random) -> str:
     """Ordinary library code: functions, a class or two, docstrings; nothing Lightning."""
-    out = ['"""Utilities for {}."""'.format(_name(rng).replace("_", " ")), "",
-           "from __future__ import annotations", "", "import math", "import os",
-           "from dataclasses import dataclass, field", "from typing import Dict, List, Optional", "", ""]
+    out = [
+        '"""Utilities for {}."""'.format(_name(rng).replace("_", " ")),
+        "",
+        "from __future__ import annotations",
+        "",
+        "import math",
+        "import os",
+        "from dataclasses import dataclass, field",
+        "from typing import Dict, List, Optional",
+        "",
+        "",
+    ]
     for _ in range(rng.randint(2, 9)):
         fn = _name(rng, 3)
-        out += [f"def {fn}(items: List[float], scale: float = {rng.randint(1, 9)}.0) -> Dict[str, float]:",
-                f'    """Compute {fn.replace("_", " ")} over ``items``."""',
-                "    totals: Dict[str, float] = {}",
-                "    for position, item in enumerate(items):",
-                f"        key = f\"{{position % {rng.randint(2, 7)}}}\"",
-                "        if item > scale:",
-                "            totals[key] = totals.get(key, 0.0) + math.sqrt(item)",
-                "        else:",
-                f"            totals[key] = totals.get(key, 0.0) - item * {rng.random():.3f}",
-                "    return {k: v / max(len(items), 1) for k, v in totals.items()}", "", ""]
+        out += [
+            f"def {fn}(items: List[float], scale: float = {rng.randint(1, 9)}.0) -> Dict[str, float]:",
+            f'    """Compute {fn.replace("_", " ")} over ``items``."""',
+            "    totals: Dict[str, float] = {}",
+            "    for position, item in enumerate(items):",
+            f'        key = f"{{position % {rng.randint(2, 7)}}}"',
+            "        if item > scale:",
+            "            totals[key] = totals.get(key, 0.0) + math.sqrt(item)",
+            "        else:",
+            f"            totals[key] = totals.get(key, 0.0) - item * {rng.random():.3f}",
+            "    return {k: v / max(len(items), 1) for k, v in totals.items()}",
+            "",
+            "",
+        ]
     for _ in range(rng.randint(0, 3)):
         cls = "".join(w.title() for w in _name(rng, 2).split("_"))
-        out += ["@dataclass", f"class {cls}:", f'    """A {cls} record."""', "",
-                "    name: str", f"    size: int = {rng.randint(1, 512)}",
-                "    tags: List[str] = field(default_factory=list)", "",
-                "    def describe(self) -> str:",
-                "        return f\"{self.name} ({self.size}): {', '.join(self.tags) or '-'}\"", "",
-                "    def scaled(self, factor: float) -> Optional[float]:",
-                "        if factor <= 0:",
-                "            return None",
-                "        return self.size * factor / os.cpu_count() if os.cpu_count() else None", "", ""]
+        out += [
+            "@dataclass",
+            f"class {cls}:",
+            f'    """A {cls} record."""',
+            "",
+            "    name: str",
+            f"    size: int = {rng.randint(1, 512)}",
+            "    tags: List[str] = field(default_factory=list)",
+            "",
+            "    def describe(self) -> str:",
+            "        return f\"{self.name} ({self.size}): {', '.join(self.tags) or '-'}\"",
+            "",
+            "    def scaled(self, factor: float) -> Optional[float]:",
+            "        if factor <= 0:",
+            "            return None",
+            "        return self.size * factor / os.cpu_count() if os.cpu_count() else None",
+            "",
+            "",
+        ]
     return "\n".join(out)
 
 
@@ -239,7 +294,7 @@ def _lightning_module(rng: random.Random, name: str) -> str:
 
 
 def _cli_config(rng: random.Random) -> str:
-    return textwrap.dedent(f'''\
+    return textwrap.dedent(f"""\
         seed_everything: {rng.randint(0, 9999)}
         trainer:
           max_epochs: {rng.choice([5, 10, 100])}
@@ -256,7 +311,7 @@ def _cli_config(rng: random.Random) -> str:
           lr: 0.001
         data:
           batch_size: {rng.choice([16, 32, 64])}
-        ''')
+        """)
 
 
 def generated_repo(files: int = 3000, lightning_percent: float = 3.0, seed: int = 0) -> Path:
@@ -287,7 +342,8 @@ def generated_repo(files: int = 3000, lightning_percent: float = 3.0, seed: int 
     for number in range(20):  # YAML that is not Lightning's
         out[f".github/workflows/job{number}.yml"] = (
             f"name: job{number}\non: [push]\njobs:\n  test:\n    runs-on: ubuntu-latest\n"
-            f"    steps:\n      - uses: actions/checkout@v4\n      - run: make test-{number}\n")
+            f"    steps:\n      - uses: actions/checkout@v4\n      - run: make test-{number}\n"
+        )
     _write(root, out)
     _stamp(root, stamp)
     return root
@@ -305,7 +361,7 @@ def yaml_tree(variants: int = 120, seed: int = 1) -> Path:
     _project(root)
     rng = random.Random(seed)
     out: Dict[str, str] = {
-        "conf/train.yaml": textwrap.dedent('''\
+        "conf/train.yaml": textwrap.dedent("""\
             defaults:
               - _self_
               - trainer: default
@@ -316,14 +372,14 @@ def yaml_tree(variants: int = 120, seed: int = 1) -> Path:
 
             seed: 42
             task_name: train
-            '''),
+            """),
         "conf/trainer/default.yaml": "_target_: lightning.pytorch.trainer.Trainer\nmax_epochs: 10\n"
-                                     "accelerator: cpu\ndevices: 1\ncheck_val_every_n_epoch: 1\n",
+        "accelerator: cpu\ndevices: 1\ncheck_val_every_n_epoch: 1\n",
         "conf/trainer/gpu.yaml": "defaults:\n  - default\naccelerator: gpu\ndevices: 1\n",
         "conf/trainer/ddp.yaml": "defaults:\n  - default\nstrategy: ddp\naccelerator: gpu\ndevices: 4\n"
-                                 "sync_batchnorm: true\n",
+        "sync_batchnorm: true\n",
         "conf/trainer/debug.yaml": "defaults:\n  - default\nfast_dev_run: true\n",
-        "conf/callbacks/default.yaml": textwrap.dedent('''\
+        "conf/callbacks/default.yaml": textwrap.dedent("""\
             model_checkpoint:
               _target_: lightning.pytorch.callbacks.ModelCheckpoint
               monitor: val/loss
@@ -333,14 +389,15 @@ def yaml_tree(variants: int = 120, seed: int = 1) -> Path:
               _target_: lightning.pytorch.callbacks.EarlyStopping
               monitor: val/loss
               patience: 10
-            '''),
+            """),
         "conf/logger/csv.yaml": "csv:\n  _target_: lightning.pytorch.loggers.CSVLogger\n  save_dir: logs\n",
     }
     for number in range(variants):
         out[f"conf/model/model_{number}.yaml"] = (
             f"_target_: src.models.Model{number}\nlr: {rng.choice(['0.001', '0.0003'])}\n"
-            f"hidden: {rng.choice([64, 128, 256])}\n")
-        out[f"conf/experiment/exp_{number}.yaml"] = textwrap.dedent(f'''\
+            f"hidden: {rng.choice([64, 128, 256])}\n"
+        )
+        out[f"conf/experiment/exp_{number}.yaml"] = textwrap.dedent(f"""\
             # @package _global_
             defaults:
               - override /trainer: {rng.choice(["gpu", "ddp", "default"])}
@@ -353,14 +410,16 @@ def yaml_tree(variants: int = 120, seed: int = 1) -> Path:
             callbacks:
               model_checkpoint:
                 every_n_train_steps: {rng.choice([0, 100, 1000])}
-            ''')
+            """)
         out[f"configs/cli_{number}.yaml"] = _cli_config(rng)
     for number in range(variants // 2):
         out[f".github/workflows/ci_{number}.yml"] = (
             f"name: ci{number}\non: [push, pull_request]\njobs:\n  build:\n    runs-on: ubuntu-latest\n"
-            f"    steps:\n      - uses: actions/checkout@v4\n      - run: pip install -e .\n")
+            f"    steps:\n      - uses: actions/checkout@v4\n      - run: pip install -e .\n"
+        )
         out[f"deploy/compose_{number}.yaml"] = (
-            f"services:\n  web{number}:\n    image: nginx:1.{number}\n    ports:\n      - \"80{number:02d}:80\"\n")
+            f'services:\n  web{number}:\n    image: nginx:1.{number}\n    ports:\n      - "80{number:02d}:80"\n'
+        )
     _write(root, out)
     _stamp(root, stamp)
     return root

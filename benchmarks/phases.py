@@ -26,9 +26,11 @@ def _clock(label: str, seconds: float, total: list) -> None:
 
 def main() -> int:
     import os
+
     started = time.perf_counter()
     from lightning_lint.commands import check  # noqa: F401 - the import is what is measured
     from lightning_lint.linter.engine import preload
+
     preload()
     import_seconds = time.perf_counter() - started
 
@@ -44,10 +46,12 @@ def main() -> int:
         root = Path(sys.argv[1]).resolve()
     else:
         import corpus
+
         root = corpus.lightning_tree()
     os.chdir(root)
-    phases = {name: [] for name in ("discover", "read", "prefilter", "decode", "parse", "extract", "rules + facts",
-                                    "report")}
+    phases = {
+        name: [] for name in ("discover", "read", "prefilter", "decode", "parse", "extract", "rules + facts", "report")
+    }
     counts = {}
     for _ in range(3):
         resolver = SettingsResolver(root)
@@ -89,18 +93,23 @@ def main() -> int:
         phases["parse"].append(parse_time)
         phases["extract"].append(extract_time)
         from lightning_lint.rules.context import RuleContext
+
         diagnostics, t = [], time.perf_counter()
         for p, extraction in extractions.items():
             settings = resolver.for_path(p)
-            ctx = RuleContext(sources[p], settings, linter.projects.for_path(p), extraction,
-                              Path(os.path.abspath(p)))
+            ctx = RuleContext(sources[p], settings, linter.projects.for_path(p), extraction, Path(os.path.abspath(p)))
             diagnostics.extend(run_rules(linter.enabled_codes(settings, p), extraction, ctx))
         phases["rules + facts"].append(time.perf_counter() - t)
         t = time.perf_counter()
         render("full", diagnostics, ReportContext(cwd=root, sources={str(p): s for p, s in sources.items()}))
         phases["report"].append(time.perf_counter() - t)
-        counts = {"files": len(files), "past the prefilter": len(kept), "parsed (Python)": parsed,
-                  "extracted": len(extractions), "findings": len(diagnostics)}
+        counts = {
+            "files": len(files),
+            "past the prefilter": len(kept),
+            "parsed (Python)": parsed,
+            "extracted": len(extractions),
+            "findings": len(diagnostics),
+        }
     print(f"{root}: " + ", ".join(f"{v} {k}" for k, v in counts.items()))
     print(f"{'import the linter (once)':28} {import_seconds * 1000:8.1f} ms")
     total = import_seconds

@@ -144,14 +144,14 @@ GNU_TIME = _gnu_time()
 
 def measure(command: Sequence[str], cwd: Path, env: Dict[str, str]) -> Measure:
     import tempfile
+
     floor_file = None
     if GNU_TIME:
         handle, floor_file = tempfile.mkstemp(prefix="bench-maxrss-")
         os.close(handle)
         command = [GNU_TIME, "-f", "%M", "-o", floor_file, *command]
     started = time.perf_counter()
-    process = subprocess.Popen(list(command), cwd=cwd, env=env, stdout=subprocess.DEVNULL,
-                               stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(list(command), cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     peak = 0
     sample = os.path.isdir("/proc")
     while True:
@@ -198,8 +198,17 @@ def child_env() -> Dict[str, str]:
 
 
 def lightning_lint_command(target: str, extra: Sequence[str] = ()) -> List[str]:
-    return [sys.executable, "-m", "lightning_lint", "check", "--exit-zero", "--output-format", "concise", *extra,
-            target]
+    return [
+        sys.executable,
+        "-m",
+        "lightning_lint",
+        "check",
+        "--exit-zero",
+        "--output-format",
+        "concise",
+        *extra,
+        target,
+    ]
 
 
 # -- the benchmark ---------------------------------------------------------------------------
@@ -220,8 +229,9 @@ def prepare(scenario: str, args: argparse.Namespace) -> (Path, str, str):
     return root, ".", TITLES[scenario].format(py=counts["py"], yaml=counts["yaml"], pct=args.lightning_percent)
 
 
-def run_scenario(scenario: str, args: argparse.Namespace, fixit: Optional[str], ruff: Optional[str],
-                 log) -> (str, List[Row]):
+def run_scenario(
+    scenario: str, args: argparse.Namespace, fixit: Optional[str], ruff: Optional[str], log
+) -> (str, List[Row]):
     cwd, target, title = prepare(scenario, args)
     env = child_env()
     cache = cwd / ".lightning-lint-cache"
@@ -269,8 +279,12 @@ def run_scenario(scenario: str, args: argparse.Namespace, fixit: Optional[str], 
 
 
 def _log(log, scenario: str, tool: str, label: str, result: Measure) -> None:
-    print(f"  {scenario:10} {tool:24} {label:8} {result.wall:8.3f} s wall, {result.cpu:8.3f} s CPU, "
-          f"{result.peak_mb:6.1f} MB", file=log, flush=True)
+    print(
+        f"  {scenario:10} {tool:24} {label:8} {result.wall:8.3f} s wall, {result.cpu:8.3f} s CPU, "
+        f"{result.peak_mb:6.1f} MB",
+        file=log,
+        flush=True,
+    )
 
 
 def _ratio(value: Optional[float], base: Optional[float]) -> str:
@@ -284,21 +298,29 @@ def _fmt(value: Optional[float], unit: str, digits: int = 3) -> str:
 
 
 def table(results: List[tuple]) -> str:
-    lines = ["| input | tool | wall (median) | CPU (median) | peak memory | wall vs Fixit | wall vs ruff "
-             "| CPU vs Fixit | memory vs Fixit | runs |",
-             "|---|---|---:|---:|---:|---:|---:|---:|---:|---|"]
+    lines = [
+        "| input | tool | wall (median) | CPU (median) | peak memory | wall vs Fixit | wall vs ruff "
+        "| CPU vs Fixit | memory vs Fixit | runs |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---|",
+    ]
     for title, rows in results:
         fixit = next((r for r in rows if r.tool.startswith("Fixit")), None)
         ruff = next((r for r in rows if r.tool.startswith("ruff")), None)
         for row in rows:
-            lines.append("| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |".format(
-                title, row.tool, _fmt(row.median("wall"), "s"), _fmt(row.median("cpu"), "s"),
-                _fmt(row.median("peak_mb"), "MB", 1),
-                _ratio(row.median("wall"), fixit.median("wall") if fixit else None),
-                _ratio(row.median("wall"), ruff.median("wall") if ruff else None),
-                _ratio(row.median("cpu"), fixit.median("cpu") if fixit else None),
-                _ratio(row.median("peak_mb"), fixit.median("peak_mb") if fixit else None),
-                row.note or len(row.runs)))
+            lines.append(
+                "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |".format(
+                    title,
+                    row.tool,
+                    _fmt(row.median("wall"), "s"),
+                    _fmt(row.median("cpu"), "s"),
+                    _fmt(row.median("peak_mb"), "MB", 1),
+                    _ratio(row.median("wall"), fixit.median("wall") if fixit else None),
+                    _ratio(row.median("wall"), ruff.median("wall") if ruff else None),
+                    _ratio(row.median("cpu"), fixit.median("cpu") if fixit else None),
+                    _ratio(row.median("peak_mb"), fixit.median("peak_mb") if fixit else None),
+                    row.note or len(row.runs),
+                )
+            )
             title = ""  # the input once per group
     return "\n".join(lines)
 
@@ -316,8 +338,10 @@ def targets(results: List[tuple]) -> List[str]:
             out.append(f"- {scenario}, {mode}: no Fixit measurement")
             continue
         ratio = ours.median("wall") / fixit.median("wall")
-        out.append(f"- {scenario}, {mode}: {ratio:.3f}x Fixit's wall time (target <= {limit}x): "
-                   f"{'PASS' if ratio <= limit else 'FAIL'}")
+        out.append(
+            f"- {scenario}, {mode}: {ratio:.3f}x Fixit's wall time (target <= {limit}x): "
+            f"{'PASS' if ratio <= limit else 'FAIL'}"
+        )
     for _, rows in results:
         fixit = next((r for r in rows if r.tool.startswith("Fixit") and r.runs), None)
         if fixit is None:
@@ -325,8 +349,10 @@ def targets(results: List[tuple]) -> List[str]:
         for mode in ("cold", "warm"):
             ours = next(r for r in rows if r.tool == f"lightning-lint ({mode})")
             ok = ours.median("peak_mb") < fixit.median("peak_mb")
-            out.append(f"- {rows[0].scenario}, {mode}: peak memory {ours.median('peak_mb'):.1f} MB vs Fixit's "
-                       f"{fixit.median('peak_mb'):.1f} MB: {'PASS' if ok else 'FAIL'}")
+            out.append(
+                f"- {rows[0].scenario}, {mode}: peak memory {ours.median('peak_mb'):.1f} MB vs Fixit's "
+                f"{fixit.median('peak_mb'):.1f} MB: {'PASS' if ok else 'FAIL'}"
+            )
     return out
 
 
@@ -347,8 +373,7 @@ def machine() -> str:
     except OSError:
         pass
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    return (f"{cpu}, {cores} cores{memory}; {platform.system()} {platform.release()}; "
-            f"Python {platform.python_version()}")
+    return f"{cpu}, {cores} cores{memory}; {platform.system()} {platform.release()}; Python {platform.python_version()}"
 
 
 def load() -> str:
@@ -369,6 +394,7 @@ def versions(fixit: Optional[str], ruff: Optional[str]) -> str:
             out.append(f"{name}: {text}")
     sys.path.insert(0, str(REPO / "src"))
     import lightning_lint
+
     out.append(f"lightning-lint {lightning_lint.__version__}")
     return "; ".join(out)
 
@@ -376,16 +402,23 @@ def versions(fixit: Optional[str], ruff: Optional[str]) -> str:
 def main(argv: Optional[Sequence[str]] = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=5, help="measured runs per tool and input (default 5)")
-    parser.add_argument("--min-runs", type=int, default=2,
-                        help="runs always made, even by a slow tool (default 2)")
-    parser.add_argument("--budget", type=float, default=60.0,
-                        help="stop repeating a tool on an input after this many seconds (default 60)")
+    parser.add_argument("--min-runs", type=int, default=2, help="runs always made, even by a slow tool (default 2)")
+    parser.add_argument(
+        "--budget",
+        type=float,
+        default=60.0,
+        help="stop repeating a tool on an input after this many seconds (default 60)",
+    )
     parser.add_argument("--fixit", help="the fixit executable")
     parser.add_argument("--ruff", help="the ruff executable")
     parser.add_argument("--only", help="comma-separated inputs: " + ", ".join(SCENARIOS))
     parser.add_argument("--files", type=int, default=3000, help="Python files of the generated repository")
-    parser.add_argument("--lightning-percent", type=float, default=3.0,
-                        help="percentage of its files that are Lightning code (default 3)")
+    parser.add_argument(
+        "--lightning-percent",
+        type=float,
+        default=3.0,
+        help="percentage of its files that are Lightning code (default 3)",
+    )
     parser.add_argument("-o", "--output", help="also write the report (Markdown) to this file")
     args = parser.parse_args(argv)
     fixit = find_tool(args.fixit, "LIGHTNING_LINT_BENCH_FIXIT", "fixit")

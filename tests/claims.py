@@ -15,4 +15,5 @@ def claim(*codes: str):
         for code in codes:
             CLAIMS.setdefault(code, []).append(func.__name__)
         return func
+
     return register

@@ -25,8 +25,13 @@ def write_files(root: Path, files: Dict[str, str]) -> None:
         path.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
 
 
-def lint_files(root: Path, files: Dict[str, str], target: str, select: Optional[Iterable[str]] = None,
-               target_version: Optional[str] = None):
+def lint_files(
+    root: Path,
+    files: Dict[str, str],
+    target: str,
+    select: Optional[Iterable[str]] = None,
+    target_version: Optional[str] = None,
+):
     """Write ``files`` under ``root`` (a project: a pyproject.toml is added when missing)
     and lint ``target``; returns the FileResult."""
     files = dict(files)
@@ -41,8 +46,12 @@ def lint_files(root: Path, files: Dict[str, str], target: str, select: Optional[
 def lint(tmp_path):
     """``lint({"train.py": "..."}, "train.py", select=["LL001"])`` -> list of diagnostics."""
 
-    def run(files: Dict[str, str], target: Optional[str] = None, select: Optional[Iterable[str]] = None,
-            target_version: Optional[str] = None) -> List:
+    def run(
+        files: Dict[str, str],
+        target: Optional[str] = None,
+        select: Optional[Iterable[str]] = None,
+        target_version: Optional[str] = None,
+    ) -> List:
         target = target or next(iter(files))
         return lint_files(tmp_path, files, target, select, target_version).diagnostics
 

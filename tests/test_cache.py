@@ -55,7 +55,7 @@ PROJECT = {
     "conf/train.yaml": "defaults:\n  - _self_\n  - trainer: gpu\n\nseed: 1\n",
     "conf/trainer/default.yaml": "_target_: lightning.pytorch.Trainer\nmax_epochs: 10\naccelerator: cpu\n",
     "conf/trainer/gpu.yaml": "# the trainer on one GPU\ndefaults:\n  - default\naccelerator: gpu\ndevices: 1\n"
-                             "max_steps: 500000\n",
+    "max_steps: 500000\n",
     ".github/workflows/ci.yml": "on: [push]\njobs: {}\n",
 }
 FILES = 10  # linted files in PROJECT (pyproject.toml is not one)
@@ -73,10 +73,14 @@ def edit(root: Path, name: str, text: str) -> None:
 def check(root: Path, *, fmt: str = "json", **options):
     """Run ``check .`` in ``root``: (CheckRun, report text, exit code)."""
     from lightning_lint.report.formats import ReportContext, render
+
     opts = CheckOptions(paths=["."], output_format=fmt, color=False, **options)
     run = checker.lint(opts, cwd=root, log=io.StringIO())
-    context = ReportContext(cwd=root, sources={r.path: r.source for r in run.results if r.source is not None},
-                            files_checked=run.files_checked)
+    context = ReportContext(
+        cwd=root,
+        sources={r.path: r.source for r in run.results if r.source is not None},
+        files_checked=run.files_checked,
+    )
     return run, render(fmt, run.diagnostics, context)
 
 
@@ -88,11 +92,13 @@ def report(root: Path, *args: str) -> tuple:
     """The whole command (report and exit code), as the command line runs it."""
     out = io.StringIO()
     from lightning_lint.commands.cli import build_parser, run_check
+
     args_ns = build_parser().parse_args(["check", *args])
     saved = os.getcwd()
     os.chdir(root)
     try:
         import contextlib
+
         with contextlib.redirect_stdout(out):
             code = run_check(args_ns)
     finally:
@@ -114,8 +120,13 @@ def test_warm_run_reports_exactly_what_a_cold_run_reports(project):
         assert cold == uncached and warm == uncached, fmt
     found = json.loads(report(project, "--output-format", "json", ".")[1])
     codes = {(d["path"], d["code"]) for d in found}
-    assert {("train.py", "LL302"), ("train.py", "LL101"), ("broken.py", "LL900"), ("config.yaml", "LL302"),
-            ("other.py", "LL302")} <= codes, codes
+    assert {
+        ("train.py", "LL302"),
+        ("train.py", "LL101"),
+        ("broken.py", "LL900"),
+        ("config.yaml", "LL302"),
+        ("other.py", "LL302"),
+    } <= codes, codes
     run, _ = check(project)
     assert (run.cache_hits, run.cache_misses) == (FILES, 0)
 
@@ -177,6 +188,7 @@ def test_changing_the_settings_relints_everything(project):
 def test_a_new_tool_version_relints_everything(project, monkeypatch):
     check(project)
     import lightning_lint
+
     monkeypatch.setattr(lightning_lint, "__version__", lightning_lint.__version__ + ".post1")
     run, _ = check(project)
     assert (run.cache_hits, run.cache_misses) == (0, FILES)
@@ -233,8 +245,9 @@ def test_fix_and_diff_use_the_cache_correctly(project):
     assert code == 1 and "use_distributed_sampler=False" in diff
     code, _ = report(project, "--fix", "other.py")
     assert "use_distributed_sampler=False" in (project / "other.py").read_text()
-    assert report(project, "--output-format", "json", ".") == report(project, "--no-cache", "--output-format",
-                                                                       "json", ".")
+    assert report(project, "--output-format", "json", ".") == report(
+        project, "--no-cache", "--output-format", "json", "."
+    )
 
 
 def test_parallel_run_reports_exactly_what_a_sequential_run_reports(in_tmp):
@@ -254,6 +267,7 @@ def test_parallel_run_reports_exactly_what_a_sequential_run_reports(in_tmp):
 
 def test_no_pool_under_pre_commit_or_when_disabled(in_tmp, monkeypatch):
     from lightning_lint.linter.runner import worker_count
+
     options = CheckOptions()
     monkeypatch.setattr("lightning_lint.linter.runner.available_cores", lambda: 8)
     assert worker_count(options, 1000) == 8
@@ -283,8 +297,13 @@ def test_a_crashing_rule_is_never_cached(project, monkeypatch):
 
 
 def test_a_nested_configuration_invalidates_only_its_folder(project):
-    write_files(project, {"sub/lightning-lint.toml": "ignore = []\n",
-                          "sub/train.py": "import lightning as L\nL.Trainer(gpus=1, max_epochs=3)\n"})
+    write_files(
+        project,
+        {
+            "sub/lightning-lint.toml": "ignore = []\n",
+            "sub/train.py": "import lightning as L\nL.Trainer(gpus=1, max_epochs=3)\n",
+        },
+    )
     check(project)
     edit(project, "sub/lightning-lint.toml", 'ignore = ["LL302"]\n')
     run, text = check(project)

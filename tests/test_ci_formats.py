@@ -34,9 +34,15 @@ def report(root: Path, fmt: str) -> str:
     return out.getvalue()
 
 
-def diagnostic(message: str = "something is wrong", severity: Severity = Severity.ERROR, path: str = "train.py",
-               span: Span = Span(2, 11, 2, 17), code: str = "LL302", name: str = "removed-argument",
-               help: str = None) -> Diagnostic:
+def diagnostic(
+    message: str = "something is wrong",
+    severity: Severity = Severity.ERROR,
+    path: str = "train.py",
+    span: Span = Span(2, 11, 2, 17),
+    code: str = "LL302",
+    name: str = "removed-argument",
+    help: str = None,
+) -> Diagnostic:
     return Diagnostic(code=code, name=name, severity=severity, message=message, path=path, span=span, help=help)
 
 
@@ -47,27 +53,35 @@ def test_github_lines_for_a_fixture(tmp_path):
     write_files(tmp_path, FIXTURE)
     assert report(tmp_path, "github").splitlines() == [
         "::notice file=conf.yaml,line=3,col=3,endLine=3,endColumn=18,title=LL306 (legacy-precision)::"
-        "conf.yaml:3:3: LL306 `trainer.precision: bf16` is the Lightning 1.x spelling; write `\"bf16-mixed\"` "
+        'conf.yaml:3:3: LL306 `trainer.precision: bf16` is the Lightning 1.x spelling; write `"bf16-mixed"` '
         "(the same setting)",
         "::error file=conf.yaml,line=4,col=3,endLine=4,endColumn=19,title=LL402 (invalid-accelerator)::"
         "conf.yaml:4:3: LL402 `trainer.accelerator: CPU`: accelerator names are case-sensitive; use `cpu`"
         "%0Ahelp: accelerators: auto, cpu, cuda, gpu, mps, tpu",
         "::error file=train.py,line=2,col=11,endLine=2,endColumn=17,title=LL302 (removed-argument)::"
-        "train.py:2:11: LL302 `Trainer(gpus=...)` was removed in Lightning 2.0; use `accelerator=\"gpu\", devices=N`"
+        'train.py:2:11: LL302 `Trainer(gpus=...)` was removed in Lightning 2.0; use `accelerator="gpu", devices=N`'
         "%0Ahelp: Lightning 2.6.6 does not accept `gpus`",
         "::notice file=train.py,line=2,col=33,endLine=2,endColumn=45,title=LL306 (legacy-precision)::"
-        "train.py:2:33: LL306 `precision=16` is the Lightning 1.x spelling; write `\"16-mixed\"` (the same setting)",
+        'train.py:2:33: LL306 `precision=16` is the Lightning 1.x spelling; write `"16-mixed"` (the same setting)',
     ]
 
 
 def test_github_escapes_messages_and_properties(tmp_path):
     """%, CR and LF are escaped everywhere; `:` and `,` also in properties (file, title)."""
     path = str(tmp_path / "odd, name: 100%.yaml")
-    d = diagnostic("50% of\r\nthe batches: a, b", path=path, span=Span(1, 1, 3, 4), code="LL001", name="x-y",
-                   help="write 1.0\nnot 1")
+    d = diagnostic(
+        "50% of\r\nthe batches: a, b",
+        path=path,
+        span=Span(1, 1, 3, 4),
+        code="LL001",
+        name="x-y",
+        help="write 1.0\nnot 1",
+    )
     line = render("github", [d], ReportContext(cwd=tmp_path))
-    assert line == ("::error file=odd%2C name%3A 100%25.yaml,line=1,col=1,endLine=3,endColumn=4,title=LL001 (x-y)::"
-                    "odd, name: 100%25.yaml:1:1: LL001 50%25 of%0D%0Athe batches: a, b%0Ahelp: write 1.0%0Anot 1\n")
+    assert line == (
+        "::error file=odd%2C name%3A 100%25.yaml,line=1,col=1,endLine=3,endColumn=4,title=LL001 (x-y)::"
+        "odd, name: 100%25.yaml:1:1: LL001 50%25 of%0D%0Athe batches: a, b%0Ahelp: write 1.0%0Anot 1\n"
+    )
 
 
 def test_github_levels(tmp_path):
@@ -97,9 +111,14 @@ GITLAB_SCHEMA = {
                 "required": ["path", "lines"],
                 "properties": {
                     "path": {"type": "string"},
-                    "lines": {"type": "object", "required": ["begin"],
-                              "properties": {"begin": {"type": "integer", "minimum": 1},
-                                             "end": {"type": "integer", "minimum": 1}}},
+                    "lines": {
+                        "type": "object",
+                        "required": ["begin"],
+                        "properties": {
+                            "begin": {"type": "integer", "minimum": 1},
+                            "end": {"type": "integer", "minimum": 1},
+                        },
+                    },
                 },
             },
         },
@@ -113,9 +132,12 @@ def test_gitlab_report_shape(tmp_path):
     issues = json.loads(report(tmp_path, "gitlab"))
     jsonschema.validate(issues, GITLAB_SCHEMA)
     found = {(i["location"]["path"], i["location"]["lines"]["begin"], i["check_name"], i["severity"]) for i in issues}
-    assert found == {("conf.yaml", 3, "LL306 legacy-precision", "info"), ("conf.yaml", 4, "LL402 invalid-accelerator",
-                     "major"), ("train.py", 2, "LL302 removed-argument", "major"),
-                     ("train.py", 2, "LL306 legacy-precision", "info")}
+    assert found == {
+        ("conf.yaml", 3, "LL306 legacy-precision", "info"),
+        ("conf.yaml", 4, "LL402 invalid-accelerator", "major"),
+        ("train.py", 2, "LL302 removed-argument", "major"),
+        ("train.py", 2, "LL306 legacy-precision", "info"),
+    }
     assert len({i["fingerprint"] for i in issues}) == len(issues)
 
 
@@ -126,10 +148,14 @@ def _fingerprints(root: Path) -> dict:
 def test_gitlab_fingerprints_survive_lines_inserted_above(tmp_path):
     write_files(tmp_path, FIXTURE)
     before = json.loads(report(tmp_path, "gitlab"))
-    write_files(tmp_path, {
-        "train.py": '"""Training."""\n\n# the run\n' + FIXTURE["train.py"].replace("L.Trainer(", "\n\nL.Trainer(", 1),
-        "conf.yaml": "# the config\n\n" + FIXTURE["conf.yaml"].replace("trainer:\n", "trainer:\n  # limits\n"),
-    })
+    write_files(
+        tmp_path,
+        {
+            "train.py": '"""Training."""\n\n# the run\n'
+            + FIXTURE["train.py"].replace("L.Trainer(", "\n\nL.Trainer(", 1),
+            "conf.yaml": "# the config\n\n" + FIXTURE["conf.yaml"].replace("trainer:\n", "trainer:\n  # limits\n"),
+        },
+    )
     after = json.loads(report(tmp_path, "gitlab"))
     assert [i["location"]["lines"]["begin"] for i in after] != [i["location"]["lines"]["begin"] for i in before]
     assert sorted(i["fingerprint"] for i in after) == sorted(i["fingerprint"] for i in before)
@@ -157,6 +183,7 @@ def test_gitlab_fingerprint_changes_with_the_flagged_text_and_not_with_the_cache
     d = diagnostic(path=str(tmp_path / "train.py"), span=Span(2, 11, 2, 17))
     without = json.loads(render("gitlab", [d], ReportContext(cwd=tmp_path)))[0]["fingerprint"]
     from lightning_lint.model.sources import read_source
+
     kept = ReportContext(cwd=tmp_path, sources={d.path: read_source(d.path)})
     assert json.loads(render("gitlab", [d], kept))[0]["fingerprint"] == without
 
@@ -183,13 +210,13 @@ def test_junit_parses_and_counts_match(tmp_path):
 
 
 def test_junit_escapes_markup_and_control_characters(tmp_path):
-    message = 'a <b> & "c" \'d\' \x1b[31mred\x1b[0m\nnext'
+    message = "a <b> & \"c\" 'd' \x1b[31mred\x1b[0m\nnext"
     d = diagnostic(message, path=str(tmp_path / "a&b.py"), help="use <x>")
     root = ET.fromstring(render("junit", [d], ReportContext(cwd=tmp_path)))
     failure = root.find("testsuite/testcase/failure")
     assert failure.get("message") == message.replace("\x1b", "\ufffd")
     assert root.find("testsuite").get("name") == "a&b.py"
-    assert "use <x>" in failure.text and "a <b> & \"c\"" in failure.text
+    assert "use <x>" in failure.text and 'a <b> & "c"' in failure.text
 
 
 def test_junit_without_findings_has_one_passing_case(tmp_path):
@@ -206,16 +233,28 @@ def cli(*args, cwd, env=None):
     for name in ("LIGHTNING_LINT_OUTPUT_FORMAT", "GITHUB_ACTIONS", "GITLAB_CI", "CI"):
         full_env.pop(name, None)
     full_env.update(env or {})
-    return subprocess.run([sys.executable, "-m", "lightning_lint", *args], cwd=cwd, capture_output=True, text=True,
-                          env=full_env, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "lightning_lint", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        env=full_env,
+        timeout=120,
+    )
 
 
 def test_output_format_from_the_environment(tmp_path):
     write_files(tmp_path, {"train.py": FIXTURE["train.py"]})
     github = cli("--no-cache", "train.py", cwd=tmp_path, env={"LIGHTNING_LINT_OUTPUT_FORMAT": "github"})
     assert github.returncode == 1 and github.stdout.startswith("::error file=train.py,line=2,col=11,")
-    flag_wins = cli("--no-cache", "--output-format", "concise", "train.py", cwd=tmp_path,
-                    env={"LIGHTNING_LINT_OUTPUT_FORMAT": "github"})
+    flag_wins = cli(
+        "--no-cache",
+        "--output-format",
+        "concise",
+        "train.py",
+        cwd=tmp_path,
+        env={"LIGHTNING_LINT_OUTPUT_FORMAT": "github"},
+    )
     assert flag_wins.stdout.startswith("train.py:2:11: LL302")
 
 

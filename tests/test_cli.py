@@ -21,8 +21,15 @@ def run(*args, cwd=None, stdin=None, env=None):
     full_env.pop("GITHUB_ACTIONS", None)
     full_env.pop("LIGHTNING_LINT_OUTPUT_FORMAT", None)
     full_env.update(env or {})
-    return subprocess.run([sys.executable, "-m", "lightning_lint", *args], cwd=cwd, input=stdin,
-                          capture_output=True, text=True, env=full_env, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "lightning_lint", *args],
+        cwd=cwd,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env=full_env,
+        timeout=120,
+    )
 
 
 def test_examples_fail_and_exit_zero():
@@ -60,7 +67,10 @@ def test_check_word_is_optional_and_version(tmp_path):
 
 
 def test_syntax_error_does_not_stop_other_files(tmp_path):
-    write_files(tmp_path, {"broken.py": "import lightning\ndef f(:\n    return lightning.Trainer()\n", "train.py": BAD, "good.py": GOOD})
+    write_files(
+        tmp_path,
+        {"broken.py": "import lightning\ndef f(:\n    return lightning.Trainer()\n", "train.py": BAD, "good.py": GOOD},
+    )
     result = run("--output-format", "json", ".", cwd=tmp_path)
     assert result.returncode == 1
     found = json.loads(result.stdout)
@@ -73,8 +83,9 @@ def test_syntax_error_does_not_stop_other_files(tmp_path):
 
 def test_json_fields(tmp_path):
     write_files(tmp_path, {"train.py": BAD})
-    [d] = [d for d in json.loads(run("--output-format", "json", "train.py", cwd=tmp_path).stdout)
-           if d["code"] == "LL302"]
+    [d] = [
+        d for d in json.loads(run("--output-format", "json", "train.py", cwd=tmp_path).stdout) if d["code"] == "LL302"
+    ]
     for key in ("code", "name", "severity", "message", "path", "line", "column", "end_line", "end_column", "fix"):
         assert key in d
     assert (d["line"], d["column"], d["end_column"]) == (2, 11, 17)
@@ -98,8 +109,15 @@ def test_fail_on_threshold(tmp_path):
 def test_stdin(tmp_path):
     result = run("-", "--stdin-filename", "train.py", "--output-format", "concise", cwd=tmp_path, stdin=BAD)
     assert result.returncode == 1 and result.stdout.startswith("train.py:2:11: LL302")
-    yaml_result = run("-", "--stdin-filename", "conf.yaml", "--output-format", "concise", cwd=tmp_path,
-                      stdin="trainer:\n  max_epochs: 3\n  gpus: 2\n")
+    yaml_result = run(
+        "-",
+        "--stdin-filename",
+        "conf.yaml",
+        "--output-format",
+        "concise",
+        cwd=tmp_path,
+        stdin="trainer:\n  max_epochs: 3\n  gpus: 2\n",
+    )
     assert yaml_result.returncode == 1 and "conf.yaml:3:3: LL302" in yaml_result.stdout
 
 
@@ -127,7 +145,9 @@ def test_fix_diff_and_idempotence(tmp_path):
     fixed = run("--fix", "train.py", cwd=tmp_path)
     assert fixed.returncode == 0, fixed.stdout
     text = (tmp_path / "train.py").read_text()
-    assert text == 'import lightning as L\nL.Trainer(max_epochs=3, use_distributed_sampler=False, precision="16-mixed")\n'
+    assert (
+        text == 'import lightning as L\nL.Trainer(max_epochs=3, use_distributed_sampler=False, precision="16-mixed")\n'
+    )
     again = run("--fix", "--exit-non-zero-on-fix", "train.py", cwd=tmp_path)
     assert again.returncode == 0 and (tmp_path / "train.py").read_text() == text
 
@@ -136,12 +156,14 @@ def test_static_path_imports_neither_torch_nor_lightning(tmp_path):
     """Linting Python and YAML never imports torch or lightning (nor the LSP libraries, which
     only ``linter/lsp.py`` imports: its pygls-free helpers are part of the static path)."""
     write_files(tmp_path, {"train.py": BAD, "config.yaml": "trainer:\n  gpus: 2\n"})
-    code = ("import sys\nfrom lightning_lint.commands.cli import main\n"
-            "import lightning_lint.linter.engine, lightning_lint.lsp.session, lightning_lint.lsp.positions\n"
-            "rc = main(['--output-format', 'json', '-o', 'out.json', 'train.py', 'config.yaml'])\n"
-            "heavy = sorted(m for m in sys.modules if m.split('.')[0] in "
-            "('torch', 'lightning', 'pytorch_lightning', 'pygls', 'lsprotocol', 'numpy'))\n"
-            "print(rc, heavy)\n")
+    code = (
+        "import sys\nfrom lightning_lint.commands.cli import main\n"
+        "import lightning_lint.linter.engine, lightning_lint.lsp.session, lightning_lint.lsp.positions\n"
+        "rc = main(['--output-format', 'json', '-o', 'out.json', 'train.py', 'config.yaml'])\n"
+        "heavy = sorted(m for m in sys.modules if m.split('.')[0] in "
+        "('torch', 'lightning', 'pytorch_lightning', 'pygls', 'lsprotocol', 'numpy'))\n"
+        "print(rc, heavy)\n"
+    )
     result = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, timeout=120)
     assert result.stdout.strip() == "1 []", result.stdout + result.stderr
     assert len(json.loads((tmp_path / "out.json").read_text())) == 2
@@ -149,9 +171,11 @@ def test_static_path_imports_neither_torch_nor_lightning(tmp_path):
 
 def _modules_after(args, cwd):
     """The modules a fresh interpreter has imported after running the command line."""
-    code = ("import sys\nfrom lightning_lint.commands.cli import main\n"
-            f"try:\n    main({list(args)!r})\nexcept SystemExit:\n    pass\n"
-            "open('modules.txt', 'w').write('\\n'.join(sorted(sys.modules)))\n")
+    code = (
+        "import sys\nfrom lightning_lint.commands.cli import main\n"
+        f"try:\n    main({list(args)!r})\nexcept SystemExit:\n    pass\n"
+        "open('modules.txt', 'w').write('\\n'.join(sorted(sys.modules)))\n"
+    )
     result = subprocess.run([sys.executable, "-c", code], cwd=cwd, capture_output=True, text=True, timeout=120)
     assert (cwd / "modules.txt").exists(), result.stderr
     return set((cwd / "modules.txt").read_text().split())
@@ -166,8 +190,9 @@ def test_version_and_help_import_almost_nothing(tmp_path):
 
 
 def test_yaml_only_run_never_imports_libcst(tmp_path):
-    write_files(tmp_path, {"conf.yaml": "trainer:\n  gpus: 2\n  max_epochs: 3\n",
-                           "other.yaml": "name: ci\non: [push]\n"})
+    write_files(
+        tmp_path, {"conf.yaml": "trainer:\n  gpus: 2\n  max_epochs: 3\n", "other.yaml": "name: ci\non: [push]\n"}
+    )
     for args in (["--no-cache", "."], ["."], ["."]):  # uncached, cold, warm
         modules = _modules_after(args, tmp_path)
         assert "libcst" not in modules and "lightning_lint.extract.python" not in modules, args

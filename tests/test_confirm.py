@@ -24,7 +24,7 @@ from conftest import REPO, lint_files, write_files
 
 DEMO = REPO / "examples" / "confirm_demo"
 
-MODEL = '''
+MODEL = """
 import lightning.pytorch as pl
 import torch
 from torch.utils.data import DataLoader, TensorDataset
@@ -43,7 +43,7 @@ class Model(pl.LightningModule):
 
     def train_dataloader(self):
         return DataLoader(TensorDataset(torch.randn(64, 4)), batch_size=4)
-'''
+"""
 
 
 def confirm(monkeypatch, capsys, cwd: Path, *argv: str) -> Tuple[int, str, str]:
@@ -121,17 +121,18 @@ def test_measurement_withdraws_a_static_finding(tmp_path, monkeypatch, capsys):
     loader has 16, so max_steps=400 is reached: LL002 is withdrawn (LL903)."""
     files = {
         "pyproject.toml": "[project]\nname = 'x'\n[tool.lightning-lint.facts.\"train.py\"]\n"
-                          "train-batches-per-epoch = 10\n",
+        "train-batches-per-epoch = 10\n",
         "train.py": MODEL + "\n\npl.Trainer(max_epochs=30, max_steps=400, logger=False, "
-                            "enable_checkpointing=False).fit(Model())\n",
+        "enable_checkpointing=False).fit(Model())\n",
     }
     assert [d.code for d in lint_files(tmp_path, files, "train.py").diagnostics] == ["LL002"]
     code, out, err = confirm(monkeypatch, capsys, tmp_path, "train.py", "--output-format", "json")
     assert code == 0, err
     found = json.loads(out)
     assert [d["code"] for d in found] == ["LL903"]
-    assert found[0]["message"].startswith("LL002 (max-steps-unreachable) withdrawn: confirm measured 16 training "
-                                          "batches per epoch")
+    assert found[0]["message"].startswith(
+        "LL002 (max-steps-unreachable) withdrawn: confirm measured 16 training batches per epoch"
+    )
     assert "training stops at step 400 (max_steps), in epoch 25" in found[0]["message"]
 
 
@@ -141,7 +142,8 @@ def test_values_the_static_check_cannot_see(tmp_path, monkeypatch, capsys):
     all and the schedule rules find what they mean for the measured data."""
     files = {
         "pyproject.toml": "[project]\nname = 'x'\n",
-        "train.py": MODEL + '''
+        "train.py": MODEL
+        + """
 import argparse
 from lightning.pytorch.callbacks import ModelCheckpoint
 
@@ -153,42 +155,64 @@ args = parser.parse_args()
 trainer = pl.Trainer(max_epochs=args.epochs, val_check_interval=args.vci, logger=False,
                      callbacks=[ModelCheckpoint(every_n_train_steps=args.every)])
 trainer.fit(Model())
-''',
+""",
     }
     assert lint_files(tmp_path, files, "train.py").diagnostics == []
-    code, out, err = confirm(monkeypatch, capsys, tmp_path, "train.py", "--output-format", "json",
-                             "--", "--every", "100", "--epochs", "3", "--vci", "20")
+    code, out, err = confirm(
+        monkeypatch,
+        capsys,
+        tmp_path,
+        "train.py",
+        "--output-format",
+        "json",
+        "--",
+        "--every",
+        "100",
+        "--epochs",
+        "3",
+        "--vci",
+        "20",
+    )
     assert code == 1, err
     found = {d["code"]: d for d in json.loads(out)}
     assert sorted(found) == ["LL101", "LL106", "LL201"] and all(d["confirmed"] for d in found.values())
-    assert found["LL106"]["message"].startswith("`ModelCheckpoint(every_n_train_steps=100)` never saves: the whole "
-                                                "fit has 48 optimizer steps")  # 3 epochs x 16 batches
+    assert found["LL106"]["message"].startswith(
+        "`ModelCheckpoint(every_n_train_steps=100)` never saves: the whole fit has 48 optimizer steps"
+    )  # 3 epochs x 16 batches
     assert "`val_check_interval=20` is more than the 16 training batches per epoch" in found["LL201"]["message"]
 
 
 # -- configurations that do not build -----------------------------------------------------------
 
 
-CLI_MAIN = MODEL + '''
+CLI_MAIN = (
+    MODEL
+    + """
 
 if __name__ == "__main__":
     from lightning.pytorch.cli import LightningCLI
     LightningCLI(Model)
-'''
+"""
+)
 
 
 @pytest.mark.lightning
 def test_lightningcli_invalid_trainer_is_ll902_with_lightnings_message(tmp_path, monkeypatch, capsys):
-    write_files(tmp_path, {
-        "pyproject.toml": "[project]\nname = 'x'\n",
-        "main.py": CLI_MAIN,
-        "configs/fit.yaml": "trainer:\n  max_epochs: 2\n  accelerator: ddp\n",
-    })
+    write_files(
+        tmp_path,
+        {
+            "pyproject.toml": "[project]\nname = 'x'\n",
+            "main.py": CLI_MAIN,
+            "configs/fit.yaml": "trainer:\n  max_epochs: 2\n  accelerator: ddp\n",
+        },
+    )
     before = snapshot(tmp_path)
     code, out, err = confirm(monkeypatch, capsys, tmp_path, "main.py", "--", "fit", "--config", "configs/fit.yaml")
     assert code == 1, err
-    assert "configs/fit.yaml:3:3: LL902 building the Trainer raised ValueError: You selected an invalid " \
-           "accelerator name: `accelerator='ddp'`" in out
+    assert (
+        "configs/fit.yaml:3:3: LL902 building the Trainer raised ValueError: You selected an invalid "
+        "accelerator name: `accelerator='ddp'`" in out
+    )
     assert "configs/fit.yaml:3:3: LL402" in out  # the static finding, now confirmed by Lightning
     assert out.count("(confirmed)") == 2
     assert snapshot(tmp_path) == before
@@ -196,13 +220,17 @@ def test_lightningcli_invalid_trainer_is_ll902_with_lightnings_message(tmp_path,
 
 @pytest.mark.lightning
 def test_lightningcli_rejected_value_is_ll902_at_the_key(tmp_path, monkeypatch, capsys):
-    write_files(tmp_path, {
-        "pyproject.toml": "[project]\nname = 'x'\n",
-        "main.py": CLI_MAIN,
-        "fit.yaml": "trainer:\n  max_epochs: 2\n  log_every_n_steps: 1e4\n",
-    })
-    code, out, err = confirm(monkeypatch, capsys, tmp_path, "main.py", "--output-format", "concise",
-                             "--", "fit", "-c", "fit.yaml")
+    write_files(
+        tmp_path,
+        {
+            "pyproject.toml": "[project]\nname = 'x'\n",
+            "main.py": CLI_MAIN,
+            "fit.yaml": "trainer:\n  max_epochs: 2\n  log_every_n_steps: 1e4\n",
+        },
+    )
+    code, out, err = confirm(
+        monkeypatch, capsys, tmp_path, "main.py", "--output-format", "concise", "--", "fit", "-c", "fit.yaml"
+    )
     assert code == 1, err
     assert 'fit.yaml:3:3: LL902 LightningCLI rejected the configuration: key "trainer.log_every_n_steps"' in out
     assert "fit.yaml:3:3: LL308" in out and "Given value: 10000.0" in out
@@ -215,9 +243,12 @@ def test_lightningcli_rejected_value_is_ll902_at_the_key(tmp_path, monkeypatch, 
 def test_script_is_stopped_at_fit_and_the_tree_is_unchanged(tmp_path, monkeypatch, capsys):
     """The script asks for 4 GPUs with DDP and 1000 epochs, then writes files and sleeps:
     the dry run happens on the CPU, nothing after fit runs, nothing is written."""
-    write_files(tmp_path, {
-        "pyproject.toml": "[project]\nname = 'x'\n",
-        "train.py": MODEL + '''
+    write_files(
+        tmp_path,
+        {
+            "pyproject.toml": "[project]\nname = 'x'\n",
+            "train.py": MODEL
+            + """
 import time
 
 from lightning.pytorch.callbacks import ModelCheckpoint
@@ -231,8 +262,9 @@ finally:
     open("finally.txt", "w").write("the rest of the script ran")
 open("after_fit.txt", "w").write("the rest of the script ran")
 time.sleep(600)
-''',
-    })
+""",
+        },
+    )
     before = snapshot(tmp_path)
     started = time.monotonic()
     code, out, err = confirm(monkeypatch, capsys, tmp_path, "train.py", "--timeout", "120")
@@ -247,24 +279,32 @@ time.sleep(600)
 
 @pytest.mark.lightning
 def test_failing_dry_fit_is_ll902_at_the_line_that_raised(tmp_path, monkeypatch, capsys):
-    write_files(tmp_path, {
-        "pyproject.toml": "[project]\nname = 'x'\n",
-        "train.py": MODEL.replace("        return self.layer(batch[0]).pow(2).mean()",
-                                  "        if batch_idx == 1:\n"
-                                  "            raise RuntimeError('shapes do not match')\n"
-                                  "        return self.layer(batch[0]).pow(2).mean()") + '''
+    write_files(
+        tmp_path,
+        {
+            "pyproject.toml": "[project]\nname = 'x'\n",
+            "train.py": MODEL.replace(
+                "        return self.layer(batch[0]).pow(2).mean()",
+                "        if batch_idx == 1:\n"
+                "            raise RuntimeError('shapes do not match')\n"
+                "        return self.layer(batch[0]).pow(2).mean()",
+            )
+            + """
 from lightning.pytorch.callbacks import OnExceptionCheckpoint
 
 pl.Trainer(max_epochs=2, logger=False, callbacks=[OnExceptionCheckpoint("crash")]).fit(Model())
-''',
-    })
+""",
+        },
+    )
     before = snapshot(tmp_path)
     code, out, err = confirm(monkeypatch, capsys, tmp_path, "train.py", "--output-format", "json")
     assert code == 1, err
     found = by_code(json.loads(out), "LL902")
     assert len(found) == 1
     assert found[0]["message"] == "the dry fit raised RuntimeError: shapes do not match"
-    line = (tmp_path / "train.py").read_text().splitlines().index("            raise RuntimeError('shapes do not match')")
+    line = (
+        (tmp_path / "train.py").read_text().splitlines().index("            raise RuntimeError('shapes do not match')")
+    )
     assert (found[0]["path"], found[0]["line"]) == ("train.py", line + 1)
     assert snapshot(tmp_path) == before  # OnExceptionCheckpoint saved into the temporary directory
 
@@ -290,16 +330,19 @@ def test_timeout_kills_the_process_group(tmp_path, monkeypatch, capsys):
     after --timeout both are gone and the report says what happened (exit 2)."""
     pids = tmp_path / "pids.txt"
     project = tmp_path / "project"
-    write_files(project, {
-        "pyproject.toml": "[project]\nname = 'x'\n",
-        "train.py": f'''
+    write_files(
+        project,
+        {
+            "pyproject.toml": "[project]\nname = 'x'\n",
+            "train.py": f"""
 import os, subprocess, sys, time
 helper = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(600)"])
 with open({str(pids)!r}, "w") as handle:
     handle.write(f"{{os.getpid()}} {{helper.pid}}")
 time.sleep(600)
-''',
-    })
+""",
+        },
+    )
     started = time.monotonic()
     code, out, err = confirm(monkeypatch, capsys, project, "train.py", "--timeout", "3")
     assert code == 2 and out == ""
@@ -319,9 +362,12 @@ time.sleep(600)
 def test_hydra_app_with_a_group_choice(tmp_path, monkeypatch, capsys):
     """`trainer=short` selects the option file whose max_epochs cuts max_steps short; the
     finding is placed there, and Hydra's run folder is not written into the tree."""
-    write_files(tmp_path, {
-        "pyproject.toml": "[project]\nname = 'x'\n",
-        "train.py": MODEL + '''
+    write_files(
+        tmp_path,
+        {
+            "pyproject.toml": "[project]\nname = 'x'\n",
+            "train.py": MODEL
+            + """
 import hydra
 
 
@@ -332,16 +378,18 @@ def main(cfg):
 
 if __name__ == "__main__":
     main()
-''',
-        "conf/config.yaml": "defaults:\n  - trainer: long\n  - _self_\n",
-        "conf/trainer/long.yaml": "_target_: lightning.pytorch.Trainer\nmax_epochs: 100\nmax_steps: 1000\n"
-                                  "logger: false\n",
-        "conf/trainer/short.yaml": "_target_: lightning.pytorch.Trainer\nmax_epochs: 2\nmax_steps: 1000\n"
-                                   "logger: false\n",
-    })
+""",
+            "conf/config.yaml": "defaults:\n  - trainer: long\n  - _self_\n",
+            "conf/trainer/long.yaml": "_target_: lightning.pytorch.Trainer\nmax_epochs: 100\nmax_steps: 1000\n"
+            "logger: false\n",
+            "conf/trainer/short.yaml": "_target_: lightning.pytorch.Trainer\nmax_epochs: 2\nmax_steps: 1000\n"
+            "logger: false\n",
+        },
+    )
     before = snapshot(tmp_path)
-    code, out, err = confirm(monkeypatch, capsys, tmp_path, "train.py", "--output-format", "json", "--",
-                             "trainer=short")
+    code, out, err = confirm(
+        monkeypatch, capsys, tmp_path, "train.py", "--output-format", "json", "--", "trainer=short"
+    )
     assert code == 1, err
     found = json.loads(out)
     assert len(found) == 1 and found[0]["code"] == "LL002" and found[0]["confirmed"]
@@ -367,6 +415,7 @@ def test_missing_lightning_says_how_to_install(tmp_path, monkeypatch, capsys):
 @pytest.mark.lightning
 def test_accelerator_that_is_not_here(tmp_path, monkeypatch, capsys):
     import torch
+
     if torch.cuda.is_available():
         pytest.skip("this machine has a GPU")
     write_files(tmp_path, {"train.py": "open('ran.txt', 'w')\n"})
@@ -398,10 +447,12 @@ def test_the_parent_side_imports_neither_torch_nor_lightning(tmp_path):
     """Only the child (the user's process) imports them: `confirm` works from a
     lightning-lint installed without them, given --python."""
     write_files(tmp_path, {"train.py": "print('no trainer here')\n"})
-    code = ("import sys\nfrom lightning_lint.commands.cli import main\n"
-            "rc = main(['confirm', 'train.py'])\n"
-            "heavy = sorted(m for m in sys.modules if m.split('.')[0] in ('torch', 'lightning', 'pytorch_lightning'))\n"
-            "print(rc, heavy)\n")
+    code = (
+        "import sys\nfrom lightning_lint.commands.cli import main\n"
+        "rc = main(['confirm', 'train.py'])\n"
+        "heavy = sorted(m for m in sys.modules if m.split('.')[0] in ('torch', 'lightning', 'pytorch_lightning'))\n"
+        "print(rc, heavy)\n"
+    )
     result = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, timeout=120)
     assert result.stdout.strip().splitlines()[-1] == "2 []", result.stdout + result.stderr
 
@@ -412,6 +463,7 @@ def test_the_parent_side_imports_neither_torch_nor_lightning(tmp_path):
 def test_arguments_after_double_dash_belong_to_the_entry_point(monkeypatch):
     import types
     import lightning_lint.commands.cli as cli
+
     seen = {}
     fake = types.ModuleType("_fake_confirm")
     fake.main = lambda args: seen.update(vars(args)) or 0  # type: ignore[attr-defined]
@@ -425,19 +477,28 @@ def test_arguments_after_double_dash_belong_to_the_entry_point(monkeypatch):
 
 def test_lightning_messages_map_to_rules():
     from lightning_lint.confirm import messages
+
     assert messages.error_code("Trainer.__init__() got an unexpected keyword argument 'gpus'") == "LL302"
     assert messages.error_code("Trainer.__init__() got an unexpected keyword argument 'max_epoch'") == "LL301"
     assert messages.error_code("You selected an invalid accelerator name: `accelerator='ddp'`.") == "LL402"
     assert messages.error_code("`max_epochs` must be a non-negative integer or -1. You passed in -2.") == "LL006"
     assert messages.error_code("CUDA out of memory") is None
-    assert messages.warning_code("The 'train_dataloader' does not have many workers which may be a bottleneck.") \
-        == "LL603"
+    assert (
+        messages.warning_code("The 'train_dataloader' does not have many workers which may be a bottleneck.") == "LL603"
+    )
 
 
 def test_per_device_batches_follow_the_distributed_sampler():
     from lightning_lint.confirm.measure import _per_device
-    loader = {"len": 13, "dataset_len": 100, "batch_size": 8, "drop_last": False,
-              "sampler": "torch.utils.data.sampler.RandomSampler", "batch_sampler": "torch.utils.data.sampler.BatchSampler"}
+
+    loader = {
+        "len": 13,
+        "dataset_len": 100,
+        "batch_size": 8,
+        "drop_last": False,
+        "sampler": "torch.utils.data.sampler.RandomSampler",
+        "batch_sampler": "torch.utils.data.sampler.BatchSampler",
+    }
     assert _per_device(loader, 1, True) == (13, "")
     assert _per_device(loader, 3, True) == (5, "")  # ceil(100 / 3) = 34 samples per rank, ceil(34 / 8) = 5
     assert _per_device(dict(loader, drop_last=True), 3, True) == (4, "")
@@ -449,6 +510,7 @@ def test_per_device_batches_follow_the_distributed_sampler():
 
 def test_devices_option_that_means_one_device():
     from lightning_lint.confirm.probe import _devices_override, _single_device
+
     assert _single_device("1") and _single_device("3,") and _single_device("[3]")
     assert not _single_device("2") and not _single_device("0,1") and not _single_device("auto")
     assert _devices_override("[3]") == [3] and _devices_override("2") == 2 and _devices_override("3,") == "3,"
@@ -456,6 +518,7 @@ def test_devices_option_that_means_one_device():
 
 def test_config_files_and_hydra_choices(tmp_path):
     from lightning_lint.confirm.configuration import config_files, hydra_group_files
+
     write_files(tmp_path, {"a.yaml": "x: 1\n", "b.yml": "x: 1\n", "conf/trainer/gpu.yaml": "x: 1\n"})
     args = ["fit", "--config", "a.yaml", "--config=b.yml", "-c", "missing.yaml", "--trainer.max_epochs=3"]
     assert [p.name for p in config_files(args, tmp_path)] == ["a.yaml", "b.yml"]
@@ -467,8 +530,16 @@ def test_every_format_marks_confirmed_findings(tmp_path):
     from lightning_lint.model.diagnostics import Diagnostic, Severity
     from lightning_lint.model.spec import Span
     from lightning_lint.report.formats import FORMATS, ReportContext, render
-    finding = Diagnostic("LL002", "max-steps-unreachable", Severity.WARNING, "training stops at step 100",
-                         "train.py", Span(3, 1, 3, 5), confirmed=True)
+
+    finding = Diagnostic(
+        "LL002",
+        "max-steps-unreachable",
+        Severity.WARNING,
+        "training stops at step 100",
+        "train.py",
+        Span(3, 1, 3, 5),
+        confirmed=True,
+    )
     context = ReportContext(cwd=tmp_path)
     for fmt in FORMATS:
         text = render(fmt, [finding], context)

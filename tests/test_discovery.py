@@ -30,31 +30,79 @@ def found(root: Path, paths=(".",), force_exclude: bool = False, **overrides) ->
 @pytest.fixture
 def repo(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    return make(tmp_path, {
-        ".gitignore": "ignored/\n*.log.py\nsecret.py\ngen_*.py\n!gen_keep.py\n/rooted.py\n",
-        "train.py": "", "config.yaml": "", "other.yml": "", "UPPER.YAML": "", "notes.txt": "", "stub.pyi": "",
-        "README.md": "", "data.json": "", "secret.py": "", "gen_a.py": "", "gen_keep.py": "", "x.log.py": "",
-        "rooted.py": "", "pkg/rooted.py": "", "ignored/a.py": "",
-        "sub/.gitignore": "local.py\n!secret.py\n", "sub/local.py": "", "sub/secret.py": "", "sub/ok.py": "",
-        "node_modules/m.py": "", "build/b.py": "", "venv/v.py": "", ".venv/v.py": "", "dist/d.py": "",
-        "__pycache__/c.py": "", "src/build/x.py": "", ".git/hooks/h.py": "", ".tox/t.py": "",
-        "myenv/pyvenv.cfg": "", "myenv/lib/site.py": "",
-        "deep/.gitignore": "*.yaml\n", "deep/in/a.yaml": "", "deep/in/a.py": "",
-    })
+    return make(
+        tmp_path,
+        {
+            ".gitignore": "ignored/\n*.log.py\nsecret.py\ngen_*.py\n!gen_keep.py\n/rooted.py\n",
+            "train.py": "",
+            "config.yaml": "",
+            "other.yml": "",
+            "UPPER.YAML": "",
+            "notes.txt": "",
+            "stub.pyi": "",
+            "README.md": "",
+            "data.json": "",
+            "secret.py": "",
+            "gen_a.py": "",
+            "gen_keep.py": "",
+            "x.log.py": "",
+            "rooted.py": "",
+            "pkg/rooted.py": "",
+            "ignored/a.py": "",
+            "sub/.gitignore": "local.py\n!secret.py\n",
+            "sub/local.py": "",
+            "sub/secret.py": "",
+            "sub/ok.py": "",
+            "node_modules/m.py": "",
+            "build/b.py": "",
+            "venv/v.py": "",
+            ".venv/v.py": "",
+            "dist/d.py": "",
+            "__pycache__/c.py": "",
+            "src/build/x.py": "",
+            ".git/hooks/h.py": "",
+            ".tox/t.py": "",
+            "myenv/pyvenv.cfg": "",
+            "myenv/lib/site.py": "",
+            "deep/.gitignore": "*.yaml\n",
+            "deep/in/a.yaml": "",
+            "deep/in/a.py": "",
+        },
+    )
 
 
 def test_walk_keeps_python_and_yaml_and_honours_gitignore(repo):
     assert found(repo) == [
-        "UPPER.YAML", "config.yaml", "deep/in/a.py", "gen_keep.py", "other.yml", "pkg/rooted.py", "sub/ok.py",
-        "sub/secret.py", "train.py",
+        "UPPER.YAML",
+        "config.yaml",
+        "deep/in/a.py",
+        "gen_keep.py",
+        "other.yml",
+        "pkg/rooted.py",
+        "sub/ok.py",
+        "sub/secret.py",
+        "train.py",
     ]
 
 
 def test_respect_gitignore_false_keeps_ignored_files_but_not_default_excludes(repo):
     assert found(repo, respect_gitignore=False) == [
-        "UPPER.YAML", "config.yaml", "deep/in/a.py", "deep/in/a.yaml", "gen_a.py", "gen_keep.py", "ignored/a.py",
-        "other.yml", "pkg/rooted.py", "rooted.py", "secret.py", "sub/local.py", "sub/ok.py", "sub/secret.py",
-        "train.py", "x.log.py",
+        "UPPER.YAML",
+        "config.yaml",
+        "deep/in/a.py",
+        "deep/in/a.yaml",
+        "gen_a.py",
+        "gen_keep.py",
+        "ignored/a.py",
+        "other.yml",
+        "pkg/rooted.py",
+        "rooted.py",
+        "secret.py",
+        "sub/local.py",
+        "sub/ok.py",
+        "sub/secret.py",
+        "train.py",
+        "x.log.py",
     ]
 
 
@@ -81,10 +129,15 @@ def test_paths_keep_the_spelling_the_user_gave(repo):
 
 
 def test_explicit_files_are_linted_even_when_excluded(repo):
-    result = discover(["secret.py", "build/b.py", "notes.txt", "missing.py", "train.py", "train.py"],
-                      SettingsResolver(repo))
+    result = discover(
+        ["secret.py", "build/b.py", "notes.txt", "missing.py", "train.py", "train.py"], SettingsResolver(repo)
+    )
     assert [(c.path.as_posix(), c.explicit) for c in result.files] == [
-        ("secret.py", True), ("build/b.py", True), ("notes.txt", True), ("train.py", True)]
+        ("secret.py", True),
+        ("build/b.py", True),
+        ("notes.txt", True),
+        ("train.py", True),
+    ]
     assert result.missing == ["missing.py"]
 
 
@@ -97,7 +150,13 @@ def test_force_exclude_drops_excluded_explicit_files(repo):
 
 def test_extend_exclude(repo):
     assert found(repo, extend_exclude=("sub", "*.yml")) == [
-        "UPPER.YAML", "config.yaml", "deep/in/a.py", "gen_keep.py", "pkg/rooted.py", "train.py"]
+        "UPPER.YAML",
+        "config.yaml",
+        "deep/in/a.py",
+        "gen_keep.py",
+        "pkg/rooted.py",
+        "train.py",
+    ]
 
 
 def test_symlinked_folders_are_not_followed_but_links_to_files_are(repo):
@@ -132,10 +191,24 @@ def test_walk_project_for_project_facts(repo):
 
 GIT_TREE = {
     ".gitignore": "*.gen.py\n!keep.gen.py\nout/\n/top_only.py\n**/cache/**\ndocs/*.yaml\n!docs/keep.yaml\ntmp*\n",
-    "a.py": "", "x.gen.py": "", "keep.gen.py": "", "top_only.py": "", "pkg/top_only.py": "", "pkg/x.gen.py": "",
-    "out/o.py": "", "pkg/out/o.py": "", "pkg/cache/c.py": "", "cache/deep/c.yaml": "", "docs/a.yaml": "",
-    "docs/keep.yaml": "", "docs/sub/b.yaml": "", "tmp_file.py": "", "tmpdir/t.py": "",
-    "pkg/.gitignore": "!x.gen.py\nlocal_*.py\n", "pkg/local_a.py": "", "pkg/sub/local_b.py": "",
+    "a.py": "",
+    "x.gen.py": "",
+    "keep.gen.py": "",
+    "top_only.py": "",
+    "pkg/top_only.py": "",
+    "pkg/x.gen.py": "",
+    "out/o.py": "",
+    "pkg/out/o.py": "",
+    "pkg/cache/c.py": "",
+    "cache/deep/c.yaml": "",
+    "docs/a.yaml": "",
+    "docs/keep.yaml": "",
+    "docs/sub/b.yaml": "",
+    "tmp_file.py": "",
+    "tmpdir/t.py": "",
+    "pkg/.gitignore": "!x.gen.py\nlocal_*.py\n",
+    "pkg/local_a.py": "",
+    "pkg/sub/local_b.py": "",
     "pkg/sub/.gitignore": "!local_b.py\n",
 }
 
@@ -150,8 +223,9 @@ def test_gitignore_agrees_with_git(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     make(tmp_path, GIT_TREE, git=False)
     subprocess.run(["git", "init", "-q", "."], check=True, cwd=tmp_path)
-    listed = subprocess.run(["git", "ls-files", "--others", "--exclude-standard"], check=True, cwd=tmp_path,
-                            capture_output=True, text=True).stdout.split()
+    listed = subprocess.run(
+        ["git", "ls-files", "--others", "--exclude-standard"], check=True, cwd=tmp_path, capture_output=True, text=True
+    ).stdout.split()
     expected = sorted(name for name in listed if name.endswith((".py", ".yaml")))
     assert found(tmp_path) == expected
     assert "pkg/x.gen.py" in expected and "pkg/sub/local_b.py" in expected  # negations took part

@@ -12,8 +12,9 @@ def test_readme_rule_table_is_current():
 
 
 def test_rules_md_is_current():
-    assert (REPO / "docs" / "rules.md").read_text(encoding="utf-8") == docs.rules_markdown(), \
+    assert (REPO / "docs" / "rules.md").read_text(encoding="utf-8") == docs.rules_markdown(), (
         "run `python -m lightning_lint.commands.docs`"
+    )
 
 
 def test_every_rule_has_an_anchor_that_rule_url_points_to():

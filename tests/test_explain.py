@@ -8,14 +8,20 @@ from conftest import REPO, write_files
 
 
 def explain(*args, cwd):
-    return subprocess.run([sys.executable, "-m", "lightning_lint", "explain", *args], cwd=cwd, capture_output=True,
-                          text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "lightning_lint", "explain", *args], cwd=cwd, capture_output=True, text=True, timeout=120
+    )
 
 
 def test_explains_where_training_stops(tmp_path):
-    write_files(tmp_path, {"pyproject.toml": "[project]\nname='x'\n", "train.py":
-                           "from lightning import Trainer\nt = Trainer(max_epochs=2, max_steps=1000, "
-                           "limit_train_batches=100, accumulate_grad_batches=4)\nt.fit(model)\n"})
+    write_files(
+        tmp_path,
+        {
+            "pyproject.toml": "[project]\nname='x'\n",
+            "train.py": "from lightning import Trainer\nt = Trainer(max_epochs=2, max_steps=1000, "
+            "limit_train_batches=100, accumulate_grad_batches=4)\nt.fit(model)\n",
+        },
+    )
     result = explain("train.py:2", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert "steps/epoch     25" in result.stdout
@@ -33,9 +39,13 @@ def test_explains_the_bundled_example():
 
 
 def test_with_facts_and_yaml(tmp_path):
-    write_files(tmp_path, {"pyproject.toml": "[tool.lightning-lint.facts.\"fit.yaml\"]\ntrain-batches-per-epoch = 26706\n",
-                           "fit.yaml": "fit:\n  trainer:\n    max_epochs: 1\n    max_steps: 1000000\n"
-                                       "    check_val_every_n_epoch: 1\n"})
+    write_files(
+        tmp_path,
+        {
+            "pyproject.toml": '[tool.lightning-lint.facts."fit.yaml"]\ntrain-batches-per-epoch = 26706\n',
+            "fit.yaml": "fit:\n  trainer:\n    max_epochs: 1\n    max_steps: 1000000\n    check_val_every_n_epoch: 1\n",
+        },
+    )
     out = explain("fit.yaml", cwd=tmp_path).stdout
     assert "at step 26706: max_epochs=1 ends training" in out
     assert "1 validation run in the fit" in out

@@ -31,7 +31,7 @@ def main(model, dm):
     trainer.fit(model, datamodule=dm)
 '''
 
-CONFIG = '''\
+CONFIG = """\
 # fit config, 1.x era
 trainer:
   gpus: 4          # the whole node
@@ -44,15 +44,18 @@ trainer:
       init_args:
         monitor: val_loss
         period: 5
-'''
+"""
 
 SAFE_CODES = {"LL302", "LL306", "LL401"}
 
 
 def check(tmp_path, *paths, **options):
     out = io.StringIO()
-    code = run(CheckOptions(paths=list(paths), color=False, output_format="json", select=("ALL",), **options),
-               stdout=out, cwd=tmp_path)
+    code = run(
+        CheckOptions(paths=list(paths), color=False, output_format="json", select=("ALL",), **options),
+        stdout=out,
+        cwd=tmp_path,
+    )
     return code, json.loads(out.getvalue()) if out.getvalue().strip().startswith("[") else out.getvalue()
 
 
@@ -68,7 +71,7 @@ def test_fix_rewrites_python_and_yaml(in_tmp):
     assert "enable_checkpointing=True" in script and 'ModelCheckpoint(monitor="val_loss", every_n_epochs=2)' in script
     assert "# every other epoch" in script
     assert "  accelerator: gpu\n  devices: 4          # the whole node\n" in config
-    assert 'precision: bf16-mixed  # A100s' in config and "strategy: fsdp\n" in config
+    assert "precision: bf16-mixed  # A100s" in config and "strategy: fsdp\n" in config
     assert "every_n_epochs: 5" in config and config.startswith("# fit config, 1.x era\n")
     _, after = check(in_tmp, ".")
     left = [d for d in after if d["fix"] and d["fix"]["applicability"] == "safe"]
@@ -79,19 +82,24 @@ def test_fix_rewrites_python_and_yaml(in_tmp):
 
 
 def test_unsafe_fixes_only_when_asked(in_tmp):
-    write_files(in_tmp, {"train.py": "from lightning import Trainer\nt = Trainer(resume_from_checkpoint='a.ckpt')\n"
-                                     "t.fit(m)\n"})
+    write_files(
+        in_tmp, {"train.py": "from lightning import Trainer\nt = Trainer(resume_from_checkpoint='a.ckpt')\nt.fit(m)\n"}
+    )
     check(in_tmp, "train.py", fix=True)
     assert "resume_from_checkpoint" in (in_tmp / "train.py").read_text()
     check(in_tmp, "train.py", fix=True, unsafe_fixes=True)
-    assert (in_tmp / "train.py").read_text() == "from lightning import Trainer\nt = Trainer()\nt.fit(m, ckpt_path='a.ckpt')\n"
+    assert (
+        in_tmp / "train.py"
+    ).read_text() == "from lightning import Trainer\nt = Trainer()\nt.fit(m, ckpt_path='a.ckpt')\n"
 
 
 def test_values_written_elsewhere_are_not_rewritten(in_tmp):
     tmp_path = in_tmp
     # A module constant or a YAML anchor may be used by other code: the finding is
     # reported, but its fix would change more than this Trainer.
-    script = "import lightning as L\nPRECISION = 16\nL.Trainer(max_epochs=3, precision=PRECISION)\nprint(PRECISION * 2)\n"
+    script = (
+        "import lightning as L\nPRECISION = 16\nL.Trainer(max_epochs=3, precision=PRECISION)\nprint(PRECISION * 2)\n"
+    )
     config = "trainer:\n  max_epochs: 3\n  precision: &p 16\nfabric:\n  precision: *p\n"
     write_files(tmp_path, {"pyproject.toml": "[project]\nname='x'\n", "train.py": script, "fit.yaml": config})
     _, found = check(tmp_path, "train.py", "fit.yaml", fix=True)

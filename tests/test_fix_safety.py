@@ -30,8 +30,9 @@ CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
 
 def run(*paths: str, **options) -> int:
     options.setdefault("fix", True)
-    return checker.run(CheckOptions(paths=list(paths), color=False, no_cache=True, quiet=True, **options),
-                       stdout=io.StringIO())
+    return checker.run(
+        CheckOptions(paths=list(paths), color=False, no_cache=True, quiet=True, **options), stdout=io.StringIO()
+    )
 
 
 @pytest.fixture
@@ -133,8 +134,9 @@ def test_line_endings_are_kept(project, newline):
 def test_mixed_line_endings_are_kept_line_by_line(project):
     (project / "train.py").write_bytes(b"import lightning as L\r\nL.Trainer(gpus=2,\n          max_epochs=3)\r\n")
     run(".")
-    assert (project / "train.py").read_bytes() == \
-        b'import lightning as L\r\nL.Trainer(accelerator="gpu", devices=2,\n          max_epochs=3)\r\n'
+    assert (
+        project / "train.py"
+    ).read_bytes() == b'import lightning as L\r\nL.Trainer(accelerator="gpu", devices=2,\n          max_epochs=3)\r\n'
 
 
 def test_bom_encoding_and_missing_final_newline_are_kept(project):
@@ -155,8 +157,9 @@ def test_fixed_standard_input_keeps_its_bom(project, monkeypatch):
     class Stdin(io.StringIO):
         buffer = io.BytesIO(b"\xef\xbb\xbf" + SCRIPT.replace(b"\n", b"\r\n"))
 
-    checker.run(CheckOptions(paths=["-"], stdin_filename="train.py", fix=True, no_cache=True), stdin=Stdin(),
-                stdout=out)
+    checker.run(
+        CheckOptions(paths=["-"], stdin_filename="train.py", fix=True, no_cache=True), stdin=Stdin(), stdout=out
+    )
     assert out.getvalue() == "\ufeff" + FIXED.decode().replace("\n", "\r\n")
 
 
@@ -217,8 +220,9 @@ def test_add_noqa_is_written_safely_too(project):
 
 def lint_json(root: Path) -> list:
     out = io.StringIO()
-    checker.run(CheckOptions(paths=["."], output_format="json", select=("ALL",), no_cache=True, color=False),
-                stdout=out)
+    checker.run(
+        CheckOptions(paths=["."], output_format="json", select=("ALL",), no_cache=True, color=False), stdout=out
+    )
     return json.loads(out.getvalue())
 
 
@@ -230,8 +234,10 @@ def fix_round_trip(root: Path, monkeypatch, unsafe: bool) -> None:
     monkeypatch.chdir(root)
     before = lint_json(root)
     original = snapshot(root)
-    checker.run(CheckOptions(paths=["."], fix=True, unsafe_fixes=unsafe, select=("ALL",), no_cache=True, quiet=True),
-                stdout=io.StringIO())
+    checker.run(
+        CheckOptions(paths=["."], fix=True, unsafe_fixes=unsafe, select=("ALL",), no_cache=True, quiet=True),
+        stdout=io.StringIO(),
+    )
     fixed = snapshot(root)
     assert fixed.keys() == original.keys()  # nothing created, nothing lost
     changed = {name for name in fixed if fixed[name] != original[name]}
@@ -241,18 +247,24 @@ def fix_round_trip(root: Path, monkeypatch, unsafe: bool) -> None:
         return (d["path"], d["code"], d["line"], d["column"], d["message"])
 
     # a file the fixes did not touch has exactly the same findings
-    assert sorted(key(d) for d in after if d["path"] not in changed) == \
-        sorted(key(d) for d in before if d["path"] not in changed)
+    assert sorted(key(d) for d in after if d["path"] not in changed) == sorted(
+        key(d) for d in before if d["path"] not in changed
+    )
     # in a fixed file no new kind of finding appears, and none of its codes grows in number
     counts_before = collections.Counter((d["path"], d["code"]) for d in before)
     counts_after = collections.Counter((d["path"], d["code"]) for d in after)
     grown = {k: (counts_before[k], n) for k, n in counts_after.items() if n > counts_before[k]}
     assert not grown, grown
     # nothing safe is left to fix, and a second --fix changes no byte
-    assert not [d for d in after if d["fix"] and (d["fix"]["applicability"] == "safe" or unsafe)
-                and d["fix"]["applicability"] != "display-only"]
-    checker.run(CheckOptions(paths=["."], fix=True, unsafe_fixes=unsafe, select=("ALL",), no_cache=True, quiet=True),
-                stdout=io.StringIO())
+    assert not [
+        d
+        for d in after
+        if d["fix"] and (d["fix"]["applicability"] == "safe" or unsafe) and d["fix"]["applicability"] != "display-only"
+    ]
+    checker.run(
+        CheckOptions(paths=["."], fix=True, unsafe_fixes=unsafe, select=("ALL",), no_cache=True, quiet=True),
+        stdout=io.StringIO(),
+    )
     assert snapshot(root) == fixed
     assert changed, "the fixes changed nothing: the round trip proves nothing"
 
@@ -273,43 +285,85 @@ def test_fix_round_trip_on_the_real_configs(tmp_path, monkeypatch, unsafe):
 # -- fixes the fuzzer (tests/test_fuzz.py) found breaking a file ---------------------------------
 
 
-@pytest.mark.parametrize("name, before, after", [
-    # a dict literal passed as **kwargs: keys stay strings
-    ("train.py", "from lightning import Trainer\nTrainer(**{'gpus': 2, 'replace_sampler_ddp': False, 'max_epochs': 1})\n",
-     "from lightning import Trainer\n"
-     "Trainer(**{'accelerator': \"gpu\", 'devices': 2, 'use_distributed_sampler': False, 'max_epochs': 1})\n"),
-    # a YAML flow mapping: new entries are comma-separated, not new lines
-    ("fit.yaml", "trainer: {gpus: 2, max_epochs: 1,\n  replace_sampler_ddp: false}\n",
-     "trainer: {accelerator: gpu, devices: 2, max_epochs: 1,\n  use_distributed_sampler: false}\n"),
-    # two removed device arguments: the first is fixed, the second left for the user to decide
-    ("train.py", "from lightning import Trainer\nTrainer(gpus=2, num_processes=8, max_epochs=1)\n",
-     'from lightning import Trainer\nTrainer(accelerator="gpu", devices=2, num_processes=8, max_epochs=1)\n'),
-    ("fit.yaml", "trainer:\n  gpus: 2\n  num_processes: 3\n  max_epochs: 1\n",
-     "trainer:\n  accelerator: gpu\n  devices: 2\n  num_processes: 3\n  max_epochs: 1\n"),
-    # the new name is already given: no rename (it would repeat a keyword / a key)
-    ("train.py", "from lightning import Trainer\nTrainer(enable_checkpointing=False, checkpoint_callback=True, "
-                 "max_epochs=1)\n", None),
-    ("fit.yaml", "trainer:\n  max_epochs: 1\n  callback: []\n  callbacks: []\n", None),
-    # an unused suppression followed by more comment: the rest stays a comment
-    ("fit.yaml", "trainer:\n  max_epochs: 1  # noqa: LL302 because reasons\n",
-     "trainer:\n  max_epochs: 1  # because reasons\n"),
-    ("train.py", "from lightning import Trainer\nTrainer(max_epochs=1)  # noqa: LL302  # type: ignore\n",
-     "from lightning import Trainer\nTrainer(max_epochs=1)  # type: ignore\n"),
-    # lone-CR line endings: the comment is found on its own line
-    ("train.py", "from lightning import Trainer\rTrainer(max_epochs=1)  # noqa: LL302\r",
-     "from lightning import Trainer\rTrainer(max_epochs=1)\r"),
-    # an unused suppression alone on the last line, with no line break after it
-    ("fit.yaml", "trainer:\n  max_epochs: 1\n# noqa: LL302", "trainer:\n  max_epochs: 1"),
-    # a key added after a block list that ends where a less indented key starts
-    ("fit.yaml", "trainer:\n  max_epochs: 3\n  val_check_interval: '00:01:00:00'\n  callbacks:\n"
-                 "  - class_path: EarlyStopping\n    init_args:\n      monitor: val_loss\n      check_finite:\n"
-                 "      - true\n  logger: false\n",
-     "trainer:\n  max_epochs: 3\n  val_check_interval: '00:01:00:00'\n  callbacks:\n"
-     "  - class_path: EarlyStopping\n    init_args:\n      monitor: val_loss\n      check_finite:\n"
-     "      - true\n      check_on_train_epoch_end: false\n  logger: false\n"),
-], ids=["dict-literal", "flow-mapping", "two-device-args-py", "two-device-args-yaml", "rename-onto-given-py",
-        "rename-onto-given-yaml", "noqa-then-comment-yaml", "noqa-then-comment-py", "lone-cr", "noqa-last-line",
-        "after-a-block-list"])
+@pytest.mark.parametrize(
+    "name, before, after",
+    [
+        # a dict literal passed as **kwargs: keys stay strings
+        (
+            "train.py",
+            "from lightning import Trainer\nTrainer(**{'gpus': 2, 'replace_sampler_ddp': False, 'max_epochs': 1})\n",
+            "from lightning import Trainer\n"
+            "Trainer(**{'accelerator': \"gpu\", 'devices': 2, 'use_distributed_sampler': False, 'max_epochs': 1})\n",
+        ),
+        # a YAML flow mapping: new entries are comma-separated, not new lines
+        (
+            "fit.yaml",
+            "trainer: {gpus: 2, max_epochs: 1,\n  replace_sampler_ddp: false}\n",
+            "trainer: {accelerator: gpu, devices: 2, max_epochs: 1,\n  use_distributed_sampler: false}\n",
+        ),
+        # two removed device arguments: the first is fixed, the second left for the user to decide
+        (
+            "train.py",
+            "from lightning import Trainer\nTrainer(gpus=2, num_processes=8, max_epochs=1)\n",
+            'from lightning import Trainer\nTrainer(accelerator="gpu", devices=2, num_processes=8, max_epochs=1)\n',
+        ),
+        (
+            "fit.yaml",
+            "trainer:\n  gpus: 2\n  num_processes: 3\n  max_epochs: 1\n",
+            "trainer:\n  accelerator: gpu\n  devices: 2\n  num_processes: 3\n  max_epochs: 1\n",
+        ),
+        # the new name is already given: no rename (it would repeat a keyword / a key)
+        (
+            "train.py",
+            "from lightning import Trainer\nTrainer(enable_checkpointing=False, checkpoint_callback=True, "
+            "max_epochs=1)\n",
+            None,
+        ),
+        ("fit.yaml", "trainer:\n  max_epochs: 1\n  callback: []\n  callbacks: []\n", None),
+        # an unused suppression followed by more comment: the rest stays a comment
+        (
+            "fit.yaml",
+            "trainer:\n  max_epochs: 1  # noqa: LL302 because reasons\n",
+            "trainer:\n  max_epochs: 1  # because reasons\n",
+        ),
+        (
+            "train.py",
+            "from lightning import Trainer\nTrainer(max_epochs=1)  # noqa: LL302  # type: ignore\n",
+            "from lightning import Trainer\nTrainer(max_epochs=1)  # type: ignore\n",
+        ),
+        # lone-CR line endings: the comment is found on its own line
+        (
+            "train.py",
+            "from lightning import Trainer\rTrainer(max_epochs=1)  # noqa: LL302\r",
+            "from lightning import Trainer\rTrainer(max_epochs=1)\r",
+        ),
+        # an unused suppression alone on the last line, with no line break after it
+        ("fit.yaml", "trainer:\n  max_epochs: 1\n# noqa: LL302", "trainer:\n  max_epochs: 1"),
+        # a key added after a block list that ends where a less indented key starts
+        (
+            "fit.yaml",
+            "trainer:\n  max_epochs: 3\n  val_check_interval: '00:01:00:00'\n  callbacks:\n"
+            "  - class_path: EarlyStopping\n    init_args:\n      monitor: val_loss\n      check_finite:\n"
+            "      - true\n  logger: false\n",
+            "trainer:\n  max_epochs: 3\n  val_check_interval: '00:01:00:00'\n  callbacks:\n"
+            "  - class_path: EarlyStopping\n    init_args:\n      monitor: val_loss\n      check_finite:\n"
+            "      - true\n      check_on_train_epoch_end: false\n  logger: false\n",
+        ),
+    ],
+    ids=[
+        "dict-literal",
+        "flow-mapping",
+        "two-device-args-py",
+        "two-device-args-yaml",
+        "rename-onto-given-py",
+        "rename-onto-given-yaml",
+        "noqa-then-comment-yaml",
+        "noqa-then-comment-py",
+        "lone-cr",
+        "noqa-last-line",
+        "after-a-block-list",
+    ],
+)
 def test_fixes_that_once_broke_a_file(project, name, before, after):
     (project / name).write_bytes(before.encode())
     run(name, unsafe_fixes=True, select=("ALL",))

@@ -38,9 +38,13 @@ def _nest(opening: str, closing: str, depth: int, inner: str = "1") -> str:
     return opening * depth + inner + closing * depth
 
 
-_BOMB = "\n".join(["a0: &a0 [x, x, x, x, x, x, x, x, x]"] + [
-    f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 9) + "]" for i in range(1, 10)]) + \
-    "\ntrainer:\n  max_epochs: 1\n  callbacks: *a9\n"
+_BOMB = (
+    "\n".join(
+        ["a0: &a0 [x, x, x, x, x, x, x, x, x]"]
+        + [f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 9) + "]" for i in range(1, 10)]
+    )
+    + "\ntrainer:\n  max_epochs: 1\n  callbacks: *a9\n"
+)
 
 CASES: List[Case] = [
     # -- invalid Python, of many kinds -------------------------------------------------
@@ -56,18 +60,27 @@ CASES: List[Case] = [
     Case("keyword_as_name.py", HEAD + b"class = 1\n", "LL900", 2, "SyntaxError"),
     Case("backslash_at_eof.py", HEAD + b"x = 1 + \\", "LL900", None, "SyntaxError"),
     Case("bad_fstring.py", HEAD + b"x = f'{'\n", "LL900", 2, "SyntaxError"),
-    Case("python2_print.py", HEAD + b"print 'hello'\nL.Trainer(max_epochs=1)\n", "LL900", 2,
-         "SyntaxError"),
+    Case("python2_print.py", HEAD + b"print 'hello'\nL.Trainer(max_epochs=1)\n", "LL900", 2, "SyntaxError"),
     Case("python2_backticks.py", HEAD + b"x = `1`\n", "LL900", 2, "SyntaxError"),
     Case("python2_octal.py", HEAD + b"mode = 0777\n", "LL900", 2, "SyntaxError"),
     Case("python2_exec.py", HEAD + b"exec 'x = 1'\n", "LL900", 2, "SyntaxError"),
     # the prefilter: a file that names nothing Lightning is not parsed, so not reported
     Case("unrelated_broken.py", b"def f(:\n    pass\n", None),
-    Case("too_many_parens.py", HEAD + ("x = " + _nest("(", ")", 5000) + "\n").encode(), "LL900", 2,
-         "too many nested parentheses"),
+    Case(
+        "too_many_parens.py",
+        HEAD + ("x = " + _nest("(", ")", 5000) + "\n").encode(),
+        "LL900",
+        2,
+        "too many nested parentheses",
+    ),
     # valid Python, but deeper than the extractor's recursion follows
-    Case("deep_unary.py", ("import lightning as L\nL.Trainer(gpus=2)\nx = " + "-" * 990 + "1\n").encode(), "LL900",
-         1, "too deeply nested"),
+    Case(
+        "deep_unary.py",
+        ("import lightning as L\nL.Trainer(gpus=2)\nx = " + "-" * 990 + "1\n").encode(),
+        "LL900",
+        1,
+        "too deeply nested",
+    ),
     # deeper than CPython's parser: reported, not handed to libcst (whose parser would crash)
     Case("deep_binop.py", HEAD + ("x = 1" + " + 1" * 100_000 + "\n").encode(), "LL900", 1, "too deeply nested"),
     # -- text that is not plain UTF-8 -----------------------------------------------------
@@ -78,8 +91,13 @@ CASES: List[Case] = [
     Case("tab_indented.py", b"import lightning as L\ndef main():\n\tL.Trainer(gpus=2, max_epochs=3)\n", "LL302", 3),
     Case("no_final_newline.py", BAD.rstrip(b"\n"), "LL302", 2),
     Case("latin1_declared.py", b"# -*- coding: latin-1 -*-\n# caf\xe9\n" + BAD, "LL302", 4),
-    Case("invalid_utf8.py", b"import lightning as L\n# caf\xe9 \xff\nL.Trainer(gpus=2)\n", "LL901", 1,
-         "not valid UTF-8 (byte 0xe9 on line 2)"),
+    Case(
+        "invalid_utf8.py",
+        b"import lightning as L\n# caf\xe9 \xff\nL.Trainer(gpus=2)\n",
+        "LL901",
+        1,
+        "not valid UTF-8 (byte 0xe9 on line 2)",
+    ),
     Case("surrogate_bytes.py", BAD + b"# \xed\xa0\x80\n", "LL901", 1, "not valid UTF-8"),
     Case("unknown_encoding.py", b"# -*- coding: klingon -*-\n" + BAD, "LL901", 1, "encoding"),
     Case("utf16.py", BAD.decode().encode("utf-16"), "LL901", 1, "UTF-16"),
@@ -105,27 +123,58 @@ CASES: List[Case] = [
     Case("invalid_utf8.yaml", b"trainer:\n  gpus: \xff\n", "LL901", 1, "not valid UTF-8"),
     Case("crlf_bom.yaml", b"\xef\xbb\xbftrainer:\r\n  max_epochs: 1\r\n  gpus: 2\r\n", "LL302", 3),
     Case("billion_laughs.yaml", _BOMB.encode(), "LL900", None, "alias expansion exceeds"),
-    Case("deep_flow.yaml", ("trainer:\n  callbacks: " + _nest("[", "]", 5000, "") + "\n").encode(), "LL900", 2,
-         "nest"),
-    Case("deep_block.yaml", ("trainer:\n" + "".join("  " * (i + 1) + f"k{i}:\n" for i in range(250))
-                             + "  " * 251 + "v\n").encode(), "LL900", None, f"nested more than {MAX_DEPTH} levels"),
-    Case("python_tags.yaml", b"trainer:\n  gpus: 2\n  max_epochs: !!python/object/apply:os.getcwd []\n"
-                             b"  plugins: !!python/object:builtins.dict {a: 1}\n", "LL302", 2),
-    Case("multi_document.yaml", b"trainer:\n  max_epochs: 1\n  gpus: 2\n---\ntrainer:\n  max_epochs: 1\n  gpus: 4\n",
-         "LL302", 3),
-    Case("huge_numbers.yaml", b"trainer:\n  gpus: 2\n  max_epochs: " + b"9" * 5000 + b"\n  max_steps: 1e999999\n",
-         "LL302", 2),
+    Case("deep_flow.yaml", ("trainer:\n  callbacks: " + _nest("[", "]", 5000, "") + "\n").encode(), "LL900", 2, "nest"),
+    Case(
+        "deep_block.yaml",
+        ("trainer:\n" + "".join("  " * (i + 1) + f"k{i}:\n" for i in range(250)) + "  " * 251 + "v\n").encode(),
+        "LL900",
+        None,
+        f"nested more than {MAX_DEPTH} levels",
+    ),
+    Case(
+        "python_tags.yaml",
+        b"trainer:\n  gpus: 2\n  max_epochs: !!python/object/apply:os.getcwd []\n"
+        b"  plugins: !!python/object:builtins.dict {a: 1}\n",
+        "LL302",
+        2,
+    ),
+    Case(
+        "multi_document.yaml",
+        b"trainer:\n  max_epochs: 1\n  gpus: 2\n---\ntrainer:\n  max_epochs: 1\n  gpus: 4\n",
+        "LL302",
+        3,
+    ),
+    Case(
+        "huge_numbers.yaml",
+        b"trainer:\n  gpus: 2\n  max_epochs: " + b"9" * 5000 + b"\n  max_steps: 1e999999\n",
+        "LL302",
+        2,
+    ),
 ]
 if hasattr(sys.int_info, "default_max_str_digits"):  # CPython >= 3.11 (and the 3.9/3.10 security releases)
-    CASES.append(Case("huge_int_literal.py", b"import lightning as L\nL.Trainer(max_epochs=" + b"9" * 5000 + b")\n",
-                      "LL900", 2, "SyntaxError"))
+    CASES.append(
+        Case(
+            "huge_int_literal.py",
+            b"import lightning as L\nL.Trainer(max_epochs=" + b"9" * 5000 + b")\n",
+            "LL900",
+            2,
+            "SyntaxError",
+        )
+    )
 
 if sys.version_info < (3, 12):
     # Syntax newer than this Python sends the file to libcst, to tell "newer" from "invalid";
     # libcst's parser would crash the process (or take gigabytes) on this nesting: the file
     # is reported instead.
-    CASES.append(Case("newer_syntax_then_deep.py", HEAD + ("type X = int\nx = " + "-" * 100_000 + "1\n").encode(),
-                      "LL900", 2, "SyntaxError"))
+    CASES.append(
+        Case(
+            "newer_syntax_then_deep.py",
+            HEAD + ("type X = int\nx = " + "-" * 100_000 + "1\n").encode(),
+            "LL900",
+            2,
+            "SyntaxError",
+        )
+    )
 
 BY_NAME = {case.name: case for case in CASES}
 # The multi-document case is linted document by document: both documents have a finding.
@@ -135,8 +184,9 @@ EXTRA_FINDINGS = {"multi_document.yaml": [("LL302", 7)]}
 def check(paths: List[str], *flags: str, **options) -> tuple:
     """Run ``check`` in this process; returns (exit code, findings as JSON dicts)."""
     out = io.StringIO()
-    code = checker.run(CheckOptions(paths=paths, output_format="json", color=False, no_cache=True, **options),
-                       stdout=out)
+    code = checker.run(
+        CheckOptions(paths=paths, output_format="json", color=False, no_cache=True, **options), stdout=out
+    )
     text = out.getvalue()
     return code, (json.loads(text) if text.strip() else [])
 
@@ -184,8 +234,12 @@ def test_hostile_file_gets_its_documented_diagnostic(project, case):
     code, found = check([case.name])
     assert_documented(case, found)
     assert code == (0 if case.code is None else 1)
-    assert checker.run(CheckOptions(paths=[case.name], output_format="json", exit_zero=True, no_cache=True),
-                       stdout=io.StringIO()) == 0
+    assert (
+        checker.run(
+            CheckOptions(paths=[case.name], output_format="json", exit_zero=True, no_cache=True), stdout=io.StringIO()
+        )
+        == 0
+    )
     # the file next to it is still linted
     code, found = check([case.name, SIBLING])
     assert code == 1
@@ -202,10 +256,12 @@ def test_broken_symlink_and_symlink_loop(project):
     code, found = check(["."])
     assert code == 1
     assert [d["message"] for d in findings_for(found, "broken.py")] == [
-        "cannot lint this file: broken symbolic link (points to nowhere.py)"]
+        "cannot lint this file: broken symbolic link (points to nowhere.py)"
+    ]
     for name in ("loop_a.py", "loop_b.py"):
         assert [(d["code"], d["message"]) for d in findings_for(found, name)] == [
-            ("LL901", "cannot lint this file: symbolic link loop")]
+            ("LL901", "cannot lint this file: symbolic link loop")
+        ]
     assert findings_for(found, SIBLING)
 
 
@@ -216,7 +272,8 @@ def test_named_pipe_is_not_read(project):
     code, found = check(["."])
     assert code == 1
     assert [(d["code"], d["message"]) for d in findings_for(found, "pipe.py")] == [
-        ("LL901", "cannot lint this file: not a regular file (a pipe, socket or device)")]
+        ("LL901", "cannot lint this file: not a regular file (a pipe, socket or device)")
+    ]
     assert findings_for(found, SIBLING)
 
 
@@ -229,13 +286,15 @@ def test_unreadable_file_real_permissions(project):
     finally:
         os.chmod(project / "secret.py", 0o644)
     assert [(d["code"], d["message"]) for d in findings_for(found, "secret.py")] == [
-        ("LL901", "cannot lint this file: permission denied")]
+        ("LL901", "cannot lint this file: permission denied")
+    ]
     assert code == 1 and findings_for(found, SIBLING)
 
 
 def test_unreadable_file(project, monkeypatch):
     """Permission denied on open (simulated, so that the test also means something as root)."""
     import builtins
+
     (project / "secret.py").write_bytes(BAD)
     real_open = builtins.open
 
@@ -247,12 +306,14 @@ def test_unreadable_file(project, monkeypatch):
     monkeypatch.setattr(builtins, "open", guarded_open)
     code, found = check(["."])
     assert [(d["code"], d["message"]) for d in findings_for(found, "secret.py")] == [
-        ("LL901", "cannot lint this file: permission denied")]
+        ("LL901", "cannot lint this file: permission denied")
+    ]
     assert code == 1 and findings_for(found, SIBLING)
 
 
 def test_file_deleted_during_the_run(project, monkeypatch):
     from lightning_lint.linter import discovery
+
     (project / "doomed.py").write_bytes(BAD)
     real_discover = discovery.discover
 
@@ -264,7 +325,8 @@ def test_file_deleted_during_the_run(project, monkeypatch):
     monkeypatch.setattr(discovery, "discover", discover_then_delete)
     code, found = check(["."])
     assert [(d["code"], d["message"]) for d in findings_for(found, "doomed.py")] == [
-        ("LL901", "cannot lint this file: file does not exist (it may have been deleted during the run)")]
+        ("LL901", "cannot lint this file: file does not exist (it may have been deleted during the run)")
+    ]
     assert code == 1 and findings_for(found, SIBLING)
 
 
@@ -277,9 +339,11 @@ def test_directory_named_like_a_file(project):
     assert code == 1 and [(d["code"], Path(d["path"]).name) for d in found] == [("LL302", "train.py")]
     from lightning_lint.linter.engine import Linter
     from lightning_lint.linter.settings import Overrides, SettingsResolver
+
     result = Linter(SettingsResolver(project, Overrides())).lint_path(project / "package.py", "package.py")
     assert [(d.code, d.message) for d in result.diagnostics] == [
-        ("LL901", "cannot lint this file: is a directory, not a file")]
+        ("LL901", "cannot lint this file: is a directory, not a file")
+    ]
 
 
 @pytest.mark.skipif(sys.platform != "linux", reason="file names are bytes only on Linux")
@@ -289,13 +353,17 @@ def test_file_name_that_is_not_utf8(project):
         (project / os.fsdecode(b"caf\xe9.py")).write_bytes(BAD)
     except (OSError, UnicodeError):
         pytest.skip("the file system refuses the name")
-    runs = [(f, encoding, to_file) for f in ("full", "json", "sarif", "gitlab", "junit", "github")
-            for encoding, to_file in (("utf-8", False), ("utf-8:surrogateescape", False), ("utf-8", True))]
+    runs = [
+        (f, encoding, to_file)
+        for f in ("full", "json", "sarif", "gitlab", "junit", "github")
+        for encoding, to_file in (("utf-8", False), ("utf-8:surrogateescape", False), ("utf-8", True))
+    ]
     for output_format, encoding, to_file in runs:
         env = dict(os.environ, NO_COLOR="1", PYTHONIOENCODING=encoding)
         args = ["--output-format", output_format, "."] + (["-o", "report.out"] if to_file else [])
-        result = subprocess.run([sys.executable, "-m", "lightning_lint", *args], cwd=project, env=env,
-                                capture_output=True, timeout=120)
+        result = subprocess.run(
+            [sys.executable, "-m", "lightning_lint", *args], cwd=project, env=env, capture_output=True, timeout=120
+        )
         assert result.returncode == 1, (output_format, result.stderr)
         assert b"Traceback" not in result.stderr, result.stderr.decode(errors="replace")
         report = (project / "report.out").read_bytes() if to_file else result.stdout
@@ -308,8 +376,9 @@ def test_file_name_that_is_not_utf8(project):
 def test_console_that_cannot_show_a_character(project):
     (project / "caf\u00e9 \u8a13\u7df4.py").write_bytes(BAD)
     env = dict(os.environ, NO_COLOR="1", PYTHONIOENCODING="ascii")
-    result = subprocess.run([sys.executable, "-m", "lightning_lint", "."], cwd=project, env=env,
-                            capture_output=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-m", "lightning_lint", "."], cwd=project, env=env, capture_output=True, timeout=120
+    )
     assert result.returncode == 1 and b"Traceback" not in result.stderr, result.stderr
     assert b"caf\\xe9 \\u8a13\\u7df4.py" in result.stdout
 
@@ -317,15 +386,23 @@ def test_console_that_cannot_show_a_character(project):
 # -- standard input -------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("data, fragment", [
-    (b"import lightning as L\nL.Trainer(gpus=2)  # \xff\n", "not valid UTF-8 (byte 0xff on line 2)"),
-    (b"import lightning as L\x00\n", "binary file"),
-    (b"# " + b"x" * (5 * 1024 * 1024) + b"\n", "larger than"),
-], ids=["invalid-utf8", "binary", "too-large"])
+@pytest.mark.parametrize(
+    "data, fragment",
+    [
+        (b"import lightning as L\nL.Trainer(gpus=2)  # \xff\n", "not valid UTF-8 (byte 0xff on line 2)"),
+        (b"import lightning as L\x00\n", "binary file"),
+        (b"# " + b"x" * (5 * 1024 * 1024) + b"\n", "larger than"),
+    ],
+    ids=["invalid-utf8", "binary", "too-large"],
+)
 def test_bad_standard_input(tmp_path, data, fragment):
-    result = subprocess.run([sys.executable, "-m", "lightning_lint", "--output-format", "json", "-",
-                             "--stdin-filename", "train.py"], cwd=tmp_path, input=data, capture_output=True,
-                            timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-m", "lightning_lint", "--output-format", "json", "-", "--stdin-filename", "train.py"],
+        cwd=tmp_path,
+        input=data,
+        capture_output=True,
+        timeout=120,
+    )
     assert result.returncode == 1 and b"Traceback" not in result.stderr, result.stderr
     [finding] = json.loads(result.stdout)
     assert finding["code"] == "LL901" and fragment in finding["message"]
@@ -336,6 +413,7 @@ def test_bad_standard_input(tmp_path, data, fragment):
 
 def test_a_crashing_rule_is_that_rules_failure_on_that_file(project, monkeypatch):
     from lightning_lint import rules
+
     rule = rules.get("LL001")
 
     def explode(self, spec, ctx):
@@ -347,8 +425,10 @@ def test_a_crashing_rule_is_that_rules_failure_on_that_file(project, monkeypatch
     assert code == 1
     failures = [d for d in found if d["code"] == "LL905"]
     assert {Path(d["path"]).name for d in failures} == {"other.py", SIBLING}
-    assert all(d["message"].startswith("rule LL001 (missing-stop-condition) failed on this file: "
-                                       "ZeroDivisionError: boom") for d in failures)
+    assert all(
+        d["message"].startswith("rule LL001 (missing-stop-condition) failed on this file: ZeroDivisionError: boom")
+        for d in failures
+    )
     # the other rules still ran on the same files
     assert {(Path(d["path"]).name, d["code"]) for d in found} >= {(SIBLING, "LL302"), ("other.py", "LL306")}
 
@@ -379,8 +459,14 @@ def test_the_whole_hostile_corpus_in_one_run(tmp_path):
         _write_case(tmp_path, case)
     os.symlink("nowhere.yaml", tmp_path / "broken.yaml")
     env = dict(os.environ, NO_COLOR="1")
-    result = subprocess.run([sys.executable, "-m", "lightning_lint", "--output-format", "json", "."],
-                            cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
+    result = subprocess.run(
+        [sys.executable, "-m", "lightning_lint", "--output-format", "json", "."],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert result.returncode == 1, result.stderr
     assert "Traceback" not in result.stderr and result.stderr.strip() == "", result.stderr
     found = json.loads(result.stdout)
@@ -390,8 +476,14 @@ def test_the_whole_hostile_corpus_in_one_run(tmp_path):
     assert [d["code"] for d in findings_for(found, SIBLING)] == ["LL302"]
 
     untouchable = {case.name: case.data for case in CASES if case.code in ("LL900", "LL901")}
-    fixed = subprocess.run([sys.executable, "-m", "lightning_lint", "--fix", "--unsafe-fixes", "."], cwd=tmp_path,
-                           env=env, capture_output=True, text=True, timeout=300)
+    fixed = subprocess.run(
+        [sys.executable, "-m", "lightning_lint", "--fix", "--unsafe-fixes", "."],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert fixed.returncode == 1 and "Traceback" not in fixed.stderr, fixed.stderr
     for name, data in untouchable.items():
         assert (tmp_path / name).read_bytes() == data, name
@@ -405,8 +497,14 @@ def test_the_files_own_syntax_warnings_are_not_printed(project):
     (project / "regex.py").write_bytes(HEAD + b'PATTERN = "\\d+"\nok = PATTERN is "x"\nTrainer(gpus=2, max_epochs=1)\n')
     env = dict(os.environ, NO_COLOR="1", PYTHONWARNINGS="default")
     for args in (["regex.py"], ["--fix", "regex.py"]):
-        result = subprocess.run([sys.executable, "-m", "lightning_lint", *args], cwd=project, env=env,
-                                capture_output=True, text=True, timeout=120)
+        result = subprocess.run(
+            [sys.executable, "-m", "lightning_lint", *args],
+            cwd=project,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
         assert result.returncode in (0, 1) and result.stderr == "", result.stderr
     assert b'accelerator="gpu"' in (project / "regex.py").read_bytes()
 
@@ -414,8 +512,13 @@ def test_the_files_own_syntax_warnings_are_not_printed(project):
 @pytest.mark.parametrize("name", ["deep_unary.py", "binary.py", "unclosed_paren.py", "billion_laughs.yaml"])
 def test_explain_on_a_hostile_file_says_why_in_one_line(project, name):
     _write_case(project, BY_NAME[name])
-    result = subprocess.run([sys.executable, "-m", "lightning_lint", "explain", name], cwd=project,
-                            capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-m", "lightning_lint", "explain", name],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr
     assert result.stderr.startswith(f"lightning-lint: error: cannot read `{name}`: ")
     assert result.stderr.count("\n") == 1

@@ -53,7 +53,8 @@ def extract_file(root: Path, name: str) -> Extraction:
 
 
 def test_defaults_list_entries():
-    entries = defaults_of(document("""
+    entries = defaults_of(
+        document("""
         defaults:
           - _self_
           - default
@@ -63,7 +64,8 @@ def test_defaults_list_entries():
           - experiment: null
           - data: [a, b]
           - /model/net: small
-    """))
+    """)
+    )
     assert entries == [
         Entry(None, ()),
         Entry(None, ("default",), same_group=True),
@@ -81,30 +83,37 @@ def test_config_without_defaults():
     assert defaults_of(document("trainer:\n  max_epochs: 1\n")) is None
 
 
-@pytest.mark.parametrize("text, why", [
-    ("defaults: trainer\n", "not a list"),
-    ("defaults:\n  - trainer@pl: gpu\n", "package override `trainer@pl`"),
-    ("defaults:\n  - trainer: ${oc.env:TRAINER}\n", "is `${oc.env:TRAINER}`"),
-    ("defaults:\n  - ${oc.env:X}\n", "is interpolated"),
-    ("defaults:\n  - trainer: ???\n", "is `???`"),
-    ("defaults:\n  - {a: 1, b: 2}\n", "unsupported defaults entry"),
-    ("defaults:\n  - trainer: {a: 1}\n", "unsupported choice"),
-])
+@pytest.mark.parametrize(
+    "text, why",
+    [
+        ("defaults: trainer\n", "not a list"),
+        ("defaults:\n  - trainer@pl: gpu\n", "package override `trainer@pl`"),
+        ("defaults:\n  - trainer: ${oc.env:TRAINER}\n", "is `${oc.env:TRAINER}`"),
+        ("defaults:\n  - ${oc.env:X}\n", "is interpolated"),
+        ("defaults:\n  - trainer: ???\n", "is `???`"),
+        ("defaults:\n  - {a: 1, b: 2}\n", "unsupported defaults entry"),
+        ("defaults:\n  - trainer: {a: 1}\n", "unsupported choice"),
+    ],
+)
 def test_defaults_that_cannot_be_decided(text, why):
-    with pytest.raises(Undecidable, match=why.replace("$", r"\$").replace("?", r"\?")
-                       .replace("{", r"\{").replace("}", r"\}")):
+    with pytest.raises(
+        Undecidable, match=why.replace("$", r"\$").replace("?", r"\?").replace("{", r"\{").replace("}", r"\}")
+    ):
         defaults_of(document(text))
 
 
-@pytest.mark.parametrize("header, group, package", [
-    ("", "trainer", "trainer"),
-    ("", "model/net", "model.net"),
-    ("# @package _global_", "experiment", ""),
-    ("# @package _group_", "trainer", "trainer"),
-    ("# @package _group_.inner", "model/net", "model.net.inner"),
-    ("# @package trainer.strategy", "strategy", "trainer.strategy"),
-    ("# a comment\n# @package _global_", "experiment", ""),
-])
+@pytest.mark.parametrize(
+    "header, group, package",
+    [
+        ("", "trainer", "trainer"),
+        ("", "model/net", "model.net"),
+        ("# @package _global_", "experiment", ""),
+        ("# @package _group_", "trainer", "trainer"),
+        ("# @package _group_.inner", "model/net", "model.net.inner"),
+        ("# @package trainer.strategy", "strategy", "trainer.strategy"),
+        ("# a comment\n# @package _global_", "experiment", ""),
+    ],
+)
 def test_package_of(header, group, package):
     assert package_of(document(f"{header}\nx: 1\n"), group) == package
 
@@ -159,14 +168,17 @@ def test_interpolation_cycles_are_left_alone():
 
 
 def test_find_config_dir_and_group(project):
-    write(project, {
-        "configs/train.yaml": "defaults:\n  - trainer: default\n  - model: small\n  - _self_\n",
-        "configs/eval.yaml": "defaults:\n  - trainer: default\n  - _self_\n",
-        "configs/trainer/default.yaml": "max_epochs: 1\n",
-        "configs/model/net/small.yaml": "width: 1\n",
-        "configs/model/small.yaml": "width: 2\n",
-        "other/trainer/default.yaml": "max_epochs: 1\n",
-    })
+    write(
+        project,
+        {
+            "configs/train.yaml": "defaults:\n  - trainer: default\n  - model: small\n  - _self_\n",
+            "configs/eval.yaml": "defaults:\n  - trainer: default\n  - _self_\n",
+            "configs/trainer/default.yaml": "max_epochs: 1\n",
+            "configs/model/net/small.yaml": "width: 1\n",
+            "configs/model/small.yaml": "width: 2\n",
+            "other/trainer/default.yaml": "max_epochs: 1\n",
+        },
+    )
     found = find_config_dir(project / "configs/trainer/default.yaml")
     assert found.root == project / "configs" and found.group == "trainer"
     assert [p.name for p in found.primaries] == ["train.yaml", "eval.yaml"]  # train first
@@ -268,16 +280,19 @@ def hydra_compose(config_dir: Path, name: str, overrides):
     return OmegaConf.to_container(cfg, resolve=False)
 
 
-@pytest.mark.parametrize("linted, primary, overrides", [
-    ("configs/train.yaml", "train", []),
-    ("configs/self_last.yaml", "self_last", []),
-    ("configs/trainer/default.yaml", "train", ["trainer=default"]),
-    ("configs/trainer/gpu.yaml", "train", ["trainer=gpu"]),
-    ("configs/trainer/ddp.yaml", "train", ["trainer=ddp"]),
-    ("configs/trainer/flat.yaml", "train", ["trainer=flat"]),
-    ("configs/callbacks/default.yaml", "train", []),
-    ("configs/experiment/exp1.yaml", "train", ["experiment=exp1"]),
-])
+@pytest.mark.parametrize(
+    "linted, primary, overrides",
+    [
+        ("configs/train.yaml", "train", []),
+        ("configs/self_last.yaml", "self_last", []),
+        ("configs/trainer/default.yaml", "train", ["trainer=default"]),
+        ("configs/trainer/gpu.yaml", "train", ["trainer=gpu"]),
+        ("configs/trainer/ddp.yaml", "train", ["trainer=ddp"]),
+        ("configs/trainer/flat.yaml", "train", ["trainer=flat"]),
+        ("configs/callbacks/default.yaml", "train", []),
+        ("configs/experiment/exp1.yaml", "train", ["experiment=exp1"]),
+    ],
+)
 def test_composition_matches_hydra(project, linted, primary, overrides):
     write(project, CONFIGS)
     path = Path(linted)
@@ -297,7 +312,7 @@ def test_composition_matches_hydra(project, linted, primary, overrides):
 def test_composed_values_remember_their_files(project):
     write(project, CONFIGS)
     extraction = extract_file(project, "configs/experiment/exp1.yaml")
-    spec, = extraction.trainers
+    (spec,) = extraction.trainers
     where = {name: (value.data, value.value_loc.path) for name, value in spec.args.items()}
     assert where == {
         "max_epochs": (5, "configs/experiment/exp1.yaml"),
@@ -317,11 +332,14 @@ def test_composed_values_remember_their_files(project):
 
 
 def test_group_option_without_a_config_root_inherits_from_its_siblings(project):
-    write(project, {
-        "trainer/default.yaml": "_target_: lightning.pytorch.Trainer\nmax_epochs: 1\naccelerator: cpu\n",
-        "trainer/gpu.yaml": "defaults:\n  - default\naccelerator: gpu\n",
-    })
-    spec, = extract_file(project, "trainer/gpu.yaml").trainers
+    write(
+        project,
+        {
+            "trainer/default.yaml": "_target_: lightning.pytorch.Trainer\nmax_epochs: 1\naccelerator: cpu\n",
+            "trainer/gpu.yaml": "defaults:\n  - default\naccelerator: gpu\n",
+        },
+    )
+    (spec,) = extract_file(project, "trainer/gpu.yaml").trainers
     assert {k: v.data for k, v in spec.args.items()} == {"max_epochs": 1, "accelerator": "gpu"}
     assert spec.key_prefix == "trainer."
 
@@ -330,66 +348,98 @@ def test_group_option_without_a_config_root_inherits_from_its_siblings(project):
 
 
 def test_missing_optional_and_missing_other_groups_do_not_stop_composition(project):
-    write(project, {
-        "configs/train.yaml": """
+    write(
+        project,
+        {
+            "configs/train.yaml": """
             defaults:
               - trainer: default
               - optional db: none
               - model: nope
               - _self_
         """,
-        "configs/trainer/default.yaml": "_target_: lightning.pytorch.Trainer\nmax_epochs: 1\n",
-        "configs/model/other.yaml": "x: 1\n",
-    })
+            "configs/trainer/default.yaml": "_target_: lightning.pytorch.Trainer\nmax_epochs: 1\n",
+            "configs/model/other.yaml": "x: 1\n",
+        },
+    )
     extraction = extract_file(project, "configs/train.yaml")
     assert extraction.facts["hydra"]["missing"] == ["db/none", "model/nope"]
     assert [spec.args["max_epochs"].data for spec in extraction.trainers] == [1]
 
 
 def test_missing_trainer_option_falls_back_to_the_file_alone(project):
-    write(project, {
-        "configs/train.yaml": "defaults:\n  - trainer: nope\n  - _self_\n",
-        "configs/trainer/default.yaml": "_target_: lightning.pytorch.Trainer\nmax_epochs: 1\n",
-    })
+    write(
+        project,
+        {
+            "configs/train.yaml": "defaults:\n  - trainer: nope\n  - _self_\n",
+            "configs/trainer/default.yaml": "_target_: lightning.pytorch.Trainer\nmax_epochs: 1\n",
+        },
+    )
     extraction = extract_file(project, "configs/train.yaml")
     assert extraction.facts["hydra_undecidable"] == "`trainer/nope` cannot be loaded"
     assert "composed" not in extraction.facts
 
 
-@pytest.mark.parametrize("files, linted, why", [
-    ({"configs/train.yaml": "defaults:\n  - trainer: a\n  - _self_\n",
-      "configs/trainer/a.yaml": "defaults:\n  - b\n_target_: lightning.pytorch.Trainer\nmax_epochs: 1\n",
-      "configs/trainer/b.yaml": "defaults:\n  - a\nmax_epochs: 2\n"},
-     "configs/trainer/a.yaml", "defaults nest too deeply"),
-    ({"configs/train.yaml": "defaults:\n  - trainer: a\n  - extra: x\n  - _self_\n",
-      "configs/trainer/a.yaml": "_target_: lightning.pytorch.Trainer\nmax_epochs: 1\n",
-      "configs/extra/x.yaml": "# @package _global_\ndefaults:\n  - override /extra: y\n",
-      "configs/extra/y.yaml": "# @package _global_\ndefaults:\n  - override /extra: x\n"},
-     "configs/train.yaml", "the defaults overrides do not settle"),
-])
+@pytest.mark.parametrize(
+    "files, linted, why",
+    [
+        (
+            {
+                "configs/train.yaml": "defaults:\n  - trainer: a\n  - _self_\n",
+                "configs/trainer/a.yaml": "defaults:\n  - b\n_target_: lightning.pytorch.Trainer\nmax_epochs: 1\n",
+                "configs/trainer/b.yaml": "defaults:\n  - a\nmax_epochs: 2\n",
+            },
+            "configs/trainer/a.yaml",
+            "defaults nest too deeply",
+        ),
+        (
+            {
+                "configs/train.yaml": "defaults:\n  - trainer: a\n  - extra: x\n  - _self_\n",
+                "configs/trainer/a.yaml": "_target_: lightning.pytorch.Trainer\nmax_epochs: 1\n",
+                "configs/extra/x.yaml": "# @package _global_\ndefaults:\n  - override /extra: y\n",
+                "configs/extra/y.yaml": "# @package _global_\ndefaults:\n  - override /extra: x\n",
+            },
+            "configs/train.yaml",
+            "the defaults overrides do not settle",
+        ),
+    ],
+)
 def test_cycles_are_bounded(project, files, linted, why):
     write(project, files)
     extraction = extract_file(project, linted)
     assert extraction.facts["hydra_undecidable"] == why
 
 
-@pytest.mark.parametrize("files, linted", [
-    # the defaults' base option is missing (or the file is linted alone)
-    ({"trainer/gpu.yaml": "defaults:\n  - base\n_target_: lightning.pytorch.Trainer\nmax_epochs: 1\n"},
-     "trainer/gpu.yaml"),
-    # a cycle makes composition undecidable
-    ({"configs/train.yaml": "defaults:\n  - trainer: a\n  - _self_\n",
-      "configs/trainer/a.yaml": "defaults:\n  - b\n_target_: lightning.pytorch.Trainer\nmax_epochs: 1\n",
-      "configs/trainer/b.yaml": "defaults:\n  - a\nmax_epochs: 2\n"},
-     "configs/trainer/a.yaml"),
-    # a trainer at the root of a primary config whose defaults cannot be decided
-    ({"configs/train.yaml": "defaults:\n  - trainer@pl: x\n_target_: lightning.pytorch.Trainer\nmax_epochs: 1\n"},
-     "configs/train.yaml"),
-])
+@pytest.mark.parametrize(
+    "files, linted",
+    [
+        # the defaults' base option is missing (or the file is linted alone)
+        (
+            {"trainer/gpu.yaml": "defaults:\n  - base\n_target_: lightning.pytorch.Trainer\nmax_epochs: 1\n"},
+            "trainer/gpu.yaml",
+        ),
+        # a cycle makes composition undecidable
+        (
+            {
+                "configs/train.yaml": "defaults:\n  - trainer: a\n  - _self_\n",
+                "configs/trainer/a.yaml": "defaults:\n  - b\n_target_: lightning.pytorch.Trainer\nmax_epochs: 1\n",
+                "configs/trainer/b.yaml": "defaults:\n  - a\nmax_epochs: 2\n",
+            },
+            "configs/trainer/a.yaml",
+        ),
+        # a trainer at the root of a primary config whose defaults cannot be decided
+        (
+            {
+                "configs/train.yaml": "defaults:\n  - trainer@pl: x\n_target_: lightning.pytorch.Trainer\nmax_epochs: 1\n"
+            },
+            "configs/train.yaml",
+        ),
+    ],
+)
 def test_uncomposed_file_never_passes_its_defaults_list_to_the_trainer(project, files, linted):
     write(project, files)
     extraction = extract_file(project, linted)
-    spec, = extraction.trainers
+    (spec,) = extraction.trainers
     assert spec.flavor == "hydra"
     assert "defaults" not in spec.args
     assert spec.args["max_epochs"].data == 1
@@ -399,8 +449,13 @@ def test_uncomposed_file_gives_no_unknown_argument_finding(project):
     from lightning_lint.linter.engine import Linter
     from lightning_lint.linter.settings import SettingsResolver
 
-    write(project, {"trainer/gpu.yaml": "defaults:\n  - base\n_target_: lightning.pytorch.Trainer\nmax_epochs: 1\n",
-                    "pyproject.toml": "[project]\nname = 'x'\n"})
+    write(
+        project,
+        {
+            "trainer/gpu.yaml": "defaults:\n  - base\n_target_: lightning.pytorch.Trainer\nmax_epochs: 1\n",
+            "pyproject.toml": "[project]\nname = 'x'\n",
+        },
+    )
     result = Linter(SettingsResolver(project)).lint_path(project / "trainer/gpu.yaml", "trainer/gpu.yaml")
     assert result.parsed
     assert [d.code for d in result.diagnostics] == []

@@ -60,11 +60,16 @@ class _Yaml12Loader(yaml.SafeLoader):
 
 _Yaml12Loader.yaml_implicit_resolvers = {}
 for _tag, _pattern, _first in (
-        ("bool", r"^(?:true|True|TRUE|false|False|FALSE)$", "tTfF"),
-        ("int", r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$", "-+0123456789"),
-        ("float", r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)"
-                  r"|\.(?:nan|NaN|NAN))$", "-+0123456789."),
-        ("null", r"^(?:~|null|Null|NULL|)$", ["~", "n", "N", ""])):
+    ("bool", r"^(?:true|True|TRUE|false|False|FALSE)$", "tTfF"),
+    ("int", r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$", "-+0123456789"),
+    (
+        "float",
+        r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)"
+        r"|\.(?:nan|NaN|NAN))$",
+        "-+0123456789.",
+    ),
+    ("null", r"^(?:~|null|Null|NULL|)$", ["~", "n", "N", ""]),
+):
     _Yaml12Loader.add_implicit_resolver(f"tag:yaml.org,2002:{_tag}", re.compile(_pattern), list(_first))
 
 
@@ -87,8 +92,12 @@ def test_the_schema_is_valid_draft_07(version, subcommands):
 def test_every_trainer_parameter_of_the_installed_lightning_is_described(schema):
     lightning = pytest.importorskip("lightning.pytorch")
     import inspect
-    real = [n for n, p in inspect.signature(lightning.Trainer.__init__).parameters.items()
-            if n != "self" and p.kind is p.KEYWORD_ONLY]
+
+    real = [
+        n
+        for n, p in inspect.signature(lightning.Trainer.__init__).parameters.items()
+        if n != "self" and p.kind is p.KEYWORD_ONLY
+    ]
     properties = schema["definitions"]["trainer"]["properties"]
     assert real and set(real) <= set(properties)
     for name in real:
@@ -124,29 +133,40 @@ def test_the_example_config_is_accepted_as_jsonargparse_and_an_editor_read_it(va
 
 
 def test_yaml_1_1_spellings_are_accepted_as_an_editor_reads_them(validator):
-    text = "trainer:\n  enable_progress_bar: yes\n  max_steps: 100_000\n  gradient_clip_val: 1e-3\n" \
-           "  deterministic: warn\n  devices: [0, 1]\n"
+    text = (
+        "trainer:\n  enable_progress_bar: yes\n  max_steps: 100_000\n  gradient_clip_val: 1e-3\n"
+        "  deterministic: warn\n  devices: [0, 1]\n"
+    )
     assert isinstance(load_like_an_editor(text)["trainer"]["enable_progress_bar"], str)
     assert errors(validator, load_like_an_editor(text)) == []
     assert errors(validator, load_like_jsonargparse(text)) == []
 
 
-@pytest.mark.parametrize("text,expected", [
-    ("trainer:\n  max_epoch: 3\n", "'max_epoch' was unexpected"),
-    ("trainer:\n  max_epochs: three\n", "three"),
-    ("trainer:\n  gpus: 2\n", "'gpus' was unexpected"),
-    ("trainer:\n  precision: 8\n", "8"),
-    ("trainer:\n  enable_checkpointing: 1\n", "1"),
-    ("trainer:\n  profiler: bogus\n", "bogus"),
-    ("trainer:\n  callbacks:\n    - class_path: ModelCheckpoint\n      init_args:\n        monitr: val_loss\n",
-     "'monitr' was unexpected"),
-    ("trainer:\n  callbacks:\n    - class_path: lightning.pytorch.callbacks.ModelCheckpoint\n      monitor: val_loss\n",
-     "'monitor' was unexpected"),
-    ("trainer:\n  callbacks:\n    - class_path: EarlyStopping\n", "'init_args' is a required property"),
-    ("trainer:\n  callbacks:\n    - class_path: EarlyStopping\n      init_args: {patience: 3}\n",
-     "'monitor' is a required property"),
-    ("trainer:\n  callbacks:\n    - class_path: ModelCheckpoint\n      init_args: {mode: maximum}\n", "maximum"),
-])
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("trainer:\n  max_epoch: 3\n", "'max_epoch' was unexpected"),
+        ("trainer:\n  max_epochs: three\n", "three"),
+        ("trainer:\n  gpus: 2\n", "'gpus' was unexpected"),
+        ("trainer:\n  precision: 8\n", "8"),
+        ("trainer:\n  enable_checkpointing: 1\n", "1"),
+        ("trainer:\n  profiler: bogus\n", "bogus"),
+        (
+            "trainer:\n  callbacks:\n    - class_path: ModelCheckpoint\n      init_args:\n        monitr: val_loss\n",
+            "'monitr' was unexpected",
+        ),
+        (
+            "trainer:\n  callbacks:\n    - class_path: lightning.pytorch.callbacks.ModelCheckpoint\n      monitor: val_loss\n",
+            "'monitor' was unexpected",
+        ),
+        ("trainer:\n  callbacks:\n    - class_path: EarlyStopping\n", "'init_args' is a required property"),
+        (
+            "trainer:\n  callbacks:\n    - class_path: EarlyStopping\n      init_args: {patience: 3}\n",
+            "'monitor' is a required property",
+        ),
+        ("trainer:\n  callbacks:\n    - class_path: ModelCheckpoint\n      init_args: {mode: maximum}\n", "maximum"),
+    ],
+)
 def test_mistakes_are_rejected(validator, text, expected):
     found = errors(validator, load_like_jsonargparse(text))
     assert found and any(expected in message for message in found), found
@@ -154,13 +174,17 @@ def test_mistakes_are_rejected(validator, text, expected):
 
 def test_callback_class_paths_cover_the_import_paths():
     paths = callback_class_paths("TQDMProgressBar")
-    assert {"TQDMProgressBar", "lightning.pytorch.callbacks.TQDMProgressBar",
-            "lightning.pytorch.callbacks.progress.TQDMProgressBar",
-            "lightning.pytorch.callbacks.progress.tqdm_progress.TQDMProgressBar",
-            "pytorch_lightning.callbacks.TQDMProgressBar"} <= set(paths)
+    assert {
+        "TQDMProgressBar",
+        "lightning.pytorch.callbacks.TQDMProgressBar",
+        "lightning.pytorch.callbacks.progress.TQDMProgressBar",
+        "lightning.pytorch.callbacks.progress.tqdm_progress.TQDMProgressBar",
+        "pytorch_lightning.callbacks.TQDMProgressBar",
+    } <= set(paths)
     pytest.importorskip("lightning")
     import importlib
     from lightning.pytorch import callbacks as pl_callbacks
+
     for name in data.CALLBACKS:
         for path in callback_class_paths(name):
             if path.startswith("lightning."):
@@ -223,6 +247,7 @@ def print_config(args) -> str:
     pytest.importorskip("lightning")
     from lightning.pytorch.cli import LightningCLI
     from tiny import TinyModel
+
     out = io.StringIO()
     with warnings.catch_warnings(), contextlib.redirect_stdout(out):
         warnings.simplefilter("ignore")
@@ -296,12 +321,35 @@ def test_versions_change_the_argument_names():
 # -- value by value against jsonargparse ------------------------------------------------------
 
 # Values of every kind, including the strings jsonargparse converts (YAML 1.1 spellings).
-PROBES = [0, 1, -1, 0.5, "x", "auto", "SimpleProfiler", True, False, None, "yes", " 2 ", "1_000", "1e-3",
-          "1:00:00", [0, 1], ["x"], {"hours": 1}, {"x": 1}]
-CALLBACK_REQUIRED = {"EarlyStopping": {"monitor": "x"}, "StochasticWeightAveraging": {"swa_lrs": 0.1},
-                     "OnExceptionCheckpoint": {"dirpath": "x"}, "ModelPruning": {"pruning_fn": "l1_unstructured"},
-                     "GradientAccumulationScheduler": {"scheduling": {0: 1}},
-                     "ThroughputMonitor": {"batch_size_fn": "builtins.len"}}
+PROBES = [
+    0,
+    1,
+    -1,
+    0.5,
+    "x",
+    "auto",
+    "SimpleProfiler",
+    True,
+    False,
+    None,
+    "yes",
+    " 2 ",
+    "1_000",
+    "1e-3",
+    "1:00:00",
+    [0, 1],
+    ["x"],
+    {"hours": 1},
+    {"x": 1},
+]
+CALLBACK_REQUIRED = {
+    "EarlyStopping": {"monitor": "x"},
+    "StochasticWeightAveraging": {"swa_lrs": 0.1},
+    "OnExceptionCheckpoint": {"dirpath": "x"},
+    "ModelPruning": {"pruning_fn": "l1_unstructured"},
+    "GradientAccumulationScheduler": {"scheduling": {0: 1}},
+    "ThroughputMonitor": {"batch_size_fn": "builtins.len"},
+}
 
 
 @pytest.fixture(scope="module")
@@ -309,6 +357,7 @@ def parser():
     pytest.importorskip("lightning")
     from lightning.pytorch import Trainer
     from lightning.pytorch.cli import LightningArgumentParser
+
     parser = LightningArgumentParser(exit_on_error=False)
     parser.add_lightning_class_args(Trainer, "trainer")
     return parser
@@ -328,6 +377,7 @@ def _lightning_raises(parser, parsed, tmp_path) -> bool:
     """Building the callbacks and the Trainer from the parsed config fails, as LightningCLI
     builds them (jsonargparse instantiates the classes inside; the CLI calls Trainer(**config))."""
     from lightning.pytorch import Trainer
+
     cwd = os.getcwd()
     os.chdir(tmp_path)
     try:
@@ -344,8 +394,24 @@ def _lightning_raises(parser, parsed, tmp_path) -> bool:
 def _names_a_class(annotation: str) -> bool:
     """The annotation admits an import path (a class or a function), which the schema cannot
     check exists."""
-    plain = {"Union", "None", "int", "float", "str", "bool", "Path", "Literal", "list", "tuple", "Sequence",
-             "Iterable", "dict", "Any", "timedelta", "device"} | set(data.DATACLASS_TYPES)
+    plain = {
+        "Union",
+        "None",
+        "int",
+        "float",
+        "str",
+        "bool",
+        "Path",
+        "Literal",
+        "list",
+        "tuple",
+        "Sequence",
+        "Iterable",
+        "dict",
+        "Any",
+        "timedelta",
+        "device",
+    } | set(data.DATACLASS_TYPES)
     stack = [data.parse_type(annotation)]
     while stack:
         expr = stack.pop()
@@ -382,8 +448,11 @@ def _probes(param) -> list:
 
 @pytest.mark.lightning
 def test_trainer_values_agree_with_jsonargparse(parser, validator, tmp_path):
-    cases = [(f"trainer.{name}", data.TRAINER_TYPES[name], lambda v, n=name: {"trainer": {n: v}}, value)
-             for name, param in data.TRAINER_PARAMS.items() for value in _probes(param)]
+    cases = [
+        (f"trainer.{name}", data.TRAINER_TYPES[name], lambda v, n=name: {"trainer": {n: v}}, value)
+        for name, param in data.TRAINER_PARAMS.items()
+        for value in _probes(param)
+    ]
     assert _disagreements(parser, validator, tmp_path, cases) == []
 
 
@@ -395,8 +464,11 @@ def test_callback_values_agree_with_jsonargparse(parser, validator, tmp_path, ca
     def config_of(value, name):
         return {"trainer": {"callbacks": [{"class_path": callback, "init_args": {**required, name: value}}]}}
 
-    cases = [(f"{callback}.{name}", data.CALLBACK_TYPES[callback][name], lambda v, n=name: config_of(v, n), value)
-             for name, param in data.CALLBACKS[callback].params.items() for value in _probes(param)]
+    cases = [
+        (f"{callback}.{name}", data.CALLBACK_TYPES[callback][name], lambda v, n=name: config_of(v, n), value)
+        for name, param in data.CALLBACKS[callback].params.items()
+        for value in _probes(param)
+    ]
     assert _disagreements(parser, validator, tmp_path, cases) == []
 
 
@@ -406,8 +478,14 @@ def test_callback_values_agree_with_jsonargparse(parser, validator, tmp_path, ca
 def run(*args, cwd):
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join([str(REPO / "src"), env.get("PYTHONPATH", "")])
-    return subprocess.run([sys.executable, "-m", "lightning_lint", "schema", *args], cwd=cwd, capture_output=True,
-                          text=True, env=env, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "lightning_lint", "schema", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
 
 
 def test_the_command_writes_the_schema(tmp_path):
@@ -442,12 +520,15 @@ def test_the_command_exit_codes(tmp_path):
 
 
 def test_the_command_imports_neither_torch_nor_lightning(tmp_path):
-    code = ("import sys\nfrom lightning_lint.commands.cli import main\n"
-            "rc = main(['schema', '-o', 'schema.json'])\n"
-            "heavy = sorted(m for m in sys.modules if m.split('.')[0] in ('torch', 'lightning', 'pytorch_lightning', "
-            "'jsonargparse', 'jsonschema'))\n"
-            "print(rc, heavy)\n")
+    code = (
+        "import sys\nfrom lightning_lint.commands.cli import main\n"
+        "rc = main(['schema', '-o', 'schema.json'])\n"
+        "heavy = sorted(m for m in sys.modules if m.split('.')[0] in ('torch', 'lightning', 'pytorch_lightning', "
+        "'jsonargparse', 'jsonschema'))\n"
+        "print(rc, heavy)\n"
+    )
     env = dict(os.environ, PYTHONPATH=str(REPO / "src"))
-    result = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, env=env,
-                            timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, env=env, timeout=120
+    )
     assert result.stdout.strip() == "0 []", result.stdout + result.stderr

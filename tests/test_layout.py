@@ -41,8 +41,9 @@ def module_name(path: Path, package: Path = PACKAGE) -> str:
 
 def _under_type_checking(node: ast.If) -> bool:
     test = node.test
-    return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or \
-        (isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING")
+    return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
+        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING"
+    )
 
 
 def _imports(tree: ast.AST) -> Iterator[ast.AST]:
@@ -73,13 +74,14 @@ def imported_modules(path: Path, modules: Set[str], package: Path = PACKAGE) -> 
             assert isinstance(node, ast.ImportFrom)
             if node.level:
                 base = name.split(".") if is_package else name.split(".")[:-1]
-                base = base[:len(base) - node.level + 1]
+                base = base[: len(base) - node.level + 1]
                 module = ".".join(base + ([node.module] if node.module else []))
             else:
                 module = node.module or ""
             # `from package import module` imports the module; `from module import name` the module
-            targets = [f"{module}.{alias.name}" if f"{module}.{alias.name}" in modules else module
-                       for alias in node.names]
+            targets = [
+                f"{module}.{alias.name}" if f"{module}.{alias.name}" in modules else module for alias in node.names
+            ]
         found.extend((target, node.lineno) for target in targets if target.split(".")[0] == ROOT)
     return found
 
@@ -107,8 +109,10 @@ def upward_imports(graph: Dict[str, List[Tuple[str, int]]]) -> List[str]:
             if target_stage is None and target == ROOT:
                 continue  # the root package: the version and the docs URL, importing nothing
             if target_stage not in allowed:
-                problems.append(f"{module} (line {line}) imports {target}: {stage or module} may import only "
-                                f"{', '.join(sorted(allowed)) or 'nothing of the project'}")
+                problems.append(
+                    f"{module} (line {line}) imports {target}: {stage or module} may import only "
+                    f"{', '.join(sorted(allowed)) or 'nothing of the project'}"
+                )
     return problems
 
 
@@ -183,38 +187,52 @@ def _package(tmp_path: Path, files: Dict[str, str]) -> Path:
 
 
 def test_an_upward_import_is_caught_even_inside_a_function(tmp_path):
-    root = _package(tmp_path, {
-        "model/spec.py": "def f():\n    from lightning_lint.linter.engine import Linter\n",
-        "linter/engine.py": "from lightning_lint.model.spec import f\n",
-    })
+    root = _package(
+        tmp_path,
+        {
+            "model/spec.py": "def f():\n    from lightning_lint.linter.engine import Linter\n",
+            "linter/engine.py": "from lightning_lint.model.spec import f\n",
+        },
+    )
     problems = upward_imports(import_graph(root))
-    assert problems == ["lightning_lint.model.spec (line 2) imports lightning_lint.linter.engine: "
-                        "model may import only model"]
+    assert problems == [
+        "lightning_lint.model.spec (line 2) imports lightning_lint.linter.engine: model may import only model"
+    ]
 
 
 def test_type_checking_imports_do_not_count(tmp_path):
-    root = _package(tmp_path, {
-        "rules/base.py": "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n"
-                         "    from lightning_lint.linter.engine import Linter\nelse:\n    pass\n",
-    })
+    root = _package(
+        tmp_path,
+        {
+            "rules/base.py": "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n"
+            "    from lightning_lint.linter.engine import Linter\nelse:\n    pass\n",
+        },
+    )
     assert upward_imports(import_graph(root)) == []
 
 
 @pytest.mark.parametrize("style", ["absolute", "relative", "package"])
 def test_a_loop_between_modules_is_caught(tmp_path, style):
-    first = {"absolute": "from lightning_lint.linter.b import x\n",
-             "relative": "from .b import x\n",
-             "package": "def f():\n    from lightning_lint.linter import b\n"}[style]
-    root = _package(tmp_path, {
-        "linter/a.py": first,
-        "linter/b.py": "from lightning_lint.linter.c import y\nx = 1\n",
-        "linter/c.py": "from lightning_lint.linter.a import z\ny = 1\n",
-    })
-    assert import_cycles(import_graph(root)) == [["lightning_lint.linter.a", "lightning_lint.linter.b",
-                                                  "lightning_lint.linter.c"]]
+    first = {
+        "absolute": "from lightning_lint.linter.b import x\n",
+        "relative": "from .b import x\n",
+        "package": "def f():\n    from lightning_lint.linter import b\n",
+    }[style]
+    root = _package(
+        tmp_path,
+        {
+            "linter/a.py": first,
+            "linter/b.py": "from lightning_lint.linter.c import y\nx = 1\n",
+            "linter/c.py": "from lightning_lint.linter.a import z\ny = 1\n",
+        },
+    )
+    assert import_cycles(import_graph(root)) == [
+        ["lightning_lint.linter.a", "lightning_lint.linter.b", "lightning_lint.linter.c"]
+    ]
 
 
 def test_a_module_outside_every_stage_is_caught(tmp_path):
     root = _package(tmp_path, {"helpers.py": "x = 1\n"})
     assert upward_imports(import_graph(root)) == [
-        f"lightning_lint.helpers: a module outside every stage (put it in one of {sorted(ALLOWED)})"]
+        f"lightning_lint.helpers: a module outside every stage (put it in one of {sorted(ALLOWED)})"
+    ]

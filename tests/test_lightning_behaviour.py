@@ -27,6 +27,7 @@ from claims import CLAIMS, claim  # noqa: E402
 def test_every_rule_has_a_claim():
     import importlib
     from pathlib import Path
+
     for module in sorted(Path(__file__).parent.glob("test_lightning_behaviour*.py")):
         importlib.import_module(module.stem)  # registers its claims
     missing = [r.code for r in rules.all_rules() if not r.code.startswith("LL9") and r.code not in CLAIMS]
@@ -64,12 +65,15 @@ def test_zero_limits_train_nothing(tmp_path):
 @claim("LL006")
 def test_invalid_loop_limits_raise(tmp_path):
     from lightning.fabric.utilities.exceptions import MisconfigurationException
+
     for kwargs in (dict(max_epochs=-2), dict(max_steps=-5)):
         with pytest.raises(MisconfigurationException, match="must be a non-negative integer or -1"):
             trainer(tmp_path, **kwargs)
     with pytest.raises(TypeError):
         t = trainer(tmp_path, max_steps=None, max_epochs=1)
-        t.fit(TinyModel(batches=1), )
+        t.fit(
+            TinyModel(batches=1),
+        )
 
 
 @claim("LL301", "LL302")
@@ -78,6 +82,7 @@ def test_unknown_and_removed_arguments_raise_type_error(tmp_path):
         with pytest.raises(TypeError, match="unexpected keyword argument"):
             pl.Trainer(**{name: 1})
     from lightning.pytorch.callbacks import ModelCheckpoint
+
     with pytest.raises(TypeError):
         ModelCheckpoint(period=2)
 
@@ -98,6 +103,7 @@ def test_removed_apis(tmp_path):
 @claim("LL305", "LL306")
 def test_precision_values(tmp_path):
     from lightning.fabric.utilities.exceptions import MisconfigurationException
+
     for bad in ("fp16", "mixed", 16.0):
         with pytest.raises((MisconfigurationException, ValueError, RuntimeError)):
             trainer(tmp_path, precision=bad)
@@ -111,6 +117,7 @@ def test_precision_values(tmp_path):
 @claim("LL401")
 def test_unregistered_strategies_raise(tmp_path):
     from lightning.fabric.utilities.exceptions import MisconfigurationException
+
     for name in ("dp", "ddp_sharded", "horovod", "fsdp_native", "ddp2", "tpu_spawn"):
         with pytest.raises((MisconfigurationException, ValueError)):
             trainer(tmp_path, strategy=name)
@@ -119,6 +126,7 @@ def test_unregistered_strategies_raise(tmp_path):
 @claim("LL402")
 def test_unknown_accelerators_raise(tmp_path):
     from lightning.fabric.utilities.exceptions import MisconfigurationException
+
     for name in ("ddp", "CPU", "hpu"):
         with pytest.raises((MisconfigurationException, ValueError)):
             trainer(tmp_path, accelerator=name)
@@ -127,6 +135,7 @@ def test_unknown_accelerators_raise(tmp_path):
 @claim("LL404")
 def test_invalid_devices_raise(tmp_path):
     from lightning.fabric.utilities.exceptions import MisconfigurationException
+
     for devices in (0, "0", []):
         with pytest.raises((MisconfigurationException, ValueError, TypeError)):
             trainer(tmp_path, devices=devices)
@@ -167,6 +176,7 @@ def test_minus_one_means_no_epoch_limit(tmp_path):
 @claim("LL008")
 def test_time_formats(tmp_path):
     from lightning.fabric.utilities.exceptions import MisconfigurationException
+
     with pytest.raises(MisconfigurationException, match="not a valid duration"):
         trainer(tmp_path, max_time="12:00:00")
     with pytest.raises(MisconfigurationException, match="time format|Non-integer"):
@@ -192,9 +202,11 @@ class Indexed(TinyModel):
     def train_dataloader(self):
         import torch
         from torch.utils.data import DataLoader, TensorDataset
+
         data = TensorDataset(torch.arange(16, dtype=torch.float32).unsqueeze(1).repeat(1, 4))
         if self.stateful:
             from torchdata.stateful_dataloader import StatefulDataLoader
+
             return StatefulDataLoader(data, batch_size=2)
         return DataLoader(data, batch_size=2)
 
@@ -203,12 +215,19 @@ class Indexed(TinyModel):
 def test_mid_epoch_resume_replays_with_plain_loader(tmp_path):
     pytest.importorskip("torchdata")
     from lightning.pytorch.callbacks import ModelCheckpoint
+
     results = {}
     for stateful in (False, True):
         root = tmp_path / str(stateful)
         checkpoint = ModelCheckpoint(dirpath=str(root), every_n_train_steps=3, save_top_k=-1)
-        fit(root, Indexed(stateful), max_epochs=1, limit_val_batches=0, callbacks=[checkpoint],
-            enable_checkpointing=True)
+        fit(
+            root,
+            Indexed(stateful),
+            max_epochs=1,
+            limit_val_batches=0,
+            callbacks=[checkpoint],
+            enable_checkpointing=True,
+        )
         resumed = Indexed(stateful)
         t = trainer(root, max_epochs=1, limit_val_batches=0, enable_checkpointing=False)
         with warnings.catch_warnings(record=True) as caught:
@@ -227,8 +246,15 @@ def test_mid_epoch_resume_replays_with_plain_loader(tmp_path):
 def test_model_checkpoint_arguments(tmp_path):
     from lightning.fabric.utilities.exceptions import MisconfigurationException
     from lightning.pytorch.callbacks import ModelCheckpoint
-    bad = [dict(every_n_train_steps=10, every_n_epochs=1), dict(save_top_k=3), dict(save_top_k=-2, monitor="x"),
-           dict(monitor="x", mode="maximize"), dict(every_n_epochs=-1), dict(every_n_train_steps=-1)]
+
+    bad = [
+        dict(every_n_train_steps=10, every_n_epochs=1),
+        dict(save_top_k=3),
+        dict(save_top_k=-2, monitor="x"),
+        dict(monitor="x", mode="maximize"),
+        dict(every_n_epochs=-1),
+        dict(every_n_train_steps=-1),
+    ]
     for kwargs in bad:
         with pytest.raises(MisconfigurationException):
             ModelCheckpoint(**kwargs)
@@ -239,6 +265,7 @@ def test_model_checkpoint_arguments(tmp_path):
 def test_disabled_features_with_callbacks(tmp_path):
     from lightning.fabric.utilities.exceptions import MisconfigurationException
     from lightning.pytorch.callbacks import ModelCheckpoint, TQDMProgressBar
+
     with pytest.raises(MisconfigurationException, match="enable_checkpointing=False"):
         pl.Trainer(enable_checkpointing=False, callbacks=[ModelCheckpoint()], logger=False)
     with pytest.raises(MisconfigurationException, match="enable_progress_bar=False"):
@@ -250,8 +277,11 @@ def test_disabled_features_with_callbacks(tmp_path):
 @claim("LL105")
 def test_duplicate_state_keys(tmp_path):
     from lightning.pytorch.callbacks import EarlyStopping, ModelCheckpoint
-    for callbacks in ([ModelCheckpoint(monitor="val_loss"), ModelCheckpoint(monitor="val_loss", dirpath="b")],
-                      [EarlyStopping("val_loss", patience=1), EarlyStopping("val_loss", patience=5)]):
+
+    for callbacks in (
+        [ModelCheckpoint(monitor="val_loss"), ModelCheckpoint(monitor="val_loss", dirpath="b")],
+        [EarlyStopping("val_loss", patience=1), EarlyStopping("val_loss", patience=5)],
+    ):
         with pytest.raises(RuntimeError, match="more than one stateful callback"):
             trainer(tmp_path, callbacks=callbacks, enable_checkpointing=True)
 
@@ -267,6 +297,7 @@ def test_validation_interval_beyond_max_epochs(tmp_path):
     t, model, _ = fit(tmp_path / "b", max_epochs=3, check_val_every_n_epoch=2, enable_checkpointing=True)
     assert model.val_runs == [16]  # only after epoch 2; epoch 3 is never validated
     from lightning.pytorch.callbacks import ModelCheckpoint
+
     checkpoint = ModelCheckpoint(dirpath=str(tmp_path / "c"), every_n_train_steps=100)
     fit(tmp_path / "c", max_epochs=2, callbacks=[checkpoint], enable_checkpointing=True)
     assert _ckpts(tmp_path / "c") == []  # 16 steps < 100
@@ -275,11 +306,17 @@ def test_validation_interval_beyond_max_epochs(tmp_path):
 @claim("LL107")
 def test_step_checkpoint_with_validation_monitor_drops_first_epoch(tmp_path):
     from lightning.pytorch.callbacks import ModelCheckpoint
+
     dropped = ModelCheckpoint(dirpath=str(tmp_path / "a"), every_n_train_steps=2, monitor="val_loss", save_top_k=-1)
     fit(tmp_path / "a", max_epochs=1, callbacks=[dropped], enable_checkpointing=True)
     assert _ckpts(tmp_path / "a") == []
-    kept = ModelCheckpoint(dirpath=str(tmp_path / "b"), every_n_train_steps=2, monitor="val_loss", save_top_k=-1,
-                           save_on_train_epoch_end=False)
+    kept = ModelCheckpoint(
+        dirpath=str(tmp_path / "b"),
+        every_n_train_steps=2,
+        monitor="val_loss",
+        save_top_k=-1,
+        save_on_train_epoch_end=False,
+    )
     fit(tmp_path / "b", max_epochs=1, callbacks=[kept], enable_checkpointing=True)
     assert _ckpts(tmp_path / "b")
 
@@ -288,6 +325,7 @@ def test_step_checkpoint_with_validation_monitor_drops_first_epoch(tmp_path):
 def test_last_checkpoint_is_stale(tmp_path):
     import torch
     from lightning.pytorch.callbacks import ModelCheckpoint
+
     checkpoint = ModelCheckpoint(dirpath=str(tmp_path), every_n_epochs=2, save_last=True)
     t, _, _ = fit(tmp_path, max_epochs=3, callbacks=[checkpoint], enable_checkpointing=True)
     last = torch.load(tmp_path / "last.ckpt", weights_only=False)
@@ -297,9 +335,9 @@ def test_last_checkpoint_is_stale(tmp_path):
 @claim("LL109")
 def test_resume_paths(tmp_path):
     from lightning.pytorch.callbacks import ModelCheckpoint
+
     model = TinyModel()
-    t = trainer(tmp_path, max_epochs=1, enable_checkpointing=True,
-                callbacks=[ModelCheckpoint(dirpath=str(tmp_path))])
+    t = trainer(tmp_path, max_epochs=1, enable_checkpointing=True, callbacks=[ModelCheckpoint(dirpath=str(tmp_path))])
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         t.fit(model, ckpt_path="last")
@@ -314,6 +352,7 @@ def test_resume_paths(tmp_path):
 @claim("LL110")
 def test_train_time_interval_string_crashes(tmp_path):
     from lightning.pytorch.callbacks import ModelCheckpoint
+
     checkpoint = ModelCheckpoint(dirpath=str(tmp_path), train_time_interval="00:30:00")
     with pytest.raises(AttributeError, match="total_seconds"):
         fit(tmp_path, max_epochs=1, callbacks=[checkpoint], enable_checkpointing=True)
@@ -332,6 +371,7 @@ def test_val_check_interval_beyond_epoch(tmp_path):
 @claim("LL202")
 def test_float_interval_without_epoch(tmp_path):
     from lightning.fabric.utilities.exceptions import MisconfigurationException
+
     with pytest.raises(MisconfigurationException, match="should be an integer"):
         trainer(tmp_path, val_check_interval=0.5, check_val_every_n_epoch=None)
 
@@ -352,6 +392,7 @@ def test_zero_float_interval_validates_every_batch(tmp_path):
 @claim("LL206", "LL207")
 def test_missing_monitored_metric(tmp_path):
     from lightning.pytorch.callbacks import EarlyStopping
+
     with pytest.raises(RuntimeError, match="not available"):
         fit(tmp_path, max_epochs=2, limit_val_batches=0, callbacks=[EarlyStopping("val_loss")])
     with pytest.raises(RuntimeError, match="val_los"):
@@ -366,26 +407,43 @@ class ConstantValidation(TinyModel):
 @claim("LL208")
 def test_patience_counts_checks(tmp_path):
     from lightning.pytorch.callbacks import EarlyStopping
-    t, _, _ = fit(tmp_path, ConstantValidation(batches=1), max_epochs=10, check_val_every_n_epoch=2,
-                  callbacks=[EarlyStopping("val_loss", patience=3)])
+
+    t, _, _ = fit(
+        tmp_path,
+        ConstantValidation(batches=1),
+        max_epochs=10,
+        check_val_every_n_epoch=2,
+        callbacks=[EarlyStopping("val_loss", patience=3)],
+    )
     assert t.current_epoch == 8  # (patience + 1) x 2 epochs
-    t, _, _ = fit(tmp_path, ConstantValidation(batches=1), max_epochs=6, check_val_every_n_epoch=2,
-                  callbacks=[EarlyStopping("val_loss", patience=3)])
+    t, _, _ = fit(
+        tmp_path,
+        ConstantValidation(batches=1),
+        max_epochs=6,
+        check_val_every_n_epoch=2,
+        callbacks=[EarlyStopping("val_loss", patience=3)],
+    )
     assert t.current_epoch == 6  # it never stops training early
 
 
 @claim("LL209")
 def test_early_stopping_with_time_based_validation(tmp_path):
     from lightning.pytorch.callbacks import EarlyStopping
+
     with pytest.raises(AttributeError, match="val_check_interval"):
         fit(tmp_path, max_epochs=1, val_check_interval="00:00:00:01", callbacks=[EarlyStopping("val_loss")])
-    fit(tmp_path, max_epochs=1, val_check_interval="00:00:00:01",
-        callbacks=[EarlyStopping("val_loss", check_on_train_epoch_end=False)])
+    fit(
+        tmp_path,
+        max_epochs=1,
+        val_check_interval="00:00:00:01",
+        callbacks=[EarlyStopping("val_loss", check_on_train_epoch_end=False)],
+    )
 
 
 @claim("LL210")
 def test_log_interval_warning(tmp_path):
     from lightning.pytorch.loggers import CSVLogger
+
     _, _, caught = fit(tmp_path, max_epochs=1, logger=CSVLogger(str(tmp_path)))
     assert any("smaller than the logging interval" in m for m in caught)
 
@@ -394,6 +452,7 @@ def test_log_interval_warning(tmp_path):
 def test_monitors_need_a_logger(tmp_path):
     from lightning.fabric.utilities.exceptions import MisconfigurationException
     from lightning.pytorch.callbacks import LearningRateMonitor
+
     with pytest.raises(MisconfigurationException, match="no logger"):
         fit(tmp_path, max_epochs=1, callbacks=[LearningRateMonitor()])
 
@@ -420,6 +479,7 @@ class Manual(TinyModel):
 @claim("LL409")
 def test_manual_optimization_rejects_automatic_features(tmp_path):
     from lightning.fabric.utilities.exceptions import MisconfigurationException
+
     with pytest.raises(MisconfigurationException, match="accumulation is not supported"):
         fit(tmp_path, Manual(), max_epochs=1, accumulate_grad_batches=2)
     with pytest.raises(MisconfigurationException, match="clipping is not supported"):

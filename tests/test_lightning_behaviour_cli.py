@@ -27,9 +27,18 @@ def _cli(tmp_path, *configs: str, subcommand: str = ""):
         path = tmp_path / f"config{index}.yaml"
         path.write_text(text)
         args += ["--config", str(path)]
-    return LightningCLI(TinyModel, run=bool(subcommand), args=args, save_config_callback=None,
-                        trainer_defaults={"default_root_dir": str(tmp_path), "logger": False,
-                                          "enable_progress_bar": False, "max_epochs": 0})
+    return LightningCLI(
+        TinyModel,
+        run=bool(subcommand),
+        args=args,
+        save_config_callback=None,
+        trainer_defaults={
+            "default_root_dir": str(tmp_path),
+            "logger": False,
+            "enable_progress_bar": False,
+            "max_epochs": 0,
+        },
+    )
 
 
 @claim("LL307")
@@ -61,9 +70,11 @@ def test_cli_subcommand_config_must_not_nest_the_subcommand(tmp_path, capsys):
 
 @claim("LL310")
 def test_cli_later_config_replaces_callbacks(tmp_path):
-    first = ("trainer:\n  callbacks:\n    - class_path: lightning.pytorch.callbacks.EarlyStopping\n"
-             "      init_args:\n        monitor: val_loss\n")
-    second = ("trainer:\n  callbacks:\n    - class_path: lightning.pytorch.callbacks.LearningRateMonitor\n")
+    first = (
+        "trainer:\n  callbacks:\n    - class_path: lightning.pytorch.callbacks.EarlyStopping\n"
+        "      init_args:\n        monitor: val_loss\n"
+    )
+    second = "trainer:\n  callbacks:\n    - class_path: lightning.pytorch.callbacks.LearningRateMonitor\n"
     cli = _cli(tmp_path, first, second)
     names = {type(callback).__name__ for callback in cli.trainer.callbacks}
     assert "LearningRateMonitor" in names and "EarlyStopping" not in names
@@ -74,10 +85,15 @@ def test_hydra_node_without_target_is_not_instantiated():
     pytest.importorskip("hydra")
     from hydra.utils import instantiate
     from omegaconf import DictConfig, OmegaConf
-    config = OmegaConf.create({"callbacks": {
-        "early": {"_target_": "lightning.pytorch.callbacks.EarlyStopping", "monitor": "val_loss"},
-        "lr": {"logging_interval": "step"},  # `_target_` forgotten
-    }})
+
+    config = OmegaConf.create(
+        {
+            "callbacks": {
+                "early": {"_target_": "lightning.pytorch.callbacks.EarlyStopping", "monitor": "val_loss"},
+                "lr": {"logging_interval": "step"},  # `_target_` forgotten
+            }
+        }
+    )
     built = instantiate(config.callbacks)
     assert type(built["early"]).__name__ == "EarlyStopping"
     assert isinstance(built["lr"], (dict, DictConfig))  # a plain mapping, no error, no callback
@@ -91,5 +107,6 @@ def test_duplicate_key_last_wins_or_is_refused(tmp_path):
     assert cli.trainer.max_epochs == 0  # LightningCLI: the last one, silently
     pytest.importorskip("omegaconf")
     from omegaconf import OmegaConf
+
     with pytest.raises(Exception, match="(?i)duplicate"):
         OmegaConf.create(text)

@@ -61,9 +61,17 @@ def test_fast_dev_run_overrides_limits_and_disables_logging_and_checkpoints(tmp_
 
     checkpoints = tmp_path / "ckpts"
     with caplog.at_level(logging.INFO, logger="lightning.pytorch"):
-        t, model, _ = fit(tmp_path, Recording(val_batches=4), fast_dev_run=True, max_epochs=5, max_steps=100,
-                          limit_val_batches=3, logger=CSVLogger(str(tmp_path / "logs")), enable_checkpointing=True,
-                          callbacks=[ModelCheckpoint(dirpath=str(checkpoints), every_n_train_steps=1)])
+        t, model, _ = fit(
+            tmp_path,
+            Recording(val_batches=4),
+            fast_dev_run=True,
+            max_epochs=5,
+            max_steps=100,
+            limit_val_batches=3,
+            logger=CSVLogger(str(tmp_path / "logs")),
+            enable_checkpointing=True,
+            callbacks=[ModelCheckpoint(dirpath=str(checkpoints), every_n_train_steps=1)],
+        )
     assert t.global_step == 1 and t.max_epochs == 1 and t.max_steps == 1  # max_epochs=5, max_steps=100 overridden
     assert t.limit_train_batches == 1 and t.limit_val_batches == 1 and model.val_batches_seen == 1
     assert len(t.loggers) == 1 and isinstance(t.logger, DummyLogger)  # the CSVLogger is replaced
@@ -76,8 +84,14 @@ def test_fast_dev_run_overrides_limits_and_disables_logging_and_checkpoints(tmp_
 
 @claim("LL502")
 def test_overfit_batches_repeats_the_same_unshuffled_batches(tmp_path):
-    t, model, caught = fit(tmp_path, Recording(shuffle_train=True, batches=8, val_batches=6), overfit_batches=2,
-                           max_epochs=3, limit_train_batches=6, limit_val_batches=5)
+    t, model, caught = fit(
+        tmp_path,
+        Recording(shuffle_train=True, batches=8, val_batches=6),
+        overfit_batches=2,
+        max_epochs=3,
+        limit_train_batches=6,
+        limit_val_batches=5,
+    )
     assert t.limit_train_batches == 2 and t.limit_val_batches == 2  # the user's limits are overridden
     assert model.train_seen == {epoch: [0.0, 1.0, 2.0, 3.0] for epoch in range(3)}  # first 2 batches, in order
     assert model.val_batches_seen == 3 * 2
@@ -98,6 +112,7 @@ def test_debug_flags_slow_down_and_limit(tmp_path, caplog):
     assert "recommended only for model debugging" in caplog.text
 
     from lightning.pytorch.profilers import SimpleProfiler
+
     assert isinstance(trainer(tmp_path, profiler="simple").profiler, SimpleProfiler)
 
     t, model, _ = fit(tmp_path, Recording(batches=8), limit_train_batches=0.25, max_epochs=2, limit_val_batches=0)
@@ -143,6 +158,7 @@ def test_persistent_workers_need_workers(tmp_path):
         with pytest.raises(ValueError, match="persistent_workers option needs num_workers > 0"):
             DataLoader(data, persistent_workers=True, **kwargs)
     from torchdata.stateful_dataloader import StatefulDataLoader
+
     with pytest.raises(ValueError, match="persistent_workers option needs num_workers > 0"):
         StatefulDataLoader(data, persistent_workers=True)
     DataLoader(data, persistent_workers=True, num_workers=1)  # accepted with a worker
@@ -159,10 +175,13 @@ def test_persistent_workers_need_workers(tmp_path):
 def test_few_workers_warning(tmp_path, monkeypatch):
     # Lightning warns when it could suggest more than one worker: more than 2 CPUs per device
     import lightning.fabric.utilities.data as fabric_data
+
     monkeypatch.setattr(fabric_data, "_num_cpus_available", lambda: 8)
     _, _, caught = fit(tmp_path, Recording(), max_epochs=1)
-    assert any("The 'train_dataloader' does not have many workers which may be a bottleneck" in m
-               and "num_workers=7" in m for m in caught)
+    assert any(
+        "The 'train_dataloader' does not have many workers which may be a bottleneck" in m and "num_workers=7" in m
+        for m in caught
+    )
     assert any("The 'val_dataloader' does not have many workers" in m for m in caught)
 
     class OneWorker(Recording):

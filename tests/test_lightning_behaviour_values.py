@@ -36,11 +36,21 @@ def _cli_trainer(tmp_path, text: str) -> pl.Trainer:
     """The Trainer LightningCLI builds from a config (run=False: parse and build only)."""
     pytest.importorskip("jsonargparse")
     from lightning.pytorch.cli import LightningCLI
+
     path = tmp_path / "config.yaml"
     path.write_text(text)
-    cli = LightningCLI(TinyModel, run=False, args=["--config", str(path)], save_config_callback=None,
-                       trainer_defaults={"default_root_dir": str(tmp_path), "logger": False,
-                                         "enable_progress_bar": False, "max_epochs": 1})
+    cli = LightningCLI(
+        TinyModel,
+        run=False,
+        args=["--config", str(path)],
+        save_config_callback=None,
+        trainer_defaults={
+            "default_root_dir": str(tmp_path),
+            "logger": False,
+            "enable_progress_bar": False,
+            "max_epochs": 1,
+        },
+    )
     return cli.trainer
 
 
@@ -48,8 +58,17 @@ def _cli_trainer(tmp_path, text: str) -> pl.Trainer:
 
 
 @claim("LL304")
-@pytest.mark.parametrize("name", ["limit_train_batches", "limit_val_batches", "limit_test_batches",
-                                  "limit_predict_batches", "overfit_batches", "val_check_interval"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "limit_train_batches",
+        "limit_val_batches",
+        "limit_test_batches",
+        "limit_predict_batches",
+        "overfit_batches",
+        "val_check_interval",
+    ],
+)
 def test_batch_limits_must_be_fractions_or_counts(tmp_path, name):
     for bad in (1.5, -1, -0.1):
         with pytest.raises(MisconfigurationException, match=BAD_LIMIT):
@@ -118,9 +137,12 @@ def test_callback_choices():
 
 @claim("LL304", "LL410")
 def test_lightning_cli_converts_quoted_numbers_and_int_learning_rates(tmp_path):
-    t = _cli_trainer(tmp_path, "trainer:\n  gradient_clip_val: '1.0'\n  check_val_every_n_epoch: '2'\n"
-                               "  callbacks:\n    - class_path: lightning.pytorch.callbacks.StochasticWeightAveraging\n"
-                               "      init_args:\n        swa_lrs: 1\n")
+    t = _cli_trainer(
+        tmp_path,
+        "trainer:\n  gradient_clip_val: '1.0'\n  check_val_every_n_epoch: '2'\n"
+        "  callbacks:\n    - class_path: lightning.pytorch.callbacks.StochasticWeightAveraging\n"
+        "      init_args:\n        swa_lrs: 1\n",
+    )
     assert t.gradient_clip_val == 1.0 and t.check_val_every_n_epoch == 2
     swa = next(c for c in t.callbacks if isinstance(c, cb.StochasticWeightAveraging))
     assert swa._swa_lrs == 1.0 and isinstance(swa._swa_lrs, float)
@@ -144,13 +166,20 @@ def test_fraction_of_too_few_batches_raises(tmp_path):
 @pytest.mark.parametrize("batches,fraction", [(13, 0.05), (13, 0.077), (4, 0.2), (4, 0.25), (50, 0.01), (50, 0.02)])
 def test_rule_fires_exactly_when_lightning_raises(tmp_path, batches, fraction):
     try:
-        fit(tmp_path / "run", TinyModel(batches=batches), max_epochs=1, limit_train_batches=fraction,
-            limit_val_batches=0)
+        fit(
+            tmp_path / "run",
+            TinyModel(batches=batches),
+            max_epochs=1,
+            limit_train_batches=fraction,
+            limit_val_batches=0,
+        )
         raised = False
     except MisconfigurationException:
         raised = True
-    files = {"train.py": f"from lightning import Trainer\nTrainer(limit_train_batches={fraction})\n",
-             "pyproject.toml": f"[tool.lightning-lint.facts.\"train.py\"]\ntrain-batches-per-epoch = {batches}\n"}
+    files = {
+        "train.py": f"from lightning import Trainer\nTrainer(limit_train_batches={fraction})\n",
+        "pyproject.toml": f'[tool.lightning-lint.facts."train.py"]\ntrain-batches-per-epoch = {batches}\n',
+    }
     found = [d for d in lint_files(tmp_path / "lint", files, "train.py", select=["LL312"]).diagnostics]
     assert bool(found) == raised
 
@@ -161,6 +190,7 @@ def test_rule_fires_exactly_when_lightning_raises(tmp_path, batches, fraction):
 @claim("LL403")
 def test_fsdp_requires_cuda(tmp_path):
     from lightning.pytorch.strategies import FSDPStrategy
+
     for strategy in ("fsdp", "fsdp_cpu_offload", FSDPStrategy()):
         with pytest.raises(ValueError, match="requires a GPU accelerator"):
             trainer(tmp_path, strategy=strategy)
@@ -170,6 +200,7 @@ def test_fsdp_requires_cuda(tmp_path):
 def test_deepspeed_requires_cuda(tmp_path):
     from lightning.pytorch.accelerators import CPUAccelerator
     from lightning.pytorch.strategies import DeepSpeedStrategy
+
     # the check DeepSpeed runs when fit starts (here deepspeed is not even installed)
     with pytest.raises(RuntimeError, match="only supported on CUDA GPUs"):
         DeepSpeedStrategy.setup_environment(SimpleNamespace(accelerator=CPUAccelerator()))
@@ -180,6 +211,7 @@ def test_deepspeed_requires_cuda(tmp_path):
 @claim("LL403")
 def test_ddp_family_rejected_on_mps():
     from lightning.pytorch.accelerators import MPSAccelerator
+
     with mock.patch.object(MPSAccelerator, "is_available", return_value=True):
         for strategy in ("ddp", "ddp_spawn", "deepspeed_stage_2"):
             with pytest.raises(ValueError, match="DDP family are not supported on the MPS"):
@@ -191,6 +223,7 @@ def test_ddp_family_rejected_on_mps():
 @claim("LL403")
 def test_xla_strategies_need_a_tpu_and_tpus_need_xla_strategies(tmp_path):
     from lightning.pytorch.accelerators import CPUAccelerator, CUDAAccelerator, XLAAccelerator
+
     for strategy in ("xla", "single_xla"):
         with pytest.raises((ModuleNotFoundError, TypeError)):  # no torch_xla here
             trainer(tmp_path, strategy=strategy)
@@ -201,9 +234,11 @@ def test_xla_strategies_need_a_tpu_and_tpus_need_xla_strategies(tmp_path):
         CUDAAccelerator().setup_device(torch.device("xla", 0))
     # a TPU (simulated) with a non-XLA strategy
     tpu = XLAAccelerator.__new__(XLAAccelerator)
-    with mock.patch.object(XLAAccelerator, "is_available", return_value=True), \
-            mock.patch.object(XLAAccelerator, "parse_devices", return_value=2), \
-            mock.patch.object(XLAAccelerator, "get_parallel_devices", return_value=[torch.device("cpu")] * 2):
+    with (
+        mock.patch.object(XLAAccelerator, "is_available", return_value=True),
+        mock.patch.object(XLAAccelerator, "parse_devices", return_value=2),
+        mock.patch.object(XLAAccelerator, "get_parallel_devices", return_value=[torch.device("cpu")] * 2),
+    ):
         for strategy in ("ddp", "ddp_spawn"):
             with pytest.raises(ValueError, match="can only be used with a `SingleDeviceXLAStrategy`"):
                 pl.Trainer(accelerator=tpu, strategy=strategy, devices=2, logger=False)
@@ -269,10 +304,21 @@ def _barebones(tmp_path, **kwargs):
 
 
 @claim("LL407")
-@pytest.mark.parametrize("name,value", [
-    ("enable_checkpointing", True), ("logger", True), ("logger", []), ("enable_progress_bar", True),
-    ("log_every_n_steps", 50), ("enable_model_summary", True), ("num_sanity_val_steps", 2),
-    ("fast_dev_run", True), ("detect_anomaly", True), ("profiler", "simple")])
+@pytest.mark.parametrize(
+    "name,value",
+    [
+        ("enable_checkpointing", True),
+        ("logger", True),
+        ("logger", []),
+        ("enable_progress_bar", True),
+        ("log_every_n_steps", 50),
+        ("enable_model_summary", True),
+        ("num_sanity_val_steps", 2),
+        ("fast_dev_run", True),
+        ("detect_anomaly", True),
+        ("profiler", "simple"),
+    ],
+)
 def test_barebones_refuses_speed_costly_features(tmp_path, name, value):
     with pytest.raises(ValueError, match="barebones mode"):
         _barebones(tmp_path, **{name: value})
@@ -284,8 +330,17 @@ def test_barebones_refuses_checkpoint_and_progress_bar_callbacks(tmp_path):
         with pytest.raises(MisconfigurationException, match="in callbacks list"):
             _barebones(tmp_path, callbacks=[callback])
     # what stays allowed
-    _barebones(tmp_path, logger=False, enable_checkpointing=False, enable_progress_bar=False, log_every_n_steps=0,
-               enable_model_summary=False, num_sanity_val_steps=0, fast_dev_run=False, callbacks=[cb.ModelSummary()])
+    _barebones(
+        tmp_path,
+        logger=False,
+        enable_checkpointing=False,
+        enable_progress_bar=False,
+        log_every_n_steps=0,
+        enable_model_summary=False,
+        num_sanity_val_steps=0,
+        fast_dev_run=False,
+        callbacks=[cb.ModelSummary()],
+    )
 
 
 # -- LL408 ---------------------------------------------------------------------------------
@@ -297,9 +352,11 @@ def test_plugin_conflicts(tmp_path):
         trainer(tmp_path, plugins="ddp_sharded")  # iterated character by character
     with pytest.raises(MisconfigurationException, match="invalid type for plugin deepspeed"):
         trainer(tmp_path, plugins=["deepspeed"])
-    for pair, kind in (((plugins.DoublePrecision(), plugins.HalfPrecision()), "Precision"),
-                       ((plugins.TorchCheckpointIO(), plugins.AsyncCheckpointIO()), "CheckpointIO"),
-                       ((environments.SLURMEnvironment(), environments.LightningEnvironment()), "ClusterEnvironment")):
+    for pair, kind in (
+        ((plugins.DoublePrecision(), plugins.HalfPrecision()), "Precision"),
+        ((plugins.TorchCheckpointIO(), plugins.AsyncCheckpointIO()), "CheckpointIO"),
+        ((environments.SLURMEnvironment(), environments.LightningEnvironment()), "ClusterEnvironment"),
+    ):
         with pytest.raises(MisconfigurationException, match=f"multiple values for {kind} flags"):
             trainer(tmp_path, plugins=list(pair))
     for precision in ("32-true", "16-mixed"):
@@ -327,8 +384,13 @@ def test_swa_constructor_checks():
 def test_swa_float_start_needs_bounded_epochs(tmp_path):
     for limits in (dict(max_steps=4), dict(max_epochs=-1, max_steps=4), dict(max_time={"seconds": 30}, max_steps=4)):
         with pytest.raises(MisconfigurationException, match="not supported when `max_epochs=-1`"):
-            fit(tmp_path, TinyModel(batches=2), callbacks=[cb.StochasticWeightAveraging(swa_lrs=0.01)],
-                limit_val_batches=0, **limits)
+            fit(
+                tmp_path,
+                TinyModel(batches=2),
+                callbacks=[cb.StochasticWeightAveraging(swa_lrs=0.01)],
+                limit_val_batches=0,
+                **limits,
+            )
 
 
 @claim("LL410")
@@ -344,6 +406,7 @@ def test_swa_starting_after_the_last_epoch_never_runs(tmp_path):
 @claim("LL410")
 def test_swa_refuses_sharded_strategies():
     from lightning.pytorch.strategies import DDPStrategy, FSDPStrategy
+
     swa = cb.StochasticWeightAveraging(swa_lrs=0.01)
     with pytest.raises(MisconfigurationException, match="sharded models"):
         swa.setup(SimpleNamespace(strategy=FSDPStrategy()), TinyModel(), "fit")

@@ -21,8 +21,11 @@ EMPTY = inspect.Parameter.empty
 
 
 def _params(func):
-    return {name: p for name, p in inspect.signature(func).parameters.items()
-            if name != "self" and p.kind not in (p.VAR_KEYWORD, p.VAR_POSITIONAL)}
+    return {
+        name: p
+        for name, p in inspect.signature(func).parameters.items()
+        if name != "self" and p.kind not in (p.VAR_KEYWORD, p.VAR_POSITIONAL)
+    }
 
 
 def test_newest_known_is_installed():
@@ -66,6 +69,7 @@ def test_callback_parameters(name):
 
 def test_strategies_match_the_registry():
     from lightning.pytorch.strategies import StrategyRegistry
+
     assert set(StrategyRegistry.available_strategies()) | {"auto"} == set(data.STRATEGIES)
     for old in data.REMOVED_STRATEGIES:
         assert old not in StrategyRegistry.available_strategies()
@@ -73,11 +77,13 @@ def test_strategies_match_the_registry():
 
 def test_accelerators_match_the_registry():
     from lightning.pytorch.accelerators import AcceleratorRegistry
+
     assert set(AcceleratorRegistry.available_accelerators()) | {"auto", "gpu"} == set(data.ACCELERATORS)
 
 
 def test_precisions_match_lightning():
     from lightning.fabric.connector import _PRECISION_INPUT
+
     values = set()
     for arg in typing.get_args(_PRECISION_INPUT):
         values.update(typing.get_args(arg))
@@ -89,10 +95,12 @@ def test_profiler_names():
     from lightning.pytorch.trainer.connectors import accelerator_connector  # noqa: F401
     from lightning.pytorch.trainer.connectors.accelerator_connector import _AcceleratorConnector  # noqa: F401
     import lightning.pytorch.trainer.trainer as trainer_module
+
     source = inspect.getsource(trainer_module)
     assert "_init_profiler" in source or "profiler" in source
     from lightning.pytorch.trainer.connectors.accelerator_connector import _AcceleratorConnector as _  # noqa
     from lightning.pytorch.trainer import setup
+
     names = set(setup.__dict__.get("PROFILERS", {}) or {})
     if not names:
         src = inspect.getsource(setup._init_profiler)
@@ -108,6 +116,7 @@ def test_removed_apis_are_gone():
 
 def test_loader_defaults_match_torch():
     from torch.utils.data import DataLoader
+
     real = _params(DataLoader.__init__)
     for name, default in data.LOADER_DEFAULTS.items():
         assert real[name].default == default, name
@@ -115,8 +124,14 @@ def test_loader_defaults_match_torch():
 
 def test_canonical_symbols_resolve():
     import importlib
-    for dotted in ("lightning.Trainer", "lightning.pytorch.Trainer", "pytorch_lightning.Trainer",
-                   "lightning.pytorch.callbacks.ModelCheckpoint", "lightning.pytorch.cli.LightningCLI"):
+
+    for dotted in (
+        "lightning.Trainer",
+        "lightning.pytorch.Trainer",
+        "pytorch_lightning.Trainer",
+        "lightning.pytorch.callbacks.ModelCheckpoint",
+        "lightning.pytorch.cli.LightningCLI",
+    ):
         module, _, attr = dotted.rpartition(".")
         assert hasattr(importlib.import_module(module), attr)
         assert data.canonical_symbol(dotted) is not None
@@ -128,8 +143,13 @@ def test_plugin_kinds_match_the_classes():
     from lightning.pytorch.plugins import environments
     from lightning.pytorch.plugins.layer_sync import LayerSync
     from lightning.pytorch.plugins.precision import Precision
-    bases = {"Precision": Precision, "CheckpointIO": CheckpointIO, "ClusterEnvironment": ClusterEnvironment,
-             "LayerSync": LayerSync}
+
+    bases = {
+        "Precision": Precision,
+        "CheckpointIO": CheckpointIO,
+        "ClusterEnvironment": ClusterEnvironment,
+        "LayerSync": LayerSync,
+    }
     for name, kind in data.PLUGIN_KINDS.items():
         cls = getattr(plugins, name, None) or getattr(environments, name)
         assert issubclass(cls, bases[kind]), name
@@ -140,6 +160,7 @@ def test_plugin_kinds_match_the_classes():
 def test_strategy_families_match_the_registry():
     from lightning.pytorch import strategies
     from lightning.pytorch.strategies import StrategyRegistry
+
     for name, (family, parallel) in data.STRATEGY_CLASSES.items():
         cls = getattr(strategies, name)
         assert issubclass(cls, strategies.ParallelStrategy) == parallel, name
@@ -154,6 +175,7 @@ def test_strategy_families_match_the_registry():
 def test_case_insensitive_choices_are_lower_cased_by_lightning():
     from lightning.pytorch.callbacks import BatchSizeFinder, LearningRateFinder
     from lightning.pytorch.trainer import setup
+
     assert ".lower()" in inspect.getsource(setup._init_profiler)
     assert "gradient_clip_algorithm.lower()" in inspect.getsource(pl.Trainer.__init__)
     for cls in (BatchSizeFinder, LearningRateFinder):
@@ -162,8 +184,13 @@ def test_case_insensitive_choices_are_lower_cased_by_lightning():
 
 # -- annotations (the JSON Schema of `lightning-lint schema` is built from them) ------------
 
-_ORIGINS = {list: "list", dict: "dict", tuple: "tuple", collections.abc.Iterable: "Iterable",
-            collections.abc.Sequence: "Sequence"}
+_ORIGINS = {
+    list: "list",
+    dict: "dict",
+    tuple: "tuple",
+    collections.abc.Iterable: "Iterable",
+    collections.abc.Sequence: "Sequence",
+}
 
 
 def _canonical_union(members, literal_values):
@@ -242,6 +269,7 @@ def test_callback_types_match_the_annotations(name):
 
 def test_subcommand_parameters():
     from lightning.pytorch.cli import LightningCLI
+
     supplied = {"model", "datamodule", "dataloaders", "train_dataloaders", "val_dataloaders"}
     for subcommand, params in data.SUBCOMMAND_PARAMS.items():
         method = getattr(pl.Trainer, subcommand)
@@ -250,14 +278,16 @@ def test_subcommand_parameters():
         hints = _hints(method)
         for param in params:
             assert param.default == real[param.name].default, (subcommand, param.name)
-            assert _canonical_data(data.parse_type(data.SUBCOMMAND_TYPES[param.name])) == \
-                _canonical_real(hints[param.name]), (subcommand, param.name)
+            assert _canonical_data(data.parse_type(data.SUBCOMMAND_TYPES[param.name])) == _canonical_real(
+                hints[param.name]
+            ), (subcommand, param.name)
     # LightningCLI subcommands are exactly these
     assert set(LightningCLI.subcommands()) == set(data.SUBCOMMAND_PARAMS)
     seed = inspect.signature(LightningCLI.__init__).parameters["seed_everything_default"]
     assert seed.default == data.CLI_SEED_EVERYTHING.default
-    assert _canonical_data(data.parse_type(data.CLI_SEED_EVERYTHING_TYPE)) == \
-        _canonical_real(_hints(LightningCLI.__init__)["seed_everything_default"])
+    assert _canonical_data(data.parse_type(data.CLI_SEED_EVERYTHING_TYPE)) == _canonical_real(
+        _hints(LightningCLI.__init__)["seed_everything_default"]
+    )
 
 
 def _kinds_of(expr):
@@ -266,8 +296,19 @@ def _kinds_of(expr):
         return set().union(*(_kinds_of(a) for a in expr.args))
     if expr.name == "Literal":
         return {"null" if v is None else type(v).__name__ for v in expr.args}
-    simple = {"None": "null", "int": "int", "float": "float", "str": "str", "bool": "bool", "Path": "str",
-              "list": "list", "tuple": "list", "Sequence": "list", "Iterable": "list", "dict": "dict"}
+    simple = {
+        "None": "null",
+        "int": "int",
+        "float": "float",
+        "str": "str",
+        "bool": "bool",
+        "Path": "str",
+        "list": "list",
+        "tuple": "list",
+        "Sequence": "list",
+        "Iterable": "list",
+        "dict": "dict",
+    }
     return {simple.get(expr.name, "object")}
 
 
@@ -275,8 +316,9 @@ def test_kinds_agree_with_the_annotations():
     """The hand-written `kinds` (used by rules) say what the annotation says; an int may be
     listed where a float is accepted."""
     pairs = [(f"Trainer.{n}", p, data.TRAINER_TYPES[n]) for n, p in data.TRAINER_PARAMS.items()]
-    pairs += [(f"{c}.{n}", p, data.CALLBACK_TYPES[c][n]) for c, info in data.CALLBACKS.items()
-              for n, p in info.params.items()]
+    pairs += [
+        (f"{c}.{n}", p, data.CALLBACK_TYPES[c][n]) for c, info in data.CALLBACKS.items() for n, p in info.params.items()
+    ]
     for label, param, text in pairs:
         derived = _kinds_of(data.parse_type(text))
         listed = set(param.kinds)
@@ -288,6 +330,7 @@ def test_kinds_agree_with_the_annotations():
 def test_dataclass_types():
     import dataclasses
     from lightning.pytorch.callbacks.progress import rich_progress
+
     for name, fields in data.DATACLASS_TYPES.items():
         cls = getattr(rich_progress, name)
         assert dataclasses.is_dataclass(cls)
@@ -306,19 +349,31 @@ def test_dataclass_types():
     assert set(data.DATACLASS_TYPES) <= named
 
 
-_REQUIRED = {"EarlyStopping": {"monitor": "x"}, "StochasticWeightAveraging": {"swa_lrs": 0.1},
-             "OnExceptionCheckpoint": {"dirpath": "x"}, "ModelPruning": {"pruning_fn": "l1_unstructured"},
-             "GradientAccumulationScheduler": {"scheduling": {0: 1}}}
+_REQUIRED = {
+    "EarlyStopping": {"monitor": "x"},
+    "StochasticWeightAveraging": {"swa_lrs": 0.1},
+    "OnExceptionCheckpoint": {"dirpath": "x"},
+    "ModelPruning": {"pruning_fn": "l1_unstructured"},
+    "GradientAccumulationScheduler": {"scheduling": {0: 1}},
+}
 
 
 def _builds(owner: str, name: str, value) -> bool:
     import warnings
+
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
             if owner == "Trainer":
-                pl.Trainer(**{name: value}, accelerator="cpu", devices=1, logger=False, enable_checkpointing=False,
-                           enable_progress_bar=False, enable_model_summary=False)
+                pl.Trainer(
+                    **{name: value},
+                    accelerator="cpu",
+                    devices=1,
+                    logger=False,
+                    enable_checkpointing=False,
+                    enable_progress_bar=False,
+                    enable_model_summary=False,
+                )
             else:
                 getattr(pl_callbacks, owner)(**_REQUIRED.get(owner, {}), **{name: value})
         except Exception:
@@ -336,8 +391,9 @@ def _choice_params():
                 yield owner, param, data.CALLBACK_TYPES[owner][param.name]
 
 
-@pytest.mark.parametrize("owner,param,annotation", [pytest.param(*c, id=f"{c[0]}.{c[1].name}")
-                                                    for c in _choice_params()])
+@pytest.mark.parametrize(
+    "owner,param,annotation", [pytest.param(*c, id=f"{c[0]}.{c[1].name}") for c in _choice_params()]
+)
 def test_choices_are_closed_and_case_is_known(owner, param, annotation):
     """A value outside `choices` fails (a Literal annotation makes jsonargparse reject it, else
     Lightning raises); upper-case spellings work exactly for CHOICES_IGNORE_CASE."""
@@ -346,8 +402,9 @@ def test_choices_are_closed_and_case_is_known(owner, param, annotation):
     key = f"{owner}.{param.name}"
     if literal:
         assert key not in data.CHOICES_IGNORE_CASE  # jsonargparse compares Literal values exactly
-        literal_values = set(expr.args) if expr.name == "Literal" else {
-            v for a in expr.args if a.name == "Literal" for v in a.args}
+        literal_values = (
+            set(expr.args) if expr.name == "Literal" else {v for a in expr.args if a.name == "Literal" for v in a.args}
+        )
         assert set(param.choices) - {None} == literal_values, key
         return
     assert not _builds(owner, param.name, "bogus"), key

@@ -54,9 +54,13 @@ async def client(lsp_client: LanguageClient, request, tmp_path):
     def register(params: types.RegistrationParams) -> None:
         lsp_client.registrations.extend(params.registrations)
 
-    result = await lsp_client.initialize_session(types.InitializeParams(
-        capabilities=client_capabilities(name), root_uri=uri_of(tmp_path),
-        workspace_folders=[types.WorkspaceFolder(uri=uri_of(tmp_path), name="project")]))
+    result = await lsp_client.initialize_session(
+        types.InitializeParams(
+            capabilities=client_capabilities(name),
+            root_uri=uri_of(tmp_path),
+            workspace_folders=[types.WorkspaceFolder(uri=uri_of(tmp_path), name="project")],
+        )
+    )
     lsp_client.position_encoding = result.capabilities.position_encoding
     lsp_client.client_name = name
     yield
@@ -84,8 +88,10 @@ async def diagnostics_for(client: LanguageClient, uri: str, code: str) -> List[t
 
 
 async def cleared(client: LanguageClient, uri: str) -> None:
-    await wait_for(f"no diagnostics on {uri} (have {client.diagnostics.get(uri)})",
-                   lambda: uri in client.diagnostics and list(client.diagnostics[uri]) == [])
+    await wait_for(
+        f"no diagnostics on {uri} (have {client.diagnostics.get(uri)})",
+        lambda: uri in client.diagnostics and list(client.diagnostics[uri]) == [],
+    )
 
 
 def units(text: str, encoding: str) -> int:
@@ -108,7 +114,7 @@ def expected_range(text: str, needle: str, encoding: str) -> types.Range:
 
 def offset_of(text: str, position: types.Position, encoding: str) -> int:
     lines = text.split("\n")
-    offset = sum(len(line) + 1 for line in lines[:position.line])
+    offset = sum(len(line) + 1 for line in lines[: position.line])
     line = lines[position.line] if position.line < len(lines) else ""
     count = 0
     for index, char in enumerate(line):
@@ -123,8 +129,13 @@ def apply_edit(text: str, edit: types.WorkspaceEdit, uri: str, encoding: str) ->
         text_edits = [e for change in edit.document_changes if change.text_document.uri == uri for e in change.edits]
     else:
         text_edits = list(edit.changes[uri])
-    spans = sorted(((offset_of(text, e.range.start, encoding), offset_of(text, e.range.end, encoding), e.new_text)
-                    for e in text_edits), reverse=True)
+    spans = sorted(
+        (
+            (offset_of(text, e.range.start, encoding), offset_of(text, e.range.end, encoding), e.new_text)
+            for e in text_edits
+        ),
+        reverse=True,
+    )
     for start, end, new_text in spans:
         text = text[:start] + new_text + text[end:]
     return text
@@ -133,22 +144,34 @@ def apply_edit(text: str, edit: types.WorkspaceEdit, uri: str, encoding: str) ->
 def open_document(client: LanguageClient, path: Path, text: str, language: str) -> str:
     path.write_text(text, encoding="utf-8")
     uri = uri_of(path)
-    client.text_document_did_open(types.DidOpenTextDocumentParams(
-        types.TextDocumentItem(uri=uri, language_id=language, version=1, text=text)))
+    client.text_document_did_open(
+        types.DidOpenTextDocumentParams(types.TextDocumentItem(uri=uri, language_id=language, version=1, text=text))
+    )
     return uri
 
 
 def change_document(client: LanguageClient, uri: str, version: int, text: str) -> None:
-    client.text_document_did_change(types.DidChangeTextDocumentParams(
-        types.VersionedTextDocumentIdentifier(uri=uri, version=version),
-        [types.TextDocumentContentChangeWholeDocument(text=text)]))
+    client.text_document_did_change(
+        types.DidChangeTextDocumentParams(
+            types.VersionedTextDocumentIdentifier(uri=uri, version=version),
+            [types.TextDocumentContentChangeWholeDocument(text=text)],
+        )
+    )
 
 
-async def code_actions(client: LanguageClient, uri: str, diagnostic: types.Diagnostic,
-                       only: Optional[List[str]] = None) -> Dict[str, types.CodeAction]:
-    actions = await asyncio.wait_for(client.text_document_code_action_async(types.CodeActionParams(
-        text_document=types.TextDocumentIdentifier(uri), range=diagnostic.range,
-        context=types.CodeActionContext(diagnostics=[diagnostic], only=only))), TIMEOUT)
+async def code_actions(
+    client: LanguageClient, uri: str, diagnostic: types.Diagnostic, only: Optional[List[str]] = None
+) -> Dict[str, types.CodeAction]:
+    actions = await asyncio.wait_for(
+        client.text_document_code_action_async(
+            types.CodeActionParams(
+                text_document=types.TextDocumentIdentifier(uri),
+                range=diagnostic.range,
+                context=types.CodeActionContext(diagnostics=[diagnostic], only=only),
+            )
+        ),
+        TIMEOUT,
+    )
     return {action.title: action for action in actions or []}
 
 
@@ -194,8 +217,9 @@ async def test_yaml_diagnostic_and_fix_all(client: LanguageClient, tmp_path):
     assert gpus.range == expected_range(text, "gpus: 2", "utf-16")
 
     actions = await code_actions(client, uri, precision)
-    assert apply_edit(text, actions['LL306: Replace with "16-mixed"'].edit, uri, "utf-16") == \
-        text.replace("precision: 16", 'precision: "16-mixed"')
+    assert apply_edit(text, actions['LL306: Replace with "16-mixed"'].edit, uri, "utf-16") == text.replace(
+        "precision: 16", 'precision: "16-mixed"'
+    )
 
     fix_all = await code_actions(client, uri, precision, only=[types.CodeActionKind.SourceFixAll])
     [action] = fix_all.values()
@@ -208,17 +232,21 @@ async def test_yaml_diagnostic_and_fix_all(client: LanguageClient, tmp_path):
 
 
 @pytest.mark.asyncio
-@pytest.mark.parametrize("name, text, language", [
-    ("train.py", "import lightning as L\nL.Trainer(max_epochs=1, gpus=2)\n", "python"),
-    ("config.yaml", "trainer:\n  max_epochs: 1\n  gpus: 2\n", "yaml"),
-])
+@pytest.mark.parametrize(
+    "name, text, language",
+    [
+        ("train.py", "import lightning as L\nL.Trainer(max_epochs=1, gpus=2)\n", "python"),
+        ("config.yaml", "trainer:\n  max_epochs: 1\n  gpus: 2\n", "yaml"),
+    ],
+)
 async def test_suppress_action(client: LanguageClient, tmp_path, name, text, language):
     uri = open_document(client, tmp_path / name, text, language)
     [diagnostic] = await diagnostics_for(client, uri, "LL302")
     actions = await code_actions(client, uri, diagnostic)
     suppressed = apply_edit(text, actions["Suppress LL302 on this line"].edit, uri, "utf-16")
     assert suppressed == text.replace("gpus=2)\n", "gpus=2)  # noqa: LL302\n").replace(
-        "gpus: 2\n", "gpus: 2  # noqa: LL302\n")
+        "gpus: 2\n", "gpus: 2  # noqa: LL302\n"
+    )
     change_document(client, uri, 2, suppressed)
     await cleared(client, uri)
 
@@ -234,9 +262,12 @@ async def test_settings_reload(client: LanguageClient, tmp_path):
     uri = open_document(client, tmp_path / "train.py", TRAIN, "python")
     await diagnostics_for(client, uri, "LL302")
     pyproject = tmp_path / "pyproject.toml"
-    pyproject.write_text("[project]\nname = 'example'\n\n[tool.lightning-lint]\nignore = [\"LL302\"]\n", encoding="utf-8")
-    client.workspace_did_change_watched_files(types.DidChangeWatchedFilesParams(
-        [types.FileEvent(uri=uri_of(pyproject), type=types.FileChangeType.Changed)]))
+    pyproject.write_text(
+        "[project]\nname = 'example'\n\n[tool.lightning-lint]\nignore = [\"LL302\"]\n", encoding="utf-8"
+    )
+    client.workspace_did_change_watched_files(
+        types.DidChangeWatchedFilesParams([types.FileEvent(uri=uri_of(pyproject), type=types.FileChangeType.Changed)])
+    )
     await cleared(client, uri)
 
     # Saving the configuration in the editor reloads it too.
@@ -255,8 +286,11 @@ async def test_settings_reload(client: LanguageClient, tmp_path):
 @pytest.mark.asyncio
 async def test_project_facts_refresh_on_watched_change(client: LanguageClient, tmp_path):
     model = tmp_path / "model.py"
-    model.write_text("import lightning as L\nclass Net(L.LightningModule):\n"
-                     "    def validation_step(self, batch, i):\n        self.log('val/loss', 0.0)\n", encoding="utf-8")
+    model.write_text(
+        "import lightning as L\nclass Net(L.LightningModule):\n"
+        "    def validation_step(self, batch, i):\n        self.log('val/loss', 0.0)\n",
+        encoding="utf-8",
+    )
     text = "from lightning.pytorch.callbacks import EarlyStopping\nstop = EarlyStopping(monitor='val_loss')\n"
     uri = open_document(client, tmp_path / "train.py", text, "python")
     [diagnostic] = await diagnostics_for(client, uri, "LL207")
@@ -272,8 +306,9 @@ async def test_project_facts_refresh_on_watched_change(client: LanguageClient, t
     # The module now logs the monitored name: once the file changes on disk, the facts are
     # gathered again and the finding goes away.
     model.write_text(model.read_text().replace("val/loss", "val_loss"), encoding="utf-8")
-    client.workspace_did_change_watched_files(types.DidChangeWatchedFilesParams(
-        [types.FileEvent(uri=uri_of(model), type=types.FileChangeType.Changed)]))
+    client.workspace_did_change_watched_files(
+        types.DidChangeWatchedFilesParams([types.FileEvent(uri=uri_of(model), type=types.FileChangeType.Changed)])
+    )
     await cleared(client, uri)
 
 
@@ -284,16 +319,22 @@ def test_keystrokes_reuse_project_facts(tmp_path, monkeypatch):
     """Linting unsaved text never rescans the project; a saved or changed project file
     refreshes the facts once; a configuration change reloads the settings."""
     (tmp_path / "pyproject.toml").write_text("[project]\nname = 'example'\n", encoding="utf-8")
-    (tmp_path / "model.py").write_text(textwrap.dedent("""\
+    (tmp_path / "model.py").write_text(
+        textwrap.dedent("""\
         import lightning as L
         class Net(L.LightningModule):
             def validation_step(self, batch, i):
                 self.log('val/loss', 0.0)
-        """), encoding="utf-8")
+        """),
+        encoding="utf-8",
+    )
     scans = []
     gather = project_facts.gather
-    monkeypatch.setattr(project_facts, "gather",
-                        lambda root, resolver, *args, **kwargs: scans.append(root) or gather(root, resolver, *args, **kwargs))
+    monkeypatch.setattr(
+        project_facts,
+        "gather",
+        lambda root, resolver, *args, **kwargs: scans.append(root) or gather(root, resolver, *args, **kwargs),
+    )
     session = EditorSession(tmp_path)
     train = tmp_path / "train.py"
     train.write_text("", encoding="utf-8")
@@ -338,10 +379,18 @@ def test_position_map(encoding, expected):
 
 def test_server_without_the_lsp_extra_says_what_to_install(tmp_path):
     """Without pygls the command fails with exit code 2 and an install hint, no traceback."""
-    code = ("import sys\nsys.modules['pygls'] = None\nsys.modules['lsprotocol'] = None\n"
-            "from lightning_lint.commands.cli import main\nsys.exit(main(['server']))\n")
-    result = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, timeout=120,
-                            stdin=subprocess.DEVNULL)
+    code = (
+        "import sys\nsys.modules['pygls'] = None\nsys.modules['lsprotocol'] = None\n"
+        "from lightning_lint.commands.cli import main\nsys.exit(main(['server']))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        stdin=subprocess.DEVNULL,
+    )
     assert result.returncode == 2, result.stderr
     assert "pip install 'lightning-lint[lsp]'" in result.stderr and "Traceback" not in result.stderr
 

@@ -15,8 +15,7 @@ import sys
 import textwrap
 from pathlib import Path
 
-MARK = "MARK = __import__('pathlib').Path(__file__).resolve().parent.parent / 'markers'\n" \
-       "MARK.mkdir(exist_ok=True)\n"
+MARK = "MARK = __import__('pathlib').Path(__file__).resolve().parent.parent / 'markers'\nMARK.mkdir(exist_ok=True)\n"
 
 
 def marker(name: str) -> str:
@@ -31,12 +30,16 @@ def build_project(root: Path) -> Path:
         "setup.py": marker("setup") + "from setuptools import setup\nsetup(install_requires=['lightning>=2.0'])\n",
         "evil.py": marker("import-evil") + "class Callback:\n    pass\nx = 1\n",
         "train.py": "import evil\nfrom lightning import Trainer\n"
-                    "from lightning.pytorch.callbacks import ModelCheckpoint\n"
-                    + marker("train-module")
-                    + "trainer = Trainer(gpus=2, max_epochs=eval('1'), callbacks=[ModelCheckpoint(period=2)])\n"
-                    + "trainer.fit(evil.x)\n"
-                    + "if __name__ == '__main__':\n    " + marker("train-main").replace("\n", "\n    ") + "\n",
-        "model.py": "import lightning as L\n" + marker("model") + textwrap.dedent("""\
+        "from lightning.pytorch.callbacks import ModelCheckpoint\n"
+        + marker("train-module")
+        + "trainer = Trainer(gpus=2, max_epochs=eval('1'), callbacks=[ModelCheckpoint(period=2)])\n"
+        + "trainer.fit(evil.x)\n"
+        + "if __name__ == '__main__':\n    "
+        + marker("train-main").replace("\n", "\n    ")
+        + "\n",
+        "model.py": "import lightning as L\n"
+        + marker("model")
+        + textwrap.dedent("""\
             class Model(L.LightningModule):
                 def training_step(self, batch, batch_idx):
                     self.log("train_loss", __import__("os").system("touch markers/log"))
@@ -84,7 +87,7 @@ def build_project(root: Path) -> Path:
     return project
 
 
-HARNESS = '''
+HARNESS = """
 import json, os, sys
 PROJECT = os.path.realpath(sys.argv[1])
 seen = []
@@ -114,7 +117,7 @@ for argv in (["--select", "ALL", "."], ["--select", "ALL", "--diff", "."],
     codes.append(main(argv))
 print(json.dumps({"codes": codes, "seen": seen, "modules": sorted(m for m in sys.modules if m.split(".")[0] in
       ("torch", "lightning", "pytorch_lightning", "evil", "train", "model", "hydra", "omegaconf", "jsonargparse"))}))
-'''
+"""
 
 
 def test_nothing_in_the_project_runs(tmp_path):
@@ -122,8 +125,14 @@ def test_nothing_in_the_project_runs(tmp_path):
     harness = tmp_path / "harness"
     harness.mkdir()
     (harness / "run.py").write_text(HARNESS)
-    result = subprocess.run([sys.executable, str(harness / "run.py"), str(project)], cwd=project,
-                            capture_output=True, text=True, timeout=300, env=dict(os.environ, NO_COLOR="1"))
+    result = subprocess.run(
+        [sys.executable, str(harness / "run.py"), str(project)],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=dict(os.environ, NO_COLOR="1"),
+    )
     assert "Traceback" not in result.stderr, result.stderr
     report = json.loads(result.stdout.strip().splitlines()[-1])
     assert report["seen"] == []  # no process started, no project code executed or imported
@@ -138,9 +147,14 @@ def test_python_dash_m_ignores_the_current_folder(tmp_path):
     """Shadow modules (yaml.py, libcst.py, ...) in the folder it runs from are not imported."""
     project = build_project(tmp_path)
     for argv in ([], ["--fix"], ["explain", "cli_config.yaml"]):
-        result = subprocess.run([sys.executable, "-m", "lightning_lint", *argv] + ([] if argv else ["."]),
-                                cwd=project, capture_output=True, text=True, timeout=300,
-                                env=dict(os.environ, NO_COLOR="1"))
+        result = subprocess.run(
+            [sys.executable, "-m", "lightning_lint", *argv] + ([] if argv else ["."]),
+            cwd=project,
+            capture_output=True,
+            text=True,
+            timeout=300,
+            env=dict(os.environ, NO_COLOR="1"),
+        )
         assert "Traceback" not in result.stderr, result.stderr
         assert result.returncode in (0, 1), result.stderr
     assert not (tmp_path / "markers").exists(), sorted(p.name for p in (tmp_path / "markers").iterdir())
@@ -150,6 +164,7 @@ def test_yaml_is_composed_never_constructed():
     """The loader only composes nodes; a tag is kept as text, never resolved to an object."""
     from lightning_lint.extract import yaml
     from lightning_lint.model.sources import YAML, SourceFile
+
     text = "a: !!python/object/apply:os.system ['exit 3']\nb: !!python/name:os.system\nc: !custom 5\n"
     [document] = yaml.load(SourceFile("t.yaml", text, YAML))
     a, b, c = (document.root.get(k) for k in "abc")

@@ -18,9 +18,15 @@ PRE_COMMIT = shutil.which("pre-commit") or str(Path(sys.executable).parent / "pr
 
 
 def _git(cwd, *args):
-    subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True,
-                   env=dict(os.environ, GIT_AUTHOR_NAME="t", GIT_AUTHOR_EMAIL="t@t", GIT_COMMITTER_NAME="t",
-                            GIT_COMMITTER_EMAIL="t@t"))
+    subprocess.run(
+        ["git", *args],
+        cwd=cwd,
+        check=True,
+        capture_output=True,
+        env=dict(
+            os.environ, GIT_AUTHOR_NAME="t", GIT_AUTHOR_EMAIL="t@t", GIT_COMMITTER_NAME="t", GIT_COMMITTER_EMAIL="t@t"
+        ),
+    )
 
 
 @pytest.fixture(scope="module")
@@ -32,8 +38,14 @@ def hook_home(tmp_path_factory):
 
 def _try_repo(project: Path, home: Path, hook: str = "lightning-lint"):
     env = dict(os.environ, PRE_COMMIT_HOME=str(home))
-    return subprocess.run([PRE_COMMIT, "try-repo", str(REPO), hook, "--all-files"], cwd=project,
-                          capture_output=True, text=True, env=env, timeout=900)
+    return subprocess.run(
+        [PRE_COMMIT, "try-repo", str(REPO), hook, "--all-files"],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=900,
+    )
 
 
 def test_hook_fails_on_bad_file_and_passes_on_good(tmp_path, hook_home):
@@ -55,11 +67,27 @@ def test_hook_fails_on_bad_file_and_passes_on_good(tmp_path, hook_home):
 def test_installing_the_hook_does_not_install_torch(tmp_path):
     """pre-commit installs the package with pip: resolve that install and look at it."""
     report = tmp_path / "report.json"
-    result = subprocess.run([sys.executable, "-m", "pip", "install", "--dry-run", "--ignore-installed", "--quiet",
-                             "--report", str(report), str(REPO)], capture_output=True, text=True, timeout=600)
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "--dry-run",
+            "--ignore-installed",
+            "--quiet",
+            "--report",
+            str(report),
+            str(REPO),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     if result.returncode != 0:
         pytest.skip(f"pip could not resolve the install (offline?): {result.stderr[-300:]}")
     import json
+
     names = {item["metadata"]["name"].lower() for item in json.loads(report.read_text())["install"]}
     assert "lightning-lint" in names and "libcst" in names and "pyyaml" in names
     assert not names & {"torch", "lightning", "pytorch-lightning", "numpy"}, names

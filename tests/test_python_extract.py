@@ -34,52 +34,58 @@ def trainer(code: str):
 # -- which calls are the Trainer ------------------------------------------------------------
 
 
-@pytest.mark.parametrize("code", [
-    "import lightning\nlightning.Trainer(max_epochs=3)\n",
-    "import lightning.pytorch\nlightning.pytorch.Trainer(max_epochs=3)\n",
-    "import pytorch_lightning\npytorch_lightning.Trainer(max_epochs=3)\n",
-    "import lightning as L\nL.Trainer(max_epochs=3)\n",
-    "import pytorch_lightning as pl\npl.Trainer(max_epochs=3)\n",
-    "import lightning.pytorch as pl\npl.Trainer(max_epochs=3)\n",
-    "from lightning import Trainer\nTrainer(max_epochs=3)\n",
-    "from lightning.pytorch import Trainer as T\nT(max_epochs=3)\n",
-    "from lightning.pytorch.trainer.trainer import Trainer\nTrainer(max_epochs=3)\n",
-    "from pytorch_lightning.trainer import Trainer\nTrainer(max_epochs=3)\n",
-    "from lightning.pytorch import trainer\ntrainer.Trainer(max_epochs=3)\n",
-    "from lightning.pytorch import *\nTrainer(max_epochs=3)\n",
-    "from lightning import Trainer\nMyTrainer = Trainer\nMyTrainer(max_epochs=3)\n",
-    # the usual compatibility import: both bind the same Lightning symbol
-    "try:\n    from lightning import Trainer\nexcept ImportError:\n    from pytorch_lightning import Trainer\n"
-    "Trainer(max_epochs=3)\n",
-    # a function sees the module's import
-    "import lightning as L\ndef main():\n    return L.Trainer(max_epochs=3)\n",
-])
+@pytest.mark.parametrize(
+    "code",
+    [
+        "import lightning\nlightning.Trainer(max_epochs=3)\n",
+        "import lightning.pytorch\nlightning.pytorch.Trainer(max_epochs=3)\n",
+        "import pytorch_lightning\npytorch_lightning.Trainer(max_epochs=3)\n",
+        "import lightning as L\nL.Trainer(max_epochs=3)\n",
+        "import pytorch_lightning as pl\npl.Trainer(max_epochs=3)\n",
+        "import lightning.pytorch as pl\npl.Trainer(max_epochs=3)\n",
+        "from lightning import Trainer\nTrainer(max_epochs=3)\n",
+        "from lightning.pytorch import Trainer as T\nT(max_epochs=3)\n",
+        "from lightning.pytorch.trainer.trainer import Trainer\nTrainer(max_epochs=3)\n",
+        "from pytorch_lightning.trainer import Trainer\nTrainer(max_epochs=3)\n",
+        "from lightning.pytorch import trainer\ntrainer.Trainer(max_epochs=3)\n",
+        "from lightning.pytorch import *\nTrainer(max_epochs=3)\n",
+        "from lightning import Trainer\nMyTrainer = Trainer\nMyTrainer(max_epochs=3)\n",
+        # the usual compatibility import: both bind the same Lightning symbol
+        "try:\n    from lightning import Trainer\nexcept ImportError:\n    from pytorch_lightning import Trainer\n"
+        "Trainer(max_epochs=3)\n",
+        # a function sees the module's import
+        "import lightning as L\ndef main():\n    return L.Trainer(max_epochs=3)\n",
+    ],
+)
 def test_trainer_is_found_through_the_imports(code):
     spec = trainer(code)
     assert spec.args["max_epochs"].data == 3
     assert spec.flavor == "python"
 
 
-@pytest.mark.parametrize("code", [
-    # a local class that happens to be called Trainer
-    "class Trainer:\n    def __init__(self, **kw): pass\nTrainer(max_epochs=3)\n",
-    # a local subclass is not assumed to take the same arguments
-    "import lightning as L\nclass Trainer(L.Trainer): pass\nTrainer(max_epochs=3)\n",
-    # never imported
-    "Trainer(max_epochs=3)\n",
-    # another library's Trainer
-    "from transformers import Trainer\nTrainer(max_epochs=3)\n",
-    "from .trainer import Trainer\nTrainer(max_epochs=3)\n",
-    "from mylib import *\nTrainer(max_epochs=3)\n",
-    # shadowed after the import: the name may be either
-    "from lightning import Trainer\nTrainer = object\nTrainer(max_epochs=3)\n",
-    "from lightning import Trainer\ndef Trainer(**kw): pass\nTrainer(max_epochs=3)\n",
-    "import lightning as L\nL = make()\nL.Trainer(max_epochs=3)\n",
-    # a parameter of the same name hides the import inside the function
-    "from lightning import Trainer\ndef f(Trainer):\n    return Trainer(max_epochs=3)\n",
-    # functools.partial is a call of partial, not of the Trainer: no guess is made
-    "import functools\nfrom lightning import Trainer\nmake = functools.partial(Trainer, max_epochs=3)\nmake()\n",
-])
+@pytest.mark.parametrize(
+    "code",
+    [
+        # a local class that happens to be called Trainer
+        "class Trainer:\n    def __init__(self, **kw): pass\nTrainer(max_epochs=3)\n",
+        # a local subclass is not assumed to take the same arguments
+        "import lightning as L\nclass Trainer(L.Trainer): pass\nTrainer(max_epochs=3)\n",
+        # never imported
+        "Trainer(max_epochs=3)\n",
+        # another library's Trainer
+        "from transformers import Trainer\nTrainer(max_epochs=3)\n",
+        "from .trainer import Trainer\nTrainer(max_epochs=3)\n",
+        "from mylib import *\nTrainer(max_epochs=3)\n",
+        # shadowed after the import: the name may be either
+        "from lightning import Trainer\nTrainer = object\nTrainer(max_epochs=3)\n",
+        "from lightning import Trainer\ndef Trainer(**kw): pass\nTrainer(max_epochs=3)\n",
+        "import lightning as L\nL = make()\nL.Trainer(max_epochs=3)\n",
+        # a parameter of the same name hides the import inside the function
+        "from lightning import Trainer\ndef f(Trainer):\n    return Trainer(max_epochs=3)\n",
+        # functools.partial is a call of partial, not of the Trainer: no guess is made
+        "import functools\nfrom lightning import Trainer\nmake = functools.partial(Trainer, max_epochs=3)\nmake()\n",
+    ],
+)
 def test_calls_that_are_not_lightnings_trainer_are_not_extracted(code):
     assert extract(code).trainers == []
 
@@ -123,9 +129,17 @@ def test_literal_values():
     """)
     values = {name: value.data for name, value in spec.args.items() if not value.is_list()}
     assert values == {
-        "max_epochs": 10, "min_epochs": -1, "max_steps": 1000, "limit_val_batches": 0.5,
-        "val_check_interval": -0.25, "precision": "16-mixed", "fast_dev_run": True, "strategy": None,
-        "gradient_clip_val": 1.0, "default_root_dir": "runs/a", "logger": "plain",
+        "max_epochs": 10,
+        "min_epochs": -1,
+        "max_steps": 1000,
+        "limit_val_batches": 0.5,
+        "val_check_interval": -0.25,
+        "precision": "16-mixed",
+        "fast_dev_run": True,
+        "strategy": None,
+        "gradient_clip_val": 1.0,
+        "default_root_dir": "runs/a",
+        "logger": "plain",
     }
     assert [item.data for item in spec.args["devices"].items()] == [0, 1]
     assert spec.args["max_steps"].is_int() and spec.args["max_steps"].raw == "1_000"
@@ -148,17 +162,20 @@ def test_module_constants_are_followed():
     assert spec.args["precision"].data == "bf16-mixed"
 
 
-@pytest.mark.parametrize("expr, reason", [
-    ('f"runs/{name}"', "f-string"),
-    ("undefined_name", "not defined in this file"),
-    ("twice", "assigned more than once"),
-    ("args.epochs", "only known at run time"),
-    ("int(os.environ['EPOCHS'])", None),
-    ("os.environ['EPOCHS']", "environment variable"),
-    ("imported", "imported from `config`"),
-    ("changed", "modified after it is assigned"),
-    ("changed_elsewhere", "modified after it is assigned"),
-])
+@pytest.mark.parametrize(
+    "expr, reason",
+    [
+        ('f"runs/{name}"', "f-string"),
+        ("undefined_name", "not defined in this file"),
+        ("twice", "assigned more than once"),
+        ("args.epochs", "only known at run time"),
+        ("int(os.environ['EPOCHS'])", None),
+        ("os.environ['EPOCHS']", "environment variable"),
+        ("imported", "imported from `config`"),
+        ("changed", "modified after it is assigned"),
+        ("changed_elsewhere", "modified after it is assigned"),
+    ],
+)
 def test_values_that_cannot_be_known(expr, reason):
     spec = trainer(f"""
         import os
@@ -349,7 +366,10 @@ def test_callbacks_built_in_a_variable():
         trainer.fit(model, datamodule=dm)
     """)
     assert [(cb.kind, cb.conditional) for cb in spec.callbacks] == [
-        ("ModelCheckpoint", False), ("EarlyStopping", True), ("LearningRateMonitor", False)]
+        ("ModelCheckpoint", False),
+        ("EarlyStopping", True),
+        ("LearningRateMonitor", False),
+    ]
     assert spec.callbacks_open is None
     assert [run.method for run in spec.runs] == ["fit"]
     assert spec.fits is True
@@ -395,17 +415,21 @@ def test_dict_changed_in_a_helper_function_is_unknown():
     assert spec.open_reason == "`**config` may set any argument"
 
 
-@pytest.mark.parametrize("code, reason", [
-    ("Trainer(callbacks=make_callbacks())", "`make_callbacks()` may return any callbacks"),
-    ("cbs = [ModelCheckpoint()]\ncbs += extra\nTrainer(callbacks=cbs)", "`cbs` is built at run time"),
-    ("cbs = [ModelCheckpoint()]\ncbs.pop()\nTrainer(callbacks=cbs)", "`cbs` is built at run time"),
-    ("Trainer(callbacks=[ModelCheckpoint(), *extra])", "`*extra` is unpacked at run time"),
-    ("Trainer(callbacks=[ModelCheckpoint(), 'oops'])", "`'oops'` is not a callback instance"),
-    ("Trainer(callbacks=cfg.callbacks)", "`cfg.callbacks` is only known at run time"),
-])
+@pytest.mark.parametrize(
+    "code, reason",
+    [
+        ("Trainer(callbacks=make_callbacks())", "`make_callbacks()` may return any callbacks"),
+        ("cbs = [ModelCheckpoint()]\ncbs += extra\nTrainer(callbacks=cbs)", "`cbs` is built at run time"),
+        ("cbs = [ModelCheckpoint()]\ncbs.pop()\nTrainer(callbacks=cbs)", "`cbs` is built at run time"),
+        ("Trainer(callbacks=[ModelCheckpoint(), *extra])", "`*extra` is unpacked at run time"),
+        ("Trainer(callbacks=[ModelCheckpoint(), 'oops'])", "`'oops'` is not a callback instance"),
+        ("Trainer(callbacks=cfg.callbacks)", "`cfg.callbacks` is only known at run time"),
+    ],
+)
 def test_callback_lists_that_may_hold_more(code, reason):
-    spec = trainer("from lightning import Trainer\nfrom lightning.pytorch.callbacks import ModelCheckpoint\n"
-                   + code + "\n")
+    spec = trainer(
+        "from lightning import Trainer\nfrom lightning.pytorch.callbacks import ModelCheckpoint\n" + code + "\n"
+    )
     assert spec.callbacks_open == reason
 
 
@@ -455,7 +479,7 @@ def test_lightning_cli_trainer_defaults():
         def main():
             LightningCLI(MyModel, trainer_defaults={"max_epochs": 5, "callbacks": [ModelCheckpoint()]}, run=False)
     """)
-    spec, = extraction.trainers
+    (spec,) = extraction.trainers
     assert {name: value.data for name, value in spec.args.items()} == {"max_epochs": 5}
     # the config files and the command line may set everything else
     assert spec.get("devices").unknown and "LightningCLI" in spec.open_reason
@@ -472,8 +496,11 @@ def test_dataloaders_positional_arguments_and_roles():
         val_loader = DataLoader(dataset, batch_size=8)
         loader = DataLoader(dataset, **options)
     """).loaders
-    assert [(loader.kind, loader.role) for loader in loaders] == [("DataLoader", "train"), ("DataLoader", "val"),
-                                                                  ("DataLoader", None)]
+    assert [(loader.kind, loader.role) for loader in loaders] == [
+        ("DataLoader", "train"),
+        ("DataLoader", "val"),
+        ("DataLoader", None),
+    ]
     train, val, other = loaders
     assert train.args["batch_size"].data == 32 and train.args["shuffle"].data is True
     assert train.get("drop_last").absent and train.get("drop_last").data is False

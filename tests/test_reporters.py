@@ -30,14 +30,16 @@ def render(in_tmp, fmt: str) -> str:
 
 def test_sarif_validates_against_the_schema(in_tmp):
     import jsonschema
+
     sarif = json.loads(render(in_tmp, "sarif"))
     schema = json.loads(SARIF_SCHEMA.read_text())
     jsonschema.validate(sarif, schema)
     run_ = sarif["runs"][0]
     rules = {r["id"]: r for r in run_["tool"]["driver"]["rules"]}
     assert rules["LL302"]["name"] == "removed-argument" and rules["LL302"]["fullDescription"]["text"]
-    locations = {(r["ruleId"], r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"])
-                 for r in run_["results"]}
+    locations = {
+        (r["ruleId"], r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]) for r in run_["results"]
+    }
     assert ("LL302", "train.py") in locations and ("LL402", "conf.yaml") in locations
 
 

@@ -28,8 +28,18 @@ print(json.dumps({"returncode": done.returncode, "seconds": time.perf_counter() 
 
 
 def measure(cwd: Path, *args: str) -> Dict:
-    command = [sys.executable, "-c", WRAPPER, sys.executable, "-m", "lightning_lint", "--no-cache",
-               "--output-format", "json", *args]
+    command = [
+        sys.executable,
+        "-c",
+        WRAPPER,
+        sys.executable,
+        "-m",
+        "lightning_lint",
+        "--no-cache",
+        "--output-format",
+        "json",
+        *args,
+    ]
     result = subprocess.run(command, cwd=cwd, capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout)
@@ -90,10 +100,12 @@ def test_fifty_megabyte_file_read_when_the_limit_is_raised(project):
 def test_four_megabytes_of_ordinary_code(project):
     """Just under the default size limit, parsed in full: CPython's ast alone takes about
     150 times the file size, which is what the 4 MB default bounds."""
-    block = (b"\n\nclass Model%d(L.LightningModule):\n    def __init__(self, hidden=%d):\n"
-             b"        super().__init__()\n        self.layer = torch.nn.Linear(hidden, 2)\n\n"
-             b"    def training_step(self, batch, batch_idx):\n        loss = self.layer(batch).sum()\n"
-             b"        self.log('train_loss', loss)\n        return {'loss': loss, 'items': [1, 2, (3, 4)]}\n")
+    block = (
+        b"\n\nclass Model%d(L.LightningModule):\n    def __init__(self, hidden=%d):\n"
+        b"        super().__init__()\n        self.layer = torch.nn.Linear(hidden, 2)\n\n"
+        b"    def training_step(self, batch, batch_idx):\n        loss = self.layer(batch).sum()\n"
+        b"        self.log('train_loss', loss)\n        return {'loss': loss, 'items': [1, 2, (3, 4)]}\n"
+    )
     parts, size, i = [HEAD], len(HEAD), 0
     while size < 4 * MB - 2000:
         part = block % (i, i)
@@ -115,14 +127,25 @@ def test_hostile_nesting_and_yaml_bombs(project):
         "long_line.py": HEAD + b"x = '" + b"a" * (3 * MB) + b"'\n",
         "deep_flow.yaml": b"trainer:\n  callbacks: " + b"[" * 100_000 + b"]" * 100_000 + b"\n",
         "deep_map.yaml": b"trainer:\n  plugins: " + b"{a: " * 100_000 + b"1" + b"}" * 100_000 + b"\n",
-        "deep_block.yaml": b"trainer:\n" + b"".join(b"  " * (i + 1) + b"k%d:\n" % i for i in range(900))
-                           + b"  " * 901 + b"v\n",
-        "laughs.yaml": ("\n".join(["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"] + [
-            f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 10) + "]" for i in range(1, 12)])
-            + "\ntrainer:\n  max_epochs: 1\n  callbacks: *a11\n").encode(),
+        "deep_block.yaml": b"trainer:\n"
+        + b"".join(b"  " * (i + 1) + b"k%d:\n" % i for i in range(900))
+        + b"  " * 901
+        + b"v\n",
+        "laughs.yaml": (
+            "\n".join(
+                ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
+                + [f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 10) + "]" for i in range(1, 12)]
+            )
+            + "\ntrainer:\n  max_epochs: 1\n  callbacks: *a11\n"
+        ).encode(),
         # one wide anchor referenced 100000 times: quadratic if every alias were expanded
-        "wide_alias.yaml": ("base: &b {" + ", ".join(f"k{i}: {i}" for i in range(1000)) + "}\n"
-                            + "".join(f"r{i}: *b\n" for i in range(100_000)) + "trainer:\n  max_epochs: 1\n").encode(),
+        "wide_alias.yaml": (
+            "base: &b {"
+            + ", ".join(f"k{i}: {i}" for i in range(1000))
+            + "}\n"
+            + "".join(f"r{i}: *b\n" for i in range(100_000))
+            + "trainer:\n  max_epochs: 1\n"
+        ).encode(),
     }
     if sys.version_info < (3, 12):  # newer syntax sends the file to libcst's (natively recursive) parser
         files["newer_then_deep.py"] = HEAD + b"type X = int\nx = (" + b"-\n" * 200_000 + b"1)\n"

@@ -14,10 +14,12 @@ from lightning_lint.model.sources import read_source
 
 from conftest import lint_files
 
-CASES = [(rule.code, kind, index, ex)
-         for rule in rules.all_rules()
-         for kind, examples in (("valid", rule.valid_examples()), ("invalid", rule.invalid_examples()))
-         for index, ex in enumerate(examples)]
+CASES = [
+    (rule.code, kind, index, ex)
+    for rule in rules.all_rules()
+    for kind, examples in (("valid", rule.valid_examples()), ("invalid", rule.invalid_examples()))
+    for index, ex in enumerate(examples)
+]
 
 
 def _files(ex):
@@ -47,13 +49,15 @@ def test_example(tmp_path, code, kind, index, ex):
         outcome = fixer.fix_source(linter, source, tmp_path / ex.path, unsafe=ex.unsafe)
         assert outcome.text == ex.fixed
         assert not outcome.problems
-        again = fixer.fix_source(linter, read_source_text(outcome.text, ex.path, source.kind), tmp_path / ex.path,
-                                 unsafe=ex.unsafe)
+        again = fixer.fix_source(
+            linter, read_source_text(outcome.text, ex.path, source.kind), tmp_path / ex.path, unsafe=ex.unsafe
+        )
         assert again.text == outcome.text, "fixing is not idempotent"
 
 
 def read_source_text(text, path, kind):
     from lightning_lint.model.sources import SourceFile
+
     return SourceFile(path, text, kind)
 
 
@@ -73,6 +77,7 @@ def test_fixable_rules_show_a_fix_in_examples():
     for rule in rules.all_rules():
         if rule.fix_availability == "none":
             continue
-        assert any(ex.fixed is not None for ex in rule.invalid_examples()), \
+        assert any(ex.fixed is not None for ex in rule.invalid_examples()), (
             f"{rule.code} says it can fix but no example shows the fixed text"
+        )
         assert "## Fix safety" in rule.explanation(), f"{rule.code} does not say which fixes are safe"

@@ -20,17 +20,29 @@ def codes(root, files, target, select=LL5):
     return sorted(d.code for d in lint_files(root, files, target, select=select).diagnostics)
 
 
-@pytest.mark.parametrize("path", [
-    "debug/train.py", "scripts/debug/run.py", "debug_train.py", "train_debug.py", "configs/debug/fdr.yaml",
-    "tests/test_model.py", "tests/helpers.py", "src/pkg/test_fit.py", "fit_test.py", "conftest.py",
-])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "debug/train.py",
+        "scripts/debug/run.py",
+        "debug_train.py",
+        "train_debug.py",
+        "configs/debug/fdr.yaml",
+        "tests/test_model.py",
+        "tests/helpers.py",
+        "src/pkg/test_fit.py",
+        "fit_test.py",
+        "conftest.py",
+    ],
+)
 def test_default_debug_paths_are_exempt(tmp_path, path):
     text = FDR_YAML if path.endswith(".yaml") else FDR_PY
     assert codes(tmp_path, {path: text}, path) == []
 
 
-@pytest.mark.parametrize("path", ["train.py", "configs/fit.yaml", "src/pkg/train.py",
-                                  "scripts/testing.py", "configs/experiment/fast.yaml"])
+@pytest.mark.parametrize(
+    "path", ["train.py", "configs/fit.yaml", "src/pkg/train.py", "scripts/testing.py", "configs/experiment/fast.yaml"]
+)
 def test_other_paths_are_not(tmp_path, path):
     text = FDR_YAML if path.endswith(".yaml") else FDR_PY
     assert codes(tmp_path, {path: text}, path) == ["LL501"]
@@ -54,7 +66,7 @@ def test_hydra_trainer_debug_option_is_exempt_but_not_other_options(tmp_path):
 
 def test_configured_debug_paths_replace_the_default(tmp_path):
     files = {
-        "pyproject.toml": "[tool.lightning-lint]\ndebug-paths = [\"smoke/**\"]\n",
+        "pyproject.toml": '[tool.lightning-lint]\ndebug-paths = ["smoke/**"]\n',
         "smoke/run.py": FDR_PY,
         "debug/train.py": FDR_PY,
         "tests/test_model.py": FDR_PY,
@@ -100,15 +112,18 @@ def test_is_debug_path_matches_folders_and_names(tmp_path):
     assert not settings.is_debug_path(tmp_path / "configs" / "fit.yaml")
 
 
-@pytest.mark.parametrize("source", [
-    "from lightning import Trainer\ndef main(args):\n    if args.debug:\n        return Trainer(fast_dev_run=True)\n",
-    "from lightning import Trainer\ndef main(cfg):\n    if cfg.trainer.fast_dev_run:\n"
-    "        return Trainer(fast_dev_run=True)\n",
-    "from lightning import Trainer\ndef debug_run():\n    Trainer(fast_dev_run=True)\n",
-    "from lightning import Trainer\ndef test_fit():\n    Trainer(fast_dev_run=True)\n",
-    "from lightning import Trainer\nclass TestFit:\n    def check(self):\n        Trainer(fast_dev_run=True)\n",
-    "from lightning import Trainer\ndef main(smoke_test):\n    while smoke_test:\n        Trainer(fast_dev_run=True)\n",
-])
+@pytest.mark.parametrize(
+    "source",
+    [
+        "from lightning import Trainer\ndef main(args):\n    if args.debug:\n        return Trainer(fast_dev_run=True)\n",
+        "from lightning import Trainer\ndef main(cfg):\n    if cfg.trainer.fast_dev_run:\n"
+        "        return Trainer(fast_dev_run=True)\n",
+        "from lightning import Trainer\ndef debug_run():\n    Trainer(fast_dev_run=True)\n",
+        "from lightning import Trainer\ndef test_fit():\n    Trainer(fast_dev_run=True)\n",
+        "from lightning import Trainer\nclass TestFit:\n    def check(self):\n        Trainer(fast_dev_run=True)\n",
+        "from lightning import Trainer\ndef main(smoke_test):\n    while smoke_test:\n        Trainer(fast_dev_run=True)\n",
+    ],
+)
 def test_debugging_branches_are_exempt(tmp_path, source):
     assert codes(tmp_path, {"train.py": source}, "train.py") == []
 
@@ -119,8 +134,10 @@ def test_a_main_guard_is_not_a_debugging_branch(tmp_path):
 
 
 def test_ll503_and_ll603_are_opt_in(tmp_path):
-    files = {"train.py": "from lightning import Trainer\nfrom torch.utils.data import DataLoader\n"
-                         "Trainer(max_epochs=1, detect_anomaly=True)\nDataLoader([1, 2])\n"}
+    files = {
+        "train.py": "from lightning import Trainer\nfrom torch.utils.data import DataLoader\n"
+        "Trainer(max_epochs=1, detect_anomaly=True)\nDataLoader([1, 2])\n"
+    }
     assert codes(tmp_path, files, "train.py", select=None) == []
-    files["pyproject.toml"] = "[tool.lightning-lint]\nextend-select = [\"LL503\", \"LL603\"]\n"
+    files["pyproject.toml"] = '[tool.lightning-lint]\nextend-select = ["LL503", "LL603"]\n'
     assert codes(tmp_path, files, "train.py", select=None) == ["LL503", "LL603"]

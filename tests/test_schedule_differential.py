@@ -54,8 +54,9 @@ class Model(pl.LightningModule):
         return torch.optim.SGD(self.parameters(), lr=0.01)
 
     def train_dataloader(self):
-        return DataLoader(TensorDataset(torch.randn(self.size, 2)), batch_size=self.batch_size,
-                          drop_last=self.drop_last)
+        return DataLoader(
+            TensorDataset(torch.randn(self.size, 2)), batch_size=self.batch_size, drop_last=self.drop_last
+        )
 
     def val_dataloader(self):
         return DataLoader(TensorDataset(torch.randn(4, 2)), batch_size=2)
@@ -129,12 +130,15 @@ def predict(config: Dict[str, Any]):
     if config["checkpoint"] is not None:
         cb_args = ", ".join(f"{k}={v!r}" for k, v in config["checkpoint"].items())
         callbacks = f", callbacks=[ModelCheckpoint({cb_args})]"
-    text = ("from lightning import Trainer\nfrom lightning.pytorch.callbacks import ModelCheckpoint\n"
-            f"Trainer({args}{callbacks})\n")
+    text = (
+        "from lightning import Trainer\nfrom lightning.pytorch.callbacks import ModelCheckpoint\n"
+        f"Trainer({args}{callbacks})\n"
+    )
     source = SourceFile("train.py", text, PYTHON)
     [spec] = python.extract(ast.parse(text), source).trainers
-    data = schedule.DataFacts.from_settings({"dataset-size": config["size"], "batch-size": config["batch"],
-                                             "drop-last": config["drop"], "val-batches": 2})
+    data = schedule.DataFacts.from_settings(
+        {"dataset-size": config["size"], "batch-size": config["batch"], "drop-last": config["drop"], "val-batches": 2}
+    )
     s = schedule.compute(spec, data)
     plan = schedule.checkpoint_plan(spec.callbacks[0], s, s.validation) if spec.callbacks else None
     return s, plan
@@ -142,13 +146,25 @@ def predict(config: Dict[str, Any]):
 
 def fit(config: Dict[str, Any], tmp_path):
     model = Model(config["size"], config["batch"], config["drop"])
-    callbacks = [CountingCheckpoint(save_top_k=-1, dirpath=str(tmp_path), **config["checkpoint"])] \
-        if config["checkpoint"] is not None else []
+    callbacks = (
+        [CountingCheckpoint(save_top_k=-1, dirpath=str(tmp_path), **config["checkpoint"])]
+        if config["checkpoint"] is not None
+        else []
+    )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        trainer = pl.Trainer(accelerator="cpu", devices=1, logger=False, enable_progress_bar=False,
-                             enable_model_summary=False, num_sanity_val_steps=0, default_root_dir=str(tmp_path),
-                             enable_checkpointing=bool(callbacks), callbacks=callbacks, **config["trainer"])
+        trainer = pl.Trainer(
+            accelerator="cpu",
+            devices=1,
+            logger=False,
+            enable_progress_bar=False,
+            enable_model_summary=False,
+            num_sanity_val_steps=0,
+            default_root_dir=str(tmp_path),
+            enable_checkpointing=bool(callbacks),
+            callbacks=callbacks,
+            **config["trainer"],
+        )
         trainer.fit(model)
     saves = len(callbacks[0].saved_at) if callbacks else None
     return trainer.global_step, trainer.current_epoch, model.val_runs, saves
@@ -168,8 +184,11 @@ def test_schedule_agrees_with_real_fits(tmp_path):
         step, epoch, val_runs, saves = fit(config, tmp_path / str(configs))
         v = s.validation
         expected_val = 0 if v is not None and v.enabled is False else (v.runs if v is not None else None)
-        checks = [("steps", s.total_steps, step), ("epochs", s.final_epoch, epoch),
-                  ("validation", expected_val, val_runs)]
+        checks = [
+            ("steps", s.total_steps, step),
+            ("epochs", s.final_epoch, epoch),
+            ("validation", expected_val, val_runs),
+        ]
         if plan is not None:
             with_checkpoint += 1
             checks.append(("checkpoints", plan.saves, saves))

@@ -37,12 +37,15 @@ def codes(found, name) -> List[str]:
 
 
 def test_closest_configuration_file_wins_without_merging(tmp_path, monkeypatch, capsys):
-    write_files(tmp_path, {
-        "pyproject.toml": "[tool.lightning-lint]\nignore = ['LL302']\n",
-        "train.py": V1_SCRIPT,
-        "sub/lightning-lint.toml": "extend-select = ['LL007']\n",  # no `ignore`: the parent's is not inherited
-        "sub/train.py": V1_SCRIPT,
-    })
+    write_files(
+        tmp_path,
+        {
+            "pyproject.toml": "[tool.lightning-lint]\nignore = ['LL302']\n",
+            "train.py": V1_SCRIPT,
+            "sub/lightning-lint.toml": "extend-select = ['LL007']\n",  # no `ignore`: the parent's is not inherited
+            "sub/train.py": V1_SCRIPT,
+        },
+    )
     code, found, _ = check(monkeypatch, capsys, tmp_path, ".")
     assert "LL302" not in codes(found, "train.py")
     assert "LL302" in codes(found, "sub/train.py")
@@ -50,22 +53,28 @@ def test_closest_configuration_file_wins_without_merging(tmp_path, monkeypatch, 
 
 
 def test_lightning_lint_toml_beats_pyproject_in_the_same_folder(tmp_path, monkeypatch, capsys):
-    write_files(tmp_path, {
-        "pyproject.toml": "[tool.lightning-lint]\nignore = ['LL302']\n",
-        "lightning-lint.toml": "ignore = ['LL001']\n",
-        "train.py": V1_SCRIPT,
-    })
+    write_files(
+        tmp_path,
+        {
+            "pyproject.toml": "[tool.lightning-lint]\nignore = ['LL302']\n",
+            "lightning-lint.toml": "ignore = ['LL001']\n",
+            "train.py": V1_SCRIPT,
+        },
+    )
     _, found, _ = check(monkeypatch, capsys, tmp_path, "train.py")
     assert "LL302" in codes(found, "train.py")
 
 
 def test_per_file_ignores(tmp_path, monkeypatch, capsys):
-    write_files(tmp_path, {
-        "pyproject.toml": "[tool.lightning-lint.per-file-ignores]\n'legacy/*.py' = ['LL302']\n'scripts/**' = ['LL0']\n",
-        "legacy/old.py": V1_SCRIPT,
-        "new.py": V1_SCRIPT,
-        "scripts/deep/run.py": NO_LIMIT,
-    })
+    write_files(
+        tmp_path,
+        {
+            "pyproject.toml": "[tool.lightning-lint.per-file-ignores]\n'legacy/*.py' = ['LL302']\n'scripts/**' = ['LL0']\n",
+            "legacy/old.py": V1_SCRIPT,
+            "new.py": V1_SCRIPT,
+            "scripts/deep/run.py": NO_LIMIT,
+        },
+    )
     _, found, _ = check(monkeypatch, capsys, tmp_path, ".")
     assert "LL302" not in codes(found, "legacy/old.py")
     assert "LL302" in codes(found, "new.py")
@@ -111,11 +120,14 @@ def test_fail_on_from_configuration(tmp_path, monkeypatch, capsys):
 
 
 def test_exclude_and_extend_exclude(tmp_path, monkeypatch, capsys):
-    write_files(tmp_path, {
-        "pyproject.toml": "[tool.lightning-lint]\nextend-exclude = ['generated/']\n",
-        "generated/a.py": V1_SCRIPT,
-        "train.py": V1_SCRIPT,
-    })
+    write_files(
+        tmp_path,
+        {
+            "pyproject.toml": "[tool.lightning-lint]\nextend-exclude = ['generated/']\n",
+            "generated/a.py": V1_SCRIPT,
+            "train.py": V1_SCRIPT,
+        },
+    )
     _, found, _ = check(monkeypatch, capsys, tmp_path, ".")
     assert list(found) == ["train.py"]
     # A file named explicitly is linted unless --force-exclude (what pre-commit passes).
@@ -139,23 +151,29 @@ def test_include_makes_a_yaml_file_a_config(tmp_path, monkeypatch, capsys):
 
 def test_hydra_group_option_without_lightning_words_is_read(tmp_path, monkeypatch, capsys):
     # lightning-hydra-template's trainer/gpu.yaml names nothing Lightning-like; its folder does.
-    write_files(tmp_path, {
-        "configs/trainer/default.yaml": "_target_: lightning.pytorch.trainer.Trainer\nmax_epochs: 3\n",
-        "configs/trainer/gpu.yaml": "defaults:\n  - default\naccelerator: gpu\ngpus: 1\n",
-        "configs/paths/default.yaml": "gpus: 1\n",  # not a Lightning group: still skipped
-    })
+    write_files(
+        tmp_path,
+        {
+            "configs/trainer/default.yaml": "_target_: lightning.pytorch.trainer.Trainer\nmax_epochs: 3\n",
+            "configs/trainer/gpu.yaml": "defaults:\n  - default\naccelerator: gpu\ngpus: 1\n",
+            "configs/paths/default.yaml": "gpus: 1\n",  # not a Lightning group: still skipped
+        },
+    )
     _, found, _ = check(monkeypatch, capsys, tmp_path, ".")
     assert list(found) == ["configs/trainer/gpu.yaml"] and codes(found, "configs/trainer/gpu.yaml") == ["LL302"]
 
 
-@pytest.mark.parametrize("config, message", [
-    ("[tool.lightning-lint]\nignor = ['LL302']\n", "unknown setting `ignor`"),
-    ("[tool.lightning-lint]\nfail-on = 'sometimes'\n", "fail-on"),
-    ("[tool.lightning-lint]\ntarget-version = 'two'\n", "two"),
-    ("[tool.lightning-lint\nselect = 1\n", "invalid TOML"),
-    ("[tool.lightning-lint]\nselect = [302]\n", "`select` must be a list of strings"),
-    ("[tool.lightning-lint]\nselect = ['LL3O2']\n", "LL3O2"),
-])
+@pytest.mark.parametrize(
+    "config, message",
+    [
+        ("[tool.lightning-lint]\nignor = ['LL302']\n", "unknown setting `ignor`"),
+        ("[tool.lightning-lint]\nfail-on = 'sometimes'\n", "fail-on"),
+        ("[tool.lightning-lint]\ntarget-version = 'two'\n", "two"),
+        ("[tool.lightning-lint\nselect = 1\n", "invalid TOML"),
+        ("[tool.lightning-lint]\nselect = [302]\n", "`select` must be a list of strings"),
+        ("[tool.lightning-lint]\nselect = ['LL3O2']\n", "LL3O2"),
+    ],
+)
 def test_bad_configuration_is_a_usage_error(tmp_path, monkeypatch, capsys, config, message):
     write_files(tmp_path, {"pyproject.toml": config, "train.py": V1_SCRIPT})
     code, _, err = check(monkeypatch, capsys, tmp_path, "train.py")
@@ -169,11 +187,14 @@ def test_unknown_setting_suggests_the_right_one(tmp_path, monkeypatch, capsys):
 
 
 def test_config_show_text_and_json(tmp_path, monkeypatch, capsys):
-    write_files(tmp_path, {
-        "pyproject.toml": "[tool.lightning-lint]\nignore = ['LL302']\nextend-select = ['LL007']\n"
-                          "[tool.lightning-lint.per-file-ignores]\n'tests/*' = ['LL001']\n",
-        "tests/test_x.py": NO_LIMIT,
-    })
+    write_files(
+        tmp_path,
+        {
+            "pyproject.toml": "[tool.lightning-lint]\nignore = ['LL302']\nextend-select = ['LL007']\n"
+            "[tool.lightning-lint.per-file-ignores]\n'tests/*' = ['LL001']\n",
+            "tests/test_x.py": NO_LIMIT,
+        },
+    )
     monkeypatch.chdir(tmp_path)
     assert cli.main(["config", "--show", "tests/test_x.py"]) == 0
     text = capsys.readouterr().out
@@ -208,12 +229,15 @@ def test_rule_options(tmp_path, monkeypatch, capsys):
     assert codes(found, "train.py") == ["LL003"]
 
 
-@pytest.mark.parametrize("table, message", [
-    ("[tool.lightning-lint.rules.LL003]\nmin-batches = 5\n", "did you mean `min-batches-per-epoch`?"),
-    ("[tool.lightning-lint.rules.LL003]\nmin-batches-per-epoch = 'many'\n", "must be int"),
-    ("[tool.lightning-lint.rules.LL101]\nstrict = true\n", "has no options"),
-    ("[tool.lightning-lint.rules.LL999]\nx = 1\n", "not a rule code"),
-])
+@pytest.mark.parametrize(
+    "table, message",
+    [
+        ("[tool.lightning-lint.rules.LL003]\nmin-batches = 5\n", "did you mean `min-batches-per-epoch`?"),
+        ("[tool.lightning-lint.rules.LL003]\nmin-batches-per-epoch = 'many'\n", "must be int"),
+        ("[tool.lightning-lint.rules.LL101]\nstrict = true\n", "has no options"),
+        ("[tool.lightning-lint.rules.LL999]\nx = 1\n", "not a rule code"),
+    ],
+)
 def test_bad_rule_options(tmp_path, monkeypatch, capsys, table, message):
     write_files(tmp_path, {"pyproject.toml": table, "train.py": NO_LIMIT})
     code, _, err = check(monkeypatch, capsys, tmp_path, "train.py")

@@ -19,25 +19,32 @@ def codes(result):
     return sorted(d.code for d in result.diagnostics)
 
 
-@pytest.mark.parametrize("comment, expected", [
-    ("", ["LL302", "LL306"]),
-    ("  # noqa: LL302", ["LL306"]),  # silences exactly that code
-    ("  # noqa: LL302, LL306", []),
-    ("  # noqa", []),  # bare noqa: everything on the line
-    ("  # lightning-lint: ignore[LL306]", ["LL302"]),
-    ("  # NOQA:LL302", ["LL306"]),
-    ("  # noqa: E501", ["LL302", "LL306"]),  # another tool's code is not ours to judge
-])
+@pytest.mark.parametrize(
+    "comment, expected",
+    [
+        ("", ["LL302", "LL306"]),
+        ("  # noqa: LL302", ["LL306"]),  # silences exactly that code
+        ("  # noqa: LL302, LL306", []),
+        ("  # noqa", []),  # bare noqa: everything on the line
+        ("  # lightning-lint: ignore[LL306]", ["LL302"]),
+        ("  # NOQA:LL302", ["LL306"]),
+        ("  # noqa: E501", ["LL302", "LL306"]),  # another tool's code is not ours to judge
+    ],
+)
 def test_python_line_suppressions(tmp_path, comment, expected):
     result = lint_files(tmp_path, {"train.py": SCRIPT.format(comment=comment)}, "train.py")
     assert codes(result) == expected
 
 
 def test_python_ignore_on_the_line_before_and_file_ignore(tmp_path):
-    before = "import lightning as L\n# lightning-lint: ignore[LL302]\nL.Trainer(max_epochs=3, replace_sampler_ddp=False)\n"
+    before = (
+        "import lightning as L\n# lightning-lint: ignore[LL302]\nL.Trainer(max_epochs=3, replace_sampler_ddp=False)\n"
+    )
     assert codes(lint_files(tmp_path, {"train.py": before}, "train.py")) == []
-    whole = ("# lightning-lint: file-ignore[LL302]\nimport lightning as L\n"
-             "L.Trainer(max_epochs=3, replace_sampler_ddp=False)\nL.Trainer(max_epochs=3, gpus=2)\n")
+    whole = (
+        "# lightning-lint: file-ignore[LL302]\nimport lightning as L\n"
+        "L.Trainer(max_epochs=3, replace_sampler_ddp=False)\nL.Trainer(max_epochs=3, gpus=2)\n"
+    )
     assert codes(lint_files(tmp_path, {"train.py": whole}, "train.py")) == []
 
 
@@ -46,12 +53,15 @@ def test_a_suppression_inside_a_string_is_not_a_comment(tmp_path):
     assert codes(lint_files(tmp_path, {"train.py": text}, "train.py")) == ["LL302"]
 
 
-@pytest.mark.parametrize("comment, before, expected", [
-    ("", "", ["LL302"]),
-    ("  # noqa: LL302", "", []),
-    ("", "  # lightning-lint: ignore[LL302]\n", []),
-    ("  # noqa: LL101", "", ["LL302", "LL904"]),  # the wrong code: nothing silenced, and said so
-])
+@pytest.mark.parametrize(
+    "comment, before, expected",
+    [
+        ("", "", ["LL302"]),
+        ("  # noqa: LL302", "", []),
+        ("", "  # lightning-lint: ignore[LL302]\n", []),
+        ("  # noqa: LL101", "", ["LL302", "LL904"]),  # the wrong code: nothing silenced, and said so
+    ],
+)
 def test_yaml_suppressions(tmp_path, comment, before, expected):
     lines = CONFIG.format(comment=comment).splitlines(keepends=True)
     text = "".join(lines[:2]) + before + "".join(lines[2:])
@@ -73,11 +83,14 @@ def test_unused_suppression_of_a_disabled_rule_is_not_reported(tmp_path):
 
 
 def test_add_noqa_adopts_an_existing_project(tmp_path, monkeypatch, capsys):
-    write_files(tmp_path, {
-        "pyproject.toml": "[project]\nname = 'x'\n",
-        "train.py": SCRIPT.format(comment="  # keep this comment"),
-        "config.yaml": CONFIG.format(comment=""),
-    })
+    write_files(
+        tmp_path,
+        {
+            "pyproject.toml": "[project]\nname = 'x'\n",
+            "train.py": SCRIPT.format(comment="  # keep this comment"),
+            "config.yaml": CONFIG.format(comment=""),
+        },
+    )
     monkeypatch.chdir(tmp_path)
     assert cli.main(["check", "--add-noqa", "."]) == 0
     capsys.readouterr()

@@ -44,35 +44,45 @@ def only_trainer(extraction):
 # -- flavour detection ----------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("text, flavor", [
-    ("trainer:\n  max_epochs: 1\nmodel:\n  class_path: my.Model\n", "lightningcli"),
-    ("trainer:\n  max_epochs: 1\nmodel:\n  lr: 0.1\n", "lightningcli"),  # only LightningCLI's own keys
-    ("seed_everything: 1\ntrainer:\n  max_epochs: 1\nextra: 1\n", "lightningcli"),
-    ("# lightning.pytorch==2.6.0\ntrainer:\n  max_epochs: 1\nextra: 1\n", "lightningcli"),  # print_config header
-    ("fit:\n  trainer:\n    max_epochs: 1\n", "lightningcli"),
-    ("test:\n  ckpt_path: best.ckpt\n", "lightningcli"),
-    ("trainer:\n  _target_: lightning.pytorch.Trainer\n  max_epochs: 1\n", "hydra"),
-    ("defaults:\n  - trainer: default\n  - _self_\nseed: 1\n", "hydra"),
-    ("# @package _global_\ntrainer:\n  max_epochs: 1\n", "hydra"),
-    ("hydra:\n  run:\n    dir: out\ntrainer:\n  max_epochs: 1\n", "hydra"),
-    ("trainer:\n  max_epochs: 1\nexp_manager:\n  exp_dir: null\nmodel:\n  train_ds: {}\n", "omegaconf"),  # NeMo
-    ("lightning:\n  trainer:\n    max_epochs: 1\nmodel:\n  target: ldm.Model\n", "omegaconf"),  # CompVis
-    # not Lightning configs
-    ("name: CI\non: [push]\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n      - run: pytest\n", None),
-    ("services:\n  trainer:\n    image: me/train\n    command: python train.py\n", None),
-    ("name: env\nchannels: [conda-forge]\ndependencies:\n  - pytorch-lightning=1.9\n", None),
-    ("trainer: gpu\n", None),
-    ("- trainer:\n    max_epochs: 1\n", None),
-    ("plain: 1\n", None),
-    # HuggingFace TrainingArguments under `trainer:`: other names than Lightning's
-    ("model_name: bert\ntrainer:\n  per_device_train_batch_size: 8\n  num_train_epochs: 3\n  max_steps: 10\n", None),
-])
+@pytest.mark.parametrize(
+    "text, flavor",
+    [
+        ("trainer:\n  max_epochs: 1\nmodel:\n  class_path: my.Model\n", "lightningcli"),
+        ("trainer:\n  max_epochs: 1\nmodel:\n  lr: 0.1\n", "lightningcli"),  # only LightningCLI's own keys
+        ("seed_everything: 1\ntrainer:\n  max_epochs: 1\nextra: 1\n", "lightningcli"),
+        ("# lightning.pytorch==2.6.0\ntrainer:\n  max_epochs: 1\nextra: 1\n", "lightningcli"),  # print_config header
+        ("fit:\n  trainer:\n    max_epochs: 1\n", "lightningcli"),
+        ("test:\n  ckpt_path: best.ckpt\n", "lightningcli"),
+        ("trainer:\n  _target_: lightning.pytorch.Trainer\n  max_epochs: 1\n", "hydra"),
+        ("defaults:\n  - trainer: default\n  - _self_\nseed: 1\n", "hydra"),
+        ("# @package _global_\ntrainer:\n  max_epochs: 1\n", "hydra"),
+        ("hydra:\n  run:\n    dir: out\ntrainer:\n  max_epochs: 1\n", "hydra"),
+        ("trainer:\n  max_epochs: 1\nexp_manager:\n  exp_dir: null\nmodel:\n  train_ds: {}\n", "omegaconf"),  # NeMo
+        ("lightning:\n  trainer:\n    max_epochs: 1\nmodel:\n  target: ldm.Model\n", "omegaconf"),  # CompVis
+        # not Lightning configs
+        ("name: CI\non: [push]\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n      - run: pytest\n", None),
+        ("services:\n  trainer:\n    image: me/train\n    command: python train.py\n", None),
+        ("name: env\nchannels: [conda-forge]\ndependencies:\n  - pytorch-lightning=1.9\n", None),
+        ("trainer: gpu\n", None),
+        ("- trainer:\n    max_epochs: 1\n", None),
+        ("plain: 1\n", None),
+        # HuggingFace TrainingArguments under `trainer:`: other names than Lightning's
+        (
+            "model_name: bert\ntrainer:\n  per_device_train_batch_size: 8\n  num_train_epochs: 3\n  max_steps: 10\n",
+            None,
+        ),
+    ],
+)
 def test_flavor_detection(text, flavor):
     assert flavor_of(text) == flavor
 
 
-@pytest.mark.parametrize("name, text", [
-    (".github/workflows/ci.yml", """
+@pytest.mark.parametrize(
+    "name, text",
+    [
+        (
+            ".github/workflows/ci.yml",
+            """
         name: CI
         on: [push]
         jobs:
@@ -80,21 +90,29 @@ def test_flavor_detection(text, flavor):
             runs-on: ubuntu-latest
             steps:
               - run: python train.py --trainer.max_epochs 1
-    """),
-    ("docker-compose.yml", """
+    """,
+        ),
+        (
+            "docker-compose.yml",
+            """
         services:
           trainer:
             image: me/trainer
             environment:
               - MAX_EPOCHS=1
-    """),
-    ("environment.yml", """
+    """,
+        ),
+        (
+            "environment.yml",
+            """
         name: train
         dependencies:
           - python=3.10
           - pytorch-lightning=1.9
-    """),
-])
+    """,
+        ),
+    ],
+)
 def test_yaml_that_is_not_a_lightning_config_gives_nothing(read, name, text):
     extraction = read(text, name)
     assert extraction.trainers == [] and extraction.callbacks == []
@@ -110,13 +128,16 @@ def test_invalid_yaml_is_a_parse_failure(read):
 # -- values ---------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("raw, reason", [
-    ("${oc.env:MAX_EPOCHS}", "is an environment lookup"),
-    ("${oc.env:MAX_EPOCHS,10}", "is an environment lookup"),
-    ("${model.epochs}", "is an interpolation resolved when the config is loaded"),
-    ("run_${now:%H}", "is an interpolation resolved when the config is loaded"),
-    ("???", "marks a mandatory value given on the command line"),
-])
+@pytest.mark.parametrize(
+    "raw, reason",
+    [
+        ("${oc.env:MAX_EPOCHS}", "is an environment lookup"),
+        ("${oc.env:MAX_EPOCHS,10}", "is an environment lookup"),
+        ("${model.epochs}", "is an interpolation resolved when the config is loaded"),
+        ("run_${now:%H}", "is an interpolation resolved when the config is loaded"),
+        ("???", "marks a mandatory value given on the command line"),
+    ],
+)
 def test_interpolations_and_mandatory_values_are_unknown(read, raw, reason):
     spec = only_trainer(read(f"trainer:\n  max_epochs: {raw}\nexp_manager: {{}}\n"))
     value = spec.args["max_epochs"]
@@ -126,7 +147,8 @@ def test_interpolations_and_mandatory_values_are_unknown(read, raw, reason):
 
 
 def test_lightning_cli_types_and_coercions(read):
-    spec = only_trainer(read("""
+    spec = only_trainer(
+        read("""
         trainer:
           max_epochs: 1e4
           limit_train_batches: 1
@@ -137,7 +159,8 @@ def test_lightning_cli_types_and_coercions(read):
           logger: null
         model:
           class_path: my.Model
-    """))
+    """)
+    )
     assert spec.flavor == "lightningcli" and spec.key_prefix == "trainer."
     args = spec.args
     assert args["max_epochs"].data == 10000.0 and args["max_epochs"].raw == "1e4"  # jsonargparse reads a float
@@ -152,7 +175,8 @@ def test_lightning_cli_types_and_coercions(read):
 
 
 def test_omegaconf_keeps_integers_and_positions(read):
-    spec = only_trainer(read("""
+    spec = only_trainer(
+        read("""
         name: nemo_train
         trainer:
           devices: 1
@@ -163,7 +187,8 @@ def test_omegaconf_keeps_integers_and_positions(read):
         model:
           train_ds:
             batch_size: 2
-    """))
+    """)
+    )
     assert spec.flavor == "omegaconf"
     assert spec.args["limit_train_batches"].is_int()  # no jsonargparse coercion
     assert spec.args["max_epochs"].data == 10000.0  # OmegaConf's loader reads 1e4 as a float too
@@ -178,23 +203,28 @@ def test_omegaconf_keeps_integers_and_positions(read):
 
 
 def test_compvis_lightning_trainer_section(read):
-    spec = only_trainer(read("""
+    spec = only_trainer(
+        read("""
         model:
           target: ldm.models.LatentDiffusion
         lightning:
           trainer:
             max_epochs: 3
-    """))
+    """)
+    )
     assert spec.flavor == "omegaconf" and spec.key_prefix == "lightning.trainer."
     assert spec.args["max_epochs"].key_path == "lightning.trainer.max_epochs"
 
 
-@pytest.mark.parametrize("tag_line, shown", [
-    ("strategy: !!python/object:my.Strategy {}", "!!python/object:my.Strategy"),
-    ("strategy: !!python/name:os.system", "!!python/name:os.system"),
-    ("strategy: !!python/tuple [a, b]", "!!python/tuple"),
-    ("strategy: !custom ddp", "!custom"),
-])
+@pytest.mark.parametrize(
+    "tag_line, shown",
+    [
+        ("strategy: !!python/object:my.Strategy {}", "!!python/object:my.Strategy"),
+        ("strategy: !!python/name:os.system", "!!python/name:os.system"),
+        ("strategy: !!python/tuple [a, b]", "!!python/tuple"),
+        ("strategy: !custom ddp", "!custom"),
+    ],
+)
 def test_tags_a_safe_loader_refuses_are_unknown(read, tag_line, shown):
     spec = only_trainer(read(f"trainer:\n  max_epochs: 1\n  {tag_line}\nmodel: {{}}\n"))
     value = spec.args["strategy"]
@@ -257,8 +287,12 @@ def test_class_path_callbacks(read):
     spec = only_trainer(extraction)
     summary = [(cb.kind, cb.qualname, cb.key_path, {k: v.data for k, v in cb.args.items()}) for cb in spec.callbacks]
     assert summary == [
-        ("ModelCheckpoint", "lightning.pytorch.callbacks.ModelCheckpoint", "trainer.callbacks[0].init_args",
-         {"monitor": "val_loss", "save_top_k": 2}),
+        (
+            "ModelCheckpoint",
+            "lightning.pytorch.callbacks.ModelCheckpoint",
+            "trainer.callbacks[0].init_args",
+            {"monitor": "val_loss", "save_top_k": 2},
+        ),
         ("EarlyStopping", "EarlyStopping", "trainer.callbacks[1].init_args", {"monitor": "val_acc", "mode": "max"}),
         ("LearningRateMonitor", "LearningRateMonitor", "trainer.callbacks[2].init_args", {}),
         ("", "my_project.callbacks.Custom", "trainer.callbacks[3].init_args", {"every": 3}),
@@ -275,7 +309,9 @@ def test_class_path_callbacks(read):
 def test_a_single_callback_mapping_and_callbacks_that_cannot_be_read(read):
     spec = only_trainer(read("trainer:\n  callbacks:\n    class_path: ModelCheckpoint\nmodel: {}\n"))
     assert [cb.kind for cb in spec.callbacks] == ["ModelCheckpoint"]
-    spec = only_trainer(read("trainer:\n  callbacks:\n    - {monitor: x}\n    - class_path: EarlyStopping\nmodel: {}\n"))
+    spec = only_trainer(
+        read("trainer:\n  callbacks:\n    - {monitor: x}\n    - class_path: EarlyStopping\nmodel: {}\n")
+    )
     assert [cb.kind for cb in spec.callbacks] == ["EarlyStopping"]
     assert spec.callbacks_open == "`trainer.callbacks[0]` is not a callback the linter can read"
     spec = only_trainer(read("trainer:\n  callbacks: ${oc.env:CB}\nmodel: {}\n"))
@@ -286,7 +322,8 @@ def test_a_single_callback_mapping_and_callbacks_that_cannot_be_read(read):
 
 
 def test_hydra_target_trainer_and_callbacks(read):
-    extraction = read("""
+    extraction = read(
+        """
         trainer:
           _target_: lightning.pytorch.Trainer
           _convert_: partial
@@ -298,7 +335,9 @@ def test_hydra_target_trainer_and_callbacks(read):
               _partial_: true
         model:
           _target_: my.Model
-    """, "run.yaml")
+    """,
+        "run.yaml",
+    )
     spec = only_trainer(extraction)
     assert spec.flavor == "hydra"
     assert set(spec.args) == {"max_epochs", "callbacks"}  # Hydra's own `_keys_` are not arguments
@@ -311,18 +350,25 @@ def test_hydra_target_trainer_and_callbacks(read):
 
 
 def test_hydra_callbacks_plus_appends(read):
-    spec = only_trainer(read("""
+    spec = only_trainer(
+        read(
+            """
         trainer:
           _target_: lightning.Trainer
           callbacks+:
             - _target_: lightning.pytorch.callbacks.RichProgressBar
-    """, "run.yaml"))
+    """,
+            "run.yaml",
+        )
+    )
     assert [cb.kind for cb in spec.callbacks] == ["RichProgressBar"]
     assert spec.callbacks_open == "`callbacks+` appends to callbacks given in other configs"
 
 
 def test_hydra_template_callbacks_group_replaces_trainer_callbacks(read):
-    spec = only_trainer(read("""
+    spec = only_trainer(
+        read(
+            """
         trainer:
           _target_: lightning.pytorch.trainer.Trainer
           max_epochs: 10
@@ -333,7 +379,10 @@ def test_hydra_template_callbacks_group_replaces_trainer_callbacks(read):
           not_instantiated:
             monitor: x
         logger: null
-    """, "train.yaml"))
+    """,
+            "train.yaml",
+        )
+    )
     assert [(cb.kind, cb.key_path) for cb in spec.callbacks] == [("ModelCheckpoint", "callbacks.model_checkpoint")]
     assert [path for path, _ in spec.extras["untargeted"]] == ["callbacks.not_instantiated"]
     assert spec.args["logger"].is_list() and spec.args["logger"].data == ()  # no logger instantiated
@@ -363,16 +412,25 @@ def test_duplicate_keys_become_facts(read):
     assert only_trainer(extraction).args["max_epochs"].data == 2
 
 
-@pytest.mark.parametrize("name, text, evidence", [
-    ("predict.yaml", "trainer:\n  max_epochs: 1\nmodel: {}\n", False),
-    ("eval_cfg.yaml", "trainer:\n  max_epochs: 1\nmodel: {}\n", False),
-    ("config.yaml", "trainer:\n  max_epochs: 1\noptimizer:\n  class_path: torch.optim.Adam\n",
-     "it configures `optimizer` (read only by `fit`)"),
-    ("config.yaml", "trainer:\n  max_epochs: 1\nmodel:\n  init_args:\n    lr: 0.1\n",
-     "it configures `model.init_args.lr`"),
-    ("config.yaml", "train: false\ntrainer:\n  max_epochs: 1\nexp_manager: {}\n", False),
-    ("config.yaml", "trainer:\n  max_epochs: 1\nmodel: {}\n", None),
-])
+@pytest.mark.parametrize(
+    "name, text, evidence",
+    [
+        ("predict.yaml", "trainer:\n  max_epochs: 1\nmodel: {}\n", False),
+        ("eval_cfg.yaml", "trainer:\n  max_epochs: 1\nmodel: {}\n", False),
+        (
+            "config.yaml",
+            "trainer:\n  max_epochs: 1\noptimizer:\n  class_path: torch.optim.Adam\n",
+            "it configures `optimizer` (read only by `fit`)",
+        ),
+        (
+            "config.yaml",
+            "trainer:\n  max_epochs: 1\nmodel:\n  init_args:\n    lr: 0.1\n",
+            "it configures `model.init_args.lr`",
+        ),
+        ("config.yaml", "train: false\ntrainer:\n  max_epochs: 1\nexp_manager: {}\n", False),
+        ("config.yaml", "trainer:\n  max_epochs: 1\nmodel: {}\n", None),
+    ],
+)
 def test_training_evidence(read, name, text, evidence):
     spec = only_trainer(read(text, name))
     assert spec.extras.get("trains") == evidence

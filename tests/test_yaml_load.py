@@ -12,7 +12,11 @@ import yaml
 
 from lightning_lint.extract import yaml as yaml_load
 from lightning_lint.extract.yaml import (
-    CONSUMER_JSONARGPARSE, CONSUMER_OMEGACONF, CONSUMER_PYYAML, YamlError, load,
+    CONSUMER_JSONARGPARSE,
+    CONSUMER_OMEGACONF,
+    CONSUMER_PYYAML,
+    YamlError,
+    load,
 )
 from lightning_lint.model.sources import SourceFile
 from lightning_lint.model.spec import Span
@@ -59,8 +63,16 @@ def test_spans_of_keys_and_values():
     item = trainer.get("callbacks").items[0]
     assert item.key_span is None and item.get("class_path").raw == "ModelCheckpoint"
     assert [path for path, _ in root.walk()] == [
-        "", "trainer", "trainer.max_epochs", "trainer.precision", "trainer.devices", "trainer.devices[0]",
-        "trainer.devices[1]", "trainer.callbacks", "trainer.callbacks[0]", "trainer.callbacks[0].class_path",
+        "",
+        "trainer",
+        "trainer.max_epochs",
+        "trainer.precision",
+        "trainer.devices",
+        "trainer.devices[0]",
+        "trainer.devices[1]",
+        "trainer.callbacks",
+        "trainer.callbacks[0]",
+        "trainer.callbacks[0].class_path",
         "model",
     ]
 
@@ -136,8 +148,11 @@ def test_merge_of_a_list_of_mappings():
     """
     trainer = load_one(text).root.get("trainer")
     expected = yaml.safe_load(textwrap.dedent(text))["trainer"]
-    assert {k: v.scalar() for k, v in trainer.entries.items()} == expected == {
-        "max_epochs": 1, "devices": 2, "precision": 16}
+    assert (
+        {k: v.scalar() for k, v in trainer.entries.items()}
+        == expected
+        == {"max_epochs": 1, "devices": 2, "precision": 16}
+    )
 
 
 def test_alias_expansion_is_bounded(monkeypatch):
@@ -185,7 +200,9 @@ def test_python_tags_are_never_constructed():
     root = document.root
     assert root.get("a").kind == "seq" and root.get("a").tag == "tag:yaml.org,2002:python/object/apply:os.system"
     assert root.get("b").tag == "tag:yaml.org,2002:python/name:os.system"
-    assert root.get("c").kind == "map" and root.get("c").tag == "tag:yaml.org,2002:python/object:collections.OrderedDict"
+    assert (
+        root.get("c").kind == "map" and root.get("c").tag == "tag:yaml.org,2002:python/object:collections.OrderedDict"
+    )
     assert root.get("d").tag == "tag:yaml.org,2002:str" and root.get("d").scalar() == "5"
     assert root.get("e").tag == "!custom" and root.get("e").scalar() == "3"  # never a number: unknown tag
 
@@ -200,7 +217,8 @@ def test_implicit_tags_are_not_reported_as_explicit():
 
 
 def test_multi_document_file_and_header():
-    documents = load(source("""
+    documents = load(
+        source("""
         # @package _global_
         # second comment
 
@@ -208,7 +226,8 @@ def test_multi_document_file_and_header():
         ---
         trainer: {max_epochs: 2}
         ---
-    """))
+    """)
+    )
     assert [d.root.get("trainer").get("max_epochs").scalar() for d in documents[:2]] == [1, 2]
     assert documents[2].root.is_null()  # the empty document after the last `---`, as PyYAML reads it
     assert documents[0].header == "# @package _global_\n# second comment\n"
@@ -220,12 +239,15 @@ def test_files_without_documents(text):
     assert load(source(text)) == []
 
 
-@pytest.mark.parametrize("text, line, col, message", [
-    ("a: [1, 2\n", 2, 1, "did not find expected ',' or ']'"),
-    ("a: b: c\n", 1, 5, "mapping values are not allowed"),
-    ("a: *nope\n", 1, 4, "found undefined alias"),
-    ("key: 'open\n", 2, 1, "found unexpected end of stream"),
-])
+@pytest.mark.parametrize(
+    "text, line, col, message",
+    [
+        ("a: [1, 2\n", 2, 1, "did not find expected ',' or ']'"),
+        ("a: b: c\n", 1, 5, "mapping values are not allowed"),
+        ("a: *nope\n", 1, 4, "found undefined alias"),
+        ("key: 'open\n", 2, 1, "found unexpected end of stream"),
+    ],
+)
 def test_syntax_errors_say_where(text, line, col, message):
     with pytest.raises(YamlError) as info:
         load(source(text))
@@ -241,24 +263,27 @@ def test_complex_keys_are_skipped_and_scalar_keys_are_text():
 # -- how each consumer types a plain scalar -------------------------------------------------
 
 
-@pytest.mark.parametrize("raw, pyyaml, cli, omegaconf", [
-    ("1", 1, 1, 1),
-    ("-1", -1, -1, -1),
-    ("1_000", 1000, 1000, 1000),
-    ("1.0", 1.0, 1.0, 1.0),
-    ("1e4", "1e4", 10000.0, 10000.0),  # YAML 1.1 (PyYAML) needs a dot: a string there
-    ("1.0e4", "1.0e4", 10000.0, 10000.0),  # ... and a sign in the exponent
-    ("1.0e+4", 10000.0, 10000.0, 10000.0),
-    ("yes", True, True, True),
-    ("off", False, False, False),
-    ("~", None, None, None),
-    ("null", None, None, None),
-    ("010", 8, 8, 8),  # YAML 1.1 octal
-    ("1:30", 90, 90, 90),  # YAML 1.1 base 60
-    ("2024-01-01", "2024-01-01", "2024-01-01", "2024-01-01"),
-    (".inf", float("inf"), float("inf"), float("inf")),
-    ("16-mixed", "16-mixed", "16-mixed", "16-mixed"),
-])
+@pytest.mark.parametrize(
+    "raw, pyyaml, cli, omegaconf",
+    [
+        ("1", 1, 1, 1),
+        ("-1", -1, -1, -1),
+        ("1_000", 1000, 1000, 1000),
+        ("1.0", 1.0, 1.0, 1.0),
+        ("1e4", "1e4", 10000.0, 10000.0),  # YAML 1.1 (PyYAML) needs a dot: a string there
+        ("1.0e4", "1.0e4", 10000.0, 10000.0),  # ... and a sign in the exponent
+        ("1.0e+4", 10000.0, 10000.0, 10000.0),
+        ("yes", True, True, True),
+        ("off", False, False, False),
+        ("~", None, None, None),
+        ("null", None, None, None),
+        ("010", 8, 8, 8),  # YAML 1.1 octal
+        ("1:30", 90, 90, 90),  # YAML 1.1 base 60
+        ("2024-01-01", "2024-01-01", "2024-01-01", "2024-01-01"),
+        (".inf", float("inf"), float("inf"), float("inf")),
+        ("16-mixed", "16-mixed", "16-mixed", "16-mixed"),
+    ],
+)
 def test_plain_scalar_types_per_consumer(raw, pyyaml, cli, omegaconf):
     node = load_one(f"value: {raw}\n").root.get("value")
     got = (node.scalar(CONSUMER_PYYAML), node.scalar(CONSUMER_JSONARGPARSE), node.scalar(CONSUMER_OMEGACONF))
@@ -274,9 +299,44 @@ def test_quoted_scalars_are_strings_for_every_consumer(raw):
     assert not node.is_null()
 
 
-SCALARS = ["1", "-1", "+1", "1_000", "0x1F", "010", "0o10", "1.0", "1.", ".5", "1e4", "1E4", "-1e4", "1e-3",
-           "1.0e4", "1.5e+3", "1:30", "1:30.5", ".inf", "-.inf", ".nan", "yes", "No", "ON", "off", "y", "n",
-           "true", "False", "~", "null", "Null", "", "abc", "16-mixed", "2024-01-01"]
+SCALARS = [
+    "1",
+    "-1",
+    "+1",
+    "1_000",
+    "0x1F",
+    "010",
+    "0o10",
+    "1.0",
+    "1.",
+    ".5",
+    "1e4",
+    "1E4",
+    "-1e4",
+    "1e-3",
+    "1.0e4",
+    "1.5e+3",
+    "1:30",
+    "1:30.5",
+    ".inf",
+    "-.inf",
+    ".nan",
+    "yes",
+    "No",
+    "ON",
+    "off",
+    "y",
+    "n",
+    "true",
+    "False",
+    "~",
+    "null",
+    "Null",
+    "",
+    "abc",
+    "16-mixed",
+    "2024-01-01",
+]
 
 
 def _same(a, b) -> bool:

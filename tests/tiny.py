@@ -43,9 +43,16 @@ class TinyModel(pl.LightningModule):
 
 
 def trainer(tmp_path, **kwargs: Any) -> pl.Trainer:
-    defaults: Dict[str, Any] = dict(accelerator="cpu", devices=1, logger=False, enable_checkpointing=False,
-                                    enable_progress_bar=False, enable_model_summary=False,
-                                    default_root_dir=str(tmp_path), num_sanity_val_steps=0)
+    defaults: Dict[str, Any] = dict(
+        accelerator="cpu",
+        devices=1,
+        logger=False,
+        enable_checkpointing=False,
+        enable_progress_bar=False,
+        enable_model_summary=False,
+        default_root_dir=str(tmp_path),
+        num_sanity_val_steps=0,
+    )
     defaults.update(kwargs)
     return pl.Trainer(**defaults)
 

@@ -26,8 +26,9 @@ def use_color(options: CheckOptions, stream: TextIO) -> bool:
     return options.output_file is None and hasattr(stream, "isatty") and stream.isatty()
 
 
-def run(options: CheckOptions, stdin: Optional[TextIO] = None, stdout: Optional[TextIO] = None,
-        cwd: Optional[Path] = None) -> int:
+def run(
+    options: CheckOptions, stdin: Optional[TextIO] = None, stdout: Optional[TextIO] = None, cwd: Optional[Path] = None
+) -> int:
     """The whole ``check`` command; returns the exit code. Raises UsageError."""
     from lightning_lint.report.formats import ReportContext, render
     from lightning_lint.report.text import statistics
@@ -38,6 +39,7 @@ def run(options: CheckOptions, stdin: Optional[TextIO] = None, stdout: Optional[
     resolver = make_resolver(options, cwd)
     if options.fix or options.diff or options.add_noqa:
         from lightning_lint.linter import fixer
+
         outcome = fixer.apply_to_run(result, options, resolver, stdout)
         if outcome is not None:
             return outcome
@@ -46,15 +48,24 @@ def run(options: CheckOptions, stdin: Optional[TextIO] = None, stdout: Optional[
             remaining = any(_fails(d, options, resolver) for d in result.diagnostics)
             return EXIT_OK if options.exit_zero or not remaining else EXIT_FINDINGS
     context = ReportContext(
-        cwd=cwd, sources={r.path: r.source for r in result.results if r.source is not None},
-        files_checked=result.files_checked, color=use_color(options, stdout), show_fixes=options.show_fixes,
-        fixed=result.fixed, quiet=options.quiet, fix_mode=options.fix,
-        unsafe_hidden=0 if options.unsafe_fixes else sum(
-            1 for d in result.diagnostics if d.fix is not None and d.fix.applicability.value == "unsafe"),
+        cwd=cwd,
+        sources={r.path: r.source for r in result.results if r.source is not None},
+        files_checked=result.files_checked,
+        color=use_color(options, stdout),
+        show_fixes=options.show_fixes,
+        fixed=result.fixed,
+        quiet=options.quiet,
+        fix_mode=options.fix,
+        unsafe_hidden=0
+        if options.unsafe_fixes
+        else sum(1 for d in result.diagnostics if d.fix is not None and d.fix.applicability.value == "unsafe"),
     )
     if options.statistics:
-        text = _statistics_json(result.diagnostics) if options.output_format in ("json", "json-lines") \
+        text = (
+            _statistics_json(result.diagnostics)
+            if options.output_format in ("json", "json-lines")
             else statistics(result.diagnostics)
+        )
     else:
         text = render(options.output_format, result.diagnostics, context)
     _write(text, options.output_file, stdout)
@@ -67,6 +78,7 @@ def run(options: CheckOptions, stdin: Optional[TextIO] = None, stdout: Optional[
 
 def _fails(diagnostic: Diagnostic, options: CheckOptions, resolver: SettingsResolver) -> bool:
     from lightning_lint.model.diagnostics import Severity
+
     fail_on = options.fail_on or resolver.for_path(Path(diagnostic.path)).fail_on
     return diagnostic.severity >= Severity.parse(fail_on)
 
@@ -74,11 +86,19 @@ def _fails(diagnostic: Diagnostic, options: CheckOptions, resolver: SettingsReso
 def _statistics_json(diagnostics: List[Diagnostic]) -> str:
     import json
     from collections import Counter
+
     counts = Counter((d.code, d.name) for d in diagnostics)
-    rows = [{"code": code, "name": name, "count": count,
-             "fixable": any(d.code == code and d.fix is not None and d.fix.applicability.value == "safe"
-                            for d in diagnostics)}
-            for (code, name), count in sorted(counts.items(), key=lambda item: (-item[1], item[0][0]))]
+    rows = [
+        {
+            "code": code,
+            "name": name,
+            "count": count,
+            "fixable": any(
+                d.code == code and d.fix is not None and d.fix.applicability.value == "safe" for d in diagnostics
+            ),
+        }
+        for (code, name), count in sorted(counts.items(), key=lambda item: (-item[1], item[0][0]))
+    ]
     return json.dumps(rows, indent=2) + "\n"
 
 

@@ -46,8 +46,11 @@ def resolve(path: Path, config: "str | None" = None) -> Dict[str, Any]:
     linter = Linter(resolver)
     enabled = linter.enabled_codes(settings, Path(os.path.abspath(path)))
     target = linter.projects.for_root(find_project_root(path)).target(settings)
-    off_by_default = [r.code for r in rules.all_rules()
-                      if r.code not in enabled and r.code not in rules.resolve_selection(None, (), ())]
+    off_by_default = [
+        r.code
+        for r in rules.all_rules()
+        if r.code not in enabled and r.code not in rules.resolve_selection(None, (), ())
+    ]
     return {
         "path": str(path),
         "config_file": str(settings.config_path) if settings.config_path else None,
@@ -67,7 +70,8 @@ def _settings_dict(settings: Settings) -> Dict[str, Any]:
         "extend-select": list(settings.extend_select),
         "ignore": list(settings.ignore),
         "per-file-ignores": {pattern: list(codes) for pattern, codes in settings.per_file_ignores},
-        "exclude": "default" if not extra_exclude and len(settings.exclude) == len(DEFAULT_EXCLUDE)
+        "exclude": "default"
+        if not extra_exclude and len(settings.exclude) == len(DEFAULT_EXCLUDE)
         else list(settings.exclude),
         "extend-exclude": list(settings.extend_exclude),
         "include": list(settings.include),

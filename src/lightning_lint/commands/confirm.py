@@ -40,8 +40,10 @@ def _entry(args: argparse.Namespace, cwd: Path):
             entry_args = [args.entry] + entry_args
         return None, args.module, entry_args, f"-m {args.module}"
     if not args.entry:
-        raise UsageError("name the training script to run (`lightning-lint confirm train.py -- ARGS`) "
-                         "or a module (`-m package.train`)")
+        raise UsageError(
+            "name the training script to run (`lightning-lint confirm train.py -- ARGS`) "
+            "or a module (`-m package.train`)"
+        )
     script = Path(args.entry)
     if not (cwd / script).is_file():
         raise UsageError(f"entry point `{args.entry}` does not exist")
@@ -57,8 +59,12 @@ def _python(args: argparse.Namespace) -> str:
     return found
 
 
-def run(args: argparse.Namespace, stdout: Optional[TextIO] = None, stderr: Optional[TextIO] = None,
-        cwd: Optional[Path] = None) -> int:
+def run(
+    args: argparse.Namespace,
+    stdout: Optional[TextIO] = None,
+    stderr: Optional[TextIO] = None,
+    cwd: Optional[Path] = None,
+) -> int:
     from lightning_lint.confirm import findings, runner
     from lightning_lint.commands.cli import OUTPUT_FORMAT_ENV
     from lightning_lint.report.formats import FORMATS
@@ -76,8 +82,7 @@ def run(args: argparse.Namespace, stdout: Optional[TextIO] = None, stderr: Optio
     python = _python(args)
     resolver = make_resolver(CheckOptions(), cwd)
 
-    config = {"batches": args.batches, "accelerator": args.accelerator, "devices": args.devices,
-              "args": entry_args}
+    config = {"batches": args.batches, "accelerator": args.accelerator, "devices": args.devices, "args": entry_args}
     if module:
         config["module"] = module
     else:
@@ -138,31 +143,52 @@ def _print_error(outcome, stderr: TextIO) -> None:
 def _save_facts(outcome, workspace, stderr: TextIO) -> Optional[str]:
     from lightning_lint.linter.discovery import find_project_root
     from lightning_lint.linter.project_facts import write_measured
+
     target = Path(os.path.abspath(outcome.facts_for))
     root = find_project_root(target)
     if root is None:
-        print("lightning-lint confirm: note: no project root above "
-              f"{workspace.display(target)} (pyproject.toml, setup.py, setup.cfg, lightning-lint.toml or .git): "
-              "the measured facts were not saved", file=stderr)
+        print(
+            "lightning-lint confirm: note: no project root above "
+            f"{workspace.display(target)} (pyproject.toml, setup.py, setup.cfg, lightning-lint.toml or .git): "
+            "the measured facts were not saved",
+            file=stderr,
+        )
         return None
     key = target.relative_to(root).as_posix()
     path = write_measured(root, key, outcome.facts)
     return f"{workspace.display(path)} (for {workspace.display(target)})"
 
 
-def _render(outcome, output_format: str, cwd: Path, args, stdout: TextIO, probe_run, label: str,
-            saved: Optional[str], machine: bool) -> str:
+def _render(
+    outcome,
+    output_format: str,
+    cwd: Path,
+    args,
+    stdout: TextIO,
+    probe_run,
+    label: str,
+    saved: Optional[str],
+    machine: bool,
+) -> str:
     from lightning_lint.commands.check import use_color
     from lightning_lint.report.formats import ReportContext, render
+
     options = CheckOptions(output_file=args.output_file, quiet=args.quiet)
-    context = ReportContext(cwd=cwd, sources=outcome.sources, files_checked=len(outcome.files),
-                            color=use_color(options, stdout), quiet=args.quiet)
+    context = ReportContext(
+        cwd=cwd,
+        sources=outcome.sources,
+        files_checked=len(outcome.files),
+        color=use_color(options, stdout),
+        quiet=args.quiet,
+    )
     text = render(output_format, outcome.diagnostics, context)
     if machine or args.quiet:
         return text
-    header = [f"lightning-lint confirm: ran `python {label}"
-              + (" " + " ".join(probe_run_args(args)) if probe_run_args(args) else "")
-              + f"` under the probe ({probe_run.seconds:.1f}s)"]
+    header = [
+        f"lightning-lint confirm: ran `python {label}"
+        + (" " + " ".join(probe_run_args(args)) if probe_run_args(args) else "")
+        + f"` under the probe ({probe_run.seconds:.1f}s)"
+    ]
     width = max((len(k) for k, _ in outcome.summary), default=0)
     header.extend(f"  {k:<{width}}  {v}" for k, v in outcome.summary)
     header.extend(f"  note: {note}" for note in outcome.notes)

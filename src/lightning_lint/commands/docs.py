@@ -35,16 +35,20 @@ def _fix_mark(rule) -> str:
 
 def rule_table() -> str:
     from lightning_lint import rules
+
     lines = ["| Code | Name | Severity | Default | Fix | What it flags |", "|---|---|---|---|---|---|"]
     for rule in rules.all_rules():
         summary = rule.summary.replace("|", "\\|")
-        lines.append(f"| [{rule.code}](docs/rules.md#{_anchor(rule)}) | {rule.name} | {rule.severity.label} | "
-                     f"{'on' if rule.default_enabled else 'opt-in'} | {_fix_mark(rule)} | {summary} |")
+        lines.append(
+            f"| [{rule.code}](docs/rules.md#{_anchor(rule)}) | {rule.name} | {rule.severity.label} | "
+            f"{'on' if rule.default_enabled else 'opt-in'} | {_fix_mark(rule)} | {summary} |"
+        )
     return "\n".join(lines)
 
 
 def rules_markdown() -> str:
     from lightning_lint import rules
+
     out: List[str] = [
         "# Rules",
         "",
@@ -60,11 +64,17 @@ def rules_markdown() -> str:
         if prefix != family:
             family = prefix
             out += [f"## {prefix}xx: {FAMILIES.get(prefix, '')}", ""]
-        fix = {"none": "no autofix", "sometimes": "autofix sometimes available",
-               "always": "autofix available"}[rule.fix_availability]
+        fix = {"none": "no autofix", "sometimes": "autofix sometimes available", "always": "autofix available"}[
+            rule.fix_availability
+        ]
         status = "on by default" if rule.default_enabled else "opt-in (enable with `extend-select`)"
-        out += [f'<a id="{_anchor(rule)}"></a>', f"### {rule.code} {rule.name}", "",
-                f"*{rule.severity.label}, {status}, {fix}.* {rule.summary}", ""]
+        out += [
+            f'<a id="{_anchor(rule)}"></a>',
+            f"### {rule.code} {rule.name}",
+            "",
+            f"*{rule.severity.label}, {status}, {fix}.* {rule.summary}",
+            "",
+        ]
         body = rule.explanation().replace("\n## ", "\n#### ")
         if body.startswith("## "):
             body = "#### " + body[3:]

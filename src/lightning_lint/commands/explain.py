@@ -36,8 +36,7 @@ def _run(args) -> int:
     path, line = Path(match.group("path")), match.group("line")
     if not path.is_file():
         raise UsageError(f"`{path}` is not a file")
-    options = CheckOptions(paths=[str(path)], config=args.config, target_version=args.target_version,
-                           select=("ALL",))
+    options = CheckOptions(paths=[str(path)], config=args.config, target_version=args.target_version, select=("ALL",))
     resolver = make_resolver(options, Path.cwd())
     linter = Linter(resolver)
     settings = resolver.for_path(path)
@@ -53,8 +52,9 @@ def _run(args) -> int:
     specs = extraction.trainers
     if line is not None:
         wanted = int(line)
-        specs = [s for s in specs if s.loc.span.start_line <= wanted <= s.loc.span.end_line] or \
-            [s for s in specs if s.loc.span.start_line >= wanted][:1]
+        specs = [s for s in specs if s.loc.span.start_line <= wanted <= s.loc.span.end_line] or [
+            s for s in specs if s.loc.span.start_line >= wanted
+        ][:1]
     if not specs:
         where = f" at line {line}" if line else ""
         print(f"No Trainer configuration found in {path}{where}.")

@@ -11,6 +11,7 @@ from lightning_lint import rule_url
 
 def main(args: argparse.Namespace) -> int:
     from lightning_lint import rules
+
     if args.all:
         selected = rules.all_rules()
     elif args.rule:
@@ -47,6 +48,7 @@ def rule_record(rule) -> dict:
 def rule_text(rule) -> str:
     status = "on by default" if rule.default_enabled else "opt-in"
     fix = {"none": "no fix", "sometimes": "fix sometimes available", "always": "fix always available"}[
-        rule.fix_availability]
+        rule.fix_availability
+    ]
     header = f"# {rule.name} ({rule.code})\n\nSeverity: {rule.severity.label}; {status}; {fix}.\n\n{rule.summary}"
     return f"{header}\n\n{rule.explanation()}"

@@ -36,10 +36,17 @@ def main(args: argparse.Namespace) -> int:
         return 2
     newest = Version(data.NEWEST_KNOWN)
     if target.version > newest:
-        print(f"lightning-lint: note: Lightning {target.version} is newer than the newest release lightning-lint "
-              f"knows ({newest}); the schema describes {newest}", file=sys.stderr)
-    text = json.dumps(build_schema(min(target.version, newest), subcommands=args.subcommands), indent=2,
-                      ensure_ascii=False) + "\n"
+        print(
+            f"lightning-lint: note: Lightning {target.version} is newer than the newest release lightning-lint "
+            f"knows ({newest}); the schema describes {newest}",
+            file=sys.stderr,
+        )
+    text = (
+        json.dumps(
+            build_schema(min(target.version, newest), subcommands=args.subcommands), indent=2, ensure_ascii=False
+        )
+        + "\n"
+    )
     if not args.output_file or args.output_file == "-":
         sys.stdout.write(text)
         return 0

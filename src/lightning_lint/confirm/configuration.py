@@ -18,7 +18,18 @@ from typing import Any, Dict, List, Optional
 
 from lightning_lint.confirm.probe import CALLBACK_ATTRIBUTES
 from lightning_lint.linter.engine import EXTRACTORS, FileResult, Linter
-from lightning_lint.model.spec import KNOWN, Call, CallbackSpec, Extraction, FLAVOR_PYTHON, Loc, RunCall, Span, TrainerSpec, Value
+from lightning_lint.model.spec import (
+    KNOWN,
+    Call,
+    CallbackSpec,
+    Extraction,
+    FLAVOR_PYTHON,
+    Loc,
+    RunCall,
+    Span,
+    TrainerSpec,
+    Value,
+)
 from lightning_lint.linter.settings import SettingsResolver
 from lightning_lint.model.sources import SourceFile, UnreadableSource, read_source
 
@@ -151,8 +162,9 @@ def hydra_group_files(config_dir: Path, args: List[str]) -> List[Path]:
     return found
 
 
-def find_anchor(ws: Workspace, record: Dict[str, Any], configs: List[Path], hydra: Optional[Dict[str, Any]],
-                args: List[str]) -> Anchor:
+def find_anchor(
+    ws: Workspace, record: Dict[str, Any], configs: List[Path], hydra: Optional[Dict[str, Any]], args: List[str]
+) -> Anchor:
     site = record.get("site") or {}
     site_file = site.get("file")
     site_path = Path(site_file) if isinstance(site_file, str) and not site_file.startswith("<") else None
@@ -175,15 +187,30 @@ def find_anchor(ws: Workspace, record: Dict[str, Any], configs: List[Path], hydr
             break
     via = {"lightningcli": " (LightningCLI)", "hydra": " (Hydra)"}.get(record.get("via", ""), "")
     if python_spec is not None and (python_spec.open_reason is None or config_spec is None):
-        return Anchor(site_path, ws.display(site_path), python_spec, python_spec.loc,
-                      f"Trainer(...) at {ws.display(site_path)}:{line}")
+        return Anchor(
+            site_path,
+            ws.display(site_path),
+            python_spec,
+            python_spec.loc,
+            f"Trainer(...) at {ws.display(site_path)}:{line}",
+        )
     if config_spec is not None and config_path is not None:
         section = config_spec.key_prefix.rstrip(".") or "trainer"
-        return Anchor(config_path, ws.display(config_path), config_spec, config_spec.loc,
-                      f"`{section}` in {ws.display(config_path)}{via}")
+        return Anchor(
+            config_path,
+            ws.display(config_path),
+            config_spec,
+            config_spec.loc,
+            f"`{section}` in {ws.display(config_path)}{via}",
+        )
     if site_path is not None:
-        return Anchor(site_path, ws.display(site_path), None, ws.line_loc(site_path, line),
-                      f"Trainer built at {ws.display(site_path)}:{line}{via}")
+        return Anchor(
+            site_path,
+            ws.display(site_path),
+            None,
+            ws.line_loc(site_path, line),
+            f"Trainer built at {ws.display(site_path)}:{line}{via}",
+        )
     return Anchor(None, "<unknown>", None, Loc("<unknown>", Span(1, 1, 1, 2)), "a Trainer built in unknown code")
 
 
@@ -206,6 +233,7 @@ def to_data(raw: Any) -> Any:
 
 def _is_default(name: str, data: Any) -> bool:
     from lightning_lint.model import lightning_api
+
     param = lightning_api.TRAINER_PARAMS.get(name)
     if param is None:
         return False
@@ -214,8 +242,14 @@ def _is_default(name: str, data: Any) -> bool:
 
 def _placed(data: Any, static: Optional[Value], fallback: Loc, key_path: str) -> Value:
     if static is not None and static.anchor is not None:
-        return Value(KNOWN, data, loc=static.loc, key_loc=static.key_loc, value_loc=static.value_loc,
-                     key_path=static.key_path or key_path)
+        return Value(
+            KNOWN,
+            data,
+            loc=static.loc,
+            key_loc=static.key_loc,
+            value_loc=static.value_loc,
+            key_path=static.key_path or key_path,
+        )
     return Value(KNOWN, data, loc=fallback, key_path=key_path)
 
 
@@ -252,13 +286,29 @@ def real_spec(record: Dict[str, Any], anchor: Anchor) -> TrainerSpec:
         if written_cb is not None:
             static_callbacks.remove(written_cb)
         loc = written_cb.loc if written_cb is not None else anchor.loc
-        cb_args = {name: _placed(to_data(value), written_cb.args.get(name) if written_cb else None, loc, name)
-                   for name, value in (info.get("args") or {}).items()}
+        cb_args = {
+            name: _placed(to_data(value), written_cb.args.get(name) if written_cb else None, loc, name)
+            for name, value in (info.get("args") or {}).items()
+        }
         # the probe records the arguments of a few Lightning callbacks; the others' are unknown
-        callbacks.append(CallbackSpec(kind=kind, qualname=str(raw.get("qualname", "")), args=cb_args, loc=loc,
-                                      open_reason=None if kind in CALLBACK_ATTRIBUTES else RUNTIME_OBJECT,
-                                      key_path=written_cb.key_path if written_cb else f"{prefix}callbacks[{index}]",
-                                      flavor=flavor))
-    return TrainerSpec(path=anchor.display, flavor=flavor, loc=anchor.loc, args=args, callbacks=callbacks,
-                       runs=[RunCall("fit", {}, anchor.loc)], key_prefix=prefix,
-                       description=f"the Trainer the entry point built ({anchor.description})")
+        callbacks.append(
+            CallbackSpec(
+                kind=kind,
+                qualname=str(raw.get("qualname", "")),
+                args=cb_args,
+                loc=loc,
+                open_reason=None if kind in CALLBACK_ATTRIBUTES else RUNTIME_OBJECT,
+                key_path=written_cb.key_path if written_cb else f"{prefix}callbacks[{index}]",
+                flavor=flavor,
+            )
+        )
+    return TrainerSpec(
+        path=anchor.display,
+        flavor=flavor,
+        loc=anchor.loc,
+        args=args,
+        callbacks=callbacks,
+        runs=[RunCall("fit", {}, anchor.loc)],
+        key_prefix=prefix,
+        description=f"the Trainer the entry point built ({anchor.description})",
+    )

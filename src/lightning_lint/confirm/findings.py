@@ -40,6 +40,7 @@ EXTRA_CONFIRMABLE = ("LL001", "LL003", "LL005", "LL101", "LL205", "LL208")
 
 def confirmable_codes() -> FrozenSet[str]:
     from lightning_lint import rules
+
     return frozenset(r.code for r in rules.all_rules() if "D" in r.needs) | frozenset(EXTRA_CONFIRMABLE)
 
 
@@ -62,15 +63,18 @@ class Outcome:
 # -- putting it together --------------------------------------------------------------------------
 
 
-def interpret(run: ProbeRun, ws: Workspace, entry_files: List[Path], args: List[str], entry_label: str,
-              batches: int) -> Outcome:
+def interpret(
+    run: ProbeRun, ws: Workspace, entry_files: List[Path], args: List[str], entry_label: str, batches: int
+) -> Outcome:
     out = Outcome()
     missing = run.first("missing")
     if missing:
-        out.error = (f"`confirm` runs your training code with the real Lightning, but {' and '.join(missing['modules'])} "
-                     f"cannot be imported by {run.command[0]}. Install them in that environment: "
-                     "`pip install 'lightning-lint[confirm]'` (or `pip install torch lightning`), "
-                     "or pass the interpreter that has them with --python")
+        out.error = (
+            f"`confirm` runs your training code with the real Lightning, but {' and '.join(missing['modules'])} "
+            f"cannot be imported by {run.command[0]}. Install them in that environment: "
+            "`pip install 'lightning-lint[confirm]'` (or `pip install torch lightning`), "
+            "or pass the interpreter that has them with --python"
+        )
         return out
     setup = run.first("setup_error")
     if setup:
@@ -113,8 +117,12 @@ def interpret(run: ProbeRun, ws: Workspace, entry_files: List[Path], args: List[
             _report_measurement(measured, anchor, entry_label, out)
         if fit is not None:
             stop = describe_stop(schedule)
-            out.summary.append(("schedule", f"when training stops is {stop}" if stop.startswith("unknown")
-                                else f"training stops {stop}"))
+            out.summary.append(
+                (
+                    "schedule",
+                    f"when training stops is {stop}" if stop.startswith("unknown") else f"training stops {stop}",
+                )
+            )
 
     diagnostics = _merge(static, confirmed, anchor, measured, schedule, ws)
     diagnostics.extend(_errors(run, ws, anchor, fit, diagnostics, out))
@@ -139,8 +147,11 @@ def interpret(run: ProbeRun, ws: Workspace, entry_files: List[Path], args: List[
 def _report_measurement(measured: Measured, anchor: Anchor, entry_label: str, out: Outcome) -> None:
     out.notes.extend(measured.notes)
     kinds = ", ".join(sorted(set(measured.kinds)))
-    resumable = {True: f"{kinds} keeps its position: resumable mid-epoch",
-                 False: f"a plain {kinds}: cannot resume mid-epoch", None: kinds}[measured.stateful]
+    resumable = {
+        True: f"{kinds} keeps its position: resumable mid-epoch",
+        False: f"a plain {kinds}: cannot resume mid-epoch",
+        None: kinds,
+    }[measured.stateful]
     batches = f"{measured.batches} batches per epoch" if measured.batches is not None else "batches per epoch unknown"
     out.summary.append(("measured", f"{batches} ({measured.detail}); {resumable}"))
     if measured.batches is not None:
@@ -148,8 +159,9 @@ def _report_measurement(measured: Measured, anchor: Anchor, entry_label: str, ou
         out.facts_for = anchor.path
 
 
-def _run_confirmable_rules(ws: Workspace, anchor: Anchor, spec: TrainerSpec, data: DataFacts,
-                           measured: Optional[Measured]) -> List[Diagnostic]:
+def _run_confirmable_rules(
+    ws: Workspace, anchor: Anchor, spec: TrainerSpec, data: DataFacts, measured: Optional[Measured]
+) -> List[Diagnostic]:
     path = anchor.path or ws.cwd / "<unknown>"
     settings = ws.resolver.for_path(path)
     project = ws.linter.projects.for_path(path)
@@ -157,8 +169,15 @@ def _run_confirmable_rules(ws: Workspace, anchor: Anchor, spec: TrainerSpec, dat
     if source is None:
         source = decode_source(b"", anchor.display, PYTHON)
     extraction = Extraction(path=anchor.display, kind=source.kind, trainers=[spec], callbacks=list(spec.callbacks))
-    ctx = MeasuredContext(source, settings, project, extraction, Path(os.path.abspath(path)), data=data,
-                          project_facts=measured_project_facts(project, measured, anchor))
+    ctx = MeasuredContext(
+        source,
+        settings,
+        project,
+        extraction,
+        Path(os.path.abspath(path)),
+        data=data,
+        project_facts=measured_project_facts(project, measured, anchor),
+    )
     enabled = ws.linter.enabled_codes(settings, path)
     codes = [code for code in enabled if code in confirmable_codes()]
     found = run_rules(codes, extraction, ctx)
@@ -168,16 +187,21 @@ def _run_confirmable_rules(ws: Workspace, anchor: Anchor, spec: TrainerSpec, dat
     return [d if d.code == "LL003" else d.with_changes(confirmed=True) for d in found]
 
 
-def _merge(static: List[Diagnostic], confirmed: List[Diagnostic], anchor: Optional[Anchor],
-           measured: Optional[Measured], schedule: Optional[Schedule], ws: Workspace) -> List[Diagnostic]:
+def _merge(
+    static: List[Diagnostic],
+    confirmed: List[Diagnostic],
+    anchor: Optional[Anchor],
+    measured: Optional[Measured],
+    schedule: Optional[Schedule],
+    ws: Workspace,
+) -> List[Diagnostic]:
     """Static findings with the confirmed ones in place of the static ones they settle."""
     confirmable = confirmable_codes()
     codes = {d.code for d in confirmed}
     decided = measured is not None and measured.batches is not None and schedule is not None
     out: List[Diagnostic] = []
     for d in static:
-        if anchor is not None and anchor.spec is not None and d.code in confirmable and \
-                finding_inside(d, anchor.spec):
+        if anchor is not None and anchor.spec is not None and d.code in confirmable and finding_inside(d, anchor.spec):
             if d.code in codes:
                 continue  # the confirmed finding, with the measured numbers, replaces it
             if d.code == "LL003" and "LL002" in codes:
@@ -194,22 +218,43 @@ def _merge(static: List[Diagnostic], confirmed: List[Diagnostic], anchor: Option
 
 def _withdrawn(d: Diagnostic, measured: Measured, schedule: Schedule, ws: Workspace) -> Optional[Diagnostic]:
     from lightning_lint import rules
+
     settings = ws.resolver.for_path(Path(d.path) if os.path.isabs(d.path) else ws.cwd / d.path)
     if "LL903" not in ws.linter.enabled_codes(settings, ws.cwd / d.path):
         return None
     rule = rules.get("LL903")
-    message = (f"{d.code} ({d.name}) withdrawn: confirm measured {measured.batches} training batches per epoch "
-               f"({measured.text}); training stops {describe_stop(schedule)}")
-    return Diagnostic(code="LL903", name=rule.name, severity=rule.severity, message=message, path=d.path,
-                      span=d.span, help=f"the static finding was: {d.message}", key_path=d.key_path, confirmed=True)
+    message = (
+        f"{d.code} ({d.name}) withdrawn: confirm measured {measured.batches} training batches per epoch "
+        f"({measured.text}); training stops {describe_stop(schedule)}"
+    )
+    return Diagnostic(
+        code="LL903",
+        name=rule.name,
+        severity=rule.severity,
+        message=message,
+        path=d.path,
+        span=d.span,
+        help=f"the static finding was: {d.message}",
+        key_path=d.key_path,
+        confirmed=True,
+    )
 
 
 def _tool(code: str, message: str, loc: Loc, help: Optional[str] = None) -> Diagnostic:
     from lightning_lint import rules
+
     rule = rules.get(code)
     assert rule is not None, code
-    return Diagnostic(code=code, name=rule.name, severity=rule.severity, message=message, path=loc.path,
-                      span=loc.span, help=help, confirmed=True)
+    return Diagnostic(
+        code=code,
+        name=rule.name,
+        severity=rule.severity,
+        message=message,
+        path=loc.path,
+        span=loc.span,
+        help=help,
+        confirmed=True,
+    )
 
 
 def _first_lines(text: str, count: int = 3) -> str:
@@ -237,11 +282,18 @@ def _raised_by_lightning(event: Dict[str, Any]) -> bool:
     innermost = frames[0]["file"].replace(os.sep, "/") if frames else ""
     module = str(event.get("module", ""))
     return module.split(".")[0] in ("lightning", "pytorch_lightning", "lightning_fabric") or any(
-        part in innermost for part in ("/lightning/", "/pytorch_lightning/", "/lightning_fabric/"))
+        part in innermost for part in ("/lightning/", "/pytorch_lightning/", "/lightning_fabric/")
+    )
 
 
-def _errors(run: ProbeRun, ws: Workspace, anchor: Optional[Anchor], fit: Optional[Dict[str, Any]],
-            found: List[Diagnostic], out: Outcome) -> List[Diagnostic]:
+def _errors(
+    run: ProbeRun,
+    ws: Workspace,
+    anchor: Optional[Anchor],
+    fit: Optional[Dict[str, Any]],
+    found: List[Diagnostic],
+    out: Outcome,
+) -> List[Diagnostic]:
     """LL902 for the exceptions of the configuration and of the dry fit."""
     results = []
     for event in run.of("error") + [e for e in run.of("crash") if _raised_by_lightning(e)]:
@@ -249,17 +301,24 @@ def _errors(run: ProbeRun, ws: Workspace, anchor: Optional[Anchor], fit: Optiona
         message = _first_lines(event.get("message", ""))
         if stage == "trainer":
             what = "building the Trainer raised"
-            loc = _mentioned(event.get("message", ""), anchor.spec if anchor else None) or (anchor.loc if anchor else None)
+            loc = _mentioned(event.get("message", ""), anchor.spec if anchor else None) or (
+                anchor.loc if anchor else None
+            )
         elif stage == "fit":
             what = "the dry fit raised"
             frame = _innermost_user_frame(event)
-            at_fit = frame is not None and fit is not None and fit.get("site") and \
-                (frame.get("file"), frame.get("line")) == (fit["site"].get("file"), fit["site"].get("line"))
+            at_fit = (
+                frame is not None
+                and fit is not None
+                and fit.get("site")
+                and (frame.get("file"), frame.get("line")) == (fit["site"].get("file"), fit["site"].get("line"))
+            )
             if frame is not None and not at_fit:
                 loc = ws.line_loc(Path(frame["file"]), int(frame["line"]))
             else:
                 loc = _mentioned(event.get("message", ""), anchor.spec if anchor else None) or (
-                    anchor.loc if anchor else None)
+                    anchor.loc if anchor else None
+                )
         else:
             what = "building a Lightning object raised"
             loc = _crash_location(event, ws, anchor)
@@ -270,6 +329,7 @@ def _errors(run: ProbeRun, ws: Workspace, anchor: Optional[Anchor], fit: Optiona
         help_text = None
         if code is not None:
             from lightning_lint import rules
+
             rule = rules.get(code)
             help_text = f"{code} ({rule.name if rule else ''}) describes this: `lightning-lint rule {code}`"
             _confirm_code(found, code, loc.path)
@@ -281,8 +341,7 @@ def _errors(run: ProbeRun, ws: Workspace, anchor: Optional[Anchor], fit: Optiona
 _PARSER_ERROR = re.compile(r'error: Parser key "([^"]+)":?\s*(.*)', re.S)
 
 
-def _cli_rejection(run: ProbeRun, ws: Workspace, configs: List[Path],
-                   found: List[Diagnostic]) -> Optional[Diagnostic]:
+def _cli_rejection(run: ProbeRun, ws: Workspace, configs: List[Path], found: List[Diagnostic]) -> Optional[Diagnostic]:
     """LightningCLI (jsonargparse) refusing a config value: its error names the key; the
     finding goes to that key in the config file."""
     exit_event = run.first("exit")
@@ -311,7 +370,7 @@ def _cli_rejection(run: ProbeRun, ws: Workspace, configs: List[Path],
     for i, d in enumerate(found):
         if os.path.abspath(d.path) == os.path.abspath(loc.path) and d.span.start_line == loc.span.start_line:
             found[i] = d.with_changes(confirmed=True)
-    return _tool("LL902", f"LightningCLI rejected the configuration: key \"{key}\": {detail}", loc)
+    return _tool("LL902", f'LightningCLI rejected the configuration: key "{key}": {detail}', loc)
 
 
 def _crash_location(event: Dict[str, Any], ws: Workspace, anchor: Optional[Anchor]) -> Optional[Loc]:
@@ -332,8 +391,14 @@ def _confirm_code(found: List[Diagnostic], code: str, path: str) -> None:
             found[i] = d.with_changes(confirmed=True)
 
 
-def _mark_warnings(run: ProbeRun, ws: Workspace, anchor: Optional[Anchor], record: Optional[Dict[str, Any]],
-                   found: List[Diagnostic], out: Outcome) -> List[Diagnostic]:
+def _mark_warnings(
+    run: ProbeRun,
+    ws: Workspace,
+    anchor: Optional[Anchor],
+    record: Optional[Dict[str, Any]],
+    found: List[Diagnostic],
+    out: Outcome,
+) -> List[Diagnostic]:
     """Lightning's warnings that a rule describes confirm that rule's finding (or add it)."""
     moved = bool(record and any("moved to the CPU" in n for n in record.get("notes") or []))
     other = []
@@ -351,14 +416,18 @@ def _mark_warnings(run: ProbeRun, ws: Workspace, anchor: Optional[Anchor], recor
         settings = ws.resolver.for_path(anchor.path or ws.cwd)
         if code not in ws.linter.enabled_codes(settings, anchor.path or ws.cwd):
             continue
-        existing = [i for i, d in enumerate(found) if d.code == code and anchor.spec is not None
-                    and finding_inside(d, anchor.spec)]
+        existing = [
+            i
+            for i, d in enumerate(found)
+            if d.code == code and anchor.spec is not None and finding_inside(d, anchor.spec)
+        ]
         if existing:
             for i in existing:
                 found[i] = found[i].with_changes(confirmed=True)
         else:
-            found.append(_rule_diagnostic(code, f"Lightning warned during the dry run: {_first_lines(text, 2)}",
-                                          anchor.loc))
+            found.append(
+                _rule_diagnostic(code, f"Lightning warned during the dry run: {_first_lines(text, 2)}", anchor.loc)
+            )
     for text in sorted(set(other))[:5]:
         out.notes.append(f"Lightning warned: {text}")
     return found
@@ -369,16 +438,21 @@ def _lightning_warning(event: Dict[str, Any]) -> bool:
     category = str(event.get("category", ""))
     if category in ("FutureWarning", "DeprecationWarning", "PendingDeprecationWarning"):
         return False
-    return category in ("PossibleUserWarning", "LightningDeprecationWarning") or "/lightning/" in path \
+    return (
+        category in ("PossibleUserWarning", "LightningDeprecationWarning")
+        or "/lightning/" in path
         or "/pytorch_lightning/" in path
+    )
 
 
 def _rule_diagnostic(code: str, message: str, loc: Loc) -> Diagnostic:
     from lightning_lint import rules
+
     rule = rules.get(code)
     assert rule is not None, code
-    return Diagnostic(code=code, name=rule.name, severity=rule.severity, message=message, path=loc.path,
-                      span=loc.span, confirmed=True)
+    return Diagnostic(
+        code=code, name=rule.name, severity=rule.severity, message=message, path=loc.path, span=loc.span, confirmed=True
+    )
 
 
 def _dry_run_summary(run: ProbeRun, batches: int, out: Outcome) -> None:
@@ -388,22 +462,34 @@ def _dry_run_summary(run: ProbeRun, batches: int, out: Outcome) -> None:
     if built:
         where = f" on {built.get('device') or built.get('accelerator')}"
     if done:
-        out.summary.append(("dry run", f"fast_dev_run={batches}{where}: {done.get('global_step')} optimizer steps "
-                                       f"in {done.get('seconds', 0):.2f}s: the configuration builds and trains"))
+        out.summary.append(
+            (
+                "dry run",
+                f"fast_dev_run={batches}{where}: {done.get('global_step')} optimizer steps "
+                f"in {done.get('seconds', 0):.2f}s: the configuration builds and trains",
+            )
+        )
     elif out.config_rejected:
         out.summary.append(("dry run", "LightningCLI rejected the configuration before building the Trainer"))
     elif run.of("error"):
         stage = run.of("error")[-1].get("stage")
-        out.summary.append(("dry run", "failed while building the Trainer" if stage == "trainer"
-                            else f"fast_dev_run={batches}{where} failed"))
+        out.summary.append(
+            (
+                "dry run",
+                "failed while building the Trainer" if stage == "trainer" else f"fast_dev_run={batches}{where} failed",
+            )
+        )
 
 
-def _incomplete(run: ProbeRun, record: Optional[Dict[str, Any]], fit: Optional[Dict[str, Any]],
-                out: Outcome) -> Optional[str]:
+def _incomplete(
+    run: ProbeRun, record: Optional[Dict[str, Any]], fit: Optional[Dict[str, Any]], out: Outcome
+) -> Optional[str]:
     """Why the run did not get as far as it should (exit 2), or None."""
     if run.timed_out:
-        return (f"stopped after {run.seconds:.0f}s (--timeout) while {run.stage}; "
-                "raise --timeout if the entry point needs longer to reach `fit`")
+        return (
+            f"stopped after {run.seconds:.0f}s (--timeout) while {run.stage}; "
+            "raise --timeout if the entry point needs longer to reach `fit`"
+        )
     if run.first("fit_done") or run.of("error") or out.config_rejected:
         return None
     crash = run.first("crash")
@@ -413,8 +499,10 @@ def _incomplete(run: ProbeRun, record: Optional[Dict[str, Any]], fit: Optional[D
         frame = _innermost_user_frame(crash)
         where = f" at {frame['file']}:{frame['line']}" if frame else ""
         out.detail = crash.get("traceback", "")
-        return f"the entry point raised {crash.get('type')}: {_first_lines(crash.get('message', ''), 2)}{where}, " \
-               "before `Trainer.fit`"
+        return (
+            f"the entry point raised {crash.get('type')}: {_first_lines(crash.get('message', ''), 2)}{where}, "
+            "before `Trainer.fit`"
+        )
     exit_event = run.first("exit")
     status = exit_event.get("code") if exit_event else run.returncode
     out.detail = run.stderr_tail

@@ -34,15 +34,29 @@ class Measured:
     notes: List[str] = field(default_factory=list)
 
     def data_facts(self) -> DataFacts:
-        return DataFacts(batches=self.batches, source=self.text, dataset_size=self.dataset_size,
-                         batch_size=self.batch_size, drop_last=self.drop_last, world_size=self.world_size,
-                         val_batches=self.val_batches, measured=True)
+        return DataFacts(
+            batches=self.batches,
+            source=self.text,
+            dataset_size=self.dataset_size,
+            batch_size=self.batch_size,
+            drop_last=self.drop_last,
+            world_size=self.world_size,
+            val_batches=self.val_batches,
+            measured=True,
+        )
 
     def saved_facts(self, entry: str) -> Dict[str, Any]:
         """The keys of ``[tool.lightning-lint.facts]`` (read back by the static check)."""
-        facts: Dict[str, Any] = {"train-batches-per-epoch": self.batches, "measured-by": f"lightning-lint confirm {entry}"}
-        for key, value in (("dataset-size", self.dataset_size), ("batch-size", self.batch_size),
-                           ("world-size", self.world_size), ("val-batches", self.val_batches)):
+        facts: Dict[str, Any] = {
+            "train-batches-per-epoch": self.batches,
+            "measured-by": f"lightning-lint confirm {entry}",
+        }
+        for key, value in (
+            ("dataset-size", self.dataset_size),
+            ("batch-size", self.batch_size),
+            ("world-size", self.world_size),
+            ("val-batches", self.val_batches),
+        ):
             if value is not None:
                 facts[key] = value
         if self.drop_last:
@@ -57,12 +71,19 @@ def _per_device(loader: Dict[str, Any], world: Optional[int], distributed: bool)
     if world is None or world == 1 or not distributed:  # (an unknown world is handled by the caller)
         return length, ""
     size, batch = loader.get("dataset_len"), loader.get("batch_size")
-    if loader.get("sampler") in PLAIN_SAMPLERS and loader.get("batch_sampler") == PLAIN_BATCH_SAMPLER \
-            and isinstance(size, int) and isinstance(batch, int) and batch > 0:
+    if (
+        loader.get("sampler") in PLAIN_SAMPLERS
+        and loader.get("batch_sampler") == PLAIN_BATCH_SAMPLER
+        and isinstance(size, int)
+        and isinstance(batch, int)
+        and batch > 0
+    ):
         per_device = math.ceil(size / world)  # DistributedSampler pads every rank to ceil(N / W)
         return (per_device // batch if loader.get("drop_last") else math.ceil(per_device / batch)), ""
-    return None, (f"the train dataloader uses its own sampler ({loader.get('batch_sampler') or loader.get('sampler')}): "
-                  f"its batches on each of {world} devices cannot be computed from one process")
+    return None, (
+        f"the train dataloader uses its own sampler ({loader.get('batch_sampler') or loader.get('sampler')}): "
+        f"its batches on each of {world} devices cannot be computed from one process"
+    )
 
 
 def _combine(counts: List[int], mode: str) -> int:
@@ -85,16 +106,21 @@ def measure(run: ProbeRun, record: Dict[str, Any]) -> Optional[Measured]:
     notes = []
     if world is None:
         # more devices mean fewer batches each: without the count nothing per device is known
-        notes.append(f"the number of devices is unknown ({record.get('world_size_reason') or 'not resolved'}): "
-                     "the batches per device, and the findings that need them, cannot be decided")
+        notes.append(
+            f"the number of devices is unknown ({record.get('world_size_reason') or 'not resolved'}): "
+            "the batches per device, and the findings that need them, cannot be decided"
+        )
     counts, problems = [], []
     for loader in loaders:
         count, problem = _per_device(loader, world, distributed)
         counts.append(count)
         if problem:
             problems.append(problem)
-    batches = _combine([c for c in counts if c is not None], mode) \
-        if counts and None not in counts and world is not None else None
+    batches = (
+        _combine([c for c in counts if c is not None], mode)
+        if counts and None not in counts and world is not None
+        else None
+    )
     notes.extend(problems)
     first = loaders[0]
     single = len(loaders) == 1
@@ -110,17 +136,27 @@ def measure(run: ProbeRun, record: Dict[str, Any]) -> Optional[Measured]:
     if single and isinstance(first.get("batch_size"), int):
         details.append(f"batch_size={first['batch_size']}")
     lengths = ", ".join(str(loader.get("len")) for loader in loaders)
-    detail = f"len(train_dataloader)={lengths}" if single else \
-        f"len of the {len(loaders)} train dataloaders={lengths} ({mode})"
+    detail = (
+        f"len(train_dataloader)={lengths}"
+        if single
+        else f"len of the {len(loaders)} train dataloaders={lengths} ({mode})"
+    )
     detail += "".join(f", {d}" for d in details)
     if world and world > 1 and batches is not None:
         detail += f"; {batches} per device on {world} devices"
     return Measured(
-        batches=batches, dataset_size=first.get("dataset_len") if single else None,
-        batch_size=first.get("batch_size") if single else None, drop_last=bool(first.get("drop_last")) and single,
-        world_size=world, stateful=all(stateful_flags) if stateful_flags else None, val_batches=val_batches,
-        text=f"measured by confirm: {detail}", detail=detail,
-        kinds=[str(loader.get("type", "")).rsplit(".", 1)[-1] for loader in loaders], notes=notes)
+        batches=batches,
+        dataset_size=first.get("dataset_len") if single else None,
+        batch_size=first.get("batch_size") if single else None,
+        drop_last=bool(first.get("drop_last")) and single,
+        world_size=world,
+        stateful=all(stateful_flags) if stateful_flags else None,
+        val_batches=val_batches,
+        text=f"measured by confirm: {detail}",
+        detail=detail,
+        kinds=[str(loader.get("type", "")).rsplit(".", 1)[-1] for loader in loaders],
+        notes=notes,
+    )
 
 
 @dataclass

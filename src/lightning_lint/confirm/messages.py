@@ -32,8 +32,10 @@ ERRORS: List[Tuple["re.Pattern[str]", Code]] = [
     (re.compile(r"enable_checkpointing=False` but found `ModelCheckpoint`"), "LL104"),
     (re.compile(r"is not a valid duration"), "LL008"),
     (re.compile(r"`Trainer\(barebones=True"), "LL407"),
-    (re.compile(r"`val_check_interval` \(\d+\) must be less than or equal to the number of the training batches"),
-     "LL201"),
+    (
+        re.compile(r"`val_check_interval` \(\d+\) must be less than or equal to the number of the training batches"),
+        "LL201",
+    ),
     (re.compile(r"You requested to check .* of the `train_dataloader` but"), "LL312"),
     (re.compile(r"`gradient_clip_algorithm` .* is invalid"), "LL304"),
 ]
@@ -47,7 +49,9 @@ WARNINGS: List[Tuple["re.Pattern[str]", Code]] = [
 
 
 # Informational messages Lightning emits as warnings on every run: not worth a note.
-NOISE = re.compile(r"seed set to|No seed found|GPU available:|TPU available:|HPU available:|`tensorboardX` has been removed")
+NOISE = re.compile(
+    r"seed set to|No seed found|GPU available:|TPU available:|HPU available:|`tensorboardX` has been removed"
+)
 
 
 def _match(table: List[Tuple["re.Pattern[str]", Code]], message: str) -> Optional[str]:

@@ -117,8 +117,12 @@ def is_library(filename: str) -> bool:
 
 
 def _frame_dict(filename: str, line: int, function: str, self_type: Optional[type] = None) -> Dict[str, Any]:
-    frame = {"file": os.path.abspath(filename) if not filename.startswith("<") else filename, "line": line,
-             "function": function, "library": is_library(filename)}
+    frame = {
+        "file": os.path.abspath(filename) if not filename.startswith("<") else filename,
+        "line": line,
+        "function": function,
+        "library": is_library(filename),
+    }
     if self_type is not None:
         frame["self_type"] = self_type.__name__
         frame["self_module"] = getattr(self_type, "__module__", "")
@@ -144,8 +148,11 @@ def describe_exception(exc: BaseException) -> Dict[str, Any]:
     frames = []
     for frame, line in traceback.walk_tb(exc.__traceback__):
         self_obj = frame.f_locals.get("self") if frame.f_code.co_name == "__init__" else None
-        frames.append(_frame_dict(frame.f_code.co_filename, line, frame.f_code.co_name,
-                                  type(self_obj) if self_obj is not None else None))
+        frames.append(
+            _frame_dict(
+                frame.f_code.co_filename, line, frame.f_code.co_name, type(self_obj) if self_obj is not None else None
+            )
+        )
     frames.reverse()  # innermost first, like current_stack
     message = str(exc)
     return {
@@ -199,20 +206,35 @@ def plain(value: Any, depth: int = 0) -> Any:
 # object keeps them after __init__ (names checked against Lightning 2.6).
 CALLBACK_ATTRIBUTES: Dict[str, Dict[str, str]] = {
     "ModelCheckpoint": {
-        "dirpath": "dirpath", "filename": "filename", "monitor": "monitor", "save_last": "save_last",
-        "save_top_k": "save_top_k", "mode": "mode", "save_weights_only": "save_weights_only",
-        "every_n_train_steps": "_every_n_train_steps", "every_n_epochs": "_every_n_epochs",
-        "train_time_interval": "_train_time_interval", "save_on_train_epoch_end": "_save_on_train_epoch_end",
+        "dirpath": "dirpath",
+        "filename": "filename",
+        "monitor": "monitor",
+        "save_last": "save_last",
+        "save_top_k": "save_top_k",
+        "mode": "mode",
+        "save_weights_only": "save_weights_only",
+        "every_n_train_steps": "_every_n_train_steps",
+        "every_n_epochs": "_every_n_epochs",
+        "train_time_interval": "_train_time_interval",
+        "save_on_train_epoch_end": "_save_on_train_epoch_end",
     },
     "EarlyStopping": {
-        "monitor": "monitor", "patience": "patience", "mode": "mode", "strict": "strict",
-        "check_finite": "check_finite", "stopping_threshold": "stopping_threshold",
-        "divergence_threshold": "divergence_threshold", "check_on_train_epoch_end": "_check_on_train_epoch_end",
+        "monitor": "monitor",
+        "patience": "patience",
+        "mode": "mode",
+        "strict": "strict",
+        "check_finite": "check_finite",
+        "stopping_threshold": "stopping_threshold",
+        "divergence_threshold": "divergence_threshold",
+        "check_on_train_epoch_end": "_check_on_train_epoch_end",
     },
     "Timer": {"interval": "_interval"},
     "LearningRateMonitor": {"logging_interval": "logging_interval", "log_momentum": "log_momentum"},
-    "StochasticWeightAveraging": {"swa_epoch_start": "_swa_epoch_start", "swa_lrs": "_swa_lrs",
-                                  "annealing_epochs": "_annealing_epochs"},
+    "StochasticWeightAveraging": {
+        "swa_epoch_start": "_swa_epoch_start",
+        "swa_lrs": "_swa_lrs",
+        "annealing_epochs": "_annealing_epochs",
+    },
 }
 
 
@@ -231,8 +253,9 @@ def _callback_args(value: Any) -> Optional[Dict[str, Any]]:
             args[name] = plain(getattr(value, attribute), MAX_DEPTH - 1)
     if kind == "Timer":
         duration = getattr(value, "_duration", None)
-        args["duration"] = None if duration is None else {"t": "obj", "qualname": "datetime.timedelta",
-                                                         "seconds": duration}
+        args["duration"] = (
+            None if duration is None else {"t": "obj", "qualname": "datetime.timedelta", "seconds": duration}
+        )
     return {"kind": kind, "args": args}
 
 
@@ -241,6 +264,7 @@ def _callback_args(value: Any) -> Optional[Dict[str, Any]]:
 
 def _mps_available() -> bool:
     import torch
+
     backend = getattr(torch.backends, "mps", None)
     return bool(backend is not None and backend.is_available())
 
@@ -249,6 +273,7 @@ def accelerator_available(accelerator: Any) -> bool:
     """Whether ``accelerator`` (as the user wrote it) can run here. Unknown names count
     as available: Lightning's own error about them is the finding."""
     import torch
+
     if isinstance(accelerator, str):
         name = accelerator.lower()
         if name == "cuda":
@@ -271,6 +296,7 @@ def device_count(devices: Any, accelerator: Any) -> Optional[int]:
     """How many devices ``devices`` asks for on ``accelerator``; None when it depends on
     hardware that is not here."""
     import torch
+
     if isinstance(devices, bool):
         return None
     if isinstance(devices, int):
@@ -306,8 +332,10 @@ def configured_world_size(kwargs: Dict[str, Any]) -> Tuple[Optional[int], str]:
     if count is None and override.isdigit() and int(override) > 0:
         count = int(override)  # the user says how many devices the configuration means
     if count is None:
-        return None, (f"devices={devices!r} on accelerator={accelerator!r} depends on hardware that is not here; "
-                      "pass --devices N to say how many devices it means")
+        return None, (
+            f"devices={devices!r} on accelerator={accelerator!r} depends on hardware that is not here; "
+            "pass --devices N to say how many devices it means"
+        )
     if not isinstance(nodes, int) or isinstance(nodes, bool) or nodes < 1:
         return None, f"num_nodes={nodes!r}"
     return count * nodes, ""
@@ -361,8 +389,14 @@ def plan_dry_run(kwargs: Dict[str, Any]) -> Tuple[Dict[str, Any], List[str]]:
     dry["default_root_dir"] = os.path.join(config["tmpdir"], "root")
     if kwargs.get("barebones") is True:
         # barebones refuses fast_dev_run; the same limits, spelled out
-        dry.update(limit_train_batches=batches, limit_val_batches=batches, max_steps=batches, max_epochs=1,
-                   val_check_interval=1.0, check_val_every_n_epoch=1)
+        dry.update(
+            limit_train_batches=batches,
+            limit_val_batches=batches,
+            max_steps=batches,
+            max_epochs=1,
+            val_check_interval=1.0,
+            check_val_every_n_epoch=1,
+        )
         dry.pop("max_time", None)
     else:
         dry["fast_dev_run"] = batches
@@ -380,24 +414,29 @@ def plan_dry_run(kwargs: Dict[str, Any]) -> Tuple[Dict[str, Any], List[str]]:
         dry["accelerator"] = config["accelerator"]
     elif not accelerator_available(accelerator):
         dry["accelerator"] = "cpu"
-        notes.append(f"accelerator={accelerator!r} is not available on this machine: the dry run was moved "
-                     "to the CPU (use --accelerator to choose)")
+        notes.append(
+            f"accelerator={accelerator!r} is not available on this machine: the dry run was moved "
+            "to the CPU (use --accelerator to choose)"
+        )
     # One process, always: a launcher for several devices would start the user's script
     # again, without this probe, and run all of it.
     devices = kwargs.get("devices", "auto")
     override = config.get("devices")
     if override and _single_device(override):
         dry["devices"] = _devices_override(override)
-    elif not override and dry.get("accelerator", accelerator) == accelerator and \
-            device_count(devices, accelerator) == 1:
+    elif (
+        not override and dry.get("accelerator", accelerator) == accelerator and device_count(devices, accelerator) == 1
+    ):
         pass  # the configured single device (`devices=[3]` stays GPU 3)
     else:
         dry["devices"] = 1
         wanted = override or devices
         count = device_count(wanted, dry.get("accelerator", accelerator))
         if count is not None and count > 1:
-            notes.append(f"devices={wanted!r}: the dry run uses one device (confirm runs a single process); "
-                         "the schedule is computed for the configured devices")
+            notes.append(
+                f"devices={wanted!r}: the dry run uses one device (confirm runs a single process); "
+                "the schedule is computed for the configured devices"
+            )
     nodes = kwargs.get("num_nodes", 1)
     if nodes != 1:
         dry["num_nodes"] = 1
@@ -446,6 +485,7 @@ def describe_loader(loader: Any) -> Dict[str, Any]:
             out["dataset_len"] = None
         try:
             from torch.utils.data import IterableDataset
+
             out["iterable"] = isinstance(dataset, IterableDataset)
         except Exception:  # noqa: BLE001
             pass
@@ -460,8 +500,9 @@ def describe_loader(loader: Any) -> Dict[str, Any]:
     out["sampler"] = qualname(type(sampler)) if sampler is not None else None
     out["batch_sampler"] = qualname(type(batch_sampler)) if batch_sampler is not None else None
     out["num_workers"] = getattr(loader, "num_workers", None)
-    out["stateful"] = callable(getattr(loader, "state_dict", None)) and callable(getattr(loader, "load_state_dict",
-                                                                                        None))
+    out["stateful"] = callable(getattr(loader, "state_dict", None)) and callable(
+        getattr(loader, "load_state_dict", None)
+    )
     return out
 
 
@@ -519,10 +560,20 @@ def patch_trainer(module: Any) -> None:
         world, world_reason = configured_world_size(kwargs)
         recorded = {k: plain(v) for k, v in kwargs.items()}  # before the dry run changes any object
         dry, notes = plan_dry_run(kwargs)
-        emit("trainer", index=index, package=package, kwargs=recorded,
-             positional=len(args), via=via, site=user[0] if user else (stack[0] if stack else None),
-             stack=user[:8], world_size=world, world_size_reason=world_reason, notes=notes,
-             dry={k: plain(v) for k, v in dry.items() if k not in kwargs or dry[k] is not kwargs[k]})
+        emit(
+            "trainer",
+            index=index,
+            package=package,
+            kwargs=recorded,
+            positional=len(args),
+            via=via,
+            site=user[0] if user else (stack[0] if stack else None),
+            stack=user[:8],
+            world_size=world,
+            world_size_reason=world_reason,
+            notes=notes,
+            dry={k: plain(v) for k, v in dry.items() if k not in kwargs or dry[k] is not kwargs[k]},
+        )
         STATE.building = True
         try:
             original_init(self, *args, **dry)
@@ -533,11 +584,13 @@ def patch_trainer(module: Any) -> None:
             STATE.building = False
         self._lightning_lint_index = index
         built: Dict[str, Any] = {"index": index}
-        for name, getter in (("accelerator", lambda: type(self.accelerator).__name__),
-                             ("strategy", lambda: type(self.strategy).__name__),
-                             ("precision", lambda: str(self.precision)),
-                             ("device", lambda: str(self.strategy.root_device)),
-                             ("world_size", lambda: self.world_size)):
+        for name, getter in (
+            ("accelerator", lambda: type(self.accelerator).__name__),
+            ("strategy", lambda: type(self.strategy).__name__),
+            ("precision", lambda: str(self.precision)),
+            ("device", lambda: str(self.strategy.root_device)),
+            ("world_size", lambda: self.world_size),
+        ):
             try:
                 built[name] = getter()
             except Exception:  # noqa: BLE001
@@ -566,8 +619,13 @@ def patch_trainer(module: Any) -> None:
             finish(0)
         if not done.get("measured") and not _measure(self.fit_loop, "measured"):
             emit("note", message="Lightning did not set up a train dataloader (no training_step, or no batches)")
-        emit("fit_done", index=index, seconds=round(time.monotonic() - started, 3),
-             global_step=getattr(self, "global_step", None), current_epoch=getattr(self, "current_epoch", None))
+        emit(
+            "fit_done",
+            index=index,
+            seconds=round(time.monotonic() - started, 3),
+            global_step=getattr(self, "global_step", None),
+            current_epoch=getattr(self, "current_epoch", None),
+        )
         finish(0)
 
     trainer_class.__init__ = __init__
@@ -631,9 +689,13 @@ def _hydra_started(config_path: Any, config_name: Any, task_file: Optional[str])
             if os.path.isfile(path):
                 config_file = os.path.abspath(path)
                 break
-    emit("hydra", config_path=config_path if isinstance(config_path, str) else None,
-         config_name=config_name if isinstance(config_name, str) else None, config_file=config_file,
-         task_file=task_file)
+    emit(
+        "hydra",
+        config_path=config_path if isinstance(config_path, str) else None,
+        config_name=config_name if isinstance(config_name, str) else None,
+        config_file=config_file,
+        task_file=task_file,
+    )
 
 
 # -- the import hook -----------------------------------------------------------------------------
@@ -697,8 +759,10 @@ def check_requirements() -> List[str]:
 def check_accelerator(name: str) -> Optional[str]:
     if accelerator_available(name):
         return None
-    return (f"--accelerator {name}: no {name} device is available on this machine; leave --accelerator out to "
-            "use the configured device (or the CPU when it is not here), or pass --accelerator cpu")
+    return (
+        f"--accelerator {name}: no {name} device is available on this machine; leave --accelerator out to "
+        "use the configured device (or the CPU when it is not here), or pass --accelerator cpu"
+    )
 
 
 def _set_first_path(path: str) -> None:

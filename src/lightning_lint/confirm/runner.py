@@ -92,12 +92,14 @@ class Progress:
 
 
 def interactive(stream: TextIO) -> bool:
-    return hasattr(stream, "isatty") and stream.isatty() and os.environ.get("TERM") != "dumb" \
-        and not os.environ.get("CI")
+    return (
+        hasattr(stream, "isatty") and stream.isatty() and os.environ.get("TERM") != "dumb" and not os.environ.get("CI")
+    )
 
 
-def run_probe(python: str, config: Dict[str, Any], workdir: Path, timeout: float, cwd: Path,
-              progress: Optional[Progress] = None) -> ProbeRun:
+def run_probe(
+    python: str, config: Dict[str, Any], workdir: Path, timeout: float, cwd: Path, progress: Optional[Progress] = None
+) -> ProbeRun:
     """Run the entry point under the probe; ``workdir`` is a private temporary folder."""
     results = workdir / "events.jsonl"
     config = dict(config, results=str(results), tmpdir=str(workdir))
@@ -105,25 +107,31 @@ def run_probe(python: str, config: Dict[str, Any], workdir: Path, timeout: float
     config_file.write_text(json.dumps(config), encoding="utf-8")
     results.touch()
     env = dict(os.environ)
-    env.update({
-        "PYTHONDONTWRITEBYTECODE": "1",  # no __pycache__ folders in the user's tree
-        "PYTHONUNBUFFERED": "1",
-        "WANDB_MODE": "disabled",  # a WandbLogger built by the script must not start a run
-        "WANDB_DIR": str(workdir),
-    })
+    env.update(
+        {
+            "PYTHONDONTWRITEBYTECODE": "1",  # no __pycache__ folders in the user's tree
+            "PYTHONUNBUFFERED": "1",
+            "WANDB_MODE": "disabled",  # a WandbLogger built by the script must not start a run
+            "WANDB_DIR": str(workdir),
+        }
+    )
     command = [python, str(PROBE), str(config_file)]
     run = ProbeRun(command=command)
     progress = progress or Progress(sys.stderr, False)
     started = time.monotonic()
-    with open(workdir / "stdout.txt", "wb") as out, open(workdir / "stderr.txt", "wb") as err, \
-            open(results, "rb") as feed:
+    with (
+        open(workdir / "stdout.txt", "wb") as out,
+        open(workdir / "stderr.txt", "wb") as err,
+        open(results, "rb") as feed,
+    ):
         popen_kwargs: Dict[str, Any] = {}
         if os.name == "posix":
             popen_kwargs["start_new_session"] = True  # its own process group, killed as a whole
         else:
             popen_kwargs["creationflags"] = getattr(subprocess, "CREATE_NEW_PROCESS_GROUP", 0)
-        process = subprocess.Popen(command, cwd=str(cwd), stdin=subprocess.DEVNULL, stdout=out, stderr=err, env=env,
-                                   **popen_kwargs)
+        process = subprocess.Popen(
+            command, cwd=str(cwd), stdin=subprocess.DEVNULL, stdout=out, stderr=err, env=env, **popen_kwargs
+        )
         pending = b""
         try:
             while True:

@@ -20,29 +20,67 @@ from typing import Any, Dict, List, Optional, Protocol, Tuple
 import yaml
 
 from lightning_lint.model import lightning_api
-from lightning_lint.model.spec import FLAVOR_HYDRA, FLAVOR_LIGHTNING_CLI, FLAVOR_OMEGACONF, Call, CallbackSpec, Extraction, Loc, RunCall, Span, TrainerSpec, Value, known, unknown
+from lightning_lint.model.spec import (
+    FLAVOR_HYDRA,
+    FLAVOR_LIGHTNING_CLI,
+    FLAVOR_OMEGACONF,
+    Call,
+    CallbackSpec,
+    Extraction,
+    Loc,
+    RunCall,
+    Span,
+    TrainerSpec,
+    Value,
+    known,
+    unknown,
+)
 from lightning_lint.extract.failure import ParseFailure
 from lightning_lint.model.sources import SourceFile
-from lightning_lint.extract.yaml import CONSUMER_JSONARGPARSE, CONSUMER_OMEGACONF, CONSUMER_PYYAML, Document, YamlError, YNode, load
+from lightning_lint.extract.yaml import (
+    CONSUMER_JSONARGPARSE,
+    CONSUMER_OMEGACONF,
+    CONSUMER_PYYAML,
+    Document,
+    YamlError,
+    YNode,
+    load,
+)
 
-CLI_TOP_KEYS = frozenset({
-    "seed_everything", "trainer", "model", "data", "optimizer", "lr_scheduler", "ckpt_path", "weights_only",
-    "verbose", "return_predictions", "config", "print_config",
-})
+CLI_TOP_KEYS = frozenset(
+    {
+        "seed_everything",
+        "trainer",
+        "model",
+        "data",
+        "optimizer",
+        "lr_scheduler",
+        "ckpt_path",
+        "weights_only",
+        "verbose",
+        "return_predictions",
+        "config",
+        "print_config",
+    }
+)
 SUBCOMMANDS = ("fit", "validate", "test", "predict")
 # jsonargparse reads these Trainer parameters as float first (research §5.1.6): 1 -> 1.0
-CLI_FLOAT_FIRST = frozenset({"limit_train_batches", "limit_val_batches", "limit_test_batches",
-                             "limit_predict_batches", "gradient_clip_val"})
+CLI_FLOAT_FIRST = frozenset(
+    {"limit_train_batches", "limit_val_batches", "limit_test_batches", "limit_predict_batches", "gradient_clip_val"}
+)
 _INTERPOLATION = re.compile(r"\$\{")
-_CONSUMER = {FLAVOR_LIGHTNING_CLI: CONSUMER_JSONARGPARSE, FLAVOR_HYDRA: CONSUMER_OMEGACONF,
-             FLAVOR_OMEGACONF: CONSUMER_OMEGACONF}
+_CONSUMER = {
+    FLAVOR_LIGHTNING_CLI: CONSUMER_JSONARGPARSE,
+    FLAVOR_HYDRA: CONSUMER_OMEGACONF,
+    FLAVOR_OMEGACONF: CONSUMER_OMEGACONF,
+}
 
 
 _SAFE_TAGS = frozenset(tag for tag in yaml.constructor.SafeConstructor.yaml_constructors if tag)
 
 
 def _show_tag(tag: str) -> str:
-    return "!!" + tag[len("tag:yaml.org,2002:"):] if tag.startswith("tag:yaml.org,2002:") else tag
+    return "!!" + tag[len("tag:yaml.org,2002:") :] if tag.startswith("tag:yaml.org,2002:") else tag
 
 
 def _span_from(first: Span, last: Span) -> Span:
@@ -60,17 +98,27 @@ class _Builder:
     # -- values ------------------------------------------------------------------------
     def where(self, node: YNode, key_path: str) -> Dict[str, Any]:
         value_loc: Optional[Loc] = Loc(node.path, node.span)
-        if node.key_span is not None and (node.span.start_line, node.span.start_col) < \
-                (node.key_span.start_line, node.key_span.start_col):
+        if node.key_span is not None and (node.span.start_line, node.span.start_col) < (
+            node.key_span.start_line,
+            node.key_span.start_col,
+        ):
             # `key: *alias`: the value is written at its anchor, above; point at the key,
             # and offer no edit of the shared value
-            return {"loc": Loc(node.path, node.key_span), "key_loc": Loc(node.path, node.key_span),
-                    "value_loc": None, "key_path": key_path}
+            return {
+                "loc": Loc(node.path, node.key_span),
+                "key_loc": Loc(node.path, node.key_span),
+                "value_loc": None,
+                "key_path": key_path,
+            }
         if node.kind == "scalar" and (node.source_text or "").startswith("&"):
             value_loc = None  # `key: &anchor value` is shared with its aliases: no edit of it
         if node.key_span is not None:
-            return {"loc": Loc(node.path, _span_from(node.key_span, node.span)),
-                    "key_loc": Loc(node.path, node.key_span), "value_loc": value_loc, "key_path": key_path}
+            return {
+                "loc": Loc(node.path, _span_from(node.key_span, node.span)),
+                "key_loc": Loc(node.path, node.key_span),
+                "value_loc": value_loc,
+                "key_path": key_path,
+            }
         return {"loc": Loc(node.path, node.span), "value_loc": value_loc, "key_path": key_path}
 
     def value(self, node: YNode, key_path: str) -> Value:
@@ -78,18 +126,22 @@ class _Builder:
         if node.tag is not None and node.tag not in _SAFE_TAGS:
             # LightningCLI and Hydra load YAML safely: ``!!python/object`` and custom tags fail there
             raw = node.source_text if node.kind == "scalar" else None
-            return unknown(f"the YAML tag `{_show_tag(node.tag)}` is not loaded by a safe loader", raw=raw,
-                           tag=node.tag, **where)
+            return unknown(
+                f"the YAML tag `{_show_tag(node.tag)}` is not loaded by a safe loader", raw=raw, tag=node.tag, **where
+            )
         if node.kind == "scalar":
             return self.scalar(node, key_path, where)
         if node.kind == "seq":
-            return known(tuple(self.value(item, f"{key_path}[{i}]") for i, item in enumerate(node.items)),
-                         tag=node.tag, **where)
+            return known(
+                tuple(self.value(item, f"{key_path}[{i}]") for i, item in enumerate(node.items)), tag=node.tag, **where
+            )
         call = self.call(node, key_path)
         if call is not None:
             return known(call, **where)
-        return known({key: self.value(child, f"{key_path}.{key}" if key_path else key)
-                      for key, child in node.entries.items()}, **where)
+        return known(
+            {key: self.value(child, f"{key_path}.{key}" if key_path else key) for key, child in node.entries.items()},
+            **where,
+        )
 
     def scalar(self, node: YNode, key_path: str, where: Dict[str, Any]) -> Value:
         raw = node.source_text if node.source_text is not None else node.raw
@@ -98,8 +150,11 @@ class _Builder:
             if data.strip() == "???":
                 return unknown("`???` marks a mandatory value given on the command line", raw=raw, **where)
             if _INTERPOLATION.search(data):
-                reason = ("an environment lookup" if "oc.env" in data or "env:" in data
-                          else "an interpolation resolved when the config is loaded")
+                reason = (
+                    "an environment lookup"
+                    if "oc.env" in data or "env:" in data
+                    else "an interpolation resolved when the config is loaded"
+                )
                 return unknown(f"`{data}` is {reason}", raw=raw, **where)
         return known(data, raw=raw, **where)
 
@@ -107,14 +162,23 @@ class _Builder:
         """A ``_target_`` or ``class_path`` node, as the call it stands for."""
         target = node.get("_target_")
         if target is not None and target.kind == "scalar" and self.flavor != FLAVOR_LIGHTNING_CLI:
-            args = {key: self.value(child, f"{key_path}.{key}" if key_path else key)
-                    for key, child in node.entries.items() if not key.startswith("_")}
+            args = {
+                key: self.value(child, f"{key_path}.{key}" if key_path else key)
+                for key, child in node.entries.items()
+                if not key.startswith("_")
+            }
             partial = node.get("_partial_")
-            open_reason = "`_partial_: true`: the remaining arguments are given in code" if (
-                partial is not None and partial.kind == "scalar" and partial.scalar(self.consumer) is True) else None
+            open_reason = (
+                "`_partial_: true`: the remaining arguments are given in code"
+                if (partial is not None and partial.kind == "scalar" and partial.scalar(self.consumer) is True)
+                else None
+            )
             args_node = node.get("_args_")
-            positional = tuple(self.value(item, f"{key_path}._args_[{i}]") for i, item in enumerate(
-                args_node.items)) if args_node is not None and args_node.kind == "seq" else ()
+            positional = (
+                tuple(self.value(item, f"{key_path}._args_[{i}]") for i, item in enumerate(args_node.items))
+                if args_node is not None and args_node.kind == "seq"
+                else ()
+            )
             return Call(str(target.raw), args, positional, open_reason)
         class_path = node.get("class_path")
         if class_path is not None and class_path.kind == "scalar":
@@ -128,8 +192,14 @@ class _Builder:
         return None
 
     # -- specs -------------------------------------------------------------------------
-    def trainer(self, node: YNode, key_prefix: str, description: str, anchor: Optional[Loc] = None,
-                runs: Optional[List[RunCall]] = None) -> TrainerSpec:
+    def trainer(
+        self,
+        node: YNode,
+        key_prefix: str,
+        description: str,
+        anchor: Optional[Loc] = None,
+        runs: Optional[List[RunCall]] = None,
+    ) -> TrainerSpec:
         args: Dict[str, Value] = {}
         for key, child in node.entries.items():
             if self.flavor != FLAVOR_LIGHTNING_CLI and key.startswith("_"):
@@ -139,8 +209,15 @@ class _Builder:
                 value = _with_data(value, float(value.data))
             args[key.rstrip("+")] = value
         loc = anchor or self._anchor(node)
-        spec = TrainerSpec(path=node.path, flavor=self.flavor, loc=loc, args=args, key_prefix=key_prefix,
-                           description=description, runs=list(runs or []))
+        spec = TrainerSpec(
+            path=node.path,
+            flavor=self.flavor,
+            loc=loc,
+            args=args,
+            key_prefix=key_prefix,
+            description=description,
+            runs=list(runs or []),
+        )
         self.attach_callbacks(spec, node.get("callbacks"), key_prefix + "callbacks")
         appended = node.get("callbacks+")
         if appended is not None:
@@ -159,8 +236,9 @@ class _Builder:
             return Loc(first.path, first.key_span)
         if node.kind == "scalar":  # ``- LearningRateMonitor``: the class name
             return Loc(node.path, node.span)
-        return Loc(node.path, Span(node.span.start_line, node.span.start_col, node.span.start_line,
-                                   node.span.start_col + 1))
+        return Loc(
+            node.path, Span(node.span.start_line, node.span.start_col, node.span.start_line, node.span.start_col + 1)
+        )
 
     def attach_callbacks(self, spec: TrainerSpec, node: Optional[YNode], key_path: str) -> None:
         if node is None or node.is_null(self.consumer):
@@ -193,14 +271,22 @@ class _Builder:
         kind = lightning_api.short_callback_name(call.qualname) or ""
         args = dict(call.args)
         prefix = key_path + (".init_args" if self.flavor == FLAVOR_LIGHTNING_CLI else "")
-        spec = CallbackSpec(kind=kind, qualname=call.qualname, args=args, loc=self._anchor(node),
-                            open_reason=call.open_reason, key_path=prefix, flavor=self.flavor)
+        spec = CallbackSpec(
+            kind=kind,
+            qualname=call.qualname,
+            args=args,
+            loc=self._anchor(node),
+            open_reason=call.open_reason,
+            key_path=prefix,
+            flavor=self.flavor,
+        )
         self.extraction.callbacks.append(spec)
         return spec
 
 
 def _with_data(value: Value, data: Any) -> Value:
     from dataclasses import replace
+
     return replace(value, data=data)
 
 
@@ -220,12 +306,20 @@ def detect_flavor(root: YNode, header: str) -> Optional[str]:
         return None
     keys = set(root.entries)
     has_class_path = any(key.endswith("class_path") for key, _ in root.walk())
-    if "defaults" in keys or "# @package" in header or "hydra" in keys or any(
-            key.endswith("._target_") or key == "_target_" for key, _ in root.walk()):
+    if (
+        "defaults" in keys
+        or "# @package" in header
+        or "hydra" in keys
+        or any(key.endswith("._target_") or key == "_target_" for key, _ in root.walk())
+    ):
         if not has_class_path:
             return FLAVOR_HYDRA
-    if any(isinstance(root.get(cmd), YNode) and root.get(cmd).kind == "map" and (
-            set(root.get(cmd).entries) & {"trainer", "model", "data", "ckpt_path"}) for cmd in SUBCOMMANDS):
+    if any(
+        isinstance(root.get(cmd), YNode)
+        and root.get(cmd).kind == "map"
+        and (set(root.get(cmd).entries) & {"trainer", "model", "data", "ckpt_path"})
+        for cmd in SUBCOMMANDS
+    ):
         return FLAVOR_LIGHTNING_CLI
     trainer = root.get("trainer")
     if trainer is None and root.get("lightning") is not None and root.get("lightning").kind == "map":
@@ -234,8 +328,12 @@ def detect_flavor(root: YNode, header: str) -> Optional[str]:
             return FLAVOR_OMEGACONF
     if trainer is None or trainer.kind != "map":
         return None
-    if has_class_path or "seed_everything" in keys or header.lstrip("# ").startswith("lightning.pytorch==") or (
-            keys <= CLI_TOP_KEYS):
+    if (
+        has_class_path
+        or "seed_everything" in keys
+        or header.lstrip("# ").startswith("lightning.pytorch==")
+        or (keys <= CLI_TOP_KEYS)
+    ):
         return FLAVOR_LIGHTNING_CLI
     # Other tools have `trainer:` sections too (HuggingFace's TrainingArguments:
     # `per_device_train_batch_size`, `num_train_epochs`): mostly Lightning's names, or not ours.
@@ -266,6 +364,7 @@ def extract(source: SourceFile, settings: IncludeSettings, path: Path) -> Extrac
 
 def _extract_document(document: Document, extraction: Extraction, path: Path, included: bool) -> None:
     from lightning_lint.extract import hydra
+
     composed = hydra.compose_for(path, document, extraction)
     if composed is not None:
         root, flavor = composed
@@ -304,8 +403,11 @@ def _looks_like_trainer_arguments(root: YNode) -> bool:
     return bool(known) and len(known) * 2 >= len(keys)
 
 
-_NOT_TRAINING_STEM = re.compile(r"(^|[_\-.])(infer|inference|predict|prediction|eval|evaluate|evaluation|test|"
-                                r"export|validate|validation|deploy|serve|demo|generate|generation)([_\-.]|$)", re.IGNORECASE)
+_NOT_TRAINING_STEM = re.compile(
+    r"(^|[_\-.])(infer|inference|predict|prediction|eval|evaluate|evaluation|test|"
+    r"export|validate|validation|deploy|serve|demo|generate|generation)([_\-.]|$)",
+    re.IGNORECASE,
+)
 
 
 def training_evidence(root: YNode, flavor: str, path: Path, consumer: str) -> Any:
@@ -362,8 +464,12 @@ def _lightning_cli(root: YNode, builder: _Builder, extraction: Extraction) -> No
                 extraction.facts["cli_ckpt_path"] = args["ckpt_path"]
         if trainer is None or trainer.kind != "map":
             continue
-        spec = builder.trainer(trainer, f"{prefix}trainer.", f"trainer section of {trainer.path}"
-                               + (f" ({command})" if command else ""), runs=runs)
+        spec = builder.trainer(
+            trainer,
+            f"{prefix}trainer.",
+            f"trainer section of {trainer.path}" + (f" ({command})" if command else ""),
+            runs=runs,
+        )
         if "cli_ckpt_path" in extraction.facts and command is None:
             spec.extras["ckpt_path"] = extraction.facts["cli_ckpt_path"]
         extraction.trainers.append(spec)
@@ -414,16 +520,23 @@ def _template_convention(root: YNode, spec: TrainerSpec, builder: _Builder) -> N
         value = builder.value(logger, "logger")
         if logger.is_null(builder.consumer) or (logger.kind == "map" and not logger.entries):
             # the template instantiates no logger: Trainer(logger=[])
-            spec.args["logger"] = known((), loc=value.loc, key_loc=value.key_loc, value_loc=value.value_loc,
-                                        key_path="logger", raw=value.raw)
+            spec.args["logger"] = known(
+                (), loc=value.loc, key_loc=value.key_loc, value_loc=value.value_loc, key_path="logger", raw=value.raw
+            )
         elif logger.kind == "map":
-            loggers = tuple(builder.value(node, f"logger.{name}") for name, node in logger.entries.items()
-                            if node.kind == "map" and node.get("_target_") is not None)
+            loggers = tuple(
+                builder.value(node, f"logger.{name}")
+                for name, node in logger.entries.items()
+                if node.kind == "map" and node.get("_target_") is not None
+            )
             spec.extras.setdefault("untargeted", []).extend(
-                (f"logger.{name}", node) for name, node in logger.entries.items()
-                if node.kind == "map" and node.get("_target_") is None and name != "defaults")
-            spec.args["logger"] = known(loggers, loc=value.loc, key_loc=value.key_loc, value_loc=value.value_loc,
-                                        key_path="logger")
+                (f"logger.{name}", node)
+                for name, node in logger.entries.items()
+                if node.kind == "map" and node.get("_target_") is None and name != "defaults"
+            )
+            spec.args["logger"] = known(
+                loggers, loc=value.loc, key_loc=value.key_loc, value_loc=value.value_loc, key_path="logger"
+            )
 
 
 def _omegaconf(root: YNode, builder: _Builder, extraction: Extraction) -> None:

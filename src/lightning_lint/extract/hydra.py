@@ -111,7 +111,7 @@ def defaults_of(document: Document) -> Optional[List[Entry]]:
             continue
         if item.kind != "map" or len(item.entries) != 1:
             raise Undecidable("unsupported defaults entry")
-        (key, value), = item.entries.items()
+        ((key, value),) = item.entries.items()
         optional = key.startswith("optional ")
         override = key.startswith("override ")
         group = key.split(" ", 1)[1].strip() if optional or override else key.strip()
@@ -306,8 +306,11 @@ class _Composer:
             elif entry.same_group:
                 node = self.option(group, entry.options[0], depth=depth + 1)
             else:
-                sub = entry.group if entry.absolute or not dependencies.is_dir(self.root / group / entry.group) \
+                sub = (
+                    entry.group
+                    if entry.absolute or not dependencies.is_dir(self.root / group / entry.group)
                     else f"{group}/{entry.group}"
+                )
                 node = None
                 for choice in entry.options:
                     part = self.option(sub, choice, entry.optional, depth + 1)
@@ -401,8 +404,12 @@ def compose_for(path: Path, document: Document, extraction: Extraction) -> Optio
 
 
 def _record(extraction: Extraction, found: ConfigDir, composer: _Composer, primary: Optional[str]) -> None:
-    extraction.facts["hydra"] = {"root": str(found.root), "group": found.group, "primary": primary,
-                                 "missing": list(composer.missing)}
+    extraction.facts["hydra"] = {
+        "root": str(found.root),
+        "group": found.group,
+        "primary": primary,
+        "missing": list(composer.missing),
+    }
     extraction.facts["composed"] = True
 
 

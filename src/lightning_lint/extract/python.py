@@ -13,23 +13,67 @@ from dataclasses import dataclass, field
 from typing import Any, Dict, Iterable, List, Optional, Set, Tuple
 
 from lightning_lint.model import lightning_api
-from lightning_lint.model.spec import FLAVOR_PYTHON, ApiUse, Call, CallbackSpec, ClassSpec, Extraction, LoaderSpec, LoaderUse, Loc, RunCall, Span, TrainerSpec, Value, known, unknown
+from lightning_lint.model.spec import (
+    FLAVOR_PYTHON,
+    ApiUse,
+    Call,
+    CallbackSpec,
+    ClassSpec,
+    Extraction,
+    LoaderSpec,
+    LoaderUse,
+    Loc,
+    RunCall,
+    Span,
+    TrainerSpec,
+    Value,
+    known,
+    unknown,
+)
 from lightning_lint.extract.failure import ParseFailure
 from lightning_lint.model.sources import SourceFile, parse_ast, shallow, utf8_col_to_char
 
 _MAX_DEPTH = 24  # how far a chain of ``a = b`` assignments is followed
 _RUN_METHODS = ("fit", "validate", "test", "predict")
-_MUTATING_METHODS = frozenset({
-    "append", "extend", "insert", "update", "pop", "setdefault", "clear", "remove", "__setitem__",
-})
-_LOADER_POSITIONAL = ("dataset", "batch_size", "shuffle", "sampler", "batch_sampler", "num_workers",
-                      "collate_fn", "pin_memory", "drop_last", "timeout", "worker_init_fn")
-_ROLE_BY_HOOK = {"train_dataloader": "train", "val_dataloader": "val", "test_dataloader": "test",
-                 "predict_dataloader": "predict"}
+_MUTATING_METHODS = frozenset(
+    {
+        "append",
+        "extend",
+        "insert",
+        "update",
+        "pop",
+        "setdefault",
+        "clear",
+        "remove",
+        "__setitem__",
+    }
+)
+_LOADER_POSITIONAL = (
+    "dataset",
+    "batch_size",
+    "shuffle",
+    "sampler",
+    "batch_sampler",
+    "num_workers",
+    "collate_fn",
+    "pin_memory",
+    "drop_last",
+    "timeout",
+    "worker_init_fn",
+)
+_ROLE_BY_HOOK = {
+    "train_dataloader": "train",
+    "val_dataloader": "val",
+    "test_dataloader": "test",
+    "predict_dataloader": "predict",
+}
 # The run-method parameters that take loaders, and the loop each feeds.
-_LOADER_PARAMS = {"fit": {"train_dataloaders": "train", "val_dataloaders": "val"},
-                  "validate": {"dataloaders": "val"}, "test": {"dataloaders": "test"},
-                  "predict": {"dataloaders": "predict"}}
+_LOADER_PARAMS = {
+    "fit": {"train_dataloaders": "train", "val_dataloaders": "val"},
+    "validate": {"dataloaders": "val"},
+    "test": {"dataloaders": "test"},
+    "predict": {"dataloaders": "predict"},
+}
 _REMOVED_CLASSMETHODS = ("from_argparse_args", "add_argparse_args", "parse_argparser", "default_attributes")
 
 
@@ -189,8 +233,9 @@ class _ScopeBuilder(ast.NodeVisitor):
             if alias.name == "*":
                 self.scope.star_imports.append(node.module)
             else:
-                self.scope.bind(alias.asname or alias.name,
-                                _Binding("import", node, target=f"{node.module}.{alias.name}"))
+                self.scope.bind(
+                    alias.asname or alias.name, _Binding("import", node, target=f"{node.module}.{alias.name}")
+                )
 
     def visit_Global(self, node: ast.Global) -> None:
         self.scope.declared_global.update(node.names)
@@ -200,8 +245,9 @@ class _ScopeBuilder(ast.NodeVisitor):
 
     def _bind_target(self, target: ast.AST, value: Optional[ast.expr], node: ast.AST) -> None:
         if isinstance(target, ast.Name):
-            self._binding_scope(target.id).bind(target.id, _Binding("assign" if value is not None else "other",
-                                                                     node, value=value))
+            self._binding_scope(target.id).bind(
+                target.id, _Binding("assign" if value is not None else "other", node, value=value)
+            )
         elif isinstance(target, (ast.Tuple, ast.List)):
             for element in target.elts:
                 self._bind_target(element, None, node)
@@ -221,8 +267,11 @@ class _ScopeBuilder(ast.NodeVisitor):
         return self.scope
 
     def visit_Assign(self, node: ast.Assign) -> None:
-        if self._classes and _is_false(node.value) and any(
-                _is_self_attr(t, "automatic_optimization") for t in node.targets):
+        if (
+            self._classes
+            and _is_false(node.value)
+            and any(_is_self_attr(t, "automatic_optimization") for t in node.targets)
+        ):
             self._mark_logging()
         for target in node.targets:
             self._bind_target(target, node.value if len(node.targets) == 1 else None, node)
@@ -409,8 +458,13 @@ class _Extractor:
             items = []
             for element in expr.elts:
                 if isinstance(element, ast.Starred):
-                    items.append(unknown(f"`{self.text(element)}` is unpacked at run time",
-                                         value_loc=self.loc(element), raw=self.text(element)))
+                    items.append(
+                        unknown(
+                            f"`{self.text(element)}` is unpacked at run time",
+                            value_loc=self.loc(element),
+                            raw=self.text(element),
+                        )
+                    )
                 else:
                     items.append(self.value(element, scope, depth + 1))
             return known(tuple(items), **where)
@@ -437,7 +491,7 @@ class _Extractor:
             a, b = left.data, right.data
             try:
                 if isinstance(a, (int, float)) and isinstance(b, (int, float)):
-                    if isinstance(expr.op, ast.Pow) and (abs(b) > 64 or abs(a) > 2 ** 32):
+                    if isinstance(expr.op, ast.Pow) and (abs(b) > 64 or abs(a) > 2**32):
                         raise ValueError("too large")
                     result = _ARITHMETIC[type(expr.op)](a, b)
                     return known(result, **where)
@@ -452,12 +506,17 @@ class _Extractor:
         entries: Dict[str, Value] = {}
         for key, item in zip(expr.keys, expr.values):
             # str keys, and int keys written as text like YAML does ({0: 8} -> "0")
-            if key is None or not (isinstance(key, ast.Constant) and isinstance(key.value, (str, int))
-                                   and not isinstance(key.value, bool)):
+            if key is None or not (
+                isinstance(key, ast.Constant) and isinstance(key.value, (str, int)) and not isinstance(key.value, bool)
+            ):
                 return unknown(f"the dict `{self.text(expr)}` has keys only known at run time", **where)
             value = self.value(item, scope, depth + 1)
-            entries[str(key.value)] = _place(value, loc=Loc(self.path, _join(self.span(key), self.span(item))),
-                                             key_loc=self.loc(key), key_path=str(key.value))
+            entries[str(key.value)] = _place(
+                value,
+                loc=Loc(self.path, _join(self.span(key), self.span(item))),
+                key_loc=self.loc(key),
+                key_path=str(key.value),
+            )
         return known(entries, **where)
 
     def _name(self, expr: ast.Name, scope: _Scope, depth: int, where: dict) -> Value:
@@ -516,8 +575,15 @@ class _Extractor:
     def _keyword(self, keyword: ast.keyword, scope: _Scope, depth: int) -> Value:
         value = self.value(keyword.value, scope, depth + 1)
         key_span = self.span(keyword)
-        key_loc = Loc(self.path, Span(key_span.start_line, key_span.start_col, key_span.start_line,
-                                      key_span.start_col + len(keyword.arg or "")))
+        key_loc = Loc(
+            self.path,
+            Span(
+                key_span.start_line,
+                key_span.start_col,
+                key_span.start_line,
+                key_span.start_col + len(keyword.arg or ""),
+            ),
+        )
         return _place(value, loc=Loc(self.path, key_span), key_loc=key_loc, key_path=keyword.arg or "")
 
     def _subscript(self, expr: ast.Subscript, scope: _Scope, depth: int, where: dict) -> Value:
@@ -567,7 +633,10 @@ class _Extractor:
         value = self.value(call, scope)
         data: Call = value.data
         spec = TrainerSpec(
-            path=self.path, flavor=FLAVOR_PYTHON, loc=self.loc(call.func), args=dict(data.args),
+            path=self.path,
+            flavor=FLAVOR_PYTHON,
+            loc=self.loc(call.func),
+            args=dict(data.args),
             open_reason=data.open_reason if data.open_reason else None,
             description=f"Trainer(...) at {self.path}:{call.lineno}",
         )
@@ -648,7 +717,8 @@ class _Extractor:
                 spec.callbacks.append(callback)
                 return
             spec.callbacks_open = spec.callbacks_open or (
-                f"`{item.raw or item.data.qualname}` may return any callbacks")
+                f"`{item.raw or item.data.qualname}` may return any callbacks"
+            )
         elif item.unknown:
             spec.callbacks_open = spec.callbacks_open or item.reason
         else:
@@ -672,9 +742,14 @@ class _Extractor:
             names = [p for p in info.params]
             for name, positional in zip(names, data.positional):
                 args.setdefault(name, positional)
-        spec = CallbackSpec(kind=kind or "", qualname=data.qualname, args=args,
-                            loc=value.value_loc or Loc(self.path, Span(1, 1, 1, 1)),
-                            open_reason=data.open_reason, flavor=FLAVOR_PYTHON)
+        spec = CallbackSpec(
+            kind=kind or "",
+            qualname=data.qualname,
+            args=args,
+            loc=value.value_loc or Loc(self.path, Span(1, 1, 1, 1)),
+            open_reason=data.open_reason,
+            flavor=FLAVOR_PYTHON,
+        )
         self._callback_specs[id(data)] = spec
         self.extraction.callbacks.append(spec)
         return spec
@@ -688,23 +763,30 @@ class _Extractor:
                 scope = self.scopes.scope_of[id(node)]
                 return any(self.symbol(base, scope) == "Callback" for base in node.bases) or any(
                     self._is_local_callback_class(f"<local>.{base.id}")
-                    for base in node.bases if isinstance(base, ast.Name) and base.id != name)
+                    for base in node.bases
+                    if isinstance(base, ast.Name) and base.id != name
+                )
         return False
 
     def _lightning_cli(self, call: ast.Call, scope: _Scope) -> None:
         value = self.value(call, scope)
         data: Call = value.data
         run = data.args.get("run")
-        self.extraction.facts.setdefault("lightning_cli", []).append({
-            "loc": self.loc(call),
-            "run": run.data if run is not None and run.is_bool() else (None if run is not None else True),
-        })
+        self.extraction.facts.setdefault("lightning_cli", []).append(
+            {
+                "loc": self.loc(call),
+                "run": run.data if run is not None and run.is_bool() else (None if run is not None else True),
+            }
+        )
         defaults = data.args.get("trainer_defaults")
         if defaults is None or not defaults.is_dict():
             return
         args = {name: _place(v, key_path=name) for name, v in defaults.data.items() if name != "callbacks"}
         spec = TrainerSpec(
-            path=self.path, flavor=FLAVOR_PYTHON, loc=defaults.key_loc or self.loc(call.func), args=args,
+            path=self.path,
+            flavor=FLAVOR_PYTHON,
+            loc=defaults.key_loc or self.loc(call.func),
+            args=args,
             open_reason="LightningCLI reads the other Trainer arguments from its config files and command line",
             description=f"LightningCLI trainer_defaults at {self.path}:{call.lineno}",
         )
@@ -717,8 +799,14 @@ class _Extractor:
         args = dict(data.args)
         for name, positional in zip(_LOADER_POSITIONAL, data.positional):
             args.setdefault(name, positional)
-        spec = LoaderSpec(kind=kind, qualname=data.qualname, args=args, loc=self.loc(call),
-                          role=self._loader_role(call), open_reason=data.open_reason)
+        spec = LoaderSpec(
+            kind=kind,
+            qualname=data.qualname,
+            args=args,
+            loc=self.loc(call),
+            role=self._loader_role(call),
+            open_reason=data.open_reason,
+        )
         use = self._hook_use(call)
         if use is not None:
             spec.uses.append(use)
@@ -752,8 +840,11 @@ class _Extractor:
             targets = parent.targets if isinstance(parent, ast.Assign) else [parent.target]
             if len(targets) == 1 and isinstance(targets[0], ast.Name):
                 name = targets[0].id
-            elif len(targets) == 1 and isinstance(targets[0], ast.Attribute) and _is_self_attr(
-                    targets[0], targets[0].attr):
+            elif (
+                len(targets) == 1
+                and isinstance(targets[0], ast.Attribute)
+                and _is_self_attr(targets[0], targets[0].attr)
+            ):
                 attr = targets[0].attr
         node: ast.AST = call
         carried, returned = True, False
@@ -781,8 +872,7 @@ class _Extractor:
         role = _ROLE_BY_HOOK.get(function.name)
         if role is None:
             return None
-        if returned or (name is not None and any(_refers_to(value, name=name)
-                                                 for value in _returned_values(function))):
+        if returned or (name is not None and any(_refers_to(value, name=name) for value in _returned_values(function))):
             return self._use_of(owner, function, role)
         return None
 
@@ -790,8 +880,7 @@ class _Extractor:
         how = f"returned by `{owner.name}.{method.name}()`"  # type: ignore[attr-defined]
         return LoaderUse(role, how, self._name_loc(method, "def"), owner=owner.name)
 
-    def _loaders_passed(self, call: ast.Call, trainers: Dict[int, TrainerSpec],
-                        loaders: Dict[int, LoaderSpec]) -> None:
+    def _loaders_passed(self, call: ast.Call, trainers: Dict[int, TrainerSpec], loaders: Dict[int, LoaderSpec]) -> None:
         """``trainer.fit(model, train_loader, val_loader)`` / ``trainer.test(dataloaders=...)``:
         the loaders given to a run method. A keyword is enough (the names are Lightning's
         own); positional arguments count only on a Trainer built in this file."""
@@ -843,8 +932,9 @@ class _Extractor:
         for name, expr in zip(_RUN_POSITIONAL[func.attr], call.args):
             if isinstance(expr, ast.Starred):
                 break
-            args.setdefault(name, _place(self.value(expr, scope), loc=self.loc(expr), value_loc=self.loc(expr),
-                                         key_path=name))
+            args.setdefault(
+                name, _place(self.value(expr, scope), loc=self.loc(expr), value_loc=self.loc(expr), key_path=name)
+            )
         spec.runs.append(RunCall(func.attr, args, self.loc(call)))
 
     def _trainer_of(self, expr: ast.AST, scope: _Scope, trainers: Dict[int, TrainerSpec]) -> Optional[TrainerSpec]:
@@ -884,14 +974,16 @@ class _Extractor:
                 spec.lightning_base = symbol
         for stmt in node.body:
             if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                spec.methods[stmt.name] = self._name_loc(stmt, "async def" if isinstance(stmt, ast.AsyncFunctionDef)
-                                                         else "def")
+                spec.methods[stmt.name] = self._name_loc(
+                    stmt, "async def" if isinstance(stmt, ast.AsyncFunctionDef) else "def"
+                )
                 if stmt.name == "automatic_optimization" and _returns_false(stmt):
                     spec.manual_optimization = self.loc(stmt)
             elif isinstance(stmt, (ast.Assign, ast.AnnAssign)):
                 targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
-                if any(isinstance(t, ast.Name) and t.id == "automatic_optimization" for t in targets) \
-                        and _is_false(stmt.value):
+                if any(isinstance(t, ast.Name) and t.id == "automatic_optimization" for t in targets) and _is_false(
+                    stmt.value
+                ):
                     spec.manual_optimization = self.loc(stmt)
         if id(node) in self.scopes.logging_classes:  # else the walk finds nothing
             for inner in ast.walk(node):
@@ -899,24 +991,27 @@ class _Extractor:
         return spec
 
     def _class_statement(self, node: ast.AST, spec: ClassSpec) -> None:
-        if isinstance(node, ast.Assign) and _is_false(node.value) and any(
-                _is_self_attr(t, "automatic_optimization") for t in node.targets):
+        if (
+            isinstance(node, ast.Assign)
+            and _is_false(node.value)
+            and any(_is_self_attr(t, "automatic_optimization") for t in node.targets)
+        ):
             spec.manual_optimization = spec.manual_optimization or self.loc(node)
         if not isinstance(node, ast.Call) or not _is_self_attr(node.func, ("log", "log_dict")):
             return
         scope = self.scopes.scope_of.get(id(node), self.scopes.module)
         method = node.func.attr  # type: ignore[attr-defined]
         if method == "log":
-            name_expr = node.args[0] if node.args else next(
-                (k.value for k in node.keywords if k.arg == "name"), None)
+            name_expr = node.args[0] if node.args else next((k.value for k in node.keywords if k.arg == "name"), None)
             name = self.value(name_expr, scope) if name_expr is not None else None
             if name is not None and name.is_str():
                 spec.logged_metrics.setdefault(name.data, self.loc(node))
             else:
                 spec.dynamic_logging = spec.dynamic_logging or self.loc(node)
         else:
-            dict_expr = node.args[0] if node.args else next(
-                (k.value for k in node.keywords if k.arg == "dictionary"), None)
+            dict_expr = (
+                node.args[0] if node.args else next((k.value for k in node.keywords if k.arg == "dictionary"), None)
+            )
             values = self.value(dict_expr, scope) if dict_expr is not None else None
             if values is not None and values.is_dict():
                 for key in values.data:
@@ -958,7 +1053,7 @@ _ARITHMETIC = {
     ast.Div: lambda a, b: a / b,
     ast.FloorDiv: lambda a, b: a // b,
     ast.Mod: lambda a, b: a % b,
-    ast.Pow: lambda a, b: a ** b,
+    ast.Pow: lambda a, b: a**b,
 }
 
 
@@ -973,8 +1068,10 @@ _RUN_POSITIONAL = {
 
 def _place(value: Value, **where) -> Value:
     """The same value with the location of the key it is given under."""
-    fields = {f: getattr(value, f) for f in ("kind", "data", "reason", "loc", "key_loc", "value_loc",
-                                             "key_path", "raw", "tag")}
+    fields = {
+        f: getattr(value, f)
+        for f in ("kind", "data", "reason", "loc", "key_loc", "value_loc", "key_path", "raw", "tag")
+    }
     fields.update(where)
     return Value(**fields)
 
@@ -994,8 +1091,12 @@ def _returns_false(func: ast.FunctionDef) -> bool:
 def _is_self_attr(node: ast.AST, names) -> bool:
     if isinstance(names, str):
         names = (names,)
-    return (isinstance(node, ast.Attribute) and node.attr in names
-            and isinstance(node.value, ast.Name) and node.value.id == "self")
+    return (
+        isinstance(node, ast.Attribute)
+        and node.attr in names
+        and isinstance(node.value, ast.Name)
+        and node.value.id == "self"
+    )
 
 
 def _returned_values(function: ast.AST) -> Iterable[ast.AST]:
@@ -1038,8 +1139,14 @@ def _refers_to(expr: ast.AST, name: Optional[str] = None, attr: Optional[str] = 
 
 def _role_from_name(name: str) -> Optional[str]:
     lowered = name.lower()
-    for needle, role in (("train", "train"), ("valid", "val"), ("val", "val"), ("eval", "val"),
-                         ("test", "test"), ("pred", "predict")):
+    for needle, role in (
+        ("train", "train"),
+        ("valid", "val"),
+        ("val", "val"),
+        ("eval", "val"),
+        ("test", "test"),
+        ("pred", "predict"),
+    ):
         if needle in lowered:
             return role
     return None
@@ -1054,8 +1161,14 @@ def extract(tree: ast.Module, source: SourceFile) -> Extraction:
 
 # SyntaxErrors that come from CPython's own limits, the same in every newer Python: such a
 # file is not "newer syntax", and libcst (which has no such limits) need not be asked.
-_CPYTHON_LIMITS = ("too many nested parentheses", "too many levels of indentation", "Exceeds the limit",
-                   "too many statically nested blocks", "too complex", "nested too deeply")
+_CPYTHON_LIMITS = (
+    "too many nested parentheses",
+    "too many levels of indentation",
+    "Exceeds the limit",
+    "too many statically nested blocks",
+    "too complex",
+    "nested too deeply",
+)
 # Bounds on what the libcst probe may be given: its parser recurses natively (deep nesting
 # crashes the process) and slows down sharply on long operator chains.
 _PROBE_MAX_BRACKETS = 200  # CPython's own limit on nested brackets
@@ -1072,8 +1185,11 @@ def parse_python(source: SourceFile) -> "ast.Module":
         if not any(limit in (exc.msg or "") for limit in _CPYTHON_LIMITS) and _parses_with_libcst(source.text):
             raise ParseFailure(
                 f"uses syntax newer than the Python running lightning-lint "
-                f"({sys.version_info.major}.{sys.version_info.minor}); skipped", line, col,
-                newer_syntax=True) from None
+                f"({sys.version_info.major}.{sys.version_info.minor}); skipped",
+                line,
+                col,
+                newer_syntax=True,
+            ) from None
         raise ParseFailure(f"SyntaxError: {exc.msg}", line, col) from None
     except (RecursionError, MemoryError):
         raise ParseFailure("the file is too deeply nested to parse", environmental=True) from None
@@ -1089,6 +1205,7 @@ def _parses_with_libcst(text: str) -> bool:
         return False
     try:
         import libcst
+
         libcst.parse_module(text)
         return True
     except Exception:  # noqa: BLE001 - any failure means "not valid Python 3"

@@ -29,13 +29,16 @@ from lightning_lint.model.sources import SourceFile
 MAX_NODES = 200_000  # node visits per document, aliases counted each time they are expanded
 MAX_DEPTH = 100  # nesting levels; every consumer of the tree recurses, configs use far fewer
 
-_FLOAT_1E4 = re.compile(r"""^(?:
+_FLOAT_1E4 = re.compile(
+    r"""^(?:
      [-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+]?[0-9]+)?
     |[-+]?(?:[0-9][0-9_]*)(?:[eE][-+]?[0-9]+)
     |\.[0-9_]+(?:[eE][-+][0-9]+)?
     |[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*
     |[-+]?\.(?:inf|Inf|INF)
-    |\.(?:nan|NaN|NAN))$""", re.X)
+    |\.(?:nan|NaN|NAN))$""",
+    re.X,
+)
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -45,8 +48,11 @@ def _resolver(drop_float: bool, add_float: bool) -> yaml.resolver.Resolver:
         pass
 
     _R.yaml_implicit_resolvers = {
-        key: [(tag, rx) for tag, rx in value
-              if tag != "tag:yaml.org,2002:timestamp" and not (drop_float and tag == "tag:yaml.org,2002:float")]
+        key: [
+            (tag, rx)
+            for tag, rx in value
+            if tag != "tag:yaml.org,2002:timestamp" and not (drop_float and tag == "tag:yaml.org,2002:float")
+        ]
         for key, value in yaml.resolver.Resolver.yaml_implicit_resolvers.items()
     }
     if add_float:
@@ -65,7 +71,10 @@ _RESOLVERS = {
 }
 _CONSTRUCTOR = yaml.constructor.SafeConstructor()
 _PLAIN_TAGS = {
-    "tag:yaml.org,2002:str", "tag:yaml.org,2002:int", "tag:yaml.org,2002:float", "tag:yaml.org,2002:bool",
+    "tag:yaml.org,2002:str",
+    "tag:yaml.org,2002:int",
+    "tag:yaml.org,2002:float",
+    "tag:yaml.org,2002:bool",
     "tag:yaml.org,2002:null",
 }
 
@@ -167,8 +176,10 @@ def load(source: SourceFile) -> List[Document]:
         problem = exc.problem or exc.context or "invalid YAML"
         raise YamlError(f"YAML error: {problem}", line, col) from None
     except yaml.reader.ReaderError as exc:  # a character YAML does not allow
-        raise YamlError(f"YAML error: {exc.reason} ({_codepoint(exc.character)})",
-                        *source.position(_char_offset(text, exc.position))) from None
+        raise YamlError(
+            f"YAML error: {exc.reason} ({_codepoint(exc.character)})",
+            *source.position(_char_offset(text, exc.position)),
+        ) from None
     except yaml.YAMLError as exc:
         raise YamlError(f"YAML error: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}") from None
     except RecursionError:
@@ -202,8 +213,10 @@ def _check_flow_depth(source: SourceFile) -> None:
         if char in "[{":
             depth += 1
             if depth > _MAX_FLOW_DEPTH:
-                raise YamlError(f"the YAML is nested more than {_MAX_FLOW_DEPTH} levels deep; lightning-lint "
-                                "does not analyse it", *source.position(index))
+                raise YamlError(
+                    f"the YAML is nested more than {_MAX_FLOW_DEPTH} levels deep; lightning-lint does not analyse it",
+                    *source.position(index),
+                )
         elif char in "]}" and depth:
             depth -= 1
 
@@ -241,7 +254,7 @@ class _Converter:
     def span(self, node: Node) -> Span:
         start, end = node.start_mark, node.end_mark
         end_line, end_col = end.line + 1, end.column + 1
-        if end.line > start.line and not self.source.line(end.line + 1)[:end.column].strip():
+        if end.line > start.line and not self.source.line(end.line + 1)[: end.column].strip():
             # a block collection ends where the next token starts (the start of a line, or
             # the key of the enclosing mapping, indented less): end at its own last line
             end_line = end.line
@@ -255,20 +268,38 @@ class _Converter:
         self.visits += 1
         mark = node.start_mark
         if self.visits > MAX_NODES:
-            raise YamlError(f"YAML alias expansion exceeds {MAX_NODES} nodes (a \"billion laughs\" file?)",
-                            mark.line + 1, mark.column + 1)
+            raise YamlError(
+                f'YAML alias expansion exceeds {MAX_NODES} nodes (a "billion laughs" file?)',
+                mark.line + 1,
+                mark.column + 1,
+            )
         if depth > MAX_DEPTH:
             mark = node.start_mark
-            raise YamlError(f"the YAML is nested more than {MAX_DEPTH} levels deep; lightning-lint does not "
-                            "analyse it", mark.line + 1, mark.column + 1)
+            raise YamlError(
+                f"the YAML is nested more than {MAX_DEPTH} levels deep; lightning-lint does not analyse it",
+                mark.line + 1,
+                mark.column + 1,
+            )
         if isinstance(node, ScalarNode):
             default = _RESOLVERS[CONSUMER_PYYAML].resolve(ScalarNode, node.value, (True, False))
             style = node.style or None  # libyaml reports plain scalars with style "", PyYAML with None
-            explicit = node.tag if (style is not None and node.tag != "tag:yaml.org,2002:str") or (
-                style is None and node.tag != default) else None
+            explicit = (
+                node.tag
+                if (style is not None and node.tag != "tag:yaml.org,2002:str")
+                or (style is None and node.tag != default)
+                else None
+            )
             span = self.span(node)
-            return YNode("scalar", self.path, span, key_span, raw=node.value, style=node.style or None,
-                         tag=explicit, source_text=self.source.text[node.start_mark.index:node.end_mark.index])
+            return YNode(
+                "scalar",
+                self.path,
+                span,
+                key_span,
+                raw=node.value,
+                style=node.style or None,
+                tag=explicit,
+                source_text=self.source.text[node.start_mark.index : node.end_mark.index],
+            )
         if isinstance(node, SequenceNode):
             result = YNode("seq", self.path, self.span(node), key_span, tag=_explicit(node, "seq"))
             for i, child in enumerate(node.value):
@@ -280,7 +311,7 @@ class _Converter:
             merged: Dict[str, YNode] = {}
             for key_node, value_node in node.value:
                 if key_node.tag == "tag:yaml.org,2002:merge":
-                    for source in (value_node.value if isinstance(value_node, SequenceNode) else [value_node]):
+                    for source in value_node.value if isinstance(value_node, SequenceNode) else [value_node]:
                         base = self.convert(source, key_path, depth=depth + 1)
                         for key, child in base.entries.items():
                             merged.setdefault(key, child)

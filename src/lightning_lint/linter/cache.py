@@ -45,6 +45,7 @@ CurrentValue = Callable[[str, str], Optional[str]]
 
 def tool_version() -> str:
     import lightning_lint
+
     return lightning_lint.__version__
 
 
@@ -53,13 +54,19 @@ def code_fingerprint() -> str:
     install whose code changed must not reuse findings of the old code under the same
     version number (about 60 stat calls)."""
     import lightning_lint
+
     package = os.path.dirname(os.path.abspath(lightning_lint.__file__))
     parts = []
-    for folder in (package, os.path.join(package, "linter"), os.path.join(package, "linter", "reporters"),
-                   os.path.join(package, "rules")):
+    for folder in (
+        package,
+        os.path.join(package, "linter"),
+        os.path.join(package, "linter", "reporters"),
+        os.path.join(package, "rules"),
+    ):
         try:
-            entries = sorted((e.name, e.stat().st_size, e.stat().st_mtime_ns) for e in os.scandir(folder)
-                             if e.name.endswith(".py"))
+            entries = sorted(
+                (e.name, e.stat().st_size, e.stat().st_mtime_ns) for e in os.scandir(folder) if e.name.endswith(".py")
+            )
         except OSError:
             continue
         parts.append((folder, entries))
@@ -84,8 +91,11 @@ class ResultsCache:
 
     def __init__(self, directory: Path, run_key: Any) -> None:
         self.version = tool_version()
-        self.key = dependencies.digest(repr((FORMAT, self.version, code_fingerprint(), sys.implementation.name,
-                                     sys.version_info[:2], run_key)).encode())[:20]
+        self.key = dependencies.digest(
+            repr(
+                (FORMAT, self.version, code_fingerprint(), sys.implementation.name, sys.version_info[:2], run_key)
+            ).encode()
+        )[:20]
         self.directory = directory
         self.path = directory / _safe(self.version) / f"{self.key}.json"
         self.hits = 0
@@ -102,15 +112,20 @@ class ResultsCache:
                 data = json.loads(handle.read())
         except (OSError, ValueError):
             return  # no cache yet, or an unreadable one: start afresh
-        if not isinstance(data, dict) or data.get("format") != FORMAT or data.get("version") != self.version \
-                or data.get("key") != self.key:
+        if (
+            not isinstance(data, dict)
+            or data.get("format") != FORMAT
+            or data.get("version") != self.version
+            or data.get("key") != self.key
+        ):
             return
         results, fragments = data.get("results"), data.get("fragments")
         if isinstance(results, dict) and isinstance(fragments, dict):
             self._results, self._fragments = results, fragments
 
-    def get_result(self, abspath: str, display: str, content: str, settings: str,
-                   current: CurrentValue) -> Optional[Tuple[List[Diagnostic], bool, List[str]]]:
+    def get_result(
+        self, abspath: str, display: str, content: str, settings: str, current: CurrentValue
+    ) -> Optional[Tuple[List[Diagnostic], bool, List[str]]]:
         """(diagnostics, parsed, notes) stored for this file, when still valid."""
         entry = self._results.get(abspath)
         try:
@@ -137,8 +152,15 @@ class ResultsCache:
         except TypeError:
             self._results.pop(abspath, None)  # a finding the cache cannot represent: never cached
             return
-        self._results[abspath] = [display, content, settings, [[k, key, v] for (k, key), v in result.deps.items()],
-                                  result.parsed, list(result.notes), encoded]
+        self._results[abspath] = [
+            display,
+            content,
+            settings,
+            [[k, key, v] for (k, key), v in result.deps.items()],
+            result.parsed,
+            list(result.notes),
+            encoded,
+        ]
         self._dirty = True
 
     def save(self) -> Optional[str]:
@@ -147,10 +169,16 @@ class ResultsCache:
             return None
         # forget files that are gone, so the cache does not grow without bound
         self._results = {path: entry for path, entry in self._results.items() if os.path.exists(path)}
-        self._fragments = {key: entry for key, entry in self._fragments.items()
-                           if os.path.exists(key.split("|", 1)[-1])}
-        payload = {"format": FORMAT, "version": self.version, "key": self.key, "results": self._results,
-                   "fragments": self._fragments}
+        self._fragments = {
+            key: entry for key, entry in self._fragments.items() if os.path.exists(key.split("|", 1)[-1])
+        }
+        payload = {
+            "format": FORMAT,
+            "version": self.version,
+            "key": self.key,
+            "results": self._results,
+            "fragments": self._fragments,
+        }
         try:
             _prepare(self.directory)
             self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -194,7 +222,9 @@ def _prepare(directory: Path) -> None:
     (directory / ".gitignore").write_text("# Automatically created by lightning-lint.\n*\n", encoding="utf-8")
     (directory / "CACHEDIR.TAG").write_text(
         "Signature: 8a477f597d28d172789f06886806bc55\n"
-        "# This file is a cache directory tag created by lightning-lint.\n", encoding="utf-8")
+        "# This file is a cache directory tag created by lightning-lint.\n",
+        encoding="utf-8",
+    )
 
 
 def _remove(path: str) -> None:
@@ -248,22 +278,46 @@ def _unvalue(data: Any) -> Any:
 
 
 def encode_diagnostic(d: Diagnostic) -> list:
-    fix = None if d.fix is None else [d.fix.message, d.fix.applicability.value,
-                                      [[*_span(e.span), e.content] for e in d.fix.edits]]
-    return [d.code, d.name, int(d.severity), d.message, d.path, _span(d.span), fix, d.help, d.key_path,
-            [_loc(r) for r in d.related], d.confirmed, _value(d.properties)]
+    fix = (
+        None
+        if d.fix is None
+        else [d.fix.message, d.fix.applicability.value, [[*_span(e.span), e.content] for e in d.fix.edits]]
+    )
+    return [
+        d.code,
+        d.name,
+        int(d.severity),
+        d.message,
+        d.path,
+        _span(d.span),
+        fix,
+        d.help,
+        d.key_path,
+        [_loc(r) for r in d.related],
+        d.confirmed,
+        _value(d.properties),
+    ]
 
 
 def decode_diagnostic(data: list) -> Diagnostic:
     code, name, severity, message, path, span, fix, help_, key_path, related, confirmed, properties = data
     decoded_fix = None
     if fix is not None:
-        decoded_fix = Fix(str(fix[0]), Applicability(fix[1]),
-                          tuple(Edit(_unspan(e[:4]), str(e[4])) for e in fix[2]))
-    return Diagnostic(code=str(code), name=str(name), severity=Severity(severity), message=str(message),
-                      path=str(path), span=_unspan(span), fix=decoded_fix, help=help_, key_path=key_path,
-                      related=tuple(_unloc(r) for r in related), confirmed=bool(confirmed),
-                      properties=_unvalue(properties))
+        decoded_fix = Fix(str(fix[0]), Applicability(fix[1]), tuple(Edit(_unspan(e[:4]), str(e[4])) for e in fix[2]))
+    return Diagnostic(
+        code=str(code),
+        name=str(name),
+        severity=Severity(severity),
+        message=str(message),
+        path=str(path),
+        span=_unspan(span),
+        fix=decoded_fix,
+        help=help_,
+        key_path=key_path,
+        related=tuple(_unloc(r) for r in related),
+        confirmed=bool(confirmed),
+        properties=_unvalue(properties),
+    )
 
 
 def encode_fragment(fragment: Any) -> dict:
@@ -283,6 +337,7 @@ def encode_fragment(fragment: Any) -> dict:
 
 def decode_fragment(data: dict) -> Any:
     from lightning_lint.model.facts import ProjectFacts
+
     return ProjectFacts(
         plain_loaders=[_unloc(x) for x in data["plain"]],
         train_plain_loaders=[_unloc(x) for x in data["train_plain"]],

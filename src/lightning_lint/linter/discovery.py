@@ -62,8 +62,9 @@ class _GitIgnores:
                     pass
             if os.path.isdir(os.path.join(directory, ".git")):
                 try:
-                    with open(os.path.join(directory, ".git", "info", "exclude"), encoding="utf-8",
-                              errors="replace") as handle:
+                    with open(
+                        os.path.join(directory, ".git", "info", "exclude"), encoding="utf-8", errors="replace"
+                    ) as handle:
                         lines.extend(handle.read().splitlines())
                 except OSError:
                     pass
@@ -71,6 +72,7 @@ class _GitIgnores:
             lines = [line for line in lines if line.strip() and not line.startswith("#")]
             if lines:  # pathspec is imported only when there is a pattern to match
                 import pathspec
+
                 spec = pathspec.PathSpec.from_lines("gitwildmatch", lines)
                 patterns = [pattern for pattern in spec.patterns if pattern.include is not None] or None
             self._specs[directory] = patterns
@@ -84,7 +86,7 @@ class _GitIgnores:
         if root is None:
             return False
         prefix = root if root.endswith(os.sep) else root + os.sep
-        relative_parts = absolute[len(prefix):].split(os.sep)
+        relative_parts = absolute[len(prefix) :].split(os.sep)
         ignored = False
         directory = root
         for depth in range(len(relative_parts)):
@@ -175,9 +177,13 @@ def _excluded(path: Path, resolver: SettingsResolver, gitignores: _GitIgnores, i
     return False
 
 
-def _walk(top: Path, resolver: SettingsResolver, gitignores: _GitIgnores,
-          accept: Callable[[str], bool] = lambda name: kind_of(name) is not None,
-          skip_dir: Optional[Callable[[str], bool]] = None) -> Iterator[Path]:
+def _walk(
+    top: Path,
+    resolver: SettingsResolver,
+    gitignores: _GitIgnores,
+    accept: Callable[[str], bool] = lambda name: kind_of(name) is not None,
+    skip_dir: Optional[Callable[[str], bool]] = None,
+) -> Iterator[Path]:
     # Strings, not Path objects, until a file is accepted: this loop sees every entry.
     stack: List[str] = [str(top)]
     while stack:
@@ -223,8 +229,12 @@ def _points_to_dir(path: Path) -> bool:
         return False
 
 
-def walk_project(root: Path, resolver: SettingsResolver, kinds: Tuple[str, ...] = ("python",),
-                 accept: Optional[Callable[[str], bool]] = None) -> Iterator[Path]:
+def walk_project(
+    root: Path,
+    resolver: SettingsResolver,
+    kinds: Tuple[str, ...] = ("python",),
+    accept: Optional[Callable[[str], bool]] = None,
+) -> Iterator[Path]:
     """Every file of the given kinds (or whose name ``accept`` takes) in a project, for
     the project-wide facts. A folder that is a project of its own (it has a
     ``pyproject.toml``, ``.git``, ...) is left out: its files belong to that project."""
@@ -235,4 +245,3 @@ def walk_project(root: Path, resolver: SettingsResolver, kinds: Tuple[str, ...] 
         return any(os.path.exists(os.path.join(path, marker)) for marker in PROJECT_MARKERS)
 
     yield from _walk(root, resolver, gitignores, wanted, skip_dir=nested_project)
-

@@ -19,7 +19,16 @@ from lightning_lint.model.diagnostics import Diagnostic, Severity
 from lightning_lint.model.spec import Extraction, Loc, Span, TrainerSpec
 from lightning_lint.linter.discovery import find_project_root
 from lightning_lint.linter.settings import Settings, SettingsResolver
-from lightning_lint.model.sources import PYTHON, YAML, SourceFile, UnreadableSource, decode_source, kind_of, read_source, source_from_text
+from lightning_lint.model.sources import (
+    PYTHON,
+    YAML,
+    SourceFile,
+    UnreadableSource,
+    decode_source,
+    kind_of,
+    read_source,
+    source_from_text,
+)
 
 if TYPE_CHECKING:
     from lightning_lint.model.facts import ProjectFacts
@@ -30,6 +39,7 @@ BUG_REPORT_URL = "https://github.com/lightning-lint/lightning-lint/issues"
 
 ALWAYS_SHOWN = ("LL900", "LL901", "LL905")
 
+
 class FactsNeeded(BaseException):
     """Raised in a worker process that may not gather project facts itself: the file is
     linted again by the parent, which gathers them once for everybody. A BaseException,
@@ -39,8 +49,9 @@ class FactsNeeded(BaseException):
 class Project:
     """Facts shared by every file of one project, computed at most once per run."""
 
-    def __init__(self, root: Optional[Path], resolver: SettingsResolver, may_gather: bool = True,
-                 fragments: Any = None) -> None:
+    def __init__(
+        self, root: Optional[Path], resolver: SettingsResolver, may_gather: bool = True, fragments: Any = None
+    ) -> None:
         self.root = root
         self.resolver = resolver
         self.may_gather = may_gather
@@ -58,6 +69,7 @@ class Project:
     def target_for(self, setting: Optional[str]) -> "TargetVersion":
         if setting not in self._targets:
             from lightning_lint.linter import versions
+
             self._targets[setting] = versions.resolve(setting, self.root)
         if dependencies.recording():
             dependencies.note(dependencies.TARGET, target_key(self.root, setting), self.pins_fingerprint(setting))
@@ -68,6 +80,7 @@ class Project:
         key = f"pins|{setting or ''}"
         if key not in self._memo:
             from lightning_lint.linter import pins
+
             self._memo[key] = pins.fingerprint(self.root, setting)
         return self._memo[key]
 
@@ -76,6 +89,7 @@ class Project:
         if self.root is None:
             return {}
         from lightning_lint.linter.project_facts import MEASURED_FACTS, read_measured
+
         dependencies.note_file(self.root / MEASURED_FACTS)
         if self._measured is None:
             self._measured = read_measured(self.root)
@@ -93,6 +107,7 @@ class Project:
             if not self.may_gather:
                 raise FactsNeeded(self.root)
             from lightning_lint.linter import project_facts
+
             self._facts = project_facts.gather(self.root, self.resolver, self)
         dependencies.note(dependencies.FACTS, str(self.root or ""), self.facts_digest)
         return self._facts
@@ -102,6 +117,7 @@ class Project:
         of workers is given up front."""
         if self._facts is None and self.may_gather:
             from lightning_lint.linter import project_facts
+
             self._facts = project_facts.gather_without_parsing(self.root, self.resolver, self)
         return self._facts
 
@@ -118,6 +134,7 @@ class Project:
         if source.path != relative or not source.raw:
             return  # shown under another name: its locations would differ from the facts'
         from lightning_lint.model.facts import ProjectFacts, fold
+
         fragment = ProjectFacts(files_parsed=1)
         fold(extraction, fragment)
         self._offered[f"{self.root}|{absolute}"] = (dependencies.digest(source.raw), fragment)
@@ -126,6 +143,7 @@ class Project:
         """The YAML documents of another file of the project (None when it cannot be read
         or parsed); the results cache records that the finding depends on it."""
         from lightning_lint.extract.yaml import YamlError, load
+
         dependencies.note_file(path)
         try:
             return load(read_source(path))
@@ -155,7 +173,9 @@ class Project:
     def facts_digest(self) -> str:
         """A digest of the facts' value: findings computed from equal facts are equal."""
         if self._facts_digest is None:
-            self._facts_digest = dependencies.digest((self.facts if self._facts is None else self._facts).identity().encode())
+            self._facts_digest = dependencies.digest(
+                (self.facts if self._facts is None else self._facts).identity().encode()
+            )
         return self._facts_digest
 
 
@@ -202,13 +222,21 @@ class FileResult:
     cacheable: bool = True  # False: the findings may depend on more than the recorded inputs
 
 
-def tool_diagnostic(code: str, message: str, path: str, line: int = 1, col: int = 1,
-                    end_col: Optional[int] = None) -> Diagnostic:
+def tool_diagnostic(
+    code: str, message: str, path: str, line: int = 1, col: int = 1, end_col: Optional[int] = None
+) -> Diagnostic:
     from lightning_lint import rules
+
     rule = rules.get(code)
     assert rule is not None, code
-    return Diagnostic(code=code, name=rule.name, severity=rule.severity, message=message, path=path,
-                      span=Span(line, col, line, end_col if end_col is not None else col + 1))
+    return Diagnostic(
+        code=code,
+        name=rule.name,
+        severity=rule.severity,
+        message=message,
+        path=path,
+        span=Span(line, col, line, end_col if end_col is not None else col + 1),
+    )
 
 
 # -- the per-file pipeline ------------------------------------------------------------------
@@ -218,11 +246,13 @@ Extractor = Callable[[SourceFile, Settings, Path], Extraction]
 
 def _extract_python(source: SourceFile, settings: Settings, path: Path) -> Extraction:
     from lightning_lint.extract import python
+
     return python.extract_source(source)
 
 
 def _extract_yaml(source: SourceFile, settings: Settings, path: Path) -> Extraction:
     from lightning_lint.extract import config
+
     return config.extract(source, settings, path)
 
 
@@ -242,6 +272,7 @@ def may_matter_bytes(data: bytes, kind: str, settings: Settings, path: Path) -> 
     # A Hydra trainer/callbacks/logger option (`trainer/gpu.yaml`: `accelerator: gpu`)
     # need not name anything Lightning-like; its folder says what it is.
     from lightning_lint.extract.hydra import ESSENTIAL_GROUPS
+
     return Path(os.path.abspath(path)).parent.name in ESSENTIAL_GROUPS or prefilter.yaml_may_matter(data)
 
 
@@ -250,9 +281,16 @@ def preload() -> None:
     instead of importing it again)."""
     import importlib
     from lightning_lint import rules
+
     rules.all_rules()
-    for name in ("extract.python", "extract.config", "extract.hydra", "model.schedule", "linter.suppressions",
-                 "linter.versions"):
+    for name in (
+        "extract.python",
+        "extract.config",
+        "extract.hydra",
+        "model.schedule",
+        "linter.suppressions",
+        "linter.versions",
+    ):
         importlib.import_module(f"lightning_lint.{name}")
 
 
@@ -281,6 +319,7 @@ class Linter:
     # -- rule selection ----------------------------------------------------------------
     def enabled_codes(self, settings: Settings, path: Path) -> Tuple[str, ...]:
         from lightning_lint import rules
+
         ignored_here = settings.ignored_codes_for(path)
         key = (settings.select, settings.extend_select, settings.ignore, ignored_here)
         if key not in self._enabled_cache:
@@ -297,6 +336,7 @@ class Linter:
         if code not in ALWAYS_SHOWN:
             return False
         from lightning_lint import rules
+
         return code not in rules.codes_matching(settings.ignore)
 
     # -- linting -----------------------------------------------------------------------
@@ -332,9 +372,13 @@ class Linter:
         try:
             size = len(text.encode("utf-8", errors="surrogateescape")) if isinstance(text, str) else len(text)
             if size > settings.max_file_size:
-                raise UnreadableSource(f"input is larger than the {settings.max_file_size / 2 ** 20:.1f} MB limit "
-                                       "(raise `max-file-size` in the settings to lint it)")
-            source = source_from_text(text, display, kind) if isinstance(text, str) else decode_source(text, display, kind)
+                raise UnreadableSource(
+                    f"input is larger than the {settings.max_file_size / 2**20:.1f} MB limit "
+                    "(raise `max-file-size` in the settings to lint it)"
+                )
+            source = (
+                source_from_text(text, display, kind) if isinstance(text, str) else decode_source(text, display, kind)
+            )
         except UnreadableSource as exc:
             return self.unreadable(path, display, exc)
         return self.lint_source(source, path)
@@ -372,15 +416,20 @@ class Linter:
             width = len(source.line(line))
             col = max(1, min(failure.col, width + 1))
             # one character wide, or empty at the end of the line (the error is "expected more")
-            result.diagnostics.append(tool_diagnostic("LL900", failure.message, source.path, line, col,
-                                                      end_col=min(col + 1, width + 1)))
+            result.diagnostics.append(
+                tool_diagnostic("LL900", failure.message, source.path, line, col, end_col=min(col + 1, width + 1))
+            )
             result.cacheable = not failure.environmental
             return self._finish(result, settings, path)
         except (RecursionError, MemoryError):
             # valid, but nested deeper than the extractor's recursion can follow
-            result.diagnostics.append(tool_diagnostic(
-                "LL900", "the file is too deeply nested for lightning-lint to analyse; nothing in it was checked",
-                source.path))
+            result.diagnostics.append(
+                tool_diagnostic(
+                    "LL900",
+                    "the file is too deeply nested for lightning-lint to analyse; nothing in it was checked",
+                    source.path,
+                )
+            )
             result.cacheable = False
             return self._finish(result, settings, path)
         result.parsed = True
@@ -388,6 +437,7 @@ class Linter:
         if source.kind == PYTHON:
             project.offer(path, source, extraction)
         from lightning_lint.rules.context import RuleContext
+
         ctx = RuleContext(source, settings, project, extraction, Path(os.path.abspath(path)))
         found = run_rules(self.enabled_codes(settings, path), extraction, ctx)
         if extraction.facts.get("composed"):
@@ -402,6 +452,7 @@ class Linter:
         kept = [d for d in result.diagnostics if d.code in enabled or self._always_shown(d.code, settings)]
         if result.source is not None:
             from lightning_lint.linter import suppressions
+
             kept = suppressions.apply(kept, result.source, enabled)
         result.diagnostics = sorted(_dedupe(kept), key=Diagnostic.sort_key)
         return result
@@ -425,6 +476,7 @@ def _plan(codes: Iterable[str]) -> List[Tuple[Type[Any], Tuple[Tuple[str, Any], 
     plan = _PLANS.get(key)
     if plan is None:
         from lightning_lint import rules
+
         plan = []
         for code in key:
             rule_class = rules.get(code)
@@ -453,6 +505,7 @@ def _rule_failure(rule_class: Type[Any], exc: Exception, path: str) -> Diagnosti
 
 def _internal_failure(who: str, exc: Exception, path: str) -> Diagnostic:
     import traceback
+
     frame = traceback.extract_tb(exc.__traceback__)[-1] if exc.__traceback__ else None
     where = f" at {Path(frame.filename).name}:{frame.lineno}" if frame else ""
     try:
@@ -460,8 +513,11 @@ def _internal_failure(who: str, exc: Exception, path: str) -> Diagnostic:
     except Exception:  # noqa: BLE001 - e.g. an int too large to print
         detail = "(no message)"
     return tool_diagnostic(
-        "LL905", f"{who} failed on this file: {type(exc).__name__}: {detail[:500]}{where}. "
-                 f"This is a bug in lightning-lint; please report it at {BUG_REPORT_URL}", path)
+        "LL905",
+        f"{who} failed on this file: {type(exc).__name__}: {detail[:500]}{where}. "
+        f"This is a bug in lightning-lint; please report it at {BUG_REPORT_URL}",
+        path,
+    )
 
 
 def _in_this_file(diagnostics: List[Diagnostic], path: str) -> List[Diagnostic]:

@@ -58,8 +58,10 @@ def apply_edits(source: SourceFile, edits: Sequence[Edit]) -> str:
     pieces = []
     last = 0
     text = source.text
-    for start, end, content in sorted((source.offset(e.span.start_line, e.span.start_col),
-                                       source.offset(e.span.end_line, e.span.end_col), e.content) for e in edits):
+    for start, end, content in sorted(
+        (source.offset(e.span.start_line, e.span.start_col), source.offset(e.span.end_line, e.span.end_col), e.content)
+        for e in edits
+    ):
         if newline != "\n":
             content = content.replace("\r\n", "\n").replace("\n", newline)
         pieces.append(text[last:start])
@@ -76,8 +78,10 @@ def choose(diagnostics: Sequence[Diagnostic], source: SourceFile, unsafe: bool) 
     for diagnostic in sorted(diagnostics, key=Diagnostic.sort_key):
         if not applicable(diagnostic, unsafe):
             continue
-        ranges = [(source.offset(e.span.start_line, e.span.start_col), source.offset(e.span.end_line, e.span.end_col))
-                  for e in diagnostic.fix.edits]  # type: ignore[union-attr]
+        ranges = [
+            (source.offset(e.span.start_line, e.span.start_col), source.offset(e.span.end_line, e.span.end_col))
+            for e in diagnostic.fix.edits
+        ]  # type: ignore[union-attr]
         if any(_overlaps(r, t) for r in ranges for t in taken):
             continue  # the next pass sees it again, on the new text
         taken.extend(ranges)
@@ -98,6 +102,7 @@ def parses(text: str, kind: str, strict: bool = True) -> Optional[str]:
     try:
         if kind == PYTHON:
             from lightning_lint.model.sources import parse_ast
+
             tree = parse_ast(text)
             if strict:
                 with warnings.catch_warnings():
@@ -105,6 +110,7 @@ def parses(text: str, kind: str, strict: bool = True) -> Optional[str]:
                     compile(tree, "<fixed>", "exec", dont_inherit=True)
         else:
             from lightning_lint.extract import yaml
+
             documents = yaml.load(SourceFile("<fixed>", text, kind))
             repeated = [d for document in documents for d in document.duplicates]
             if strict and repeated:
@@ -145,9 +151,11 @@ def fix_source(linter, source: SourceFile, path: Path, unsafe: bool) -> FixOutco
             break
         if broken is not None:
             codes = ", ".join(sorted({d.code for d in chosen}))
-            outcome.problems.append(f"{source.path}: reverted fixes for {codes}: the result would not parse "
-                                    f"({broken}). Please report this at "
-                                    "https://github.com/lightning-lint/lightning-lint/issues")
+            outcome.problems.append(
+                f"{source.path}: reverted fixes for {codes}: the result would not parse "
+                f"({broken}). Please report this at "
+                "https://github.com/lightning-lint/lightning-lint/issues"
+            )
             break
         outcome.applied.extend(chosen)
         current = SourceFile(source.path, new_text, source.kind, encoding=source.encoding, bom=source.bom)
@@ -189,8 +197,12 @@ def write_atomically(path: Path, data: bytes, expected: bytes) -> Optional[str]:
 
 
 def unified_diff(outcome: FixOutcome) -> str:
-    lines = difflib.unified_diff(outcome.original.splitlines(keepends=True), outcome.text.splitlines(keepends=True),
-                                 fromfile=f"a/{outcome.path}", tofile=f"b/{outcome.path}")
+    lines = difflib.unified_diff(
+        outcome.original.splitlines(keepends=True),
+        outcome.text.splitlines(keepends=True),
+        fromfile=f"a/{outcome.path}",
+        tofile=f"b/{outcome.path}",
+    )
     out = []
     for line in lines:
         out.append(line if line.endswith(("\n", "\r")) else line + "\n\\ No newline at end of file\n")
@@ -202,6 +214,7 @@ def apply_to_run(run, options, resolver, stdout: TextIO) -> Optional[int]:
     when the command ends here (``--diff``, ``--add-noqa``), else None after updating
     ``run`` with the re-linted results."""
     from lightning_lint.linter.engine import Linter
+
     linter = Linter(resolver)
     if options.add_noqa:
         return _add_noqa(run, linter, stdout)
@@ -232,8 +245,14 @@ def apply_to_run(run, options, resolver, stdout: TextIO) -> Optional[int]:
                 continue
         run.fixed += len(outcome.applied)
         changed += 1
-        fixed_source = SourceFile(source.path, outcome.text, source.kind, encoding=source.encoding, bom=source.bom,
-                                  raw=encode(source, outcome.text))
+        fixed_source = SourceFile(
+            source.path,
+            outcome.text,
+            source.kind,
+            encoding=source.encoding,
+            bom=source.bom,
+            raw=encode(source, outcome.text),
+        )
         run.results[index] = linter.lint_source(fixed_source, path)
     for problem in problems:
         print(f"lightning-lint: {problem}", file=sys.stderr)
@@ -250,12 +269,14 @@ def _with_bom(source: SourceFile, text: str) -> str:
 
 
 def _is_stdin(display: str, options) -> bool:
-    return "-" in options.paths or (options.stdin_filename is not None and not options.paths
-                                   and display in (options.stdin_filename, "<stdin>"))
+    return "-" in options.paths or (
+        options.stdin_filename is not None and not options.paths and display in (options.stdin_filename, "<stdin>")
+    )
 
 
 def _add_noqa(run, linter, stdout: TextIO) -> int:
     from lightning_lint.linter import suppressions
+
     added = 0
     for result in run.results:
         source = result.source
@@ -266,8 +287,9 @@ def _add_noqa(run, linter, stdout: TextIO) -> int:
             continue
         text = apply_edits(source, edits)
         if broken_by_fix(source.text, text, source.kind) is not None:
-            print(f"lightning-lint: {source.path}: could not add noqa comments without breaking the file",
-                  file=sys.stderr)
+            print(
+                f"lightning-lint: {source.path}: could not add noqa comments without breaking the file", file=sys.stderr
+            )
             continue
         problem = write_atomically(Path(result.path), encode(source, text), source.raw)
         if problem:

@@ -21,8 +21,13 @@ def environment_files(root: Path) -> List[Path]:
 
 def pin_files(root: Path) -> List[Path]:
     """Every file ``versions.find_pins`` may read, existing or not."""
-    return [root / "pyproject.toml", *requirement_files(root), root / "setup.cfg", root / "setup.py",
-            *environment_files(root)]
+    return [
+        root / "pyproject.toml",
+        *requirement_files(root),
+        root / "setup.cfg",
+        root / "setup.py",
+        *environment_files(root),
+    ]
 
 
 def fingerprint(root: Optional[Path], setting: Optional[str]) -> str:
@@ -32,4 +37,5 @@ def fingerprint(root: Optional[Path], setting: Optional[str]) -> str:
     if root is None:
         return "no project"
     from lightning_lint.model import dependencies
+
     return dependencies.digest(repr([(str(p), dependencies.file_state(p)) for p in pin_files(root)]).encode())

@@ -12,18 +12,28 @@ import re
 from lightning_lint.model import lightning_api
 
 _PY_WORDS = sorted(
-    {"Trainer", "LightningCLI", "DataLoader", "StatefulDataLoader", "StreamingDataLoader", "_epoch_end",
-     "automatic_optimization"}
+    {
+        "Trainer",
+        "LightningCLI",
+        "DataLoader",
+        "StatefulDataLoader",
+        "StreamingDataLoader",
+        "_epoch_end",
+        "automatic_optimization",
+    }
     | set(lightning_api.CALLBACKS)
     | set(lightning_api.REMOVED_CALLBACK_CLASSES),
-    key=len, reverse=True,
+    key=len,
+    reverse=True,
 )
 _PYTHON = re.compile(b"|".join(re.escape(w.encode()) for w in _PY_WORDS))
 
 # YAML that can configure Lightning mentions a trainer, a Hydra target or a LightningCLI
 # class path; anything else (CI workflows, docker-compose, conda environments) is skipped.
-_YAML = re.compile(rb"trainer|Trainer|_target_|class_path|callbacks|" + b"|".join(
-    re.escape(name.encode()) for name in sorted(lightning_api.CALLBACKS, key=len, reverse=True)))
+_YAML = re.compile(
+    rb"trainer|Trainer|_target_|class_path|callbacks|"
+    + b"|".join(re.escape(name.encode()) for name in sorted(lightning_api.CALLBACKS, key=len, reverse=True))
+)
 
 
 def python_may_matter(data: bytes) -> bool:

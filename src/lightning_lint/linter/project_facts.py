@@ -26,8 +26,16 @@ from lightning_lint.model.sources import PYTHON, UnreadableSource, decode_source
 from lightning_lint.model.spec import Loc, Span
 
 # A file that contains none of these cannot change a project fact.
-_INTERESTING = (b"DataLoader", b"Loader(", b".log(", b".log_dict(", b"automatic_optimization", b"state_dict",
-                b"LightningModule", b"LightningDataModule")
+_INTERESTING = (
+    b"DataLoader",
+    b"Loader(",
+    b".log(",
+    b".log_dict(",
+    b"automatic_optimization",
+    b"state_dict",
+    b"LightningModule",
+    b"LightningDataModule",
+)
 MAX_FILES = 20000
 MAX_FILE_BYTES = 2 * 1024 * 1024
 MEASURED_FACTS = Path(".lightning-lint") / "facts.json"
@@ -103,6 +111,7 @@ def fragment_of(path: Path, root: Path, data: bytes) -> ProjectFacts:
     """What one Python file contributes to the project facts."""
     fragment = ProjectFacts()
     from lightning_lint.extract import python
+
     try:
         display = str(path.relative_to(root))
     except ValueError:

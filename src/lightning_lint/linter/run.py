@@ -75,13 +75,20 @@ def make_resolver(options: CheckOptions, cwd: Path) -> SettingsResolver:
         if not selectors:
             continue  # the rule registry is imported only when there is something to check
         from lightning_lint import rules
+
         try:
             rules.validate_selectors(selectors)
         except rules.UnknownSelector as exc:
             raise UsageError(str(exc)) from None
-    overrides = Overrides(select=options.select, extend_select=options.extend_select, ignore=options.ignore,
-                          extend_exclude=options.extend_exclude, target_version=options.target_version,
-                          fail_on=options.fail_on, respect_gitignore=options.respect_gitignore)
+    overrides = Overrides(
+        select=options.select,
+        extend_select=options.extend_select,
+        ignore=options.ignore,
+        extend_exclude=options.extend_exclude,
+        target_version=options.target_version,
+        fail_on=options.fail_on,
+        respect_gitignore=options.respect_gitignore,
+    )
     config = Path(options.config) if options.config else None
     if config is not None and not config.is_file():
         raise UsageError(f"configuration file `{options.config}` does not exist")
@@ -91,8 +98,9 @@ def make_resolver(options: CheckOptions, cwd: Path) -> SettingsResolver:
         raise UsageError(str(exc)) from None
 
 
-def lint(options: CheckOptions, stdin: Optional[TextIO] = None, cwd: Optional[Path] = None,
-         log: Optional[TextIO] = None) -> CheckRun:
+def lint(
+    options: CheckOptions, stdin: Optional[TextIO] = None, cwd: Optional[Path] = None, log: Optional[TextIO] = None
+) -> CheckRun:
     """Lint what the options name; raises UsageError."""
     from lightning_lint.linter.discovery import discover
 
@@ -107,6 +115,7 @@ def lint(options: CheckOptions, stdin: Optional[TextIO] = None, cwd: Optional[Pa
     results: List[FileResult] = []
     started = time.perf_counter()
     from lightning_lint.linter.runner import RunStats
+
     stats = RunStats()
     try:
         paths = [p for p in options.paths if p != STDIN]
@@ -115,15 +124,20 @@ def lint(options: CheckOptions, stdin: Optional[TextIO] = None, cwd: Optional[Pa
             paths = ["."]
         if read_stdin:
             name = options.stdin_filename or "<stdin>.py"
-            results.append(linter.lint_text(_read_stdin(stdin or sys.stdin), Path(name),
-                                            display=options.stdin_filename or "<stdin>"))
+            results.append(
+                linter.lint_text(
+                    _read_stdin(stdin or sys.stdin), Path(name), display=options.stdin_filename or "<stdin>"
+                )
+            )
         if paths:
             found = discover(paths, resolver, force_exclude=options.force_exclude)
             if found.missing:
                 missing = ", ".join(f"`{m}`" for m in found.missing)
-                raise UsageError(f"path {missing} does not exist" if len(found.missing) == 1
-                                 else f"paths {missing} do not exist")
+                raise UsageError(
+                    f"path {missing} does not exist" if len(found.missing) == 1 else f"paths {missing} do not exist"
+                )
             from lightning_lint.linter import runner
+
             results.extend(runner.lint_files(linter, found.files, options, log, cache, stats))
     except ConfigError as exc:
         raise UsageError(str(exc)) from None
@@ -136,18 +150,26 @@ def lint(options: CheckOptions, stdin: Optional[TextIO] = None, cwd: Optional[Pa
         raise
     problem = cache.save() if cache is not None else None
     diagnostics = sorted((d for r in results for d in r.diagnostics), key=Diagnostic.sort_key)
-    run = CheckRun(results, diagnostics, files_checked=len(results), cache_hits=stats.hits,
-                   cache_misses=stats.misses, workers=stats.workers)
+    run = CheckRun(
+        results,
+        diagnostics,
+        files_checked=len(results),
+        cache_hits=stats.hits,
+        cache_misses=stats.misses,
+        workers=stats.workers,
+    )
     if options.verbose:
         _verbose_report(run, linter, resolver, time.perf_counter() - started, log)
         if cache is not None:
-            print(f"lightning-lint: cache: {run.cache_hits} reused, {run.cache_misses} linted ({cache.path})",
-                  file=log)
+            print(f"lightning-lint: cache: {run.cache_hits} reused, {run.cache_misses} linted ({cache.path})", file=log)
         if problem:
             print(f"lightning-lint: {problem}", file=log)
         if run.workers:
-            print(f"lightning-lint: {stats.parsed_in_workers} files parsed by this process and {run.workers} "
-                  f"worker process{'es' if run.workers != 1 else ''}", file=log)
+            print(
+                f"lightning-lint: {stats.parsed_in_workers} files parsed by this process and {run.workers} "
+                f"worker process{'es' if run.workers != 1 else ''}",
+                file=log,
+            )
     return run
 
 
@@ -155,9 +177,14 @@ def open_cache(options: CheckOptions, resolver: SettingsResolver, cwd: Path):
     """The results cache for this run (``cache.py``): one file per directory, tool
     version and command-line settings."""
     from lightning_lint.linter.cache import ResultsCache, cache_directory
+
     directory = cache_directory(options.cache_dir, resolver.for_path(cwd), cwd)
-    run_key = (str(cwd.resolve()), repr(resolver.overrides), options.config and str(Path(options.config).resolve()),
-               options.isolated)
+    run_key = (
+        str(cwd.resolve()),
+        repr(resolver.overrides),
+        options.config and str(Path(options.config).resolve()),
+        options.isolated,
+    )
     return ResultsCache(directory, run_key)
 
 
@@ -180,5 +207,8 @@ def _verbose_report(run: CheckRun, linter: Linter, resolver: SettingsResolver, s
     for result in run.results:
         for note in result.notes:
             print(f"lightning-lint: note: {note}", file=log)
-    print(f"lightning-lint: checked {run.files_checked} file{'s' if run.files_checked != 1 else ''} "
-          f"({parsed} parsed) in {seconds:.2f}s", file=log)
+    print(
+        f"lightning-lint: checked {run.files_checked} file{'s' if run.files_checked != 1 else ''} "
+        f"({parsed} parsed) in {seconds:.2f}s",
+        file=log,
+    )

@@ -55,8 +55,14 @@ class RunStats:
     workers: int = 0
 
 
-def lint_files(linter: Linter, files: "Sequence[Candidate]", options: "CheckOptions", log: TextIO,
-               cache: "Optional[ResultsCache]" = None, stats: Optional[RunStats] = None) -> List[FileResult]:
+def lint_files(
+    linter: Linter,
+    files: "Sequence[Candidate]",
+    options: "CheckOptions",
+    log: TextIO,
+    cache: "Optional[ResultsCache]" = None,
+    stats: Optional[RunStats] = None,
+) -> List[FileResult]:
     stats = stats if stats is not None else RunStats()
     results: List[Optional[FileResult]] = [None] * len(files)
     to_parse: List[_Pending] = []
@@ -83,8 +89,14 @@ def lint_files(linter: Linter, files: "Sequence[Candidate]", options: "CheckOpti
             found = cache.get_result(os.path.abspath(path), display, pending.content, pending.settings, current)
             if found is not None:
                 diagnostics, parsed, notes = found
-                results[index] = FileResult(display, diagnostics, parsed=parsed, notes=notes, cached=True,
-                                            source=_source(data, display, kind) if diagnostics else None)
+                results[index] = FileResult(
+                    display,
+                    diagnostics,
+                    parsed=parsed,
+                    notes=notes,
+                    cached=True,
+                    source=_source(data, display, kind) if diagnostics else None,
+                )
                 continue
         fresh.append(pending)
         if may_matter_bytes(data, kind, settings, path):
@@ -100,13 +112,17 @@ def lint_files(linter: Linter, files: "Sequence[Candidate]", options: "CheckOpti
     else:
         deferred = to_parse
     for pending in deferred:
-        results[pending.index] = _lean(linter.lint_bytes(pending.data, pending.path, pending.display,
-                                                         may_matter=True))
+        results[pending.index] = _lean(linter.lint_bytes(pending.data, pending.path, pending.display, may_matter=True))
     stats.parsed_here = len(deferred)
     if cache is not None:
         for pending in fresh:
-            cache.put_result(os.path.abspath(pending.path), pending.display, pending.content, pending.settings,
-                             results[pending.index])
+            cache.put_result(
+                os.path.abspath(pending.path),
+                pending.display,
+                pending.content,
+                pending.settings,
+                results[pending.index],
+            )
         stats.hits, stats.misses = cache.hits, cache.misses
     return [r for r in results if r is not None]
 
@@ -211,8 +227,9 @@ def _lint_chunk(chunk: Chunk, facts: Optional[Dict[Optional[Path], object]] = No
     return out, linter.take_offers()
 
 
-def _lint_in_pool(linter: Linter, pending: List[_Pending], processes: int,
-                  results: List[Optional[FileResult]]) -> List[_Pending]:
+def _lint_in_pool(
+    linter: Linter, pending: List[_Pending], processes: int, results: List[Optional[FileResult]]
+) -> List[_Pending]:
     """Lint ``pending`` in ``processes`` processes: this one and a pool of the others,
     all taking chunks of files from one queue. Returns the files left to lint here.
 
@@ -225,6 +242,7 @@ def _lint_in_pool(linter: Linter, pending: List[_Pending], processes: int,
     from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 
     from lightning_lint.linter.engine import preload
+
     preload()
     by_index = {p.index: p for p in pending}
     # this process works like a worker too (same rules: it hands back files needing facts)
@@ -266,8 +284,12 @@ def _lint_in_pool(linter: Linter, pending: List[_Pending], processes: int,
         facts = linter.projects.for_root(root).facts_without_parsing()
         if facts is not None:
             known[root] = facts
-    with ProcessPoolExecutor(max_workers=processes - 1, mp_context=_context(multiprocessing),
-                             initializer=_init_worker, initargs=(linter.resolver,)) as pool:
+    with ProcessPoolExecutor(
+        max_workers=processes - 1,
+        mp_context=_context(multiprocessing),
+        initializer=_init_worker,
+        initargs=(linter.resolver,),
+    ) as pool:
         deferred = run(pool, pending, known)
         if len(deferred) < FILES_PER_WORKER * 2:
             return deferred
@@ -288,6 +310,7 @@ def _context(multiprocessing):
     """fork where it is safe (Linux, one thread): workers start in milliseconds with
     everything imported. Elsewhere the platform's default."""
     import threading
+
     if sys.platform.startswith("linux") and threading.active_count() == 1:
         return multiprocessing.get_context("fork")
     return multiprocessing.get_context()

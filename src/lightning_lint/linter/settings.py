@@ -20,15 +20,46 @@ CONFIG_FILES = ("lightning-lint.toml", ".lightning-lint.toml", "pyproject.toml")
 TOOL_TABLE = "lightning-lint"
 
 DEFAULT_EXCLUDE = (
-    ".bzr", ".direnv", ".eggs", ".git", ".git-rewrite", ".hg", ".ipynb_checkpoints", ".mypy_cache",
-    ".nox", ".pants.d", ".pyenv", ".pytest_cache", ".pytype", ".ruff_cache", ".svn", ".tox", ".venv",
-    ".vscode", "__pypackages__", "_build", "buck-out", "build", "dist", "node_modules", "site-packages",
-    "venv", ".lightning-lint-cache", "__pycache__",
+    ".bzr",
+    ".direnv",
+    ".eggs",
+    ".git",
+    ".git-rewrite",
+    ".hg",
+    ".ipynb_checkpoints",
+    ".mypy_cache",
+    ".nox",
+    ".pants.d",
+    ".pyenv",
+    ".pytest_cache",
+    ".pytype",
+    ".ruff_cache",
+    ".svn",
+    ".tox",
+    ".venv",
+    ".vscode",
+    "__pypackages__",
+    "_build",
+    "buck-out",
+    "build",
+    "dist",
+    "node_modules",
+    "site-packages",
+    "venv",
+    ".lightning-lint-cache",
+    "__pycache__",
 )
 # LL5xx (debugging settings left on) stay quiet in these paths: debug configs and scripts,
 # and tests, where `fast_dev_run=True` is what Lightning recommends.
-DEFAULT_DEBUG_PATHS = ("**/debug/**", "**/*debug*", "**/tests/**", "**/test/**", "**/test_*.py", "**/*_test.py",
-                       "**/conftest.py")
+DEFAULT_DEBUG_PATHS = (
+    "**/debug/**",
+    "**/*debug*",
+    "**/tests/**",
+    "**/test/**",
+    "**/test_*.py",
+    "**/*_test.py",
+    "**/conftest.py",
+)
 
 
 class ConfigError(Exception):
@@ -68,7 +99,7 @@ class Settings:
         prefix = root if root.endswith(os.sep) else root + os.sep
         if not absolute.startswith(prefix):
             return None
-        rel = absolute[len(prefix):]
+        rel = absolute[len(prefix) :]
         return rel.replace(os.sep, "/") if os.sep != "/" else rel
 
     def is_excluded(self, path: Path) -> bool:
@@ -209,7 +240,7 @@ def _compile_glob(pattern: str) -> "re.Pattern[str]":
             if end == -1:
                 out.append(re.escape(c))
             else:
-                out.append("[" + pattern[i + 1:end].replace("!", "^", 1) + "]")
+                out.append("[" + pattern[i + 1 : end].replace("!", "^", 1) + "]")
                 i = end
         else:
             out.append(re.escape(c))
@@ -222,9 +253,22 @@ def _compile_glob(pattern: str) -> "re.Pattern[str]":
 # -- reading configuration files ------------------------------------------------------------
 
 _KEYS = {
-    "select", "extend-select", "ignore", "per-file-ignores", "extend-per-file-ignores", "exclude",
-    "extend-exclude", "include", "respect-gitignore", "target-version", "fail-on", "max-file-size",
-    "debug-paths", "facts", "rules", "cache-dir",
+    "select",
+    "extend-select",
+    "ignore",
+    "per-file-ignores",
+    "extend-per-file-ignores",
+    "exclude",
+    "extend-exclude",
+    "include",
+    "respect-gitignore",
+    "target-version",
+    "fail-on",
+    "max-file-size",
+    "debug-paths",
+    "facts",
+    "rules",
+    "cache-dir",
 }
 
 
@@ -269,14 +313,20 @@ def settings_from_table(table: Dict[str, Any], config_path: Path) -> Settings:
             pfi.append((pattern, tuple(_string_list(codes, f"{key}.{pattern}", where))))
     if pfi:
         changes["per_file_ignores"] = tuple(pfi)
-    _check_selectors(where, changes.get("select", ()), changes.get("extend_select", ()), changes.get("ignore", ()),
-                     *(codes for _, codes in pfi))
+    _check_selectors(
+        where,
+        changes.get("select", ()),
+        changes.get("extend_select", ()),
+        changes.get("ignore", ()),
+        *(codes for _, codes in pfi),
+    )
     if "respect-gitignore" in table:
         if not isinstance(table["respect-gitignore"], bool):
             raise ConfigError(f"{where}: `respect-gitignore` must be true or false")
         changes["respect_gitignore"] = table["respect-gitignore"]
     if "target-version" in table:
         from lightning_lint.linter.versions import parse_version_setting
+
         try:
             parse_version_setting(str(table["target-version"]))
         except ValueError as exc:
@@ -294,8 +344,9 @@ def settings_from_table(table: Dict[str, Any], config_path: Path) -> Settings:
         rules = table["rules"]
         if not isinstance(rules, dict) or not all(isinstance(v, dict) for v in rules.values()):
             raise ConfigError(f"{where}: `rules` must be a table of rule code = {{option = value}}")
-        changes["rule_options"] = tuple((code, tuple(sorted(_rule_options(code, opts, where).items())))
-                                        for code, opts in rules.items())
+        changes["rule_options"] = tuple(
+            (code, tuple(sorted(_rule_options(code, opts, where).items()))) for code, opts in rules.items()
+        )
     return replace(settings, **changes)
 
 
@@ -311,21 +362,24 @@ FACT_KEYS = {
 
 def _facts(value: Any, where: str) -> Tuple[Tuple[str, Tuple[Tuple[str, Any], ...]], ...]:
     if not isinstance(value, dict):
-        raise ConfigError(f"{where}: `facts` must be a table of \"path or glob\" = {{fact = value}}")
+        raise ConfigError(f'{where}: `facts` must be a table of "path or glob" = {{fact = value}}')
     out = []
     for pattern, facts in value.items():
         if not isinstance(facts, dict):
-            raise ConfigError(f"{where}: `facts.\"{pattern}\"` must be a table, e.g. "
-                              "{ train-batches-per-epoch = 26706 }")
+            raise ConfigError(
+                f'{where}: `facts."{pattern}"` must be a table, e.g. {{ train-batches-per-epoch = 26706 }}'
+            )
         for key, fact in facts.items():
             kind = FACT_KEYS.get(key)
             if kind is None:
                 close = difflib.get_close_matches(key, sorted(FACT_KEYS), n=1)
                 hint = f"; did you mean `{close[0]}`?" if close else ""
-                raise ConfigError(f"{where}: unknown fact `{key}` for \"{pattern}\"{hint}")
+                raise ConfigError(f'{where}: unknown fact `{key}` for "{pattern}"{hint}')
             if not isinstance(fact, kind) or (kind is int and (isinstance(fact, bool) or fact < 0)):
-                raise ConfigError(f"{where}: fact `{key}` for \"{pattern}\" must be a "
-                                  f"{'non-negative integer' if kind is int else 'boolean'}")
+                raise ConfigError(
+                    f'{where}: fact `{key}` for "{pattern}" must be a '
+                    f"{'non-negative integer' if kind is int else 'boolean'}"
+                )
         out.append((pattern, tuple(sorted(facts.items()))))
     return tuple(out)
 
@@ -333,14 +387,18 @@ def _facts(value: Any, where: str) -> Tuple[Tuple[str, Tuple[Tuple[str, Any], ..
 def _rule_options(code: str, options: Dict[str, Any], where: str) -> Dict[str, Any]:
     """Per-rule options, checked like the other keys: a known rule, known names, right types."""
     from lightning_lint import rules
+
     rule = rules.get(code)
     if rule is None or rule.code != code:
         raise ConfigError(f"{where}: `rules.{code}`: not a rule code")
     for name, value in options.items():
         if name not in rule.OPTIONS:
             close = difflib.get_close_matches(name, sorted(rule.OPTIONS), n=1)
-            hint = f"; did you mean `{close[0]}`?" if close else \
-                (f" (it has: {', '.join(sorted(rule.OPTIONS))})" if rule.OPTIONS else " (it has no options)")
+            hint = (
+                f"; did you mean `{close[0]}`?"
+                if close
+                else (f" (it has: {', '.join(sorted(rule.OPTIONS))})" if rule.OPTIONS else " (it has no options)")
+            )
             raise ConfigError(f"{where}: unknown option `{name}` for {code}{hint}")
         kind = rule.OPTIONS[name][0]
         if not isinstance(value, kind) or isinstance(value, bool) != (kind is bool):
@@ -351,6 +409,7 @@ def _rule_options(code: str, options: Dict[str, Any], where: str) -> Dict[str, A
 def _check_selectors(where: str, *groups: Tuple[str, ...]) -> None:
     """A misspelt code in the configuration is an error, not a rule silently left on."""
     from lightning_lint import rules
+
     for selectors in groups:
         try:
             rules.validate_selectors(selectors)
@@ -368,7 +427,7 @@ def _string_list(value: Any, key: str, where: str) -> List[str]:
 
 def _fail_on(value: Any, where: str) -> str:
     if value not in ("error", "warning", "info"):
-        raise ConfigError(f"{where}: `fail-on` must be \"error\", \"warning\" or \"info\", not {value!r}")
+        raise ConfigError(f'{where}: `fail-on` must be "error", "warning" or "info", not {value!r}')
     return value
 
 
@@ -381,9 +440,9 @@ def parse_size(value: Any, where: str = "") -> int:
         return value
     match = _SIZE.fullmatch(str(value)) if isinstance(value, str) else None
     if not match:
-        raise ConfigError(f"{where}: `max-file-size` must be a number of bytes or a size such as \"8MB\"")
+        raise ConfigError(f'{where}: `max-file-size` must be a number of bytes or a size such as "8MB"')
     number, unit = float(match.group(1)), match.group(2).lower()
-    return int(number * {"": 1, "k": 1024, "m": 1024 ** 2, "g": 1024 ** 3}[unit])
+    return int(number * {"": 1, "k": 1024, "m": 1024**2, "g": 1024**3}[unit])
 
 
 # -- finding the configuration for a path ---------------------------------------------------

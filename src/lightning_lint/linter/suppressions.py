@@ -26,8 +26,7 @@ from lightning_lint.model.spec import Span
 from lightning_lint.model.sources import PYTHON, SourceFile
 
 _NOQA = re.compile(r"#\s*noqa(?::\s*(?P<codes>[A-Za-z0-9_-]+(?:\s*,\s*[A-Za-z0-9_-]+)*))?", re.IGNORECASE)
-_DIRECTIVE = re.compile(
-    r"#\s*lightning-lint:\s*(?P<kind>ignore|file-ignore)(?:\[(?P<codes>[^\]]*)\])?", re.IGNORECASE)
+_DIRECTIVE = re.compile(r"#\s*lightning-lint:\s*(?P<kind>ignore|file-ignore)(?:\[(?P<codes>[^\]]*)\])?", re.IGNORECASE)
 _CODE = re.compile(r"^LL[0-9]{3}$")
 
 
@@ -141,13 +140,20 @@ def apply(diagnostics: List[Diagnostic], source: SourceFile, enabled: Iterable[s
 
 def _unused(suppressions: List[Suppression], source: SourceFile, enabled: Set[str]) -> Iterable[Diagnostic]:
     from lightning_lint import rules
+
     rule = rules.get("LL904")
     assert rule is not None
     for suppression in suppressions:
         if suppression.codes is None:
             if suppression.kind != "noqa" and not suppression.used:
-                yield _ll904(rule, source, suppression, f"unused suppression `{suppression.text}`: "
-                             "it silences no finding", suppression.comment_span, "")
+                yield _ll904(
+                    rule,
+                    source,
+                    suppression,
+                    f"unused suppression `{suppression.text}`: it silences no finding",
+                    suppression.comment_span,
+                    "",
+                )
             continue
         ours = [c for c in suppression.codes if c.startswith("LL")]
         unknown = [c for c in ours if not _CODE.match(c) or rules.get(c) is None]
@@ -160,8 +166,14 @@ def _unused(suppressions: List[Suppression], source: SourceFile, enabled: Set[st
             parts.append("unknown rule code" + ("s " if len(unknown) > 1 else " ") + ", ".join(unknown))
         if unused:
             parts.append("no " + ", ".join(unused) + " finding here")
-        yield _ll904(rule, source, suppression, f"unused suppression `{suppression.text}`: " + "; ".join(parts),
-                     suppression.comment_span, _rewrite(suppression, keep))
+        yield _ll904(
+            rule,
+            source,
+            suppression,
+            f"unused suppression `{suppression.text}`: " + "; ".join(parts),
+            suppression.comment_span,
+            _rewrite(suppression, keep),
+        )
 
 
 def _rewrite(suppression: Suppression, keep: List[str]) -> str:
@@ -173,11 +185,12 @@ def _rewrite(suppression: Suppression, keep: List[str]) -> str:
     return f"# lightning-lint: {suppression.kind}[{', '.join(keep)}]"
 
 
-def _ll904(rule, source: SourceFile, suppression: Suppression, message: str, span: Span,
-           replacement: str) -> Diagnostic:
+def _ll904(
+    rule, source: SourceFile, suppression: Suppression, message: str, span: Span, replacement: str
+) -> Diagnostic:
     line_text = source.line(span.start_line)
     edit_span, new_text = span, replacement
-    rest = line_text[span.end_col - 1:]
+    rest = line_text[span.end_col - 1 :]
     if not replacement and rest.strip():
         # the comment goes on after the directive (`# noqa: LL302 reason`): what follows
         # must stay a comment, never become code or part of a YAML value
@@ -188,7 +201,7 @@ def _ll904(rule, source: SourceFile, suppression: Suppression, message: str, spa
             new_text = "#"
     elif not replacement:
         # remove the comment and the spaces before it; a comment alone removes its line
-        before = line_text[:span.start_col - 1]
+        before = line_text[: span.start_col - 1]
         last_line = span.start_line >= source.line_count  # no line break after it
         if not before.strip() and not rest.strip() and not last_line:
             edit_span = Span(span.start_line, 1, span.start_line + 1, 1)
@@ -197,10 +210,14 @@ def _ll904(rule, source: SourceFile, suppression: Suppression, message: str, spa
             edit_span = Span(previous, len(source.line(previous)) + 1, span.start_line, len(line_text) + 1)
         else:
             edit_span = Span(span.start_line, len(before.rstrip()) + 1, span.end_line, span.end_col)
-    fix = Fix("Remove the unused suppression" if not replacement else f"Change it to `{replacement}`",
-              Applicability.SAFE, (Edit(edit_span, new_text),))
-    return Diagnostic(code=rule.code, name=rule.name, severity=rule.severity, message=message,
-                      path=source.path, span=span, fix=fix)
+    fix = Fix(
+        "Remove the unused suppression" if not replacement else f"Change it to `{replacement}`",
+        Applicability.SAFE,
+        (Edit(edit_span, new_text),),
+    )
+    return Diagnostic(
+        code=rule.code, name=rule.name, severity=rule.severity, message=message, path=source.path, span=span, fix=fix
+    )
 
 
 def noqa_edits(diagnostics: List[Diagnostic], source: SourceFile) -> List[Edit]:

@@ -25,7 +25,9 @@ _KNOWN = sorted((Version(v) for v in lightning_api.KNOWN_VERSIONS))
 # "lightning>=2.1", "pytorch-lightning == 1.9.5", conda's "pytorch-lightning=1.9"
 _REQ_IN_TEXT = re.compile(
     r"""(?<![\w.-])(lightning|pytorch[-_]lightning)(?:\[[^\]]*\])?\s*((?:[<>=!~]=?|===)\s*[0-9][\w.*+!-]*"""
-    r"""(?:\s*,\s*(?:[<>=!~]=?|===)\s*[0-9][\w.*+!-]*)*)""", re.IGNORECASE)
+    r"""(?:\s*,\s*(?:[<>=!~]=?|===)\s*[0-9][\w.*+!-]*)*)""",
+    re.IGNORECASE,
+)
 
 
 def parse_version_setting(text: str) -> Version:
@@ -33,7 +35,7 @@ def parse_version_setting(text: str) -> Version:
     try:
         return Version(str(text).strip().lstrip("v"))
     except InvalidVersion:
-        raise ValueError(f"invalid target-version {text!r}; expected a Lightning version such as \"2.6\"") from None
+        raise ValueError(f'invalid target-version {text!r}; expected a Lightning version such as "2.6"') from None
 
 
 def resolve(setting: Optional[str], project_root: Optional[Path]) -> TargetVersion:
@@ -80,6 +82,7 @@ def find_pins(root: Path) -> Iterator[Tuple[str, str]]:
 
 def _match(requirement: str) -> Optional[str]:
     from packaging.requirements import InvalidRequirement, Requirement  # imported only when a pin file lists some
+
     try:
         req = Requirement(requirement)
     except InvalidRequirement:
@@ -108,9 +111,11 @@ def _pyproject(path: Path) -> Iterator[Tuple[str, str]]:
                 yield "pyproject.toml", spec
     poetry = data.get("tool", {}).get("poetry", {}) if isinstance(data.get("tool"), dict) else {}
     if isinstance(poetry, dict):
-        for table in (poetry.get("dependencies", {}), *(
-                g.get("dependencies", {}) for g in poetry.get("group", {}).values() if isinstance(g, dict))):
-            for name, constraint in (table.items() if isinstance(table, dict) else ()):
+        for table in (
+            poetry.get("dependencies", {}),
+            *(g.get("dependencies", {}) for g in poetry.get("group", {}).values() if isinstance(g, dict)),
+        ):
+            for name, constraint in table.items() if isinstance(table, dict) else ():
                 if name.lower().replace("_", "-") in _NAMES:
                     if isinstance(constraint, dict):
                         constraint = constraint.get("version", "*")

@@ -55,7 +55,7 @@ class PositionMap:
         offset = max(0, min(offset, len(self.text)))
         line = bisect.bisect_right(self.starts, offset) - 1
         offset = min(offset, self._line_end(line))  # inside a "\r\n": the end of the line
-        return line, code_units(self.text[self.starts[line]:offset], self.encoding)
+        return line, code_units(self.text[self.starts[line] : offset], self.encoding)
 
     def offset(self, line: int, character: int) -> int:
         """The character offset of an LSP position, clamped into the text (a column past

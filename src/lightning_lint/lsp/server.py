@@ -47,14 +47,22 @@ QUICKFIX_KIND = "quickfix"
 # Files whose change on disk the server wants to hear about (configuration, project
 # facts, version pins). Python and YAML files are the project's own sources.
 WATCHED_GLOBS = (
-    "**/*.py", "**/*.{yaml,yml}", "**/{" + ",".join(CONFIG_FILES) + "}", "**/{setup.cfg,setup.py}",
-    "**/requirements*.txt", "**/.lightning-lint/facts.json", "**/.gitignore",
+    "**/*.py",
+    "**/*.{yaml,yml}",
+    "**/{" + ",".join(CONFIG_FILES) + "}",
+    "**/{setup.cfg,setup.py}",
+    "**/requirements*.txt",
+    "**/.lightning-lint/facts.json",
+    "**/.gitignore",
 )
 
 _SEVERITIES = {}
 if _MISSING is None:
-    _SEVERITIES = {Severity.ERROR: types.DiagnosticSeverity.Error, Severity.WARNING: types.DiagnosticSeverity.Warning,
-                   Severity.INFO: types.DiagnosticSeverity.Information}
+    _SEVERITIES = {
+        Severity.ERROR: types.DiagnosticSeverity.Error,
+        Severity.WARNING: types.DiagnosticSeverity.Warning,
+        Severity.INFO: types.DiagnosticSeverity.Information,
+    }
 
 
 @dataclass
@@ -132,8 +140,11 @@ class LightningLintServer(LanguageServer):  # type: ignore[misc,valid-type]
             result = FileResult(str(path))
         linted = self._to_lsp(document.version, text, path, result)
         self.linted[uri] = linted
-        self.text_document_publish_diagnostics(types.PublishDiagnosticsParams(
-            uri=uri, diagnostics=[lsp for _, lsp in linted.diagnostics], version=document.version))
+        self.text_document_publish_diagnostics(
+            types.PublishDiagnosticsParams(
+                uri=uri, diagnostics=[lsp for _, lsp in linted.diagnostics], version=document.version
+            )
+        )
         return linted
 
     def current(self, uri: str) -> Optional[Linted]:
@@ -202,9 +213,15 @@ class LightningLintServer(LanguageServer):  # type: ignore[misc,valid-type]
                 related.append(types.DiagnosticRelatedInformation(where, "related location"))
         tags = [types.DiagnosticTag.Unnecessary] if d.code == "LL904" else None
         return types.Diagnostic(
-            range=_range(positions.range(d.span)), message=message, severity=_SEVERITIES[d.severity],
-            code=d.code, code_description=types.CodeDescription(href=rule_url(d.code, d.name)), source=SOURCE,
-            related_information=related or None, tags=tags)
+            range=_range(positions.range(d.span)),
+            message=message,
+            severity=_SEVERITIES[d.severity],
+            code=d.code,
+            code_description=types.CodeDescription(href=rule_url(d.code, d.name)),
+            source=SOURCE,
+            related_information=related or None,
+            tags=tags,
+        )
 
     def _location(self, loc: Any, positions: SourcePositions, others: Dict[str, Optional[SourcePositions]]):
         """An LSP location for a place that may be in another file (Hydra compositions)."""
@@ -261,20 +278,30 @@ class LightningLintServer(LanguageServer):  # type: ignore[misc,valid-type]
         if wanted(FIX_ALL_KIND):
             fixed = self.editor_session().fix_all(linted.result, linted.path)
             if fixed is not None:
-                actions.append(types.CodeAction(
-                    title="lightning-lint: Fix all safe fixes", kind=FIX_ALL_KIND,
-                    edit=self._workspace_edit(uri, linted, [_whole_text_edit(linted, fixed)])))
+                actions.append(
+                    types.CodeAction(
+                        title="lightning-lint: Fix all safe fixes",
+                        kind=FIX_ALL_KIND,
+                        edit=self._workspace_edit(uri, linted, [_whole_text_edit(linted, fixed)]),
+                    )
+                )
         return actions
 
     def _fix_action(self, uri: str, linted: Linted, d: Diagnostic, lsp_diagnostic: Any):
         fix = d.fix
         assert fix is not None
         unsafe = fix.applicability == Applicability.UNSAFE
-        title = f"{d.code}: {fix.message}" + (" (unsafe fix: check that the behaviour is what you want)"
-                                              if unsafe else "")
+        title = f"{d.code}: {fix.message}" + (
+            " (unsafe fix: check that the behaviour is what you want)" if unsafe else ""
+        )
         edits = [_text_edit(linted.positions, edit) for edit in fix.edits]
-        return types.CodeAction(title=title, kind=QUICKFIX_KIND, diagnostics=[lsp_diagnostic], is_preferred=not unsafe,
-                                edit=self._workspace_edit(uri, linted, edits))
+        return types.CodeAction(
+            title=title,
+            kind=QUICKFIX_KIND,
+            diagnostics=[lsp_diagnostic],
+            is_preferred=not unsafe,
+            edit=self._workspace_edit(uri, linted, edits),
+        )
 
     def _suppress_action(self, uri: str, linted: Linted, d: Diagnostic, lsp_diagnostic: Any):
         if d.code in ("LL900", "LL901", "LL904") or linted.result.source is None:
@@ -282,9 +309,12 @@ class LightningLintServer(LanguageServer):  # type: ignore[misc,valid-type]
         edits = suppression_edits(d, linted.result.source)
         if not edits:
             return None
-        return types.CodeAction(title=f"Suppress {d.code} on this line", kind=QUICKFIX_KIND,
-                                diagnostics=[lsp_diagnostic],
-                                edit=self._workspace_edit(uri, linted, [_text_edit(linted.positions, e) for e in edits]))
+        return types.CodeAction(
+            title=f"Suppress {d.code} on this line",
+            kind=QUICKFIX_KIND,
+            diagnostics=[lsp_diagnostic],
+            edit=self._workspace_edit(uri, linted, [_text_edit(linted.positions, e) for e in edits]),
+        )
 
     def _workspace_edit(self, uri: str, linted: Linted, edits: List[Any]):
         capabilities = self.client_capabilities
@@ -344,11 +374,20 @@ def build_server(debounce: float = 0.3) -> "LightningLintServer":
         if watched is None or not watched.dynamic_registration:
             return  # the client watches nothing for us; didSave still refreshes
         options = types.DidChangeWatchedFilesRegistrationOptions(
-            watchers=[types.FileSystemWatcher(glob_pattern=glob) for glob in WATCHED_GLOBS])
+            watchers=[types.FileSystemWatcher(glob_pattern=glob) for glob in WATCHED_GLOBS]
+        )
         try:
-            await ls.client_register_capability_async(types.RegistrationParams(registrations=[types.Registration(
-                id="lightning-lint-watched-files", method=types.WORKSPACE_DID_CHANGE_WATCHED_FILES,
-                register_options=options)]))
+            await ls.client_register_capability_async(
+                types.RegistrationParams(
+                    registrations=[
+                        types.Registration(
+                            id="lightning-lint-watched-files",
+                            method=types.WORKSPACE_DID_CHANGE_WATCHED_FILES,
+                            register_options=options,
+                        )
+                    ]
+                )
+            )
         except Exception as exc:  # noqa: BLE001 - the server works without it
             ls._log(f"lightning-lint: could not watch files: {exc}", types.MessageType.Warning)
 
@@ -382,8 +421,12 @@ def build_server(debounce: float = 0.3) -> "LightningLintServer":
             if fs_path:
                 ls.file_changed(fs_path)
 
-    @server.feature(types.TEXT_DOCUMENT_CODE_ACTION, types.CodeActionOptions(
-        code_action_kinds=[types.CodeActionKind.QuickFix, FIX_ALL_KIND], resolve_provider=False))
+    @server.feature(
+        types.TEXT_DOCUMENT_CODE_ACTION,
+        types.CodeActionOptions(
+            code_action_kinds=[types.CodeActionKind.QuickFix, FIX_ALL_KIND], resolve_provider=False
+        ),
+    )
     def code_action(ls: LightningLintServer, params: types.CodeActionParams) -> Optional[List[types.CodeAction]]:
         return ls.code_actions(params) or None
 
@@ -392,10 +435,12 @@ def build_server(debounce: float = 0.3) -> "LightningLintServer":
 
 def main(args: argparse.Namespace) -> int:
     if _MISSING is not None:
-        print(f"lightning-lint: error: the language server needs pygls and lsprotocol ({_MISSING}); "
-              "install them with: pip install 'lightning-lint[lsp]'", file=sys.stderr)
+        print(
+            f"lightning-lint: error: the language server needs pygls and lsprotocol ({_MISSING}); "
+            "install them with: pip install 'lightning-lint[lsp]'",
+            file=sys.stderr,
+        )
         return 2
     server = build_server(getattr(args, "debounce", 0.3))
     server.start_io()
     return 0
-

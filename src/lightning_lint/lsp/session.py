@@ -116,7 +116,9 @@ def suppression_edits(diagnostic: Diagnostic, source: SourceFile) -> List[Edit]:
     edits = suppressions.noqa_edits([diagnostic], source)
     if not edits:
         return []
-    if fixer.parses(source.text, source.kind) is None and \
-            fixer.parses(fixer.apply_edits(source, edits), source.kind) is not None:
+    if (
+        fixer.parses(source.text, source.kind) is None
+        and fixer.parses(fixer.apply_edits(source, edits), source.kind) is not None
+    ):
         return []
     return edits

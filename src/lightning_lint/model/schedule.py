@@ -44,19 +44,32 @@ class DataFacts:
         ``dataset-size`` + ``batch-size`` (+ ``drop-last``, ``world-size``)."""
         world = facts.get("world-size")
         if "train-batches-per-epoch" in facts:
-            return DataFacts(batches=int(facts["train-batches-per-epoch"]),
-                             source=f"train-batches-per-epoch={facts['train-batches-per-epoch']} in {where}",
-                             world_size=world, val_batches=facts.get("val-batches"),
-                             measured=bool(facts.get("measured")))
+            return DataFacts(
+                batches=int(facts["train-batches-per-epoch"]),
+                source=f"train-batches-per-epoch={facts['train-batches-per-epoch']} in {where}",
+                world_size=world,
+                val_batches=facts.get("val-batches"),
+                measured=bool(facts.get("measured")),
+            )
         if "dataset-size" in facts and "batch-size" in facts:
             size, batch = int(facts["dataset-size"]), int(facts["batch-size"])
             drop = bool(facts.get("drop-last", False))
             per_device = math.ceil(size / world) if world and world > 1 else size
             batches = (per_device // batch if drop else math.ceil(per_device / batch)) if batch > 0 else None
-            detail = f"dataset-size={size}, batch-size={batch}" + (", drop-last" if drop else "") + (
-                f", world-size={world}" if world and world > 1 else "")
-            return DataFacts(batches=batches, source=f"{detail} in {where}", dataset_size=size, batch_size=batch,
-                             drop_last=drop, world_size=world, val_batches=facts.get("val-batches"))
+            detail = (
+                f"dataset-size={size}, batch-size={batch}"
+                + (", drop-last" if drop else "")
+                + (f", world-size={world}" if world and world > 1 else "")
+            )
+            return DataFacts(
+                batches=batches,
+                source=f"{detail} in {where}",
+                dataset_size=size,
+                batch_size=batch,
+                drop_last=drop,
+                world_size=world,
+                val_batches=facts.get("val-batches"),
+            )
         return DataFacts(world_size=world, val_batches=facts.get("val-batches"))
 
 
@@ -98,8 +111,12 @@ class Schedule:
         bounds the run (assuming the data has at least one batch)."""
         if self.final_epoch is not None:
             return self.final_epoch
-        if self.max_steps == -1 and self.has_max_time is False and isinstance(self.epoch_limit, int) \
-                and self.epoch_limit >= 0:
+        if (
+            self.max_steps == -1
+            and self.has_max_time is False
+            and isinstance(self.epoch_limit, int)
+            and self.epoch_limit >= 0
+        ):
             return self.epoch_limit
         return None
 
@@ -235,8 +252,14 @@ def compute(spec: TrainerSpec, data: DataFacts) -> Schedule:
         s.unknowns["max_time"] = max_time.reason
     else:
         s.has_max_time = max_time.data is not None or bool(timers)
-    if not fast and s.has_max_time is False and spec.callbacks_open and "max_epochs" not in s.unknowns \
-            and s.max_epochs is None and s.max_steps == -1:
+    if (
+        not fast
+        and s.has_max_time is False
+        and spec.callbacks_open
+        and "max_epochs" not in s.unknowns
+        and s.max_epochs is None
+        and s.max_steps == -1
+    ):
         s.notes.append(f"assuming the callbacks ({spec.callbacks_open}) include no Timer")
 
     acc = spec.get("accumulate_grad_batches")
@@ -257,7 +280,8 @@ def compute(spec: TrainerSpec, data: DataFacts) -> Schedule:
     else:
         s.epoch_limit = -1
         s.epoch_limit_reason = "unbounded: max_epochs is not set and " + (
-            "max_steps is" if s.max_steps != -1 else "max_time is")
+            "max_steps is" if s.max_steps != -1 else "max_time is"
+        )
 
     # batches per epoch
     s.dataset_batches = data.batches
@@ -268,7 +292,9 @@ def compute(spec: TrainerSpec, data: DataFacts) -> Schedule:
     s.batches, s.batches_exact = batches, exact
     if batches is not None:
         if data.batches is not None and exact:
-            s.batches_source = data.source if limit_value in (None, 1.0) else f"{limit_name} of {data.batches} ({data.source})"
+            s.batches_source = (
+                data.source if limit_value in (None, 1.0) else f"{limit_name} of {data.batches} ({data.source})"
+            )
         else:
             s.batches_source = limit_name + ("" if exact else ", assuming the dataset has at least that many batches")
     if s.batches is not None and s.accumulate is not None and s.accumulate > 0:
@@ -357,6 +383,7 @@ class Validation:
 
 def _is_time(value: Any) -> bool:
     from lightning_lint.model.spec import Call
+
     return isinstance(value, (str, dict)) or (isinstance(value, Call) and value.short_name == "timedelta")
 
 
@@ -368,11 +395,19 @@ def validation(spec: TrainerSpec, s: "Schedule", data: Optional[DataFacts] = Non
     enabled: Optional[bool] = None
     if s.fast_dev_run:
         enabled = None
-    elif overfit.decidable and isinstance(overfit.data, (int, float)) and not isinstance(overfit.data, bool) \
-            and overfit.data > 0:
+    elif (
+        overfit.decidable
+        and isinstance(overfit.data, (int, float))
+        and not isinstance(overfit.data, bool)
+        and overfit.data > 0
+    ):
         enabled = None
-    elif limit_val.decidable and isinstance(limit_val.data, (int, float)) and not isinstance(limit_val.data, bool) \
-            and limit_val.data == 0:
+    elif (
+        limit_val.decidable
+        and isinstance(limit_val.data, (int, float))
+        and not isinstance(limit_val.data, bool)
+        and limit_val.data == 0
+    ):
         enabled = False
     elif not limit_val.decidable:
         s.unknowns["limit_val_batches"] = limit_val.reason
@@ -438,8 +473,11 @@ class CheckpointPlan:
         if self.trigger == "time":
             return f"every {self.every} of training time"
         if self.trigger == "epochs":
-            where = {True: "at the end of the training epoch", False: "after validation",
-                     None: "at epoch end or after validation"}[self.on_train_epoch_end]
+            where = {
+                True: "at the end of the training epoch",
+                False: "after validation",
+                None: "at epoch end or after validation",
+            }[self.on_train_epoch_end]
             return ("every epoch" if self.every == 1 else f"every {self.every} epochs") + f", {where}"
         return "unknown"
 
@@ -450,8 +488,9 @@ def _plain_int(value: Value) -> Optional[int]:
 
 def checkpoint_plan(callback: Any, s: "Schedule", v: Optional[Validation]) -> CheckpointPlan:
     """The save schedule of ``callback`` (a ModelCheckpoint CallbackSpec) in the fit ``s``."""
-    steps, epochs, interval = (callback.get(n) for n in ("every_n_train_steps", "every_n_epochs",
-                                                            "train_time_interval"))
+    steps, epochs, interval = (
+        callback.get(n) for n in ("every_n_train_steps", "every_n_epochs", "train_time_interval")
+    )
     if not (steps.decidable and epochs.decidable and interval.decidable):
         return CheckpointPlan("unknown")
     n_steps, n_epochs = _plain_int(steps), _plain_int(epochs)
@@ -474,8 +513,11 @@ def checkpoint_plan(callback: Any, s: "Schedule", v: Optional[Validation]) -> Ch
         return CheckpointPlan("unknown" if n_epochs is None else "none", 0, saves=0)
     plan = CheckpointPlan("epochs", n_epochs)
     plan.on_train_epoch_end = _saves_on_train_epoch_end(callback, v)
-    plan.mid_epoch = False if plan.on_train_epoch_end else (
-        None if v is None or v.mode != "fraction" or v.interval != 1.0 else False)
+    plan.mid_epoch = (
+        False
+        if plan.on_train_epoch_end
+        else (None if v is None or v.mode != "fraction" or v.interval != 1.0 else False)
+    )
     if s.fast_dev_run:
         plan.saves, plan.final_saved = 0, False
         return plan
@@ -487,16 +529,26 @@ def checkpoint_plan(callback: Any, s: "Schedule", v: Optional[Validation]) -> Ch
     elif plan.on_train_epoch_end:
         plan.saves = final // n_epochs
         plan.final_saved = final > 0 and final % n_epochs == 0
-    elif plan.on_train_epoch_end is False and v is not None and v.every_n_epochs is not None and \
-            v.mode in ("fraction", "batches") and v.check_batch is not None and s.batches is not None and \
-            s.last_epoch_batches is not None and v.check_batch <= s.batches and \
-            (s.accumulate == 1 or v.check_batch >= (s.accumulate or 1)) and \
-            (v.mode == "fraction" or s.batches_exact):
+    elif (
+        plan.on_train_epoch_end is False
+        and v is not None
+        and v.every_n_epochs is not None
+        and v.mode in ("fraction", "batches")
+        and v.check_batch is not None
+        and s.batches is not None
+        and s.last_epoch_batches is not None
+        and v.check_batch <= s.batches
+        and (s.accumulate == 1 or v.check_batch >= (s.accumulate or 1))
+        and (v.mode == "fraction" or s.batches_exact)
+    ):
         # saves follow validation runs in epochs where both intervals divide the epoch number
         both = _lcm(n_epochs, v.every_n_epochs)
         per_epoch = s.batches // v.check_batch
-        plan.saves = ((final - 1) // both) * per_epoch + (
-            s.last_epoch_batches // v.check_batch if final % both == 0 else 0) if final else 0
+        plan.saves = (
+            ((final - 1) // both) * per_epoch + (s.last_epoch_batches // v.check_batch if final % both == 0 else 0)
+            if final
+            else 0
+        )
         plan.final_saved = final > 0 and final % both == 0 and s.last_epoch_batches % v.check_batch == 0
     return plan
 

@@ -112,7 +112,7 @@ class SourceFile:
         return index + 1, offset - self.line_starts[index] + 1
 
     def text_of(self, span: Span) -> str:
-        return self.text[self.offset(span.start_line, span.start_col):self.offset(span.end_line, span.end_col)]
+        return self.text[self.offset(span.start_line, span.start_col) : self.offset(span.end_line, span.end_col)]
 
     def span_of_offsets(self, start: int, end: int) -> Span:
         sl, sc = self.position(start)
@@ -125,8 +125,9 @@ class SourceFile:
         return match.group(0) if match else "\n"
 
 
-def read_source(path: Union[str, Path], display: Optional[str] = None,
-                max_bytes: int = DEFAULT_MAX_BYTES) -> SourceFile:
+def read_source(
+    path: Union[str, Path], display: Optional[str] = None, max_bytes: int = DEFAULT_MAX_BYTES
+) -> SourceFile:
     """Read and decode a file; raises ``UnreadableSource`` with a reason."""
     path = Path(path)
     display = display or str(path)
@@ -152,7 +153,8 @@ def read_bytes(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
         if size > max_bytes:
             raise UnreadableSource(
                 f"file is {_megabytes(size)}, larger than the {_megabytes(max_bytes)} limit "
-                "(raise `max-file-size` in the settings to lint it)")
+                "(raise `max-file-size` in the settings to lint it)"
+            )
         with open(path, "rb") as handle:
             data = handle.read(max_bytes + 1)
     except UnreadableSource:
@@ -195,13 +197,12 @@ def decode_source(data: bytes, display: str, kind: str) -> SourceFile:
             raise UnreadableSource(f"invalid encoding declaration: {exc}") from None
         if encoding == "utf-8-sig":
             encoding = "utf-8"
-    body = data[len(codecs.BOM_UTF8):] if bom else data
+    body = data[len(codecs.BOM_UTF8) :] if bom else data
     try:
         text = body.decode(encoding)
     except UnicodeDecodeError as exc:
-        line = body[:exc.start].count(b"\n") + 1
-        raise UnreadableSource(
-            f"not valid {encoding.upper()} (byte 0x{body[exc.start]:02x} on line {line})") from None
+        line = body[: exc.start].count(b"\n") + 1
+        raise UnreadableSource(f"not valid {encoding.upper()} (byte 0x{body[exc.start]:02x} on line {line})") from None
     except LookupError:
         raise UnreadableSource(f"unknown encoding {encoding!r}") from None
     return SourceFile(display, text, kind, encoding=encoding, bom=bom, raw=data)
@@ -213,7 +214,9 @@ def source_from_text(text: str, display: str, kind: str) -> SourceFile:
     if "\x00" in text:
         raise UnreadableSource("binary file (contains NUL bytes)")
     bom = text.startswith("\ufeff")
-    return SourceFile(display, text[1:] if bom else text, kind, bom=bom, raw=text.encode("utf-8", errors="surrogatepass"))
+    return SourceFile(
+        display, text[1:] if bom else text, kind, bom=bom, raw=text.encode("utf-8", errors="surrogatepass")
+    )
 
 
 def _megabytes(size: int) -> str:
@@ -237,6 +240,7 @@ def parse_ast(text: str, filename: str = "<unknown>") -> "ast.Module":
     if _too_long_a_chain(text):
         raise RecursionError("an expression chain too long to parse safely")
     import ast
+
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         return ast.parse(text, filename=filename)

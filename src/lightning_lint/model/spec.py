@@ -317,13 +317,28 @@ class TrainerSpec:
 # Arguments and callbacks that only matter when a Trainer trains: evidence that a config
 # without a visible ``fit`` is a training config.
 TRAINING_ARGS = (
-    "min_epochs", "min_steps", "accumulate_grad_batches", "gradient_clip_val", "gradient_clip_algorithm",
-    "val_check_interval", "check_val_every_n_epoch", "limit_train_batches", "overfit_batches",
-    "log_every_n_steps", "reload_dataloaders_every_n_epochs", "num_sanity_val_steps",
+    "min_epochs",
+    "min_steps",
+    "accumulate_grad_batches",
+    "gradient_clip_val",
+    "gradient_clip_algorithm",
+    "val_check_interval",
+    "check_val_every_n_epoch",
+    "limit_train_batches",
+    "overfit_batches",
+    "log_every_n_steps",
+    "reload_dataloaders_every_n_epochs",
+    "num_sanity_val_steps",
 )
 TRAINING_CALLBACKS = (
-    "ModelCheckpoint", "EarlyStopping", "LearningRateMonitor", "StochasticWeightAveraging",
-    "GradientAccumulationScheduler", "BackboneFinetuning", "WeightAveraging", "EMAWeightAveraging",
+    "ModelCheckpoint",
+    "EarlyStopping",
+    "LearningRateMonitor",
+    "StochasticWeightAveraging",
+    "GradientAccumulationScheduler",
+    "BackboneFinetuning",
+    "WeightAveraging",
+    "EMAWeightAveraging",
 )
 
 

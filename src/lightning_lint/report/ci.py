@@ -39,14 +39,16 @@ def github(diagnostics: List[Diagnostic], context: ReportContext) -> str:
     lines = []
     for d in diagnostics:
         path = context.relpath(d.path)
-        props = ",".join([
-            f"file={_gh_property(path)}",
-            f"line={d.span.start_line}",
-            f"col={d.span.start_col}",
-            f"endLine={d.span.end_line}",
-            f"endColumn={d.span.end_col}",
-            f"title={_gh_property(f'{d.code} ({d.name})')}",
-        ])
+        props = ",".join(
+            [
+                f"file={_gh_property(path)}",
+                f"line={d.span.start_line}",
+                f"col={d.span.start_col}",
+                f"endLine={d.span.end_line}",
+                f"endColumn={d.span.end_col}",
+                f"title={_gh_property(f'{d.code} ({d.name})')}",
+            ]
+        )
         confirmed = " (confirmed)" if d.confirmed else ""
         message = f"{path}:{d.span.start_line}:{d.span.start_col}: {d.code} {d.message}{confirmed}"
         if d.help:
@@ -74,16 +76,20 @@ def fingerprints(diagnostics: List[Diagnostic], context: ReportContext) -> List[
     of the path, the rule, the key and the flagged text, and the finding's rank among
     identical ones (two `gpus=2` in one file) in file order. Never the line number."""
     identities: List[Tuple[str, ...]] = [
-        (context.relpath(d.path), d.code, d.key_path or "", _flagged_text(d, context)) for d in diagnostics]
-    order = sorted(range(len(diagnostics)), key=lambda i: (diagnostics[i].span.start_line,
-                                                          diagnostics[i].span.start_col, i))
+        (context.relpath(d.path), d.code, d.key_path or "", _flagged_text(d, context)) for d in diagnostics
+    ]
+    order = sorted(
+        range(len(diagnostics)), key=lambda i: (diagnostics[i].span.start_line, diagnostics[i].span.start_col, i)
+    )
     seen: Dict[Tuple[str, ...], int] = defaultdict(int)
     rank = [0] * len(diagnostics)
     for i in order:
         rank[i] = seen[identities[i]]
         seen[identities[i]] += 1
-    return [hashlib.sha256("\0".join(identity + (str(rank[i]),)).encode("utf-8", errors="surrogatepass")).hexdigest()
-            for i, identity in enumerate(identities)]
+    return [
+        hashlib.sha256("\0".join(identity + (str(rank[i]),)).encode("utf-8", errors="surrogatepass")).hexdigest()
+        for i, identity in enumerate(identities)
+    ]
 
 
 def gitlab(diagnostics: List[Diagnostic], context: ReportContext) -> str:
@@ -93,19 +99,21 @@ def gitlab(diagnostics: List[Diagnostic], context: ReportContext) -> str:
     issues = []
     for d, fingerprint in zip(diagnostics, fingerprints(diagnostics, context)):
         body = f"{d.help}\n\n" if d.help else ""
-        issues.append({
-            "type": "issue",
-            "description": f"{d.code} {d.message}" + (" (confirmed)" if d.confirmed else ""),
-            "content": {"body": f"{body}{rule_url(d.code, d.name)}"},
-            "check_name": f"{d.code} {d.name}",
-            "categories": ["Bug Risk"],
-            "fingerprint": fingerprint,
-            "severity": _GITLAB_SEVERITY[d.severity],
-            "location": {
-                "path": context.relpath(d.path),
-                "lines": {"begin": d.span.start_line, "end": d.span.end_line},
-            },
-        })
+        issues.append(
+            {
+                "type": "issue",
+                "description": f"{d.code} {d.message}" + (" (confirmed)" if d.confirmed else ""),
+                "content": {"body": f"{body}{rule_url(d.code, d.name)}"},
+                "check_name": f"{d.code} {d.name}",
+                "categories": ["Bug Risk"],
+                "fingerprint": fingerprint,
+                "severity": _GITLAB_SEVERITY[d.severity],
+                "location": {
+                    "path": context.relpath(d.path),
+                    "lines": {"begin": d.span.start_line, "end": d.span.end_line},
+                },
+            }
+        )
     return json.dumps(issues, indent=2, ensure_ascii=False) + "\n"
 
 
@@ -118,8 +126,7 @@ _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 def _xml_safe(text: str) -> str:
     # a lone surrogate (a file name that is not UTF-8) is written as its escape, so the
     # name stays recognisable; other characters XML cannot carry become U+FFFD
-    return _NOT_XML.sub(lambda m: f"\\u{ord(m.group()):04x}" if "\ud800" <= m.group() <= "\udfff" else "\ufffd",
-                        text)
+    return _NOT_XML.sub(lambda m: f"\\u{ord(m.group()):04x}" if "\ud800" <= m.group() <= "\udfff" else "\ufffd", text)
 
 
 def _xml_text(text: str) -> str:
@@ -137,8 +144,10 @@ def junit(diagnostics: List[Diagnostic], context: ReportContext) -> str:
     for d in diagnostics:
         by_file[context.relpath(d.path)].append(d)
     total = max(len(diagnostics), 1)
-    out = ['<?xml version="1.0" encoding="UTF-8"?>',
-           f'<testsuites name="lightning-lint" tests="{total}" failures="{len(diagnostics)}" errors="0">']
+    out = [
+        '<?xml version="1.0" encoding="UTF-8"?>',
+        f'<testsuites name="lightning-lint" tests="{total}" failures="{len(diagnostics)}" errors="0">',
+    ]
     if not diagnostics:
         out.append('  <testsuite name="lightning-lint" tests="1" failures="0" errors="0">')
         out.append('    <testcase name="No problems found" classname="lightning-lint"/>')
@@ -146,14 +155,17 @@ def junit(diagnostics: List[Diagnostic], context: ReportContext) -> str:
     for path, items in sorted(by_file.items()):
         out.append(f'  <testsuite name={_xml_attr(path)} tests="{len(items)}" failures="{len(items)}" errors="0">')
         for d in items:
-            out.append(f"    <testcase name={_xml_attr(f'{d.code} {d.name} at {d.line}:{d.column}')} "
-                       f"classname={_xml_attr(path)} file={_xml_attr(path)} line=\"{d.line}\">")
+            out.append(
+                f"    <testcase name={_xml_attr(f'{d.code} {d.name} at {d.line}:{d.column}')} "
+                f'classname={_xml_attr(path)} file={_xml_attr(path)} line="{d.line}">'
+            )
             message = d.message + (" (confirmed)" if d.confirmed else "")
             detail = f"{path}:{d.line}:{d.column}: {d.severity.label}: {d.code} {message}"
             if d.help:
                 detail += f"\nhelp: {d.help}"
-            out.append(f"      <failure message={_xml_attr(message)} type={_xml_attr(d.code)}>"
-                       f"{_xml_text(detail)}</failure>")
+            out.append(
+                f"      <failure message={_xml_attr(message)} type={_xml_attr(d.code)}>{_xml_text(detail)}</failure>"
+            )
             out.append("    </testcase>")
         out.append("  </testsuite>")
     out.append("</testsuites>")

@@ -11,25 +11,43 @@ from lightning_lint.model.diagnostics import Diagnostic
 from lightning_lint.model.spec import TrainerSpec
 from lightning_lint.model.schedule import INF, Schedule, checkpoint_plan
 
+
 def finding_inside(diagnostic: Diagnostic, spec: TrainerSpec) -> bool:
     """Whether a finding points into this Trainer configuration (its call or section,
     its arguments, its callbacks)."""
     span = spec.loc.span
     if os.path.abspath(diagnostic.path) != os.path.abspath(spec.loc.path):
         return False
-    locs = [spec.loc] + [v.anchor for v in spec.args.values() if v.anchor is not None] + [cb.loc for cb in spec.callbacks]
+    locs = (
+        [spec.loc] + [v.anchor for v in spec.args.values() if v.anchor is not None] + [cb.loc for cb in spec.callbacks]
+    )
     line = diagnostic.span.start_line
     return any(loc.span.start_line <= line <= loc.span.end_line for loc in locs)
 
 
 def _limit(s: Schedule, spec: TrainerSpec) -> List[Tuple[str, str]]:
     rows = []
-    for name in ("max_epochs", "max_steps", "max_time", "min_epochs", "min_steps", "limit_train_batches",
-                 "accumulate_grad_batches", "fast_dev_run", "overfit_batches"):
+    for name in (
+        "max_epochs",
+        "max_steps",
+        "max_time",
+        "min_epochs",
+        "min_steps",
+        "limit_train_batches",
+        "accumulate_grad_batches",
+        "fast_dev_run",
+        "overfit_batches",
+    ):
         value = spec.get(name)
         if value.known or value.unknown:
-            rows.append((name, spec.show(name).split("=", 1)[-1].split(": ", 1)[-1] if value.known
-                         else f"<unknown: {value.reason}>"))
+            rows.append(
+                (
+                    name,
+                    spec.show(name).split("=", 1)[-1].split(": ", 1)[-1]
+                    if value.known
+                    else f"<unknown: {value.reason}>",
+                )
+            )
     return rows
 
 
@@ -37,7 +55,8 @@ def explain_spec(spec: TrainerSpec, ctx, diagnostics: List[Diagnostic]) -> Dict[
     s: Schedule = ctx.schedule(spec)
     report: Dict[str, Any] = {
         "trainer": spec.description or f"Trainer at {spec.loc.path}:{spec.loc.span.start_line}",
-        "path": spec.loc.path, "line": spec.loc.span.start_line,
+        "path": spec.loc.path,
+        "line": spec.loc.span.start_line,
         "written": dict(_limit(s, spec)),
         "batches_per_epoch": s.describe_batches(),
         "steps_per_epoch": s.steps_per_epoch,
@@ -48,8 +67,17 @@ def explain_spec(spec: TrainerSpec, ctx, diagnostics: List[Diagnostic]) -> Dict[
         "logging": _logging(s),
         "unknowns": dict(s.unknowns),
         "notes": list(s.notes),
-        "findings": [{"code": d.code, "name": d.name, "severity": d.severity.label, "line": d.span.start_line,
-                      "message": d.message} for d in diagnostics if finding_inside(d, spec)],
+        "findings": [
+            {
+                "code": d.code,
+                "name": d.name,
+                "severity": d.severity.label,
+                "line": d.span.start_line,
+                "message": d.message,
+            }
+            for d in diagnostics
+            if finding_inside(d, spec)
+        ],
     }
     if spec.callbacks_open:
         report["notes"].append(f"the callbacks may hold more than seen: {spec.callbacks_open}")
@@ -83,9 +111,11 @@ def describe_stop(s: Schedule) -> str:
         return f"unknown ({why})"
     bound = "" if s.batches_exact else " at most"
     if s.stopped_by == "max_epochs":
-        return (f"at step {int(s.total_steps)}{bound}: max_epochs={s.epoch_limit} ends training "
-                f"({s.steps_per_epoch} steps per epoch)" + (
-                    f"; max_steps={s.max_steps} is not reached" if s.max_steps not in (-1, None) else ""))
+        return (
+            f"at step {int(s.total_steps)}{bound}: max_epochs={s.epoch_limit} ends training "
+            f"({s.steps_per_epoch} steps per epoch)"
+            + (f"; max_steps={s.max_steps} is not reached" if s.max_steps not in (-1, None) else "")
+        )
     return f"at step {s.max_steps} (max_steps), in epoch {s.final_epoch}"
 
 
@@ -106,6 +136,7 @@ def _validation(s: Schedule) -> str:
 def _checkpoints(spec: TrainerSpec, s: Schedule) -> List[str]:
     from lightning_lint.model.spec import CallbackSpec
     from lightning_lint.rules.common import default_checkpoint_active
+
     found = [_checkpoint(cb, s) for cb in spec.callbacks if cb.kind == "ModelCheckpoint"]
     active = default_checkpoint_active(spec)
     if not found and active:
@@ -143,8 +174,10 @@ def render(report: Dict[str, Any]) -> str:
     rows = [
         ("written", written),
         ("batches/epoch", report["batches_per_epoch"]),
-        ("steps/epoch", report["steps_per_epoch"] if report["steps_per_epoch"] is not None
-         else "unknown: depends on the dataset"),
+        (
+            "steps/epoch",
+            report["steps_per_epoch"] if report["steps_per_epoch"] is not None else "unknown: depends on the dataset",
+        ),
         ("epoch limit", report["epoch_limit"]),
         ("training stops", report["stop"]),
         ("validation", report["validation"]),
@@ -160,7 +193,10 @@ def render(report: Dict[str, Any]) -> str:
         lines += [f"    {f['line']}: {f['code']} {f['message']}" for f in report["findings"]]
     else:
         lines.append("  findings: none")
-    lines.append("  (tell lightning-lint the batches per epoch in [tool.lightning-lint.facts], or run "
-                 "`lightning-lint confirm`, to decide what depends on the dataset)"
-                 if report["steps_per_epoch"] is None else "")
+    lines.append(
+        "  (tell lightning-lint the batches per epoch in [tool.lightning-lint.facts], or run "
+        "`lightning-lint confirm`, to decide what depends on the dataset)"
+        if report["steps_per_epoch"] is None
+        else ""
+    )
     return "\n".join(line for line in lines if line)

@@ -30,6 +30,7 @@ class ReportContext:
         found = self.sources.get(path)
         if found is None:
             from lightning_lint.model.sources import UnreadableSource, read_source
+
             try:
                 found = self.sources[path] = read_source(path)
             except UnreadableSource:
@@ -63,6 +64,7 @@ _RENDERERS = {
 
 def renderer(fmt: str) -> Renderer:
     import importlib
+
     module, function = _RENDERERS[fmt]
     return getattr(importlib.import_module(f"lightning_lint.report.{module}"), function)
 
@@ -86,8 +88,13 @@ def fix_dict(diagnostic: Diagnostic) -> Optional[dict]:
         "message": fix.message,
         "applicability": fix.applicability.value,
         "edits": [
-            {"content": edit.content, "line": edit.span.start_line, "column": edit.span.start_col,
-             "end_line": edit.span.end_line, "end_column": edit.span.end_col}
+            {
+                "content": edit.content,
+                "line": edit.span.start_line,
+                "column": edit.span.start_col,
+                "end_line": edit.span.end_line,
+                "end_column": edit.span.end_col,
+            }
             for edit in fix.edits
         ],
     }

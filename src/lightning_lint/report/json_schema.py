@@ -33,13 +33,33 @@ MODERN = Version("2.0.0")  # the annotations describe 2.x; for 1.x only the name
 
 # PyYAML (YAML 1.1) reads these plain scalars as booleans; a YAML 1.2 reader sees strings, and
 # jsonargparse accepts them quoted too.
-YAML11_BOOLEANS = ["yes", "Yes", "YES", "no", "No", "NO", "true", "True", "TRUE", "false", "False", "FALSE",
-                   "on", "On", "ON", "off", "Off", "OFF"]
+YAML11_BOOLEANS = [
+    "yes",
+    "Yes",
+    "YES",
+    "no",
+    "No",
+    "NO",
+    "true",
+    "True",
+    "TRUE",
+    "false",
+    "False",
+    "FALSE",
+    "on",
+    "On",
+    "ON",
+    "off",
+    "Off",
+    "OFF",
+]
 # Strings jsonargparse reads as an int or a float (PyYAML's int forms: 1_000, 0x1F, +5, 1:30;
 # floats also as 1e-3). Surrounding spaces are stripped by the YAML reader.
 _INT = r"[-+]?(?:0b[01_]+|0x[0-9a-fA-F_]+|0[0-7_]+|(?:0|[1-9][0-9_]*)|[1-9][0-9_]*(?::[0-5]?[0-9])+)"
-_FLOAT = (r"[-+]?(?:[0-9][0-9_]*\.[0-9_]*(?:[eE][-+]?[0-9]+)?|[0-9][0-9_]*[eE][-+]?[0-9]+|\.[0-9_]+(?:[eE][-+][0-9]+)?"
-          r"|[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*|\.(?:inf|Inf|INF))|\.(?:nan|NaN|NAN)")
+_FLOAT = (
+    r"[-+]?(?:[0-9][0-9_]*\.[0-9_]*(?:[eE][-+]?[0-9]+)?|[0-9][0-9_]*[eE][-+]?[0-9]+|\.[0-9_]+(?:[eE][-+][0-9]+)?"
+    r"|[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*|\.(?:inf|Inf|INF))|\.(?:nan|NaN|NAN)"
+)
 INT_STRING = f"^ *(?:{_INT}) *$"
 NUMBER_STRING = f"^ *(?:{_INT}|{_FLOAT}) *$"
 # jsonargparse's timedelta: "h:m:s" or "d days, h:m:s" (matched at the start).
@@ -131,8 +151,9 @@ def _branches(expr: TypeExpr) -> List[Dict[str, Any]]:
         # the field names only: jsonargparse prints null for a field whose class (rich's Style)
         # is not installed
         fields = {f: {"description": f"{name}.{f}: {t}"} for f, t in data.DATACLASS_TYPES[name].items()}
-        return [{"type": "object", "description": f"Fields of {name}.", "properties": fields,
-                 "additionalProperties": False}]
+        return [
+            {"type": "object", "description": f"Fields of {name}.", "properties": fields, "additionalProperties": False}
+        ]
     if name == "Callback":
         return [{"$ref": "#/definitions/callback"}]
     return [_CLASS_REF]  # Accelerator, Strategy, Logger, Profiler, plugins: any subclass
@@ -143,8 +164,9 @@ def _pattern(pattern: str, message: str) -> Dict[str, Any]:
     return {"type": "string", "pattern": pattern, "patternErrorMessage": message}
 
 
-def _value_schema(annotation: str, choices: Iterable[Any] = (), ignore_case: bool = False,
-                  suggestions: Iterable[str] = ()) -> Dict[str, Any]:
+def _value_schema(
+    annotation: str, choices: Iterable[Any] = (), ignore_case: bool = False, suggestions: Iterable[str] = ()
+) -> Dict[str, Any]:
     """The schema of one parameter's value: its annotation, narrowed to ``choices`` (checked
     by Lightning at run time), with open ``suggestions`` offered for completion."""
     branches = _branches(parse_type(annotation))
@@ -155,10 +177,14 @@ def _value_schema(annotation: str, choices: Iterable[Any] = (), ignore_case: boo
         position = branches.index({"type": "string"})
         narrowed = [{"enum": strings}]
         if ignore_case:
-            narrowed.append(_pattern("^(?:" + "|".join(_any_case(s) for s in strings) + ")$",
-                                     "Expected one of " + ", ".join(strings) + " (any case)"))
+            narrowed.append(
+                _pattern(
+                    "^(?:" + "|".join(_any_case(s) for s in strings) + ")$",
+                    "Expected one of " + ", ".join(strings) + " (any case)",
+                )
+            )
         # a class-typed alternative still admits class names: `profiler: SimpleProfiler`
-        branches[position:position + 1] = narrowed
+        branches[position : position + 1] = narrowed
     if ints and {"type": "integer"} in branches:
         branches[branches.index({"type": "integer"})] = {"enum": ints}
     schema = _combine(branches)
@@ -170,8 +196,9 @@ def _value_schema(annotation: str, choices: Iterable[Any] = (), ignore_case: boo
 
 def _any_case(text: str) -> str:
     """A regular expression (ECMA-262, no flags) matching ``text`` in any case."""
-    return "".join(f"[{c.lower()}{c.upper()}]" if c.isalpha() else
-                   ("\\" + c if c in "\\^$.|?*+()[]{}" else c) for c in text)
+    return "".join(
+        f"[{c.lower()}{c.upper()}]" if c.isalpha() else ("\\" + c if c in "\\^$.|?*+()[]{}" else c) for c in text
+    )
 
 
 def _json_default(value: Any) -> Any:
@@ -209,9 +236,12 @@ def _trainer_schema(version: Version) -> Dict[str, Any]:
             choices, suggestions = (), data.accelerators_for(version)
         elif param.name == "strategy":
             choices, suggestions = (), data.strategies_for(version) or ()
-        schema = _value_schema(data.TRAINER_TYPES[param.name], _ordered(choices, param.choices),
-                               ignore_case=f"Trainer.{param.name}" in data.CHOICES_IGNORE_CASE,
-                               suggestions=suggestions)
+        schema = _value_schema(
+            data.TRAINER_TYPES[param.name],
+            _ordered(choices, param.choices),
+            ignore_case=f"Trainer.{param.name}" in data.CHOICES_IGNORE_CASE,
+            suggestions=suggestions,
+        )
         properties[param.name] = _describe(schema, param, with_default=True)
     for removed in data.REMOVED_TRAINER_ARGS.values():
         if removed.name in accepted:  # still accepted by the target release
@@ -257,17 +287,25 @@ def _init_args_schema(name: str, version: Version) -> Dict[str, Any]:
         if not modern:
             properties[param.name] = {"description": param.doc}
             continue
-        schema = _value_schema(data.CALLBACK_TYPES[name][param.name], param.choices,
-                               ignore_case=f"{name}.{param.name}" in data.CHOICES_IGNORE_CASE)
+        schema = _value_schema(
+            data.CALLBACK_TYPES[name][param.name],
+            param.choices,
+            ignore_case=f"{name}.{param.name}" in data.CHOICES_IGNORE_CASE,
+        )
         properties[param.name] = _describe(schema, param, with_default=True)
     for removed in info.removed_params.values():
         if removed.name in accepted:
-            properties[removed.name] = {"description": f"Removed in Lightning {removed.removed_in}: use "
-                                                       f"{removed.replacement}."}
+            properties[removed.name] = {
+                "description": f"Removed in Lightning {removed.removed_in}: use {removed.replacement}."
+            }
     # With **kwargs, jsonargparse may accept more: it follows them into the callee's signature
     # (ThroughputMonitor's window_size), and LambdaCallback's hooks are not listed.
-    schema: Dict[str, Any] = {"type": "object", "description": f"Arguments of {name}.", "properties": properties,
-                              "additionalProperties": info.var_kwargs}
+    schema: Dict[str, Any] = {
+        "type": "object",
+        "description": f"Arguments of {name}.",
+        "properties": properties,
+        "additionalProperties": info.var_kwargs,
+    }
     required = [p.name for p in info.params.values() if p.required and p.name in accepted]
     if required:
         schema["required"] = required
@@ -286,17 +324,22 @@ def _callback_schema(version: Version) -> Dict[str, Any]:
         known.append(paths[1])
         then: Dict[str, Any] = {"properties": {"init_args": {"$ref": f"#/definitions/init_args.{name}"}}}
         if not info.var_kwargs:
-            then["properties"]["dict_kwargs"] = {"type": "object", "maxProperties": 0,
-                                                 "description": f"{name} takes no **kwargs."}
+            then["properties"]["dict_kwargs"] = {
+                "type": "object",
+                "maxProperties": 0,
+                "description": f"{name} takes no **kwargs.",
+            }
         if any(p.required for p in info.params.values()):
             then["required"] = ["init_args"]
-        rules.append({"if": {"properties": {"class_path": {"enum": paths}}, "required": ["class_path"]},
-                      "then": then})
+        rules.append({"if": {"properties": {"class_path": {"enum": paths}}, "required": ["class_path"]}, "then": then})
     spec = {
         "allOf": [{"$ref": "#/definitions/class_spec"}, *rules],
-        "properties": {"class_path": {"anyOf": [{"enum": known}, {"type": "string"}],
-                                      "description": "The callback class: an import path, or the name of a "
-                                                     "Lightning callback."}},
+        "properties": {
+            "class_path": {
+                "anyOf": [{"enum": known}, {"type": "string"}],
+                "description": "The callback class: an import path, or the name of a Lightning callback.",
+            }
+        },
     }
     return _string_or(spec)
 
@@ -309,19 +352,26 @@ def _string_or(spec: Dict[str, Any]) -> Dict[str, Any]:
 
 def _class_definitions() -> Dict[str, Any]:
     keys = {
-        "class_path": {"type": "string", "description": "The class to instantiate: an import path such as "
-                                                        "lightning.pytorch.callbacks.ModelCheckpoint, or a class "
-                                                        "name LightningCLI knows."},
+        "class_path": {
+            "type": "string",
+            "description": "The class to instantiate: an import path such as "
+            "lightning.pytorch.callbacks.ModelCheckpoint, or a class "
+            "name LightningCLI knows.",
+        },
         "init_args": {"type": "object", "description": "Arguments of the class's __init__."},
         "dict_kwargs": {"type": "object", "description": "Arguments passed through the class's **kwargs."},
     }
     return {
-        "class_name": {"type": "string", "pattern": CLASS_NAME, "patternErrorMessage": "Expected a class name",
-                       "description": "A class name or import path, instantiated without arguments."},
+        "class_name": {
+            "type": "string",
+            "pattern": CLASS_NAME,
+            "patternErrorMessage": "Expected a class name",
+            "description": "A class name or import path, instantiated without arguments.",
+        },
         "class_spec": {
             "type": "object",
             "description": "A class to instantiate: class_path and init_args (init_args alone when an earlier "
-                           "config gave the class_path).",
+            "config gave the class_path).",
             "properties": keys,
             "additionalProperties": False,  # init args written next to class_path instead of under init_args
             "anyOf": [{"required": ["class_path"]}, {"required": ["init_args"]}],
@@ -334,13 +384,16 @@ def _component(what: str) -> Dict[str, Any]:
     """``model:`` / ``data:``: the class's own arguments, or class_path/init_args in subclass mode."""
     return {
         "description": f"The {what}: its __init__ arguments, or class_path and init_args when LightningCLI runs "
-                       f"in subclass mode.",
+        f"in subclass mode.",
         "anyOf": [
-            {"type": "object", "properties": {
-                "class_path": {"type": "string", "description": f"The {what} class (subclass mode)."},
-                "init_args": {"type": "object", "description": f"Arguments of the {what} class."},
-                "dict_kwargs": {"type": "object", "description": "Arguments passed through **kwargs."},
-            }},
+            {
+                "type": "object",
+                "properties": {
+                    "class_path": {"type": "string", "description": f"The {what} class (subclass mode)."},
+                    "init_args": {"type": "object", "description": f"Arguments of the {what} class."},
+                    "dict_kwargs": {"type": "object", "description": "Arguments passed through **kwargs."},
+                },
+            },
             {"type": "string", "description": f"The {what} class's import path (subclass mode)."},
             {"type": "null"},
         ],
@@ -355,12 +408,15 @@ def _config_properties(version: Version, subcommand: Optional[str]) -> Dict[str,
         "trainer": {"$ref": "#/definitions/trainer"},
         "model": _component("LightningModule"),
         "data": _component("LightningDataModule"),
-        "optimizer": {"description": "The optimizer LightningCLI adds (class_path torch.optim.Adam and its "
-                                     "init_args, or a class name).",
-                      "anyOf": [_CLASS_REF, {"type": "null"}]},
-        "lr_scheduler": {"description": "The learning-rate scheduler LightningCLI adds (class_path and init_args, "
-                                        "or a class name).",
-                         "anyOf": [_CLASS_REF, {"type": "null"}]},
+        "optimizer": {
+            "description": "The optimizer LightningCLI adds (class_path torch.optim.Adam and its "
+            "init_args, or a class name).",
+            "anyOf": [_CLASS_REF, {"type": "null"}],
+        },
+        "lr_scheduler": {
+            "description": "The learning-rate scheduler LightningCLI adds (class_path and init_args, or a class name).",
+            "anyOf": [_CLASS_REF, {"type": "null"}],
+        },
     }
     subcommands = [subcommand] if subcommand else list(data.SUBCOMMAND_PARAMS)
     for sub in subcommands:
@@ -368,8 +424,11 @@ def _config_properties(version: Version, subcommand: Optional[str]) -> Dict[str,
             if param.name in properties or Version(param.added_in) > version:
                 continue
             users = [s for s in subcommands if any(p.name == param.name for p in data.SUBCOMMAND_PARAMS[s])]
-            doc = param.doc if subcommand or len(users) == len(data.SUBCOMMAND_PARAMS) else \
-                f"{param.doc} ({', '.join(users)} only)"
+            doc = (
+                param.doc
+                if subcommand or len(users) == len(data.SUBCOMMAND_PARAMS)
+                else f"{param.doc} ({', '.join(users)} only)"
+            )
             schema = _value_schema(data.SUBCOMMAND_TYPES[param.name]) if modern else {}
             properties[param.name] = _describe(schema, Param(param.name, param.default, param.kinds, doc), modern)
     return properties
@@ -395,13 +454,18 @@ def build_schema(version: Version, subcommands: bool = False) -> Dict[str, Any]:
     }
     if subcommands:
         for sub in data.SUBCOMMAND_PARAMS:
-            definitions[sub] = {"type": "object", "description": f"The config of `{sub}`.",
-                                "properties": _config_properties(version, sub)}
-        root.update({
-            "type": "object",
-            "properties": {sub: {"$ref": f"#/definitions/{sub}"} for sub in data.SUBCOMMAND_PARAMS},
-            "additionalProperties": False,
-        })
+            definitions[sub] = {
+                "type": "object",
+                "description": f"The config of `{sub}`.",
+                "properties": _config_properties(version, sub),
+            }
+        root.update(
+            {
+                "type": "object",
+                "properties": {sub: {"$ref": f"#/definitions/{sub}"} for sub in data.SUBCOMMAND_PARAMS},
+                "additionalProperties": False,
+            }
+        )
     else:
         root.update({"type": "object", "properties": _config_properties(version, None)})
     root["definitions"] = definitions

@@ -29,19 +29,26 @@ def _rule_descriptor(rule) -> Dict[str, Any]:
 
 
 def _region(span) -> Dict[str, int]:
-    return {"startLine": span.start_line, "startColumn": span.start_col,
-            "endLine": span.end_line, "endColumn": span.end_col}
+    return {
+        "startLine": span.start_line,
+        "startColumn": span.start_col,
+        "endLine": span.end_line,
+        "endColumn": span.end_col,
+    }
 
 
 def _location(path: str, span, context: ReportContext) -> Dict[str, Any]:
-    return {"physicalLocation": {
-        "artifactLocation": {"uri": context.relpath(path), "uriBaseId": "%SRCROOT%"},
-        "region": _region(span),
-    }}
+    return {
+        "physicalLocation": {
+            "artifactLocation": {"uri": context.relpath(path), "uriBaseId": "%SRCROOT%"},
+            "region": _region(span),
+        }
+    }
 
 
 def render(diagnostics: List[Diagnostic], context: ReportContext) -> str:
     from lightning_lint import rules
+
     all_rules = rules.all_rules()
     index = {rule.code: i for i, rule in enumerate(all_rules)}
     results = []
@@ -57,32 +64,43 @@ def render(diagnostics: List[Diagnostic], context: ReportContext) -> str:
         if d.key_path:
             result["properties"]["keyPath"] = d.key_path
         if d.related:
-            result["relatedLocations"] = [dict(_location(loc.path, loc.span, context), id=i)
-                                          for i, loc in enumerate(d.related)]
+            result["relatedLocations"] = [
+                dict(_location(loc.path, loc.span, context), id=i) for i, loc in enumerate(d.related)
+            ]
         if d.fix is not None:
-            result["fixes"] = [{
-                "description": {"text": f"{d.fix.message} ({d.fix.applicability.value})"},
-                "artifactChanges": [{
-                    "artifactLocation": {"uri": context.relpath(d.path), "uriBaseId": "%SRCROOT%"},
-                    "replacements": [{"deletedRegion": _region(edit.span),
-                                      "insertedContent": {"text": edit.content}} for edit in d.fix.edits],
-                }],
-            }]
+            result["fixes"] = [
+                {
+                    "description": {"text": f"{d.fix.message} ({d.fix.applicability.value})"},
+                    "artifactChanges": [
+                        {
+                            "artifactLocation": {"uri": context.relpath(d.path), "uriBaseId": "%SRCROOT%"},
+                            "replacements": [
+                                {"deletedRegion": _region(edit.span), "insertedContent": {"text": edit.content}}
+                                for edit in d.fix.edits
+                            ],
+                        }
+                    ],
+                }
+            ]
         results.append(result)
     document = {
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
         "version": "2.1.0",
-        "runs": [{
-            "tool": {"driver": {
-                "name": "lightning-lint",
-                "version": __version__,
-                "semanticVersion": __version__,
-                "informationUri": HOMEPAGE,
-                "rules": [_rule_descriptor(rule) for rule in all_rules],
-            }},
-            "originalUriBaseIds": {"%SRCROOT%": {"uri": context.cwd.as_uri() + "/"}},
-            "columnKind": "unicodeCodePoints",
-            "results": results,
-        }],
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": "lightning-lint",
+                        "version": __version__,
+                        "semanticVersion": __version__,
+                        "informationUri": HOMEPAGE,
+                        "rules": [_rule_descriptor(rule) for rule in all_rules],
+                    }
+                },
+                "originalUriBaseIds": {"%SRCROOT%": {"uri": context.cwd.as_uri() + "/"}},
+                "columnKind": "unicodeCodePoints",
+                "results": results,
+            }
+        ],
     }
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"

@@ -91,17 +91,22 @@ def summarize(diagnostics: List[Diagnostic], context: ReportContext) -> str:
             parts.append("All checks passed!")
         return "\n".join(parts)
     counts = Counter(d.severity for d in diagnostics)
-    detail = ", ".join(f"{counts[s]} {_plural(s, counts[s])}" for s in (Severity.ERROR, Severity.WARNING, Severity.INFO)
-                       if counts[s])
+    detail = ", ".join(
+        f"{counts[s]} {_plural(s, counts[s])}" for s in (Severity.ERROR, Severity.WARNING, Severity.INFO) if counts[s]
+    )
     files = len({d.path for d in diagnostics})
-    parts.append(f"Found {len(diagnostics)} problem{'s' if len(diagnostics) != 1 else ''} ({detail}) "
-                 f"in {files} file{'s' if files != 1 else ''}.")
+    parts.append(
+        f"Found {len(diagnostics)} problem{'s' if len(diagnostics) != 1 else ''} ({detail}) "
+        f"in {files} file{'s' if files != 1 else ''}."
+    )
     fixable = sum(1 for d in diagnostics if _fixable(d))
     if fixable and not context.fix_mode:
         parts.append(f"[*] {fixable} fixable with the `--fix` option.")
     if context.unsafe_hidden:
-        parts.append(f"({context.unsafe_hidden} more fix{'es' if context.unsafe_hidden != 1 else ''} available "
-                     "with `--unsafe-fixes`.)")
+        parts.append(
+            f"({context.unsafe_hidden} more fix{'es' if context.unsafe_hidden != 1 else ''} available "
+            "with `--unsafe-fixes`.)"
+        )
     return "\n".join(parts)
 
 

@@ -37,8 +37,12 @@ def _load() -> Dict[str, Type[Rule]]:
                 continue
             loaded = importlib.import_module(f"{__name__}.{module.name}")
             for value in vars(loaded).values():
-                if isinstance(value, type) and issubclass(value, Rule) and value.code and \
-                        value.__module__ == loaded.__name__:
+                if (
+                    isinstance(value, type)
+                    and issubclass(value, Rule)
+                    and value.code
+                    and value.__module__ == loaded.__name__
+                ):
                     if not CODE_PATTERN.match(value.code) or not NAME_PATTERN.match(value.name):
                         raise RuntimeError(f"rule {value.__name__} has a malformed code or name")
                     if value.code in registry:
@@ -80,14 +84,16 @@ def validate_selectors(selectors: Iterable[str]) -> None:
     for selector in selectors:
         if not any(_specificity(selector, rule) for rule in registry.values()):
             import difflib
+
             names = list(registry) + [rule.name for rule in registry.values()]
             close = difflib.get_close_matches(selector, names, n=1)
             hint = f"; did you mean `{close[0]}`?" if close else ""
             raise UnknownSelector(f"unknown rule selector `{selector}`{hint}")
 
 
-def resolve_selection(select: Optional[Sequence[str]], extend_select: Sequence[str],
-                      ignore: Sequence[str]) -> Tuple[str, ...]:
+def resolve_selection(
+    select: Optional[Sequence[str]], extend_select: Sequence[str], ignore: Sequence[str]
+) -> Tuple[str, ...]:
     """The codes that are on."""
     registry = _load()
     enabled = []

@@ -9,7 +9,14 @@ from lightning_lint.model import lightning_api as data
 from lightning_lint.model.diagnostics import Applicability, Diagnostic, Edit, Fix, Severity
 from lightning_lint.model.spec import CallbackSpec, ClassSpec, Extraction, TrainerSpec, Value, describe
 from lightning_lint.rules.base import Rule, example
-from lightning_lint.rules.fixes import import_edit, insert_argument, removal_edit, rename_key, replace_argument, replace_value
+from lightning_lint.rules.fixes import (
+    import_edit,
+    insert_argument,
+    removal_edit,
+    rename_key,
+    replace_argument,
+    replace_value,
+)
 
 
 def _target_note(ctx) -> str:
@@ -53,19 +60,33 @@ class UnknownArgument(Rule):
     VALID = [
         "from lightning import Trainer\nTrainer(max_epochs=3)\n",
         "from lightning.pytorch.callbacks import ModelCheckpoint\nModelCheckpoint(monitor='val_loss')\n",
-        example("from lightning.pytorch.callbacks import ModelSummary\nModelSummary(max_depth=2, extra=1)\n",
-                note="ModelSummary accepts **kwargs"),
+        example(
+            "from lightning.pytorch.callbacks import ModelSummary\nModelSummary(max_depth=2, extra=1)\n",
+            note="ModelSummary accepts **kwargs",
+        ),
         example("from lightning import Trainer\ncfg = get()\nTrainer(**cfg)\n"),
-        example("from lightning import Trainer\nTrainer(gpus=2)\n",
-                files={"requirements.txt": "pytorch-lightning==1.9.5\n"}, note="1.9 still accepts gpus"),
+        example(
+            "from lightning import Trainer\nTrainer(gpus=2)\n",
+            files={"requirements.txt": "pytorch-lightning==1.9.5\n"},
+            note="1.9 still accepts gpus",
+        ),
     ]
     INVALID = [
-        example("from lightning import Trainer\nTrainer(max_epoch=3)\n", message="did you mean `max_epochs`",
-                fixed="from lightning import Trainer\nTrainer(max_epochs=3)\n", unsafe=True),
-        example("from lightning.pytorch.callbacks import EarlyStopping\nEarlyStopping(monitor='val_loss', patiance=3)\n",
-                message="did you mean `patience`"),
-        example("import pytorch_lightning as pl\npl.Trainer(barebones=True)\n",
-                files={"requirements.txt": "pytorch-lightning==1.9.5\n"}, message="added to `Trainer` in Lightning 2.0.0"),
+        example(
+            "from lightning import Trainer\nTrainer(max_epoch=3)\n",
+            message="did you mean `max_epochs`",
+            fixed="from lightning import Trainer\nTrainer(max_epochs=3)\n",
+            unsafe=True,
+        ),
+        example(
+            "from lightning.pytorch.callbacks import EarlyStopping\nEarlyStopping(monitor='val_loss', patiance=3)\n",
+            message="did you mean `patience`",
+        ),
+        example(
+            "import pytorch_lightning as pl\npl.Trainer(barebones=True)\n",
+            files={"requirements.txt": "pytorch-lightning==1.9.5\n"},
+            message="added to `Trainer` in Lightning 2.0.0",
+        ),
         example("trainer:\n  max_epoch: 3\n", path="config.yaml", message="did you mean `max_epochs`"),
     ]
 
@@ -77,8 +98,9 @@ class UnknownArgument(Rule):
             removed = data.REMOVED_TRAINER_ARGS.get(name)
             if removed is not None and ctx.target.at_least(removed.removed_in):
                 continue  # LL302
-            yield self._report(spec.show(name), name, value, "Trainer", accepted,
-                               data.TRAINER_PARAMS.get(name), ctx, given=spec.args)
+            yield self._report(
+                spec.show(name), name, value, "Trainer", accepted, data.TRAINER_PARAMS.get(name), ctx, given=spec.args
+            )
 
     def check_callback(self, callback: CallbackSpec, ctx) -> Iterable[Diagnostic]:
         info = data.CALLBACKS.get(callback.kind)
@@ -91,25 +113,28 @@ class UnknownArgument(Rule):
             removed = info.removed_params.get(name)
             if removed is not None and ctx.target.at_least(removed.removed_in):
                 continue  # LL302
-            yield self._report(f"`{name}`", name, value, callback.kind, accepted, info.params.get(name), ctx,
-                               given=callback.args)
+            yield self._report(
+                f"`{name}`", name, value, callback.kind, accepted, info.params.get(name), ctx, given=callback.args
+            )
 
-    def _report(self, shown: str, name: str, value: Value, owner: str, accepted, param, ctx,
-                given=()) -> Diagnostic:
+    def _report(self, shown: str, name: str, value: Value, owner: str, accepted, param, ctx, given=()) -> Diagnostic:
         if param is not None:  # a real argument of a newer release
-            return self.report(value, f"`{name}` is not accepted by {_target_note(ctx)}: it was added to "
-                                      f"`{owner}` in Lightning {param.added_in}",
-                               help="upgrade Lightning, or remove the argument")
+            return self.report(
+                value,
+                f"`{name}` is not accepted by {_target_note(ctx)}: it was added to "
+                f"`{owner}` in Lightning {param.added_in}",
+                help="upgrade Lightning, or remove the argument",
+            )
         suggestion = _suggest(name, accepted)
         message = f"unknown {owner} argument `{name}`"
         fix = None
         if suggestion:
             message += f"; did you mean `{suggestion}`?"
         if suggestion and suggestion not in given:  # never a second `max_epochs`
-            fix = rename_key(value, suggestion, f"Rename `{name}` to `{suggestion}`", Applicability.UNSAFE,
-                             source=ctx.source)
-        return self.report(value, message, fix=fix,
-                           help=f"`{owner}` raises TypeError for arguments it does not know")
+            fix = rename_key(
+                value, suggestion, f"Rename `{name}` to `{suggestion}`", Applicability.UNSAFE, source=ctx.source
+            )
+        return self.report(value, message, fix=fix, help=f"`{owner}` raises TypeError for arguments it does not know")
 
 
 class RemovedArgument(Rule):
@@ -146,30 +171,51 @@ class RemovedArgument(Rule):
     summary = "An argument removed or renamed by the target Lightning version; the message names the replacement."
     VALID = [
         "from lightning import Trainer\nTrainer(accelerator='gpu', devices=2)\n",
-        example("import pytorch_lightning as pl\npl.Trainer(gpus=2)\n",
-                files={"pyproject.toml": "[project]\nname='x'\ndependencies=['pytorch-lightning==1.9.5']\n"}),
-        example("from lightning import Trainer\nTrainer(gpus=2)\n",
-                files={"pyproject.toml": "[tool.lightning-lint]\ntarget-version = '1.9'\n"}),
+        example(
+            "import pytorch_lightning as pl\npl.Trainer(gpus=2)\n",
+            files={"pyproject.toml": "[project]\nname='x'\ndependencies=['pytorch-lightning==1.9.5']\n"},
+        ),
+        example(
+            "from lightning import Trainer\nTrainer(gpus=2)\n",
+            files={"pyproject.toml": "[tool.lightning-lint]\ntarget-version = '1.9'\n"},
+        ),
     ]
     INVALID = [
         example("from lightning import Trainer\nTrainer(gpus=2)\n", message='`accelerator="gpu", devices=N`'),
-        example("from lightning import Trainer\nTrainer(replace_sampler_ddp=False)\n",
-                fixed="from lightning import Trainer\nTrainer(use_distributed_sampler=False)\n"),
-        example("from lightning.pytorch.callbacks import ModelCheckpoint\nModelCheckpoint(period=2)\n",
-                fixed="from lightning.pytorch.callbacks import ModelCheckpoint\nModelCheckpoint(every_n_epochs=2)\n"),
+        example(
+            "from lightning import Trainer\nTrainer(replace_sampler_ddp=False)\n",
+            fixed="from lightning import Trainer\nTrainer(use_distributed_sampler=False)\n",
+        ),
+        example(
+            "from lightning.pytorch.callbacks import ModelCheckpoint\nModelCheckpoint(period=2)\n",
+            fixed="from lightning.pytorch.callbacks import ModelCheckpoint\nModelCheckpoint(every_n_epochs=2)\n",
+        ),
         example("trainer:\n  resume_from_checkpoint: last.ckpt\n", path="config.yaml", message="ckpt_path"),
-        example("import pytorch_lightning as pl\npl.Trainer(gpus=2, max_epochs=3)\n",
-                fixed="import pytorch_lightning as pl\npl.Trainer(accelerator=\"gpu\", devices=2, max_epochs=3)\n"),
-        example("trainer:\n  gpus: 4  # all of them\n  max_epochs: 3\n", path="config.yaml",
-                fixed="trainer:\n  accelerator: gpu\n  devices: 4  # all of them\n  max_epochs: 3\n"),
-        example("from lightning import Trainer\nTrainer(weights_summary=None)\n",
-                fixed="from lightning import Trainer\nTrainer(enable_model_summary=False)\n"),
-        example("from lightning import Trainer\nt = Trainer(max_epochs=3, resume_from_checkpoint='last.ckpt')\n"
-                "t.fit(model)\n", unsafe=True,
-                fixed="from lightning import Trainer\nt = Trainer(max_epochs=3)\nt.fit(model, ckpt_path='last.ckpt')\n"),
-        example("import pytorch_lightning as pl\n\ntrainer = pl.Trainer(progress_bar_refresh_rate=20)\n", unsafe=True,
-                fixed="import pytorch_lightning as pl\nfrom pytorch_lightning.callbacks import TQDMProgressBar\n\n"
-                      "trainer = pl.Trainer(callbacks=[TQDMProgressBar(refresh_rate=20)])\n"),
+        example(
+            "import pytorch_lightning as pl\npl.Trainer(gpus=2, max_epochs=3)\n",
+            fixed='import pytorch_lightning as pl\npl.Trainer(accelerator="gpu", devices=2, max_epochs=3)\n',
+        ),
+        example(
+            "trainer:\n  gpus: 4  # all of them\n  max_epochs: 3\n",
+            path="config.yaml",
+            fixed="trainer:\n  accelerator: gpu\n  devices: 4  # all of them\n  max_epochs: 3\n",
+        ),
+        example(
+            "from lightning import Trainer\nTrainer(weights_summary=None)\n",
+            fixed="from lightning import Trainer\nTrainer(enable_model_summary=False)\n",
+        ),
+        example(
+            "from lightning import Trainer\nt = Trainer(max_epochs=3, resume_from_checkpoint='last.ckpt')\n"
+            "t.fit(model)\n",
+            unsafe=True,
+            fixed="from lightning import Trainer\nt = Trainer(max_epochs=3)\nt.fit(model, ckpt_path='last.ckpt')\n",
+        ),
+        example(
+            "import pytorch_lightning as pl\n\ntrainer = pl.Trainer(progress_bar_refresh_rate=20)\n",
+            unsafe=True,
+            fixed="import pytorch_lightning as pl\nfrom pytorch_lightning.callbacks import TQDMProgressBar\n\n"
+            "trainer = pl.Trainer(callbacks=[TQDMProgressBar(refresh_rate=20)])\n",
+        ),
     ]
 
     def check_trainer(self, spec: TrainerSpec, ctx) -> Iterable[Diagnostic]:
@@ -189,20 +235,23 @@ class RemovedArgument(Rule):
             if removed is not None and value.key_loc is not None and ctx.target.at_least(removed.removed_in):
                 yield self._report(None, name, value, removed, callback.kind, ctx, given=callback.args)
 
-    def _report(self, spec: Optional[TrainerSpec], name: str, value: Value, removed: data.RemovedArg, owner: str,
-                ctx, given=()) -> Diagnostic:
+    def _report(
+        self, spec: Optional[TrainerSpec], name: str, value: Value, removed: data.RemovedArg, owner: str, ctx, given=()
+    ) -> Diagnostic:
         fix = self.fix_for(spec, name, value, removed, ctx, given)
         version = removed.removed_in[:-2] if removed.removed_in.endswith(".0") else removed.removed_in
-        return self.report(value, f"`{owner}({name}=...)` was removed in Lightning {version}; use "
-                                  f"{removed.replacement}",
-                           fix=fix, help=f"{_target_note(ctx)} does not accept `{name}`")
+        return self.report(
+            value,
+            f"`{owner}({name}=...)` was removed in Lightning {version}; use {removed.replacement}",
+            fix=fix,
+            help=f"{_target_note(ctx)} does not accept `{name}`",
+        )
 
     def fix_for(self, spec: Optional[TrainerSpec], name: str, value: Value, removed: data.RemovedArg, ctx, given=()):
         if removed.rename_to and removed.rename_to in given:
             return None  # the new name is given too: which value to keep is the user's call
         if removed.rename_to:
-            return rename_key(value, removed.rename_to, f"Rename `{name}` to `{removed.rename_to}`",
-                              source=ctx.source)
+            return rename_key(value, removed.rename_to, f"Rename `{name}` to `{removed.rename_to}`", source=ctx.source)
         if spec is None or not value.known:
             return None
         accelerator = _DEVICE_ARGS.get(name)
@@ -217,11 +266,21 @@ class RemovedArgument(Rule):
                     return None
             if not isinstance(devices, (int, str, list)) or devices == 0:
                 return None
-            return replace_argument(value, [("accelerator", accelerator), ("devices", devices)], spec.flavor,
-                                    ctx.source, f'Replace with `accelerator="{accelerator}", devices={devices!r}`')
+            return replace_argument(
+                value,
+                [("accelerator", accelerator), ("devices", devices)],
+                spec.flavor,
+                ctx.source,
+                f'Replace with `accelerator="{accelerator}", devices={devices!r}`',
+            )
         if name == "weights_summary" and value.is_none() and not spec.has("enable_model_summary"):
-            return replace_argument(value, [("enable_model_summary", False)], spec.flavor, ctx.source,
-                                    "Replace with `enable_model_summary=False`")
+            return replace_argument(
+                value,
+                [("enable_model_summary", False)],
+                spec.flavor,
+                ctx.source,
+                "Replace with `enable_model_summary=False`",
+            )
         if spec.flavor != "python":
             return None
         if name == "resume_from_checkpoint":
@@ -256,8 +315,13 @@ def _progress_bar_callback(spec: TrainerSpec, value: Value, ctx):
     (unsafe: 1.x also disabled the bar with 0, and chose the bar class differently)."""
     if value.data <= 0:
         return None
-    package = "pytorch_lightning" if "pytorch_lightning" in ctx.source.text and "lightning.pytorch" not in \
-        ctx.source.text and "import lightning" not in ctx.source.text else "lightning.pytorch"
+    package = (
+        "pytorch_lightning"
+        if "pytorch_lightning" in ctx.source.text
+        and "lightning.pytorch" not in ctx.source.text
+        and "import lightning" not in ctx.source.text
+        else "lightning.pytorch"
+    )
     replace = replace_argument(value, [("callbacks", None)], spec.flavor, ctx.source, "")
     imported = import_edit(ctx.source, f"{package}.callbacks", "TQDMProgressBar")
     if replace is None or imported is None:
@@ -296,26 +360,37 @@ class RemovedApi(Rule):
     VALID = [
         "import lightning as L\nclass M(L.LightningModule):\n    def on_train_epoch_end(self):\n        pass\n",
         "class NotLightning:\n    def training_epoch_end(self, outputs):\n        pass\n",
-        example("import pytorch_lightning as pl\nclass M(pl.LightningModule):\n"
-                "    def training_epoch_end(self, outputs):\n        pass\n",
-                files={"requirements.txt": "pytorch-lightning<2\n"}),
+        example(
+            "import pytorch_lightning as pl\nclass M(pl.LightningModule):\n"
+            "    def training_epoch_end(self, outputs):\n        pass\n",
+            files={"requirements.txt": "pytorch-lightning<2\n"},
+        ),
     ]
     INVALID = [
-        example("from lightning.pytorch import Trainer\ntrainer = Trainer.from_argparse_args(args)\n",
-                message="LightningCLI"),
-        example("import lightning as L\nclass M(L.LightningModule):\n    def validation_epoch_end(self, outs):\n"
-                "        pass\n", message="on_validation_epoch_end"),
+        example(
+            "from lightning.pytorch import Trainer\ntrainer = Trainer.from_argparse_args(args)\n",
+            message="LightningCLI",
+        ),
+        example(
+            "import lightning as L\nclass M(L.LightningModule):\n    def validation_epoch_end(self, outs):\n"
+            "        pass\n",
+            message="on_validation_epoch_end",
+        ),
         example("import lightning as L\ntrainer = L.Trainer(max_epochs=1)\ntrainer.tune(model)\n", message="Tuner"),
-        example("from pytorch_lightning.callbacks import ProgressBarBase\nclass Bar(ProgressBarBase):\n    pass\n",
-                message="`ProgressBar`"),
+        example(
+            "from pytorch_lightning.callbacks import ProgressBarBase\nclass Bar(ProgressBarBase):\n    pass\n",
+            message="`ProgressBar`",
+        ),
     ]
 
     def check_file(self, extraction: Extraction, ctx) -> Iterable[Diagnostic]:
         for use in extraction.api_uses:
             removed = data.REMOVED_APIS.get(use.name)
             if removed is not None and ctx.target.at_least(removed.removed_in):
-                yield self.report(use.loc, f"`{use.name}` was removed in Lightning {removed.removed_in[:3]}; use "
-                                           f"{removed.replacement}")
+                yield self.report(
+                    use.loc,
+                    f"`{use.name}` was removed in Lightning {removed.removed_in[:3]}; use {removed.replacement}",
+                )
 
     def check_class(self, cls: ClassSpec, ctx) -> Iterable[Diagnostic]:
         for base in cls.bases:
@@ -324,29 +399,50 @@ class RemovedApi(Rule):
                 name = symbol.split(".", 1)[1]
                 removed = data.REMOVED_CALLBACK_CLASSES.get(name)
                 if removed is not None and ctx.target.at_least(removed.removed_in):
-                    yield self.report(cls.loc, f"`{cls.name}` derives from `{name}`, removed in Lightning "
-                                               f"{removed.removed_in[:3]}; use {removed.replacement}")
+                    yield self.report(
+                        cls.loc,
+                        f"`{cls.name}` derives from `{name}`, removed in Lightning "
+                        f"{removed.removed_in[:3]}; use {removed.replacement}",
+                    )
         if cls.lightning_base != "LightningModule":
             return
         for method, loc in cls.methods.items():
             removed = data.REMOVED_APIS.get(f"hook:{method}")
             if removed is not None and ctx.target.at_least(removed.removed_in):
-                yield self.report(loc, f"`{cls.name}.{method}` is no longer called: the hook was removed in "
-                                       f"Lightning {removed.removed_in[:3]} and `fit` raises NotImplementedError; "
-                                       f"use {removed.replacement}")
+                yield self.report(
+                    loc,
+                    f"`{cls.name}.{method}` is no longer called: the hook was removed in "
+                    f"Lightning {removed.removed_in[:3]} and `fit` raises NotImplementedError; "
+                    f"use {removed.replacement}",
+                )
 
     def check_callback(self, callback: CallbackSpec, ctx) -> Iterable[Diagnostic]:
         removed = data.REMOVED_CALLBACK_CLASSES.get(callback.kind)
         if removed is not None and ctx.target.at_least(removed.removed_in):
-            yield self.report(callback.loc, f"`{callback.kind}` was removed in Lightning {removed.removed_in[:3]}; "
-                                            f"use {removed.replacement}")
+            yield self.report(
+                callback.loc,
+                f"`{callback.kind}` was removed in Lightning {removed.removed_in[:3]}; use {removed.replacement}",
+            )
 
 
 _PRECISION_SUGGESTIONS = {
-    "fp16": "16-mixed", "float16": "16-mixed", "half": "16-mixed", "16bit": "16-mixed", "mixed": "16-mixed",
-    "amp": "16-mixed", "16-bit": "16-mixed", "bfloat16": "bf16-mixed", "bf16mixed": "bf16-mixed",
-    "fp32": "32-true", "float32": "32-true", "full": "32-true", "32bit": "32-true", "fp64": "64-true",
-    "float64": "64-true", "double": "64-true", "fp8": "transformer-engine",
+    "fp16": "16-mixed",
+    "float16": "16-mixed",
+    "half": "16-mixed",
+    "16bit": "16-mixed",
+    "mixed": "16-mixed",
+    "amp": "16-mixed",
+    "16-bit": "16-mixed",
+    "bfloat16": "bf16-mixed",
+    "bf16mixed": "bf16-mixed",
+    "fp32": "32-true",
+    "float32": "32-true",
+    "full": "32-true",
+    "32bit": "32-true",
+    "fp64": "64-true",
+    "float64": "64-true",
+    "double": "64-true",
+    "fp8": "transformer-engine",
 }
 
 
@@ -374,7 +470,7 @@ class InvalidPrecision(Rule):
     name = "invalid-precision"
     severity = Severity.ERROR
     fix_availability = "sometimes"
-    summary = "A precision value Lightning does not accept (\"fp16\", \"mixed\", 16.0)."
+    summary = 'A precision value Lightning does not accept ("fp16", "mixed", 16.0).'
     VALID = [
         "from lightning import Trainer\nTrainer(precision='bf16-mixed')\n",
         "from lightning import Trainer\nTrainer(precision=16)\n",
@@ -382,12 +478,18 @@ class InvalidPrecision(Rule):
         "from lightning import Trainer\ndef f(p):\n    Trainer(precision=p)\n",
     ]
     INVALID = [
-        example("from lightning import Trainer\nTrainer(precision='fp16')\n", message='"16-mixed"',
-                fixed="from lightning import Trainer\nTrainer(precision='16-mixed')\n", unsafe=True),
+        example(
+            "from lightning import Trainer\nTrainer(precision='fp16')\n",
+            message='"16-mixed"',
+            fixed="from lightning import Trainer\nTrainer(precision='16-mixed')\n",
+            unsafe=True,
+        ),
         example("from lightning import Trainer\nTrainer(precision=16.0)\n", message="No precision set"),
         example("trainer:\n  precision: mixed\n", path="config.yaml"),
-        example("import pytorch_lightning as pl\npl.Trainer(precision='16-mixed')\n",
-                files={"requirements.txt": "pytorch-lightning==1.9.5\n"}),
+        example(
+            "import pytorch_lightning as pl\npl.Trainer(precision='16-mixed')\n",
+            files={"requirements.txt": "pytorch-lightning==1.9.5\n"},
+        ),
     ]
 
     def check_trainer(self, spec: TrainerSpec, ctx) -> Iterable[Diagnostic]:
@@ -414,10 +516,16 @@ class InvalidPrecision(Rule):
         fix = None
         if suggestion is not None:
             message += f"; did you mean `{describe_literal(suggestion)}`?"
-            fix = replace_value(value, suggestion, spec.flavor, f"Replace with {describe_literal(suggestion)}",
-                                Applicability.UNSAFE)
-        yield self.report(value, message, fix=fix, help="accepted: " + ", ".join(
-            describe_literal(p) for p in sorted(allowed, key=str) if isinstance(p, str) and "-" in p))
+            fix = replace_value(
+                value, suggestion, spec.flavor, f"Replace with {describe_literal(suggestion)}", Applicability.UNSAFE
+            )
+        yield self.report(
+            value,
+            message,
+            fix=fix,
+            help="accepted: "
+            + ", ".join(describe_literal(p) for p in sorted(allowed, key=str) if isinstance(p, str) and "-" in p),
+        )
 
 
 def describe_literal(value) -> str:
@@ -447,19 +555,28 @@ class LegacyPrecision(Rule):
     name = "legacy-precision"
     severity = Severity.INFO
     fix_availability = "always"
-    summary = "precision 16, \"bf16\", 32 or 64: the 1.x spellings; write \"16-mixed\", \"bf16-mixed\", ..."
+    summary = 'precision 16, "bf16", 32 or 64: the 1.x spellings; write "16-mixed", "bf16-mixed", ...'
     VALID = [
         "from lightning import Trainer\nTrainer(precision='16-mixed')\n",
-        example("import pytorch_lightning as pl\npl.Trainer(precision=16)\n",
-                files={"requirements.txt": "pytorch-lightning==1.9.5\n"}),
+        example(
+            "import pytorch_lightning as pl\npl.Trainer(precision=16)\n",
+            files={"requirements.txt": "pytorch-lightning==1.9.5\n"},
+        ),
     ]
     INVALID = [
-        example("from lightning import Trainer\nTrainer(precision=16)\n",
-                fixed='from lightning import Trainer\nTrainer(precision="16-mixed")\n'),
-        example("from lightning import Trainer\nTrainer(precision='bf16')\n",
-                fixed="from lightning import Trainer\nTrainer(precision='bf16-mixed')\n"),
-        example("trainer:\n  precision: 32  # full\n", path="config.yaml",
-                fixed="trainer:\n  precision: \"32-true\"  # full\n"),
+        example(
+            "from lightning import Trainer\nTrainer(precision=16)\n",
+            fixed='from lightning import Trainer\nTrainer(precision="16-mixed")\n',
+        ),
+        example(
+            "from lightning import Trainer\nTrainer(precision='bf16')\n",
+            fixed="from lightning import Trainer\nTrainer(precision='bf16-mixed')\n",
+        ),
+        example(
+            "trainer:\n  precision: 32  # full\n",
+            path="config.yaml",
+            fixed='trainer:\n  precision: "32-true"  # full\n',
+        ),
     ]
 
     def check_trainer(self, spec: TrainerSpec, ctx) -> Iterable[Diagnostic]:
@@ -472,6 +589,8 @@ class LegacyPrecision(Rule):
         if modern is None:
             return
         yield self.report(
-            value, f"`{spec.show('precision')}` is the Lightning 1.x spelling; write `{describe_literal(modern)}`"
-                   " (the same setting)",
-            fix=replace_value(value, modern, spec.flavor, f"Replace with {describe_literal(modern)}"))
+            value,
+            f"`{spec.show('precision')}` is the Lightning 1.x spelling; write `{describe_literal(modern)}`"
+            " (the same setting)",
+            fix=replace_value(value, modern, spec.flavor, f"Replace with {describe_literal(modern)}"),
+        )

@@ -47,11 +47,24 @@ class Example:
         return textwrap.dedent(self.source).lstrip("\n")
 
 
-def example(source: str, path: str = "train.py", files: Optional[Dict[str, str]] = None,
-            message: Optional[str] = None, fixed: Optional[str] = None, unsafe: bool = False,
-            note: str = "") -> Example:
-    return Example(source, path, tuple(sorted((files or {}).items())), message,
-                   textwrap.dedent(fixed).lstrip("\n") if fixed is not None else None, unsafe, note)
+def example(
+    source: str,
+    path: str = "train.py",
+    files: Optional[Dict[str, str]] = None,
+    message: Optional[str] = None,
+    fixed: Optional[str] = None,
+    unsafe: bool = False,
+    note: str = "",
+) -> Example:
+    return Example(
+        source,
+        path,
+        tuple(sorted((files or {}).items())),
+        message,
+        textwrap.dedent(fixed).lstrip("\n") if fixed is not None else None,
+        unsafe,
+        note,
+    )
 
 
 class Rule:
@@ -103,17 +116,33 @@ class Rule:
     def overrides(cls, hook: str) -> bool:
         return getattr(cls, hook) is not getattr(Rule, hook)
 
-    def report(self, at: Union[Value, Loc, TrainerSpec, CallbackSpec, LoaderSpec, ClassSpec], message: str, *,
-               fix: Optional[Fix] = None, help: Optional[str] = None, related: Sequence[Loc] = (),
-               key_path: Optional[str] = None, severity: Optional[Severity] = None,
-               properties: Optional[Dict[str, Any]] = None) -> Diagnostic:
+    def report(
+        self,
+        at: Union[Value, Loc, TrainerSpec, CallbackSpec, LoaderSpec, ClassSpec],
+        message: str,
+        *,
+        fix: Optional[Fix] = None,
+        help: Optional[str] = None,
+        related: Sequence[Loc] = (),
+        key_path: Optional[str] = None,
+        severity: Optional[Severity] = None,
+        properties: Optional[Dict[str, Any]] = None,
+    ) -> Diagnostic:
         loc = anchor_of(at)
         if key_path is None and isinstance(at, Value) and at.key_path:
             key_path = at.key_path
         return Diagnostic(
-            code=self.code, name=self.name, severity=severity or self.severity, message=message,
-            path=loc.path, span=loc.span, fix=fix, help=help, key_path=key_path,
-            related=tuple(r for r in related if r is not None), properties=dict(properties or {}),
+            code=self.code,
+            name=self.name,
+            severity=severity or self.severity,
+            message=message,
+            path=loc.path,
+            span=loc.span,
+            fix=fix,
+            help=help,
+            key_path=key_path,
+            related=tuple(r for r in related if r is not None),
+            properties=dict(properties or {}),
         )
 
 

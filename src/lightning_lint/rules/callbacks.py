@@ -67,29 +67,53 @@ class SwaConfig(Rule):
         _IMPORT + "Trainer(max_steps=1000, callbacks=[SWA(swa_lrs=[0.01, 0.001], swa_epoch_start=5)])\n",
         _IMPORT + "Trainer(max_epochs=10, callbacks=[SWA(swa_lrs=0.05, swa_epoch_start=10)])\n",
         example(_IMPORT + "Trainer(callbacks=[SWA(swa_lrs=0.01)])\n", note="no limit: Lightning's 1000 epochs"),
-        example(_IMPORT + "def main(cfg):\n    Trainer(**cfg, callbacks=[SWA(swa_lrs=0.01)])\n",
-                note="**cfg may set max_epochs"),
+        example(
+            _IMPORT + "def main(cfg):\n    Trainer(**cfg, callbacks=[SWA(swa_lrs=0.01)])\n",
+            note="**cfg may set max_epochs",
+        ),
         example(_IMPORT + "def main(lr, start):\n    SWA(swa_lrs=lr, swa_epoch_start=start)\n", note="unknown values"),
         example(_IMPORT + "Trainer(strategy='ddp', max_epochs=5, callbacks=[SWA(swa_lrs=0.01)])\n"),
-        example("trainer:\n  max_epochs: 10\n  callbacks:\n    - class_path: lightning.pytorch.callbacks.StochasticWeightAveraging\n"
-                "      init_args:\n        swa_lrs: 1\n", path="config.yaml", note="LightningCLI reads 1 as 1.0"),
-        example("swa:\n  _target_: lightning.pytorch.callbacks.StochasticWeightAveraging\n  swa_lrs: ${lr}\n"
-                "  swa_epoch_start: ${start}\n", path="configs/callbacks/swa.yaml", note="interpolations"),
+        example(
+            "trainer:\n  max_epochs: 10\n  callbacks:\n    - class_path: lightning.pytorch.callbacks.StochasticWeightAveraging\n"
+            "      init_args:\n        swa_lrs: 1\n",
+            path="config.yaml",
+            note="LightningCLI reads 1 as 1.0",
+        ),
+        example(
+            "swa:\n  _target_: lightning.pytorch.callbacks.StochasticWeightAveraging\n  swa_lrs: ${lr}\n"
+            "  swa_epoch_start: ${start}\n",
+            path="configs/callbacks/swa.yaml",
+            note="interpolations",
+        ),
     ]
     INVALID = [
         example(_IMPORT + "Trainer(max_steps=100000, callbacks=[SWA(swa_lrs=1e-2)])\n", message="max_epochs=-1"),
-        example(_IMPORT + "Trainer(max_epochs=-1, max_time='00:12:00:00', callbacks=[SWA(swa_lrs=1e-2, swa_epoch_start=0.5)])\n"),
+        example(
+            _IMPORT
+            + "Trainer(max_epochs=-1, max_time='00:12:00:00', callbacks=[SWA(swa_lrs=1e-2, swa_epoch_start=0.5)])\n"
+        ),
         example(_IMPORT + "SWA(swa_lrs=1)\n", message="positive float"),
         example(_IMPORT + "SWA(swa_lrs=[0.01, 0])\n"),
         example(_IMPORT + "SWA(swa_lrs=0.01, swa_epoch_start=0)\n", message=">0 integer"),
-        example(_IMPORT + "Trainer(max_epochs=10, callbacks=[SWA(swa_lrs=0.01, swa_epoch_start=20)])\n",
-                message="never starts"),
-        example(_IMPORT + "Trainer(accelerator='gpu', strategy='fsdp', max_epochs=3, callbacks=[SWA(swa_lrs=0.01)])\n",
-                message="sharded"),
-        example("swa:\n  _target_: lightning.pytorch.callbacks.StochasticWeightAveraging\n  swa_lrs: 1\n",
-                path="configs/callbacks/swa.yaml", note="Hydra passes the int on"),
-        example("trainer:\n  max_steps: 5000\n  callbacks:\n    - class_path: StochasticWeightAveraging\n"
-                "      init_args:\n        swa_lrs: 0.01\n", path="config.yaml", message="the default"),
+        example(
+            _IMPORT + "Trainer(max_epochs=10, callbacks=[SWA(swa_lrs=0.01, swa_epoch_start=20)])\n",
+            message="never starts",
+        ),
+        example(
+            _IMPORT + "Trainer(accelerator='gpu', strategy='fsdp', max_epochs=3, callbacks=[SWA(swa_lrs=0.01)])\n",
+            message="sharded",
+        ),
+        example(
+            "swa:\n  _target_: lightning.pytorch.callbacks.StochasticWeightAveraging\n  swa_lrs: 1\n",
+            path="configs/callbacks/swa.yaml",
+            note="Hydra passes the int on",
+        ),
+        example(
+            "trainer:\n  max_steps: 5000\n  callbacks:\n    - class_path: StochasticWeightAveraging\n"
+            "      init_args:\n        swa_lrs: 0.01\n",
+            path="config.yaml",
+            message="the default",
+        ),
     ]
 
     # -- the constructor's checks --------------------------------------------------------
@@ -98,18 +122,25 @@ class SwaConfig(Rule):
             return
         start = callback.get("swa_epoch_start")
         number = _real(start) if start.known else None
-        if number is not None and ((isinstance(number, int) and number < 1)
-                                   or (isinstance(number, float) and not 0 <= number <= 1)):
-            yield self.report(start, f"`{_SWA}(swa_epoch_start={describe(start)})`: swa_epoch_start should be a >0 "
-                                     "integer or a float between 0 and 1; the callback raises",
-                              help="an epoch number (1 = the first epoch) or a fraction of max_epochs")
+        if number is not None and (
+            (isinstance(number, int) and number < 1) or (isinstance(number, float) and not 0 <= number <= 1)
+        ):
+            yield self.report(
+                start,
+                f"`{_SWA}(swa_epoch_start={describe(start)})`: swa_epoch_start should be a >0 "
+                "integer or a float between 0 and 1; the callback raises",
+                help="an epoch number (1 = the first epoch) or a fraction of max_epochs",
+            )
         lrs = callback.get("swa_lrs")
         if lrs.known:
             problem = self._lrs_problem(lrs, callback.flavor)
             if problem:
-                yield self.report(lrs, f"`{_SWA}(swa_lrs={describe(lrs)})`: The `swa_lrs` should be a positive float, "
-                                       f"or a list of positive floats ({problem}); the callback raises",
-                                  help="write learning rates as floats, e.g. 1.0 or 0.01")
+                yield self.report(
+                    lrs,
+                    f"`{_SWA}(swa_lrs={describe(lrs)})`: The `swa_lrs` should be a positive float, "
+                    f"or a list of positive floats ({problem}); the callback raises",
+                    help="write learning rates as floats, e.g. 1.0 or 0.01",
+                )
 
     @staticmethod
     def _lrs_problem(lrs: Value, flavor: str) -> Optional[str]:
@@ -138,9 +169,13 @@ class SwaConfig(Rule):
         family, _ = strategy_kind(spec)
         for swa in swas:
             if family in ("fsdp", "deepspeed"):
-                yield self.report(swa, f"`{_SWA}` with `{spec.show('strategy')}`: SWA does not currently support sharded "
-                                       "models; the run fails when the callback is set up",
-                                  related=[spec.args["strategy"].anchor], help="use SWA with DDP, or drop it")
+                yield self.report(
+                    swa,
+                    f"`{_SWA}` with `{spec.show('strategy')}`: SWA does not currently support sharded "
+                    "models; the run fails when the callback is set up",
+                    related=[spec.args["strategy"].anchor],
+                    help="use SWA with DDP, or drop it",
+                )
             yield from self._epochs(spec, swa, ctx)
 
     def _epochs(self, spec: TrainerSpec, swa: CallbackSpec, ctx) -> Iterable[Diagnostic]:
@@ -154,14 +189,23 @@ class SwaConfig(Rule):
         shown = f"`{_SWA}(swa_epoch_start={describe(start)})`" + ("" if start.known else " (the default)")
         if isinstance(start.data, float) and s.epoch_limit == -1:
             reason = s.epoch_limit_reason.replace("unbounded: ", "") or "max_epochs=-1"
-            yield self.report(at, f"{shown} with unbounded epochs ({reason}): SWA with "
-                                  "`swa_epoch_start` as a float is not supported when `max_epochs=-1`; fit raises "
-                                  f"MisconfigurationException{spec.training_assumption()}",
-                              help="give swa_epoch_start as an epoch number (an int), or set max_epochs")
+            yield self.report(
+                at,
+                f"{shown} with unbounded epochs ({reason}): SWA with "
+                "`swa_epoch_start` as a float is not supported when `max_epochs=-1`; fit raises "
+                f"MisconfigurationException{spec.training_assumption()}",
+                help="give swa_epoch_start as an epoch number (an int), or set max_epochs",
+            )
         elif isinstance(start.data, int) and not isinstance(start.data, bool) and 0 < s.epoch_limit < start.data:
-            limit = f"`{spec.show('max_epochs')}`" if "max_epochs" in spec.args else \
-                f"{s.epoch_limit} epochs ({s.epoch_limit_reason})"
-            yield self.report(at, f"{shown} with {limit}: training ends before SWA starts, so SWA "
-                                  "never starts and the weights are never averaged (Lightning says nothing)",
-                              severity=Severity.WARNING,
-                              help=f"start SWA at an epoch <= {s.epoch_limit}, or a fraction such as 0.8")
+            limit = (
+                f"`{spec.show('max_epochs')}`"
+                if "max_epochs" in spec.args
+                else f"{s.epoch_limit} epochs ({s.epoch_limit_reason})"
+            )
+            yield self.report(
+                at,
+                f"{shown} with {limit}: training ends before SWA starts, so SWA "
+                "never starts and the weights are never averaged (Lightning says nothing)",
+                severity=Severity.WARNING,
+                help=f"start SWA at an epoch <= {s.epoch_limit}, or a fraction such as 0.8",
+            )

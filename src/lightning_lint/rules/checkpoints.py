@@ -9,17 +9,23 @@ from lightning_lint.model.spec import Call, CallbackSpec, TrainerSpec, Value, de
 from lightning_lint.model.schedule import checkpoint_plan
 from lightning_lint.rules.base import Rule, example
 from lightning_lint.rules.common import (
-    checkpoints, default_checkpoint_active, fast_dev_run_on, int_of, is_validation_metric, plural, str_of,
+    checkpoints,
+    default_checkpoint_active,
+    fast_dev_run_on,
+    int_of,
+    is_validation_metric,
+    plural,
+    str_of,
 )
 from lightning_lint.rules.fixes import insert_argument, replace_value
 
 _PLAIN_LOADER_PROJECT = {
     "data.py": "from torch.utils.data import DataLoader\n"
-               "def train_dataloader(ds):\n    return DataLoader(ds, batch_size=32, shuffle=True)\n",
+    "def train_dataloader(ds):\n    return DataLoader(ds, batch_size=32, shuffle=True)\n",
 }
 _STATEFUL_LOADER_PROJECT = {
     "data.py": "from torchdata.stateful_dataloader import StatefulDataLoader\n"
-               "def train_dataloader(ds):\n    return StatefulDataLoader(ds, batch_size=32, shuffle=True)\n",
+    "def train_dataloader(ds):\n    return StatefulDataLoader(ds, batch_size=32, shuffle=True)\n",
 }
 
 
@@ -73,29 +79,58 @@ class MidEpochCheckpointNotResumable(Rule):
     needs = "S*"
     summary = "Mid-epoch checkpoints with a plain DataLoader: a resumed run replays the start of the epoch."
     VALID = [
-        example("from lightning.pytorch.callbacks import ModelCheckpoint\nModelCheckpoint(every_n_train_steps=500)\n",
-                files=_STATEFUL_LOADER_PROJECT, note="StatefulDataLoader keeps its position"),
-        example("from lightning.pytorch.callbacks import ModelCheckpoint\nModelCheckpoint(every_n_epochs=1)\n",
-                files=_PLAIN_LOADER_PROJECT),
-        example("from lightning.pytorch.callbacks import ModelCheckpoint\nModelCheckpoint(every_n_train_steps=500)\n",
-                note="no loader found in the project: nothing to prove"),
-        example("from lightning.pytorch.callbacks import ModelCheckpoint\nModelCheckpoint(every_n_train_steps=500)\n",
-                files={"loader.py": "class ResumableLoader:\n    def __iter__(self): ...\n"
-                                    "    def state_dict(self): ...\n    def load_state_dict(self, s): ...\n",
-                       **_PLAIN_LOADER_PROJECT}, note="a custom stateful loader"),
-        example("from lightning.pytorch.callbacks import ModelCheckpoint\ndef f(n):\n"
-                "    ModelCheckpoint(every_n_train_steps=n)\n", files=_PLAIN_LOADER_PROJECT, note="unknown"),
+        example(
+            "from lightning.pytorch.callbacks import ModelCheckpoint\nModelCheckpoint(every_n_train_steps=500)\n",
+            files=_STATEFUL_LOADER_PROJECT,
+            note="StatefulDataLoader keeps its position",
+        ),
+        example(
+            "from lightning.pytorch.callbacks import ModelCheckpoint\nModelCheckpoint(every_n_epochs=1)\n",
+            files=_PLAIN_LOADER_PROJECT,
+        ),
+        example(
+            "from lightning.pytorch.callbacks import ModelCheckpoint\nModelCheckpoint(every_n_train_steps=500)\n",
+            note="no loader found in the project: nothing to prove",
+        ),
+        example(
+            "from lightning.pytorch.callbacks import ModelCheckpoint\nModelCheckpoint(every_n_train_steps=500)\n",
+            files={
+                "loader.py": "class ResumableLoader:\n    def __iter__(self): ...\n"
+                "    def state_dict(self): ...\n    def load_state_dict(self, s): ...\n",
+                **_PLAIN_LOADER_PROJECT,
+            },
+            note="a custom stateful loader",
+        ),
+        example(
+            "from lightning.pytorch.callbacks import ModelCheckpoint\ndef f(n):\n"
+            "    ModelCheckpoint(every_n_train_steps=n)\n",
+            files=_PLAIN_LOADER_PROJECT,
+            note="unknown",
+        ),
     ]
     INVALID = [
-        example("from lightning.pytorch.callbacks import ModelCheckpoint\nModelCheckpoint(every_n_train_steps=500)\n",
-                files=_PLAIN_LOADER_PROJECT, message="StatefulDataLoader"),
-        example("trainer:\n  callbacks:\n    - class_path: lightning.pytorch.callbacks.ModelCheckpoint\n"
-                "      init_args:\n        every_n_train_steps: 500\n", path="config.yaml", files=_PLAIN_LOADER_PROJECT,
-                message="replays"),
-        example("from datetime import timedelta\nfrom lightning.pytorch.callbacks import ModelCheckpoint\n"
-                "ModelCheckpoint(train_time_interval=timedelta(minutes=30))\n", files=_PLAIN_LOADER_PROJECT),
-        example("from lightning import Trainer\nTrainer(max_epochs=3, val_check_interval=0.25)\n",
-                files=_PLAIN_LOADER_PROJECT, message="after validation"),
+        example(
+            "from lightning.pytorch.callbacks import ModelCheckpoint\nModelCheckpoint(every_n_train_steps=500)\n",
+            files=_PLAIN_LOADER_PROJECT,
+            message="StatefulDataLoader",
+        ),
+        example(
+            "trainer:\n  callbacks:\n    - class_path: lightning.pytorch.callbacks.ModelCheckpoint\n"
+            "      init_args:\n        every_n_train_steps: 500\n",
+            path="config.yaml",
+            files=_PLAIN_LOADER_PROJECT,
+            message="replays",
+        ),
+        example(
+            "from datetime import timedelta\nfrom lightning.pytorch.callbacks import ModelCheckpoint\n"
+            "ModelCheckpoint(train_time_interval=timedelta(minutes=30))\n",
+            files=_PLAIN_LOADER_PROJECT,
+        ),
+        example(
+            "from lightning import Trainer\nTrainer(max_epochs=3, val_check_interval=0.25)\n",
+            files=_PLAIN_LOADER_PROJECT,
+            message="after validation",
+        ),
     ]
 
     def check_callback(self, callback: CallbackSpec, ctx) -> Iterable[Diagnostic]:
@@ -105,9 +140,13 @@ class MidEpochCheckpointNotResumable(Rule):
         if trigger is None or ctx.facts.loaders_resumable is not False:
             return
         name, value = trigger
-        yield self.report(value, f"`{callback.label()}({name}={describe(value)})` saves in the middle of an epoch, "
-                                 f"but the training DataLoader ({ctx.facts.describe_plain_loader()}) cannot resume "
-                                 "there: " + _RESUME_PROBLEM, help=_RESUME_FIX)
+        yield self.report(
+            value,
+            f"`{callback.label()}({name}={describe(value)})` saves in the middle of an epoch, "
+            f"but the training DataLoader ({ctx.facts.describe_plain_loader()}) cannot resume "
+            "there: " + _RESUME_PROBLEM,
+            help=_RESUME_FIX,
+        )
 
     def check_trainer(self, spec: TrainerSpec, ctx) -> Iterable[Diagnostic]:
         # checkpoints saved after validation that runs inside the epoch
@@ -121,8 +160,11 @@ class MidEpochCheckpointNotResumable(Rule):
             return
         if v.mode == "fraction" and v.interval >= 1.0:
             return
-        savers = [cb for cb in checkpoints(spec) if _mid_epoch_trigger(cb) is None
-                  and checkpoint_plan(cb, s, v).on_train_epoch_end is False]
+        savers = [
+            cb
+            for cb in checkpoints(spec)
+            if _mid_epoch_trigger(cb) is None and checkpoint_plan(cb, s, v).on_train_epoch_end is False
+        ]
         implicit = default_checkpoint_active(spec) and not checkpoints(spec)
         if not savers and not implicit:
             return
@@ -130,17 +172,24 @@ class MidEpochCheckpointNotResumable(Rule):
             return
         value = spec.get("val_check_interval")
         at = value if value.anchor else spec
-        yield self.report(at, f"`{spec.show('val_check_interval')}` validates inside the epoch and the "
-                              f"{'default ' if implicit else ''}ModelCheckpoint saves after validation, but the "
-                              f"training DataLoader ({ctx.facts.describe_plain_loader()}) cannot resume mid-epoch: "
-                              + _RESUME_PROBLEM, help=_RESUME_FIX)
+        yield self.report(
+            at,
+            f"`{spec.show('val_check_interval')}` validates inside the epoch and the "
+            f"{'default ' if implicit else ''}ModelCheckpoint saves after validation, but the "
+            f"training DataLoader ({ctx.facts.describe_plain_loader()}) cannot resume mid-epoch: " + _RESUME_PROBLEM,
+            help=_RESUME_FIX,
+        )
 
 
-_RESUME_PROBLEM = ("a run resumed from such a checkpoint replays the first batches of the epoch and skips the rest "
-                   "(the loader restarts at the beginning while the loop counts the batches as done); use a "
-                   "StatefulDataLoader, or checkpoint at epoch ends")
-_RESUME_FIX = ("use torchdata's `StatefulDataLoader` (a drop-in replacement that Lightning saves and restores), or "
-               "checkpoint at epoch ends (`every_n_epochs=1`)")
+_RESUME_PROBLEM = (
+    "a run resumed from such a checkpoint replays the first batches of the epoch and skips the rest "
+    "(the loader restarts at the beginning while the loop counts the batches as done); use a "
+    "StatefulDataLoader, or checkpoint at epoch ends"
+)
+_RESUME_FIX = (
+    "use torchdata's `StatefulDataLoader` (a drop-in replacement that Lightning saves and restores), or "
+    "checkpoint at epoch ends (`every_n_epochs=1`)"
+)
 
 
 class CheckpointTriggersExclusive(Rule):
@@ -172,14 +221,23 @@ class CheckpointTriggersExclusive(Rule):
     VALID = [
         "from lightning.pytorch.callbacks import ModelCheckpoint\nModelCheckpoint(every_n_train_steps=100)\n",
         "from lightning.pytorch.callbacks import ModelCheckpoint\nModelCheckpoint(every_n_train_steps=100, every_n_epochs=0)\n",
-        example("from lightning.pytorch.callbacks import ModelCheckpoint\ndef f(n):\n"
-                "    ModelCheckpoint(every_n_train_steps=100, every_n_epochs=n)\n", note="unknown"),
+        example(
+            "from lightning.pytorch.callbacks import ModelCheckpoint\ndef f(n):\n"
+            "    ModelCheckpoint(every_n_train_steps=100, every_n_epochs=n)\n",
+            note="unknown",
+        ),
     ]
     INVALID = [
-        example("from lightning.pytorch.callbacks import ModelCheckpoint\n"
-                "ModelCheckpoint(every_n_train_steps=1000, every_n_epochs=1)\n", message="mutually exclusive"),
-        example("callbacks:\n  model_checkpoint:\n    _target_: lightning.pytorch.callbacks.ModelCheckpoint\n"
-                "    every_n_epochs: 1\n    train_time_interval: 1h\n", path="configs/callbacks/default.yaml"),
+        example(
+            "from lightning.pytorch.callbacks import ModelCheckpoint\n"
+            "ModelCheckpoint(every_n_train_steps=1000, every_n_epochs=1)\n",
+            message="mutually exclusive",
+        ),
+        example(
+            "callbacks:\n  model_checkpoint:\n    _target_: lightning.pytorch.callbacks.ModelCheckpoint\n"
+            "    every_n_epochs: 1\n    train_time_interval: 1h\n",
+            path="configs/callbacks/default.yaml",
+        ),
     ]
 
     def check_callback(self, callback: CallbackSpec, ctx) -> Iterable[Diagnostic]:
@@ -195,9 +253,12 @@ class CheckpointTriggersExclusive(Rule):
             active.append(("train_time_interval", interval))
         if len(active) > 1:
             names = ", ".join(f"`{n}`" for n, _ in active)
-            yield self.report(active[1][1], f"{names} are mutually exclusive: Lightning refuses to build this "
-                                            "ModelCheckpoint", related=[active[0][1].anchor],
-                              help="keep one trigger; add a second ModelCheckpoint for a second schedule")
+            yield self.report(
+                active[1][1],
+                f"{names} are mutually exclusive: Lightning refuses to build this ModelCheckpoint",
+                related=[active[0][1].anchor],
+                help="keep one trigger; add a second ModelCheckpoint for a second schedule",
+            )
 
 
 class CheckpointArgumentsInvalid(Rule):
@@ -233,21 +294,33 @@ class CheckpointArgumentsInvalid(Rule):
         "from lightning.pytorch.callbacks import ModelCheckpoint\nModelCheckpoint(save_top_k=3, monitor='val_loss')\n",
         "from lightning.pytorch.callbacks import ModelCheckpoint\nModelCheckpoint(save_top_k=-1)\n",
         "from lightning.pytorch.callbacks import ModelCheckpoint\nModelCheckpoint(mode='max', monitor='acc')\n",
-        example("from lightning.pytorch.callbacks import ModelCheckpoint\ndef f(m):\n"
-                "    ModelCheckpoint(save_top_k=3, monitor=m)\n", note="unknown monitor"),
-        example("from lightning.pytorch.callbacks import ModelCheckpoint\ndef f(**kw):\n"
-                "    ModelCheckpoint(save_top_k=3, **kw)\n", note="**kwargs may set monitor"),
+        example(
+            "from lightning.pytorch.callbacks import ModelCheckpoint\ndef f(m):\n"
+            "    ModelCheckpoint(save_top_k=3, monitor=m)\n",
+            note="unknown monitor",
+        ),
+        example(
+            "from lightning.pytorch.callbacks import ModelCheckpoint\ndef f(**kw):\n"
+            "    ModelCheckpoint(save_top_k=3, **kw)\n",
+            note="**kwargs may set monitor",
+        ),
     ]
     INVALID = [
-        example("from lightning.pytorch.callbacks import ModelCheckpoint\nModelCheckpoint(save_top_k=3)\n",
-                message="No quantity"),
+        example(
+            "from lightning.pytorch.callbacks import ModelCheckpoint\nModelCheckpoint(save_top_k=3)\n",
+            message="No quantity",
+        ),
         "from lightning.pytorch.callbacks import ModelCheckpoint\nModelCheckpoint(save_top_k=-2, monitor='loss')\n",
-        example("from lightning.pytorch.callbacks import ModelCheckpoint\nModelCheckpoint(monitor='acc', mode='maximize')\n",
-                message="`mode`"),
+        example(
+            "from lightning.pytorch.callbacks import ModelCheckpoint\nModelCheckpoint(monitor='acc', mode='maximize')\n",
+            message="`mode`",
+        ),
         "from lightning.pytorch.callbacks import ModelCheckpoint\nModelCheckpoint(every_n_epochs=-1)\n",
         "from lightning.pytorch.callbacks import ModelCheckpoint\nModelCheckpoint(save_last='link', dirpath='s3://b/ckpt')\n",
-        example("trainer:\n  callbacks:\n    - class_path: ModelCheckpoint\n      init_args:\n        save_top_k: 5\n",
-                path="config.yaml"),
+        example(
+            "trainer:\n  callbacks:\n    - class_path: ModelCheckpoint\n      init_args:\n        save_top_k: 5\n",
+            path="config.yaml",
+        ),
     ]
 
     def check_callback(self, callback: CallbackSpec, ctx) -> Iterable[Diagnostic]:
@@ -259,9 +332,11 @@ class CheckpointArgumentsInvalid(Rule):
         if k is not None and k < -1:
             yield self.report(top_k, f"`{label}(save_top_k={k})`: Lightning requires save_top_k >= -1")
         elif k is not None and k not in (-1, 0, 1) and monitor.decidable and monitor.data is None:
-            yield self.report(top_k, f"`{label}(save_top_k={k}, monitor=None)` is not a valid configuration: "
-                                     "No quantity for top_k to track",
-                              help="set `monitor` (and `mode`), or `save_top_k=-1` to keep every checkpoint")
+            yield self.report(
+                top_k,
+                f"`{label}(save_top_k={k}, monitor=None)` is not a valid configuration: No quantity for top_k to track",
+                help="set `monitor` (and `mode`), or `save_top_k=-1` to keep every checkpoint",
+            )
         mode = callback.get("mode")
         if mode.known and isinstance(mode.data, str) and mode.data not in ("min", "max"):
             yield self.report(mode, f"`mode` can be min, max but got {mode.data!r}")
@@ -271,8 +346,9 @@ class CheckpointArgumentsInvalid(Rule):
                 yield self.report(value, f"`{label}({name}={value.data})`: must be >= 0")
         save_last, dirpath = callback.get("save_last"), callback.get("dirpath")
         if save_last.known and save_last.data == "link" and isinstance(str_of(dirpath), str) and "://" in dirpath.data:
-            yield self.report(save_last, f"`save_last='link'` is only supported for local file paths, got "
-                                         f"`dirpath={dirpath.data}`")
+            yield self.report(
+                save_last, f"`save_last='link'` is only supported for local file paths, got `dirpath={dirpath.data}`"
+            )
 
 
 class CheckpointingDisabledWithCallback(Rule):
@@ -302,47 +378,77 @@ class CheckpointingDisabledWithCallback(Rule):
     name = "checkpointing-disabled-with-callback"
     severity = Severity.ERROR
     needs = "S*"
-    summary = "enable_checkpointing=False with a ModelCheckpoint, enable_progress_bar=False with a progress bar, two bars."
+    summary = (
+        "enable_checkpointing=False with a ModelCheckpoint, enable_progress_bar=False with a progress bar, two bars."
+    )
     VALID = [
         "from lightning import Trainer\nfrom lightning.pytorch.callbacks import ModelCheckpoint\n"
         "Trainer(callbacks=[ModelCheckpoint()])\n",
         "from lightning import Trainer\nTrainer(enable_checkpointing=False)\n",
-        example("from lightning import Trainer\nfrom lightning.pytorch.callbacks import ModelCheckpoint\n"
-                "def f(flag):\n    Trainer(enable_checkpointing=flag, callbacks=[ModelCheckpoint()])\n", note="unknown"),
+        example(
+            "from lightning import Trainer\nfrom lightning.pytorch.callbacks import ModelCheckpoint\n"
+            "def f(flag):\n    Trainer(enable_checkpointing=flag, callbacks=[ModelCheckpoint()])\n",
+            note="unknown",
+        ),
     ]
     INVALID = [
-        example("from lightning import Trainer\nfrom lightning.pytorch.callbacks import ModelCheckpoint\n"
-                "Trainer(enable_checkpointing=False, callbacks=[ModelCheckpoint()])\n", message="enable_checkpointing"),
-        example("from lightning import Trainer\nfrom lightning.pytorch.callbacks import RichProgressBar\n"
-                "Trainer(enable_progress_bar=False, callbacks=[RichProgressBar()])\n"),
-        example("from lightning import Trainer\nfrom lightning.pytorch.callbacks import RichProgressBar, TQDMProgressBar\n"
-                "Trainer(callbacks=[RichProgressBar(), TQDMProgressBar()])\n", message="multiple progress bar"),
-        example("trainer:\n  enable_checkpointing: false\n  callbacks:\n    - class_path: ModelCheckpoint\n",
-                path="config.yaml"),
+        example(
+            "from lightning import Trainer\nfrom lightning.pytorch.callbacks import ModelCheckpoint\n"
+            "Trainer(enable_checkpointing=False, callbacks=[ModelCheckpoint()])\n",
+            message="enable_checkpointing",
+        ),
+        example(
+            "from lightning import Trainer\nfrom lightning.pytorch.callbacks import RichProgressBar\n"
+            "Trainer(enable_progress_bar=False, callbacks=[RichProgressBar()])\n"
+        ),
+        example(
+            "from lightning import Trainer\nfrom lightning.pytorch.callbacks import RichProgressBar, TQDMProgressBar\n"
+            "Trainer(callbacks=[RichProgressBar(), TQDMProgressBar()])\n",
+            message="multiple progress bar",
+        ),
+        example(
+            "trainer:\n  enable_checkpointing: false\n  callbacks:\n    - class_path: ModelCheckpoint\n",
+            path="config.yaml",
+        ),
     ]
 
     def check_trainer(self, spec: TrainerSpec, ctx) -> Iterable[Diagnostic]:
         from lightning_lint.model.lightning_api import PROGRESS_BARS
+
         enable = spec.get("enable_checkpointing")
         if enable.known and enable.data is False:
             for cb in spec.callbacks:
                 if cb.kind == "ModelCheckpoint" and not cb.conditional:
-                    yield self.report(cb, f"Trainer was configured with `{spec.show('enable_checkpointing')}` but "
-                                          f"found `{cb.label()}` in callbacks list", related=[enable.anchor])
+                    yield self.report(
+                        cb,
+                        f"Trainer was configured with `{spec.show('enable_checkpointing')}` but "
+                        f"found `{cb.label()}` in callbacks list",
+                        related=[enable.anchor],
+                    )
         bars = [cb for cb in spec.callbacks if cb.kind in PROGRESS_BARS and not cb.conditional]
         bar_flag = spec.get("enable_progress_bar")
         if bar_flag.known and bar_flag.data is False:
             for cb in bars:
-                yield self.report(cb, f"Trainer was configured with `{spec.show('enable_progress_bar')}` but found "
-                                      f"`{cb.label()}` in callbacks list", related=[bar_flag.anchor])
+                yield self.report(
+                    cb,
+                    f"Trainer was configured with `{spec.show('enable_progress_bar')}` but found "
+                    f"`{cb.label()}` in callbacks list",
+                    related=[bar_flag.anchor],
+                )
         if len(bars) > 1:
-            yield self.report(bars[1], "You added multiple progress bar callbacks to the Trainer, but only one "
-                                       "progress bar is supported", related=[bars[0].loc])
+            yield self.report(
+                bars[1],
+                "You added multiple progress bar callbacks to the Trainer, but only one progress bar is supported",
+                related=[bars[0].loc],
+            )
 
 
 def _state_key(callback: CallbackSpec) -> Optional[Tuple]:
-    names = ("monitor", "mode", "every_n_train_steps", "every_n_epochs", "train_time_interval") \
-        if callback.kind == "ModelCheckpoint" else ("monitor", "mode")
+    names = (
+        ("monitor", "mode", "every_n_train_steps", "every_n_epochs", "train_time_interval")
+        if callback.kind == "ModelCheckpoint"
+        else ("monitor", "mode")
+    )
     key = []
     for name in names:
         value = callback.get(name)
@@ -385,13 +491,18 @@ class DuplicateStatefulCallback(Rule):
         "Trainer(callbacks=[MC(monitor='val_loss'), MC(monitor='val_acc', mode='max')])\n",
         "from lightning import Trainer\nfrom lightning.pytorch.callbacks import ModelCheckpoint as MC\n"
         "Trainer(callbacks=[MC(every_n_epochs=1), MC(every_n_train_steps=100)])\n",
-        example("from lightning import Trainer\nfrom lightning.pytorch.callbacks import ModelCheckpoint as MC\n"
-                "def f(m):\n    Trainer(callbacks=[MC(monitor=m), MC(monitor='val_loss')])\n", note="unknown"),
+        example(
+            "from lightning import Trainer\nfrom lightning.pytorch.callbacks import ModelCheckpoint as MC\n"
+            "def f(m):\n    Trainer(callbacks=[MC(monitor=m), MC(monitor='val_loss')])\n",
+            note="unknown",
+        ),
     ]
     INVALID = [
-        example("from lightning import Trainer\nfrom lightning.pytorch.callbacks import ModelCheckpoint as MC\n"
-                "Trainer(callbacks=[MC(monitor='val_loss'), MC(monitor='val_loss', dirpath='b/')])\n",
-                message="more than one stateful callback"),
+        example(
+            "from lightning import Trainer\nfrom lightning.pytorch.callbacks import ModelCheckpoint as MC\n"
+            "Trainer(callbacks=[MC(monitor='val_loss'), MC(monitor='val_loss', dirpath='b/')])\n",
+            message="more than one stateful callback",
+        ),
         "from lightning import Trainer\nfrom lightning.pytorch.callbacks import EarlyStopping as ES\n"
         "Trainer(callbacks=[ES('val_loss', patience=3), ES('val_loss', patience=10)])\n",
     ]
@@ -405,9 +516,13 @@ class DuplicateStatefulCallback(Rule):
             if key is None:
                 continue
             if key in seen:
-                yield self.report(cb, f"Found more than one stateful callback of type `{cb.kind}` with the same "
-                                      "state key (monitor, mode and trigger): Lightning refuses this Trainer",
-                                  related=[seen[key].loc], help="remove the duplicate or make the two differ")
+                yield self.report(
+                    cb,
+                    f"Found more than one stateful callback of type `{cb.kind}` with the same "
+                    "state key (monitor, mode and trigger): Lightning refuses this Trainer",
+                    related=[seen[key].loc],
+                    help="remove the duplicate or make the two differ",
+                )
             else:
                 seen[key] = cb
 
@@ -447,18 +562,27 @@ class CheckpointNeverSaved(Rule):
         "from lightning import Trainer\nTrainer(max_epochs=10, check_val_every_n_epoch=5)\n",
         "from lightning import Trainer\nfrom lightning.pytorch.callbacks import ModelCheckpoint\n"
         "Trainer(max_epochs=2, limit_train_batches=100, callbacks=[ModelCheckpoint(every_n_train_steps=50)])\n",
-        example("from lightning import Trainer\nfrom lightning.pytorch.callbacks import ModelCheckpoint\n"
-                "Trainer(max_epochs=2, callbacks=[ModelCheckpoint(every_n_train_steps=5000)])\n",
-                note="steps per epoch unknown"),
-        example("from lightning import Trainer\nTrainer(max_epochs=3, check_val_every_n_epoch=5, "
-                "enable_checkpointing=False)\n", note="no checkpoint expected"),
+        example(
+            "from lightning import Trainer\nfrom lightning.pytorch.callbacks import ModelCheckpoint\n"
+            "Trainer(max_epochs=2, callbacks=[ModelCheckpoint(every_n_train_steps=5000)])\n",
+            note="steps per epoch unknown",
+        ),
+        example(
+            "from lightning import Trainer\nTrainer(max_epochs=3, check_val_every_n_epoch=5, "
+            "enable_checkpointing=False)\n",
+            note="no checkpoint expected",
+        ),
     ]
     INVALID = [
-        example("from lightning import Trainer\nTrainer(max_epochs=3, check_val_every_n_epoch=5)\n",
-                message="no checkpoint is written"),
-        example("from lightning import Trainer\nfrom lightning.pytorch.callbacks import ModelCheckpoint\n"
-                "Trainer(max_epochs=2, limit_train_batches=100, callbacks=[ModelCheckpoint(every_n_train_steps=500)])\n",
-                message="200 optimizer steps"),
+        example(
+            "from lightning import Trainer\nTrainer(max_epochs=3, check_val_every_n_epoch=5)\n",
+            message="no checkpoint is written",
+        ),
+        example(
+            "from lightning import Trainer\nfrom lightning.pytorch.callbacks import ModelCheckpoint\n"
+            "Trainer(max_epochs=2, limit_train_batches=100, callbacks=[ModelCheckpoint(every_n_train_steps=500)])\n",
+            message="200 optimizer steps",
+        ),
     ]
 
     def check_trainer(self, spec: TrainerSpec, ctx) -> Iterable[Diagnostic]:
@@ -467,17 +591,29 @@ class CheckpointNeverSaved(Rule):
         s = ctx.schedule(spec)
         for cb in checkpoints(spec):
             plan = checkpoint_plan(cb, s, s.validation)
-            if plan.trigger == "steps" and isinstance(s.total_steps, int) and plan.every > s.total_steps \
-                    and s.stopped_by == "max_epochs":
+            if (
+                plan.trigger == "steps"
+                and isinstance(s.total_steps, int)
+                and plan.every > s.total_steps
+                and s.stopped_by == "max_epochs"
+            ):
                 at_most = "" if s.batches_exact else "at most "
-                yield self.report(cb.get("every_n_train_steps"),
-                                  f"`{cb.label()}(every_n_train_steps={plan.every})` never saves: the whole fit has "
-                                  f"{at_most}{s.total_steps} optimizer steps ({s.describe_batches()} batches per epoch)",
-                                  help="lower every_n_train_steps, or use every_n_epochs")
+                yield self.report(
+                    cb.get("every_n_train_steps"),
+                    f"`{cb.label()}(every_n_train_steps={plan.every})` never saves: the whole fit has "
+                    f"{at_most}{s.total_steps} optimizer steps ({s.describe_batches()} batches per epoch)",
+                    help="lower every_n_train_steps, or use every_n_epochs",
+                )
         every, epochs = spec.get("check_val_every_n_epoch"), s.epoch_limit
         n = int_of(every)
-        if n is None or not isinstance(epochs, int) or epochs <= 0 or n <= epochs or s.validation is None \
-                or s.validation.enabled is False:
+        if (
+            n is None
+            or not isinstance(epochs, int)
+            or epochs <= 0
+            or n <= epochs
+            or s.validation is None
+            or s.validation.enabled is False
+        ):
             return
         savers = [cb for cb in checkpoints(spec) if checkpoint_plan(cb, s, s.validation).on_train_epoch_end is False]
         if default_checkpoint_active(spec):
@@ -486,9 +622,12 @@ class CheckpointNeverSaved(Rule):
             label = f"`{savers[0].label()}`"
         else:
             return
-        yield self.report(every, f"`{spec.show('check_val_every_n_epoch')}` with `max_epochs={epochs}`: validation never "
-                                 f"runs, and {label} saves after validation, so no checkpoint is written",
-                          help=f"use check_val_every_n_epoch <= {epochs}")
+        yield self.report(
+            every,
+            f"`{spec.show('check_val_every_n_epoch')}` with `max_epochs={epochs}`: validation never "
+            f"runs, and {label} saves after validation, so no checkpoint is written",
+            help=f"use check_val_every_n_epoch <= {epochs}",
+        )
 
 
 class StepCheckpointMonitorsValidation(Rule):
@@ -537,18 +676,26 @@ class StepCheckpointMonitorsValidation(Rule):
         "Trainer(callbacks=[ModelCheckpoint(every_n_train_steps=500, monitor='train_loss')])\n",
         "from lightning import Trainer\nfrom lightning.pytorch.callbacks import ModelCheckpoint\n"
         "Trainer(val_check_interval=0.5, callbacks=[ModelCheckpoint(every_n_train_steps=500, monitor='val_loss')])\n",
-        example("from lightning import Trainer\nfrom lightning.pytorch.callbacks import ModelCheckpoint\ndef f(m):\n"
-                "    Trainer(callbacks=[ModelCheckpoint(every_n_train_steps=500, monitor=m)])\n", note="unknown"),
+        example(
+            "from lightning import Trainer\nfrom lightning.pytorch.callbacks import ModelCheckpoint\ndef f(m):\n"
+            "    Trainer(callbacks=[ModelCheckpoint(every_n_train_steps=500, monitor=m)])\n",
+            note="unknown",
+        ),
     ]
     INVALID = [
-        example("from lightning import Trainer\nfrom lightning.pytorch.callbacks import ModelCheckpoint\n"
-                "Trainer(callbacks=[ModelCheckpoint(every_n_train_steps=500, monitor='val_loss')])\n",
-                message="first epoch",
-                fixed="from lightning import Trainer\nfrom lightning.pytorch.callbacks import ModelCheckpoint\n"
-                      "Trainer(callbacks=[ModelCheckpoint(every_n_train_steps=500, monitor='val_loss', "
-                      "save_on_train_epoch_end=False)])\n"),
-        example("trainer:\n  callbacks:\n    - class_path: ModelCheckpoint\n      init_args:\n"
-                "        monitor: val/loss\n        every_n_train_steps: 1000\n", path="config.yaml"),
+        example(
+            "from lightning import Trainer\nfrom lightning.pytorch.callbacks import ModelCheckpoint\n"
+            "Trainer(callbacks=[ModelCheckpoint(every_n_train_steps=500, monitor='val_loss')])\n",
+            message="first epoch",
+            fixed="from lightning import Trainer\nfrom lightning.pytorch.callbacks import ModelCheckpoint\n"
+            "Trainer(callbacks=[ModelCheckpoint(every_n_train_steps=500, monitor='val_loss', "
+            "save_on_train_epoch_end=False)])\n",
+        ),
+        example(
+            "trainer:\n  callbacks:\n    - class_path: ModelCheckpoint\n      init_args:\n"
+            "        monitor: val/loss\n        every_n_train_steps: 1000\n",
+            path="config.yaml",
+        ),
     ]
 
     def check_trainer(self, spec: TrainerSpec, ctx) -> Iterable[Diagnostic]:
@@ -566,12 +713,27 @@ class StepCheckpointMonitorsValidation(Rule):
             v = s.validation
             if v is None or v.mode != "fraction" or v.interval != 1.0 or v.every_n_epochs != 1 or v.enabled is False:
                 continue
-            fix = insert_argument(cb.loc, cb.args, "save_on_train_epoch_end", False, cb.flavor, ctx.source,
-                                  "Save deferred checkpoints after validation") if not cb.open_reason else None
-            yield self.report(trigger[1], f"`{cb.label()}({trigger[0]}=..., monitor={monitor!r})` without "
-                                          "`save_on_train_epoch_end=False`: the monitored metric only exists after "
-                                          "validation, and the deferred saves of the first epoch are silently dropped",
-                              fix=fix, help="pass `save_on_train_epoch_end=False`")
+            fix = (
+                insert_argument(
+                    cb.loc,
+                    cb.args,
+                    "save_on_train_epoch_end",
+                    False,
+                    cb.flavor,
+                    ctx.source,
+                    "Save deferred checkpoints after validation",
+                )
+                if not cb.open_reason
+                else None
+            )
+            yield self.report(
+                trigger[1],
+                f"`{cb.label()}({trigger[0]}=..., monitor={monitor!r})` without "
+                "`save_on_train_epoch_end=False`: the monitored metric only exists after "
+                "validation, and the deferred saves of the first epoch are silently dropped",
+                fix=fix,
+                help="pass `save_on_train_epoch_end=False`",
+            )
 
 
 class StaleLastCheckpoint(Rule):
@@ -610,18 +772,24 @@ class StaleLastCheckpoint(Rule):
         "Trainer(max_epochs=4, callbacks=[ModelCheckpoint(every_n_epochs=2, save_last=True)])\n",
         "from lightning import Trainer\nfrom lightning.pytorch.callbacks import ModelCheckpoint\n"
         "Trainer(max_epochs=3, callbacks=[ModelCheckpoint(every_n_epochs=2)])\n",
-        example("from lightning import Trainer\nfrom lightning.pytorch.callbacks import ModelCheckpoint\n"
-                "Trainer(max_epochs=3, callbacks=[ModelCheckpoint(every_n_train_steps=100, save_last=True)])\n",
-                note="total steps unknown"),
+        example(
+            "from lightning import Trainer\nfrom lightning.pytorch.callbacks import ModelCheckpoint\n"
+            "Trainer(max_epochs=3, callbacks=[ModelCheckpoint(every_n_train_steps=100, save_last=True)])\n",
+            note="total steps unknown",
+        ),
     ]
     INVALID = [
-        example("from lightning import Trainer\nfrom lightning.pytorch.callbacks import ModelCheckpoint\n"
-                "Trainer(max_epochs=3, callbacks=[ModelCheckpoint(every_n_epochs=2, save_last=True)])\n",
-                message="epoch 2 of 3"),
-        example("from lightning import Trainer\nfrom lightning.pytorch.callbacks import ModelCheckpoint\n"
-                "Trainer(max_epochs=1, callbacks=[ModelCheckpoint(every_n_train_steps=100, save_last=True)])\n",
-                files={"pyproject.toml": "[tool.lightning-lint.facts.\"train.py\"]\ntrain-batches-per-epoch = 250\n"},
-                message="step 200 of 250"),
+        example(
+            "from lightning import Trainer\nfrom lightning.pytorch.callbacks import ModelCheckpoint\n"
+            "Trainer(max_epochs=3, callbacks=[ModelCheckpoint(every_n_epochs=2, save_last=True)])\n",
+            message="epoch 2 of 3",
+        ),
+        example(
+            "from lightning import Trainer\nfrom lightning.pytorch.callbacks import ModelCheckpoint\n"
+            "Trainer(max_epochs=1, callbacks=[ModelCheckpoint(every_n_train_steps=100, save_last=True)])\n",
+            files={"pyproject.toml": '[tool.lightning-lint.facts."train.py"]\ntrain-batches-per-epoch = 250\n'},
+            message="step 200 of 250",
+        ),
     ]
 
     def check_trainer(self, spec: TrainerSpec, ctx) -> Iterable[Diagnostic]:
@@ -646,9 +814,12 @@ class StaleLastCheckpoint(Rule):
                 where = f"epoch {last_epoch} of {s.epochs_run}"
             else:
                 continue
-            yield self.report(save_last, f"`save_last=True`, but `{cb.label()}` saves {plan.describe()}: last.ckpt "
-                                         f"holds {where}, not the final weights",
-                              help="make the interval divide the run length, or save every epoch")
+            yield self.report(
+                save_last,
+                f"`save_last=True`, but `{cb.label()}` saves {plan.describe()}: last.ckpt "
+                f"holds {where}, not the final weights",
+                help="make the interval divide the run length, or save every epoch",
+            )
 
 
 class ResumePathUnavailable(Rule):
@@ -686,18 +857,29 @@ class ResumePathUnavailable(Rule):
         "from lightning import Trainer\nfrom lightning.pytorch.callbacks import ModelCheckpoint\n"
         "t = Trainer(callbacks=[ModelCheckpoint(save_last=True)])\nt.fit(model, ckpt_path='last')\n",
         "from lightning import Trainer\nt = Trainer()\nt.fit(model, ckpt_path='best')\n",
-        example("from lightning import Trainer\ndef f(cbs):\n    t = Trainer(callbacks=cbs)\n"
-                "    t.fit(model, ckpt_path='last')\n", note="unknown callbacks"),
-        example("from lightning import Trainer\nfrom lightning.pytorch.callbacks import OnExceptionCheckpoint\n"
-                "t = Trainer(callbacks=[OnExceptionCheckpoint('.')])\nt.fit(model, ckpt_path='last')\n"),
+        example(
+            "from lightning import Trainer\ndef f(cbs):\n    t = Trainer(callbacks=cbs)\n"
+            "    t.fit(model, ckpt_path='last')\n",
+            note="unknown callbacks",
+        ),
+        example(
+            "from lightning import Trainer\nfrom lightning.pytorch.callbacks import OnExceptionCheckpoint\n"
+            "t = Trainer(callbacks=[OnExceptionCheckpoint('.')])\nt.fit(model, ckpt_path='last')\n"
+        ),
     ]
     INVALID = [
-        example("from lightning import Trainer\nfrom lightning.pytorch.callbacks import ModelCheckpoint\n"
-                "t = Trainer(callbacks=[ModelCheckpoint(every_n_epochs=1)])\nt.fit(model, ckpt_path='last')\n",
-                message="starts from scratch"),
-        example("from lightning import Trainer\nt = Trainer(enable_checkpointing=False)\nt.fit(model, ckpt_path='best')\n"),
-        example("from lightning import Trainer\nt = Trainer(fast_dev_run=True)\nt.test(model, ckpt_path='best')\n",
-                message="fast_dev_run"),
+        example(
+            "from lightning import Trainer\nfrom lightning.pytorch.callbacks import ModelCheckpoint\n"
+            "t = Trainer(callbacks=[ModelCheckpoint(every_n_epochs=1)])\nt.fit(model, ckpt_path='last')\n",
+            message="starts from scratch",
+        ),
+        example(
+            "from lightning import Trainer\nt = Trainer(enable_checkpointing=False)\nt.fit(model, ckpt_path='best')\n"
+        ),
+        example(
+            "from lightning import Trainer\nt = Trainer(fast_dev_run=True)\nt.test(model, ckpt_path='best')\n",
+            message="fast_dev_run",
+        ),
         example("fit:\n  trainer:\n    max_epochs: 3\n  ckpt_path: last\n", path="config.yaml"),
     ]
 
@@ -723,18 +905,27 @@ class ResumePathUnavailable(Rule):
         enable = spec.get("enable_checkpointing")
         if not enable.decidable:
             return
-        yield self.report(path, "`ckpt_path=\"last\"` but no ModelCheckpoint has `save_last=True`: no last.ckpt "
-                                "exists, Lightning warns once and training starts from scratch",
-                          help="add `save_last=True` to the ModelCheckpoint")
+        yield self.report(
+            path,
+            '`ckpt_path="last"` but no ModelCheckpoint has `save_last=True`: no last.ckpt '
+            "exists, Lightning warns once and training starts from scratch",
+            help="add `save_last=True` to the ModelCheckpoint",
+        )
 
     def _best(self, spec: TrainerSpec, path: Value, method: str) -> Iterable[Diagnostic]:
         if fast_dev_run_on(spec):
-            yield self.report(path, f"`.{method}(ckpt_path=\"best\")` with fast_dev_run: no checkpoint is ever saved, "
-                                    "Lightning raises ValueError")
+            yield self.report(
+                path,
+                f'`.{method}(ckpt_path="best")` with fast_dev_run: no checkpoint is ever saved, '
+                "Lightning raises ValueError",
+            )
             return
         if default_checkpoint_active(spec) is False and not checkpoints(spec):
-            yield self.report(path, f"`.{method}(ckpt_path=\"best\")` is set but `ModelCheckpoint` is not configured "
-                                    "(checkpointing is disabled): Lightning raises ValueError")
+            yield self.report(
+                path,
+                f'`.{method}(ckpt_path="best")` is set but `ModelCheckpoint` is not configured '
+                "(checkpointing is disabled): Lightning raises ValueError",
+            )
 
 
 class CheckpointTimeIntervalType(Rule):
@@ -773,19 +964,32 @@ class CheckpointTimeIntervalType(Rule):
     VALID = [
         "from datetime import timedelta\nfrom lightning.pytorch.callbacks import ModelCheckpoint\n"
         "ModelCheckpoint(train_time_interval=timedelta(minutes=30))\n",
-        example("callbacks:\n  ckpt:\n    _target_: lightning.pytorch.callbacks.ModelCheckpoint\n"
-                "    train_time_interval:\n      _target_: datetime.timedelta\n      minutes: 30\n",
-                path="configs/callbacks/default.yaml"),
-        example("trainer:\n  callbacks:\n    - class_path: ModelCheckpoint\n      init_args:\n"
-                "        train_time_interval: '0:30:00'\n", path="config.yaml", note="jsonargparse builds a timedelta"),
+        example(
+            "callbacks:\n  ckpt:\n    _target_: lightning.pytorch.callbacks.ModelCheckpoint\n"
+            "    train_time_interval:\n      _target_: datetime.timedelta\n      minutes: 30\n",
+            path="configs/callbacks/default.yaml",
+        ),
+        example(
+            "trainer:\n  callbacks:\n    - class_path: ModelCheckpoint\n      init_args:\n"
+            "        train_time_interval: '0:30:00'\n",
+            path="config.yaml",
+            note="jsonargparse builds a timedelta",
+        ),
     ]
     INVALID = [
-        example("callbacks:\n  ckpt:\n    _target_: lightning.pytorch.callbacks.ModelCheckpoint\n"
-                "    train_time_interval: '00:30:00'\n", path="configs/callbacks/default.yaml",
-                message="total_seconds"),
+        example(
+            "callbacks:\n  ckpt:\n    _target_: lightning.pytorch.callbacks.ModelCheckpoint\n"
+            "    train_time_interval: '00:30:00'\n",
+            path="configs/callbacks/default.yaml",
+            message="total_seconds",
+        ),
         example("from lightning.pytorch.callbacks import ModelCheckpoint\nModelCheckpoint(train_time_interval=1800)\n"),
-        example("trainer:\n  callbacks:\n    - class_path: ModelCheckpoint\n      init_args:\n"
-                "        train_time_interval: '00:00:30:00'\n", path="config.yaml", message="30 seconds"),
+        example(
+            "trainer:\n  callbacks:\n    - class_path: ModelCheckpoint\n      init_args:\n"
+            "        train_time_interval: '00:00:30:00'\n",
+            path="config.yaml",
+            message="30 seconds",
+        ),
     ]
 
     def check_callback(self, callback: CallbackSpec, ctx) -> Iterable[Diagnostic]:
@@ -795,14 +999,21 @@ class CheckpointTimeIntervalType(Rule):
         if not value.known or value.data is None or isinstance(value.data, Call):
             return
         from lightning_lint.model.spec import FLAVOR_LIGHTNING_CLI
+
         if callback.flavor == FLAVOR_LIGHTNING_CLI:
             if value.is_str() and value.data.count(":") == 3:
-                yield self.report(value, f"`train_time_interval: {value.data}` looks like DD:HH:MM:SS, but "
-                                         "jsonargparse reads timedelta strings as hours:minutes:seconds "
-                                         f"(`\"00:00:30:00\"` is 30 seconds)",
-                                  help="write `\"H:MM:SS\"` (e.g. `\"0:30:00\"`) or `\"1 day, 0:00:00\"`")
+                yield self.report(
+                    value,
+                    f"`train_time_interval: {value.data}` looks like DD:HH:MM:SS, but "
+                    "jsonargparse reads timedelta strings as hours:minutes:seconds "
+                    f'(`"00:00:30:00"` is 30 seconds)',
+                    help='write `"H:MM:SS"` (e.g. `"0:30:00"`) or `"1 day, 0:00:00"`',
+                )
             return
         if isinstance(value.data, (str, int, float)) and not isinstance(value.data, bool):
-            yield self.report(value, f"`train_time_interval` is {describe(value)}, not a timedelta: the first training "
-                                     "batch fails with AttributeError ('... has no attribute total_seconds')",
-                              help="pass a datetime.timedelta (in Hydra: `_target_: datetime.timedelta`)")
+            yield self.report(
+                value,
+                f"`train_time_interval` is {describe(value)}, not a timedelta: the first training "
+                "batch fails with AttributeError ('... has no attribute total_seconds')",
+                help="pass a datetime.timedelta (in Hydra: `_target_: datetime.timedelta`)",
+            )

@@ -8,7 +8,16 @@ from typing import TYPE_CHECKING, Iterable, List, Optional
 
 from lightning_lint.model import lightning_api as data
 from lightning_lint.model.diagnostics import Applicability, Diagnostic, Severity
-from lightning_lint.model.spec import FLAVOR_HYDRA, FLAVOR_LIGHTNING_CLI, FLAVOR_OMEGACONF, CallbackSpec, Extraction, Loc, TrainerSpec, Value
+from lightning_lint.model.spec import (
+    FLAVOR_HYDRA,
+    FLAVOR_LIGHTNING_CLI,
+    FLAVOR_OMEGACONF,
+    CallbackSpec,
+    Extraction,
+    Loc,
+    TrainerSpec,
+    Value,
+)
 from lightning_lint.rules.base import Rule, example
 from lightning_lint.rules.fixes import replace_value
 
@@ -54,8 +63,11 @@ class CliIntOneMeansAll(Rule):
     VALID = [
         example("trainer:\n  limit_train_batches: 1.0\n", path="config.yaml"),
         example("trainer:\n  limit_train_batches: 2\n", path="config.yaml", note="2 stays 2 batches"),
-        example("trainer:\n  _target_: lightning.pytorch.Trainer\n  limit_train_batches: 1\n",
-                path="configs/trainer/debug.yaml", note="Hydra keeps the int"),
+        example(
+            "trainer:\n  _target_: lightning.pytorch.Trainer\n  limit_train_batches: 1\n",
+            path="configs/trainer/debug.yaml",
+            note="Hydra keeps the int",
+        ),
         "from lightning import Trainer\nTrainer(limit_train_batches=1)\n",
     ]
     INVALID = [
@@ -69,10 +81,12 @@ class CliIntOneMeansAll(Rule):
         for name in _LIMITS:
             value = spec.args.get(name)
             if value is not None and value.known and value.raw is not None and value.raw.strip() in ("1", "+1"):
-                yield self.report(value, f"`{spec.show(name)}` means all batches in LightningCLI: jsonargparse reads "
-                                         "the 1 as 1.0 (100%), not as one batch",
-                                  help="for one batch use `fast_dev_run: 1` or `overfit_batches: 1`; for all batches "
-                                       "write 1.0")
+                yield self.report(
+                    value,
+                    f"`{spec.show(name)}` means all batches in LightningCLI: jsonargparse reads "
+                    "the 1 as 1.0 (100%), not as one batch",
+                    help="for one batch use `fast_dev_run: 1` or `overfit_batches: 1`; for all batches write 1.0",
+                )
 
 
 def _param_kinds(owner: Optional[str], name: str):
@@ -120,16 +134,26 @@ class CliScientificInt(Rule):
     VALID = [
         example("trainer:\n  max_steps: 10000\n", path="config.yaml"),
         example("trainer:\n  gradient_clip_val: 1e-3\n", path="config.yaml", note="a float parameter"),
-        example("trainer:\n  _target_: lightning.pytorch.Trainer\n  max_steps: 1e4\n", path="configs/trainer/x.yaml",
-                note="Hydra: OmegaConf passes the float on"),
+        example(
+            "trainer:\n  _target_: lightning.pytorch.Trainer\n  max_steps: 1e4\n",
+            path="configs/trainer/x.yaml",
+            note="Hydra: OmegaConf passes the float on",
+        ),
     ]
     INVALID = [
-        example("trainer:\n  max_steps: 1e4  # ten thousand\n", path="config.yaml", message="Expected a <class 'int'>",
-                fixed="trainer:\n  max_steps: 10000  # ten thousand\n"),
-        example("fit:\n  trainer:\n    callbacks:\n      - class_path: ModelCheckpoint\n        init_args:\n"
-                "          every_n_train_steps: 5.0e+3\n", path="fit.yaml",
-                fixed="fit:\n  trainer:\n    callbacks:\n      - class_path: ModelCheckpoint\n        init_args:\n"
-                      "          every_n_train_steps: 5000\n"),
+        example(
+            "trainer:\n  max_steps: 1e4  # ten thousand\n",
+            path="config.yaml",
+            message="Expected a <class 'int'>",
+            fixed="trainer:\n  max_steps: 10000  # ten thousand\n",
+        ),
+        example(
+            "fit:\n  trainer:\n    callbacks:\n      - class_path: ModelCheckpoint\n        init_args:\n"
+            "          every_n_train_steps: 5.0e+3\n",
+            path="fit.yaml",
+            fixed="fit:\n  trainer:\n    callbacks:\n      - class_path: ModelCheckpoint\n        init_args:\n"
+            "          every_n_train_steps: 5000\n",
+        ),
     ]
 
     def check_trainer(self, spec: TrainerSpec, ctx) -> Iterable[Diagnostic]:
@@ -149,11 +173,18 @@ class CliScientificInt(Rule):
         if not _SCIENTIFIC.match(raw):
             return
         number = float(raw)
-        fix = replace_value(value, int(number), FLAVOR_LIGHTNING_CLI, f"Write {int(number)}") \
-            if number.is_integer() else None
-        yield self.report(value, f"`{raw}` for the int parameter `{label}`: jsonargparse reads a float and stops with "
-                                 f"\"Expected a <class 'int'>. Got value: {number}\"", fix=fix,
-                          help="write the integer in plain digits")
+        fix = (
+            replace_value(value, int(number), FLAVOR_LIGHTNING_CLI, f"Write {int(number)}")
+            if number.is_integer()
+            else None
+        )
+        yield self.report(
+            value,
+            f"`{raw}` for the int parameter `{label}`: jsonargparse reads a float and stops with "
+            f"\"Expected a <class 'int'>. Got value: {number}\"",
+            fix=fix,
+            help="write the integer in plain digits",
+        )
 
 
 class CliConfigPlacement(Rule):
@@ -211,12 +242,16 @@ class CliConfigPlacement(Rule):
                 continue
             node = root.get(flat[0])
             loc = Loc(node.path, node.key_span or node.span)
-            yield self.report(loc, f"this LightningCLI config mixes `{nested[0]}:` nesting with top-level `{flat[0]}:`: "
-                                   "before the subcommand only the nested keys are accepted, after it only the top-level "
-                                   "ones; either way the run fails",
-                              related=[Loc(root.get(nested[0]).path, root.get(nested[0]).key_span)]
-                              if root.get(nested[0]).key_span else (),
-                              help=f"move `{flat[0]}:` under `{nested[0]}:`, or flatten `{nested[0]}:`")
+            yield self.report(
+                loc,
+                f"this LightningCLI config mixes `{nested[0]}:` nesting with top-level `{flat[0]}:`: "
+                "before the subcommand only the nested keys are accepted, after it only the top-level "
+                "ones; either way the run fails",
+                related=[Loc(root.get(nested[0]).path, root.get(nested[0]).key_span)]
+                if root.get(nested[0]).key_span
+                else (),
+                help=f"move `{flat[0]}:` under `{nested[0]}:`, or flatten `{nested[0]}:`",
+            )
 
 
 def _sets_callbacks(path: str, ctx: "RuleContext") -> Optional[Loc]:
@@ -264,19 +299,30 @@ class CliListOverride(Rule):
     name = "cli-list-override"
     severity = Severity.WARNING
     needs = "S*"
-    summary = "Several LightningCLI configs passed together that each set trainer.callbacks: the later replaces the list."
+    summary = (
+        "Several LightningCLI configs passed together that each set trainer.callbacks: the later replaces the list."
+    )
     _BASE = "trainer:\n  callbacks:\n    - class_path: ModelCheckpoint\n"
     VALID = [
-        example("trainer:\n  callbacks+:\n    - class_path: EarlyStopping\n      init_args:\n        monitor: val_loss\n",
-                path="exp.yaml", files={"base.yaml": _BASE, "run.sh": "python main.py fit -c base.yaml -c exp.yaml\n"}),
-        example("trainer:\n  callbacks:\n    - class_path: EarlyStopping\n", path="exp.yaml",
-                files={"base.yaml": _BASE}, note="never passed together"),
+        example(
+            "trainer:\n  callbacks+:\n    - class_path: EarlyStopping\n      init_args:\n        monitor: val_loss\n",
+            path="exp.yaml",
+            files={"base.yaml": _BASE, "run.sh": "python main.py fit -c base.yaml -c exp.yaml\n"},
+        ),
+        example(
+            "trainer:\n  callbacks:\n    - class_path: EarlyStopping\n",
+            path="exp.yaml",
+            files={"base.yaml": _BASE},
+            note="never passed together",
+        ),
     ]
     INVALID = [
-        example("trainer:\n  callbacks:\n    - class_path: EarlyStopping\n      init_args:\n        monitor: val_loss\n",
-                path="exp.yaml", files={"base.yaml": _BASE,
-                                        "run.sh": "python main.py fit --config base.yaml --config exp.yaml\n"},
-                message="callbacks+"),
+        example(
+            "trainer:\n  callbacks:\n    - class_path: EarlyStopping\n      init_args:\n        monitor: val_loss\n",
+            path="exp.yaml",
+            files={"base.yaml": _BASE, "run.sh": "python main.py fit --config base.yaml --config exp.yaml\n"},
+            message="callbacks+",
+        ),
     ]
 
     def check_trainer(self, spec: TrainerSpec, ctx) -> Iterable[Diagnostic]:
@@ -289,14 +335,17 @@ class CliListOverride(Rule):
         for configs, where in ctx.facts.cli_config_sets:
             if here not in configs[1:]:
                 continue
-            for earlier in configs[:configs.index(here)]:
+            for earlier in configs[: configs.index(here)]:
                 theirs = _sets_callbacks(earlier, ctx)
                 if theirs is None:
                     continue
-                yield self.report(mine, f"`{where.path}:{where.span.start_line}` passes this config after "
-                                        f"`{os.path.relpath(earlier, os.path.dirname(here))}`, whose trainer.callbacks "
-                                        "this list replaces (jsonargparse replaces lists); write `callbacks+:` to append",
-                                  related=[theirs])
+                yield self.report(
+                    mine,
+                    f"`{where.path}:{where.span.start_line}` passes this config after "
+                    f"`{os.path.relpath(earlier, os.path.dirname(here))}`, whose trainer.callbacks "
+                    "this list replaces (jsonargparse replaces lists); write `callbacks+:` to append",
+                    related=[theirs],
+                )
                 return
 
 
@@ -331,16 +380,24 @@ class HydraNodeWithoutTarget(Rule):
     severity = Severity.WARNING
     summary = "A Hydra callbacks/logger node without _target_: silently not instantiated."
     VALID = [
-        example("trainer:\n  _target_: lightning.pytorch.Trainer\ncallbacks:\n  es:\n"
-                "    _target_: lightning.pytorch.callbacks.EarlyStopping\n    monitor: val/loss\n",
-                path="configs/train.yaml"),
+        example(
+            "trainer:\n  _target_: lightning.pytorch.Trainer\ncallbacks:\n  es:\n"
+            "    _target_: lightning.pytorch.callbacks.EarlyStopping\n    monitor: val/loss\n",
+            path="configs/train.yaml",
+        ),
         example("trainer:\n  _target_: lightning.pytorch.Trainer\ncallbacks:\n  es: null\n", path="configs/train.yaml"),
     ]
     INVALID = [
-        example("trainer:\n  _target_: lightning.pytorch.Trainer\ncallbacks:\n  early_stopping:\n"
-                "    monitor: val/loss\n    patience: 3\n", path="configs/train.yaml", message="_target_"),
-        example("trainer:\n  _target_: lightning.pytorch.Trainer\nlogger:\n  csv:\n    save_dir: logs\n",
-                path="configs/train.yaml"),
+        example(
+            "trainer:\n  _target_: lightning.pytorch.Trainer\ncallbacks:\n  early_stopping:\n"
+            "    monitor: val/loss\n    patience: 3\n",
+            path="configs/train.yaml",
+            message="_target_",
+        ),
+        example(
+            "trainer:\n  _target_: lightning.pytorch.Trainer\nlogger:\n  csv:\n    save_dir: logs\n",
+            path="configs/train.yaml",
+        ),
     ]
 
     def check_trainer(self, spec: TrainerSpec, ctx) -> Iterable[Diagnostic]:
@@ -348,9 +405,13 @@ class HydraNodeWithoutTarget(Rule):
             return
         for key_path, node in spec.extras.get("untargeted", ()):
             loc = Loc(node.path, node.key_span or node.span)
-            yield self.report(loc, f"`{key_path}` has no `_target_` in the composed config: Hydra does not "
-                                   "instantiate it and the template's instantiate helpers skip it silently",
-                              key_path=key_path, help="add `_target_`, or include the option that defines it")
+            yield self.report(
+                loc,
+                f"`{key_path}` has no `_target_` in the composed config: Hydra does not "
+                "instantiate it and the template's instantiate helpers skip it silently",
+                key_path=key_path,
+                help="add `_target_`, or include the option that defines it",
+            )
 
 
 _CONSUMERS = {
@@ -389,10 +450,16 @@ class DuplicateConfigKey(Rule):
     summary = "A key repeated in one YAML mapping: LightningCLI keeps the last silently, OmegaConf refuses the file."
     VALID = [example("trainer:\n  max_epochs: 10\nmodel:\n  max_epochs: 3\n", path="config.yaml")]
     INVALID = [
-        example("trainer:\n  max_epochs: 10\n  devices: 2\n  max_epochs: 100\n", path="config.yaml",
-                message="keeps the last value"),
-        example("trainer:\n  _target_: lightning.pytorch.Trainer\n  devices: 1\n  devices: 2\n",
-                path="configs/trainer/gpu.yaml", message="refuses"),
+        example(
+            "trainer:\n  max_epochs: 10\n  devices: 2\n  max_epochs: 100\n",
+            path="config.yaml",
+            message="keeps the last value",
+        ),
+        example(
+            "trainer:\n  _target_: lightning.pytorch.Trainer\n  devices: 1\n  devices: 2\n",
+            path="configs/trainer/gpu.yaml",
+            message="refuses",
+        ),
     ]
 
     def check_file(self, extraction: Extraction, ctx) -> Iterable[Diagnostic]:
@@ -401,7 +468,10 @@ class DuplicateConfigKey(Rule):
             return
         consumer = _CONSUMERS.get(flavors[0], _CONSUMERS[FLAVOR_OMEGACONF])
         for duplicate in extraction.facts.get("duplicates", ()):
-            yield self.report(Loc(extraction.path, duplicate.span),
-                              f"`{duplicate.key_path}` is given twice (first on line {duplicate.first.start_line}): "
-                              f"{consumer}", key_path=duplicate.key_path,
-                              related=[Loc(extraction.path, duplicate.first)], help="keep one of them")
+            yield self.report(
+                Loc(extraction.path, duplicate.span),
+                f"`{duplicate.key_path}` is given twice (first on line {duplicate.first.start_line}): {consumer}",
+                key_path=duplicate.key_path,
+                related=[Loc(extraction.path, duplicate.first)],
+                help="keep one of them",
+            )

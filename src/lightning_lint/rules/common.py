@@ -9,8 +9,9 @@ from typing import Any, List, Optional
 
 from lightning_lint.model.spec import CallbackSpec, TrainerSpec, Value
 
-_VALIDATION_METRIC = re.compile(r"^(val|valid|validation)(?![a-z])|(^|[/_.\-])(val|valid|validation)([/_.\-]|$)",
-                                re.IGNORECASE)
+_VALIDATION_METRIC = re.compile(
+    r"^(val|valid|validation)(?![a-z])|(^|[/_.\-])(val|valid|validation)([/_.\-]|$)", re.IGNORECASE
+)
 
 
 def fast_dev_run_on(spec: TrainerSpec) -> bool:

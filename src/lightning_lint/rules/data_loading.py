@@ -15,8 +15,10 @@ TORCH_LOADERS = ("DataLoader", "StatefulDataLoader")
 _RANDOM_SAMPLERS = ("torch.utils.data.RandomSampler", "torch.utils.data.sampler.RandomSampler")
 _LIGHTNING_CLASSES = ("LightningModule", "LightningDataModule")
 
-_MODULE = ("import torch\nfrom torch.utils.data import DataLoader, TensorDataset\nimport lightning as L\n"
-           "ds = TensorDataset(torch.randn(8, 4))\n")
+_MODULE = (
+    "import torch\nfrom torch.utils.data import DataLoader, TensorDataset\nimport lightning as L\n"
+    "ds = TensorDataset(torch.randn(8, 4))\n"
+)
 
 
 def _lightning_owner(use: LoaderUse, ctx) -> bool:
@@ -84,56 +86,86 @@ class ShuffledEvalLoader(Rule):
     summary = "A validation, test or predict DataLoader with shuffle=True."
     VALID = [
         _MODULE + "class M(L.LightningModule):\n    def val_dataloader(self):\n"
-                  "        return DataLoader(ds, batch_size=2)\n",
+        "        return DataLoader(ds, batch_size=2)\n",
         _MODULE + "class M(L.LightningModule):\n    def train_dataloader(self):\n"
-                  "        return DataLoader(ds, shuffle=True)\n",
-        example(_MODULE + "class Helper:\n    def val_dataloader(self):\n        return DataLoader(ds, shuffle=True)\n",
-                note="not a Lightning class"),
-        example(_MODULE + "class M(L.LightningModule):\n    def __init__(self, shuffle):\n"
-                          "        super().__init__()\n        self.shuffle = shuffle\n"
-                          "    def val_dataloader(self):\n        return DataLoader(ds, shuffle=self.shuffle)\n",
-                note="unknown value"),
-        example(_MODULE + "class M(L.LightningModule):\n    def val_dataloader(self, **kw):\n"
-                          "        return DataLoader(ds, **kw)\n", note="**kwargs"),
+        "        return DataLoader(ds, shuffle=True)\n",
+        example(
+            _MODULE + "class Helper:\n    def val_dataloader(self):\n        return DataLoader(ds, shuffle=True)\n",
+            note="not a Lightning class",
+        ),
+        example(
+            _MODULE + "class M(L.LightningModule):\n    def __init__(self, shuffle):\n"
+            "        super().__init__()\n        self.shuffle = shuffle\n"
+            "    def val_dataloader(self):\n        return DataLoader(ds, shuffle=self.shuffle)\n",
+            note="unknown value",
+        ),
+        example(
+            _MODULE + "class M(L.LightningModule):\n    def val_dataloader(self, **kw):\n"
+            "        return DataLoader(ds, **kw)\n",
+            note="**kwargs",
+        ),
         example(_MODULE + "val_loader = DataLoader(ds, shuffle=True)\n", note="named val but its use is not seen"),
-        example(_MODULE + "class M(L.LightningModule):\n    def val_dataloader(self):\n"
-                          "        extra = DataLoader(ds, shuffle=True)\n        return DataLoader(ds)\n",
-                note="built in the hook but not returned"),
-        example(_MODULE + "def run(trainer, model):\n"
-                          "    trainer.fit(model, train_dataloaders=DataLoader(ds, shuffle=True),\n"
-                          "                val_dataloaders=DataLoader(ds))\n"),
-        example(_MODULE + "class Data(L.LightningDataModule):\n    def setup(self, stage):\n"
-                          "        self.loaders = {'train': DataLoader(ds, shuffle=True), 'val': DataLoader(ds)}\n"
-                          "    def val_dataloader(self):\n        return self.loaders['val']\n",
-                note="picked out of a dict by key: not followed"),
-        example(_MODULE + "def run(trainer, model):\n    loader = DataLoader(ds, shuffle=True)\n"
-                          "    trainer.fit(model, loader, loader)\n",
-                note="positional arguments of something not known to be a Trainer"),
+        example(
+            _MODULE + "class M(L.LightningModule):\n    def val_dataloader(self):\n"
+            "        extra = DataLoader(ds, shuffle=True)\n        return DataLoader(ds)\n",
+            note="built in the hook but not returned",
+        ),
+        example(
+            _MODULE + "def run(trainer, model):\n"
+            "    trainer.fit(model, train_dataloaders=DataLoader(ds, shuffle=True),\n"
+            "                val_dataloaders=DataLoader(ds))\n"
+        ),
+        example(
+            _MODULE + "class Data(L.LightningDataModule):\n    def setup(self, stage):\n"
+            "        self.loaders = {'train': DataLoader(ds, shuffle=True), 'val': DataLoader(ds)}\n"
+            "    def val_dataloader(self):\n        return self.loaders['val']\n",
+            note="picked out of a dict by key: not followed",
+        ),
+        example(
+            _MODULE + "def run(trainer, model):\n    loader = DataLoader(ds, shuffle=True)\n"
+            "    trainer.fit(model, loader, loader)\n",
+            note="positional arguments of something not known to be a Trainer",
+        ),
     ]
     INVALID = [
-        example(_MODULE + "class Data(L.LightningDataModule):\n    def val_dataloader(self):\n"
-                          "        return DataLoader(ds, batch_size=2, shuffle=True)\n",
-                message="returned by `Data.val_dataloader()`",
-                fixed=_MODULE + "class Data(L.LightningDataModule):\n    def val_dataloader(self):\n"
-                                "        return DataLoader(ds, batch_size=2, shuffle=False)\n", unsafe=True),
-        example(_MODULE + "class Data(L.LightningDataModule):\n    def setup(self, stage):\n"
-                          "        self.test_loader = DataLoader(ds, 2, True)\n"
-                          "    def test_dataloader(self):\n        return self.test_loader\n",
-                message="`test_dataloader`"),
-        example(_MODULE + "from torch.utils.data import RandomSampler\nclass M(L.LightningModule):\n"
-                          "    def predict_dataloader(self):\n"
-                          "        loader = DataLoader(ds, sampler=RandomSampler(ds))\n"
-                          "        return [loader]\n", message="RandomSampler"),
-        example(_MODULE + "train_loader = DataLoader(ds, shuffle=True)\ntrainer = L.Trainer(max_epochs=1)\n"
-                          "trainer.fit(M(), train_loader, train_loader)\n", message="passed to `trainer.fit",
-                note="the training loader reused for validation: no fix"),
-        example(_MODULE + "def evaluate(trainer, model):\n"
-                          "    trainer.validate(model, dataloaders=DataLoader(ds, shuffle=True))\n"),
-        example("from base import BaseData\nfrom torch.utils.data import DataLoader\n"
-                "class Data(BaseData):\n    def val_dataloader(self):\n"
-                "        return DataLoader(self.val_set, shuffle=True)\n",
-                files={"base.py": "import lightning as L\nclass BaseData(L.LightningDataModule):\n    pass\n"},
-                note="the Lightning base class is in another file"),
+        example(
+            _MODULE + "class Data(L.LightningDataModule):\n    def val_dataloader(self):\n"
+            "        return DataLoader(ds, batch_size=2, shuffle=True)\n",
+            message="returned by `Data.val_dataloader()`",
+            fixed=_MODULE + "class Data(L.LightningDataModule):\n    def val_dataloader(self):\n"
+            "        return DataLoader(ds, batch_size=2, shuffle=False)\n",
+            unsafe=True,
+        ),
+        example(
+            _MODULE + "class Data(L.LightningDataModule):\n    def setup(self, stage):\n"
+            "        self.test_loader = DataLoader(ds, 2, True)\n"
+            "    def test_dataloader(self):\n        return self.test_loader\n",
+            message="`test_dataloader`",
+        ),
+        example(
+            _MODULE + "from torch.utils.data import RandomSampler\nclass M(L.LightningModule):\n"
+            "    def predict_dataloader(self):\n"
+            "        loader = DataLoader(ds, sampler=RandomSampler(ds))\n"
+            "        return [loader]\n",
+            message="RandomSampler",
+        ),
+        example(
+            _MODULE + "train_loader = DataLoader(ds, shuffle=True)\ntrainer = L.Trainer(max_epochs=1)\n"
+            "trainer.fit(M(), train_loader, train_loader)\n",
+            message="passed to `trainer.fit",
+            note="the training loader reused for validation: no fix",
+        ),
+        example(
+            _MODULE + "def evaluate(trainer, model):\n"
+            "    trainer.validate(model, dataloaders=DataLoader(ds, shuffle=True))\n"
+        ),
+        example(
+            "from base import BaseData\nfrom torch.utils.data import DataLoader\n"
+            "class Data(BaseData):\n    def val_dataloader(self):\n"
+            "        return DataLoader(self.val_set, shuffle=True)\n",
+            files={"base.py": "import lightning as L\nclass BaseData(L.LightningDataModule):\n    pass\n"},
+            note="the Lightning base class is in another file",
+        ),
     ]
 
     def check_loader(self, loader: LoaderSpec, ctx) -> Iterable[Diagnostic]:
@@ -153,10 +185,15 @@ class ShuffledEvalLoader(Rule):
         else:
             return
         stage = use.role
-        yield self.report(value, f"this {loader.kind} is {use.how} and shuffles ({what}): Lightning warns that "
-                                 f"the `{stage}_dataloader`'s sampler has shuffling enabled; a limited "
-                                 f"`limit_{stage}_batches` then evaluates a different subset every time",
-                          fix=fix, related=[use.loc], help="evaluation loaders should not shuffle")
+        yield self.report(
+            value,
+            f"this {loader.kind} is {use.how} and shuffles ({what}): Lightning warns that "
+            f"the `{stage}_dataloader`'s sampler has shuffling enabled; a limited "
+            f"`limit_{stage}_batches` then evaluates a different subset every time",
+            fix=fix,
+            related=[use.loc],
+            help="evaluation loaders should not shuffle",
+        )
 
 
 def _torch_loader_int(value: Value) -> Optional[int]:
@@ -195,18 +232,26 @@ class PersistentWorkersWithoutWorkers(Rule):
     VALID = [
         _MODULE + "DataLoader(ds, num_workers=2, persistent_workers=True)\n",
         _MODULE + "DataLoader(ds, num_workers=0, persistent_workers=False)\n",
-        example(_MODULE + "def make(n):\n    return DataLoader(ds, num_workers=n, persistent_workers=True)\n",
-                note="unknown num_workers"),
-        example(_MODULE + "def make(**kw):\n    return DataLoader(ds, persistent_workers=True, **kw)\n",
-                note="**kw may set num_workers"),
+        example(
+            _MODULE + "def make(n):\n    return DataLoader(ds, num_workers=n, persistent_workers=True)\n",
+            note="unknown num_workers",
+        ),
+        example(
+            _MODULE + "def make(**kw):\n    return DataLoader(ds, persistent_workers=True, **kw)\n",
+            note="**kw may set num_workers",
+        ),
         example(_MODULE + "def make(p):\n    return DataLoader(ds, persistent_workers=p)\n", note="unknown"),
     ]
     INVALID = [
         example(_MODULE + "DataLoader(ds, batch_size=2, persistent_workers=True)\n", message="(the default)"),
-        example(_MODULE + "DataLoader(ds, 2, False, None, None, 0, persistent_workers=True)\n",
-                note="num_workers given by position"),
-        example("from torchdata.stateful_dataloader import StatefulDataLoader\n"
-                "def make(ds):\n    return StatefulDataLoader(ds, num_workers=0, persistent_workers=True)\n"),
+        example(
+            _MODULE + "DataLoader(ds, 2, False, None, None, 0, persistent_workers=True)\n",
+            note="num_workers given by position",
+        ),
+        example(
+            "from torchdata.stateful_dataloader import StatefulDataLoader\n"
+            "def make(ds):\n    return StatefulDataLoader(ds, num_workers=0, persistent_workers=True)\n"
+        ),
     ]
 
     def check_loader(self, loader: LoaderSpec, ctx) -> Iterable[Diagnostic]:
@@ -216,11 +261,14 @@ class PersistentWorkersWithoutWorkers(Rule):
         if not (persistent.known and persistent.data is True) or _torch_loader_int(workers) != 0:
             return
         written = "" if workers.known else " (the default)"
-        yield self.report(persistent, f"`persistent_workers=True` with `num_workers=0`{written}: torch raises "
-                                      "`ValueError: persistent_workers option needs num_workers > 0` when the "
-                                      "loader is built",
-                          related=[workers.anchor] if workers.known and workers.anchor else [],
-                          help="set `num_workers` to 1 or more, or drop `persistent_workers`")
+        yield self.report(
+            persistent,
+            f"`persistent_workers=True` with `num_workers=0`{written}: torch raises "
+            "`ValueError: persistent_workers option needs num_workers > 0` when the "
+            "loader is built",
+            related=[workers.anchor] if workers.known and workers.anchor else [],
+            help="set `num_workers` to 1 or more, or drop `persistent_workers`",
+        )
 
 
 class FewWorkers(Rule):
@@ -277,6 +325,8 @@ class FewWorkers(Rule):
             message = f"{shown}: every batch is loaded in the main process, between training steps"
         else:
             message = "`num_workers=1`: a single worker process loads every batch"
-        yield self.report(workers if workers.known else loader,
-                          message + "; Lightning warns that the loader \"does not have many workers which may be a "
-                                    "bottleneck\"", help="set `num_workers` to the CPUs per device minus one")
+        yield self.report(
+            workers if workers.known else loader,
+            message + '; Lightning warns that the loader "does not have many workers which may be a bottleneck"',
+            help="set `num_workers` to the CPUs per device minus one",
+        )

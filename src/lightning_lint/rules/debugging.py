@@ -16,8 +16,10 @@ from lightning_lint.rules.common import debug_context, fast_dev_run_on, number_o
 from lightning_lint.rules.fixes import replace_value
 
 _DEBUG_PROJECT_NOTE = "a debug config: the path matches `debug-paths`"
-_HYDRA_TRAINER_GROUP = {"configs/train.yaml": "defaults:\n  - trainer: default\n",
-                        "configs/trainer/default.yaml": "_target_: lightning.pytorch.trainer.Trainer\nmax_epochs: 10\n"}
+_HYDRA_TRAINER_GROUP = {
+    "configs/train.yaml": "defaults:\n  - trainer: default\n",
+    "configs/trainer/default.yaml": "_target_: lightning.pytorch.trainer.Trainer\nmax_epochs: 10\n",
+}
 
 
 def _batches(count: int, kind: str = "") -> str:
@@ -69,35 +71,69 @@ class FastDevRunEnabled(Rule):
     VALID = [
         "from lightning import Trainer\nTrainer(max_epochs=10)\n",
         "from lightning import Trainer\nTrainer(fast_dev_run=False, max_epochs=10)\n",
-        example("from lightning import Trainer\ndef main(args):\n    Trainer(fast_dev_run=args.fast_dev_run)\n",
-                note="unknown value"),
-        example("from lightning import Trainer\ndef main(args):\n    if args.debug:\n"
-                "        return Trainer(fast_dev_run=True)\n    return Trainer(max_epochs=10)\n",
-                note="a debugging branch"),
-        example("from lightning import Trainer\ndef test_training_runs():\n    Trainer(fast_dev_run=True)\n",
-                path="smoke.py", note="a test function"),
-        example("from lightning import Trainer\nTrainer(fast_dev_run=True)\n", path="tests/test_model.py",
-                note="a test file"),
-        example("from lightning import Trainer\nTrainer(fast_dev_run=True)\n", path="scripts/debug_run.py",
-                note="a debug script"),
-        example("# @package _global_\ndefaults:\n  - default\ntrainer:\n  fast_dev_run: true\n",
-                path="configs/debug/fdr.yaml", files={"configs/debug/default.yaml": "trainer:\n  max_epochs: 1\n"},
-                note=_DEBUG_PROJECT_NOTE),
-        example("defaults:\n  - default\nfast_dev_run: true\n", path="configs/trainer/debug.yaml",
-                files=_HYDRA_TRAINER_GROUP, note="a Hydra trainer option for debugging"),
+        example(
+            "from lightning import Trainer\ndef main(args):\n    Trainer(fast_dev_run=args.fast_dev_run)\n",
+            note="unknown value",
+        ),
+        example(
+            "from lightning import Trainer\ndef main(args):\n    if args.debug:\n"
+            "        return Trainer(fast_dev_run=True)\n    return Trainer(max_epochs=10)\n",
+            note="a debugging branch",
+        ),
+        example(
+            "from lightning import Trainer\ndef test_training_runs():\n    Trainer(fast_dev_run=True)\n",
+            path="smoke.py",
+            note="a test function",
+        ),
+        example(
+            "from lightning import Trainer\nTrainer(fast_dev_run=True)\n",
+            path="tests/test_model.py",
+            note="a test file",
+        ),
+        example(
+            "from lightning import Trainer\nTrainer(fast_dev_run=True)\n",
+            path="scripts/debug_run.py",
+            note="a debug script",
+        ),
+        example(
+            "# @package _global_\ndefaults:\n  - default\ntrainer:\n  fast_dev_run: true\n",
+            path="configs/debug/fdr.yaml",
+            files={"configs/debug/default.yaml": "trainer:\n  max_epochs: 1\n"},
+            note=_DEBUG_PROJECT_NOTE,
+        ),
+        example(
+            "defaults:\n  - default\nfast_dev_run: true\n",
+            path="configs/trainer/debug.yaml",
+            files=_HYDRA_TRAINER_GROUP,
+            note="a Hydra trainer option for debugging",
+        ),
         example("trainer:\n  fast_dev_run: false\n  max_epochs: 10\n", path="config.yaml"),
         example("trainer:\n  fast_dev_run: ${oc.env:FAST_DEV_RUN}\n", path="config.yaml", note="interpolation"),
     ]
     INVALID = [
-        example("from lightning import Trainer\nTrainer(max_epochs=100, fast_dev_run=True)\n",
-                message="runs 1 batch", fixed="from lightning import Trainer\n"
-                                              "Trainer(max_epochs=100, fast_dev_run=False)\n", unsafe=True),
-        example("from lightning import Trainer\nif __name__ == '__main__':\n    Trainer(fast_dev_run=5)\n",
-                message="5 batches"),
-        example("trainer:\n  max_epochs: 100\n  fast_dev_run: true\n", path="configs/fit.yaml",
-                message="no checkpoint", fixed="trainer:\n  max_epochs: 100\n  fast_dev_run: false\n", unsafe=True),
-        example("defaults:\n  - default\nfast_dev_run: true\n", path="configs/trainer/quick.yaml",
-                files=_HYDRA_TRAINER_GROUP, note="a Hydra trainer option not named debug"),
+        example(
+            "from lightning import Trainer\nTrainer(max_epochs=100, fast_dev_run=True)\n",
+            message="runs 1 batch",
+            fixed="from lightning import Trainer\nTrainer(max_epochs=100, fast_dev_run=False)\n",
+            unsafe=True,
+        ),
+        example(
+            "from lightning import Trainer\nif __name__ == '__main__':\n    Trainer(fast_dev_run=5)\n",
+            message="5 batches",
+        ),
+        example(
+            "trainer:\n  max_epochs: 100\n  fast_dev_run: true\n",
+            path="configs/fit.yaml",
+            message="no checkpoint",
+            fixed="trainer:\n  max_epochs: 100\n  fast_dev_run: false\n",
+            unsafe=True,
+        ),
+        example(
+            "defaults:\n  - default\nfast_dev_run: true\n",
+            path="configs/trainer/quick.yaml",
+            files=_HYDRA_TRAINER_GROUP,
+            note="a Hydra trainer option not named debug",
+        ),
     ]
 
     def check_trainer(self, spec: TrainerSpec, ctx) -> Iterable[Diagnostic]:
@@ -107,12 +143,14 @@ class FastDevRunEnabled(Rule):
         if debug_context(spec, ctx, value):
             return
         runs = _batches(int(value.data))
-        yield self.report(value, f"`{spec.show('fast_dev_run')}` runs {runs} of each loop and stops: "
-                                 "`max_epochs`, `max_steps` and `limit_*_batches` are overridden, loggers are "
-                                 "replaced by a dummy and no checkpoint is saved",
-                          fix=replace_value(value, False, spec.flavor, "Set `fast_dev_run` to False",
-                                            Applicability.UNSAFE),
-                          help="remove it, or move it to a debug config or the command line")
+        yield self.report(
+            value,
+            f"`{spec.show('fast_dev_run')}` runs {runs} of each loop and stops: "
+            "`max_epochs`, `max_steps` and `limit_*_batches` are overridden, loggers are "
+            "replaced by a dummy and no checkpoint is saved",
+            fix=replace_value(value, False, spec.flavor, "Set `fast_dev_run` to False", Applicability.UNSAFE),
+            help="remove it, or move it to a debug config or the command line",
+        )
 
 
 class OverfitBatchesEnabled(Rule):
@@ -157,16 +195,24 @@ class OverfitBatchesEnabled(Rule):
         "from lightning import Trainer\nTrainer(overfit_batches=0, max_epochs=10)\n",
         "from lightning import Trainer\nTrainer(overfit_batches=0.0, max_epochs=10)\n",
         example("from lightning import Trainer\ndef main(n):\n    Trainer(overfit_batches=n)\n", note="unknown"),
-        example("from lightning import Trainer\ndef main(cfg):\n    if cfg.overfit:\n"
-                "        Trainer(overfit_batches=3)\n", note="a debugging branch"),
-        example("# @package _global_\ntrainer:\n  max_epochs: 20\n  overfit_batches: 3\n",
-                path="configs/debug/overfit.yaml", note=_DEBUG_PROJECT_NOTE),
+        example(
+            "from lightning import Trainer\ndef main(cfg):\n    if cfg.overfit:\n        Trainer(overfit_batches=3)\n",
+            note="a debugging branch",
+        ),
+        example(
+            "# @package _global_\ntrainer:\n  max_epochs: 20\n  overfit_batches: 3\n",
+            path="configs/debug/overfit.yaml",
+            note=_DEBUG_PROJECT_NOTE,
+        ),
         example("trainer:\n  overfit_batches: 0.0\n", path="config.yaml"),
     ]
     INVALID = [
-        example("from lightning import Trainer\nTrainer(max_epochs=100, overfit_batches=10)\n",
-                message="the same first 10 batches",
-                fixed="from lightning import Trainer\nTrainer(max_epochs=100, overfit_batches=0.0)\n", unsafe=True),
+        example(
+            "from lightning import Trainer\nTrainer(max_epochs=100, overfit_batches=10)\n",
+            message="the same first 10 batches",
+            fixed="from lightning import Trainer\nTrainer(max_epochs=100, overfit_batches=0.0)\n",
+            unsafe=True,
+        ),
         example("from lightning import Trainer\nTrainer(overfit_batches=0.01)\n", message="the first 1%"),
         example("trainer:\n  overfit_batches: 3\n", path="configs/fit.yaml"),
     ]
@@ -184,12 +230,14 @@ class OverfitBatchesEnabled(Rule):
         else:
             batches = f"the first {amount:.0%} of the training batches"
             val = f"{amount:.0%} of the validation batches"
-        yield self.report(value, f"`{spec.show('overfit_batches')}` trains every epoch on {batches}, "
-                                 f"unshuffled, and validates on {val}: `limit_train_batches` and "
-                                 "`limit_val_batches` are overridden",
-                          fix=replace_value(value, 0.0, spec.flavor, "Set `overfit_batches` to 0.0",
-                                            Applicability.UNSAFE),
-                          help="remove it, or move it to a debug config")
+        yield self.report(
+            value,
+            f"`{spec.show('overfit_batches')}` trains every epoch on {batches}, "
+            f"unshuffled, and validates on {val}: `limit_train_batches` and "
+            "`limit_val_batches` are overridden",
+            fix=replace_value(value, 0.0, spec.flavor, "Set `overfit_batches` to 0.0", Applicability.UNSAFE),
+            help="remove it, or move it to a debug config",
+        )
 
 
 _PROFILERS = ("simple", "advanced", "pytorch", "xla")
@@ -233,18 +281,27 @@ class DebugFlagEnabled(Rule):
     VALID = [
         "from lightning import Trainer\nTrainer(detect_anomaly=False, profiler=None, limit_train_batches=1.0)\n",
         "from lightning import Trainer\nTrainer(limit_train_batches=200)\n",
-        example("from lightning import Trainer\ndef main(cfg):\n    if cfg.profile:\n"
-                "        Trainer(profiler='simple')\n", note="a profiling branch"),
-        example("from lightning import Trainer\nt = Trainer(limit_train_batches=0.5)\nt.test(model)\n",
-                note="a Trainer that only tests"),
-        example("# @package _global_\ntrainer:\n  detect_anomaly: true\n  profiler: simple\n",
-                path="configs/debug/profiler.yaml", note=_DEBUG_PROJECT_NOTE),
+        example(
+            "from lightning import Trainer\ndef main(cfg):\n    if cfg.profile:\n        Trainer(profiler='simple')\n",
+            note="a profiling branch",
+        ),
+        example(
+            "from lightning import Trainer\nt = Trainer(limit_train_batches=0.5)\nt.test(model)\n",
+            note="a Trainer that only tests",
+        ),
+        example(
+            "# @package _global_\ntrainer:\n  detect_anomaly: true\n  profiler: simple\n",
+            path="configs/debug/profiler.yaml",
+            note=_DEBUG_PROJECT_NOTE,
+        ),
     ]
     INVALID = [
         example("from lightning import Trainer\nTrainer(detect_anomaly=True)\n", message="slower"),
         example("from lightning import Trainer\nTrainer(profiler='simple')\n", message="profiler"),
-        example("from lightning import Trainer\nfrom lightning.pytorch.profilers import PyTorchProfiler\n"
-                "Trainer(profiler=PyTorchProfiler())\n"),
+        example(
+            "from lightning import Trainer\nfrom lightning.pytorch.profilers import PyTorchProfiler\n"
+            "Trainer(profiler=PyTorchProfiler())\n"
+        ),
         example("from lightning import Trainer\nTrainer(limit_train_batches=0.1)\n", message="10%"),
         example("trainer:\n  detect_anomaly: true\n", path="configs/fit.yaml"),
     ]
@@ -253,18 +310,29 @@ class DebugFlagEnabled(Rule):
         found = []
         anomaly = spec.get("detect_anomaly")
         if anomaly.known and anomaly.data is True:
-            found.append((anomaly, f"`{spec.show('detect_anomaly')}` checks every backward pass for NaN and is "
-                                   "several times slower; Lightning recommends it only for debugging"))
+            found.append(
+                (
+                    anomaly,
+                    f"`{spec.show('detect_anomaly')}` checks every backward pass for NaN and is "
+                    "several times slower; Lightning recommends it only for debugging",
+                )
+            )
         profiler = spec.get("profiler")
         if self._profiles(profiler):
-            found.append((profiler, f"`{spec.show('profiler')}` profiles every step: it slows training and "
-                                    "writes a report"))
+            found.append(
+                (profiler, f"`{spec.show('profiler')}` profiles every step: it slows training and writes a report")
+            )
         limit = spec.get("limit_train_batches")
         if limit.is_float() and 0.0 < limit.data < 1.0 and spec.assumed_training and not fast_dev_run_on(spec):
             overfit = number_of(spec.get("overfit_batches"))
             if overfit is not None and overfit <= 0:
-                found.append((limit, f"`{spec.show('limit_train_batches')}` trains each epoch on only "
-                                     f"{limit.data:.0%} of the training batches{spec.training_assumption()}"))
+                found.append(
+                    (
+                        limit,
+                        f"`{spec.show('limit_train_batches')}` trains each epoch on only "
+                        f"{limit.data:.0%} of the training batches{spec.training_assumption()}",
+                    )
+                )
         for value, message in found:
             if not debug_context(spec, ctx, value):
                 yield self.report(value, message, help="remove it, or move it to a debug config")

@@ -50,8 +50,9 @@ def _looks_numeric(text: str) -> bool:
         return False
 
 
-def replace_value(value: Value, new: Any, flavor: str, message: str,
-                  applicability: Applicability = Applicability.SAFE) -> Optional[Fix]:
+def replace_value(
+    value: Value, new: Any, flavor: str, message: str, applicability: Applicability = Applicability.SAFE
+) -> Optional[Fix]:
     """Replace the literal a value was written as (None when it has no span, or when it
     is written elsewhere: a module constant or a YAML anchor may be used by other code
     too, so rewriting it is not this finding's to do)."""
@@ -63,8 +64,10 @@ def replace_value(value: Value, new: Any, flavor: str, message: str,
 
 
 def _inside(inner, outer) -> bool:
-    return (outer.start_line, outer.start_col) <= (inner.start_line, inner.start_col) and \
-        (inner.end_line, inner.end_col) <= (outer.end_line, outer.end_col)
+    return (outer.start_line, outer.start_col) <= (inner.start_line, inner.start_col) and (
+        inner.end_line,
+        inner.end_col,
+    ) <= (outer.end_line, outer.end_col)
 
 
 def key_quote(value: Value, source) -> str:
@@ -76,8 +79,9 @@ def key_quote(value: Value, source) -> str:
     return text[0] if len(text) >= 2 and text[0] in "'\"" and text[-1] == text[0] else ""
 
 
-def rename_key(value: Value, new_name: str, message: str,
-               applicability: Applicability = Applicability.SAFE, source=None) -> Optional[Fix]:
+def rename_key(
+    value: Value, new_name: str, message: str, applicability: Applicability = Applicability.SAFE, source=None
+) -> Optional[Fix]:
     """Rename the argument or key a value is given under (keeping the quotes of a key
     written as a string)."""
     if value.key_loc is None:
@@ -86,8 +90,16 @@ def rename_key(value: Value, new_name: str, message: str,
     return Fix(message, applicability, (Edit(value.key_loc.span, f"{quote}{new_name}{quote}"),))
 
 
-def insert_argument(call_loc, args, name: str, new: Any, flavor: str, source, message: str,
-                    applicability: Applicability = Applicability.SAFE) -> Optional[Fix]:
+def insert_argument(
+    call_loc,
+    args,
+    name: str,
+    new: Any,
+    flavor: str,
+    source,
+    message: str,
+    applicability: Applicability = Applicability.SAFE,
+) -> Optional[Fix]:
     """Add ``name=new`` to a call (Python) or a ``name: new`` key beside the call's last
     argument (YAML). ``call_loc`` spans the whole call / node; ``args`` are its written
     arguments. None when there is no safe place to insert."""
@@ -104,24 +116,31 @@ def insert_argument(call_loc, args, name: str, new: Any, flavor: str, source, me
         if text[before - 1] == ",":
             prefix = " "
         line, col = source.position(before)
-        return Fix(message, applicability, (Edit(Span(line, col, line, col), f"{prefix}{name}={literal(new, flavor)}"),))
+        return Fix(
+            message, applicability, (Edit(Span(line, col, line, col), f"{prefix}{name}={literal(new, flavor)}"),)
+        )
     placed = [v for v in args.values() if v.key_loc is not None and v.loc is not None]
     if not placed:
         return None
     last = max(placed, key=lambda v: (v.loc.span.end_line, v.loc.span.end_col))
     if in_flow_mapping(last, source):  # `trainer: {max_epochs: 3}`: add `, name: new` after the last entry
         end = last.loc.span
-        return Fix(message, applicability, (Edit(Span(end.end_line, end.end_col, end.end_line, end.end_col),
-                                                 f", {name}: {literal(new, flavor)}"),))
+        return Fix(
+            message,
+            applicability,
+            (Edit(Span(end.end_line, end.end_col, end.end_line, end.end_col), f", {name}: {literal(new, flavor)}"),),
+        )
     indent = " " * (last.key_loc.span.start_col - 1)
     line = last.loc.span.end_line
     end_col = len(source.line(line)) + 1
-    return Fix(message, applicability,
-               (Edit(Span(line, end_col, line, end_col), f"\n{indent}{name}: {literal(new, flavor)}"),))
+    return Fix(
+        message, applicability, (Edit(Span(line, end_col, line, end_col), f"\n{indent}{name}: {literal(new, flavor)}"),)
+    )
 
 
-def replace_argument(value: Value, pairs, flavor: str, source, message: str,
-                     applicability: Applicability = Applicability.SAFE) -> Optional[Fix]:
+def replace_argument(
+    value: Value, pairs, flavor: str, source, message: str, applicability: Applicability = Applicability.SAFE
+) -> Optional[Fix]:
     """Replace the whole ``name=value`` / ``name: value`` with one or more new
     ``(name, value)`` pairs (in YAML, one per line at the same indentation)."""
     if value.loc is None or value.key_loc is None:
@@ -147,7 +166,7 @@ def in_flow_mapping(value: Value, source) -> bool:
     if value.key_loc is None:
         return False
     span = value.key_loc.span
-    before = source.line(span.start_line)[:span.start_col - 1].rstrip()
+    before = source.line(span.start_line)[: span.start_col - 1].rstrip()
     if before.endswith(("{", ",")):
         return True
     # a flow mapping broken over lines: look back to the previous line's end
@@ -186,6 +205,7 @@ def import_edit(source, module: str, name: str) -> Optional[Edit]:
     (nothing when the name is already imported from there)."""
     import ast
     from lightning_lint.model.sources import parse_ast
+
     try:
         tree = parse_ast(source.text)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
@@ -196,8 +216,9 @@ def import_edit(source, module: str, name: str) -> Optional[Edit]:
             return Edit(Span(1, 1, 1, 1), "")
         if isinstance(node, (ast.Import, ast.ImportFrom)):
             last = node
-        elif last is not None or not (isinstance(node, ast.Expr) and isinstance(getattr(node, "value", None),
-                                                                                  ast.Constant)):
+        elif last is not None or not (
+            isinstance(node, ast.Expr) and isinstance(getattr(node, "value", None), ast.Constant)
+        ):
             break
     line = (last.end_lineno + 1) if last is not None else 1
     return Edit(Span(line, 1, line, 1), f"from {module} import {name}\n")

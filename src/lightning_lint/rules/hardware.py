@@ -51,13 +51,17 @@ class InvalidStrategy(Rule):
         "from lightning import Trainer\nTrainer(strategy='DDP_Spawn')\n",
         "from lightning import Trainer\nfrom lightning.pytorch.strategies import DDPStrategy\n"
         "Trainer(strategy=DDPStrategy(find_unused_parameters=True))\n",
-        example("import pytorch_lightning as pl\npl.Trainer(strategy='dp')\n",
-                files={"requirements.txt": "pytorch-lightning==1.9.5\n"}),
+        example(
+            "import pytorch_lightning as pl\npl.Trainer(strategy='dp')\n",
+            files={"requirements.txt": "pytorch-lightning==1.9.5\n"},
+        ),
     ]
     INVALID = [
         example("from lightning import Trainer\nTrainer(strategy='dp')\n", message='`strategy="ddp"`'),
-        example("from lightning import Trainer\nTrainer(strategy='fsdp_native')\n",
-                fixed="from lightning import Trainer\nTrainer(strategy='fsdp')\n"),
+        example(
+            "from lightning import Trainer\nTrainer(strategy='fsdp_native')\n",
+            fixed="from lightning import Trainer\nTrainer(strategy='fsdp')\n",
+        ),
         example("from lightning import Trainer\nTrainer(strategy='ddp_spwan')\n", message="did you mean `ddp_spawn`"),
         example("trainer:\n  strategy: horovod\n", path="config.yaml"),
     ]
@@ -76,14 +80,14 @@ class InvalidStrategy(Rule):
         fix = None
         if replacement is not None:
             if replacement:
-                message = (f"`{spec.show('strategy')}` was removed in Lightning 2.0; use "
-                           f"`strategy=\"{replacement}\"`")
+                message = f'`{spec.show("strategy")}` was removed in Lightning 2.0; use `strategy="{replacement}"`'
                 # same role under a new name: fsdp_native -> fsdp, tpu_spawn -> xla
                 if name in ("fsdp_native", "fsdp_native_full_shard_offload", "tpu_spawn", "tpu_spawn_debug"):
                     fix = replace_value(value, replacement, spec.flavor, f"Replace with `{replacement}`")
                 else:
-                    fix = replace_value(value, replacement, spec.flavor, f"Replace with `{replacement}`",
-                                        Applicability.UNSAFE)
+                    fix = replace_value(
+                        value, replacement, spec.flavor, f"Replace with `{replacement}`", Applicability.UNSAFE
+                    )
             else:
                 message = f"`{spec.show('strategy')}` is no longer part of Lightning"
         else:
@@ -91,8 +95,9 @@ class InvalidStrategy(Rule):
             message = f"unknown strategy `{value.data}`" + (f"; did you mean `{close[0]}`?" if close else "")
             if close:
                 fix = replace_value(value, close[0], spec.flavor, f"Replace with `{close[0]}`", Applicability.UNSAFE)
-        yield self.report(value, message, fix=fix,
-                          help="registered strategies include ddp, ddp_spawn, fsdp, deepspeed_stage_2, xla")
+        yield self.report(
+            value, message, fix=fix, help="registered strategies include ddp, ddp_spawn, fsdp, deepspeed_stage_2, xla"
+        )
 
 
 class InvalidAccelerator(Rule):
@@ -120,7 +125,7 @@ class InvalidAccelerator(Rule):
     name = "invalid-accelerator"
     severity = Severity.ERROR
     fix_availability = "sometimes"
-    summary = "An accelerator Lightning does not know (\"ddp\", \"CPU\", \"hpu\")."
+    summary = 'An accelerator Lightning does not know ("ddp", "CPU", "hpu").'
     VALID = [
         "from lightning import Trainer\nTrainer(accelerator='gpu')\n",
         "from lightning import Trainer\nTrainer(accelerator='auto')\n",
@@ -129,8 +134,10 @@ class InvalidAccelerator(Rule):
     ]
     INVALID = [
         example("from lightning import Trainer\nTrainer(accelerator='ddp')\n", message="strategy"),
-        example("from lightning import Trainer\nTrainer(accelerator='CPU')\n",
-                fixed="from lightning import Trainer\nTrainer(accelerator='cpu')\n"),
+        example(
+            "from lightning import Trainer\nTrainer(accelerator='CPU')\n",
+            fixed="from lightning import Trainer\nTrainer(accelerator='cpu')\n",
+        ),
         example("trainer:\n  accelerator: hpu\n", path="config.yaml"),
     ]
 
@@ -148,9 +155,11 @@ class InvalidAccelerator(Rule):
             message = f"`{spec.show('accelerator')}`: accelerator names are case-sensitive; use `{lowered}`"
             fix = replace_value(value, lowered, spec.flavor, f"Replace with `{lowered}`")
         elif lowered in data.STRATEGIES or lowered in data.REMOVED_STRATEGIES or lowered.startswith("ddp"):
-            message = (f"`{spec.show('accelerator')}` names a strategy, not a device: write "
-                       f"`accelerator=\"gpu\", strategy=\"{data.REMOVED_STRATEGIES.get(lowered) or lowered}\"` "
-                       "(or accelerator=\"cpu\")")
+            message = (
+                f"`{spec.show('accelerator')}` names a strategy, not a device: write "
+                f'`accelerator="gpu", strategy="{data.REMOVED_STRATEGIES.get(lowered) or lowered}"` '
+                '(or accelerator="cpu")'
+            )
         elif lowered in ("hpu", "ipu"):
             message = f"`{spec.show('accelerator')}`: {lowered.upper()} support is no longer part of Lightning"
         else:
@@ -179,7 +188,7 @@ class InvalidDevices(Rule):
     code = "LL404"
     name = "invalid-devices"
     severity = Severity.ERROR
-    summary = "devices 0, \"0\" or []; CPU with -1, a list or \"0,1\"; duplicate ids; num_nodes < 1."
+    summary = 'devices 0, "0" or []; CPU with -1, a list or "0,1"; duplicate ids; num_nodes < 1.'
     VALID = [
         "from lightning import Trainer\nTrainer(accelerator='gpu', devices=[0, 1])\n",
         "from lightning import Trainer\nTrainer(accelerator='cpu', devices=4)\n",
@@ -212,7 +221,7 @@ class InvalidDevices(Rule):
         if isinstance(value, bool) or devices.is_call():
             return None
         if value == 0 or value == "0" or (isinstance(value, tuple) and not value):
-            return f"`{shown}` selects no device; for CPU training write `accelerator=\"cpu\"`"
+            return f'`{shown}` selects no device; for CPU training write `accelerator="cpu"`'
         if isinstance(value, int) and value < -1:
             return f"`{shown}` is not valid: use a positive count, a list of ids, or -1 for every GPU"
         if isinstance(value, tuple):
@@ -227,6 +236,8 @@ class InvalidDevices(Rule):
                 return None
             if isinstance(value, str) and (value.isdigit() or value == "auto"):
                 return None if value != "0" else f"`{shown}` selects no device"
-            return (f"`{shown}` with `accelerator=\"cpu\"`: `devices` selected with `CPUAccelerator` should be an "
-                    "int > 0 (the number of processes)")
+            return (
+                f'`{shown}` with `accelerator="cpu"`: `devices` selected with `CPUAccelerator` should be an '
+                "int > 0 (the number of processes)"
+            )
         return None

@@ -88,24 +88,38 @@ class StrategyAcceleratorMismatch(Rule):
         "from lightning import Trainer\nTrainer(accelerator='cpu', strategy='ddp', devices=2)\n",
         "from lightning import Trainer\nTrainer(accelerator='tpu', strategy='xla')\n",
         "from lightning import Trainer\nTrainer(accelerator='mps', strategy='auto')\n",
-        example("from lightning import Trainer\nTrainer(strategy='fsdp')\n",
-                note="accelerator auto: depends on the machine"),
-        example("from lightning import Trainer\nTrainer(accelerator='gpu', strategy='ddp')\n",
-                note="gpu is MPS only on Apple machines"),
-        example("from lightning import Trainer\ndef main(acc):\n    Trainer(accelerator=acc, strategy='deepspeed')\n",
-                note="unknown accelerator"),
-        example("from lightning import Trainer\nfrom my_strategies import FSDPStrategy\n"
-                "Trainer(accelerator='cpu', strategy=FSDPStrategy())\n", note="not Lightning's class"),
+        example(
+            "from lightning import Trainer\nTrainer(strategy='fsdp')\n", note="accelerator auto: depends on the machine"
+        ),
+        example(
+            "from lightning import Trainer\nTrainer(accelerator='gpu', strategy='ddp')\n",
+            note="gpu is MPS only on Apple machines",
+        ),
+        example(
+            "from lightning import Trainer\ndef main(acc):\n    Trainer(accelerator=acc, strategy='deepspeed')\n",
+            note="unknown accelerator",
+        ),
+        example(
+            "from lightning import Trainer\nfrom my_strategies import FSDPStrategy\n"
+            "Trainer(accelerator='cpu', strategy=FSDPStrategy())\n",
+            note="not Lightning's class",
+        ),
         example("trainer:\n  accelerator: ${device}\n  strategy: fsdp\n", path="config.yaml", note="interpolation"),
     ]
     INVALID = [
         example(_FSDP_CPU, message="requires a GPU accelerator"),
-        example("from lightning import Trainer\nfrom lightning.pytorch.strategies import FSDPStrategy\n"
-                "Trainer(accelerator='cpu', strategy=FSDPStrategy(sharding_strategy='FULL_SHARD'))\n"),
-        example("from lightning import Trainer\nTrainer(accelerator='cpu', strategy='deepspeed_stage_2')\n",
-                message="CUDA GPUs"),
+        example(
+            "from lightning import Trainer\nfrom lightning.pytorch.strategies import FSDPStrategy\n"
+            "Trainer(accelerator='cpu', strategy=FSDPStrategy(sharding_strategy='FULL_SHARD'))\n"
+        ),
+        example(
+            "from lightning import Trainer\nTrainer(accelerator='cpu', strategy='deepspeed_stage_2')\n",
+            message="CUDA GPUs",
+        ),
         example("from lightning import Trainer\nTrainer(accelerator='cuda', strategy='xla')\n", message="TPU"),
-        example("from lightning import Trainer\nTrainer(accelerator='tpu', strategy='ddp')\n", message="XLAAccelerator"),
+        example(
+            "from lightning import Trainer\nTrainer(accelerator='tpu', strategy='ddp')\n", message="XLAAccelerator"
+        ),
         example("from lightning import Trainer\nTrainer(accelerator='mps', strategy='ddp_spawn')\n", message="MPS"),
         example("trainer:\n  accelerator: cpu\n  strategy: fsdp_cpu_offload\n", path="config.yaml"),
         example("trainer:\n  accelerator: mps\n  strategy:\n    class_path: DDPStrategy\n", path="config.yaml"),
@@ -120,26 +134,42 @@ class StrategyAcceleratorMismatch(Rule):
         if problem is None:
             return
         strategy = spec.args["strategy"]
-        yield self.report(strategy, f"`{spec.show('strategy')}` with `{spec.show('accelerator')}`: {problem[0]}",
-                          help=problem[1], related=[spec.args["accelerator"].anchor])
+        yield self.report(
+            strategy,
+            f"`{spec.show('strategy')}` with `{spec.show('accelerator')}`: {problem[0]}",
+            help=problem[1],
+            related=[spec.args["accelerator"].anchor],
+        )
 
     @staticmethod
     def _problem(accelerator: str, family: Optional[str], parallel: bool) -> Optional[Tuple[str, str]]:
         if family == "fsdp" and accelerator in ("cpu", "mps", "tpu"):
-            return ("the strategy `fsdp` requires a GPU accelerator; the Trainer raises ValueError",
-                    "use accelerator=\"gpu\" (CUDA), or strategy=\"ddp\" on CPU")
+            return (
+                "the strategy `fsdp` requires a GPU accelerator; the Trainer raises ValueError",
+                'use accelerator="gpu" (CUDA), or strategy="ddp" on CPU',
+            )
         if family == "deepspeed" and accelerator in ("cpu", "mps", "tpu"):
-            return ("the DeepSpeed strategy is only supported on CUDA GPUs; training fails before the first batch",
-                    "use accelerator=\"gpu\" (CUDA), or strategy=\"ddp\" on CPU")
+            return (
+                "the DeepSpeed strategy is only supported on CUDA GPUs; training fails before the first batch",
+                'use accelerator="gpu" (CUDA), or strategy="ddp" on CPU',
+            )
         if family == "xla" and accelerator != "tpu":
-            return ("an XLA strategy runs only on a TPU (`accelerator=\"tpu\"`); with another accelerator the run "
-                    "fails", "use accelerator=\"tpu\", or a strategy for this accelerator")
+            return (
+                'an XLA strategy runs only on a TPU (`accelerator="tpu"`); with another accelerator the run fails',
+                'use accelerator="tpu", or a strategy for this accelerator',
+            )
         if accelerator == "tpu" and family in ("ddp", "single_device", "model_parallel"):
-            return ("the `XLAAccelerator` can only be used with a `SingleDeviceXLAStrategy` or `XLAStrategy`; the "
-                    "Trainer raises ValueError", "use strategy=\"xla\" (or \"auto\") with accelerator=\"tpu\"")
+            return (
+                "the `XLAAccelerator` can only be used with a `SingleDeviceXLAStrategy` or `XLAStrategy`; the "
+                "Trainer raises ValueError",
+                'use strategy="xla" (or "auto") with accelerator="tpu"',
+            )
         if accelerator == "mps" and parallel:
-            return ("strategies from the DDP family are not supported on the MPS accelerator; the Trainer raises "
-                    "ValueError", "use the default strategy on MPS, or accelerator=\"cpu\" for DDP")
+            return (
+                "strategies from the DDP family are not supported on the MPS accelerator; the Trainer raises "
+                "ValueError",
+                'use the default strategy on MPS, or accelerator="cpu" for DDP',
+            )
         return None
 
 
@@ -210,27 +240,46 @@ class Fp16OnCpu(Rule):
         "from lightning import Trainer\nTrainer(accelerator='gpu', precision='16-mixed')\n",
         example("from lightning import Trainer\nTrainer(precision='16-mixed')\n", note="auto: a GPU machine uses fp16"),
         "from lightning import Trainer\nTrainer(accelerator='cpu', precision='16-true')\n",
-        example("from lightning import Trainer\ndef main(p):\n    Trainer(accelerator='cpu', precision=p)\n",
-                note="unknown precision"),
-        example("from lightning import Trainer\ndef main(s):\n    Trainer(accelerator='cpu', precision=16, strategy=s)\n",
-                note="an unknown strategy may bring its own precision plugin"),
+        example(
+            "from lightning import Trainer\ndef main(p):\n    Trainer(accelerator='cpu', precision=p)\n",
+            note="unknown precision",
+        ),
+        example(
+            "from lightning import Trainer\ndef main(s):\n    Trainer(accelerator='cpu', precision=16, strategy=s)\n",
+            note="an unknown strategy may bring its own precision plugin",
+        ),
         example("trainer:\n  accelerator: cpu\n  precision: ${precision}\n", path="config.yaml"),
     ]
     INVALID = [
-        example("from lightning import Trainer\nTrainer(accelerator='cpu', precision='16-mixed')\n",
-                message="bf16-mixed",
-                fixed="from lightning import Trainer\nTrainer(accelerator='cpu', precision='bf16-mixed')\n", unsafe=True),
-        example("from lightning import Trainer\nTrainer(accelerator='cpu', precision=16, devices=2, strategy='ddp')\n",
-                fixed="from lightning import Trainer\n"
-                      "Trainer(accelerator='cpu', precision=\"bf16-mixed\", devices=2, strategy='ddp')\n", unsafe=True),
-        example("trainer:\n  accelerator: cpu\n  precision: 16-mixed\n", path="config.yaml",
-                fixed="trainer:\n  accelerator: cpu\n  precision: bf16-mixed\n", unsafe=True),
+        example(
+            "from lightning import Trainer\nTrainer(accelerator='cpu', precision='16-mixed')\n",
+            message="bf16-mixed",
+            fixed="from lightning import Trainer\nTrainer(accelerator='cpu', precision='bf16-mixed')\n",
+            unsafe=True,
+        ),
+        example(
+            "from lightning import Trainer\nTrainer(accelerator='cpu', precision=16, devices=2, strategy='ddp')\n",
+            fixed="from lightning import Trainer\n"
+            "Trainer(accelerator='cpu', precision=\"bf16-mixed\", devices=2, strategy='ddp')\n",
+            unsafe=True,
+        ),
+        example(
+            "trainer:\n  accelerator: cpu\n  precision: 16-mixed\n",
+            path="config.yaml",
+            fixed="trainer:\n  accelerator: cpu\n  precision: bf16-mixed\n",
+            unsafe=True,
+        ),
     ]
 
     def check_trainer(self, spec: TrainerSpec, ctx) -> Iterable[Diagnostic]:
         precision = spec.args.get("precision")
-        if precision is None or not precision.known or isinstance(precision.data, bool) \
-                or precision.data not in _FP16 or literal_accelerator(spec) != "cpu":
+        if (
+            precision is None
+            or not precision.known
+            or isinstance(precision.data, bool)
+            or precision.data not in _FP16
+            or literal_accelerator(spec) != "cpu"
+        ):
             return
         if not ctx.target.at_least("2.0.0") or not strategy_known(spec):
             return
@@ -239,12 +288,16 @@ class Fp16OnCpu(Rule):
             return  # these strategies (or an unknown Strategy class) choose their own precision plugin
         if _precision_plugins(spec) != []:
             return  # a precision plugin decides instead (a conflict is LL408's)
-        yield self.report(precision, f"`{spec.show('precision')}` with `{spec.show('accelerator')}`: AMP with fp16 is "
-                                     "not supported on CPU; Lightning warns and trains with `bf16-mixed` instead",
-                          fix=replace_value(precision, "bf16-mixed", spec.flavor, "Write `bf16-mixed`, what runs on "
-                                                                                   "the CPU", Applicability.UNSAFE),
-                          related=[spec.args["accelerator"].anchor],
-                          help="write precision=\"bf16-mixed\" (or \"32-true\") for CPU runs")
+        yield self.report(
+            precision,
+            f"`{spec.show('precision')}` with `{spec.show('accelerator')}`: AMP with fp16 is "
+            "not supported on CPU; Lightning warns and trains with `bf16-mixed` instead",
+            fix=replace_value(
+                precision, "bf16-mixed", spec.flavor, "Write `bf16-mixed`, what runs on the CPU", Applicability.UNSAFE
+            ),
+            related=[spec.args["accelerator"].anchor],
+            help='write precision="bf16-mixed" (or "32-true") for CPU runs',
+        )
 
 
 class DeterministicWithBenchmark(Rule):
@@ -281,13 +334,17 @@ class DeterministicWithBenchmark(Rule):
         "from lightning import Trainer\nTrainer(deterministic=True)\n",
         "from lightning import Trainer\nTrainer(deterministic=True, benchmark=False)\n",
         "from lightning import Trainer\nTrainer(deterministic=False, benchmark=True)\n",
-        example("from lightning import Trainer\ndef main(fast):\n    Trainer(deterministic=True, benchmark=fast)\n",
-                note="unknown"),
+        example(
+            "from lightning import Trainer\ndef main(fast):\n    Trainer(deterministic=True, benchmark=fast)\n",
+            note="unknown",
+        ),
         example("trainer:\n  deterministic: ${reproducible}\n  benchmark: true\n", path="config.yaml"),
     ]
     INVALID = [
-        example("from lightning import Trainer\nTrainer(deterministic=True, benchmark=True)\n",
-                message="torch.backends.cudnn.deterministic"),
+        example(
+            "from lightning import Trainer\nTrainer(deterministic=True, benchmark=True)\n",
+            message="torch.backends.cudnn.deterministic",
+        ),
         example("from lightning import Trainer\nTrainer(deterministic='warn', benchmark=True)\n"),
         example("trainer:\n  deterministic: true\n  benchmark: true\n", path="config.yaml"),
     ]
@@ -296,14 +353,21 @@ class DeterministicWithBenchmark(Rule):
         deterministic, benchmark = spec.args.get("deterministic"), spec.args.get("benchmark")
         if deterministic is None or benchmark is None or not ctx.target.at_least("2.0.0"):
             return
-        if not (deterministic.known and deterministic.data in (True, "warn") and benchmark.is_bool()
-                and benchmark.data is True):
+        if not (
+            deterministic.known
+            and deterministic.data in (True, "warn")
+            and benchmark.is_bool()
+            and benchmark.data is True
+        ):
             return
-        yield self.report(benchmark, f"`{spec.show('benchmark')}` with `{spec.show('deterministic')}`: PyTorch "
-                                     "ignores torch.backends.cudnn.deterministic=True when "
-                                     "torch.backends.cudnn.benchmark=True, so the run is not reproducible",
-                          related=[deterministic.anchor],
-                          help="drop benchmark for reproducible runs, or deterministic for speed")
+        yield self.report(
+            benchmark,
+            f"`{spec.show('benchmark')}` with `{spec.show('deterministic')}`: PyTorch "
+            "ignores torch.backends.cudnn.deterministic=True when "
+            "torch.backends.cudnn.benchmark=True, so the run is not reproducible",
+            related=[deterministic.anchor],
+            help="drop benchmark for reproducible runs, or deterministic for speed",
+        )
 
 
 class PluginsConflict(Rule):
@@ -344,29 +408,44 @@ class PluginsConflict(Rule):
     VALID = [
         _IMPORTS + "MixedPrecision\nTrainer(plugins=[MixedPrecision('bf16-mixed', 'cpu')])\n",
         _IMPORTS + "TorchCheckpointIO, MixedPrecision\n"
-                   "Trainer(plugins=[TorchCheckpointIO(), MixedPrecision('16-mixed', 'cuda')])\n",
+        "Trainer(plugins=[TorchCheckpointIO(), MixedPrecision('16-mixed', 'cuda')])\n",
         _IMPORTS + "DoublePrecision\nTrainer(precision=None, plugins=DoublePrecision())\n",
         "from lightning import Trainer\nfrom lightning.pytorch.plugins.environments import SLURMEnvironment\n"
         "Trainer(precision='16-mixed', plugins=[SLURMEnvironment(auto_requeue=False)])\n",
-        example("from lightning import Trainer\nfrom my_plugins import MyPrecision, OtherPrecision\n"
-                "Trainer(plugins=[MyPrecision(), OtherPrecision()])\n", note="user classes: kind unknown"),
-        example("from lightning import Trainer\ndef main(plugins):\n    Trainer(precision=16, plugins=plugins)\n",
-                note="unknown plugins"),
+        example(
+            "from lightning import Trainer\nfrom my_plugins import MyPrecision, OtherPrecision\n"
+            "Trainer(plugins=[MyPrecision(), OtherPrecision()])\n",
+            note="user classes: kind unknown",
+        ),
+        example(
+            "from lightning import Trainer\ndef main(plugins):\n    Trainer(precision=16, plugins=plugins)\n",
+            note="unknown plugins",
+        ),
         example("trainer:\n  plugins: ${plugins}\n  precision: 16-mixed\n", path="config.yaml"),
     ]
     INVALID = [
-        example(_IMPORTS + "MixedPrecision\nTrainer(precision='16-mixed', plugins=[MixedPrecision('16-mixed', 'cuda')])\n",
-                message="Choose one"),
-        example(_IMPORTS + "DoublePrecision, HalfPrecision\nTrainer(plugins=[DoublePrecision(), HalfPrecision()])\n",
-                message="multiple values for Precision"),
+        example(
+            _IMPORTS + "MixedPrecision\nTrainer(precision='16-mixed', plugins=[MixedPrecision('16-mixed', 'cuda')])\n",
+            message="Choose one",
+        ),
+        example(
+            _IMPORTS + "DoublePrecision, HalfPrecision\nTrainer(plugins=[DoublePrecision(), HalfPrecision()])\n",
+            message="multiple values for Precision",
+        ),
         example("from lightning import Trainer\nTrainer(plugins='ddp_sharded')\n", message="strategy"),
         example("from lightning import Trainer\nTrainer(plugins=['deepspeed'])\n", message="invalid type"),
-        example("trainer:\n  precision: bf16-mixed\n  plugins:\n    - class_path: lightning.pytorch.plugins.MixedPrecision\n"
-                "      init_args:\n        precision: bf16-mixed\n        device: cuda\n", path="config.yaml"),
-        example("trainer:\n  _target_: lightning.pytorch.Trainer\n  plugins:\n"
-                "    - _target_: lightning.pytorch.plugins.environments.SLURMEnvironment\n"
-                "    - _target_: lightning.pytorch.plugins.environments.LightningEnvironment\n",
-                path="configs/train.yaml", message="ClusterEnvironment"),
+        example(
+            "trainer:\n  precision: bf16-mixed\n  plugins:\n    - class_path: lightning.pytorch.plugins.MixedPrecision\n"
+            "      init_args:\n        precision: bf16-mixed\n        device: cuda\n",
+            path="config.yaml",
+        ),
+        example(
+            "trainer:\n  _target_: lightning.pytorch.Trainer\n  plugins:\n"
+            "    - _target_: lightning.pytorch.plugins.environments.SLURMEnvironment\n"
+            "    - _target_: lightning.pytorch.plugins.environments.LightningEnvironment\n",
+            path="configs/train.yaml",
+            message="ClusterEnvironment",
+        ),
     ]
 
     def check_trainer(self, spec: TrainerSpec, ctx) -> Iterable[Diagnostic]:
@@ -390,17 +469,24 @@ class PluginsConflict(Rule):
                 continue
             kinds[kind] += 1
             if kinds[kind] == 2:
-                yield self.report(item, f"Received multiple values for {kind} flags in `plugins`: the Trainer accepts "
-                                        f"one plugin of each kind and raises MisconfigurationException",
-                                  help=f"keep one {kind} plugin")
+                yield self.report(
+                    item,
+                    f"Received multiple values for {kind} flags in `plugins`: the Trainer accepts "
+                    f"one plugin of each kind and raises MisconfigurationException",
+                    help=f"keep one {kind} plugin",
+                )
             if kind == "Precision" and precision_plugin is None:
                 precision_plugin = item
         precision = spec.args.get("precision")
         if precision_plugin is not None and precision is not None and precision.known and precision.data is not None:
-            yield self.report(precision, f"Received both `{spec.show('precision')}` and the precision plugin "
-                                         f"`{describe(precision_plugin)}` in `plugins`: the Trainer raises ValueError "
-                                         "(Choose one)", related=[precision_plugin.anchor],
-                              help="remove `precision` (the plugin sets it) or remove the plugin")
+            yield self.report(
+                precision,
+                f"Received both `{spec.show('precision')}` and the precision plugin "
+                f"`{describe(precision_plugin)}` in `plugins`: the Trainer raises ValueError "
+                "(Choose one)",
+                related=[precision_plugin.anchor],
+                help="remove `precision` (the plugin sets it) or remove the plugin",
+            )
 
     @staticmethod
     def _string_message(spec: TrainerSpec, value: Value, whole: bool) -> str:
@@ -409,8 +495,10 @@ class PluginsConflict(Rule):
             message = f"{shown}: plugins must be plugin objects (class_path), not names; LightningCLI rejects it"
         else:
             first = value.data[:1] if whole else value.data
-            message = (f"{shown} is a string: plugins must be plugin objects, and the Trainer raises \"Found invalid "
-                       f"type for plugin {first}\"" + (" (it reads the string character by character)" if whole else ""))
+            message = (
+                f'{shown} is a string: plugins must be plugin objects, and the Trainer raises "Found invalid '
+                f'type for plugin {first}"' + (" (it reads the string character by character)" if whole else "")
+            )
         if _strategy_name(value.data):
             message += f"; `{value.data}` is a strategy name"
         return message
@@ -420,9 +508,9 @@ class PluginsConflict(Rule):
         name = value.data.lower()
         if _strategy_name(name):
             replacement = data.REMOVED_STRATEGIES.get(name) or name
-            return f"write strategy=\"{replacement}\""
+            return f'write strategy="{replacement}"'
         if name in {str(p) for p in data.PRECISIONS} or name in ("native_amp", "apex_amp", "amp"):
-            return "a precision is set with precision=... (e.g. \"16-mixed\")"
+            return 'a precision is set with precision=... (e.g. "16-mixed")'
         return "give Precision, CheckpointIO, ClusterEnvironment or LayerSync objects"
 
 

@@ -11,7 +11,7 @@ from lightning_lint.rules.common import number_of
 
 _MANUAL_MODULE = {
     "model.py": "import lightning as L\nclass GAN(L.LightningModule):\n    def __init__(self):\n"
-                "        super().__init__()\n        self.automatic_optimization = False\n",
+    "        super().__init__()\n        self.automatic_optimization = False\n",
 }
 
 
@@ -49,21 +49,33 @@ class ManualOptimizationConflict(Rule):
     needs = "S*"
     summary = "accumulate_grad_batches or gradient_clip_val with a manually optimized LightningModule."
     VALID = [
-        example("from lightning import Trainer\nfrom model import GAN\nt = Trainer()\nt.fit(GAN())\n",
-                files=_MANUAL_MODULE),
-        example("from lightning import Trainer\nfrom model import Net\nt = Trainer(accumulate_grad_batches=4)\n"
-                "t.fit(Net())\n", files={**_MANUAL_MODULE, "net.py": "import lightning as L\n"
-                                         "class Net(L.LightningModule):\n    pass\n"},
-                note="the fitted module optimizes automatically"),
-        example("from lightning import Trainer\nTrainer(gradient_clip_val=1.0)\n",
-                files={**_MANUAL_MODULE, "net.py": "import lightning as L\nclass Net(L.LightningModule):\n    pass\n"},
-                note="which module is trained is unknown"),
+        example(
+            "from lightning import Trainer\nfrom model import GAN\nt = Trainer()\nt.fit(GAN())\n", files=_MANUAL_MODULE
+        ),
+        example(
+            "from lightning import Trainer\nfrom model import Net\nt = Trainer(accumulate_grad_batches=4)\n"
+            "t.fit(Net())\n",
+            files={**_MANUAL_MODULE, "net.py": "import lightning as L\nclass Net(L.LightningModule):\n    pass\n"},
+            note="the fitted module optimizes automatically",
+        ),
+        example(
+            "from lightning import Trainer\nTrainer(gradient_clip_val=1.0)\n",
+            files={**_MANUAL_MODULE, "net.py": "import lightning as L\nclass Net(L.LightningModule):\n    pass\n"},
+            note="which module is trained is unknown",
+        ),
     ]
     INVALID = [
-        example("from lightning import Trainer\nfrom model import GAN\nt = Trainer(accumulate_grad_batches=4)\n"
-                "t.fit(GAN())\n", files=_MANUAL_MODULE, message="Automatic gradient accumulation"),
-        example("from lightning import Trainer\nTrainer(gradient_clip_val=0.5)\n", files=_MANUAL_MODULE,
-                message="gradient clipping"),
+        example(
+            "from lightning import Trainer\nfrom model import GAN\nt = Trainer(accumulate_grad_batches=4)\n"
+            "t.fit(GAN())\n",
+            files=_MANUAL_MODULE,
+            message="Automatic gradient accumulation",
+        ),
+        example(
+            "from lightning import Trainer\nTrainer(gradient_clip_val=0.5)\n",
+            files=_MANUAL_MODULE,
+            message="gradient clipping",
+        ),
         example("trainer:\n  accumulate_grad_batches: 2\n", path="config.yaml", files=_MANUAL_MODULE),
     ]
 
@@ -82,9 +94,12 @@ class ManualOptimizationConflict(Rule):
         if module is None:
             return
         for value, what, name in problems:
-            yield self.report(value, f"{what} is not supported for manual optimization: `{module}` sets "
-                                     f"`automatic_optimization = False` and fit fails with `{spec.show(name)}`",
-                              help="accumulate/clip inside training_step (self.clip_gradients), or remove the argument")
+            yield self.report(
+                value,
+                f"{what} is not supported for manual optimization: `{module}` sets "
+                f"`automatic_optimization = False` and fit fails with `{spec.show(name)}`",
+                help="accumulate/clip inside training_step (self.clip_gradients), or remove the argument",
+            )
 
     def _manual_module(self, spec: TrainerSpec, ctx) -> Optional[str]:
         facts = ctx.facts

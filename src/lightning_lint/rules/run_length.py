@@ -48,11 +48,16 @@ class MissingStopCondition(Rule):
         "from lightning import Trainer\nTrainer(max_time='00:12:00:00')\n",
         "from lightning import Trainer\nTrainer(max_epochs=-1)\n",
         example("from lightning import Trainer\nTrainer(fast_dev_run=True)\n", note="fast_dev_run sets its own limits"),
-        example("from lightning import Trainer\ndef main(args):\n    Trainer(max_epochs=args.epochs)\n",
-                note="unknown value"),
+        example(
+            "from lightning import Trainer\ndef main(args):\n    Trainer(max_epochs=args.epochs)\n",
+            note="unknown value",
+        ),
         example("from lightning import Trainer\ndef main(cfg):\n    Trainer(**cfg)\n", note="**kwargs may set it"),
-        example("from lightning import Trainer\nfrom lightning.pytorch.callbacks import Timer\n"
-                "Trainer(callbacks=[Timer(duration='00:01:00:00')])\n", note="a Timer bounds the run"),
+        example(
+            "from lightning import Trainer\nfrom lightning.pytorch.callbacks import Timer\n"
+            "Trainer(callbacks=[Timer(duration='00:01:00:00')])\n",
+            note="a Timer bounds the run",
+        ),
         example("import lightning as L\ntrainer = L.Trainer()\ntrainer.test(model)\n", note="not used to train"),
         example("trainer:\n  max_epochs: ${oc.env:EPOCHS,10}\n", path="config.yaml", note="interpolation"),
     ]
@@ -60,10 +65,15 @@ class MissingStopCondition(Rule):
         example("from lightning import Trainer\ntrainer = Trainer(accelerator='gpu')\n", message="1000 epochs"),
         "import pytorch_lightning as pl\npl.Trainer(max_epochs=None)\n",
         "from lightning.pytorch import Trainer as T\nT(max_steps=-1)\n",
-        example("fit:\n  trainer:\n    accelerator: gpu\n    devices: 2\n  model:\n    class_path: my.Model\n",
-                path="config.yaml"),
-        example("trainer:\n  accelerator: gpu\nmodel:\n  class_path: my.Model\noptimizer:\n  class_path: torch.optim.Adam\n",
-                path="config.yaml", note="an optimizer section is read only by fit"),
+        example(
+            "fit:\n  trainer:\n    accelerator: gpu\n    devices: 2\n  model:\n    class_path: my.Model\n",
+            path="config.yaml",
+        ),
+        example(
+            "trainer:\n  accelerator: gpu\nmodel:\n  class_path: my.Model\noptimizer:\n  class_path: torch.optim.Adam\n",
+            path="config.yaml",
+            note="an optimizer section is read only by fit",
+        ),
     ]
 
     def check_trainer(self, spec: TrainerSpec, ctx) -> Iterable[Diagnostic]:
@@ -83,7 +93,8 @@ class MissingStopCondition(Rule):
             "no stop condition: neither `max_epochs`, `max_steps` nor `max_time` is set, so Lightning "
             f"trains for 1000 epochs{assumption}",
             help="set `max_epochs`, `max_steps` or `max_time`; `max_epochs=-1` trains without an epoch limit "
-                 "on purpose")
+            "on purpose",
+        )
 
 
 class CompetingStopLimits(Rule):
@@ -128,18 +139,26 @@ class CompetingStopLimits(Rule):
     VALID = [
         "from lightning import Trainer\nTrainer(max_steps=1000, max_epochs=-1)\n",
         "from lightning import Trainer\nTrainer(max_steps=1000)\n",
-        example("from lightning import Trainer\nTrainer(max_steps=1000, max_epochs=2, limit_train_batches=100)\n",
-                note="batches known: LL002 decides"),
+        example(
+            "from lightning import Trainer\nTrainer(max_steps=1000, max_epochs=2, limit_train_batches=100)\n",
+            note="batches known: LL002 decides",
+        ),
         example("from lightning import Trainer\ndef f(a):\n    Trainer(max_steps=a, max_epochs=2)\n"),
-        example("trainer:\n  max_epochs: 9999\n  max_steps: 20000\nexp_manager: {}\nmodel:\n  train_ds: {}\n",
-                path="conf/megatron_gpt_finetuning_config.yaml",
-                note="an epoch limit meant as none: 3 batches per epoch suffice"),
+        example(
+            "trainer:\n  max_epochs: 9999\n  max_steps: 20000\nexp_manager: {}\nmodel:\n  train_ds: {}\n",
+            path="conf/megatron_gpt_finetuning_config.yaml",
+            note="an epoch limit meant as none: 3 batches per epoch suffice",
+        ),
     ]
     INVALID = [
-        example("from lightning import Trainer\nTrainer(max_steps=1000000, max_epochs=10)\n",
-                message="at least 100000 optimizer steps"),
-        example("from lightning import Trainer\nTrainer(max_steps=1000, max_epochs=3, accumulate_grad_batches=4)\n",
-                message="at least 1333 training batches per epoch"),
+        example(
+            "from lightning import Trainer\nTrainer(max_steps=1000000, max_epochs=10)\n",
+            message="at least 100000 optimizer steps",
+        ),
+        example(
+            "from lightning import Trainer\nTrainer(max_steps=1000, max_epochs=3, accumulate_grad_batches=4)\n",
+            message="at least 1333 training batches per epoch",
+        ),
     ]
 
     def check_trainer(self, spec: TrainerSpec, ctx) -> Iterable[Diagnostic]:
@@ -164,7 +183,8 @@ class CompetingStopLimits(Rule):
             f"at least {batches} training batches per epoch{per_batch}; otherwise `{spec.show('max_epochs')}` "
             "ends training first",
             help="keep one limit (`max_epochs=-1` to let `max_steps` decide), or state the batches per epoch in "
-                 "[tool.lightning-lint.facts] / run `lightning-lint confirm` so the exact stop can be computed")
+            "[tool.lightning-lint.facts] / run `lightning-lint confirm` so the exact stop can be computed",
+        )
 
 
 class NoTraining(Rule):
@@ -209,13 +229,18 @@ class NoTraining(Rule):
         for name in ("max_epochs", "max_steps"):
             value = spec.args.get(name)
             if value is not None and value.is_int() and value.data == 0:
-                yield self.report(value, f"`{spec.show(name)}`: `fit` returns at once without training",
-                                  help="set the number of epochs or steps you mean to train")
+                yield self.report(
+                    value,
+                    f"`{spec.show(name)}`: `fit` returns at once without training",
+                    help="set the number of epochs or steps you mean to train",
+                )
         limit = spec.args.get("limit_train_batches")
         if spec.fits and limit is not None and limit.is_number() and limit.data == 0:
-            yield self.report(limit, f"`{spec.show('limit_train_batches')}` in a Trainer that calls `fit`: "
-                                     "no batch is trained",
-                              help="remove it, or call `validate`/`test` instead of `fit`")
+            yield self.report(
+                limit,
+                f"`{spec.show('limit_train_batches')}` in a Trainer that calls `fit`: no batch is trained",
+                help="remove it, or call `validate`/`test` instead of `fit`",
+            )
 
 
 class InvalidLoopLimit(Rule):
@@ -249,10 +274,15 @@ class InvalidLoopLimit(Rule):
     ]
     INVALID = [
         example("from lightning import Trainer\nTrainer(max_epochs=-2)\n", message="`max_epochs=-2`"),
-        example("from lightning import Trainer\nTrainer(max_epochs=3, max_steps=None)\n",
-                fixed="from lightning import Trainer\nTrainer(max_epochs=3, max_steps=-1)\n"),
-        example("trainer:\n  max_epochs: 3\n  max_steps: null\n", path="config.yaml",
-                fixed="trainer:\n  max_epochs: 3\n  max_steps: -1\n"),
+        example(
+            "from lightning import Trainer\nTrainer(max_epochs=3, max_steps=None)\n",
+            fixed="from lightning import Trainer\nTrainer(max_epochs=3, max_steps=-1)\n",
+        ),
+        example(
+            "trainer:\n  max_epochs: 3\n  max_steps: null\n",
+            path="config.yaml",
+            fixed="trainer:\n  max_epochs: 3\n  max_steps: -1\n",
+        ),
     ]
 
     def check_trainer(self, spec: TrainerSpec, ctx) -> Iterable[Diagnostic]:
@@ -261,14 +291,18 @@ class InvalidLoopLimit(Rule):
             if value is None:
                 continue
             if value.is_int() and value.data < -1:
-                yield self.report(value, f"`{spec.show(name)}` is not accepted: `{name}` must be a non-negative "
-                                         "integer or -1 (no limit)",
-                                  help=f"use `{name}=-1` for no limit")
+                yield self.report(
+                    value,
+                    f"`{spec.show(name)}` is not accepted: `{name}` must be a non-negative integer or -1 (no limit)",
+                    help=f"use `{name}=-1` for no limit",
+                )
             elif name == "max_steps" and value.is_none():
                 yield self.report(
-                    value, f"`{spec.show(name)}` raises `TypeError` in Lightning 2: 'no limit' is now -1",
+                    value,
+                    f"`{spec.show(name)}` raises `TypeError` in Lightning 2: 'no limit' is now -1",
                     fix=replace_value(value, -1, spec.flavor, "Replace `None` with `-1`", Applicability.SAFE),
-                    help="use `max_steps=-1`")
+                    help="use `max_steps=-1`",
+                )
 
 
 class MaxStepsUnreachable(Rule):
@@ -311,32 +345,57 @@ class MaxStepsUnreachable(Rule):
         "from lightning import Trainer\nTrainer(max_epochs=2, max_steps=50, limit_train_batches=100, "
         "accumulate_grad_batches=4)\n",
         "from lightning import Trainer\nTrainer(max_epochs=-1, max_steps=1000, limit_train_batches=100)\n",
-        example("from lightning import Trainer\nTrainer(max_epochs=2, max_steps=1000)\n",
-                note="batches per epoch unknown: LL003's job"),
-        example("from lightning import Trainer\ndef f(n):\n    Trainer(max_epochs=n, max_steps=1000, limit_train_batches=10)\n",
-                note="unknown max_epochs"),
-        example("from lightning import Trainer\nTrainer(max_epochs=2, max_steps=1000, limit_train_batches=0.5)\n",
-                note="a fraction of an unknown dataset"),
-        example("from lightning import Trainer\nt = Trainer(max_epochs=1, max_steps=1000, limit_train_batches=10)\n"
-                "t.test(model)\n", note="not a training run"),
-        example("from lightning import Trainer\nTrainer(max_epochs=3, max_steps=1000000)\n",
-                files={"pyproject.toml": "[tool.lightning-lint.facts.\"train.py\"]\ntrain-batches-per-epoch = 400000\n"},
-                note="3 x 400000 steps reach max_steps"),
-        example("trainer:\n  max_epochs: 2\n  max_steps: ${oc.env:STEPS}\n  limit_train_batches: 10\n", path="fit.yaml"),
+        example(
+            "from lightning import Trainer\nTrainer(max_epochs=2, max_steps=1000)\n",
+            note="batches per epoch unknown: LL003's job",
+        ),
+        example(
+            "from lightning import Trainer\ndef f(n):\n    Trainer(max_epochs=n, max_steps=1000, limit_train_batches=10)\n",
+            note="unknown max_epochs",
+        ),
+        example(
+            "from lightning import Trainer\nTrainer(max_epochs=2, max_steps=1000, limit_train_batches=0.5)\n",
+            note="a fraction of an unknown dataset",
+        ),
+        example(
+            "from lightning import Trainer\nt = Trainer(max_epochs=1, max_steps=1000, limit_train_batches=10)\n"
+            "t.test(model)\n",
+            note="not a training run",
+        ),
+        example(
+            "from lightning import Trainer\nTrainer(max_epochs=3, max_steps=1000000)\n",
+            files={"pyproject.toml": '[tool.lightning-lint.facts."train.py"]\ntrain-batches-per-epoch = 400000\n'},
+            note="3 x 400000 steps reach max_steps",
+        ),
+        example(
+            "trainer:\n  max_epochs: 2\n  max_steps: ${oc.env:STEPS}\n  limit_train_batches: 10\n", path="fit.yaml"
+        ),
     ]
     INVALID = [
-        example("from lightning import Trainer\nTrainer(max_epochs=2, max_steps=1000, limit_train_batches=100, "
-                "accumulate_grad_batches=4)\n", message="training stops at step 50"),
-        example("from lightning import Trainer\nTrainer(max_epochs=1, max_steps=1000000)\n",
-                files={"pyproject.toml": "[tool.lightning-lint.facts.\"train.py\"]\ntrain-batches-per-epoch = 26706\n"},
-                message="training stops at step 26706 (max_epochs=1 x 26706 steps per epoch); "
-                        "max_steps=1000000 needs max_epochs >= 38, or max_epochs=-1"),
-        example("from lightning import Trainer\nTrainer(max_epochs=10, max_steps=100000)\n",
-                files={"pyproject.toml": "[tool.lightning-lint.facts.\"train.py\"]\ndataset-size = 50000\n"
-                                         "batch-size = 64\nworld-size = 4\n"},
-                message="at step 1960"),
-        example("fit:\n  trainer:\n    max_epochs: 3\n    max_steps: 500\n    limit_train_batches: 20\n", path="fit.yaml",
-                message="stops at step 60"),
+        example(
+            "from lightning import Trainer\nTrainer(max_epochs=2, max_steps=1000, limit_train_batches=100, "
+            "accumulate_grad_batches=4)\n",
+            message="training stops at step 50",
+        ),
+        example(
+            "from lightning import Trainer\nTrainer(max_epochs=1, max_steps=1000000)\n",
+            files={"pyproject.toml": '[tool.lightning-lint.facts."train.py"]\ntrain-batches-per-epoch = 26706\n'},
+            message="training stops at step 26706 (max_epochs=1 x 26706 steps per epoch); "
+            "max_steps=1000000 needs max_epochs >= 38, or max_epochs=-1",
+        ),
+        example(
+            "from lightning import Trainer\nTrainer(max_epochs=10, max_steps=100000)\n",
+            files={
+                "pyproject.toml": '[tool.lightning-lint.facts."train.py"]\ndataset-size = 50000\n'
+                "batch-size = 64\nworld-size = 4\n"
+            },
+            message="at step 1960",
+        ),
+        example(
+            "fit:\n  trainer:\n    max_epochs: 3\n    max_steps: 500\n    limit_train_batches: 20\n",
+            path="fit.yaml",
+            message="stops at step 60",
+        ),
     ]
 
     def check_trainer(self, spec: TrainerSpec, ctx) -> Iterable[Diagnostic]:
@@ -354,13 +413,21 @@ class MaxStepsUnreachable(Rule):
         if s.accumulate and s.accumulate > 1:
             spe += f" = ceil({s.batches} batches / accumulate_grad_batches={s.accumulate})"
         caveat = "" if s.batches_exact else f", or earlier if the dataset has fewer than {s.batches} batches"
-        message = (f"training stops at step {int(s.total_steps)} (max_epochs={s.epoch_limit} x {spe}){caveat}; "
-                   f"max_steps={s.max_steps} needs max_epochs >= {needed}, or max_epochs=-1")
-        yield self.report(spec.args.get("max_steps") or spec, message + spec.training_assumption(),
-                          help=f"batches per epoch: {s.describe_batches()}",
-                          related=[v.anchor for v in (spec.args.get("max_epochs"),) if v is not None and v.anchor],
-                          properties={"stop_step": int(s.total_steps), "steps_per_epoch": s.steps_per_epoch,
-                                      "max_epochs_needed": needed})
+        message = (
+            f"training stops at step {int(s.total_steps)} (max_epochs={s.epoch_limit} x {spe}){caveat}; "
+            f"max_steps={s.max_steps} needs max_epochs >= {needed}, or max_epochs=-1"
+        )
+        yield self.report(
+            spec.args.get("max_steps") or spec,
+            message + spec.training_assumption(),
+            help=f"batches per epoch: {s.describe_batches()}",
+            related=[v.anchor for v in (spec.args.get("max_epochs"),) if v is not None and v.anchor],
+            properties={
+                "stop_step": int(s.total_steps),
+                "steps_per_epoch": s.steps_per_epoch,
+                "max_epochs_needed": needed,
+            },
+        )
 
 
 class MinExceedsMax(Rule):
@@ -397,13 +464,19 @@ class MinExceedsMax(Rule):
         "from lightning import Trainer\nTrainer(min_epochs=5, max_epochs=-1)\n",
         "from lightning import Trainer\nTrainer(min_steps=100, max_steps=-1, max_epochs=10)\n",
         example("from lightning import Trainer\ndef f(n):\n    Trainer(min_epochs=5, max_epochs=n)\n", note="unknown"),
-        example("from lightning import Trainer\nTrainer(min_steps=100, max_epochs=2)\n", note="steps per epoch unknown"),
+        example(
+            "from lightning import Trainer\nTrainer(min_steps=100, max_epochs=2)\n", note="steps per epoch unknown"
+        ),
     ]
     INVALID = [
-        example("from lightning import Trainer\nTrainer(min_epochs=5, max_epochs=2)\n", message="`min_epochs=5` exceeds"),
+        example(
+            "from lightning import Trainer\nTrainer(min_epochs=5, max_epochs=2)\n", message="`min_epochs=5` exceeds"
+        ),
         example("from lightning import Trainer\nTrainer(min_steps=1000, max_steps=500)\n", message="`min_steps=1000`"),
-        example("from lightning import Trainer\nTrainer(min_steps=100, max_epochs=2, limit_train_batches=13)\n",
-                message="at most 26 steps"),
+        example(
+            "from lightning import Trainer\nTrainer(min_steps=100, max_epochs=2, limit_train_batches=13)\n",
+            message="at most 26 steps",
+        ),
         example("trainer:\n  min_epochs: 10\n  max_epochs: 3\n", path="config.yaml"),
     ]
 
@@ -413,9 +486,12 @@ class MinExceedsMax(Rule):
         for low, high in (("min_epochs", "max_epochs"), ("min_steps", "max_steps")):
             lo, hi = int_of(spec.get(low)), int_of(spec.get(high))
             if lo is not None and hi is not None and hi >= 0 and lo > hi and low in spec.args:
-                yield self.report(spec.args[low], f"`{spec.show(low)}` exceeds `{spec.show(high)}`: training stops at "
-                                                  f"{high} and the minimum is silently ignored",
-                                  help=f"raise `{high}` to at least {lo}, or drop `{low}`")
+                yield self.report(
+                    spec.args[low],
+                    f"`{spec.show(low)}` exceeds `{spec.show(high)}`: training stops at "
+                    f"{high} and the minimum is silently ignored",
+                    help=f"raise `{high}` to at least {lo}, or drop `{low}`",
+                )
                 return
         min_steps = int_of(spec.get("min_steps"))
         if min_steps is None or "min_steps" not in spec.args:
@@ -423,10 +499,12 @@ class MinExceedsMax(Rule):
         s = ctx.schedule(spec)
         if s.stopped_by == "max_epochs" and isinstance(s.total_steps, int) and min_steps > s.total_steps:
             bound = "" if s.batches_exact else "at most "
-            yield self.report(spec.args["min_steps"],
-                              f"`{spec.show('min_steps')}` is more than `max_epochs={s.epoch_limit}` allows "
-                              f"({bound}{s.total_steps} steps): the minimum is silently ignored",
-                              help=f"batches per epoch: {s.describe_batches()}")
+            yield self.report(
+                spec.args["min_steps"],
+                f"`{spec.show('min_steps')}` is more than `max_epochs={s.epoch_limit}` allows "
+                f"({bound}{s.total_steps} steps): the minimum is silently ignored",
+                help=f"batches per epoch: {s.describe_batches()}",
+            )
 
 
 class UnboundedTraining(Rule):
@@ -462,8 +540,10 @@ class UnboundedTraining(Rule):
         "from lightning import Trainer\nTrainer(max_epochs=-1, max_time='01:00:00:00')\n",
         "from lightning import Trainer\nfrom lightning.pytorch.callbacks import EarlyStopping\n"
         "Trainer(max_epochs=-1, callbacks=[EarlyStopping('val_loss')])\n",
-        example("from lightning import Trainer\ndef f(cbs):\n    Trainer(max_epochs=-1, callbacks=cbs)\n",
-                note="unknown callbacks may stop it"),
+        example(
+            "from lightning import Trainer\ndef f(cbs):\n    Trainer(max_epochs=-1, callbacks=cbs)\n",
+            note="unknown callbacks may stop it",
+        ),
     ]
     INVALID = [
         example("from lightning import Trainer\nTrainer(max_epochs=-1)\n", message="nothing ends training"),
@@ -480,8 +560,11 @@ class UnboundedTraining(Rule):
             return
         if spec.callbacks_of("EarlyStopping") or spec.callbacks_of("Timer"):
             return
-        yield self.report(epochs, f"`{spec.show('max_epochs')}` and no `max_steps`, `max_time` or `EarlyStopping`: "
-                                  "nothing ends training", help="add `max_steps`, `max_time` or an EarlyStopping callback")
+        yield self.report(
+            epochs,
+            f"`{spec.show('max_epochs')}` and no `max_steps`, `max_time` or `EarlyStopping`: nothing ends training",
+            help="add `max_steps`, `max_time` or an EarlyStopping callback",
+        )
 
 
 _DURATION = re.compile(r"^\s*(\d+):(\d\d):(\d\d):(\d\d)\s*$")
@@ -530,8 +613,12 @@ class InvalidTimeFormat(Rule):
         example("trainer:\n  max_time: ${oc.env:MAX_TIME}\n", path="config.yaml", note="interpolation"),
     ]
     INVALID = [
-        example("from lightning import Trainer\nTrainer(max_time='12:00:00')\n", message="DD:HH:MM:SS",
-                fixed="from lightning import Trainer\nTrainer(max_time='00:12:00:00')\n", unsafe=True),
+        example(
+            "from lightning import Trainer\nTrainer(max_time='12:00:00')\n",
+            message="DD:HH:MM:SS",
+            fixed="from lightning import Trainer\nTrainer(max_time='00:12:00:00')\n",
+            unsafe=True,
+        ),
         example("from lightning.pytorch.callbacks import Timer\nTimer(duration='1:2:3:4')\n"),
         example("from lightning import Trainer\nTrainer(val_check_interval='1:00:00')\n"),
         example("from lightning import Trainer\nTrainer(val_check_interval='00:01:xx:00')\n", message="not an integer"),
@@ -544,11 +631,15 @@ class InvalidTimeFormat(Rule):
         if value.is_str():
             parts = value.data.split(":")
             if len(parts) != 4:
-                yield self.report(value, f"`{spec.show('val_check_interval')}` is not a valid time: Lightning expects "
-                                         "'DD:HH:MM:SS' (four parts)")
+                yield self.report(
+                    value,
+                    f"`{spec.show('val_check_interval')}` is not a valid time: Lightning expects "
+                    "'DD:HH:MM:SS' (four parts)",
+                )
             elif not all(p.strip().isdigit() for p in parts):
-                yield self.report(value, f"`{spec.show('val_check_interval')}` has a part that is not an integer; "
-                                         "use 'DD:HH:MM:SS'")
+                yield self.report(
+                    value, f"`{spec.show('val_check_interval')}` has a part that is not an integer; use 'DD:HH:MM:SS'"
+                )
 
     def check_callback(self, callback, ctx) -> Iterable[Diagnostic]:
         if callback.kind == "Timer":
@@ -561,8 +652,13 @@ class InvalidTimeFormat(Rule):
         parts = value.data.strip().split(":")
         if len(parts) == 3 and all(p.isdigit() for p in parts):
             fixed = "00:" + ":".join(p.zfill(2) for p in parts)
-            fix = replace_value(value, fixed, flavor, f"Read it as hours:minutes:seconds: {fixed!r}",
-                                Applicability.UNSAFE)
-        yield self.report(value, f"{label} is not a valid duration: Lightning expects a string in the format "
-                                 "DD:HH:MM:SS (two-digit hours, minutes and seconds)", fix=fix,
-                          help="or pass a timedelta or a dict such as {\"hours\": 12}")
+            fix = replace_value(
+                value, fixed, flavor, f"Read it as hours:minutes:seconds: {fixed!r}", Applicability.UNSAFE
+            )
+        yield self.report(
+            value,
+            f"{label} is not a valid duration: Lightning expects a string in the format "
+            "DD:HH:MM:SS (two-digit hours, minutes and seconds)",
+            fix=fix,
+            help='or pass a timedelta or a dict such as {"hours": 12}',
+        )

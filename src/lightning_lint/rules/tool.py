@@ -127,8 +127,10 @@ class UnusedSuppression(Rule):
         "from lightning import Trainer\nTrainer(max_epochs=1)  # noqa: E501\n",
     ]
     INVALID = [
-        example("from lightning import Trainer\nTrainer(max_epochs=1)  # noqa: LL302\n",
-                fixed="from lightning import Trainer\nTrainer(max_epochs=1)\n"),
+        example(
+            "from lightning import Trainer\nTrainer(max_epochs=1)  # noqa: LL302\n",
+            fixed="from lightning import Trainer\nTrainer(max_epochs=1)\n",
+        ),
         example("trainer:\n  max_epochs: 1  # noqa: LL301\n", path="config.yaml"),
     ]
 

@@ -65,25 +65,42 @@ class BarebonesConflict(Rule):
         "from lightning import Trainer\nTrainer(barebones=True, logger=False, enable_checkpointing=False, "
         "log_every_n_steps=0, num_sanity_val_steps=0, fast_dev_run=False)\n",
         "from lightning import Trainer\nTrainer(logger=True, enable_progress_bar=True)\n",
-        example("from lightning import Trainer\ndef main(args):\n    Trainer(barebones=args.bare, logger=True)\n",
-                note="unknown barebones"),
-        example("from lightning import Trainer\ndef main(lg):\n    Trainer(barebones=True, logger=lg)\n",
-                note="unknown logger"),
-        example("from lightning import Trainer\nfrom lightning.pytorch.callbacks import ModelSummary\n"
-                "Trainer(barebones=True, callbacks=[ModelSummary()])\n", note="a summary callback is allowed"),
+        example(
+            "from lightning import Trainer\ndef main(args):\n    Trainer(barebones=args.bare, logger=True)\n",
+            note="unknown barebones",
+        ),
+        example(
+            "from lightning import Trainer\ndef main(lg):\n    Trainer(barebones=True, logger=lg)\n",
+            note="unknown logger",
+        ),
+        example(
+            "from lightning import Trainer\nfrom lightning.pytorch.callbacks import ModelSummary\n"
+            "Trainer(barebones=True, callbacks=[ModelSummary()])\n",
+            note="a summary callback is allowed",
+        ),
         example("trainer:\n  barebones: true\n  logger: ${logger}\n", path="config.yaml", note="interpolation"),
     ]
     INVALID = [
-        example("from lightning import Trainer\nTrainer(barebones=True, logger=True)\n",
-                message="Logging can impact raw speed"),
-        example("from lightning import Trainer\nTrainer(barebones=True, profiler='simple', detect_anomaly=True)\n",
-                message="profiler"),
+        example(
+            "from lightning import Trainer\nTrainer(barebones=True, logger=True)\n",
+            message="Logging can impact raw speed",
+        ),
+        example(
+            "from lightning import Trainer\nTrainer(barebones=True, profiler='simple', detect_anomaly=True)\n",
+            message="profiler",
+        ),
         example("from lightning import Trainer\nTrainer(barebones=True, num_sanity_val_steps=2)\n"),
-        example("from lightning import Trainer\nfrom lightning.pytorch.callbacks import ModelCheckpoint\n"
-                "Trainer(barebones=True, callbacks=[ModelCheckpoint(monitor='val_loss')])\n", message="ModelCheckpoint"),
+        example(
+            "from lightning import Trainer\nfrom lightning.pytorch.callbacks import ModelCheckpoint\n"
+            "Trainer(barebones=True, callbacks=[ModelCheckpoint(monitor='val_loss')])\n",
+            message="ModelCheckpoint",
+        ),
         example("trainer:\n  barebones: true\n  enable_model_summary: true\n", path="config.yaml"),
-        example("trainer:\n  _target_: lightning.pytorch.trainer.Trainer\n  barebones: true\nlogger: null\n",
-                path="configs/train.yaml", message="empty logger list"),
+        example(
+            "trainer:\n  _target_: lightning.pytorch.trainer.Trainer\n  barebones: true\nlogger: null\n",
+            path="configs/train.yaml",
+            message="empty logger list",
+        ),
     ]
 
     def check_trainer(self, spec: TrainerSpec, ctx) -> Iterable[Diagnostic]:
@@ -96,9 +113,13 @@ class BarebonesConflict(Rule):
             if value is None or not value.known or not conflicts(value.data):
                 continue
             empty = " (an empty logger list is not `False`)" if name == "logger" and value.data == () else ""
-            yield self.report(value, f"`{_show(spec, name)}` with `{shown}`{empty}: {reason} so it is disabled in "
-                                     "barebones mode; the Trainer raises ValueError",
-                              related=[barebones.anchor], help=f"remove `{name}`, or drop barebones=True")
+            yield self.report(
+                value,
+                f"`{_show(spec, name)}` with `{shown}`{empty}: {reason} so it is disabled in "
+                "barebones mode; the Trainer raises ValueError",
+                related=[barebones.anchor],
+                help=f"remove `{name}`, or drop barebones=True",
+            )
         for callback in spec.callbacks:
             if callback.conditional:
                 continue
@@ -108,10 +129,14 @@ class BarebonesConflict(Rule):
                 turned_off = "enable_progress_bar=False"
             else:
                 continue
-            yield self.report(callback, f"`{callback.label()}` with `{shown}`: barebones mode sets `{turned_off}`, "
-                                        f"and the Trainer raises because it found `{callback.label()}` in the "
-                                        "callbacks list", related=[barebones.anchor],
-                              help="remove the callback, or drop barebones=True")
+            yield self.report(
+                callback,
+                f"`{callback.label()}` with `{shown}`: barebones mode sets `{turned_off}`, "
+                f"and the Trainer raises because it found `{callback.label()}` in the "
+                "callbacks list",
+                related=[barebones.anchor],
+                help="remove the callback, or drop barebones=True",
+            )
 
 
 def _show(spec: TrainerSpec, name: str) -> str:

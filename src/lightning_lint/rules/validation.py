@@ -13,8 +13,8 @@ from lightning_lint.rules.fixes import replace_value
 
 _MODULE_LOGGING = {
     "model.py": "import lightning as L\nclass Net(L.LightningModule):\n"
-                "    def validation_step(self, batch, i):\n        self.log('val/loss', 0.0)\n"
-                "        self.log_dict({'val/acc': 1.0})\n",
+    "    def validation_step(self, batch, i):\n        self.log('val/loss', 0.0)\n"
+    "        self.log_dict({'val/acc': 1.0})\n",
 }
 
 
@@ -56,10 +56,15 @@ class ValCheckIntervalExceedsEpoch(Rule):
         example("from lightning import Trainer\nTrainer(val_check_interval=1000)\n", note="batches unknown"),
     ]
     INVALID = [
-        example("from lightning import Trainer\nTrainer(val_check_interval=1000, limit_train_batches=500)\n",
-                message="500 training batches"),
-        example("trainer:\n  val_check_interval: 2000\n", path="config.yaml",
-                files={"pyproject.toml": "[tool.lightning-lint.facts.\"config.yaml\"]\ntrain-batches-per-epoch = 1500\n"}),
+        example(
+            "from lightning import Trainer\nTrainer(val_check_interval=1000, limit_train_batches=500)\n",
+            message="500 training batches",
+        ),
+        example(
+            "trainer:\n  val_check_interval: 2000\n",
+            path="config.yaml",
+            files={"pyproject.toml": '[tool.lightning-lint.facts."config.yaml"]\ntrain-batches-per-epoch = 1500\n'},
+        ),
     ]
 
     def check_trainer(self, spec: TrainerSpec, ctx) -> Iterable[Diagnostic]:
@@ -71,11 +76,12 @@ class ValCheckIntervalExceedsEpoch(Rule):
             return
         if isinstance(v.interval, int) and v.interval > s.batches:
             bound = "" if s.batches_exact else "at most "
-            yield self.report(spec.get("val_check_interval"),
-                              f"`{spec.show('val_check_interval')}` is more than the {bound}{s.batches} training "
-                              f"batches per epoch ({s.batches_source}): fit raises ValueError at start",
-                              help="set `check_val_every_n_epoch=None` to count batches across epochs, or lower the "
-                                   "interval")
+            yield self.report(
+                spec.get("val_check_interval"),
+                f"`{spec.show('val_check_interval')}` is more than the {bound}{s.batches} training "
+                f"batches per epoch ({s.batches_source}): fit raises ValueError at start",
+                help="set `check_val_every_n_epoch=None` to count batches across epochs, or lower the interval",
+            )
 
 
 class FloatValCheckIntervalWithoutEpoch(Rule):
@@ -110,18 +116,24 @@ class FloatValCheckIntervalWithoutEpoch(Rule):
         "from lightning import Trainer\nTrainer(check_val_every_n_epoch=None)\n",
     ]
     INVALID = [
-        example("from lightning import Trainer\nTrainer(val_check_interval=0.5, check_val_every_n_epoch=None)\n",
-                message="integer"),
+        example(
+            "from lightning import Trainer\nTrainer(val_check_interval=0.5, check_val_every_n_epoch=None)\n",
+            message="integer",
+        ),
         example("trainer:\n  val_check_interval: 0.25\n  check_val_every_n_epoch: null\n", path="config.yaml"),
     ]
 
     def check_trainer(self, spec: TrainerSpec, ctx) -> Iterable[Diagnostic]:
         vci, every = spec.get("val_check_interval"), spec.get("check_val_every_n_epoch")
         if vci.is_float() and every.known and every.data is None and "check_val_every_n_epoch" in spec.args:
-            yield self.report(vci, f"`{spec.show('val_check_interval')}` with `{spec.show('check_val_every_n_epoch')}`:"
-                                   " val_check_interval should be an integer or a time-based duration when "
-                                   "check_val_every_n_epoch=None", related=[every.anchor],
-                              help="give the interval in batches (an int), or keep check_val_every_n_epoch")
+            yield self.report(
+                vci,
+                f"`{spec.show('val_check_interval')}` with `{spec.show('check_val_every_n_epoch')}`:"
+                " val_check_interval should be an integer or a time-based duration when "
+                "check_val_every_n_epoch=None",
+                related=[every.anchor],
+                help="give the interval in batches (an int), or keep check_val_every_n_epoch",
+            )
 
 
 class ZeroInterval(Rule):
@@ -163,22 +175,33 @@ class ZeroInterval(Rule):
     ]
     INVALID = [
         example("from lightning import Trainer\nTrainer(check_val_every_n_epoch=0)\n", message="ZeroDivisionError"),
-        example("from lightning import Trainer\nTrainer(accumulate_grad_batches=0)\n",
-                fixed="from lightning import Trainer\nTrainer(accumulate_grad_batches=1)\n"),
+        example(
+            "from lightning import Trainer\nTrainer(accumulate_grad_batches=0)\n",
+            fixed="from lightning import Trainer\nTrainer(accumulate_grad_batches=1)\n",
+        ),
         example("trainer:\n  val_check_interval: 0\n", path="config.yaml"),
     ]
 
     def check_trainer(self, spec: TrainerSpec, ctx) -> Iterable[Diagnostic]:
-        for name, advice in (("val_check_interval", "use `limit_val_batches=0` to disable validation"),
-                             ("check_val_every_n_epoch", "use `limit_val_batches=0` to disable validation"),
-                             ("accumulate_grad_batches", "1 means no accumulation")):
+        for name, advice in (
+            ("val_check_interval", "use `limit_val_batches=0` to disable validation"),
+            ("check_val_every_n_epoch", "use `limit_val_batches=0` to disable validation"),
+            ("accumulate_grad_batches", "1 means no accumulation"),
+        ):
             value = spec.args.get(name)
             if value is None or not value.is_int() or value.data != 0:
                 continue
-            fix = replace_value(value, 1, spec.flavor, "Replace with 1 (no accumulation)") \
-                if name == "accumulate_grad_batches" else None
-            yield self.report(value, f"`{spec.show(name)}`: training crashes with ZeroDivisionError (integer modulo "
-                                     "by zero)", fix=fix, help=advice)
+            fix = (
+                replace_value(value, 1, spec.flavor, "Replace with 1 (no accumulation)")
+                if name == "accumulate_grad_batches"
+                else None
+            )
+            yield self.report(
+                value,
+                f"`{spec.show(name)}`: training crashes with ZeroDivisionError (integer modulo by zero)",
+                fix=fix,
+                help=advice,
+            )
 
 
 class ValidationEveryBatch(Rule):
@@ -206,17 +229,25 @@ class ValidationEveryBatch(Rule):
     name = "validation-every-batch"
     severity = Severity.WARNING
     summary = "val_check_interval=0.0 validates after every training batch (not 'never')."
-    VALID = ["from lightning import Trainer\nTrainer(val_check_interval=0.25)\n",
-             "from lightning import Trainer\nTrainer(limit_val_batches=0)\n"]
-    INVALID = [example("from lightning import Trainer\nTrainer(val_check_interval=0.0)\n",
-                       message="after every training batch"),
-               example("trainer:\n  val_check_interval: 0.0\n", path="config.yaml")]
+    VALID = [
+        "from lightning import Trainer\nTrainer(val_check_interval=0.25)\n",
+        "from lightning import Trainer\nTrainer(limit_val_batches=0)\n",
+    ]
+    INVALID = [
+        example(
+            "from lightning import Trainer\nTrainer(val_check_interval=0.0)\n", message="after every training batch"
+        ),
+        example("trainer:\n  val_check_interval: 0.0\n", path="config.yaml"),
+    ]
 
     def check_trainer(self, spec: TrainerSpec, ctx) -> Iterable[Diagnostic]:
         value = spec.args.get("val_check_interval")
         if value is not None and value.is_float() and value.data == 0.0:
-            yield self.report(value, f"`{spec.show('val_check_interval')}` validates after every training batch, "
-                                     "not never", help="use `limit_val_batches=0` to disable validation")
+            yield self.report(
+                value,
+                f"`{spec.show('val_check_interval')}` validates after every training batch, not never",
+                help="use `limit_val_batches=0` to disable validation",
+            )
 
 
 class ValidationNeverRuns(Rule):
@@ -253,10 +284,13 @@ class ValidationNeverRuns(Rule):
         example("from lightning import Trainer\ndef f(n):\n    Trainer(max_epochs=n, check_val_every_n_epoch=3)\n"),
     ]
     INVALID = [
-        example("from lightning import Trainer\nTrainer(max_epochs=10, check_val_every_n_epoch=3)\n",
-                message="the last 1 epoch"),
-        example("from lightning import Trainer\nTrainer(max_epochs=3, check_val_every_n_epoch=5)\n",
-                message="never runs"),
+        example(
+            "from lightning import Trainer\nTrainer(max_epochs=10, check_val_every_n_epoch=3)\n",
+            message="the last 1 epoch",
+        ),
+        example(
+            "from lightning import Trainer\nTrainer(max_epochs=3, check_val_every_n_epoch=5)\n", message="never runs"
+        ),
         example("trainer:\n  max_epochs: 100\n  check_val_every_n_epoch: 30\n", path="config.yaml"),
     ]
 
@@ -270,15 +304,21 @@ class ValidationNeverRuns(Rule):
             return
         value = spec.get("check_val_every_n_epoch")
         if n > epochs:
-            yield self.report(value, f"`{spec.show('check_val_every_n_epoch')}` with {epochs} epochs: validation never "
-                                     "runs (and a checkpoint that saves after validation never saves)",
-                              help=f"use a value <= {epochs} that divides it")
+            yield self.report(
+                value,
+                f"`{spec.show('check_val_every_n_epoch')}` with {epochs} epochs: validation never "
+                "runs (and a checkpoint that saves after validation never saves)",
+                help=f"use a value <= {epochs} that divides it",
+            )
         elif epochs % n:
             last = (epochs // n) * n
-            yield self.report(value, f"`{spec.show('check_val_every_n_epoch')}` does not divide the {epochs} epochs: "
-                                     f"the last {epochs - last} epoch{'s are' if epochs - last != 1 else ' is'} never "
-                                     f"validated (last validation after epoch {last})",
-                              help="choose a value that divides max_epochs")
+            yield self.report(
+                value,
+                f"`{spec.show('check_val_every_n_epoch')}` does not divide the {epochs} epochs: "
+                f"the last {epochs - last} epoch{'s are' if epochs - last != 1 else ' is'} never "
+                f"validated (last validation after epoch {last})",
+                help="choose a value that divides max_epochs",
+            )
 
 
 def _monitors(spec: TrainerSpec) -> List[CallbackSpec]:
@@ -319,14 +359,22 @@ class MonitorWithoutValidation(Rule):
         "Trainer(callbacks=[EarlyStopping('val_loss')])\n",
         "from lightning import Trainer\nfrom lightning.pytorch.callbacks import EarlyStopping\n"
         "Trainer(limit_val_batches=0, callbacks=[EarlyStopping('train_loss')])\n",
-        example("from lightning import Trainer\nfrom lightning.pytorch.callbacks import EarlyStopping\ndef f(n):\n"
-                "    Trainer(limit_val_batches=n, callbacks=[EarlyStopping('val_loss')])\n"),
+        example(
+            "from lightning import Trainer\nfrom lightning.pytorch.callbacks import EarlyStopping\ndef f(n):\n"
+            "    Trainer(limit_val_batches=n, callbacks=[EarlyStopping('val_loss')])\n"
+        ),
     ]
     INVALID = [
-        example("from lightning import Trainer\nfrom lightning.pytorch.callbacks import EarlyStopping\n"
-                "Trainer(limit_val_batches=0, callbacks=[EarlyStopping('val_loss')])\n", message="never logged"),
-        example("trainer:\n  limit_val_batches: 0.0\n  callbacks:\n    - class_path: ModelCheckpoint\n"
-                "      init_args:\n        monitor: val/acc\n", path="config.yaml"),
+        example(
+            "from lightning import Trainer\nfrom lightning.pytorch.callbacks import EarlyStopping\n"
+            "Trainer(limit_val_batches=0, callbacks=[EarlyStopping('val_loss')])\n",
+            message="never logged",
+        ),
+        example(
+            "trainer:\n  limit_val_batches: 0.0\n  callbacks:\n    - class_path: ModelCheckpoint\n"
+            "      init_args:\n        monitor: val/acc\n",
+            path="config.yaml",
+        ),
     ]
 
     def check_trainer(self, spec: TrainerSpec, ctx) -> Iterable[Diagnostic]:
@@ -337,10 +385,14 @@ class MonitorWithoutValidation(Rule):
             monitor = cb.get("monitor")
             name = str_of(monitor)
             if name and is_validation_metric(name):
-                yield self.report(monitor, f"`{cb.label()}` monitors {name!r}, a validation metric, but "
-                                           f"`{spec.show('limit_val_batches')}` disables validation: it is never "
-                                           "logged and the callback fails", related=[limit.anchor],
-                                  help="monitor a training metric, or enable validation")
+                yield self.report(
+                    monitor,
+                    f"`{cb.label()}` monitors {name!r}, a validation metric, but "
+                    f"`{spec.show('limit_val_batches')}` disables validation: it is never "
+                    "logged and the callback fails",
+                    related=[limit.anchor],
+                    help="monitor a training metric, or enable validation",
+                )
 
 
 _BUILTIN_METRICS = {"epoch", "step"}
@@ -383,26 +435,48 @@ class MonitoredMetricNeverLogged(Rule):
     fix_availability = "sometimes"
     summary = "A monitored metric that no self.log call in the project produces; suggests the closest logged name."
     VALID = [
-        example("from lightning.pytorch.callbacks import EarlyStopping\nEarlyStopping(monitor='val/loss')\n",
-                files=_MODULE_LOGGING),
-        example("from lightning.pytorch.callbacks import EarlyStopping\nEarlyStopping(monitor='val_loss')\n",
-                note="no LightningModule found"),
-        example("from lightning.pytorch.callbacks import EarlyStopping\nEarlyStopping(monitor='val_loss')\n",
-                files={"model.py": "import lightning as L\nclass Net(L.LightningModule):\n"
-                                   "    def validation_step(self, batch, i):\n"
-                                   "        self.log(f'val_{self.name}', 0.0)\n"}, note="a dynamic name"),
-        example("from lightning.pytorch.callbacks import ModelCheckpoint\nModelCheckpoint(monitor='val/acc_epoch')\n",
-                files=_MODULE_LOGGING, note="on_epoch logging adds _epoch"),
-        example("from lightning.pytorch.callbacks import ModelCheckpoint\nModelCheckpoint(monitor='step', mode='max')\n",
-                files=_MODULE_LOGGING, note="logged by Lightning itself"),
+        example(
+            "from lightning.pytorch.callbacks import EarlyStopping\nEarlyStopping(monitor='val/loss')\n",
+            files=_MODULE_LOGGING,
+        ),
+        example(
+            "from lightning.pytorch.callbacks import EarlyStopping\nEarlyStopping(monitor='val_loss')\n",
+            note="no LightningModule found",
+        ),
+        example(
+            "from lightning.pytorch.callbacks import EarlyStopping\nEarlyStopping(monitor='val_loss')\n",
+            files={
+                "model.py": "import lightning as L\nclass Net(L.LightningModule):\n"
+                "    def validation_step(self, batch, i):\n"
+                "        self.log(f'val_{self.name}', 0.0)\n"
+            },
+            note="a dynamic name",
+        ),
+        example(
+            "from lightning.pytorch.callbacks import ModelCheckpoint\nModelCheckpoint(monitor='val/acc_epoch')\n",
+            files=_MODULE_LOGGING,
+            note="on_epoch logging adds _epoch",
+        ),
+        example(
+            "from lightning.pytorch.callbacks import ModelCheckpoint\nModelCheckpoint(monitor='step', mode='max')\n",
+            files=_MODULE_LOGGING,
+            note="logged by Lightning itself",
+        ),
     ]
     INVALID = [
-        example("from lightning.pytorch.callbacks import EarlyStopping\nEarlyStopping(monitor='val_loss')\n",
-                files=_MODULE_LOGGING, message="did you mean 'val/loss'",
-                fixed="from lightning.pytorch.callbacks import EarlyStopping\nEarlyStopping(monitor='val/loss')\n",
-                unsafe=True),
-        example("trainer:\n  callbacks:\n    - class_path: ModelCheckpoint\n      init_args:\n"
-                "        monitor: val_accuracy\n", path="config.yaml", files=_MODULE_LOGGING),
+        example(
+            "from lightning.pytorch.callbacks import EarlyStopping\nEarlyStopping(monitor='val_loss')\n",
+            files=_MODULE_LOGGING,
+            message="did you mean 'val/loss'",
+            fixed="from lightning.pytorch.callbacks import EarlyStopping\nEarlyStopping(monitor='val/loss')\n",
+            unsafe=True,
+        ),
+        example(
+            "trainer:\n  callbacks:\n    - class_path: ModelCheckpoint\n      init_args:\n"
+            "        monitor: val_accuracy\n",
+            path="config.yaml",
+            files=_MODULE_LOGGING,
+        ),
     ]
 
     def check_callback(self, callback: CallbackSpec, ctx) -> Iterable[Diagnostic]:
@@ -425,12 +499,18 @@ class MonitoredMetricNeverLogged(Rule):
         close = difflib.get_close_matches(name, sorted(logged), n=1, cutoff=0.6)
         suggestion = f"; did you mean {close[0]!r}?" if close else ""
         where = facts.logged_metrics[close[0]] if close else None
-        fix = replace_value(monitor, close[0], callback.flavor, f"Monitor {close[0]!r}", Applicability.UNSAFE) \
-            if close else None
-        yield self.report(monitor, f"`{callback.label()}` monitors {name!r}, which no `self.log` in the project "
-                                   f"logs{suggestion}", fix=fix,
-                          related=[where] if where else (),
-                          help="logged names: " + ", ".join(sorted(logged)[:12]))
+        fix = (
+            replace_value(monitor, close[0], callback.flavor, f"Monitor {close[0]!r}", Applicability.UNSAFE)
+            if close
+            else None
+        )
+        yield self.report(
+            monitor,
+            f"`{callback.label()}` monitors {name!r}, which no `self.log` in the project logs{suggestion}",
+            fix=fix,
+            related=[where] if where else (),
+            help="logged names: " + ", ".join(sorted(logged)[:12]),
+        )
 
 
 class EarlyStoppingCannotTrigger(Rule):
@@ -465,18 +545,26 @@ class EarlyStoppingCannotTrigger(Rule):
     VALID = [
         "from lightning import Trainer\nfrom lightning.pytorch.callbacks import EarlyStopping\n"
         "Trainer(max_epochs=100, callbacks=[EarlyStopping('val_loss', patience=5)])\n",
-        example("from lightning import Trainer\nfrom lightning.pytorch.callbacks import EarlyStopping\n"
-                "Trainer(max_epochs=10, val_check_interval=0.25, callbacks=[EarlyStopping('val_loss', patience=12)])\n",
-                note="four checks per epoch"),
-        example("from lightning import Trainer\nfrom lightning.pytorch.callbacks import EarlyStopping\ndef f(p):\n"
-                "    Trainer(max_epochs=10, callbacks=[EarlyStopping('val_loss', patience=p)])\n"),
+        example(
+            "from lightning import Trainer\nfrom lightning.pytorch.callbacks import EarlyStopping\n"
+            "Trainer(max_epochs=10, val_check_interval=0.25, callbacks=[EarlyStopping('val_loss', patience=12)])\n",
+            note="four checks per epoch",
+        ),
+        example(
+            "from lightning import Trainer\nfrom lightning.pytorch.callbacks import EarlyStopping\ndef f(p):\n"
+            "    Trainer(max_epochs=10, callbacks=[EarlyStopping('val_loss', patience=p)])\n"
+        ),
     ]
     INVALID = [
-        example("from lightning import Trainer\nfrom lightning.pytorch.callbacks import EarlyStopping\n"
-                "Trainer(max_epochs=20, check_val_every_n_epoch=5, callbacks=[EarlyStopping('val_loss', patience=3)])\n",
-                message="at least 20 epochs"),
-        example("from lightning import Trainer\nfrom lightning.pytorch.callbacks import EarlyStopping\n"
-                "Trainer(max_epochs=10, callbacks=[EarlyStopping('val_loss', patience=20)])\n"),
+        example(
+            "from lightning import Trainer\nfrom lightning.pytorch.callbacks import EarlyStopping\n"
+            "Trainer(max_epochs=20, check_val_every_n_epoch=5, callbacks=[EarlyStopping('val_loss', patience=3)])\n",
+            message="at least 20 epochs",
+        ),
+        example(
+            "from lightning import Trainer\nfrom lightning.pytorch.callbacks import EarlyStopping\n"
+            "Trainer(max_epochs=10, callbacks=[EarlyStopping('val_loss', patience=20)])\n"
+        ),
     ]
 
     def check_trainer(self, spec: TrainerSpec, ctx) -> Iterable[Diagnostic]:
@@ -500,12 +588,14 @@ class EarlyStoppingCannotTrigger(Rule):
                 continue
             needed = (patience + 1) * every
             if needed >= epochs:
-                yield self.report(cb.get("patience") if cb.get("patience").anchor else cb,
-                                  f"`{cb.label()}(patience={patience})` checks every {every} epoch"
-                                  f"{'s' if every != 1 else ''}: stopping needs at least {needed} epochs, and "
-                                  f"training ends after {'at most ' if s.epochs_run is None else ''}{epochs}; "
-                                  "early stopping can never shorten it",
-                                  help="lower patience, validate more often, or raise max_epochs")
+                yield self.report(
+                    cb.get("patience") if cb.get("patience").anchor else cb,
+                    f"`{cb.label()}(patience={patience})` checks every {every} epoch"
+                    f"{'s' if every != 1 else ''}: stopping needs at least {needed} epochs, and "
+                    f"training ends after {'at most ' if s.epochs_run is None else ''}{epochs}; "
+                    "early stopping can never shorten it",
+                    help="lower patience, validate more often, or raise max_epochs",
+                )
 
 
 def _time_based(value) -> bool:
@@ -554,28 +644,46 @@ class EarlyStoppingTimeBasedValidation(Rule):
         "Trainer(val_check_interval=0.5, callbacks=[EarlyStopping('val_loss')])\n",
     ]
     INVALID = [
-        example("from lightning import Trainer\nfrom lightning.pytorch.callbacks import EarlyStopping\n"
-                "Trainer(val_check_interval='00:01:00:00', callbacks=[EarlyStopping('val_loss')])\n",
-                message="AttributeError",
-                fixed="from lightning import Trainer\nfrom lightning.pytorch.callbacks import EarlyStopping\n"
-                      "Trainer(val_check_interval='00:01:00:00', callbacks=[EarlyStopping('val_loss', "
-                      "check_on_train_epoch_end=False)])\n"),
+        example(
+            "from lightning import Trainer\nfrom lightning.pytorch.callbacks import EarlyStopping\n"
+            "Trainer(val_check_interval='00:01:00:00', callbacks=[EarlyStopping('val_loss')])\n",
+            message="AttributeError",
+            fixed="from lightning import Trainer\nfrom lightning.pytorch.callbacks import EarlyStopping\n"
+            "Trainer(val_check_interval='00:01:00:00', callbacks=[EarlyStopping('val_loss', "
+            "check_on_train_epoch_end=False)])\n",
+        ),
     ]
 
     def check_trainer(self, spec: TrainerSpec, ctx) -> Iterable[Diagnostic]:
         from lightning_lint.rules.fixes import insert_argument
+
         vci = spec.get("val_check_interval")
         if not vci.known or not _time_based(vci):
             return
         for cb in spec.callbacks_of("EarlyStopping"):
             flag = cb.get("check_on_train_epoch_end")
             if flag.decidable and flag.data is None:
-                fix = insert_argument(cb.loc, cb.args, "check_on_train_epoch_end", False, cb.flavor, ctx.source,
-                                      "Check after validation") if not cb.open_reason else None
-                yield self.report(cb, f"`{cb.label()}` without `check_on_train_epoch_end` and a time-based "
-                                      f"`{spec.show('val_check_interval')}`: fit fails with AttributeError ('Trainer' "
-                                      "object has no attribute 'val_check_interval')", fix=fix,
-                                  help="pass `check_on_train_epoch_end=False`")
+                fix = (
+                    insert_argument(
+                        cb.loc,
+                        cb.args,
+                        "check_on_train_epoch_end",
+                        False,
+                        cb.flavor,
+                        ctx.source,
+                        "Check after validation",
+                    )
+                    if not cb.open_reason
+                    else None
+                )
+                yield self.report(
+                    cb,
+                    f"`{cb.label()}` without `check_on_train_epoch_end` and a time-based "
+                    f"`{spec.show('val_check_interval')}`: fit fails with AttributeError ('Trainer' "
+                    "object has no attribute 'val_check_interval')",
+                    fix=fix,
+                    help="pass `check_on_train_epoch_end=False`",
+                )
 
 
 class LogIntervalExceedsEpoch(Rule):
@@ -613,11 +721,16 @@ class LogIntervalExceedsEpoch(Rule):
         example("from lightning import Trainer\nTrainer(log_every_n_steps=500)\n", note="batches unknown"),
     ]
     INVALID = [
-        example("from lightning import Trainer\nTrainer(limit_train_batches=20, max_epochs=3)\n",
-                message="smaller than the logging interval"),
+        example(
+            "from lightning import Trainer\nTrainer(limit_train_batches=20, max_epochs=3)\n",
+            message="smaller than the logging interval",
+        ),
         example("from lightning import Trainer\nTrainer(log_every_n_steps=-1)\n", message="negative"),
-        example("trainer:\n  log_every_n_steps: 100\n", path="config.yaml",
-                files={"pyproject.toml": "[tool.lightning-lint.facts.\"config.yaml\"]\ntrain-batches-per-epoch = 40\n"}),
+        example(
+            "trainer:\n  log_every_n_steps: 100\n",
+            path="config.yaml",
+            files={"pyproject.toml": '[tool.lightning-lint.facts."config.yaml"]\ntrain-batches-per-epoch = 40\n'},
+        ),
     ]
 
     def check_trainer(self, spec: TrainerSpec, ctx) -> Iterable[Diagnostic]:
@@ -626,8 +739,11 @@ class LogIntervalExceedsEpoch(Rule):
         value = spec.get("log_every_n_steps")
         n = 50 if value.decidable and value.data is None else int_of(value)
         if n is not None and n < 0 and value.known:
-            yield self.report(value, f"`{spec.show('log_every_n_steps')}` is negative: Lightning accepts it and never "
-                                     "logs training metrics", help="use a positive interval, or 0 to disable")
+            yield self.report(
+                value,
+                f"`{spec.show('log_every_n_steps')}` is negative: Lightning accepts it and never logs training metrics",
+                help="use a positive interval, or 0 to disable",
+            )
             return
         logger = spec.get("logger")
         if not logger.decidable or logger.data is False or (logger.is_list() and not logger.data):
@@ -637,9 +753,13 @@ class LogIntervalExceedsEpoch(Rule):
             return
         if s.batches < n:
             at = value if value.anchor else spec.args.get("limit_train_batches") or spec
-            yield self.report(at, f"the number of training batches ({s.batches}, {s.batches_source}) is smaller than "
-                                  f"the logging interval `log_every_n_steps={n}`: training metrics are logged "
-                                  "rarely or never", help=f"set log_every_n_steps <= {s.batches}")
+            yield self.report(
+                at,
+                f"the number of training batches ({s.batches}, {s.batches_source}) is smaller than "
+                f"the logging interval `log_every_n_steps={n}`: training metrics are logged "
+                "rarely or never",
+                help=f"set log_every_n_steps <= {s.batches}",
+            )
 
 
 class LoggerRequired(Rule):
@@ -672,17 +792,25 @@ class LoggerRequired(Rule):
     VALID = [
         "from lightning import Trainer\nfrom lightning.pytorch.callbacks import LearningRateMonitor\n"
         "Trainer(callbacks=[LearningRateMonitor()])\n",
-        example("from lightning import Trainer\nfrom lightning.pytorch.callbacks import LearningRateMonitor\ndef f(l):\n"
-                "    Trainer(logger=l, callbacks=[LearningRateMonitor()])\n"),
+        example(
+            "from lightning import Trainer\nfrom lightning.pytorch.callbacks import LearningRateMonitor\ndef f(l):\n"
+            "    Trainer(logger=l, callbacks=[LearningRateMonitor()])\n"
+        ),
     ]
     INVALID = [
-        example("from lightning import Trainer\nfrom lightning.pytorch.callbacks import LearningRateMonitor\n"
-                "Trainer(logger=False, callbacks=[LearningRateMonitor()])\n", message="no logger"),
+        example(
+            "from lightning import Trainer\nfrom lightning.pytorch.callbacks import LearningRateMonitor\n"
+            "Trainer(logger=False, callbacks=[LearningRateMonitor()])\n",
+            message="no logger",
+        ),
         "from lightning import Trainer\nfrom lightning.pytorch.callbacks import DeviceStatsMonitor\n"
         "Trainer(barebones=True, callbacks=[DeviceStatsMonitor()])\n",
-        example("trainer:\n  _target_: lightning.pytorch.trainer.Trainer\n  max_epochs: 3\n"
-                "callbacks:\n  lr_monitor:\n    _target_: lightning.pytorch.callbacks.LearningRateMonitor\n"
-                "logger: null\n", path="configs/train.yaml"),
+        example(
+            "trainer:\n  _target_: lightning.pytorch.trainer.Trainer\n  max_epochs: 3\n"
+            "callbacks:\n  lr_monitor:\n    _target_: lightning.pytorch.callbacks.LearningRateMonitor\n"
+            "logger: null\n",
+            path="configs/train.yaml",
+        ),
     ]
 
     def check_trainer(self, spec: TrainerSpec, ctx) -> Iterable[Diagnostic]:
@@ -696,9 +824,12 @@ class LoggerRequired(Rule):
             return
         for cb in spec.callbacks:
             if cb.kind in ("LearningRateMonitor", "DeviceStatsMonitor"):
-                yield self.report(cb, f"Cannot use `{cb.label()}` callback with a Trainer that has no logger "
-                                      f"({reason}): training fails at start",
-                                  help="configure a logger, or remove the callback")
+                yield self.report(
+                    cb,
+                    f"Cannot use `{cb.label()}` callback with a Trainer that has no logger "
+                    f"({reason}): training fails at start",
+                    help="configure a logger, or remove the callback",
+                )
 
 
 class LoggerType(Rule):
@@ -730,7 +861,9 @@ class LoggerType(Rule):
     summary = "logger given as a string: Lightning iterates over its characters."
     VALID = [
         "from lightning import Trainer\nTrainer(logger=True)\n",
-        example("trainer:\n  logger:\n    class_path: lightning.pytorch.loggers.TensorBoardLogger\n", path="config.yaml"),
+        example(
+            "trainer:\n  logger:\n    class_path: lightning.pytorch.loggers.TensorBoardLogger\n", path="config.yaml"
+        ),
         example("trainer:\n  logger: ${logger}\n", path="config.yaml"),
     ]
     INVALID = [
@@ -741,6 +874,9 @@ class LoggerType(Rule):
     def check_trainer(self, spec: TrainerSpec, ctx) -> Iterable[Diagnostic]:
         logger = spec.args.get("logger")
         if logger is not None and logger.is_str():
-            yield self.report(logger, f"`{spec.show('logger')}` is a string: Lightning treats it as a list of loggers "
-                                      "(one per character) and fails when it first logs",
-                              help="give a logger (class_path / _target_), true for the default, or false")
+            yield self.report(
+                logger,
+                f"`{spec.show('logger')}` is a string: Lightning treats it as a list of loggers "
+                "(one per character) and fails when it first logs",
+                help="give a logger (class_path / _target_), true for the default, or false",
+            )
