@@ -34,13 +34,13 @@ def main() -> int:
     preload()
     import_seconds = time.perf_counter() - started
 
-    from lightning_lint.extract import python, config  # noqa: F401
+    from lightning_lint.extract import config, python
+    from lightning_lint.extract.python import parse_python
     from lightning_lint.linter.discovery import discover
     from lightning_lint.linter.engine import Linter, may_matter_bytes, run_rules
-    from lightning_lint.extract.python import parse_python
-    from lightning_lint.report.formats import ReportContext, render
     from lightning_lint.linter.settings import SettingsResolver
     from lightning_lint.model.sources import PYTHON, decode_source, kind_of, read_bytes
+    from lightning_lint.report.formats import ReportContext, render
 
     if len(sys.argv) > 1:
         root = Path(sys.argv[1]).resolve()

@@ -45,7 +45,7 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 sys.path.insert(0, str(HERE))
 
-import corpus  # noqa: E402
+import corpus
 
 FIXIT_RULE = "fixit.rules:NoNamedTuple"
 SCENARIOS = ("one_file", "lightning", "generated", "yaml_only")

@@ -15,10 +15,9 @@ from pathlib import Path
 
 import pytest
 
+from conftest import write_files
 from lightning_lint.linter import run as checker
 from lightning_lint.linter.run import CheckOptions
-
-from conftest import write_files
 
 TRAIN = """\
 import lightning as L
@@ -231,10 +230,10 @@ def test_unreadable_files_are_not_cached(project):
     if not hasattr(os, "symlink"):
         pytest.skip("needs symbolic links")
     os.symlink(project / "missing.py", project / "link.py")  # a broken link
-    run, text = check(project)
+    _, text = check(project)
     assert any(d["path"] == "link.py" and d["code"] == "LL901" for d in json.loads(text))
     (project / "missing.py").write_text("def nothing():\n    pass\n")
-    run, text = check(project)
+    _, text = check(project)
     assert not any(d["path"] == "link.py" for d in json.loads(text))
     assert text == check(project, no_cache=True)[1]
 

@@ -10,16 +10,16 @@ import subprocess
 import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
+from typing import Optional
 
 import pytest
 
-from lightning_lint.linter.run import CheckOptions
+from conftest import REPO, write_files
 from lightning_lint.commands.check import run
+from lightning_lint.linter.run import CheckOptions
 from lightning_lint.model.diagnostics import Diagnostic, Severity
 from lightning_lint.model.spec import Span
 from lightning_lint.report.formats import ReportContext, render
-
-from conftest import REPO, write_files
 
 FIXTURE = {
     "train.py": "import lightning as L\nL.Trainer(gpus=2, max_epochs=3, precision=16)\n",
@@ -34,14 +34,17 @@ def report(root: Path, fmt: str) -> str:
     return out.getvalue()
 
 
+SPAN = Span(2, 11, 2, 17)
+
+
 def diagnostic(
     message: str = "something is wrong",
     severity: Severity = Severity.ERROR,
     path: str = "train.py",
-    span: Span = Span(2, 11, 2, 17),
+    span: Span = SPAN,
     code: str = "LL302",
     name: str = "removed-argument",
-    help: str = None,
+    help: Optional[str] = None,
 ) -> Diagnostic:
     return Diagnostic(code=code, name=name, severity=severity, message=message, path=path, span=span, help=help)
 

@@ -16,11 +16,10 @@ from typing import Dict, List, Tuple
 
 import pytest
 
+from conftest import REPO, lint_files, write_files
 from lightning_lint.commands.cli import main as cli_main
 from lightning_lint.linter.engine import Linter
 from lightning_lint.linter.settings import Overrides, SettingsResolver
-
-from conftest import REPO, lint_files, write_files
 
 DEMO = REPO / "examples" / "confirm_demo"
 
@@ -419,7 +418,7 @@ def test_accelerator_that_is_not_here(tmp_path, monkeypatch, capsys):
     if torch.cuda.is_available():
         pytest.skip("this machine has a GPU")
     write_files(tmp_path, {"train.py": "open('ran.txt', 'w')\n"})
-    code, out, err = confirm(monkeypatch, capsys, tmp_path, "train.py", "--accelerator", "cuda")
+    code, _, err = confirm(monkeypatch, capsys, tmp_path, "train.py", "--accelerator", "cuda")
     assert code == 2
     assert "--accelerator cuda: no cuda device is available on this machine" in err
     assert not (tmp_path / "ran.txt").exists()  # refused before running anything
@@ -438,7 +437,7 @@ def test_usage_errors(tmp_path, monkeypatch, capsys):
 def test_entry_that_never_builds_a_trainer(tmp_path, monkeypatch, capsys):
     """The probe itself needs no Lightning import to see this (the check is cheap)."""
     write_files(tmp_path, {"train.py": "import sys\nprint('hello')\nsys.exit(3)\n"})
-    code, out, err = confirm(monkeypatch, capsys, tmp_path, "train.py")
+    code, _, err = confirm(monkeypatch, capsys, tmp_path, "train.py")
     assert code == 2
     assert "the entry point ended with status 3 without building a Lightning `Trainer`" in err
 
@@ -462,6 +461,7 @@ def test_the_parent_side_imports_neither_torch_nor_lightning(tmp_path):
 
 def test_arguments_after_double_dash_belong_to_the_entry_point(monkeypatch):
     import types
+
     import lightning_lint.commands.cli as cli
 
     seen = {}

@@ -1,9 +1,8 @@
 """The generated docs match the registry: README's rule table and docs/rules.md."""
 
-from lightning_lint import rules, rule_url
-from lightning_lint.commands import docs
-
 from conftest import REPO
+from lightning_lint import rule_url, rules
+from lightning_lint.commands import docs
 
 
 def test_readme_rule_table_is_current():

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import io
 import json
-from pathlib import Path
-
-from lightning_lint.linter.run import CheckOptions
-from lightning_lint.commands.check import run
 
 from conftest import write_files
+from lightning_lint.commands.check import run
+from lightning_lint.linter.run import CheckOptions
 
 SCRIPT = '''\
 """Train the model (written for pytorch-lightning 1.6)."""

@@ -15,11 +15,10 @@ from pathlib import Path
 
 import pytest
 
+from conftest import REPO, write_files
 from lightning_lint.commands import check as checker
 from lightning_lint.linter import fixer
 from lightning_lint.linter.run import CheckOptions
-
-from conftest import REPO, write_files
 
 SCRIPT = b"import lightning as L\nL.Trainer(gpus=2, max_epochs=3, precision=16)\n"
 FIXED = b'import lightning as L\nL.Trainer(accelerator="gpu", devices=2, max_epochs=3, precision="16-mixed")\n'

@@ -25,10 +25,10 @@ from hypothesis import strategies as st
 
 from lightning_lint.linter import fixer
 from lightning_lint.linter.engine import Linter
-from lightning_lint.model.lightning_api import CALLBACKS, REMOVED_TRAINER_ARGS, TRAINER_PARAMS
-from lightning_lint.model.spec import Span
 from lightning_lint.linter.settings import Overrides, SettingsResolver
+from lightning_lint.model.lightning_api import CALLBACKS, REMOVED_TRAINER_ARGS, TRAINER_PARAMS
 from lightning_lint.model.sources import SourceFile
+from lightning_lint.model.spec import Span
 
 _COMMON = dict(
     deadline=None,

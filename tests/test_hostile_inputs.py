@@ -15,11 +15,10 @@ from typing import List, NamedTuple, Optional
 
 import pytest
 
-from lightning_lint.commands import check as checker
-from lightning_lint.linter.run import CheckOptions
-from lightning_lint.extract.yaml import MAX_DEPTH
-
 from conftest import write_files
+from lightning_lint.commands import check as checker
+from lightning_lint.extract.yaml import MAX_DEPTH
+from lightning_lint.linter.run import CheckOptions
 
 BAD = b"import lightning as L\nL.Trainer(gpus=2, max_epochs=3)\n"  # LL302 at 2:11
 HEAD = b"from lightning import Trainer\n"  # a file that names no Lightning API is never parsed

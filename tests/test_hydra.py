@@ -11,12 +11,12 @@ from typing import Any, Dict
 import pytest
 
 from lightning_lint.extract import hydra
+from lightning_lint.extract.config import extract
 from lightning_lint.extract.hydra import Entry, Undecidable, defaults_of, find_config_dir, group_of, merge, package_of
-from lightning_lint.model.spec import Extraction
+from lightning_lint.extract.yaml import CONSUMER_OMEGACONF, YNode, load
 from lightning_lint.linter.settings import Settings
 from lightning_lint.model.sources import SourceFile
-from lightning_lint.extract.config import extract
-from lightning_lint.extract.yaml import CONSUMER_OMEGACONF, YNode, load
+from lightning_lint.model.spec import Extraction
 
 
 def document(text: str, name: str = "c.yaml"):

@@ -7,7 +7,6 @@ tests build the real Trainer or callback, or run a tiny fit on the CPU, and obse
 
 from __future__ import annotations
 
-import logging
 import warnings
 
 import pytest
@@ -17,11 +16,9 @@ pytestmark = pytest.mark.lightning
 
 import lightning.pytorch as pl  # noqa: E402
 
-from lightning_lint import rules  # noqa: E402
-
-from tiny import TinyModel, fit, trainer  # noqa: E402
-
 from claims import CLAIMS, claim  # noqa: E402
+from lightning_lint import rules  # noqa: E402
+from tiny import TinyModel, fit, trainer  # noqa: E402
 
 
 def test_every_rule_has_a_claim():
@@ -179,7 +176,7 @@ def test_time_formats(tmp_path):
 
     with pytest.raises(MisconfigurationException, match="not a valid duration"):
         trainer(tmp_path, max_time="12:00:00")
-    with pytest.raises(MisconfigurationException, match="time format|Non-integer"):
+    with pytest.raises(MisconfigurationException, match=r"time format|Non-integer"):
         trainer(tmp_path, val_check_interval="1:00:00")
     trainer(tmp_path, max_time="00:12:00:00")  # the right spelling builds
 
@@ -292,9 +289,9 @@ def _ckpts(root):
 
 @claim("LL106", "LL205")
 def test_validation_interval_beyond_max_epochs(tmp_path):
-    t, model, _ = fit(tmp_path, max_epochs=3, check_val_every_n_epoch=5, enable_checkpointing=True)
+    _, model, _ = fit(tmp_path, max_epochs=3, check_val_every_n_epoch=5, enable_checkpointing=True)
     assert model.val_runs == [] and _ckpts(tmp_path) == []  # no validation, no checkpoint
-    t, model, _ = fit(tmp_path / "b", max_epochs=3, check_val_every_n_epoch=2, enable_checkpointing=True)
+    _, model, _ = fit(tmp_path / "b", max_epochs=3, check_val_every_n_epoch=2, enable_checkpointing=True)
     assert model.val_runs == [16]  # only after epoch 2; epoch 3 is never validated
     from lightning.pytorch.callbacks import ModelCheckpoint
 

@@ -15,9 +15,8 @@ pytestmark = pytest.mark.lightning
 import yaml  # noqa: E402
 from lightning.pytorch.cli import LightningCLI  # noqa: E402
 
-from tiny import TinyModel  # noqa: E402
-
 from claims import claim  # noqa: E402
+from tiny import TinyModel  # noqa: E402
 
 
 def _cli(tmp_path, *configs: str, subcommand: str = ""):
@@ -108,5 +107,5 @@ def test_duplicate_key_last_wins_or_is_refused(tmp_path):
     pytest.importorskip("omegaconf")
     from omegaconf import OmegaConf
 
-    with pytest.raises(Exception, match="(?i)duplicate"):
+    with pytest.raises(Exception, match=r"(?i)duplicate"):
         OmegaConf.create(text)

@@ -24,10 +24,9 @@ from lightning.pytorch import callbacks as cb  # noqa: E402
 from lightning.pytorch import plugins  # noqa: E402
 from lightning.pytorch.plugins import environments  # noqa: E402
 
-from tiny import TinyModel, fit, trainer  # noqa: E402
-
 from claims import claim  # noqa: E402
 from conftest import lint_files  # noqa: E402
+from tiny import TinyModel, fit, trainer  # noqa: E402
 
 BAD_LIMIT = "it has to be in \\[0.0, 1.0\\] or an int"
 
@@ -153,7 +152,7 @@ def test_lightning_cli_converts_quoted_numbers_and_int_learning_rates(tmp_path):
 
 @claim("LL312")
 def test_fraction_of_too_few_batches_raises(tmp_path):
-    with pytest.raises(MisconfigurationException, match="0.05 \\* 13 < 1"):
+    with pytest.raises(MisconfigurationException, match=r"0.05 \* 13 < 1"):
         fit(tmp_path, TinyModel(batches=13), max_epochs=1, limit_train_batches=0.05, limit_val_batches=0)
     with pytest.raises(MisconfigurationException, match="val_dataloader"):
         fit(tmp_path, TinyModel(batches=4, val_batches=4), max_epochs=1, limit_val_batches=0.2)
@@ -180,7 +179,7 @@ def test_rule_fires_exactly_when_lightning_raises(tmp_path, batches, fraction):
         "train.py": f"from lightning import Trainer\nTrainer(limit_train_batches={fraction})\n",
         "pyproject.toml": f'[tool.lightning-lint.facts."train.py"]\ntrain-batches-per-epoch = {batches}\n',
     }
-    found = [d for d in lint_files(tmp_path / "lint", files, "train.py", select=["LL312"]).diagnostics]
+    found = list(lint_files(tmp_path / "lint", files, "train.py", select=["LL312"]).diagnostics)
     assert bool(found) == raised
 
 

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from lightning_lint.model import lightning_api
 from lightning_lint.linter import prefilter
 from lightning_lint.linter.engine import Linter, may_matter
 from lightning_lint.linter.settings import Settings, SettingsResolver
+from lightning_lint.model import lightning_api
 from lightning_lint.model.sources import SourceFile
 
 

@@ -9,11 +9,11 @@ import textwrap
 import pytest
 
 from lightning_lint.extract import python
-from lightning_lint.linter.engine import Linter, _extract_python
 from lightning_lint.extract.failure import ParseFailure
-from lightning_lint.model.spec import Span
+from lightning_lint.linter.engine import Linter, _extract_python
 from lightning_lint.linter.settings import Settings, SettingsResolver
 from lightning_lint.model.sources import SourceFile
+from lightning_lint.model.spec import Span
 
 
 def source(code: str) -> SourceFile:
@@ -501,7 +501,7 @@ def test_dataloaders_positional_arguments_and_roles():
         ("DataLoader", "val"),
         ("DataLoader", None),
     ]
-    train, val, other = loaders
+    train, _, other = loaders
     assert train.args["batch_size"].data == 32 and train.args["shuffle"].data is True
     assert train.get("drop_last").absent and train.get("drop_last").data is False
     assert other.get("drop_last").unknown and "**options" in other.open_reason

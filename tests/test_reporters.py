@@ -5,14 +5,10 @@ from __future__ import annotations
 
 import io
 import json
-from pathlib import Path
-
-import pytest
-
-from lightning_lint.linter.run import CheckOptions
-from lightning_lint.commands.check import run
 
 from conftest import SARIF_SCHEMA, write_files
+from lightning_lint.commands.check import run
+from lightning_lint.linter.run import CheckOptions
 
 BAD = {
     "train.py": "import lightning as L\nL.Trainer(gpus=2, max_epochs=3, precision=16)\n",

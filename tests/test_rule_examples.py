@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
+from conftest import lint_files
 from lightning_lint import rules
 from lightning_lint.linter import fixer
 from lightning_lint.linter.engine import Linter
 from lightning_lint.linter.settings import Overrides, SettingsResolver
 from lightning_lint.model.sources import read_source
-
-from conftest import lint_files
 
 CASES = [
     (rule.code, kind, index, ex)

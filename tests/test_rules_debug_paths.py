@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from lightning_lint.linter.settings import DEFAULT_DEBUG_PATHS, ConfigError, Settings, settings_from_table
-
 from conftest import lint_files
+from lightning_lint.linter.settings import DEFAULT_DEBUG_PATHS, ConfigError, Settings, settings_from_table
 from test_cli import run
 
 FDR_PY = "from lightning import Trainer\nTrainer(max_epochs=10, fast_dev_run=True)\n"

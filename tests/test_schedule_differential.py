@@ -25,7 +25,7 @@ import torch  # noqa: E402
 from lightning.pytorch.callbacks import ModelCheckpoint  # noqa: E402
 from torch.utils.data import DataLoader, TensorDataset  # noqa: E402
 
-from lightning_lint.extract import python
+from lightning_lint.extract import python  # noqa: E402
 from lightning_lint.model import schedule  # noqa: E402
 from lightning_lint.model.sources import PYTHON, SourceFile  # noqa: E402
 

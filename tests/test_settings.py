@@ -11,9 +11,8 @@ from typing import List
 
 import pytest
 
-from lightning_lint.commands import cli
-
 from conftest import write_files
+from lightning_lint.commands import cli
 
 V1_SCRIPT = "import lightning as L\nL.Trainer(max_epochs=3, replace_sampler_ddp=False)\n"  # LL302 on 2.x
 NO_LIMIT = "import lightning as L\nL.Trainer()\n"  # LL001

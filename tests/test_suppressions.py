@@ -6,9 +6,8 @@ import json
 
 import pytest
 
-from lightning_lint.commands import cli
-
 from conftest import lint_files, write_files
+from lightning_lint.commands import cli
 
 # Line 2 has LL302 (removed argument) and LL306 (1.x precision spelling).
 SCRIPT = "import lightning as L\nL.Trainer(max_epochs=3, replace_sampler_ddp=False, precision=16){comment}\n"

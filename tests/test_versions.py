@@ -9,9 +9,9 @@ from typing import Dict
 import pytest
 from packaging.version import Version
 
-from lightning_lint.model import lightning_api
 from lightning_lint.linter import versions
 from lightning_lint.linter.settings import ConfigError, SettingsResolver
+from lightning_lint.model import lightning_api
 
 
 def project(root: Path, files: Dict[str, str]) -> Path:

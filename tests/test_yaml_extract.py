@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 
+from lightning_lint.extract.config import detect_flavor, extract
 from lightning_lint.extract.failure import ParseFailure
-from lightning_lint.model.spec import Span
+from lightning_lint.extract.yaml import load
 from lightning_lint.linter.settings import Settings
 from lightning_lint.model.sources import SourceFile
-from lightning_lint.extract.config import detect_flavor, extract
-from lightning_lint.extract.yaml import load
+from lightning_lint.model.spec import Span
 
 
 def flavor_of(text: str):

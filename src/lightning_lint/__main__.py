@@ -7,7 +7,7 @@ import sys
 if sys.path and sys.path[0] in ("", os.getcwd()):
     del sys.path[0]
 
-from lightning_lint.commands.cli import main  # noqa: E402 - after the sys.path fix above
+from lightning_lint.commands.cli import main
 
 if __name__ == "__main__":
     sys.exit(main())

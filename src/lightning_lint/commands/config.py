@@ -33,8 +33,8 @@ def main(args) -> int:
 def resolve(path: Path, config: "str | None" = None) -> Dict[str, Any]:
     """The resolved settings for ``path`` as a JSON-ready dict."""
     from lightning_lint import rules
-    from lightning_lint.linter.engine import Linter
     from lightning_lint.linter.discovery import find_project_root
+    from lightning_lint.linter.engine import Linter
 
     if not path.exists():
         raise UsageError(f"`{path}` does not exist")

@@ -65,8 +65,8 @@ def run(
     stderr: Optional[TextIO] = None,
     cwd: Optional[Path] = None,
 ) -> int:
-    from lightning_lint.confirm import findings, runner
     from lightning_lint.commands.cli import OUTPUT_FORMAT_ENV
+    from lightning_lint.confirm import findings, runner
     from lightning_lint.report.formats import FORMATS
 
     stdout, stderr = stdout or sys.stdout, stderr or sys.stderr

@@ -26,11 +26,11 @@ def main(args) -> int:
 
 
 def _run(args) -> int:
-    from lightning_lint.linter.run import CheckOptions, make_resolver
-    from lightning_lint.linter.engine import EXTRACTORS, Linter
     from lightning_lint.extract.failure import ParseFailure
-    from lightning_lint.rules.context import RuleContext
+    from lightning_lint.linter.engine import EXTRACTORS, Linter
+    from lightning_lint.linter.run import CheckOptions, make_resolver
     from lightning_lint.model.sources import UnreadableSource, read_source
+    from lightning_lint.rules.context import RuleContext
 
     match = _TARGET.match(args.target)
     path, line = Path(match.group("path")), match.group("line")

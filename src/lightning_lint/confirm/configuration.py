@@ -18,20 +18,20 @@ from typing import Any, Dict, List, Optional
 
 from lightning_lint.confirm.probe import CALLBACK_ATTRIBUTES
 from lightning_lint.linter.engine import EXTRACTORS, FileResult, Linter
+from lightning_lint.linter.settings import SettingsResolver
+from lightning_lint.model.sources import SourceFile, UnreadableSource, read_source
 from lightning_lint.model.spec import (
+    FLAVOR_PYTHON,
     KNOWN,
     Call,
     CallbackSpec,
     Extraction,
-    FLAVOR_PYTHON,
     Loc,
     RunCall,
     Span,
     TrainerSpec,
     Value,
 )
-from lightning_lint.linter.settings import SettingsResolver
-from lightning_lint.model.sources import SourceFile, UnreadableSource, read_source
 
 RUNTIME_OBJECT = "an object built at run time"
 

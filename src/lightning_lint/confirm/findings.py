@@ -25,12 +25,12 @@ from lightning_lint.confirm.configuration import Anchor, Workspace, config_files
 from lightning_lint.confirm.measure import Measured, MeasuredContext, measure, measured_project_facts
 from lightning_lint.confirm.runner import ProbeRun
 from lightning_lint.linter import suppressions
-from lightning_lint.model.diagnostics import Diagnostic
 from lightning_lint.linter.engine import run_rules
-from lightning_lint.report.explanation import describe_stop, finding_inside
-from lightning_lint.model.spec import FLAVOR_PYTHON, Extraction, Loc, Span, TrainerSpec
+from lightning_lint.model.diagnostics import Diagnostic
 from lightning_lint.model.schedule import DataFacts, Schedule, compute
 from lightning_lint.model.sources import PYTHON, SourceFile, decode_source
+from lightning_lint.model.spec import FLAVOR_PYTHON, Extraction, Loc, Span, TrainerSpec
+from lightning_lint.report.explanation import describe_stop, finding_inside
 
 # Rules whose claim a measurement can confirm or refute: those that need the batch count
 # (``needs`` D or S/D), plus the run-length, validation-cadence and resumability rules
@@ -181,7 +181,7 @@ def _run_confirmable_rules(
     enabled = ws.linter.enabled_codes(settings, path)
     codes = [code for code in enabled if code in confirmable_codes()]
     found = run_rules(codes, extraction, ctx)
-    # noqa comments silence confirmed findings too (LL904 is left to the static run)
+
     found = suppressions.apply(found, source, set(enabled) - {"LL904"})
     # LL003 says the run could not decide which limit stops first: true, but not a proof
     return [d if d.code == "LL003" else d.with_changes(confirmed=True) for d in found]

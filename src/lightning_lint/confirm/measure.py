@@ -9,9 +9,9 @@ from typing import Any, Dict, List, Optional, Tuple
 
 from lightning_lint.confirm.configuration import Anchor
 from lightning_lint.confirm.runner import ProbeRun
-from lightning_lint.rules.context import RuleContext
-from lightning_lint.model.spec import TrainerSpec
 from lightning_lint.model.schedule import DataFacts, Schedule, compute
+from lightning_lint.model.spec import TrainerSpec
+from lightning_lint.rules.context import RuleContext
 
 PLAIN_SAMPLERS = ("torch.utils.data.sampler.SequentialSampler", "torch.utils.data.sampler.RandomSampler")
 PLAIN_BATCH_SAMPLER = "torch.utils.data.sampler.BatchSampler"

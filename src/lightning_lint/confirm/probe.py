@@ -700,7 +700,7 @@ def _hydra_started(config_path: Any, config_name: Any, task_file: Optional[str])
 
 # -- the import hook -----------------------------------------------------------------------------
 
-PATCHES = {name: patch_trainer for name in TRAINER_MODULES}
+PATCHES = dict.fromkeys(TRAINER_MODULES, patch_trainer)
 PATCHES[HYDRA_MAIN] = patch_hydra
 
 

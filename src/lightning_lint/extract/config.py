@@ -19,7 +19,18 @@ from typing import Any, Dict, List, Optional, Protocol, Tuple
 
 import yaml
 
+from lightning_lint.extract.failure import ParseFailure
+from lightning_lint.extract.yaml import (
+    CONSUMER_JSONARGPARSE,
+    CONSUMER_OMEGACONF,
+    CONSUMER_PYYAML,
+    Document,
+    YamlError,
+    YNode,
+    load,
+)
 from lightning_lint.model import lightning_api
+from lightning_lint.model.sources import SourceFile
 from lightning_lint.model.spec import (
     FLAVOR_HYDRA,
     FLAVOR_LIGHTNING_CLI,
@@ -34,17 +45,6 @@ from lightning_lint.model.spec import (
     Value,
     known,
     unknown,
-)
-from lightning_lint.extract.failure import ParseFailure
-from lightning_lint.model.sources import SourceFile
-from lightning_lint.extract.yaml import (
-    CONSUMER_JSONARGPARSE,
-    CONSUMER_OMEGACONF,
-    CONSUMER_PYYAML,
-    Document,
-    YamlError,
-    YNode,
-    load,
 )
 
 CLI_TOP_KEYS = frozenset(

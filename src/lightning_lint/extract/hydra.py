@@ -23,10 +23,10 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Dict, List, Optional, Tuple
 
-from lightning_lint.model import dependencies
-from lightning_lint.model.spec import FLAVOR_HYDRA, Extraction, Span
-from lightning_lint.model.sources import UnreadableSource, read_source
 from lightning_lint.extract.yaml import CONSUMER_OMEGACONF, Document, YamlError, YNode, load
+from lightning_lint.model import dependencies
+from lightning_lint.model.sources import UnreadableSource, read_source
+from lightning_lint.model.spec import FLAVOR_HYDRA, Extraction
 
 # Groups whose absence would hide Trainer settings: composition without them is a guess.
 ESSENTIAL_GROUPS = ("trainer", "callbacks", "logger")

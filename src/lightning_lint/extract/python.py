@@ -12,7 +12,9 @@ import sys
 from dataclasses import dataclass, field
 from typing import Any, Dict, Iterable, List, Optional, Set, Tuple
 
+from lightning_lint.extract.failure import ParseFailure
 from lightning_lint.model import lightning_api
+from lightning_lint.model.sources import SourceFile, parse_ast, shallow, utf8_col_to_char
 from lightning_lint.model.spec import (
     FLAVOR_PYTHON,
     ApiUse,
@@ -30,8 +32,6 @@ from lightning_lint.model.spec import (
     known,
     unknown,
 )
-from lightning_lint.extract.failure import ParseFailure
-from lightning_lint.model.sources import SourceFile, parse_ast, shallow, utf8_col_to_char
 
 _MAX_DEPTH = 24  # how far a chain of ``a = b`` assignments is followed
 _RUN_METHODS = ("fit", "validate", "test", "predict")
@@ -739,7 +739,7 @@ class _Extractor:
         args = dict(data.args)
         info = lightning_api.CALLBACKS.get(kind or "")
         if info is not None:
-            names = [p for p in info.params]
+            names = list(info.params)
             for name, positional in zip(names, data.positional):
                 args.setdefault(name, positional)
         spec = CallbackSpec(
@@ -911,9 +911,9 @@ class _Extractor:
             found = loaders.get(id(expr))
             return [found] if found is not None else []
         if isinstance(expr, (ast.List, ast.Tuple)):
-            return [l for e in expr.elts for l in self._loaders_in(e, scope, loaders, depth + 1)]
+            return [found for e in expr.elts for found in self._loaders_in(e, scope, loaders, depth + 1)]
         if isinstance(expr, ast.Dict):
-            return [l for e in expr.values for l in self._loaders_in(e, scope, loaders, depth + 1)]
+            return [found for e in expr.values for found in self._loaders_in(e, scope, loaders, depth + 1)]
         if isinstance(expr, ast.Name):
             owner, bindings = self.lookup(expr.id, scope)
             if len(bindings) == 1 and bindings[0].kind == "assign" and bindings[0].value is not None:

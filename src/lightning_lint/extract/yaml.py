@@ -23,8 +23,8 @@ from typing import Any, Dict, Iterator, List, Optional, Tuple
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from lightning_lint.model.spec import Span
 from lightning_lint.model.sources import SourceFile
+from lightning_lint.model.spec import Span
 
 MAX_NODES = 200_000  # node visits per document, aliases counted each time they are expanded
 MAX_DEPTH = 100  # nesting levels; every consumer of the tree recurses, configs use far fewer

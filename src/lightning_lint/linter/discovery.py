@@ -17,7 +17,6 @@ from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple
 from lightning_lint.linter.settings import SettingsResolver
 from lightning_lint.model.sources import kind_of
 
-
 PROJECT_MARKERS = ("pyproject.toml", "lightning-lint.toml", "setup.py", "setup.cfg", ".git")
 
 

@@ -12,13 +12,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Dict, Iterable, List, Optional, Tuple, Type, Union
 
-from lightning_lint.model import dependencies
-from lightning_lint.linter import prefilter
 from lightning_lint.extract.failure import ParseFailure
-from lightning_lint.model.diagnostics import Diagnostic, Severity
-from lightning_lint.model.spec import Extraction, Loc, Span, TrainerSpec
+from lightning_lint.linter import prefilter
 from lightning_lint.linter.discovery import find_project_root
 from lightning_lint.linter.settings import Settings, SettingsResolver
+from lightning_lint.model import dependencies
+from lightning_lint.model.diagnostics import Diagnostic, Severity
 from lightning_lint.model.sources import (
     PYTHON,
     YAML,
@@ -29,6 +28,7 @@ from lightning_lint.model.sources import (
     read_source,
     source_from_text,
 )
+from lightning_lint.model.spec import Extraction, Loc, Span
 
 if TYPE_CHECKING:
     from lightning_lint.model.facts import ProjectFacts
@@ -280,6 +280,7 @@ def preload() -> None:
     """Import everything linting needs (before forking workers, so that each inherits it
     instead of importing it again)."""
     import importlib
+
     from lightning_lint import rules
 
     rules.all_rules()

@@ -15,9 +15,8 @@ from __future__ import annotations
 import json
 import os
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Set, Tuple
+from typing import Any, Dict, Optional
 
 from lightning_lint.linter.discovery import walk_project
 from lightning_lint.model.dependencies import digest

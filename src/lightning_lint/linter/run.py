@@ -6,16 +6,15 @@ discovery -> the results cache and the pool (``runner.py``) -> one ``CheckRun``.
 
 from __future__ import annotations
 
-import os
 import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import List, Optional, TextIO, Tuple, Union
 
-from lightning_lint.model.diagnostics import Diagnostic
 from lightning_lint.linter.engine import FileResult, Linter
 from lightning_lint.linter.settings import ConfigError, Overrides, SettingsResolver
+from lightning_lint.model.diagnostics import Diagnostic
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 

@@ -18,15 +18,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Dict, List, Optional, Sequence, TextIO, Tuple
 
-from lightning_lint.model import dependencies
 from lightning_lint.linter.engine import FactsNeeded, FileResult, Linter, may_matter_bytes
 from lightning_lint.linter.settings import Settings
+from lightning_lint.model import dependencies
 from lightning_lint.model.sources import PYTHON, UnreadableSource, decode_source, kind_of, read_bytes
 
 if TYPE_CHECKING:
     from lightning_lint.linter.cache import ResultsCache
-    from lightning_lint.linter.run import CheckOptions
     from lightning_lint.linter.discovery import Candidate
+    from lightning_lint.linter.run import CheckOptions
 
 NO_PARALLEL_ENV = "LIGHTNING_LINT_NO_PARALLEL"
 # Below this many files to parse per process, a worker costs more than it saves. Measured

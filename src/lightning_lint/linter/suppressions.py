@@ -22,8 +22,8 @@ from dataclasses import dataclass, field
 from typing import Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
 from lightning_lint.model.diagnostics import Applicability, Diagnostic, Edit, Fix
-from lightning_lint.model.spec import Span
 from lightning_lint.model.sources import PYTHON, SourceFile
+from lightning_lint.model.spec import Span
 
 _NOQA = re.compile(r"#\s*noqa(?::\s*(?P<codes>[A-Za-z0-9_-]+(?:\s*,\s*[A-Za-z0-9_-]+)*))?", re.IGNORECASE)
 _DIRECTIVE = re.compile(r"#\s*lightning-lint:\s*(?P<kind>ignore|file-ignore)(?:\[(?P<codes>[^\]]*)\])?", re.IGNORECASE)
@@ -36,7 +36,7 @@ class Suppression:
     codes: Optional[Tuple[str, ...]]  # None: every code
     comment_span: Span  # where the comment is written (for LL904 and its fix)
     text: str  # the comment as written
-    kind: str  # noqa | ignore | file-ignore
+    kind: str
     used: Set[str] = field(default_factory=set)
 
 
@@ -192,7 +192,7 @@ def _ll904(
     edit_span, new_text = span, replacement
     rest = line_text[span.end_col - 1 :]
     if not replacement and rest.strip():
-        # the comment goes on after the directive (`# noqa: LL302 reason`): what follows
+        # the comment goes on after the directive (`
         # must stay a comment, never become code or part of a YAML value
         if rest.lstrip().startswith("#"):
             spaces = len(rest) - len(rest.lstrip())

@@ -14,11 +14,10 @@ from typing import Iterator, List, Optional, Tuple
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import InvalidVersion, Version
 
-from lightning_lint.model import lightning_api
-from lightning_lint.model.target import NEWEST, TargetVersion
 from lightning_lint.linter import pins
 from lightning_lint.linter.tomlread import load_toml
-
+from lightning_lint.model import lightning_api
+from lightning_lint.model.target import NEWEST, TargetVersion
 
 _NAMES = {name.replace("_", "-") for name in lightning_api.LIGHTNING_DISTRIBUTIONS}
 _KNOWN = sorted((Version(v) for v in lightning_api.KNOWN_VERSIONS))
@@ -184,7 +183,7 @@ def _text_scan(path: Path, root: Path, conda: bool = False) -> Iterator[Tuple[st
             spec = f"=={spec[1:]}.*" if spec.count(".") < 2 else f"={spec}"
         yield _rel(path, root), spec
     if conda:
-        for match in re.finditer(r"(?m)^\s*-\s*(lightning|pytorch[-_]lightning)\s*$", text):
+        for _match in re.finditer(r"(?m)^\s*-\s*(lightning|pytorch[-_]lightning)\s*$", text):
             yield _rel(path, root), ""
 
 

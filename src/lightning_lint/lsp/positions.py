@@ -15,8 +15,8 @@ import bisect
 import re
 from typing import Tuple
 
-from lightning_lint.model.spec import Span
 from lightning_lint.model.sources import SourceFile
+from lightning_lint.model.spec import Span
 
 UTF8, UTF16, UTF32 = "utf-8", "utf-16", "utf-32"
 

@@ -21,11 +21,11 @@ from typing import Any, Dict, List, Optional, Tuple
 from urllib.parse import unquote
 
 from lightning_lint import __version__, rule_url
-from lightning_lint.model.diagnostics import Applicability, Diagnostic, Edit, Severity
 from lightning_lint.linter.engine import FileResult
+from lightning_lint.linter.settings import CONFIG_FILES, ConfigError
 from lightning_lint.lsp.positions import UTF16, PositionMap, SourcePositions
 from lightning_lint.lsp.session import SETTINGS, EditorSession, lint_path_for, offered_fix, suppression_edits
-from lightning_lint.linter.settings import CONFIG_FILES, ConfigError
+from lightning_lint.model.diagnostics import Applicability, Diagnostic, Edit, Severity
 from lightning_lint.model.sources import PYTHON, SourceFile, UnreadableSource, kind_of, read_source, source_from_text
 
 try:
@@ -134,7 +134,7 @@ class LightningLintServer(LanguageServer):  # type: ignore[misc,valid-type]
         except ConfigError as exc:
             self._show_error(str(exc))
             result = FileResult(str(path))
-        except Exception as exc:  # noqa: BLE001 - a bug must not take the server down
+        except Exception as exc:
             log.exception("linting %s failed", path)
             self._log(f"lightning-lint: linting {path} failed: {type(exc).__name__}: {exc}", types.MessageType.Error)
             result = FileResult(str(path))
@@ -183,7 +183,7 @@ class LightningLintServer(LanguageServer):  # type: ignore[misc,valid-type]
     def _guarded(self, function: Any, *args: Any) -> None:
         try:
             function(*args)
-        except Exception as exc:  # noqa: BLE001 - timer callbacks have nobody to report to
+        except Exception as exc:
             log.exception("lightning-lint server error")
             self._log(f"lightning-lint: internal error: {type(exc).__name__}: {exc}", types.MessageType.Error)
 

@@ -20,10 +20,10 @@ from pathlib import Path
 from typing import List, Optional
 
 from lightning_lint.linter import fixer, suppressions
-from lightning_lint.model.diagnostics import Applicability, Diagnostic, Edit
 from lightning_lint.linter.discovery import PROJECT_MARKERS
 from lightning_lint.linter.engine import FileResult, Linter
 from lightning_lint.linter.settings import CONFIG_FILES, SettingsResolver
+from lightning_lint.model.diagnostics import Applicability, Diagnostic, Edit
 from lightning_lint.model.sources import PYTHON, YAML, SourceFile, kind_of
 
 LANGUAGE_SUFFIXES = {"python": ".py", "yaml": ".yaml"}

@@ -40,7 +40,7 @@ class ProjectFacts:
     def identity(self) -> str:
         """The facts as text, sets sorted: equal facts give equal text in every process
         (a set's order changes with the string hash seed)."""
-        fields = {name: value for name, value in vars(self).items()}
+        fields = dict(vars(self))
         fields["lightning_classes"] = sorted(self.lightning_classes)
         fields["class_bases"] = sorted((name, sorted(bases)) for name, bases in self.class_bases.items())
         return repr(sorted(fields.items(), key=lambda item: item[0]))

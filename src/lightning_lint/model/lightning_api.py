@@ -1219,9 +1219,8 @@ def strategy_family(name: str) -> Optional[str]:
 # (accelerator_connector.py: at most one of each kind; a Precision plugin excludes
 # `precision=`). The *Plugin names are the deprecated 2.0 aliases that still import.
 PLUGIN_KINDS: Dict[str, str] = {
-    **{
-        name: "Precision"
-        for name in (
+    **dict.fromkeys(
+        (
             "Precision",
             "MixedPrecision",
             "HalfPrecision",
@@ -1244,12 +1243,12 @@ PLUGIN_KINDS: Dict[str, str] = {
             "TPUPrecisionPlugin",
             "TPUBf16PrecisionPlugin",
             "XLABf16PrecisionPlugin",
-        )
-    },
-    **{name: "CheckpointIO" for name in ("CheckpointIO", "TorchCheckpointIO", "AsyncCheckpointIO", "XLACheckpointIO")},
-    **{
-        name: "ClusterEnvironment"
-        for name in (
+        ),
+        "Precision",
+    ),
+    **dict.fromkeys(("CheckpointIO", "TorchCheckpointIO", "AsyncCheckpointIO", "XLACheckpointIO"), "CheckpointIO"),
+    **dict.fromkeys(
+        (
             "ClusterEnvironment",
             "LightningEnvironment",
             "SLURMEnvironment",
@@ -1258,9 +1257,10 @@ PLUGIN_KINDS: Dict[str, str] = {
             "LSFEnvironment",
             "MPIEnvironment",
             "XLAEnvironment",
-        )
-    },
-    **{name: "LayerSync" for name in ("LayerSync", "TorchSyncBatchNorm")},
+        ),
+        "ClusterEnvironment",
+    ),
+    **dict.fromkeys(("LayerSync", "TorchSyncBatchNorm"), "LayerSync"),
 }
 
 

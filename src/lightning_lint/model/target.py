@@ -21,4 +21,4 @@ class TargetVersion:
         return str(self.version)
 
 
-NEWEST = TargetVersion(Version(lightning_api.NEWEST_KNOWN), f"newest release known to lightning-lint")
+NEWEST = TargetVersion(Version(lightning_api.NEWEST_KNOWN), "newest release known to lightning-lint")

@@ -5,17 +5,16 @@ and what ``confirm`` says of the run it measured."""
 from __future__ import annotations
 
 import os
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Dict, List, Tuple
 
 from lightning_lint.model.diagnostics import Diagnostic
-from lightning_lint.model.spec import TrainerSpec
 from lightning_lint.model.schedule import INF, Schedule, checkpoint_plan
+from lightning_lint.model.spec import TrainerSpec
 
 
 def finding_inside(diagnostic: Diagnostic, spec: TrainerSpec) -> bool:
     """Whether a finding points into this Trainer configuration (its call or section,
     its arguments, its callbacks)."""
-    span = spec.loc.span
     if os.path.abspath(diagnostic.path) != os.path.abspath(spec.loc.path):
         return False
     locs = (

@@ -16,10 +16,6 @@ pass (JSON numbers have no spelling); rule LL308 catches them.
 
 from __future__ import annotations
 
-import argparse
-import json
-import sys
-from pathlib import Path
 from typing import Any, Dict, Iterable, List, Optional
 
 from packaging.version import Version

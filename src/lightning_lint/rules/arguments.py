@@ -7,7 +7,7 @@ from typing import Iterable, Optional
 
 from lightning_lint.model import lightning_api as data
 from lightning_lint.model.diagnostics import Applicability, Diagnostic, Edit, Fix, Severity
-from lightning_lint.model.spec import CallbackSpec, ClassSpec, Extraction, TrainerSpec, Value, describe
+from lightning_lint.model.spec import CallbackSpec, ClassSpec, Extraction, TrainerSpec, Value
 from lightning_lint.rules.base import Rule, example
 from lightning_lint.rules.fixes import (
     import_edit,

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Dict, Iterable, List, Optional, Tuple
+from typing import Dict, Iterable, Optional, Tuple
 
-from lightning_lint.model.diagnostics import Applicability, Diagnostic, Severity
-from lightning_lint.model.spec import Call, CallbackSpec, TrainerSpec, Value, describe
+from lightning_lint.model.diagnostics import Diagnostic, Severity
 from lightning_lint.model.schedule import checkpoint_plan
+from lightning_lint.model.spec import Call, CallbackSpec, TrainerSpec, Value, describe
 from lightning_lint.rules.base import Rule, example
 from lightning_lint.rules.common import (
     checkpoints,
@@ -14,10 +14,9 @@ from lightning_lint.rules.common import (
     fast_dev_run_on,
     int_of,
     is_validation_metric,
-    plural,
     str_of,
 )
-from lightning_lint.rules.fixes import insert_argument, replace_value
+from lightning_lint.rules.fixes import insert_argument
 
 _PLAIN_LOADER_PROJECT = {
     "data.py": "from torch.utils.data import DataLoader\n"
@@ -156,7 +155,7 @@ class MidEpochCheckpointNotResumable(Rule):
         v = s.validation
         if v is None or v.enabled is False or v.mode not in ("fraction", "batches", "time"):
             return
-        if v.mode == "fraction" and v.interval == 1.0 or v.mode == "batches" and v.interval == 1 and False:
+        if (v.mode == "fraction" and v.interval == 1.0) or (v.mode == "batches" and v.interval == 1 and False):
             return
         if v.mode == "fraction" and v.interval >= 1.0:
             return

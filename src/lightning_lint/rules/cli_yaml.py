@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import os
 import re
-from typing import TYPE_CHECKING, Iterable, List, Optional
+from typing import TYPE_CHECKING, Iterable, Optional
 
 from lightning_lint.model import lightning_api as data
-from lightning_lint.model.diagnostics import Applicability, Diagnostic, Severity
+from lightning_lint.model.diagnostics import Diagnostic, Severity
 from lightning_lint.model.spec import (
     FLAVOR_HYDRA,
     FLAVOR_LIGHTNING_CLI,

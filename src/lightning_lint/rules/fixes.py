@@ -204,6 +204,7 @@ def import_edit(source, module: str, name: str) -> Optional[Edit]:
     """An edit adding ``from module import name`` after the file's top-level imports
     (nothing when the name is already imported from there)."""
     import ast
+
     from lightning_lint.model.sources import parse_ast
 
     try:

@@ -284,7 +284,7 @@ class Fp16OnCpu(Rule):
         if not ctx.target.at_least("2.0.0") or not strategy_known(spec):
             return
         family, _ = strategy_kind(spec)
-        if family in ("deepspeed", "fsdp", "xla") or spec.get("strategy").is_call() and family is None:
+        if family in ("deepspeed", "fsdp", "xla") or (spec.get("strategy").is_call() and family is None):
             return  # these strategies (or an unknown Strategy class) choose their own precision plugin
         if _precision_plugins(spec) != []:
             return  # a precision plugin decides instead (a conflict is LL408's)

@@ -6,8 +6,8 @@ import re
 from typing import Iterable
 
 from lightning_lint.model.diagnostics import Applicability, Diagnostic, Severity
-from lightning_lint.model.spec import TrainerSpec
 from lightning_lint.model.schedule import batches_needed, epochs_needed
+from lightning_lint.model.spec import TrainerSpec
 from lightning_lint.rules.base import Rule, example
 from lightning_lint.rules.common import fast_dev_run_on, int_of
 from lightning_lint.rules.fixes import replace_value

@@ -6,7 +6,7 @@ import difflib
 from typing import Iterable, List
 
 from lightning_lint.model.diagnostics import Applicability, Diagnostic, Severity
-from lightning_lint.model.spec import Call, CallbackSpec, TrainerSpec, describe
+from lightning_lint.model.spec import Call, CallbackSpec, TrainerSpec
 from lightning_lint.rules.base import Rule, example
 from lightning_lint.rules.common import fast_dev_run_on, int_of, is_validation_metric, number_of, str_of
 from lightning_lint.rules.fixes import replace_value

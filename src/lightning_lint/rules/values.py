@@ -7,8 +7,8 @@ from typing import Iterable, Optional
 
 from lightning_lint.model import lightning_api as data
 from lightning_lint.model.diagnostics import Diagnostic, Severity
-from lightning_lint.model.spec import FLAVOR_LIGHTNING_CLI, CallbackSpec, TrainerSpec, Value, describe
 from lightning_lint.model.schedule import data_facts
+from lightning_lint.model.spec import FLAVOR_LIGHTNING_CLI, CallbackSpec, TrainerSpec, Value, describe
 from lightning_lint.rules.base import Rule, example
 from lightning_lint.rules.common import number_of
 
