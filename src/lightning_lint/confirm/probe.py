@@ -37,7 +37,10 @@ import sysconfig
 import time
 import traceback
 import warnings
-from typing import Any, Dict, List, Optional, Tuple
+from typing import TYPE_CHECKING, Any, Dict, List, Optional, Tuple
+
+if TYPE_CHECKING:
+    from types import FrameType
 
 EXIT_MISSING = 3  # torch or Lightning cannot be imported
 EXIT_SETUP = 4  # the requested device does not exist here
@@ -133,8 +136,8 @@ def current_stack(skip: int = 2, building: Any = None) -> List[Dict[str, Any]]:
     """The calling frames, innermost first. The ``__init__`` of a Trainer subclass that
     is building ``building`` counts as library code: the user's ``MyTrainer(...)`` call
     is the place to report."""
-    frames = []
-    frame = sys._getframe(skip)
+    frames: List[Dict[str, Any]] = []
+    frame: Optional[FrameType] = sys._getframe(skip)
     while frame is not None and len(frames) < 200:
         entry = _frame_dict(frame.f_code.co_filename, frame.f_lineno, frame.f_code.co_name)
         if building is not None and frame.f_code.co_name == "__init__" and frame.f_locals.get("self") is building:

@@ -162,7 +162,7 @@ class _Builder:
         """A ``_target_`` or ``class_path`` node, as the call it stands for."""
         target = node.get("_target_")
         if target is not None and target.kind == "scalar" and self.flavor != FLAVOR_LIGHTNING_CLI:
-            args = {
+            args: Dict[str, Value] = {
                 key: self.value(child, f"{key_path}.{key}" if key_path else key)
                 for key, child in node.entries.items()
                 if not key.startswith("_")
@@ -182,7 +182,7 @@ class _Builder:
             return Call(str(target.raw), args, positional, open_reason)
         class_path = node.get("class_path")
         if class_path is not None and class_path.kind == "scalar":
-            args: Dict[str, Value] = {}
+            args = {}
             for section in ("init_args", "dict_kwargs"):
                 block = node.get(section)
                 if block is not None and block.kind == "map":
@@ -243,6 +243,7 @@ class _Builder:
     def attach_callbacks(self, spec: TrainerSpec, node: Optional[YNode], key_path: str) -> None:
         if node is None or node.is_null(self.consumer):
             return
+        items: List[Tuple[Optional[int], YNode]]
         if node.kind == "seq":
             items = list(enumerate(node.items))
         elif node.kind == "map" and (node.get("class_path") or node.get("_target_")):
@@ -261,7 +262,7 @@ class _Builder:
 
     def callback(self, node: YNode, key_path: str) -> Optional[CallbackSpec]:
         if node.kind == "scalar" and self.flavor == FLAVOR_LIGHTNING_CLI and isinstance(node.raw, str):
-            call = Call(node.raw, {})  # `- ModelCheckpoint` (a class name, no arguments)
+            call: Optional[Call] = Call(node.raw, {})  # `- ModelCheckpoint` (a class name, no arguments)
         elif node.kind == "map":
             call = self.call(node, key_path)
         else:
@@ -315,15 +316,15 @@ def detect_flavor(root: YNode, header: str) -> Optional[str]:
         if not has_class_path:
             return FLAVOR_HYDRA
     if any(
-        isinstance(root.get(cmd), YNode)
-        and root.get(cmd).kind == "map"
-        and (set(root.get(cmd).entries) & {"trainer", "model", "data", "ckpt_path"})
+        isinstance(section := root.get(cmd), YNode)
+        and section.kind == "map"
+        and (set(section.entries) & {"trainer", "model", "data", "ckpt_path"})
         for cmd in SUBCOMMANDS
     ):
         return FLAVOR_LIGHTNING_CLI
     trainer = root.get("trainer")
-    if trainer is None and root.get("lightning") is not None and root.get("lightning").kind == "map":
-        trainer = root.get("lightning").get("trainer")  # CompVis-style `lightning: trainer:`
+    if trainer is None and (lightning := root.get("lightning")) is not None and lightning.kind == "map":
+        trainer = lightning.get("trainer")  # CompVis-style `lightning: trainer:`
         if trainer is not None and trainer.kind == "map":
             return FLAVOR_OMEGACONF
     if trainer is None or trainer.kind != "map":
@@ -343,7 +344,8 @@ def detect_flavor(root: YNode, header: str) -> Optional[str]:
 class IncludeSettings(Protocol):
     """What the extractor reads of the settings: the ``include`` patterns (``linter.settings.Settings``)."""
 
-    include: Tuple[str, ...]
+    @property
+    def include(self) -> Tuple[str, ...]: ...
 
     def matches_any(self, path: Path, patterns: Tuple[str, ...]) -> bool: ...
 
@@ -366,6 +368,7 @@ def _extract_document(document: Document, extraction: Extraction, path: Path, in
     from lightning_lint.extract import hydra
 
     composed = hydra.compose_for(path, document, extraction)
+    flavor: Optional[str]
     if composed is not None:
         root, flavor = composed
     else:
@@ -444,10 +447,10 @@ def training_evidence(root: YNode, flavor: str, path: Path, consumer: str) -> An
 
 def _lightning_cli(root: YNode, builder: _Builder, extraction: Extraction) -> None:
     sections: List[Tuple[str, YNode, Optional[str]]] = []
-    for command in SUBCOMMANDS:
-        nested = root.get(command)
+    for subcommand in SUBCOMMANDS:
+        nested = root.get(subcommand)
         if nested is not None and nested.kind == "map":
-            sections.append((f"{command}.", nested, command))
+            sections.append((f"{subcommand}.", nested, subcommand))
     if root.get("trainer") is not None or not sections:
         sections.insert(0, ("", root, None))
     extraction.facts["cli_sections"] = [(prefix, command) for prefix, _, command in sections]
@@ -542,8 +545,8 @@ def _template_convention(root: YNode, spec: TrainerSpec, builder: _Builder) -> N
 def _omegaconf(root: YNode, builder: _Builder, extraction: Extraction) -> None:
     trainer = root.get("trainer")
     prefix = "trainer."
-    if trainer is None and root.get("lightning") is not None:
-        trainer = root.get("lightning").get("trainer")
+    if trainer is None and (lightning := root.get("lightning")) is not None:
+        trainer = lightning.get("trainer")
         prefix = "lightning.trainer."
     if trainer is None or trainer.kind != "map":
         return

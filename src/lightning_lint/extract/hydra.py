@@ -302,10 +302,11 @@ class _Composer:
             if entry.override:
                 continue
             if entry.is_self:
-                node = _nest(strip_defaults(document.root), package)
+                node: Optional[YNode] = _nest(strip_defaults(document.root), package)
             elif entry.same_group:
                 node = self.option(group, entry.options[0], depth=depth + 1)
             else:
+                assert entry.group is not None  # neither _self_ nor a same-group name
                 sub = (
                     entry.group
                     if entry.absolute or not dependencies.is_dir(self.root / group / entry.group)
@@ -343,6 +344,7 @@ class _Composer:
             elif entry.same_group:
                 continue  # a primary config has no group of its own
             else:
+                assert entry.group is not None  # neither _self_ nor a same-group name
                 node = None
                 for option in choices.get(entry.group, entry.options):
                     part = self.option(entry.group, option, entry.optional)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import ast
 import sys
 from dataclasses import dataclass, field
-from typing import Any, Dict, Iterable, List, Optional, Set, Tuple
+from typing import Any, Dict, Iterable, List, Optional, Set, Tuple, Union
 
 from lightning_lint.extract.failure import ParseFailure
 from lightning_lint.model import lightning_api
@@ -394,7 +394,7 @@ class _Extractor:
                 if lightning_api.canonical_symbol(candidate):
                     return candidate
             return expr.id if expr.id in ("dict", "list", "tuple", "float", "int", "str", "bool") else None
-        names = set()
+        names: Set[Optional[str]] = set()
         for binding in bindings:
             if binding.kind == "import":
                 names.add(binding.target)
@@ -591,7 +591,7 @@ class _Extractor:
         index = expr.slice
         if isinstance(index, ast.Index):  # Python 3.8 AST shape
             index = index.value  # type: ignore[attr-defined]
-        key = self.value(index, scope, depth + 1)  # type: ignore[arg-type]
+        key = self.value(index, scope, depth + 1)
         if container.is_dict() and key.is_str() and key.data in container.data:
             return container.data[key.data]
         if container.is_list() and key.is_int() and -len(container.data) <= key.data < len(container.data):
@@ -1084,7 +1084,7 @@ def _is_false(node: Optional[ast.AST]) -> bool:
     return isinstance(node, ast.Constant) and node.value is False
 
 
-def _returns_false(func: ast.FunctionDef) -> bool:
+def _returns_false(func: Union[ast.FunctionDef, ast.AsyncFunctionDef]) -> bool:
     return any(isinstance(stmt, ast.Return) and _is_false(stmt.value) for stmt in func.body)
 
 

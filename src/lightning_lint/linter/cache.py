@@ -30,7 +30,7 @@ import os
 import sys
 import tempfile
 from pathlib import Path
-from typing import Any, Callable, Dict, List, Optional, Tuple
+from typing import Any, Callable, Dict, List, Optional, Tuple, overload
 
 from lightning_lint.model import dependencies
 from lightning_lint.model.diagnostics import Applicability, Diagnostic, Edit, Fix, Severity
@@ -250,6 +250,10 @@ def _loc(loc: Optional[Loc]) -> Optional[list]:
     return None if loc is None else [loc.path, *_span(loc.span)]
 
 
+@overload
+def _unloc(data: None) -> None: ...
+@overload
+def _unloc(data: list) -> Loc: ...
 def _unloc(data: Optional[list]) -> Optional[Loc]:
     return None if data is None else Loc(str(data[0]), _unspan(data[1:]))
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple
+from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple, Union
 
 from lightning_lint.linter.settings import SettingsResolver
 from lightning_lint.model.sources import kind_of
@@ -77,7 +77,7 @@ class _GitIgnores:
             self._specs[directory] = patterns
         return self._specs[directory]
 
-    def ignored(self, path: Path, is_dir: bool) -> bool:
+    def ignored(self, path: Union[str, Path], is_dir: bool) -> bool:
         """Whether any .gitignore between the repository root and ``path`` ignores it.
         Later (deeper) files may re-include with ``!pattern``."""
         absolute = os.path.abspath(path)

@@ -78,10 +78,11 @@ def choose(diagnostics: Sequence[Diagnostic], source: SourceFile, unsafe: bool) 
     for diagnostic in sorted(diagnostics, key=Diagnostic.sort_key):
         if not applicable(diagnostic, unsafe):
             continue
+        assert diagnostic.fix is not None  # applicable() checked it
         ranges = [
             (source.offset(e.span.start_line, e.span.start_col), source.offset(e.span.end_line, e.span.end_col))
             for e in diagnostic.fix.edits
-        ]  # type: ignore[union-attr]
+        ]
         if any(_overlaps(r, t) for r in ranges for t in taken):
             continue  # the next pass sees it again, on the new text
         taken.extend(ranges)

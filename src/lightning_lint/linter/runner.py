@@ -16,7 +16,7 @@ import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Dict, List, Optional, Sequence, TextIO, Tuple
+from typing import TYPE_CHECKING, Any, Dict, List, Optional, Sequence, Set, TextIO, Tuple
 
 from lightning_lint.linter.engine import FactsNeeded, FileResult, Linter, may_matter_bytes
 from lightning_lint.linter.settings import Settings
@@ -24,6 +24,8 @@ from lightning_lint.model import dependencies
 from lightning_lint.model.sources import PYTHON, UnreadableSource, decode_source, kind_of, read_bytes
 
 if TYPE_CHECKING:
+    from concurrent.futures import Future
+
     from lightning_lint.linter.cache import ResultsCache
     from lightning_lint.linter.discovery import Candidate
     from lightning_lint.linter.run import CheckOptions
@@ -200,6 +202,8 @@ def available_cores() -> int:
 _worker_linter: Optional[Linter] = None
 
 Chunk = List[Tuple[int, str, str, bytes]]
+# what a worker hands back: (index, result) for each file of a chunk, and the facts fragments
+ChunkResult = Tuple[List[Tuple[int, Optional[FileResult]]], Dict[str, Tuple[str, Any]]]
 
 
 def _init_worker(resolver) -> None:
@@ -208,7 +212,9 @@ def _init_worker(resolver) -> None:
     _worker_linter = Linter(resolver, may_gather_facts=False)
 
 
-def _lint_chunk(chunk: Chunk, facts: Optional[Dict[Optional[Path], object]] = None, linter: Optional[Linter] = None):
+def _lint_chunk(
+    chunk: Chunk, facts: Optional[Dict[Optional[Path], object]] = None, linter: Optional[Linter] = None
+) -> ChunkResult:
     """Lint in a worker: (index, result or None when the file needs project facts the
     worker was not given) for each file, and the facts fragments of the files parsed."""
     linter = linter or _worker_linter
@@ -217,8 +223,9 @@ def _lint_chunk(chunk: Chunk, facts: Optional[Dict[Optional[Path], object]] = No
         linter.projects.for_root(root).provide_facts(value)
     out: List[Tuple[int, Optional[FileResult]]] = []
     for index, path, display, data in chunk:
+        result: Optional[FileResult]
         try:
-            result: Optional[FileResult] = linter.lint_bytes(data, Path(path), display, may_matter=True)
+            result = linter.lint_bytes(data, Path(path), display, may_matter=True)
         except FactsNeeded:
             result = None  # linted again once the parent has gathered the facts
         else:
@@ -262,7 +269,7 @@ def _lint_in_pool(
     def run(pool, todo: List[_Pending], facts) -> List[_Pending]:
         back: List[_Pending] = []
         queue = _chunks(todo, processes)
-        running = set()
+        running: Set[Future[ChunkResult]] = set()
         while queue or running:
             while queue and len(running) < processes - 1:
                 running.add(pool.submit(_lint_chunk, queue.pop(0), facts))

@@ -12,7 +12,7 @@ import os
 import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Dict, List, Optional, Tuple, Type, Union
 
 from lightning_lint.linter.tomlread import TOMLDecodeError, parse_toml
 
@@ -89,7 +89,7 @@ class Settings:
     cache_dir: Optional[str] = None
 
     # -- paths -------------------------------------------------------------------------
-    def relative(self, path: Path) -> Optional[str]:
+    def relative(self, path: Union[str, Path]) -> Optional[str]:
         """``path`` relative to the settings' root, in POSIX form; None if outside."""
         # string operations: this runs for every file and folder a run walks
         absolute = os.path.abspath(path)
@@ -102,7 +102,7 @@ class Settings:
         rel = absolute[len(prefix) :]
         return rel.replace(os.sep, "/") if os.sep != "/" else rel
 
-    def is_excluded(self, path: Path) -> bool:
+    def is_excluded(self, path: Union[str, Path]) -> bool:
         """Matches ``exclude``/``extend-exclude`` (gitignore style, from the root)."""
         rel = self.relative(path) or Path(path).name
         return _matcher(self.exclude + self.extend_exclude).matches(rel)
@@ -350,7 +350,7 @@ def settings_from_table(table: Dict[str, Any], config_path: Path) -> Settings:
     return replace(settings, **changes)
 
 
-FACT_KEYS = {
+FACT_KEYS: Dict[str, Type[int]] = {  # int or bool (a subclass of int)
     "train-batches-per-epoch": int,
     "dataset-size": int,
     "batch-size": int,

@@ -55,9 +55,9 @@ def _comments(source: SourceFile) -> Iterable[Tuple[int, int, str, bool]]:
                 yield line, col + 1, tok.string, alone
         return
     for number, text in enumerate(source.lines, start=1):
-        col = _yaml_comment_start(text)
-        if col is not None:
-            yield number, col + 1, text[col:], not text[:col].strip()
+        start = _yaml_comment_start(text)
+        if start is not None:
+            yield number, start + 1, text[start:], not text[:start].strip()
 
 
 def _yaml_comment_start(text: str) -> Optional[int]:

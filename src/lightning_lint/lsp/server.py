@@ -78,7 +78,7 @@ class Linted:
     diagnostics: List[Tuple[Diagnostic, Any]]  # (ours, the published LSP diagnostic)
 
 
-class LightningLintServer(LanguageServer):  # type: ignore[misc,valid-type]
+class LightningLintServer(LanguageServer):
     def __init__(self, debounce: float = 0.3) -> None:
         # Full document sync: the client sends the whole text on each change, so no line
         # arithmetic of the protocol library decides what the text is (pygls splits lines

@@ -13,7 +13,10 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass, field
-from typing import Any, Dict, FrozenSet, Optional, Tuple
+from typing import TYPE_CHECKING, Any, Dict, FrozenSet, Optional, Tuple
+
+if TYPE_CHECKING:
+    from packaging.version import Version
 
 NEWEST_KNOWN = "2.6.6"
 
@@ -1418,14 +1421,14 @@ def short_callback_name(class_path: str) -> Optional[str]:
 
 
 @functools.lru_cache(maxsize=None)
-def _v(text: str):
+def _v(text: str) -> "Version":
     from packaging.version import Version
 
     return Version(text)
 
 
 @functools.lru_cache(maxsize=None)  # asked once per Trainer call; the answer depends on the version only
-def trainer_args_accepted(version) -> FrozenSet[str]:
+def trainer_args_accepted(version: "Version") -> FrozenSet[str]:
     """The Trainer keyword arguments a release accepts."""
     names = {p.name for p in TRAINER_PARAM_LIST if _v(p.added_in) <= version}
     names |= {r.name for r in REMOVED_TRAINER_ARGS.values() if _v(r.added_in) <= version < _v(r.removed_in)}
@@ -1433,14 +1436,14 @@ def trainer_args_accepted(version) -> FrozenSet[str]:
 
 
 @functools.lru_cache(maxsize=None)
-def callback_args_accepted(kind: str, version) -> FrozenSet[str]:
+def callback_args_accepted(kind: str, version: "Version") -> FrozenSet[str]:
     info = CALLBACKS[kind]
     names = {p.name for p in info.params.values() if _v(p.added_in) <= version}
     names |= {r.name for r in info.removed_params.values() if _v(r.added_in) <= version < _v(r.removed_in)}
     return frozenset(names)
 
 
-def strategies_for(version) -> Optional[FrozenSet[str]]:
+def strategies_for(version: "Version") -> Optional[FrozenSet[str]]:
     """Registered strategy names of a release (None: not known for releases before 1.9)."""
     if version >= _v("2.0.0"):
         return STRATEGIES
@@ -1449,9 +1452,9 @@ def strategies_for(version) -> Optional[FrozenSet[str]]:
     return None
 
 
-def accelerators_for(version) -> FrozenSet[str]:
+def accelerators_for(version: "Version") -> FrozenSet[str]:
     return ACCELERATORS if version >= _v("2.0.0") else ACCELERATORS_1_9
 
 
-def precisions_for(version) -> FrozenSet[Any]:
+def precisions_for(version: "Version") -> FrozenSet[Any]:
     return PRECISIONS if version >= _v("2.0.0") else PRECISIONS_1_9

@@ -324,6 +324,8 @@ def _outcome(s: Schedule) -> None:
         s.total_steps, s.stopped_by, s.final_epoch = by_epochs, "max_epochs", s.epoch_limit
         s.last_epoch_batches = s.batches
     else:
+        # steps_per_epoch is only ever set from known batches and accumulate (for_spec)
+        assert s.batches is not None and s.accumulate is not None
         full, rest = divmod(s.max_steps, s.steps_per_epoch)
         s.total_steps, s.stopped_by, s.final_epoch = by_steps, "max_steps", full + (1 if rest else 0)
         s.last_epoch_batches = min(s.batches, rest * s.accumulate) if rest else s.batches

@@ -110,6 +110,7 @@ def describe_stop(s: Schedule) -> str:
         return f"unknown ({why})"
     bound = "" if s.batches_exact else " at most"
     if s.stopped_by == "max_epochs":
+        assert s.total_steps is not None  # _outcome sets it together with stopped_by
         return (
             f"at step {int(s.total_steps)}{bound}: max_epochs={s.epoch_limit} ends training "
             f"({s.steps_per_epoch} steps per epoch)"

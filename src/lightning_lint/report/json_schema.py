@@ -296,7 +296,7 @@ def _init_args_schema(name: str, version: Version) -> Dict[str, Any]:
             }
     # With **kwargs, jsonargparse may accept more: it follows them into the callee's signature
     # (ThroughputMonitor's window_size), and LambdaCallback's hooks are not listed.
-    schema: Dict[str, Any] = {
+    schema = {
         "type": "object",
         "description": f"Arguments of {name}.",
         "properties": properties,

@@ -32,7 +32,7 @@ def _load() -> Dict[str, Type[Rule]]:
     global _REGISTRY
     if _REGISTRY is None:
         registry: Dict[str, Type[Rule]] = {}
-        for module in pkgutil.iter_modules(__path__):  # type: ignore[name-defined]
+        for module in pkgutil.iter_modules(__path__):
             if module.name == "base":
                 continue
             loaded = importlib.import_module(f"{__name__}.{module.name}")

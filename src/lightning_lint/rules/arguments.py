@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import difflib
-from typing import Iterable, Optional
+from typing import TYPE_CHECKING, AbstractSet, Any, Container, Iterable, Optional
 
 from lightning_lint.model import lightning_api as data
 from lightning_lint.model.diagnostics import Applicability, Diagnostic, Edit, Fix, Severity
@@ -18,8 +18,11 @@ from lightning_lint.rules.fixes import (
     replace_value,
 )
 
+if TYPE_CHECKING:
+    from lightning_lint.rules.context import RuleContext
 
-def _target_note(ctx) -> str:
+
+def _target_note(ctx: "RuleContext") -> str:
     target = ctx.target
     return f"Lightning {target}" if "newest" in target.source else f"Lightning {target} (from {target.source})"
 
@@ -90,7 +93,7 @@ class UnknownArgument(Rule):
         example("trainer:\n  max_epoch: 3\n", path="config.yaml", message="did you mean `max_epochs`"),
     ]
 
-    def check_trainer(self, spec: TrainerSpec, ctx) -> Iterable[Diagnostic]:
+    def check_trainer(self, spec: TrainerSpec, ctx: "RuleContext") -> Iterable[Diagnostic]:
         accepted = data.trainer_args_accepted(ctx.target.version)
         for name, value in spec.args.items():
             if name in accepted:
@@ -102,7 +105,7 @@ class UnknownArgument(Rule):
                 spec.show(name), name, value, "Trainer", accepted, data.TRAINER_PARAMS.get(name), ctx, given=spec.args
             )
 
-    def check_callback(self, callback: CallbackSpec, ctx) -> Iterable[Diagnostic]:
+    def check_callback(self, callback: CallbackSpec, ctx: "RuleContext") -> Iterable[Diagnostic]:
         info = data.CALLBACKS.get(callback.kind)
         if info is None or info.var_kwargs:
             return
@@ -117,7 +120,17 @@ class UnknownArgument(Rule):
                 f"`{name}`", name, value, callback.kind, accepted, info.params.get(name), ctx, given=callback.args
             )
 
-    def _report(self, shown: str, name: str, value: Value, owner: str, accepted, param, ctx, given=()) -> Diagnostic:
+    def _report(
+        self,
+        shown: str,
+        name: str,
+        value: Value,
+        owner: str,
+        accepted: AbstractSet[str],
+        param: Optional[data.Param],
+        ctx: "RuleContext",
+        given: Container[str] = (),
+    ) -> Diagnostic:
         if param is not None:  # a real argument of a newer release
             return self.report(
                 value,
@@ -218,7 +231,7 @@ class RemovedArgument(Rule):
         ),
     ]
 
-    def check_trainer(self, spec: TrainerSpec, ctx) -> Iterable[Diagnostic]:
+    def check_trainer(self, spec: TrainerSpec, ctx: "RuleContext") -> Iterable[Diagnostic]:
         accepted = data.trainer_args_accepted(ctx.target.version)
         for name, value in spec.args.items():
             removed = data.REMOVED_TRAINER_ARGS.get(name)
@@ -226,7 +239,7 @@ class RemovedArgument(Rule):
                 continue
             yield self._report(spec, name, value, removed, "Trainer", ctx, given=spec.args)
 
-    def check_callback(self, callback: CallbackSpec, ctx) -> Iterable[Diagnostic]:
+    def check_callback(self, callback: CallbackSpec, ctx: "RuleContext") -> Iterable[Diagnostic]:
         info = data.CALLBACKS.get(callback.kind)
         if info is None:
             return
@@ -236,7 +249,14 @@ class RemovedArgument(Rule):
                 yield self._report(None, name, value, removed, callback.kind, ctx, given=callback.args)
 
     def _report(
-        self, spec: Optional[TrainerSpec], name: str, value: Value, removed: data.RemovedArg, owner: str, ctx, given=()
+        self,
+        spec: Optional[TrainerSpec],
+        name: str,
+        value: Value,
+        removed: data.RemovedArg,
+        owner: str,
+        ctx: "RuleContext",
+        given: Container[str] = (),
     ) -> Diagnostic:
         fix = self.fix_for(spec, name, value, removed, ctx, given)
         version = removed.removed_in[:-2] if removed.removed_in.endswith(".0") else removed.removed_in
@@ -247,7 +267,15 @@ class RemovedArgument(Rule):
             help=f"{_target_note(ctx)} does not accept `{name}`",
         )
 
-    def fix_for(self, spec: Optional[TrainerSpec], name: str, value: Value, removed: data.RemovedArg, ctx, given=()):
+    def fix_for(
+        self,
+        spec: Optional[TrainerSpec],
+        name: str,
+        value: Value,
+        removed: data.RemovedArg,
+        ctx: "RuleContext",
+        given: Container[str] = (),
+    ) -> Optional[Fix]:
         if removed.rename_to and removed.rename_to in given:
             return None  # the new name is given too: which value to keep is the user's call
         if removed.rename_to:
@@ -294,7 +322,7 @@ class RemovedArgument(Rule):
 _DEVICE_ARGS = {"gpus": "gpu", "tpu_cores": "tpu", "num_processes": "cpu"}
 
 
-def _move_to_fit(spec: TrainerSpec, value: Value, ctx):
+def _move_to_fit(spec: TrainerSpec, value: Value, ctx: "RuleContext") -> Optional[Fix]:
     """``Trainer(resume_from_checkpoint=p)`` -> ``trainer.fit(..., ckpt_path=p)`` when
     exactly one ``fit`` call is seen (unsafe: another code path may fit too)."""
     fits = [run for run in spec.runs if run.method == "fit"]
@@ -310,7 +338,7 @@ def _move_to_fit(spec: TrainerSpec, value: Value, ctx):
     return Fix("Move it to `trainer.fit(..., ckpt_path=...)`", Applicability.UNSAFE, (remove, moved))
 
 
-def _progress_bar_callback(spec: TrainerSpec, value: Value, ctx):
+def _progress_bar_callback(spec: TrainerSpec, value: Value, ctx: "RuleContext") -> Optional[Fix]:
     """``progress_bar_refresh_rate=N`` -> ``callbacks=[TQDMProgressBar(refresh_rate=N)]``
     (unsafe: 1.x also disabled the bar with 0, and chose the bar class differently)."""
     if value.data <= 0:
@@ -383,7 +411,7 @@ class RemovedApi(Rule):
         ),
     ]
 
-    def check_file(self, extraction: Extraction, ctx) -> Iterable[Diagnostic]:
+    def check_file(self, extraction: Extraction, ctx: "RuleContext") -> Iterable[Diagnostic]:
         for use in extraction.api_uses:
             removed = data.REMOVED_APIS.get(use.name)
             if removed is not None and ctx.target.at_least(removed.removed_in):
@@ -392,7 +420,7 @@ class RemovedApi(Rule):
                     f"`{use.name}` was removed in Lightning {removed.removed_in[:3]}; use {removed.replacement}",
                 )
 
-    def check_class(self, cls: ClassSpec, ctx) -> Iterable[Diagnostic]:
+    def check_class(self, cls: ClassSpec, ctx: "RuleContext") -> Iterable[Diagnostic]:
         for base in cls.bases:
             symbol = data.canonical_symbol(base) if base else None
             if symbol and symbol.startswith("callbacks."):
@@ -416,7 +444,7 @@ class RemovedApi(Rule):
                     f"use {removed.replacement}",
                 )
 
-    def check_callback(self, callback: CallbackSpec, ctx) -> Iterable[Diagnostic]:
+    def check_callback(self, callback: CallbackSpec, ctx: "RuleContext") -> Iterable[Diagnostic]:
         removed = data.REMOVED_CALLBACK_CLASSES.get(callback.kind)
         if removed is not None and ctx.target.at_least(removed.removed_in):
             yield self.report(
@@ -492,7 +520,7 @@ class InvalidPrecision(Rule):
         ),
     ]
 
-    def check_trainer(self, spec: TrainerSpec, ctx) -> Iterable[Diagnostic]:
+    def check_trainer(self, spec: TrainerSpec, ctx: "RuleContext") -> Iterable[Diagnostic]:
         value = spec.args.get("precision")
         if value is None or not value.known or value.data is None or value.is_call():
             return
@@ -528,7 +556,7 @@ class InvalidPrecision(Rule):
         )
 
 
-def describe_literal(value) -> str:
+def describe_literal(value: Any) -> str:
     return f'"{value}"' if isinstance(value, str) else repr(value)
 
 
@@ -579,7 +607,7 @@ class LegacyPrecision(Rule):
         ),
     ]
 
-    def check_trainer(self, spec: TrainerSpec, ctx) -> Iterable[Diagnostic]:
+    def check_trainer(self, spec: TrainerSpec, ctx: "RuleContext") -> Iterable[Diagnostic]:
         value = spec.args.get("precision")
         if value is None or not value.known or isinstance(value.data, bool) or not ctx.target.at_least("2.0.0"):
             return

@@ -123,7 +123,7 @@ class Rule:
         *,
         fix: Optional[Fix] = None,
         help: Optional[str] = None,
-        related: Sequence[Loc] = (),
+        related: Sequence[Optional[Loc]] = (),  # a None (a value with no location) is left out
         key_path: Optional[str] = None,
         severity: Optional[Severity] = None,
         properties: Optional[Dict[str, Any]] = None,

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Iterable, Optional
+from typing import TYPE_CHECKING, Iterable, Optional
 
 from lightning_lint.model.diagnostics import Diagnostic, Severity
 from lightning_lint.model.spec import FLAVOR_LIGHTNING_CLI, CallbackSpec, TrainerSpec, Value, describe
 from lightning_lint.rules.base import Rule, example
 from lightning_lint.rules.hardware_conflicts import strategy_kind
+
+if TYPE_CHECKING:
+    from lightning_lint.rules.context import RuleContext
 
 _SWA = "StochasticWeightAveraging"
 _IMPORT = "from lightning import Trainer\nfrom lightning.pytorch.callbacks import StochasticWeightAveraging as SWA\n"
@@ -117,7 +120,7 @@ class SwaConfig(Rule):
     ]
 
     # -- the constructor's checks --------------------------------------------------------
-    def check_callback(self, callback: CallbackSpec, ctx) -> Iterable[Diagnostic]:
+    def check_callback(self, callback: CallbackSpec, ctx: "RuleContext") -> Iterable[Diagnostic]:
         if callback.kind != _SWA or not ctx.target.at_least("2.0.0"):
             return
         start = callback.get("swa_epoch_start")
@@ -162,7 +165,7 @@ class SwaConfig(Rule):
         return None
 
     # -- with the Trainer --------------------------------------------------------------------
-    def check_trainer(self, spec: TrainerSpec, ctx) -> Iterable[Diagnostic]:
+    def check_trainer(self, spec: TrainerSpec, ctx: "RuleContext") -> Iterable[Diagnostic]:
         swas = [cb for cb in spec.callbacks_of(_SWA) if not cb.conditional]
         if not swas or not ctx.target.at_least("2.0.0"):
             return
@@ -178,7 +181,7 @@ class SwaConfig(Rule):
                 )
             yield from self._epochs(spec, swa, ctx)
 
-    def _epochs(self, spec: TrainerSpec, swa: CallbackSpec, ctx) -> Iterable[Diagnostic]:
+    def _epochs(self, spec: TrainerSpec, swa: CallbackSpec, ctx: "RuleContext") -> Iterable[Diagnostic]:
         start = swa.get("swa_epoch_start")
         if not start.decidable or not spec.assumed_training:
             return

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Dict, Iterable, Optional, Tuple
+from typing import TYPE_CHECKING, Any, Dict, Iterable, Optional, Tuple
 
 from lightning_lint.model.diagnostics import Diagnostic, Severity
 from lightning_lint.model.schedule import checkpoint_plan
@@ -17,6 +17,9 @@ from lightning_lint.rules.common import (
     str_of,
 )
 from lightning_lint.rules.fixes import insert_argument
+
+if TYPE_CHECKING:
+    from lightning_lint.rules.context import RuleContext
 
 _PLAIN_LOADER_PROJECT = {
     "data.py": "from torch.utils.data import DataLoader\n"
@@ -132,7 +135,7 @@ class MidEpochCheckpointNotResumable(Rule):
         ),
     ]
 
-    def check_callback(self, callback: CallbackSpec, ctx) -> Iterable[Diagnostic]:
+    def check_callback(self, callback: CallbackSpec, ctx: "RuleContext") -> Iterable[Diagnostic]:
         if callback.kind != "ModelCheckpoint":
             return
         trigger = _mid_epoch_trigger(callback)
@@ -147,7 +150,7 @@ class MidEpochCheckpointNotResumable(Rule):
             help=_RESUME_FIX,
         )
 
-    def check_trainer(self, spec: TrainerSpec, ctx) -> Iterable[Diagnostic]:
+    def check_trainer(self, spec: TrainerSpec, ctx: "RuleContext") -> Iterable[Diagnostic]:
         # checkpoints saved after validation that runs inside the epoch
         if fast_dev_run_on(spec) or spec.callbacks_open:
             return
@@ -239,7 +242,7 @@ class CheckpointTriggersExclusive(Rule):
         ),
     ]
 
-    def check_callback(self, callback: CallbackSpec, ctx) -> Iterable[Diagnostic]:
+    def check_callback(self, callback: CallbackSpec, ctx: "RuleContext") -> Iterable[Diagnostic]:
         if callback.kind != "ModelCheckpoint":
             return
         active = []
@@ -322,7 +325,7 @@ class CheckpointArgumentsInvalid(Rule):
         ),
     ]
 
-    def check_callback(self, callback: CallbackSpec, ctx) -> Iterable[Diagnostic]:
+    def check_callback(self, callback: CallbackSpec, ctx: "RuleContext") -> Iterable[Diagnostic]:
         if callback.kind != "ModelCheckpoint":
             return
         label = callback.label()
@@ -411,7 +414,7 @@ class CheckpointingDisabledWithCallback(Rule):
         ),
     ]
 
-    def check_trainer(self, spec: TrainerSpec, ctx) -> Iterable[Diagnostic]:
+    def check_trainer(self, spec: TrainerSpec, ctx: "RuleContext") -> Iterable[Diagnostic]:
         from lightning_lint.model.lightning_api import PROGRESS_BARS
 
         enable = spec.get("enable_checkpointing")
@@ -442,7 +445,7 @@ class CheckpointingDisabledWithCallback(Rule):
             )
 
 
-def _state_key(callback: CallbackSpec) -> Optional[Tuple]:
+def _state_key(callback: CallbackSpec) -> Optional[Tuple[Any, ...]]:
     names = (
         ("monitor", "mode", "every_n_train_steps", "every_n_epochs", "train_time_interval")
         if callback.kind == "ModelCheckpoint"
@@ -506,8 +509,8 @@ class DuplicateStatefulCallback(Rule):
         "Trainer(callbacks=[ES('val_loss', patience=3), ES('val_loss', patience=10)])\n",
     ]
 
-    def check_trainer(self, spec: TrainerSpec, ctx) -> Iterable[Diagnostic]:
-        seen: Dict[Tuple, CallbackSpec] = {}
+    def check_trainer(self, spec: TrainerSpec, ctx: "RuleContext") -> Iterable[Diagnostic]:
+        seen: Dict[Tuple[Any, ...], CallbackSpec] = {}
         for cb in spec.callbacks:
             if cb.kind not in ("ModelCheckpoint", "EarlyStopping") or cb.conditional:
                 continue
@@ -584,7 +587,7 @@ class CheckpointNeverSaved(Rule):
         ),
     ]
 
-    def check_trainer(self, spec: TrainerSpec, ctx) -> Iterable[Diagnostic]:
+    def check_trainer(self, spec: TrainerSpec, ctx: "RuleContext") -> Iterable[Diagnostic]:
         if fast_dev_run_on(spec) or not spec.assumed_training:
             return
         s = ctx.schedule(spec)
@@ -697,7 +700,7 @@ class StepCheckpointMonitorsValidation(Rule):
         ),
     ]
 
-    def check_trainer(self, spec: TrainerSpec, ctx) -> Iterable[Diagnostic]:
+    def check_trainer(self, spec: TrainerSpec, ctx: "RuleContext") -> Iterable[Diagnostic]:
         if fast_dev_run_on(spec):
             return
         s = ctx.schedule(spec)
@@ -791,7 +794,7 @@ class StaleLastCheckpoint(Rule):
         ),
     ]
 
-    def check_trainer(self, spec: TrainerSpec, ctx) -> Iterable[Diagnostic]:
+    def check_trainer(self, spec: TrainerSpec, ctx: "RuleContext") -> Iterable[Diagnostic]:
         if fast_dev_run_on(spec) or not spec.assumed_training:
             return
         s = ctx.schedule(spec)
@@ -882,7 +885,7 @@ class ResumePathUnavailable(Rule):
         example("fit:\n  trainer:\n    max_epochs: 3\n  ckpt_path: last\n", path="config.yaml"),
     ]
 
-    def check_trainer(self, spec: TrainerSpec, ctx) -> Iterable[Diagnostic]:
+    def check_trainer(self, spec: TrainerSpec, ctx: "RuleContext") -> Iterable[Diagnostic]:
         runs = [(run.method, run.args.get("ckpt_path")) for run in spec.runs]
         extra = spec.extras.get("ckpt_path")
         if extra is not None:
@@ -991,7 +994,7 @@ class CheckpointTimeIntervalType(Rule):
         ),
     ]
 
-    def check_callback(self, callback: CallbackSpec, ctx) -> Iterable[Diagnostic]:
+    def check_callback(self, callback: CallbackSpec, ctx: "RuleContext") -> Iterable[Diagnostic]:
         if callback.kind != "ModelCheckpoint":
             return
         value = callback.get("train_time_interval")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import re
-from typing import TYPE_CHECKING, Iterable, Optional
+from typing import TYPE_CHECKING, Iterable, Optional, Tuple
 
 from lightning_lint.model import lightning_api as data
 from lightning_lint.model.diagnostics import Diagnostic, Severity
@@ -75,7 +75,7 @@ class CliIntOneMeansAll(Rule):
         example("fit:\n  trainer:\n    limit_val_batches: 1  # one batch\n", path="fit.yaml"),
     ]
 
-    def check_trainer(self, spec: TrainerSpec, ctx) -> Iterable[Diagnostic]:
+    def check_trainer(self, spec: TrainerSpec, ctx: "RuleContext") -> Iterable[Diagnostic]:
         if spec.flavor != FLAVOR_LIGHTNING_CLI:
             return
         for name in _LIMITS:
@@ -89,7 +89,7 @@ class CliIntOneMeansAll(Rule):
                 )
 
 
-def _param_kinds(owner: Optional[str], name: str):
+def _param_kinds(owner: Optional[str], name: str) -> Optional[Tuple[str, ...]]:
     if owner is None:
         param = data.TRAINER_PARAMS.get(name)
     else:
@@ -156,17 +156,17 @@ class CliScientificInt(Rule):
         ),
     ]
 
-    def check_trainer(self, spec: TrainerSpec, ctx) -> Iterable[Diagnostic]:
+    def check_trainer(self, spec: TrainerSpec, ctx: "RuleContext") -> Iterable[Diagnostic]:
         if spec.flavor == FLAVOR_LIGHTNING_CLI:
             for name, value in spec.args.items():
                 yield from self._check(value, _param_kinds(None, name), f"trainer.{name}")
 
-    def check_callback(self, callback: CallbackSpec, ctx) -> Iterable[Diagnostic]:
+    def check_callback(self, callback: CallbackSpec, ctx: "RuleContext") -> Iterable[Diagnostic]:
         if callback.flavor == FLAVOR_LIGHTNING_CLI and callback.kind:
             for name, value in callback.args.items():
                 yield from self._check(value, _param_kinds(callback.kind, name), f"{callback.kind}.{name}")
 
-    def _check(self, value: Value, kinds, label: str) -> Iterable[Diagnostic]:
+    def _check(self, value: Value, kinds: Optional[Tuple[str, ...]], label: str) -> Iterable[Diagnostic]:
         if not kinds or "int" not in kinds or "float" in kinds or value.raw is None:
             return
         raw = value.raw.strip()
@@ -229,7 +229,7 @@ class CliConfigPlacement(Rule):
         example("trainer:\n  max_epochs: 10\nfit:\n  ckpt_path: last\n", path="config.yaml", message="`fit:`"),
     ]
 
-    def check_file(self, extraction: Extraction, ctx) -> Iterable[Diagnostic]:
+    def check_file(self, extraction: Extraction, ctx: "RuleContext") -> Iterable[Diagnostic]:
         if extraction.kind != "yaml" or FLAVOR_LIGHTNING_CLI not in extraction.facts.get("flavors", ()):
             return
         for document in extraction.facts.get("documents", ()):
@@ -325,7 +325,7 @@ class CliListOverride(Rule):
         ),
     ]
 
-    def check_trainer(self, spec: TrainerSpec, ctx) -> Iterable[Diagnostic]:
+    def check_trainer(self, spec: TrainerSpec, ctx: "RuleContext") -> Iterable[Diagnostic]:
         if spec.flavor != FLAVOR_LIGHTNING_CLI or not ctx.facts.cli_config_sets:
             return
         here = os.path.abspath(ctx.path)
@@ -400,7 +400,7 @@ class HydraNodeWithoutTarget(Rule):
         ),
     ]
 
-    def check_trainer(self, spec: TrainerSpec, ctx) -> Iterable[Diagnostic]:
+    def check_trainer(self, spec: TrainerSpec, ctx: "RuleContext") -> Iterable[Diagnostic]:
         if spec.flavor != FLAVOR_HYDRA:
             return
         for key_path, node in spec.extras.get("untargeted", ()):
@@ -462,7 +462,7 @@ class DuplicateConfigKey(Rule):
         ),
     ]
 
-    def check_file(self, extraction: Extraction, ctx) -> Iterable[Diagnostic]:
+    def check_file(self, extraction: Extraction, ctx: "RuleContext") -> Iterable[Diagnostic]:
         flavors = extraction.facts.get("flavors") or []
         if extraction.kind != "yaml" or not flavors:
             return

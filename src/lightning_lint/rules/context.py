@@ -20,7 +20,8 @@ from lightning_lint.model.target import TargetVersion
 class RuleSettings(Protocol):
     """The settings that apply to the linted file (``linter.settings.Settings``)."""
 
-    config_path: Optional[Path]
+    @property
+    def config_path(self) -> Optional[Path]: ...  # read-only: ``Settings`` is a frozen dataclass
 
     def is_debug_path(self, path: Path, project_root: Optional[Path] = None) -> bool: ...
 

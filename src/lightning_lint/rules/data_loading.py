@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Iterable, Optional
+from typing import TYPE_CHECKING, Iterable, Optional
 
 from lightning_lint.model.diagnostics import Applicability, Diagnostic, Severity
 from lightning_lint.model.spec import LoaderSpec, LoaderUse, Value
 from lightning_lint.rules.base import Rule, example
 from lightning_lint.rules.fixes import replace_value
+
+if TYPE_CHECKING:
+    from lightning_lint.rules.context import RuleContext
 
 # Loaders whose arguments are torch's DataLoader arguments, positions included
 # (litdata's StreamingDataLoader takes most of them as keywords and is not checked).
@@ -21,7 +24,7 @@ _MODULE = (
 )
 
 
-def _lightning_owner(use: LoaderUse, ctx) -> bool:
+def _lightning_owner(use: LoaderUse, ctx: "RuleContext") -> bool:
     """Whether a hook's class is a LightningModule or LightningDataModule: directly, or
     through a base class defined elsewhere in the project."""
     for cls in ctx.extraction.classes:
@@ -34,7 +37,7 @@ def _lightning_owner(use: LoaderUse, ctx) -> bool:
     return False
 
 
-def eval_use(loader: LoaderSpec, ctx) -> Optional[LoaderUse]:
+def eval_use(loader: LoaderSpec, ctx: "RuleContext") -> Optional[LoaderUse]:
     """The first place that provably gives this loader to a val/test/predict loop."""
     for use in loader.uses:
         if use.role != "train" and (use.owner is None or _lightning_owner(use, ctx)):
@@ -168,7 +171,7 @@ class ShuffledEvalLoader(Rule):
         ),
     ]
 
-    def check_loader(self, loader: LoaderSpec, ctx) -> Iterable[Diagnostic]:
+    def check_loader(self, loader: LoaderSpec, ctx: "RuleContext") -> Iterable[Diagnostic]:
         if loader.kind not in TORCH_LOADERS:
             return
         use = eval_use(loader, ctx)
@@ -254,7 +257,7 @@ class PersistentWorkersWithoutWorkers(Rule):
         ),
     ]
 
-    def check_loader(self, loader: LoaderSpec, ctx) -> Iterable[Diagnostic]:
+    def check_loader(self, loader: LoaderSpec, ctx: "RuleContext") -> Iterable[Diagnostic]:
         if loader.kind not in TORCH_LOADERS:
             return
         persistent, workers = loader.get("persistent_workers"), loader.get("num_workers")
@@ -313,7 +316,7 @@ class FewWorkers(Rule):
         example(_MODULE + "DataLoader(ds, num_workers=1)\n", message="a single worker"),
     ]
 
-    def check_loader(self, loader: LoaderSpec, ctx) -> Iterable[Diagnostic]:
+    def check_loader(self, loader: LoaderSpec, ctx: "RuleContext") -> Iterable[Diagnostic]:
         if loader.kind not in TORCH_LOADERS:
             return
         workers = loader.get("num_workers")

@@ -7,13 +7,16 @@ branch (``if args.debug:``, a ``test_*`` function) are exempt.
 
 from __future__ import annotations
 
-from typing import Iterable
+from typing import TYPE_CHECKING, Iterable
 
 from lightning_lint.model.diagnostics import Applicability, Diagnostic, Severity
 from lightning_lint.model.spec import TrainerSpec, Value
 from lightning_lint.rules.base import Rule, example
 from lightning_lint.rules.common import debug_context, fast_dev_run_on, number_of
 from lightning_lint.rules.fixes import replace_value
+
+if TYPE_CHECKING:
+    from lightning_lint.rules.context import RuleContext
 
 _DEBUG_PROJECT_NOTE = "a debug config: the path matches `debug-paths`"
 _HYDRA_TRAINER_GROUP = {
@@ -136,7 +139,7 @@ class FastDevRunEnabled(Rule):
         ),
     ]
 
-    def check_trainer(self, spec: TrainerSpec, ctx) -> Iterable[Diagnostic]:
+    def check_trainer(self, spec: TrainerSpec, ctx: "RuleContext") -> Iterable[Diagnostic]:
         value = spec.get("fast_dev_run")
         if not (value.known and isinstance(value.data, int) and value.data > 0):
             return  # False, 0, unknown; a negative or non-int value is LL304's
@@ -217,7 +220,7 @@ class OverfitBatchesEnabled(Rule):
         example("trainer:\n  overfit_batches: 3\n", path="configs/fit.yaml"),
     ]
 
-    def check_trainer(self, spec: TrainerSpec, ctx) -> Iterable[Diagnostic]:
+    def check_trainer(self, spec: TrainerSpec, ctx: "RuleContext") -> Iterable[Diagnostic]:
         value = spec.get("overfit_batches")
         amount = number_of(value) if value.known else None
         if amount is None or amount <= 0 or (isinstance(amount, float) and amount > 1.0):
@@ -306,7 +309,7 @@ class DebugFlagEnabled(Rule):
         example("trainer:\n  detect_anomaly: true\n", path="configs/fit.yaml"),
     ]
 
-    def check_trainer(self, spec: TrainerSpec, ctx) -> Iterable[Diagnostic]:
+    def check_trainer(self, spec: TrainerSpec, ctx: "RuleContext") -> Iterable[Diagnostic]:
         found = []
         anomaly = spec.get("detect_anomaly")
         if anomaly.known and anomaly.data is True:
@@ -342,6 +345,6 @@ class DebugFlagEnabled(Rule):
         if value.is_str():
             return value.data.lower() in _PROFILERS
         if value.is_call():
-            name = value.data.short_name
+            name: str = value.data.short_name
             return name.endswith("Profiler") and name != "PassThroughProfiler"
         return False

@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Any, Dict, Optional, Sequence, Tuple
 
 from lightning_lint.model.diagnostics import Applicability, Edit, Fix
-from lightning_lint.model.spec import FLAVOR_PYTHON, Span, Value
+from lightning_lint.model.spec import FLAVOR_PYTHON, Loc, Span, Value
+
+if TYPE_CHECKING:
+    from lightning_lint.model.sources import SourceFile
 
 _YAML_PLAIN = re.compile(r"^[A-Za-z_][A-Za-z0-9_./-]*$|^-?[0-9]+$|^-?[0-9]+\.[0-9]+$")
 _YAML_SPECIAL = {"null", "~", "true", "false", "yes", "no", "on", "off", "y", "n"}
@@ -63,14 +66,14 @@ def replace_value(
     return Fix(message, applicability, (Edit(value.value_loc.span, literal(new, flavor, value)),))
 
 
-def _inside(inner, outer) -> bool:
+def _inside(inner: Span, outer: Span) -> bool:
     return (outer.start_line, outer.start_col) <= (inner.start_line, inner.start_col) and (
         inner.end_line,
         inner.end_col,
     ) <= (outer.end_line, outer.end_col)
 
 
-def key_quote(value: Value, source) -> str:
+def key_quote(value: Value, source: Optional["SourceFile"]) -> str:
     """The quote around the key a value is given under when the key is a string literal
     (a Python dict entry, ``**{"gpus": 2}``, or a quoted YAML key); "" for a bare name."""
     if value.key_loc is None or source is None:
@@ -80,7 +83,11 @@ def key_quote(value: Value, source) -> str:
 
 
 def rename_key(
-    value: Value, new_name: str, message: str, applicability: Applicability = Applicability.SAFE, source=None
+    value: Value,
+    new_name: str,
+    message: str,
+    applicability: Applicability = Applicability.SAFE,
+    source: Optional["SourceFile"] = None,
 ) -> Optional[Fix]:
     """Rename the argument or key a value is given under (keeping the quotes of a key
     written as a string)."""
@@ -91,12 +98,12 @@ def rename_key(
 
 
 def insert_argument(
-    call_loc,
-    args,
+    call_loc: Loc,
+    args: Dict[str, Value],
     name: str,
     new: Any,
     flavor: str,
-    source,
+    source: "SourceFile",
     message: str,
     applicability: Applicability = Applicability.SAFE,
 ) -> Optional[Fix]:
@@ -122,13 +129,19 @@ def insert_argument(
     placed = [v for v in args.values() if v.key_loc is not None and v.loc is not None]
     if not placed:
         return None
-    last = max(placed, key=lambda v: (v.loc.span.end_line, v.loc.span.end_col))
+
+    def end_of(v: Value) -> Tuple[int, int]:
+        assert v.loc is not None  # `placed` holds only values with a location
+        return (v.loc.span.end_line, v.loc.span.end_col)
+
+    last = max(placed, key=end_of)
+    assert last.loc is not None and last.key_loc is not None  # as filtered into `placed`
     if in_flow_mapping(last, source):  # `trainer: {max_epochs: 3}`: add `, name: new` after the last entry
-        end = last.loc.span
+        at = last.loc.span
         return Fix(
             message,
             applicability,
-            (Edit(Span(end.end_line, end.end_col, end.end_line, end.end_col), f", {name}: {literal(new, flavor)}"),),
+            (Edit(Span(at.end_line, at.end_col, at.end_line, at.end_col), f", {name}: {literal(new, flavor)}"),),
         )
     indent = " " * (last.key_loc.span.start_col - 1)
     line = last.loc.span.end_line
@@ -139,7 +152,12 @@ def insert_argument(
 
 
 def replace_argument(
-    value: Value, pairs, flavor: str, source, message: str, applicability: Applicability = Applicability.SAFE
+    value: Value,
+    pairs: Sequence[Tuple[str, Any]],
+    flavor: str,
+    source: "SourceFile",
+    message: str,
+    applicability: Applicability = Applicability.SAFE,
 ) -> Optional[Fix]:
     """Replace the whole ``name=value`` / ``name: value`` with one or more new
     ``(name, value)`` pairs (in YAML, one per line at the same indentation)."""
@@ -160,7 +178,7 @@ def replace_argument(
     return Fix(message, applicability, (Edit(value.loc.span, text),))
 
 
-def in_flow_mapping(value: Value, source) -> bool:
+def in_flow_mapping(value: Value, source: "SourceFile") -> bool:
     """Whether a YAML key is an entry of a flow mapping (``{a: 1, b: 2}``), where new
     entries are separated by commas, not written on lines of their own."""
     if value.key_loc is None:
@@ -177,7 +195,7 @@ def in_flow_mapping(value: Value, source) -> bool:
     return before.endswith(("{", ","))
 
 
-def removal_edit(value: Value, source) -> Optional[Edit]:
+def removal_edit(value: Value, source: "SourceFile") -> Optional[Edit]:
     """An edit that deletes ``name=value`` from a Python call with its separating comma."""
     if value.loc is None:
         return None
@@ -200,7 +218,7 @@ def removal_edit(value: Value, source) -> Optional[Edit]:
     return Edit(value.loc.span, "")
 
 
-def import_edit(source, module: str, name: str) -> Optional[Edit]:
+def import_edit(source: "SourceFile", module: str, name: str) -> Optional[Edit]:
     """An edit adding ``from module import name`` after the file's top-level imports
     (nothing when the name is already imported from there)."""
     import ast
@@ -221,5 +239,9 @@ def import_edit(source, module: str, name: str) -> Optional[Edit]:
             isinstance(node, ast.Expr) and isinstance(getattr(node, "value", None), ast.Constant)
         ):
             break
-    line = (last.end_lineno + 1) if last is not None else 1
+    if last is not None:
+        assert last.end_lineno is not None  # ast.parse sets end positions on every statement
+        line = last.end_lineno + 1
+    else:
+        line = 1
     return Edit(Span(line, 1, line, 1), f"from {module} import {name}\n")

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import difflib
-from typing import Iterable, Optional
+from typing import TYPE_CHECKING, Iterable, Optional
 
 from lightning_lint.model import lightning_api as data
 from lightning_lint.model.diagnostics import Applicability, Diagnostic, Severity
-from lightning_lint.model.spec import TrainerSpec
+from lightning_lint.model.spec import TrainerSpec, Value
 from lightning_lint.rules.base import Rule, example
 from lightning_lint.rules.fixes import replace_value
+
+if TYPE_CHECKING:
+    from lightning_lint.rules.context import RuleContext
 
 
 def accelerator_name(spec: TrainerSpec) -> Optional[str]:
@@ -66,7 +69,7 @@ class InvalidStrategy(Rule):
         example("trainer:\n  strategy: horovod\n", path="config.yaml"),
     ]
 
-    def check_trainer(self, spec: TrainerSpec, ctx) -> Iterable[Diagnostic]:
+    def check_trainer(self, spec: TrainerSpec, ctx: "RuleContext") -> Iterable[Diagnostic]:
         value = spec.args.get("strategy")
         if value is None or not value.is_str():
             return
@@ -141,7 +144,7 @@ class InvalidAccelerator(Rule):
         example("trainer:\n  accelerator: hpu\n", path="config.yaml"),
     ]
 
-    def check_trainer(self, spec: TrainerSpec, ctx) -> Iterable[Diagnostic]:
+    def check_trainer(self, spec: TrainerSpec, ctx: "RuleContext") -> Iterable[Diagnostic]:
         value = spec.args.get("accelerator")
         if value is None or not value.is_str():
             return
@@ -204,7 +207,7 @@ class InvalidDevices(Rule):
         example("trainer:\n  accelerator: cpu\n  devices: 0,1\n", path="config.yaml"),
     ]
 
-    def check_trainer(self, spec: TrainerSpec, ctx) -> Iterable[Diagnostic]:
+    def check_trainer(self, spec: TrainerSpec, ctx: "RuleContext") -> Iterable[Diagnostic]:
         devices = spec.args.get("devices")
         if devices is not None and devices.known:
             message = self._devices_problem(spec, devices)
@@ -215,7 +218,7 @@ class InvalidDevices(Rule):
             yield self.report(nodes, f"`{spec.show('num_nodes')}`: `num_nodes` must be a positive integer")
 
     @staticmethod
-    def _devices_problem(spec: TrainerSpec, devices) -> Optional[str]:
+    def _devices_problem(spec: TrainerSpec, devices: Value) -> Optional[str]:
         shown = spec.show("devices")
         value = devices.data
         if isinstance(value, bool) or devices.is_call():

@@ -4,7 +4,7 @@ each other."""
 from __future__ import annotations
 
 from collections import Counter
-from typing import Iterable, List, Optional, Tuple
+from typing import TYPE_CHECKING, Iterable, List, Optional, Tuple
 
 from lightning_lint.model import lightning_api as data
 from lightning_lint.model.diagnostics import Applicability, Diagnostic, Severity
@@ -12,6 +12,9 @@ from lightning_lint.model.spec import FLAVOR_LIGHTNING_CLI, TrainerSpec, Value, 
 from lightning_lint.rules.base import Rule, example
 from lightning_lint.rules.fixes import replace_value
 from lightning_lint.rules.hardware import accelerator_name
+
+if TYPE_CHECKING:
+    from lightning_lint.rules.context import RuleContext
 
 _FSDP_CPU = "from lightning import Trainer\nTrainer(accelerator='cpu', strategy='fsdp')\n"
 
@@ -125,7 +128,7 @@ class StrategyAcceleratorMismatch(Rule):
         example("trainer:\n  accelerator: mps\n  strategy:\n    class_path: DDPStrategy\n", path="config.yaml"),
     ]
 
-    def check_trainer(self, spec: TrainerSpec, ctx) -> Iterable[Diagnostic]:
+    def check_trainer(self, spec: TrainerSpec, ctx: "RuleContext") -> Iterable[Diagnostic]:
         accelerator = literal_accelerator(spec)
         if accelerator is None or not ctx.target.at_least("2.0.0"):
             return
@@ -271,7 +274,7 @@ class Fp16OnCpu(Rule):
         ),
     ]
 
-    def check_trainer(self, spec: TrainerSpec, ctx) -> Iterable[Diagnostic]:
+    def check_trainer(self, spec: TrainerSpec, ctx: "RuleContext") -> Iterable[Diagnostic]:
         precision = spec.args.get("precision")
         if (
             precision is None
@@ -349,7 +352,7 @@ class DeterministicWithBenchmark(Rule):
         example("trainer:\n  deterministic: true\n  benchmark: true\n", path="config.yaml"),
     ]
 
-    def check_trainer(self, spec: TrainerSpec, ctx) -> Iterable[Diagnostic]:
+    def check_trainer(self, spec: TrainerSpec, ctx: "RuleContext") -> Iterable[Diagnostic]:
         deterministic, benchmark = spec.args.get("deterministic"), spec.args.get("benchmark")
         if deterministic is None or benchmark is None or not ctx.target.at_least("2.0.0"):
             return
@@ -448,7 +451,7 @@ class PluginsConflict(Rule):
         ),
     ]
 
-    def check_trainer(self, spec: TrainerSpec, ctx) -> Iterable[Diagnostic]:
+    def check_trainer(self, spec: TrainerSpec, ctx: "RuleContext") -> Iterable[Diagnostic]:
         plugins = spec.args.get("plugins")
         if plugins is None or not plugins.known or plugins.data is None or not ctx.target.at_least("2.0.0"):
             return
@@ -456,7 +459,7 @@ class PluginsConflict(Rule):
             yield self.report(plugins, self._string_message(spec, plugins, whole=True), help=self._string_help(plugins))
             return
         items = list(plugins.items()) if plugins.is_list() else [plugins]
-        kinds: Counter = Counter()
+        kinds: Counter[str] = Counter()
         precision_plugin = None
         for item in items:
             if item.is_str():

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Iterable, List, Optional
+from typing import TYPE_CHECKING, Iterable, List, Optional, Tuple
 
 from lightning_lint.model.diagnostics import Diagnostic, Severity
-from lightning_lint.model.spec import Call, TrainerSpec
+from lightning_lint.model.spec import Call, TrainerSpec, Value
 from lightning_lint.rules.base import Rule, example
 from lightning_lint.rules.common import number_of
+
+if TYPE_CHECKING:
+    from lightning_lint.rules.context import RuleContext
 
 _MANUAL_MODULE = {
     "model.py": "import lightning as L\nclass GAN(L.LightningModule):\n    def __init__(self):\n"
@@ -79,14 +82,14 @@ class ManualOptimizationConflict(Rule):
         example("trainer:\n  accumulate_grad_batches: 2\n", path="config.yaml", files=_MANUAL_MODULE),
     ]
 
-    def check_trainer(self, spec: TrainerSpec, ctx) -> Iterable[Diagnostic]:
-        problems = []
+    def check_trainer(self, spec: TrainerSpec, ctx: "RuleContext") -> Iterable[Diagnostic]:
+        problems: List[Tuple[Value, str, str]] = []
         acc = spec.args.get("accumulate_grad_batches")
         if acc is not None and acc.is_int() and acc.data != 1:
             problems.append((acc, "Automatic gradient accumulation", "accumulate_grad_batches"))
         clip = spec.args.get("gradient_clip_val")
-        value = number_of(clip) if clip is not None else None
-        if value is not None and value > 0:
+        clip_value = number_of(clip) if clip is not None else None
+        if clip is not None and clip_value is not None and clip_value > 0:
             problems.append((clip, "Automatic gradient clipping", "gradient_clip_val"))
         if not problems:
             return
@@ -101,7 +104,7 @@ class ManualOptimizationConflict(Rule):
                 help="accumulate/clip inside training_step (self.clip_gradients), or remove the argument",
             )
 
-    def _manual_module(self, spec: TrainerSpec, ctx) -> Optional[str]:
+    def _manual_module(self, spec: TrainerSpec, ctx: "RuleContext") -> Optional[str]:
         facts = ctx.facts
         manual = {name for name, _ in facts.manual_optimization}
         if not manual:

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import re
-from typing import Iterable
+from typing import TYPE_CHECKING, Iterable
 
 from lightning_lint.model.diagnostics import Applicability, Diagnostic, Severity
 from lightning_lint.model.schedule import batches_needed, epochs_needed
-from lightning_lint.model.spec import TrainerSpec
+from lightning_lint.model.spec import CallbackSpec, TrainerSpec, Value
 from lightning_lint.rules.base import Rule, example
 from lightning_lint.rules.common import fast_dev_run_on, int_of
 from lightning_lint.rules.fixes import replace_value
+
+if TYPE_CHECKING:
+    from lightning_lint.rules.context import RuleContext
 
 
 class MissingStopCondition(Rule):
@@ -76,7 +79,7 @@ class MissingStopCondition(Rule):
         ),
     ]
 
-    def check_trainer(self, spec: TrainerSpec, ctx) -> Iterable[Diagnostic]:
+    def check_trainer(self, spec: TrainerSpec, ctx: "RuleContext") -> Iterable[Diagnostic]:
         if not spec.assumed_training or fast_dev_run_on(spec):
             return
         max_epochs, max_steps, max_time = spec.get("max_epochs"), spec.get("max_steps"), spec.get("max_time")
@@ -161,7 +164,7 @@ class CompetingStopLimits(Rule):
         ),
     ]
 
-    def check_trainer(self, spec: TrainerSpec, ctx) -> Iterable[Diagnostic]:
+    def check_trainer(self, spec: TrainerSpec, ctx: "RuleContext") -> Iterable[Diagnostic]:
         if not spec.assumed_training:
             return
         schedule = ctx.schedule(spec)
@@ -223,7 +226,7 @@ class NoTraining(Rule):
         "from lightning import Trainer\nt = Trainer(limit_train_batches=0.0)\nt.fit(model)\n",
     ]
 
-    def check_trainer(self, spec: TrainerSpec, ctx) -> Iterable[Diagnostic]:
+    def check_trainer(self, spec: TrainerSpec, ctx: "RuleContext") -> Iterable[Diagnostic]:
         if not spec.assumed_training or fast_dev_run_on(spec):
             return
         for name in ("max_epochs", "max_steps"):
@@ -285,7 +288,7 @@ class InvalidLoopLimit(Rule):
         ),
     ]
 
-    def check_trainer(self, spec: TrainerSpec, ctx) -> Iterable[Diagnostic]:
+    def check_trainer(self, spec: TrainerSpec, ctx: "RuleContext") -> Iterable[Diagnostic]:
         for name in ("max_epochs", "max_steps"):
             value = spec.args.get(name)
             if value is None:
@@ -398,7 +401,7 @@ class MaxStepsUnreachable(Rule):
         ),
     ]
 
-    def check_trainer(self, spec: TrainerSpec, ctx) -> Iterable[Diagnostic]:
+    def check_trainer(self, spec: TrainerSpec, ctx: "RuleContext") -> Iterable[Diagnostic]:
         if not spec.assumed_training or fast_dev_run_on(spec):
             return
         s = ctx.schedule(spec)
@@ -480,7 +483,7 @@ class MinExceedsMax(Rule):
         example("trainer:\n  min_epochs: 10\n  max_epochs: 3\n", path="config.yaml"),
     ]
 
-    def check_trainer(self, spec: TrainerSpec, ctx) -> Iterable[Diagnostic]:
+    def check_trainer(self, spec: TrainerSpec, ctx: "RuleContext") -> Iterable[Diagnostic]:
         if fast_dev_run_on(spec):
             return
         for low, high in (("min_epochs", "max_epochs"), ("min_steps", "max_steps")):
@@ -550,7 +553,7 @@ class UnboundedTraining(Rule):
         example("fit:\n  trainer:\n    max_epochs: -1\n    max_steps: -1\n", path="config.yaml"),
     ]
 
-    def check_trainer(self, spec: TrainerSpec, ctx) -> Iterable[Diagnostic]:
+    def check_trainer(self, spec: TrainerSpec, ctx: "RuleContext") -> Iterable[Diagnostic]:
         if not spec.assumed_training or fast_dev_run_on(spec) or spec.callbacks_open:
             return
         epochs, steps, time = spec.get("max_epochs"), spec.get("max_steps"), spec.get("max_time")
@@ -625,7 +628,7 @@ class InvalidTimeFormat(Rule):
         example("trainer:\n  max_time: 1 day\n", path="config.yaml"),
     ]
 
-    def check_trainer(self, spec: TrainerSpec, ctx) -> Iterable[Diagnostic]:
+    def check_trainer(self, spec: TrainerSpec, ctx: "RuleContext") -> Iterable[Diagnostic]:
         yield from self._duration(spec.get("max_time"), f"`{spec.show('max_time')}`", spec.flavor)
         value = spec.get("val_check_interval")
         if value.is_str():
@@ -641,11 +644,11 @@ class InvalidTimeFormat(Rule):
                     value, f"`{spec.show('val_check_interval')}` has a part that is not an integer; use 'DD:HH:MM:SS'"
                 )
 
-    def check_callback(self, callback, ctx) -> Iterable[Diagnostic]:
+    def check_callback(self, callback: CallbackSpec, ctx: "RuleContext") -> Iterable[Diagnostic]:
         if callback.kind == "Timer":
             yield from self._duration(callback.get("duration"), "`Timer(duration=...)`", callback.flavor)
 
-    def _duration(self, value, label: str, flavor: str) -> Iterable[Diagnostic]:
+    def _duration(self, value: Value, label: str, flavor: str) -> Iterable[Diagnostic]:
         if not value.is_str() or _DURATION.match(value.data):
             return
         fix = None

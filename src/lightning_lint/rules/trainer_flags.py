@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any, Callable, Iterable, Tuple
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Tuple
 
 from lightning_lint.model import lightning_api as data
 from lightning_lint.model.diagnostics import Diagnostic, Severity
 from lightning_lint.model.spec import TrainerSpec, describe
 from lightning_lint.rules.base import Rule, example
+
+if TYPE_CHECKING:
+    from lightning_lint.rules.context import RuleContext
 
 # Trainer.__init__'s barebones checks (trainer.py:328-382), in Lightning's order:
 # argument, when it conflicts, and what barebones turns off.
@@ -103,7 +106,7 @@ class BarebonesConflict(Rule):
         ),
     ]
 
-    def check_trainer(self, spec: TrainerSpec, ctx) -> Iterable[Diagnostic]:
+    def check_trainer(self, spec: TrainerSpec, ctx: "RuleContext") -> Iterable[Diagnostic]:
         barebones = spec.args.get("barebones")
         if barebones is None or not (barebones.known and barebones.data is True) or not ctx.target.at_least("2.0.0"):
             return

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import difflib
-from typing import Iterable, List
+from typing import TYPE_CHECKING, Iterable, List
 
 from lightning_lint.model.diagnostics import Applicability, Diagnostic, Severity
-from lightning_lint.model.spec import Call, CallbackSpec, TrainerSpec
+from lightning_lint.model.spec import Call, CallbackSpec, TrainerSpec, Value
 from lightning_lint.rules.base import Rule, example
 from lightning_lint.rules.common import fast_dev_run_on, int_of, is_validation_metric, number_of, str_of
 from lightning_lint.rules.fixes import replace_value
+
+if TYPE_CHECKING:
+    from lightning_lint.rules.context import RuleContext
 
 _MODULE_LOGGING = {
     "model.py": "import lightning as L\nclass Net(L.LightningModule):\n"
@@ -67,7 +70,7 @@ class ValCheckIntervalExceedsEpoch(Rule):
         ),
     ]
 
-    def check_trainer(self, spec: TrainerSpec, ctx) -> Iterable[Diagnostic]:
+    def check_trainer(self, spec: TrainerSpec, ctx: "RuleContext") -> Iterable[Diagnostic]:
         if fast_dev_run_on(spec):
             return
         s = ctx.schedule(spec)
@@ -123,7 +126,7 @@ class FloatValCheckIntervalWithoutEpoch(Rule):
         example("trainer:\n  val_check_interval: 0.25\n  check_val_every_n_epoch: null\n", path="config.yaml"),
     ]
 
-    def check_trainer(self, spec: TrainerSpec, ctx) -> Iterable[Diagnostic]:
+    def check_trainer(self, spec: TrainerSpec, ctx: "RuleContext") -> Iterable[Diagnostic]:
         vci, every = spec.get("val_check_interval"), spec.get("check_val_every_n_epoch")
         if vci.is_float() and every.known and every.data is None and "check_val_every_n_epoch" in spec.args:
             yield self.report(
@@ -182,7 +185,7 @@ class ZeroInterval(Rule):
         example("trainer:\n  val_check_interval: 0\n", path="config.yaml"),
     ]
 
-    def check_trainer(self, spec: TrainerSpec, ctx) -> Iterable[Diagnostic]:
+    def check_trainer(self, spec: TrainerSpec, ctx: "RuleContext") -> Iterable[Diagnostic]:
         for name, advice in (
             ("val_check_interval", "use `limit_val_batches=0` to disable validation"),
             ("check_val_every_n_epoch", "use `limit_val_batches=0` to disable validation"),
@@ -240,7 +243,7 @@ class ValidationEveryBatch(Rule):
         example("trainer:\n  val_check_interval: 0.0\n", path="config.yaml"),
     ]
 
-    def check_trainer(self, spec: TrainerSpec, ctx) -> Iterable[Diagnostic]:
+    def check_trainer(self, spec: TrainerSpec, ctx: "RuleContext") -> Iterable[Diagnostic]:
         value = spec.args.get("val_check_interval")
         if value is not None and value.is_float() and value.data == 0.0:
             yield self.report(
@@ -294,7 +297,7 @@ class ValidationNeverRuns(Rule):
         example("trainer:\n  max_epochs: 100\n  check_val_every_n_epoch: 30\n", path="config.yaml"),
     ]
 
-    def check_trainer(self, spec: TrainerSpec, ctx) -> Iterable[Diagnostic]:
+    def check_trainer(self, spec: TrainerSpec, ctx: "RuleContext") -> Iterable[Diagnostic]:
         if fast_dev_run_on(spec) or not spec.assumed_training:
             return
         s = ctx.schedule(spec)
@@ -377,7 +380,7 @@ class MonitorWithoutValidation(Rule):
         ),
     ]
 
-    def check_trainer(self, spec: TrainerSpec, ctx) -> Iterable[Diagnostic]:
+    def check_trainer(self, spec: TrainerSpec, ctx: "RuleContext") -> Iterable[Diagnostic]:
         limit = spec.get("limit_val_batches")
         if number_of(limit) != 0:
             return
@@ -479,7 +482,7 @@ class MonitoredMetricNeverLogged(Rule):
         ),
     ]
 
-    def check_callback(self, callback: CallbackSpec, ctx) -> Iterable[Diagnostic]:
+    def check_callback(self, callback: CallbackSpec, ctx: "RuleContext") -> Iterable[Diagnostic]:
         if callback.kind not in ("EarlyStopping", "ModelCheckpoint"):
             return
         monitor = callback.get("monitor")
@@ -567,7 +570,7 @@ class EarlyStoppingCannotTrigger(Rule):
         ),
     ]
 
-    def check_trainer(self, spec: TrainerSpec, ctx) -> Iterable[Diagnostic]:
+    def check_trainer(self, spec: TrainerSpec, ctx: "RuleContext") -> Iterable[Diagnostic]:
         if fast_dev_run_on(spec) or not spec.assumed_training:
             return
         s = ctx.schedule(spec)
@@ -598,7 +601,7 @@ class EarlyStoppingCannotTrigger(Rule):
                 )
 
 
-def _time_based(value) -> bool:
+def _time_based(value: Value) -> bool:
     data = value.data
     return isinstance(data, (str, dict)) or (isinstance(data, Call) and data.short_name == "timedelta")
 
@@ -654,7 +657,7 @@ class EarlyStoppingTimeBasedValidation(Rule):
         ),
     ]
 
-    def check_trainer(self, spec: TrainerSpec, ctx) -> Iterable[Diagnostic]:
+    def check_trainer(self, spec: TrainerSpec, ctx: "RuleContext") -> Iterable[Diagnostic]:
         from lightning_lint.rules.fixes import insert_argument
 
         vci = spec.get("val_check_interval")
@@ -733,7 +736,7 @@ class LogIntervalExceedsEpoch(Rule):
         ),
     ]
 
-    def check_trainer(self, spec: TrainerSpec, ctx) -> Iterable[Diagnostic]:
+    def check_trainer(self, spec: TrainerSpec, ctx: "RuleContext") -> Iterable[Diagnostic]:
         if fast_dev_run_on(spec):
             return
         value = spec.get("log_every_n_steps")
@@ -813,7 +816,7 @@ class LoggerRequired(Rule):
         ),
     ]
 
-    def check_trainer(self, spec: TrainerSpec, ctx) -> Iterable[Diagnostic]:
+    def check_trainer(self, spec: TrainerSpec, ctx: "RuleContext") -> Iterable[Diagnostic]:
         logger, barebones = spec.get("logger"), spec.get("barebones")
         reason = None
         if logger.known and (logger.data is False or (logger.is_list() and not logger.data)):
@@ -871,7 +874,7 @@ class LoggerType(Rule):
         "from lightning import Trainer\nTrainer(logger='wandb')\n",
     ]
 
-    def check_trainer(self, spec: TrainerSpec, ctx) -> Iterable[Diagnostic]:
+    def check_trainer(self, spec: TrainerSpec, ctx: "RuleContext") -> Iterable[Diagnostic]:
         logger = spec.args.get("logger")
         if logger is not None and logger.is_str():
             yield self.report(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from typing import Iterable, Optional
+from typing import TYPE_CHECKING, Any, Iterable, Optional, Tuple
 
 from lightning_lint.model import lightning_api as data
 from lightning_lint.model.diagnostics import Diagnostic, Severity
@@ -11,6 +11,9 @@ from lightning_lint.model.schedule import data_facts
 from lightning_lint.model.spec import FLAVOR_LIGHTNING_CLI, CallbackSpec, TrainerSpec, Value, describe
 from lightning_lint.rules.base import Rule, example
 from lightning_lint.rules.common import number_of
+
+if TYPE_CHECKING:
+    from lightning_lint.rules.context import RuleContext
 
 # Arguments that take a fraction in [0.0, 1.0] or a whole number of batches (_determine_batch_limits).
 _BATCH_LIMITS = (
@@ -66,7 +69,7 @@ def _flag_state(spec: TrainerSpec, name: str) -> Optional[bool]:
     return isinstance(value.data, (int, float)) and not isinstance(value.data, bool) and value.data > 0
 
 
-def _choice_ok(owner: str, name: str, text: str, choices) -> bool:
+def _choice_ok(owner: str, name: str, text: str, choices: Tuple[Any, ...]) -> bool:
     if (owner, name) in data.CASE_INSENSITIVE_CHOICES:
         text = text.lower()
     return text in choices
@@ -201,7 +204,7 @@ class InvalidArgumentValue(Rule):
         ),
     ]
 
-    def check_trainer(self, spec: TrainerSpec, ctx) -> Iterable[Diagnostic]:
+    def check_trainer(self, spec: TrainerSpec, ctx: "RuleContext") -> Iterable[Diagnostic]:
         if not ctx.target.at_least("2.0.0"):
             return
         yield from self._batch_limits(spec)
@@ -332,7 +335,7 @@ class InvalidArgumentValue(Rule):
                 + (" or a Profiler object" if name == "profiler" else ""),
             )
 
-    def check_callback(self, callback: CallbackSpec, ctx) -> Iterable[Diagnostic]:
+    def check_callback(self, callback: CallbackSpec, ctx: "RuleContext") -> Iterable[Diagnostic]:
         if not ctx.target.at_least("2.0.0"):
             return
         info = data.CALLBACKS.get(callback.kind)
@@ -485,7 +488,7 @@ class FractionRoundsToZero(Rule):
         ),
     ]
 
-    def check_trainer(self, spec: TrainerSpec, ctx) -> Iterable[Diagnostic]:
+    def check_trainer(self, spec: TrainerSpec, ctx: "RuleContext") -> Iterable[Diagnostic]:
         if not ctx.target.at_least("2.0.0"):
             return
         facts = data_facts(ctx)
