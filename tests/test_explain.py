@@ -4,6 +4,8 @@ import json
 import subprocess
 import sys
 
+import pytest
+
 from conftest import REPO, write_files
 
 
@@ -29,6 +31,14 @@ def test_explains_where_training_stops(tmp_path):
     assert "LL002" in result.stdout
     data = json.loads(explain("--output-format", "json", "train.py", cwd=tmp_path).stdout)
     assert data[0]["steps_per_epoch"] == 25 and data[0]["findings"][0]["code"] == "LL002"
+
+
+@pytest.mark.parametrize("target", ["", "train.py\nother.py", "missing.py:3"])
+def test_a_target_that_is_not_a_file_is_a_usage_error(tmp_path, target):
+    write_files(tmp_path, {"train.py": "from lightning import Trainer\nTrainer(max_epochs=1)\n"})
+    result = explain(target, cwd=tmp_path)
+    assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr
+    assert result.stderr.startswith("lightning-lint: error: `") and result.stderr.endswith("` is not a file\n")
 
 
 def test_explains_the_bundled_example():

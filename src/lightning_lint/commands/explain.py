@@ -33,9 +33,9 @@ def _run(args) -> int:
     from lightning_lint.rules.context import RuleContext
 
     match = _TARGET.match(args.target)
-    # BUG (kept, reported): an empty target, or one with a line break, does not match, and
-    # this raises AttributeError instead of a usage error.
-    path, line = Path(match.group("path")), match.group("line")  # type: ignore[union-attr]
+    if match is None:  # an empty target, or one with a line break
+        raise UsageError(f"`{args.target}` is not a file")
+    path, line = Path(match.group("path")), match.group("line")
     if not path.is_file():
         raise UsageError(f"`{path}` is not a file")
     options = CheckOptions(paths=[str(path)], config=args.config, target_version=args.target_version, select=("ALL",))
