@@ -151,7 +151,7 @@ def test_fix_diff_and_idempotence(tmp_path):
 
 def test_static_path_imports_neither_torch_nor_lightning(tmp_path):
     """Linting Python and YAML never imports torch or lightning (nor the LSP libraries, which
-    only ``linter/lsp.py`` imports: its pygls-free helpers are part of the static path)."""
+    only ``lsp/server.py`` imports: its pygls-free helpers are part of the static path)."""
     write_files(tmp_path, {"train.py": BAD, "config.yaml": "trainer:\n  gpus: 2\n"})
     code = (
         "import sys\nfrom lightning_lint.commands.cli import main\n"

@@ -1,4 +1,4 @@
-"""Unit tests of hydra.py: the config root, the defaults list, packages, merging, and
+"""Unit tests of extract/hydra.py: the config root, the defaults list, packages, merging, and
 composition, checked against Hydra's own compose API (hydra-core imports neither torch
 nor Lightning)."""
 

@@ -1,6 +1,6 @@
-"""The Lightning knowledge in ``lightning_data`` matches the installed lightning.
+"""The Lightning knowledge in ``model/lightning_api.py`` matches the installed lightning.
 
-If this fails after a Lightning upgrade, update ``lightning_data.py`` (a data change)."""
+If this fails after a Lightning upgrade, update ``model/lightning_api.py`` (a data change)."""
 
 from __future__ import annotations
 

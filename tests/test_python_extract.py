@@ -1,4 +1,4 @@
-"""Unit tests of python_extract: which calls are Lightning's Trainer (through the module's
+"""Unit tests of extract/python.py: which calls are Lightning's Trainer (through the module's
 own imports), what their arguments are worth, and where each one was written."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Unit tests of yaml_extract: which YAML is a Lightning config and of which flavour,
+"""Unit tests of extract/config.py: which YAML is a Lightning config and of which flavour,
 and the Trainer and callback specs read from LightningCLI, Hydra and OmegaConf files."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Unit tests of yaml_load: positions, duplicate keys, anchors and aliases, refused tags,
+"""Unit tests of extract/yaml.py: positions, duplicate keys, anchors and aliases, refused tags,
 several documents, and how each consumer (PyYAML, jsonargparse, OmegaConf) types a plain
 scalar, checked against the real loaders."""
 
