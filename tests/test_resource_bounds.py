@@ -68,7 +68,7 @@ def project(tmp_path):
     return tmp_path
 
 
-HEAD = b"import lightning as L\nL.Trainer(gpus=2)\n"
+HEAD = b"import lightning as L\nL.Trainer(gpus=2).fit(model)\n"
 
 
 def _fifty_megabytes(path: Path, head: bytes, line: bytes) -> None:

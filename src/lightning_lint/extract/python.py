@@ -8,10 +8,12 @@ own: imports, and names bound exactly once to a literal. Nothing is executed.
 from __future__ import annotations
 
 import ast
+import dataclasses
 import sys
 from dataclasses import dataclass, field
 from typing import Any, Dict, Iterable, List, Optional, Set, Tuple, Union
 
+from lightning_lint.extract import flow
 from lightning_lint.extract.failure import ParseFailure
 from lightning_lint.model import lightning_api
 from lightning_lint.model.sources import SourceFile, parse_ast, shallow, utf8_col_to_char
@@ -21,6 +23,7 @@ from lightning_lint.model.spec import (
     Call,
     CallbackSpec,
     ClassSpec,
+    Condition,
     Extraction,
     LoaderSpec,
     LoaderUse,
@@ -28,10 +31,13 @@ from lightning_lint.model.spec import (
     RunCall,
     Span,
     TrainerSpec,
+    TrainerUse,
     Value,
+    absent,
     known,
     unknown,
 )
+from lightning_lint.model.variants import candidate_set, dict_of_candidates
 
 _MAX_DEPTH = 24  # how far a chain of ``a = b`` assignments is followed
 _RUN_METHODS = ("fit", "validate", "test", "predict")
@@ -337,6 +343,7 @@ class _Extractor:
         self.scopes = _ScopeBuilder(tree)
         self._call_values: Dict[int, Value] = {}
         self._callback_specs: Dict[int, CallbackSpec] = {}  # id(Call data) -> spec
+        self._following: Set[int] = set()  # functions whose result is being worked out (cycles)
         self.extraction = Extraction(self.path, "python")
 
     # -- positions ---------------------------------------------------------------------
@@ -470,6 +477,10 @@ class _Extractor:
             return known(tuple(items), **where)
         if isinstance(expr, ast.Dict):
             return self._dict(expr, scope, depth, where)
+        if isinstance(expr, ast.IfExp):
+            return self._if_expression(expr, scope, depth, where)
+        if isinstance(expr, ast.DictComp):
+            return self._dict_comprehension(expr, scope, depth, where)
         if isinstance(expr, ast.JoinedStr):
             if all(isinstance(part, ast.Constant) for part in expr.values):
                 return known("".join(str(part.value) for part in expr.values), **where)  # type: ignore[attr-defined]
@@ -505,8 +516,14 @@ class _Extractor:
     def _dict(self, expr: ast.Dict, scope: _Scope, depth: int, where: dict) -> Value:
         entries: Dict[str, Value] = {}
         for key, item in zip(expr.keys, expr.values):
+            if key is None:  # ``{**base, "k": v}``
+                splat = self.value(item, scope, depth + 1)
+                if not splat.is_dict():
+                    return unknown(splat.reason or f"`**{self.text(item)}` is only known at run time", **where)
+                entries.update(splat.data)
+                continue
             # str keys, and int keys written as text like YAML does ({0: 8} -> "0")
-            if key is None or not (
+            if not (
                 isinstance(key, ast.Constant) and isinstance(key.value, (str, int)) and not isinstance(key.value, bool)
             ):
                 return unknown(f"the dict `{self.text(expr)}` has keys only known at run time", **where)
@@ -525,25 +542,232 @@ class _Extractor:
         if not bindings:
             return unknown(f"`{name}` is not defined in this file", **where)
         if len(bindings) > 1:
-            return unknown(f"`{name}` is assigned more than once", **where)
+            return self._reaching_value(expr, owner, scope, bindings, depth, where)
         binding = bindings[0]
+        if binding.kind == "assign" and binding.value is not None and owner is not None:
+            if self.mutations_of(name, owner):
+                return self._mutated_value(expr, owner, scope, binding, depth, where)
+        return self._binding_value(name, binding, owner, scope, depth, where)
+
+    def _binding_value(
+        self, name: str, binding: _Binding, owner: Optional[_Scope], scope: _Scope, depth: int, where: dict
+    ) -> Value:
         if binding.kind == "param":
             return unknown(f"`{name}` is a parameter of `{owner.name if owner else '?'}()`", **where)
         if binding.kind == "import":
             return unknown(f"`{name}` is imported from `{binding.target.rsplit('.', 1)[0]}`", **where)
         if binding.kind != "assign" or binding.value is None:
             return unknown(f"`{name}` is not bound to a literal", **where)
-        if owner is not None and self.mutations_of(name, owner):
-            return unknown(f"`{name}` is modified after it is assigned", **where)
         return self.value(binding.value, owner or scope, depth + 1)
+
+    def _reaching(self, use: ast.AST, owner: _Scope, bindings: List[_Binding]) -> Optional[List[Tuple[_Binding, Any]]]:
+        """The bindings of a name (in ``owner``) that reach ``use``, with the condition of
+        each; None when that cannot be told (the use is in a nested function, a binding
+        is a loop variable's or an import's, or the conditions cannot be written)."""
+        params = [b for b in bindings if b.kind == "param"]
+        definitions = [b for b in bindings if b.kind != "param"]
+        by_node = {id(b.node): b for b in definitions}
+        found = flow.reaching(
+            [b.node for b in definitions],
+            use,
+            owner.node,
+            self.scopes.parents,
+            initial=params[0].node if params else None,
+        )
+        if not found:
+            return None
+        conditions = flow.exclusive_conditions([rest for _, rest in found], self.text)
+        if conditions is None:
+            return None
+        return [(by_node.get(id(node)) or params[0], condition) for (node, _), condition in zip(found, conditions)]
+
+    def _reaching_value(
+        self, expr: ast.Name, owner: Optional[_Scope], scope: _Scope, bindings: List[_Binding], depth: int, where: dict
+    ) -> Value:
+        name = expr.id
+        fallback = unknown(f"`{name}` is assigned more than once", **where)
+        if owner is None or owner is not scope or any(b.kind not in ("assign", "param") for b in bindings):
+            return fallback
+        if self.mutations_of(name, owner):
+            return unknown(f"`{name}` is modified after it is assigned", **where)
+        reached = self._reaching(expr, owner, bindings)
+        if reached is None:
+            return fallback
+        items = [(condition, self._binding_value(name, b, owner, scope, depth, {})) for b, condition in reached]
+        if len(items) == 1:
+            return items[0][1]
+        return candidate_set(items, f"`{name}` is assigned in several branches", **where)
+
+    def _mutated_value(
+        self, expr: ast.Name, owner: _Scope, scope: _Scope, binding: _Binding, depth: int, where: dict
+    ) -> Value:
+        """A dict built in steps before it is used: ``d = {...}``, then ``d["k"] = v``,
+        ``d.update(...)``, ``d.setdefault(k, v)``, ``d.pop(k)``, ``del d[k]``. A change
+        under one condition makes the key a candidate set; anything else is unknown."""
+        name = expr.id
+        fallback = unknown(f"`{name}` is modified after it is assigned", **where)
+        if owner is not scope or binding.value is None:
+            return fallback
+        base = self.value(binding.value, owner, depth + 1)
+        if not base.is_dict():
+            return fallback
+        use_path = flow.path_of(expr, owner.node, self.scopes.parents)
+        if use_path is None:
+            return fallback
+        entries: Dict[str, Value] = dict(base.data)
+        for node, _conditional in self.mutations_of(name, owner):
+            if flow.position(node) >= flow.position(expr):
+                continue  # changed after the use
+            path = flow.path_of(node, owner.node, self.scopes.parents)
+            changes = self._dict_changes(node, owner, depth)
+            if path is None or changes is None:
+                return fallback
+            condition = flow.condition(path[flow.common(path, use_path) :], self.text)
+            if len(condition) > 1:
+                return fallback
+            for op, key, new in changes:
+                old = entries.get(key)
+                if op == "default" and old is not None and not old.candidates:
+                    continue
+                value = new if op != "delete" and new is not None else absent(key_path=key)
+                if not condition:
+                    if op == "delete":
+                        entries.pop(key, None)
+                    else:
+                        entries[key] = value
+                    continue
+                test, holds = condition[0]
+                before = old if old is not None else absent(key_path=key)
+                entries[key] = candidate_set(
+                    [(condition, value), (((test, not holds),), before)],
+                    f"`{name}[{key!r}]` is set under a condition",
+                    key_path=key,
+                    loc=value.loc or before.loc,
+                    key_loc=value.key_loc or before.key_loc,
+                )
+        return _place(base, data=entries)
+
+    def _dict_changes(
+        self, node: ast.AST, owner: _Scope, depth: int
+    ) -> Optional[List[Tuple[str, str, Optional[Value]]]]:
+        """What one in-place change does to a dict: (set | default | delete, key, value)."""
+        if isinstance(node, ast.Assign) and len(node.targets) == 1:
+            key = self._subscript_key(node.targets[0], owner, depth)
+            if key is None:
+                return None
+            # anchored at the key literal (a rename keeps the quotes); no `key=value` span,
+            # so no fix rewrites ``d["k"] = v`` as if it were a keyword argument
+            target = node.targets[0]
+            index = target.slice  # type: ignore[attr-defined]
+            value = self.value(node.value, owner, depth + 1)
+            return [("set", key, _place(value, loc=None, key_loc=self.loc(index), key_path=key))]
+        if isinstance(node, ast.Delete) and len(node.targets) == 1:
+            key = self._subscript_key(node.targets[0], owner, depth)
+            return [("delete", key, None)] if key is not None else None
+        if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Attribute):
+            return None
+        method = node.func.attr
+        if method == "update" and len(node.args) <= 1:
+            changes: List[Tuple[str, str, Optional[Value]]] = []
+            if node.args:
+                given = self.value(node.args[0], owner, depth + 1)
+                if not given.is_dict():
+                    return None
+                changes.extend(("set", key, value) for key, value in given.data.items())
+            for keyword in node.keywords:
+                if keyword.arg is None:
+                    return None
+                changes.append(("set", keyword.arg, self._keyword(keyword, owner, depth)))
+            return changes
+        if method in ("pop", "setdefault") and node.args and not node.keywords:
+            key_value = self.value(node.args[0], owner, depth + 1)
+            if not key_value.is_str():
+                return None
+            if method == "pop":
+                return [("delete", key_value.data, None)]
+            if len(node.args) == 2:
+                return [("default", key_value.data, self.value(node.args[1], owner, depth + 1))]
+        return None
+
+    def _subscript_key(self, target: ast.AST, owner: _Scope, depth: int) -> Optional[str]:
+        if not isinstance(target, ast.Subscript):
+            return None
+        index = target.slice
+        if isinstance(index, ast.Index):  # Python 3.8 AST shape
+            index = index.value  # type: ignore[attr-defined]
+        key = self.value(index, owner, depth + 1)
+        return key.data if key.is_str() else None
+
+    def _if_expression(self, expr: ast.IfExp, scope: _Scope, depth: int, where: dict) -> Value:
+        """``a if test else b``: both arms, each under its outcome of the test."""
+        test = self.text(expr.test, limit=80)
+        items: List[Tuple[Condition, Value]] = []
+        for holds, arm in ((True, expr.body), (False, expr.orelse)):
+            value = self.value(arm, scope, depth + 1)
+            if value.candidates:
+                items.extend((((test, holds),) + c.when, c.value) for c in value.candidates)
+            else:
+                items.append((((test, holds),), value))
+        return candidate_set(items, f"`{self.text(expr)}` depends on `{test}`", **where)
+
+    def _dict_comprehension(self, expr: ast.DictComp, scope: _Scope, depth: int, where: dict) -> Value:
+        """``{k: cfg[k] for k in ("max_epochs", "devices")}``: the keys are known, their
+        values are not; with a filter (``if k in KEYS``) each key may be missing."""
+        reason = f"the dict `{self.text(expr)}` is built at run time"
+        if len(expr.generators) != 1:
+            return unknown(reason, **where)
+        generator = expr.generators[0]
+        target = generator.target
+        key_name = target.id if isinstance(target, ast.Name) else None
+        if isinstance(target, ast.Tuple) and target.elts and isinstance(target.elts[0], ast.Name):
+            key_name = target.elts[0].id
+        if key_name is None or not (isinstance(expr.key, ast.Name) and expr.key.id == key_name):
+            return unknown(reason, **where)
+        keys: Optional[List[str]] = None
+        if isinstance(target, ast.Name):
+            keys = self._string_list(self.value(generator.iter, scope, depth + 1))
+        for test in generator.ifs:  # ``if k in KEYS`` bounds the keys
+            if (
+                isinstance(test, ast.Compare)
+                and isinstance(test.left, ast.Name)
+                and test.left.id == key_name
+                and len(test.ops) == 1
+                and isinstance(test.ops[0], ast.In)
+            ):
+                bound = self._string_list(self.value(test.comparators[0], scope, depth + 1))
+                if bound is not None:
+                    keys = bound if keys is None else [k for k in keys if k in bound]
+        if keys is None:
+            return unknown(reason, **where)
+        optional = bool(generator.ifs)
+        value_reason = f"`{self.text(expr.value)}` is computed for each key of `{self.text(expr)}`"
+        entries = {
+            key: unknown(value_reason, key_path=key, value_loc=self.loc(expr), optional=optional) for key in keys
+        }
+        return known(entries, **where)
+
+    @staticmethod
+    def _string_list(value: Value) -> Optional[List[str]]:
+        if value.is_list() and all(item.is_str() for item in value.data):
+            return [item.data for item in value.data]
+        return None
 
     def _call(self, expr: ast.Call, scope: _Scope, depth: int, where: dict) -> Value:
         cached = self._call_values.get(id(expr))
         if cached is not None:
             return cached
         qualname = self.qualname(expr.func, scope)
-        if qualname == "dict" and not expr.args:
-            entries: Dict[str, Value] = {}
+        function = self._local_function(expr.func, scope)
+        if function is not None:
+            result = self._function_result(function, depth, where)
+            if result is not None:
+                self._call_values[id(expr)] = result
+                return result
+        if qualname == "dict" and len(expr.args) <= 1 and not any(isinstance(a, ast.Starred) for a in expr.args):
+            base = self.value(expr.args[0], scope, depth + 1) if expr.args else known({})
+            if not base.is_dict():
+                return unknown(base.reason or f"`{self.text(expr)}` is built at run time", **where)
+            entries: Dict[str, Value] = dict(base.data)
             for keyword in expr.keywords:
                 if keyword.arg is None:
                     return unknown(f"`{self.text(expr)}` unpacks values only known at run time", **where)
@@ -555,8 +779,9 @@ class _Extractor:
             for keyword in expr.keywords:
                 if keyword.arg is None:
                     splat = self.value(keyword.value, scope, depth + 1)
-                    if splat.is_dict():
-                        args.update(splat.data)
+                    merged = splat.data if splat.is_dict() else dict_of_candidates(splat)
+                    if merged is not None:
+                        args.update(merged)
                     else:
                         open_reason = f"`**{self.text(keyword.value)}` may set any argument"
                 else:
@@ -571,6 +796,45 @@ class _Extractor:
             result = known(Call(name, args, tuple(positional), open_reason), **where)
         self._call_values[id(expr)] = result
         return result
+
+    def _local_function(self, func: ast.AST, scope: _Scope) -> Optional[ast.FunctionDef]:
+        """The module-level or nested function of this file a call names (not a method,
+        not a class)."""
+        if not isinstance(func, ast.Name):
+            return None
+        _, bindings = self.lookup(func.id, scope)
+        if len(bindings) == 1 and bindings[0].kind == "def" and isinstance(bindings[0].node, ast.FunctionDef):
+            return bindings[0].node
+        return None
+
+    def _function_result(self, function: ast.FunctionDef, depth: int, where: dict) -> Optional[Value]:
+        """What a helper of this file returns, its parameters unknown: one value, or the
+        candidates of several ``return`` statements, each under the branch it is in (an
+        early return hides the later ones). None when it returns nothing to follow."""
+        if id(function) in self._following or depth > _MAX_DEPTH:
+            return None
+        returns = [node for node in _return_statements(function) if node.value is not None]
+        if not returns:
+            return None
+        inner = self.scopes.scope_of.get(id(function))
+        if inner is None:
+            return None
+        self._following.add(id(function))
+        try:
+            rests = [flow.path_of(node, function, self.scopes.parents) or () for node in returns]
+            conditions = flow.exclusive_conditions(list(reversed(rests)), self.text)
+            if conditions is None:
+                return None
+            conditions.reverse()  # an early return hides the later ones: negate the earlier
+            items = [
+                (condition, self.value(node.value, inner, depth + 1))  # type: ignore[arg-type]
+                for node, condition in zip(returns, conditions)
+            ]
+        finally:
+            self._following.discard(id(function))
+        if len(items) == 1:
+            return items[0][1]
+        return candidate_set(items, f"`{function.name}()` returns different values", **where)
 
     def _keyword(self, keyword: ast.keyword, scope: _Scope, depth: int) -> Value:
         value = self.value(keyword.value, scope, depth + 1)
@@ -607,7 +871,7 @@ class _Extractor:
         for call in self.scopes.calls:
             scope = self.scopes.scope_of[id(call)]
             symbol = self.symbol(call.func, scope)
-            if symbol == "Trainer":
+            if symbol == "Trainer" or self._from_argparse_args(call, scope):
                 spec = self._trainer(call, scope)
                 trainer_calls[id(call)] = spec
                 self.extraction.trainers.append(spec)
@@ -624,6 +888,10 @@ class _Extractor:
             self._api_use(call)
             if loaders:
                 self._loaders_passed(call, trainer_calls, loaders)
+            if trainer_calls:
+                self._trainer_uses(call, trainer_calls)
+        if trainer_calls:
+            self._trainer_escapes(trainer_calls)
         for node in self.scopes.classes:
             self.extraction.classes.append(self._class(node))
         self._resolve_local_bases()
@@ -640,12 +908,28 @@ class _Extractor:
             open_reason=data.open_reason if data.open_reason else None,
             description=f"Trainer(...) at {self.path}:{call.lineno}",
         )
-        if data.positional:
+        if self._from_argparse_args(call, scope):
+            # 1.x: the namespace is filtered to the Trainer's parameters, the explicit
+            # keywords are passed on as they are
+            spec.open_reason = spec.open_reason or (
+                f"`Trainer.from_argparse_args({self.text(call.args[0]) if call.args else 'args'}, ...)` "
+                "may set any argument from the command line"
+            )
+            spec.description = f"Trainer.from_argparse_args(...) at {self.path}:{call.lineno}"
+        elif data.positional:
             spec.open_reason = spec.open_reason or "positional arguments may set any argument"
         spec.extras["call_loc"] = self.loc(call)
         spec.extras["enclosing"] = self._enclosing(call)
         self._attach_callbacks(spec, call, scope)
         return spec
+
+    def _from_argparse_args(self, call: ast.Call, scope: _Scope) -> bool:
+        func = call.func
+        return (
+            isinstance(func, ast.Attribute)
+            and func.attr == "from_argparse_args"
+            and self.symbol(func.value, scope) == "Trainer"
+        )
 
     def _enclosing(self, node: ast.AST) -> Tuple[str, ...]:
         """What a call is nested in, innermost first: ``def name`` for functions and
@@ -890,7 +1174,7 @@ class _Extractor:
         scope = self.scopes.scope_of[id(call)]
         params = _LOADER_PARAMS[func.attr]
         given = [(k.arg, k.value) for k in call.keywords if k.arg in params]
-        if self._trainer_of(func.value, scope, trainers) is not None or self._is_trainer_instance(func.value, scope):
+        if self._trainers_of(func.value, scope, trainers) or self._is_trainer_instance(func.value, scope):
             for param, expr in zip(_RUN_POSITIONAL[func.attr], call.args):
                 if isinstance(expr, ast.Starred):
                     break
@@ -924,8 +1208,8 @@ class _Extractor:
         func = call.func
         if not isinstance(func, ast.Attribute) or func.attr not in _RUN_METHODS:
             return
-        spec = self._trainer_of(func.value, self.scopes.scope_of[id(call)], trainers)
-        if spec is None:
+        specs = self._trainers_of(func.value, self.scopes.scope_of[id(call)], trainers)
+        if not specs:
             return
         scope = self.scopes.scope_of[id(call)]
         args = {k.arg: self._keyword(k, scope, 0) for k in call.keywords if k.arg}
@@ -935,16 +1219,134 @@ class _Extractor:
             args.setdefault(
                 name, _place(self.value(expr, scope), loc=self.loc(expr), value_loc=self.loc(expr), key_path=name)
             )
-        spec.runs.append(RunCall(func.attr, args, self.loc(call)))
+        for spec in specs:
+            spec.runs.append(RunCall(func.attr, args, self.loc(call)))
 
-    def _trainer_of(self, expr: ast.AST, scope: _Scope, trainers: Dict[int, TrainerSpec]) -> Optional[TrainerSpec]:
+    def _trainers_of(
+        self, expr: ast.AST, scope: _Scope, trainers: Dict[int, TrainerSpec], depth: int = 0
+    ) -> List[TrainerSpec]:
+        """The Trainer instances an expression may be: a ``Trainer(...)`` call, a name
+        whose reaching assignments are (a re-assignment is another instance), or the
+        result of a helper of this file that returns one."""
+        if depth > _MAX_DEPTH:
+            return []
         if isinstance(expr, ast.Call):
-            return trainers.get(id(expr))
+            spec = trainers.get(id(expr))
+            if spec is not None:
+                return [spec]
+            function = self._local_function(expr.func, scope)
+            if function is None or id(function) in self._following:
+                return []
+            inner = self.scopes.scope_of.get(id(function))
+            if inner is None:
+                return []
+            self._following.add(id(function))
+            try:
+                return [
+                    found
+                    for node in _return_statements(function)
+                    if node.value is not None
+                    for found in self._trainers_of(node.value, inner, trainers, depth + 1)
+                ]
+            finally:
+                self._following.discard(id(function))
         if isinstance(expr, ast.Name):
-            _, bindings = self.lookup(expr.id, scope)
-            if len(bindings) == 1 and isinstance(bindings[0].value, ast.Call):
-                return trainers.get(id(bindings[0].value))
-        return None
+            owner, bindings = self.lookup(expr.id, scope)
+            if owner is None or not bindings:
+                return []
+            if len(bindings) == 1:
+                chosen = bindings
+            elif owner is scope:
+                reached = self._reaching(expr, owner, bindings)
+                chosen = [b for b, _ in reached] if reached else []
+            else:
+                return []
+            return [
+                found
+                for b in chosen
+                if b.kind == "assign" and b.value is not None
+                for found in self._trainers_of(b.value, owner, trainers, depth + 1)
+            ]
+        return []
+
+    def _trainer_uses(self, call: ast.Call, trainers: Dict[int, TrainerSpec]) -> None:
+        """A Trainer handed to a call: tuned (``Tuner(trainer)``), attached to a model
+        (``model.set_trainer(trainer)``, ``Model(cfg, trainer=trainer)``,
+        ``restore_from(..., trainer=trainer)``), given to a helper of this file that calls
+        ``fit`` on it (a training run), or to code the linter cannot follow."""
+        scope = self.scopes.scope_of[id(call)]
+        given = [(None, arg) for arg in call.args] + [(k.arg, k.value) for k in call.keywords]
+        for keyword, expr in given:
+            if isinstance(expr, ast.Starred) or not isinstance(expr, (ast.Name, ast.Call)):
+                continue
+            specs = self._trainers_of(expr, scope, trainers)
+            if not specs:
+                continue
+            callee = self.text(call.func, limit=40)
+            qualname = self.qualname(call.func, scope) or ""
+            function = self._local_function(call.func, scope)
+            if function is not None and self._fits_parameter(function, call, expr):
+                run = RunCall("fit", {}, self.loc(call))
+                for spec in specs:
+                    spec.runs.append(run)
+                continue
+            if qualname.rsplit(".", 1)[-1] == "Tuner":
+                use = TrainerUse("tune", f"tuned by `{callee}(...)`", self.loc(call))
+            elif isinstance(call.func, ast.Attribute) and call.func.attr == "set_trainer":
+                use = TrainerUse("attach", f"attached to a model by `{callee}(...)`", self.loc(call))
+            elif keyword == "trainer" and function is None:
+                use = TrainerUse("attach", f"given to `{callee}(trainer=...)`", self.loc(call))
+            else:
+                use = TrainerUse("escapes", f"handed to `{callee}(...)`", self.loc(call))
+            for spec in specs:
+                spec.uses.append(use)
+
+    def _fits_parameter(self, function: ast.FunctionDef, call: ast.Call, expr: ast.AST) -> bool:
+        """Whether the helper ``function`` calls ``fit`` on the parameter ``expr`` is given to."""
+        args = function.args
+        names = [a.arg for a in args.posonlyargs + args.args]
+        param: Optional[str] = None
+        for index, arg in enumerate(call.args):
+            if arg is expr and index < len(names):
+                param = names[index]
+        for keyword in call.keywords:
+            if keyword.value is expr:
+                param = keyword.arg
+        if param is None:
+            return False
+        for node in ast.walk(function):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr == "fit"
+                and isinstance(node.func.value, ast.Name)
+                and node.func.value.id == param
+            ):
+                return True
+        return False
+
+    def _trainer_escapes(self, trainers: Dict[int, TrainerSpec]) -> None:
+        """A Trainer returned from a function, or stored on an object, may be used for
+        anything where it goes."""
+        for node_id, spec in trainers.items():
+            parent = self.scopes.parents.get(node_id)
+            if isinstance(parent, ast.Return):
+                spec.uses.append(TrainerUse("escapes", "returned", spec.extras["call_loc"]))
+            elif isinstance(parent, (ast.Assign, ast.AnnAssign)):
+                targets = parent.targets if isinstance(parent, ast.Assign) else [parent.target]
+                if any(not isinstance(t, ast.Name) for t in targets):
+                    spec.uses.append(TrainerUse("escapes", "stored on an object", spec.extras["call_loc"]))
+                else:
+                    self._name_escapes(spec, targets[0], self.scopes.scope_of[node_id])  # type: ignore[arg-type]
+
+    def _name_escapes(self, spec: TrainerSpec, target: ast.Name, scope: _Scope) -> None:
+        """``trainer = Trainer(...)`` in a function that ends ``return trainer``."""
+        if not isinstance(scope.node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            return
+        for node in _return_statements(scope.node):
+            if isinstance(node.value, ast.Name) and node.value.id == target.id:
+                spec.uses.append(TrainerUse("escapes", "returned", self.loc(node)))
+                return
 
     def _api_use(self, call: ast.Call) -> None:
         func = call.func
@@ -1068,12 +1470,7 @@ _RUN_POSITIONAL = {
 
 def _place(value: Value, **where) -> Value:
     """The same value with the location of the key it is given under."""
-    fields = {
-        f: getattr(value, f)
-        for f in ("kind", "data", "reason", "loc", "key_loc", "value_loc", "key_path", "raw", "tag")
-    }
-    fields.update(where)
-    return Value(**fields)
+    return dataclasses.replace(value, **where)
 
 
 def _join(first: Span, last: Span) -> Span:
@@ -1110,6 +1507,21 @@ def _returned_values(function: ast.AST) -> Iterable[ast.AST]:
             yield node.value
             continue
         stack.extend(ast.iter_child_nodes(node))
+
+
+def _return_statements(function: ast.AST) -> List[ast.Return]:
+    """The ``return`` statements of a function (not of functions nested in it), in order."""
+    found: List[ast.Return] = []
+    stack = list(reversed(getattr(function, "body", [])))
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
+            continue
+        if isinstance(node, ast.Return):
+            found.append(node)
+            continue
+        stack.extend(reversed(list(ast.iter_child_nodes(node))))
+    return found
 
 
 def _carries(parent: ast.AST, child: ast.AST) -> bool:

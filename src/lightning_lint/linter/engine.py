@@ -16,7 +16,7 @@ from lightning_lint.extract.failure import ParseFailure
 from lightning_lint.linter import prefilter
 from lightning_lint.linter.discovery import find_project_root
 from lightning_lint.linter.settings import Settings, SettingsResolver
-from lightning_lint.model import dependencies
+from lightning_lint.model import dependencies, variants
 from lightning_lint.model.diagnostics import Diagnostic, Severity
 from lightning_lint.model.sources import (
     PYTHON,
@@ -28,7 +28,7 @@ from lightning_lint.model.sources import (
     read_source,
     source_from_text,
 )
-from lightning_lint.model.spec import Extraction, Loc, Span
+from lightning_lint.model.spec import Extraction, Loc, Span, TrainerSpec
 
 if TYPE_CHECKING:
     from lightning_lint.model.facts import ProjectFacts
@@ -494,10 +494,54 @@ def run_rules(codes: Iterable[str], extraction: Extraction, ctx: "RuleContext") 
         for hook, subjects in hooks:
             for subject in subjects(extraction):
                 try:
-                    found.extend(getattr(rule, hook)(subject, ctx))
+                    if hook == "check_trainer" and variants.has_candidates(subject):
+                        found.extend(_on_variants(rule.check_trainer, subject, extraction, ctx))
+                    else:
+                        found.extend(getattr(rule, hook)(subject, ctx))
                 except Exception as exc:  # noqa: BLE001 - one broken rule must not stop the run
                     found.append(_rule_failure(rule_class, exc, ctx.source.path))
     return found
+
+
+def _on_variants(check: Any, spec: TrainerSpec, extraction: Extraction, ctx: "RuleContext") -> List[Diagnostic]:
+    """Run a Trainer rule on each configuration the Trainer may have (its arguments'
+    candidates, see ``model/variants.py``). A finding of every variant is reported as
+    it is; one of some variants says when it holds (``when n <= 1: ...``). Fixes are
+    kept only where the finding holds everywhere and the edit touches no candidate."""
+    cache = extraction.facts.setdefault("_variants", {})  # one expansion per spec: the
+    expanded = cache.get(id(spec))  # schedule cache is keyed by the variant's id
+    if expanded is None:
+        expanded = cache[id(spec)] = variants.expand(spec)
+    outcomes = [variant.outcome for variant in expanded]
+    found: Dict[Tuple[Any, ...], Tuple[Diagnostic, List[variants.Outcome], List[Any]]] = {}
+    for variant in expanded:
+        for diagnostic in check(variant.spec, ctx):
+            key = (diagnostic.code, diagnostic.path, diagnostic.span, diagnostic.message)
+            entry = found.setdefault(key, (diagnostic, [], []))
+            entry[1].append(variant.outcome)
+            entry[2].extend(variant.chosen)
+    result = []
+    for diagnostic, seen, chosen in found.values():
+        condition = variants.describe(seen, outcomes)
+        if condition is not None:
+            result.append(diagnostic.with_changes(message=f"when {condition}: {diagnostic.message}", fix=None))
+        elif diagnostic.fix is not None and _touches(diagnostic, chosen):
+            result.append(diagnostic.with_changes(fix=None))
+        else:
+            result.append(diagnostic)
+    return result
+
+
+def _touches(diagnostic: Diagnostic, chosen: List[Any]) -> bool:
+    """Whether a finding's span overlaps a candidate put into the variant."""
+    for value in chosen:
+        loc = value.value_loc or value.loc
+        if loc is None or os.path.abspath(loc.path) != os.path.abspath(diagnostic.path):
+            continue
+        span = loc.span
+        if not (span.end_line < diagnostic.span.start_line or span.start_line > diagnostic.span.end_line):
+            return True
+    return False
 
 
 def _rule_failure(rule_class: Type[Any], exc: Exception, path: str) -> Diagnostic:

@@ -4,6 +4,12 @@ A configuration value is *known* (a literal the linter could read), *unknown* (i
 but depends on something the linter cannot see; the reason says what), or *absent* (not
 written, so Lightning's default applies). Rules act on known and absent values only.
 
+A value that depends on a branch (``"ddp" if n > 1 else "dp"``, a name assigned in
+``if``/``else``) is unknown to every rule, and carries its *candidates*: each possible
+value with the condition under which it is the one (see ``Candidate``). The engine runs
+the rules once per consistent choice of candidates (``model/variants.py``) and says under
+which condition a finding holds; a rule never sees a candidate set itself.
+
 Every value remembers where it was written, so a finding can point at the key or the
 literal. Extractors never judge; rules never parse.
 """
@@ -78,6 +84,10 @@ class Value:
     key_path: str = ""
     raw: Optional[str] = None
     tag: Optional[str] = None
+    # the values an unknown may take, each under its condition (empty: no idea)
+    candidates: Tuple["Candidate", ...] = ()
+    # a key that may not be there at all (``{k: v for k in KEYS if k in args}``)
+    optional: bool = False
 
     # -- kind --------------------------------------------------------------------------
     @property
@@ -144,6 +154,20 @@ class Value:
         """Where a finding about this value points: the whole ``key=value`` (it starts
         at the key), else the value."""
         return self.loc or self.key_loc or self.value_loc
+
+
+# A condition: a conjunction of (test as written, whether it holds), e.g.
+# (("args.gpus > 1", False),) for the ``else`` arm of ``if args.gpus > 1``.
+Condition = Tuple[Tuple[str, bool], ...]
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One value an unknown may take, and when: ``value`` is known, absent (the key is not
+    set on that path) or itself unknown."""
+
+    when: Condition
+    value: "Value"
 
 
 class NotPlain(Exception):
@@ -222,6 +246,18 @@ class RunCall:
     loc: Loc
 
 
+@dataclass(frozen=True)
+class TrainerUse:
+    """Something done with a Trainer instance besides running a loop on it: ``tune``
+    (``Tuner(trainer)``), ``attach`` (``model.set_trainer(trainer)``, ``Model(cfg,
+    trainer=trainer)``: the model uses it for inference or export), or ``escapes`` (handed
+    to code the linter cannot follow, returned, stored: it may be used for anything)."""
+
+    kind: str  # tune | attach | escapes
+    how: str  # for messages: "attached to a model by `model.set_trainer(...)`"
+    loc: Loc
+
+
 @dataclass(eq=False)
 class TrainerSpec:
     """One Trainer configuration: the arguments of a ``Trainer(...)`` call, a
@@ -235,6 +271,7 @@ class TrainerSpec:
     callbacks: List[CallbackSpec] = field(default_factory=list)
     callbacks_open: Optional[str] = None  # why the callback list may hold more than we see
     runs: List[RunCall] = field(default_factory=list)
+    uses: List[TrainerUse] = field(default_factory=list)  # what else is done with the instance
     key_prefix: str = ""  # "trainer." for YAML sections
     description: str = ""  # "Trainer(...) in train.py:12" for humans
     extras: Dict[str, Any] = field(default_factory=dict)  # flavor-specific facts
@@ -270,37 +307,64 @@ class TrainerSpec:
 
     @property
     def trains(self) -> Optional[bool]:
-        """Whether this Trainer is used for training: True when ``fit`` is seen (or the
-        configuration shows training, see ``training_evidence``), False when only other
-        loops are seen, None when it cannot be told."""
-        fits = self.fits
-        if fits is not None:
-            return fits
+        """Whether this Trainer is used for training: True when a ``fit`` reaches it (or a
+        config says so), False when what reaches it is only other loops, tuning or handing
+        it to a model, None when it cannot be told (nothing seen, or it escapes to code the
+        linter cannot follow)."""
+        if self.fits:
+            return True
         if self.extras.get("trains") is False:
             return False
-        return True if self.training_evidence() else None
+        seen = bool(self.runs) or bool(self.uses)
+        if seen and not any(use.kind == "escapes" for use in self.uses):
+            return False
+        stated = self.extras.get("trains")
+        return True if stated else None
+
+    @property
+    def role(self) -> str:
+        """What the Trainer is for, in words, for ``explain``."""
+        trains = self.trains
+        if trains:
+            fit = next((run for run in self.runs if run.method == "fit"), None)
+            return f"training: `fit` at line {fit.loc.span.start_line}" if fit else f"training: {self.extras['trains']}"
+        doing = [f"`{run.method}`" for run in self.runs] + [use.how for use in self.uses]
+        if trains is False:
+            return "not training: " + ", ".join(dict.fromkeys(doing))
+        evidence = self.training_evidence()
+        if evidence:
+            return f"assumed training: {evidence}" + (f" ({', '.join(dict.fromkeys(doing))})" if doing else "")
+        if doing:
+            return "unknown: " + ", ".join(dict.fromkeys(doing))
+        return "unknown: no `fit` or other use of it is seen"
 
     @property
     def assumed_training(self) -> bool:
-        """Whether a run-length rule should treat this Trainer as a training one: it is
-        seen training, or it is a Python ``Trainer(...)`` whose use is not visible (most
-        are passed on to ``fit``; rules say so in the message). A YAML section with no
-        sign of training (an inference config) is not assumed to train."""
+        """Whether a training-only rule judges this Trainer: a ``fit`` reaches it, or
+        nothing shows what it is for but the configuration itself shows training (a
+        training limit, a checkpoint or early-stopping callback, a training-loop
+        argument). A Trainer built for testing, prediction, tuning or export is not."""
         trains = self.trains
-        return trains is True or (trains is None and self.flavor == FLAVOR_PYTHON)
+        return trains is True or (trains is None and self.training_evidence() is not None)
 
     def training_assumption(self) -> str:
         """The words a message adds when training is assumed rather than seen."""
-        return " (assuming this Trainer is used for `fit`)" if self.trains is None else ""
+        if self.trains is not None:
+            return ""
+        evidence = self.training_evidence()
+        return f" (assuming this Trainer trains: {evidence})" if evidence else ""
 
     def training_evidence(self) -> Optional[str]:
         """Why this configuration looks like a training one (None: no sign of it)."""
         stated = self.extras.get("trains")
         if stated:
             return str(stated)
+        for name in TRAINING_LIMITS:
+            if name in self.args and not self.args[name].optional:
+                return f"it sets `{name}`"
         for name in TRAINING_ARGS:
             value = self.args.get(name)
-            if value is not None and not value.is_none():
+            if value is not None and not value.is_none() and not value.optional:
                 return f"it sets `{name}`"
         for callback in self.callbacks:
             if callback.kind in TRAINING_CALLBACKS:
@@ -316,6 +380,7 @@ class TrainerSpec:
 
 # Arguments and callbacks that only matter when a Trainer trains: evidence that a config
 # without a visible ``fit`` is a training config.
+TRAINING_LIMITS = ("max_epochs", "max_steps", "max_time", "min_epochs", "min_steps")
 TRAINING_ARGS = (
     "min_epochs",
     "min_steps",

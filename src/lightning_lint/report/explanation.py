@@ -17,9 +17,10 @@ def finding_inside(diagnostic: Diagnostic, spec: TrainerSpec) -> bool:
     its arguments, its callbacks)."""
     if os.path.abspath(diagnostic.path) != os.path.abspath(spec.loc.path):
         return False
-    locs = (
-        [spec.loc] + [v.anchor for v in spec.args.values() if v.anchor is not None] + [cb.loc for cb in spec.callbacks]
-    )
+    values = list(spec.args.values())
+    values += [c.value for v in spec.args.values() for c in v.candidates]
+    locs = [spec.loc] + [loc for loc in (v.anchor or v.value_loc for v in values) if loc is not None]
+    locs += [cb.loc for cb in spec.callbacks]
     line = diagnostic.span.start_line
     return any(loc.span.start_line <= line <= loc.span.end_line for loc in locs)
 
@@ -56,6 +57,8 @@ def explain_spec(spec: TrainerSpec, ctx, diagnostics: List[Diagnostic]) -> Dict[
         "trainer": spec.description or f"Trainer at {spec.loc.path}:{spec.loc.span.start_line}",
         "path": spec.loc.path,
         "line": spec.loc.span.start_line,
+        "role": spec.role,
+        "depends_on": _branches(spec),
         "written": dict(_limit(s, spec)),
         "batches_per_epoch": s.describe_batches(),
         "steps_per_epoch": s.steps_per_epoch,
@@ -82,9 +85,28 @@ def explain_spec(spec: TrainerSpec, ctx, diagnostics: List[Diagnostic]) -> Dict[
         report["notes"].append(f"the callbacks may hold more than seen: {spec.callbacks_open}")
     if spec.open_reason:
         report["notes"].append(f"arguments not written here may be set elsewhere: {spec.open_reason}")
-    if spec.trains is None:
+    if not spec.assumed_training:
+        report["notes"].append("this Trainer is not seen training; the training-only rules do not judge it")
+    elif spec.trains is None:
         report["notes"].append("no `fit` call is visible; explained as a training run")
     return report
+
+
+def _branches(spec: TrainerSpec) -> Dict[str, str]:
+    """The arguments that depend on a branch, with each candidate and its condition:
+    ``strategy: "ddp" when args.n > 1; "dp" when args.n <= 1``."""
+    from lightning_lint.model.spec import describe
+    from lightning_lint.model.variants import phrase
+
+    found = {}
+    for name, value in spec.args.items():
+        if value.candidates:
+            found[name] = "; ".join(
+                f"{'(not set)' if c.value.absent else describe(c.value)} when "
+                + (" and ".join(phrase(test, holds) for test, holds in c.when) or "otherwise")
+                for c in value.candidates
+            )
+    return found
 
 
 def _epoch_limit(s: Schedule) -> str:
@@ -171,8 +193,9 @@ def _logging(s: Schedule) -> str:
 def render(report: Dict[str, Any]) -> str:
     lines = [f"{report['path']}:{report['line']}: {report['trainer']}"]
     written = ", ".join(f"{k}={v}" for k, v in report["written"].items()) or "nothing (Lightning's defaults)"
-    rows = [
-        ("written", written),
+    rows = [("role", report["role"]), ("written", written)]
+    rows += [(f"  {name}", branches) for name, branches in report["depends_on"].items()]
+    rows += [
         ("batches/epoch", report["batches_per_epoch"]),
         (
             "steps/epoch",

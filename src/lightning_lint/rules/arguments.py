@@ -96,7 +96,7 @@ class UnknownArgument(Rule):
     def check_trainer(self, spec: TrainerSpec, ctx: "RuleContext") -> Iterable[Diagnostic]:
         accepted = data.trainer_args_accepted(ctx.target.version)
         for name, value in spec.args.items():
-            if name in accepted:
+            if name in accepted or value.optional:  # a key that may never be passed
                 continue
             removed = data.REMOVED_TRAINER_ARGS.get(name)
             if removed is not None and ctx.target.at_least(removed.removed_in):
@@ -235,7 +235,7 @@ class RemovedArgument(Rule):
         accepted = data.trainer_args_accepted(ctx.target.version)
         for name, value in spec.args.items():
             removed = data.REMOVED_TRAINER_ARGS.get(name)
-            if removed is None or name in accepted or not ctx.target.at_least(removed.removed_in):
+            if removed is None or name in accepted or value.optional or not ctx.target.at_least(removed.removed_in):
                 continue
             yield self._report(spec, name, value, removed, "Trainer", ctx, given=spec.args)
 

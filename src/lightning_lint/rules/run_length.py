@@ -34,7 +34,15 @@ class MissingStopCondition(Rule):
     ## Example
     ```python
     trainer = Trainer(accelerator="gpu", devices=1)
+    trainer.fit(model)
     ```
+
+    ## Which Trainers it judges
+    Only Trainers that train: a `fit` reaches the instance (through names, branches and
+    helpers of the file), or, when nothing shows what it is for, the configuration itself
+    shows training (a limit, a ModelCheckpoint/EarlyStopping callback, a training-loop
+    argument). Trainers built for `test`, `predict`, `Tuner`, or handed to a model
+    (`model.set_trainer(trainer)`) for inference or export are not judged.
 
     ## How to fix
     Say how long to train: `max_epochs=...`, `max_steps=...` or `max_time="00:12:00:00"`.
@@ -62,10 +70,28 @@ class MissingStopCondition(Rule):
             note="a Timer bounds the run",
         ),
         example("import lightning as L\ntrainer = L.Trainer()\ntrainer.test(model)\n", note="not used to train"),
+        example(
+            "import lightning as L\ntrainer = L.Trainer(devices=1, accelerator='gpu')\nmodel.set_trainer(trainer)\n",
+            note="handed to a model for inference",
+        ),
+        example(
+            "import lightning as L\ntrainer = L.Trainer(max_epochs=3)\ntrainer.fit(model)\n"
+            "trainer = L.Trainer(devices=1)\ntrainer.test(model)\n",
+            note="the second Trainer only tests",
+        ),
+        example("import lightning as L\nL.Trainer(accelerator='gpu')\n", note="nothing shows that it trains"),
         example("trainer:\n  max_epochs: ${oc.env:EPOCHS,10}\n", path="config.yaml", note="interpolation"),
     ]
     INVALID = [
-        example("from lightning import Trainer\ntrainer = Trainer(accelerator='gpu')\n", message="1000 epochs"),
+        example(
+            "from lightning import Trainer\ntrainer = Trainer(accelerator='gpu')\ntrainer.fit(model)\n",
+            message="1000 epochs",
+        ),
+        example(
+            "from lightning import Trainer\nfrom lightning.pytorch.callbacks import ModelCheckpoint\n"
+            "trainer = Trainer(callbacks=[ModelCheckpoint(monitor='val_loss')])\n",
+            message="assuming this Trainer trains: it uses `ModelCheckpoint`",
+        ),
         "import pytorch_lightning as pl\npl.Trainer(max_epochs=None)\n",
         "from lightning.pytorch import Trainer as T\nT(max_steps=-1)\n",
         example(
