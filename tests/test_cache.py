@@ -309,3 +309,20 @@ def test_a_nested_configuration_invalidates_only_its_folder(project):
     assert relinted(run) == {"sub/train.py"}
     assert text == check(project, no_cache=True)[1]
     assert not any(d["path"] == "sub/train.py" for d in json.loads(text))
+
+
+def test_a_helper_module_followed_from_a_script_is_a_dependency(in_tmp):
+    write_files(
+        in_tmp,
+        {
+            "pyproject.toml": "[project]\nname = 'app'\n",
+            "config.py": "def kwargs():\n    return {'max_epochs': 3, 'strategy': 'dp'}\n",
+            "train.py": "import lightning as L\nfrom config import kwargs\nL.Trainer(**kwargs()).fit(model)\n",
+        },
+    )
+    _, before = check(in_tmp)
+    assert any(d["path"] == "train.py" and d["code"] == "LL401" for d in json.loads(before))
+    edit(in_tmp, "config.py", "def kwargs():\n    return {'max_epochs': 3, 'strategy': 'ddp'}\n")
+    run, after = check(in_tmp)
+    assert "train.py" in relinted(run)
+    assert not any(d["code"] == "LL401" for d in json.loads(after))

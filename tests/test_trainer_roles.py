@@ -130,3 +130,48 @@ def test_training_trainer_next_to_inference_ones_is_still_judged(lint):
     found = lint({"train.py": code}, "train.py", select=["LL001"])
     assert [d.span.start_line for d in found] == [3]
     assert "assuming" not in found[0].message
+
+
+FACTORY_PROJECT = {
+    "pyproject.toml": "[project]\nname = 'app'\n",
+    "app/__init__.py": "",
+    "app/factory.py": textwrap.dedent("""
+        import lightning as L
+        def build_trainer(cfg):
+            trainer = L.Trainer(accelerator="gpu", devices=cfg.devices)
+            return trainer
+        def build_eval_trainer(cfg):
+            return L.Trainer(accelerator="gpu", devices=1)
+        def run_training(trainer, model):
+            trainer.fit(model)
+    """),
+    "app/train.py": textwrap.dedent("""
+        from app.factory import build_trainer
+        def main(cfg, model):
+            trainer = build_trainer(cfg)
+            trainer.fit(model)
+    """),
+    "app/evaluate.py": textwrap.dedent("""
+        from .factory import build_eval_trainer
+        build_eval_trainer(cfg).test(model)
+    """),
+    "scripts/tune.py": textwrap.dedent("""
+        import lightning as L
+        from app.factory import run_training
+        trainer = L.Trainer(accelerator="gpu")
+        run_training(trainer, model)
+        other = L.Trainer(accelerator="gpu")
+        print(other)
+    """),
+}
+
+
+def test_a_trainer_fit_in_another_module_is_judged(lint):
+    found = lint(FACTORY_PROJECT, "app/factory.py", select=["LL001"])
+    assert [d.span.start_line for d in found] == [3]  # build_trainer's, not build_eval_trainer's
+    assert "1000 epochs" in found[0].message
+
+
+def test_a_trainer_handed_to_a_function_that_fits_it_in_another_module(lint):
+    found = lint(FACTORY_PROJECT, "scripts/tune.py", select=["LL001"])
+    assert [d.span.start_line for d in found] == [3]  # `other` is only printed

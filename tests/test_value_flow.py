@@ -356,3 +356,47 @@ def test_explicit_keywords_next_to_from_argparse_args_are_checked(lint):
     found = lint({"train.py": code, "requirements.txt": "pytorch-lightning==1.9.5\n"}, "train.py")
     assert [(d.code, d.span.start_line) for d in found if d.code in ("LL301", "LL302")] == [("LL302", 3)]
     assert not [d for d in found if d.code == "LL001"]  # the command line may set the limits
+
+
+# -- across modules ----------------------------------------------------------------------------
+
+HELPER_PROJECT = {
+    "pyproject.toml": "[project]\nname = 'app'\n",
+    "app/__init__.py": "",
+    "app/config.py": textwrap.dedent("""
+        def trainer_kwargs(args):
+            if args.multi_gpu:
+                return {"max_epochs": 10, "strategy": "dp"}
+            return {"max_epochs": 10}
+    """),
+    "app/train.py": textwrap.dedent("""
+        from lightning import Trainer
+        from .config import trainer_kwargs
+
+        def main(args):
+            trainer = Trainer(**trainer_kwargs(args))
+            trainer.fit(model)
+    """),
+    "scripts/run.py": textwrap.dedent("""
+        from lightning import Trainer
+        from app.config import trainer_kwargs
+        Trainer(**trainer_kwargs(args)).fit(model)
+    """),
+}
+
+
+@pytest.mark.parametrize("target", ["app/train.py", "scripts/run.py"])
+def test_kwargs_from_a_helper_in_another_module_are_followed(lint, target):
+    found = lint(HELPER_PROJECT, target, select=["LL401"])
+    assert len(found) == 1
+    (finding,) = found
+    assert finding.path.endswith(target.split("/")[-1])  # reported at this file's Trainer
+    assert finding.message.startswith("when args.multi_gpu: ")
+    assert "written at app/config.py:3" in finding.message
+    assert finding.fix is None and finding.related
+
+
+def test_helpers_outside_the_project_are_not_read(lint, tmp_path):
+    files = dict(HELPER_PROJECT)
+    files["app/train.py"] = "from lightning import Trainer\nfrom os.path import join\nTrainer(**join(a)).fit(m)\n"
+    assert lint(files, "app/train.py", select=["LL401", "LL001"]) == []

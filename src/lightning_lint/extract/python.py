@@ -11,7 +11,7 @@ import ast
 import dataclasses
 import sys
 from dataclasses import dataclass, field
-from typing import Any, Dict, Iterable, List, Optional, Set, Tuple, Union
+from typing import Any, Callable, Dict, Iterable, List, Optional, Set, Tuple, Union
 
 from lightning_lint.extract import flow
 from lightning_lint.extract.failure import ParseFailure
@@ -40,6 +40,11 @@ from lightning_lint.model.spec import (
 from lightning_lint.model.variants import candidate_set, dict_of_candidates
 
 _MAX_DEPTH = 24  # how far a chain of ``a = b`` assignments is followed
+_MAX_MODULE_DEPTH = 3  # how many imports away a helper's result is followed
+# Top-level packages that are never the project's own modules (cheap to skip).
+_NOT_PROJECT = frozenset(
+    {"torch", "lightning", "pytorch_lightning", "lightning_fabric", "numpy", "os", "sys", "omegaconf", "hydra"}
+)
 _RUN_METHODS = ("fit", "validate", "test", "predict")
 _MUTATING_METHODS = frozenset(
     {
@@ -231,7 +236,13 @@ class _ScopeBuilder(ast.NodeVisitor):
                 self.scope.bind(top, _Binding("import", node, target=top))
 
     def visit_ImportFrom(self, node: ast.ImportFrom) -> None:
-        if node.level or not node.module:
+        if node.level:  # ``from .utils import f``: ``.utils.f``, resolved against this file's folder
+            prefix = "." * node.level + (f"{node.module}." if node.module else "")
+            for alias in node.names:
+                if alias.name != "*":
+                    self.scope.bind(alias.asname or alias.name, _Binding("import", node, target=prefix + alias.name))
+            return
+        if not node.module:
             for alias in node.names:
                 self.scope.bind(alias.asname or alias.name, _Binding("other", node))
             return
@@ -336,9 +347,19 @@ class _ScopeBuilder(ast.NodeVisitor):
 # -- the extractor --------------------------------------------------------------------------
 
 
+# Finds the project module that defines a dotted name (``pkg.config.trainer_kwargs``,
+# ``.utils.build``) imported by the file at a path: its source, or None.
+ModuleFinder = Callable[[str, str], Optional[SourceFile]]
+
+
 class _Extractor:
-    def __init__(self, tree: ast.Module, source: SourceFile) -> None:
+    def __init__(
+        self, tree: ast.Module, source: SourceFile, modules: Optional[ModuleFinder] = None, depth: int = 0
+    ) -> None:
         self.source = source
+        self.modules = modules
+        self.module_depth = depth  # how many imports away from the linted file
+        self._imported: Dict[str, Optional[Tuple["_Extractor", ast.FunctionDef]]] = {}
         self.path = source.path
         self.scopes = _ScopeBuilder(tree)
         self._call_values: Dict[int, Value] = {}
@@ -763,6 +784,14 @@ class _Extractor:
             if result is not None:
                 self._call_values[id(expr)] = result
                 return result
+        elif qualname and self.modules is not None:
+            imported = self._imported_function(qualname)
+            if imported is not None:
+                other, definition = imported
+                result = other._function_result(definition, depth, where)
+                if result is not None:
+                    self._call_values[id(expr)] = result
+                    return result
         if qualname == "dict" and len(expr.args) <= 1 and not any(isinstance(a, ast.Starred) for a in expr.args):
             base = self.value(expr.args[0], scope, depth + 1) if expr.args else known({})
             if not base.is_dict():
@@ -806,6 +835,30 @@ class _Extractor:
         if len(bindings) == 1 and bindings[0].kind == "def" and isinstance(bindings[0].node, ast.FunctionDef):
             return bindings[0].node
         return None
+
+    def _imported_function(self, qualname: str) -> Optional[Tuple["_Extractor", ast.FunctionDef]]:
+        """A module-level function of another project module, with an extractor of that
+        module (bounded: ``_MAX_MODULE_DEPTH`` imports away; each module read once)."""
+        if qualname in self._imported:
+            return self._imported[qualname]
+        self._imported[qualname] = None
+        if self.modules is None or self.module_depth >= _MAX_MODULE_DEPTH or "." not in qualname.strip("."):
+            return None
+        if lightning_api.canonical_symbol(qualname) or qualname.split(".", 1)[0] in _NOT_PROJECT:
+            return None
+        module, _, name = qualname.rpartition(".")
+        source = self.modules(self.path, module)
+        if source is None:
+            return None
+        try:
+            tree = parse_ast(source.text, filename=source.path)
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            return None
+        other = _Extractor(tree, source, self.modules, self.module_depth + 1)
+        _, bindings = other.lookup(name, other.scopes.module)
+        if len(bindings) == 1 and bindings[0].kind == "def" and isinstance(bindings[0].node, ast.FunctionDef):
+            self._imported[qualname] = (other, bindings[0].node)
+        return self._imported[qualname]
 
     def _function_result(self, function: ast.FunctionDef, depth: int, where: dict) -> Optional[Value]:
         """What a helper of this file returns, its parameters unknown: one value, or the
@@ -892,6 +945,7 @@ class _Extractor:
                 self._trainer_uses(call, trainer_calls)
         if trainer_calls:
             self._trainer_escapes(trainer_calls)
+        self._fit_facts()
         for node in self.scopes.classes:
             self.extraction.classes.append(self._class(node))
         self._resolve_local_bases()
@@ -1297,7 +1351,10 @@ class _Extractor:
             elif keyword == "trainer" and function is None:
                 use = TrainerUse("attach", f"given to `{callee}(trainer=...)`", self.loc(call))
             else:
-                use = TrainerUse("escapes", f"handed to `{callee}(...)`", self.loc(call))
+                position = next((str(i) for i, arg in enumerate(call.args) if arg is expr), "")
+                use = TrainerUse(
+                    "escapes", f"handed to `{callee}(...)`", self.loc(call), callee=qualname, param=keyword or position
+                )
             for spec in specs:
                 spec.uses.append(use)
 
@@ -1332,6 +1389,7 @@ class _Extractor:
             parent = self.scopes.parents.get(node_id)
             if isinstance(parent, ast.Return):
                 spec.uses.append(TrainerUse("escapes", "returned", spec.extras["call_loc"]))
+                self._returned_from(spec, self.scopes.scope_of[node_id])
             elif isinstance(parent, (ast.Assign, ast.AnnAssign)):
                 targets = parent.targets if isinstance(parent, ast.Assign) else [parent.target]
                 if any(not isinstance(t, ast.Name) for t in targets):
@@ -1346,7 +1404,72 @@ class _Extractor:
         for node in _return_statements(scope.node):
             if isinstance(node.value, ast.Name) and node.value.id == target.id:
                 spec.uses.append(TrainerUse("escapes", "returned", self.loc(node)))
+                self._returned_from(spec, scope)
                 return
+
+    def _returned_from(self, spec: TrainerSpec, scope: _Scope) -> None:
+        """A module-level function returns this Trainer: callers in other modules may fit it
+        (the project facts say, see ``model/facts.py``)."""
+        if isinstance(scope.node, (ast.FunctionDef, ast.AsyncFunctionDef)) and scope.parent is self.scopes.module:
+            spec.extras["returned_from"] = scope.node.name
+
+    def _fit_facts(self) -> None:
+        """What other modules need to know about ``fit`` here: the module's functions that
+        call ``fit`` on a parameter (``def train(trainer, model): trainer.fit(model)``),
+        and the imported functions whose result is fit (``build_trainer(cfg).fit(model)``)."""
+        fits_parameters: Dict[str, List[str]] = {}
+        for name, bindings in self.scopes.module.bindings.items():
+            function = bindings[0].node if len(bindings) == 1 and bindings[0].kind == "def" else None
+            if not isinstance(function, ast.FunctionDef):
+                continue
+            args = function.args
+            names = [a.arg for a in args.posonlyargs + args.args + args.kwonlyargs]
+            fitted = {
+                node.func.value.id
+                for node in ast.walk(function)
+                if isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr == "fit"
+                and isinstance(node.func.value, ast.Name)
+                and node.func.value.id in names
+            }
+            if fitted:
+                fits_parameters[name] = [n for n in names if n in fitted] + [
+                    str(i) for i, n in enumerate(args.posonlyargs + args.args) if n.arg in fitted
+                ]
+        fitted_calls: Set[str] = set()
+        for call in self.scopes.calls:
+            func = call.func
+            if not isinstance(func, ast.Attribute) or func.attr != "fit":
+                continue
+            scope = self.scopes.scope_of[id(call)]
+            for made in self._calls_behind(func.value, scope):
+                qualname = self.qualname(made.func, scope)
+                if (
+                    qualname
+                    and not self._local_function(made.func, scope)
+                    and not lightning_api.canonical_symbol(qualname)
+                ):
+                    fitted_calls.add(qualname)
+        if fits_parameters:
+            self.extraction.facts["fits_parameters"] = fits_parameters
+        if fitted_calls:
+            self.extraction.facts["fitted_calls"] = sorted(fitted_calls)
+
+    def _calls_behind(self, expr: ast.AST, scope: _Scope) -> List[ast.Call]:
+        """The calls whose result an expression is: the call itself, or what the name's
+        reaching assignments call."""
+        if isinstance(expr, ast.Call):
+            return [expr]
+        if not isinstance(expr, ast.Name):
+            return []
+        owner, bindings = self.lookup(expr.id, scope)
+        if owner is None or not bindings:
+            return []
+        if len(bindings) > 1:
+            reached = self._reaching(expr, owner, bindings) if owner is scope else None
+            bindings = [b for b, _ in reached] if reached else []
+        return [b.value for b in bindings if b.kind == "assign" and isinstance(b.value, ast.Call)]
 
     def _api_use(self, call: ast.Call) -> None:
         func = call.func
@@ -1564,9 +1687,10 @@ def _role_from_name(name: str) -> Optional[str]:
     return None
 
 
-def extract(tree: ast.Module, source: SourceFile) -> Extraction:
-    """The Lightning configuration a parsed module contains."""
-    return _Extractor(tree, source).run()
+def extract(tree: ast.Module, source: SourceFile, modules: Optional[ModuleFinder] = None) -> Extraction:
+    """The Lightning configuration a parsed module contains. ``modules`` finds the
+    project modules whose helpers the file calls (None: the file alone)."""
+    return _Extractor(tree, source, modules).run()
 
 
 # -- parsing -----------------------------------------------------------------------
@@ -1631,10 +1755,10 @@ def _safe_to_probe(text: str) -> bool:
     return shallow(text, _PROBE_MAX_BRACKETS, _PROBE_MAX_INDENT, _PROBE_MAX_OPERATORS)
 
 
-def extract_source(source: SourceFile) -> Extraction:
+def extract_source(source: SourceFile, modules: Optional[ModuleFinder] = None) -> Extraction:
     """Parse and extract a Python file; raises ParseFailure."""
     tree = parse_python(source)
     try:
-        return extract(tree, source)
+        return extract(tree, source, modules)
     except RecursionError:  # ``ast`` accepts nesting deeper than a recursive walk can follow
         raise ParseFailure("the file is too deeply nested to parse", environmental=True) from None

@@ -28,7 +28,7 @@ from lightning_lint.model.sources import (
     read_source,
     source_from_text,
 )
-from lightning_lint.model.spec import Extraction, Loc, Span, TrainerSpec
+from lightning_lint.model.spec import FLAVOR_PYTHON, Extraction, Loc, Span, TrainerSpec
 
 if TYPE_CHECKING:
     from lightning_lint.model.facts import ProjectFacts
@@ -246,8 +246,9 @@ Extractor = Callable[[SourceFile, Settings, Path], Extraction]
 
 def _extract_python(source: SourceFile, settings: Settings, path: Path) -> Extraction:
     from lightning_lint.extract import python
+    from lightning_lint.linter.modules import ModuleFinder
 
-    return python.extract_source(source)
+    return python.extract_source(source, ModuleFinder(path, source.path))
 
 
 def _extract_yaml(source: SourceFile, settings: Settings, path: Path) -> Extraction:
@@ -437,6 +438,7 @@ class Linter:
         project = self.projects.for_path(path)
         if source.kind == PYTHON:
             project.offer(path, source, extraction)
+            _fits_elsewhere(extraction, project, path)
         from lightning_lint.rules.context import RuleContext
 
         ctx = RuleContext(source, settings, project, extraction, Path(os.path.abspath(path)))
@@ -494,13 +496,64 @@ def run_rules(codes: Iterable[str], extraction: Extraction, ctx: "RuleContext") 
         for hook, subjects in hooks:
             for subject in subjects(extraction):
                 try:
-                    if hook == "check_trainer" and variants.has_candidates(subject):
-                        found.extend(_on_variants(rule.check_trainer, subject, extraction, ctx))
-                    else:
+                    if hook != "check_trainer":
                         found.extend(getattr(rule, hook)(subject, ctx))
+                    elif variants.has_candidates(subject):
+                        found.extend(_here(_on_variants(rule.check_trainer, subject, extraction, ctx), subject))
+                    else:
+                        found.extend(_here(rule.check_trainer(subject, ctx), subject))
                 except Exception as exc:  # noqa: BLE001 - one broken rule must not stop the run
                     found.append(_rule_failure(rule_class, exc, ctx.source.path))
     return found
+
+
+def _fits_elsewhere(extraction: Extraction, project: Project, path: Path) -> None:
+    """A Trainer returned by a helper, or handed to one, may be fit in another module:
+    the project facts say (``model/facts.py``), and a ``fit`` seen there counts."""
+    from lightning_lint.model.facts import fit_elsewhere, module_name
+    from lightning_lint.model.spec import RunCall
+
+    open_ends = [
+        spec
+        for spec in extraction.trainers
+        if spec.flavor == FLAVOR_PYTHON
+        and not spec.fits
+        and (spec.extras.get("returned_from") or any(use.callee for use in spec.uses))
+    ]
+    if not open_ends or project.root is None:
+        return
+    module = module_name(os.path.relpath(os.path.abspath(path), project.root))
+    for spec in open_ends:
+        how = fit_elsewhere(spec, module, project.facts)
+        if how is not None:
+            spec.runs.append(RunCall("fit", {}, spec.loc))
+            spec.extras["trains"] = how
+
+
+def _here(diagnostics: Iterable[Diagnostic], spec: TrainerSpec) -> List[Diagnostic]:
+    """Findings about a value that a helper in another module returned are reported at
+    this file's Trainer call (the other module alone has no Trainer to judge), pointing
+    to where the value is written."""
+    if spec.flavor != FLAVOR_PYTHON:
+        return list(diagnostics)
+    here = os.path.abspath(spec.path)
+    result = []
+    for diagnostic in diagnostics:
+        if os.path.abspath(diagnostic.path) == here:
+            result.append(diagnostic)
+            continue
+        origin = Loc(diagnostic.path, diagnostic.span)
+        anchor = spec.extras.get("call_loc", spec.loc)
+        result.append(
+            diagnostic.with_changes(
+                path=spec.path,
+                span=anchor.span,
+                message=f"{diagnostic.message} (written at {diagnostic.path}:{diagnostic.span.start_line})",
+                related=(origin, *diagnostic.related),
+                fix=None,
+            )
+        )
+    return result
 
 
 def _on_variants(check: Any, spec: TrainerSpec, extraction: Extraction, ctx: "RuleContext") -> List[Diagnostic]:

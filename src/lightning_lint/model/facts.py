@@ -30,6 +30,11 @@ class ProjectFacts:
     # LightningModule / LightningDataModule classes by name, through bases in other files
     lightning_classes: Set[str] = field(default_factory=set)
     class_bases: Dict[str, Set[str]] = field(default_factory=dict)  # class name -> base names
+    # ``fit`` across modules: "pkg.mod.func" -> the parameters it calls ``fit`` on (names
+    # and positions), and the functions (dotted, as the callers import them, made absolute)
+    # whose result some module fits
+    fitting_parameters: Dict[str, Set[str]] = field(default_factory=dict)
+    fitted_functions: Set[str] = field(default_factory=set)
     measured: Dict[str, Dict[str, Any]] = field(default_factory=dict)  # config path -> facts
     # command lines that pass several LightningCLI configs: (absolute config paths, where)
     cli_config_sets: List[Tuple[Tuple[str, ...], Loc]] = field(default_factory=list)
@@ -43,6 +48,8 @@ class ProjectFacts:
         fields = dict(vars(self))
         fields["lightning_classes"] = sorted(self.lightning_classes)
         fields["class_bases"] = sorted((name, sorted(bases)) for name, bases in self.class_bases.items())
+        fields["fitting_parameters"] = sorted((name, sorted(p)) for name, p in self.fitting_parameters.items())
+        fields["fitted_functions"] = sorted(self.fitted_functions)
         return repr(sorted(fields.items(), key=lambda item: item[0]))
 
     @property
@@ -75,11 +82,19 @@ def merge(fragment: ProjectFacts, facts: ProjectFacts) -> None:
     facts.lightning_classes.update(fragment.lightning_classes)
     for name, bases in fragment.class_bases.items():
         facts.class_bases.setdefault(name, set()).update(bases)
+    for name, params in fragment.fitting_parameters.items():
+        facts.fitting_parameters.setdefault(name, set()).update(params)
+    facts.fitted_functions.update(fragment.fitted_functions)
     facts.files_parsed += fragment.files_parsed
 
 
 def fold(extraction: Any, facts: ProjectFacts) -> None:
-    """Add one file's extraction to the project facts."""
+    """Add one file's extraction to the project facts (its path relative to the root)."""
+    module = module_name(extraction.path)
+    for name, params in extraction.facts.get("fits_parameters", {}).items():
+        facts.fitting_parameters.setdefault(f"{module}.{name}", set()).update(params)
+    for qualname in extraction.facts.get("fitted_calls", ()):
+        facts.fitted_functions.add(absolute_name(qualname, module))
     for loader in extraction.loaders:
         if loader.kind in lightning_api.STATEFUL_LOADERS:
             facts.stateful_loaders.append((loader.kind, loader.loc))
@@ -109,3 +124,51 @@ def _looks_like_loader(cls: Any) -> bool:
     DataLoader, or is named like one (a wrapper the train step iterates)."""
     names = [cls.name] + [base.rsplit(".", 1)[-1] for base in cls.bases]
     return any(name.endswith(("Loader", "DataLoader", "Iterator")) for name in names)
+
+
+def module_name(path: str) -> str:
+    """The dotted module of a file's path relative to the project root (``src/`` kept:
+    names are matched by their last parts, see ``same_function``)."""
+    parts = [p for p in path.replace("\\", "/").split("/") if p not in ("", ".")]
+    if parts and parts[-1].endswith(".py"):
+        parts[-1] = parts[-1][:-3]
+    if parts and parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
+
+
+def absolute_name(qualname: str, module: str) -> str:
+    """``.utils.build`` imported in ``pkg.train`` is ``pkg.utils.build``."""
+    if not qualname.startswith("."):
+        return qualname
+    level = len(qualname) - len(qualname.lstrip("."))
+    package = module.split(".")[:-level] if level <= module.count(".") + 1 else []
+    return ".".join([*package, qualname.lstrip(".")])
+
+
+def same_function(a: str, b: str) -> bool:
+    """Whether two dotted names may name the same function: one ends with the other,
+    by whole parts, and they share at least the module and the function name
+    (``src.pkg.mod.f`` and ``pkg.mod.f``)."""
+    pa, pb = a.split("."), b.split(".")
+    shorter, longer = (pa, pb) if len(pa) <= len(pb) else (pb, pa)
+    return len(shorter) >= 2 and longer[-len(shorter) :] == shorter
+
+
+def fit_elsewhere(spec: Any, module: str, facts: ProjectFacts) -> Optional[str]:
+    """How another module of the project fits this Trainer, or None: a caller fits the
+    result of the function that returns it, or the function it is handed to calls ``fit``
+    on that parameter."""
+    returned_from = spec.extras.get("returned_from")
+    if returned_from:
+        mine = f"{module}.{returned_from}"
+        if any(same_function(mine, other) for other in facts.fitted_functions):
+            return f"`{returned_from}()` is fit by a caller"
+    for use in spec.uses:
+        if use.kind != "escapes" or not use.callee or not use.param:
+            continue
+        callee = absolute_name(use.callee, module)
+        for name, params in facts.fitting_parameters.items():
+            if use.param in params and same_function(callee, name):
+                return f"`{use.callee.rsplit('.', 1)[-1]}()` calls `fit` on it"
+    return None

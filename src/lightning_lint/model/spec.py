@@ -256,6 +256,8 @@ class TrainerUse:
     kind: str  # tune | attach | escapes
     how: str  # for messages: "attached to a model by `model.set_trainer(...)`"
     loc: Loc
+    callee: str = ""  # escapes into a call: the function's dotted name as imported
+    param: str = ""  # ... and the parameter: its name, or its position ("0", "1", ...)
 
 
 @dataclass(eq=False)
