@@ -152,6 +152,8 @@ class MidEpochCheckpointNotResumable(Rule):
 
     def check_trainer(self, spec: TrainerSpec, ctx: "RuleContext") -> Iterable[Diagnostic]:
         # checkpoints saved after validation that runs inside the epoch
+        if not spec.assumed_training:  # judged only on Trainers that train
+            return
         if fast_dev_run_on(spec) or spec.callbacks_open:
             return
         s = ctx.schedule(spec)
@@ -701,6 +703,8 @@ class StepCheckpointMonitorsValidation(Rule):
     ]
 
     def check_trainer(self, spec: TrainerSpec, ctx: "RuleContext") -> Iterable[Diagnostic]:
+        if not spec.assumed_training:  # judged only on Trainers that train
+            return
         if fast_dev_run_on(spec):
             return
         s = ctx.schedule(spec)

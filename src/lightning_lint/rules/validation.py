@@ -71,6 +71,8 @@ class ValCheckIntervalExceedsEpoch(Rule):
     ]
 
     def check_trainer(self, spec: TrainerSpec, ctx: "RuleContext") -> Iterable[Diagnostic]:
+        if not spec.assumed_training:  # judged only on Trainers that train
+            return
         if fast_dev_run_on(spec):
             return
         s = ctx.schedule(spec)
@@ -127,6 +129,8 @@ class FloatValCheckIntervalWithoutEpoch(Rule):
     ]
 
     def check_trainer(self, spec: TrainerSpec, ctx: "RuleContext") -> Iterable[Diagnostic]:
+        if not spec.assumed_training:  # judged only on Trainers that train
+            return
         vci, every = spec.get("val_check_interval"), spec.get("check_val_every_n_epoch")
         if vci.is_float() and every.known and every.data is None and "check_val_every_n_epoch" in spec.args:
             yield self.report(
@@ -244,6 +248,8 @@ class ValidationEveryBatch(Rule):
     ]
 
     def check_trainer(self, spec: TrainerSpec, ctx: "RuleContext") -> Iterable[Diagnostic]:
+        if not spec.assumed_training:  # judged only on Trainers that train
+            return
         value = spec.args.get("val_check_interval")
         if value is not None and value.is_float() and value.data == 0.0:
             yield self.report(
@@ -381,6 +387,8 @@ class MonitorWithoutValidation(Rule):
     ]
 
     def check_trainer(self, spec: TrainerSpec, ctx: "RuleContext") -> Iterable[Diagnostic]:
+        if not spec.assumed_training:  # judged only on Trainers that train
+            return
         limit = spec.get("limit_val_batches")
         if number_of(limit) != 0:
             return
@@ -658,6 +666,8 @@ class EarlyStoppingTimeBasedValidation(Rule):
     ]
 
     def check_trainer(self, spec: TrainerSpec, ctx: "RuleContext") -> Iterable[Diagnostic]:
+        if not spec.assumed_training:  # judged only on Trainers that train
+            return
         from lightning_lint.rules.fixes import insert_argument
 
         vci = spec.get("val_check_interval")
@@ -737,6 +747,8 @@ class LogIntervalExceedsEpoch(Rule):
     ]
 
     def check_trainer(self, spec: TrainerSpec, ctx: "RuleContext") -> Iterable[Diagnostic]:
+        if not spec.assumed_training:  # judged only on Trainers that train
+            return
         if fast_dev_run_on(spec):
             return
         value = spec.get("log_every_n_steps")
@@ -807,7 +819,7 @@ class LoggerRequired(Rule):
             message="no logger",
         ),
         "from lightning import Trainer\nfrom lightning.pytorch.callbacks import DeviceStatsMonitor\n"
-        "Trainer(barebones=True, callbacks=[DeviceStatsMonitor()])\n",
+        "Trainer(barebones=True, callbacks=[DeviceStatsMonitor()]).fit(model)\n",
         example(
             "trainer:\n  _target_: lightning.pytorch.trainer.Trainer\n  max_epochs: 3\n"
             "callbacks:\n  lr_monitor:\n    _target_: lightning.pytorch.callbacks.LearningRateMonitor\n"
@@ -817,6 +829,8 @@ class LoggerRequired(Rule):
     ]
 
     def check_trainer(self, spec: TrainerSpec, ctx: "RuleContext") -> Iterable[Diagnostic]:
+        if not spec.assumed_training:  # judged only on Trainers that train
+            return
         logger, barebones = spec.get("logger"), spec.get("barebones")
         reason = None
         if logger.known and (logger.data is False or (logger.is_list() and not logger.data)):
