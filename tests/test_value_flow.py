@@ -400,3 +400,42 @@ def test_helpers_outside_the_project_are_not_read(lint, tmp_path):
     files = dict(HELPER_PROJECT)
     files["app/train.py"] = "from lightning import Trainer\nfrom os.path import join\nTrainer(**join(a)).fit(m)\n"
     assert lint(files, "app/train.py", select=["LL401", "LL001"]) == []
+
+
+def test_callbacks_chosen_by_a_branch_then_appended():
+    # lightning-bolts' simclr_module: the list depends on a flag, then grows
+    spec = trainer("""
+        from pytorch_lightning import Trainer
+        from pytorch_lightning.callbacks import LearningRateMonitor, ModelCheckpoint
+        def main(args):
+            online_evaluator = SSLOnlineEvaluator(z_dim=args.hidden_mlp)
+            lr_monitor = LearningRateMonitor(logging_interval="step")
+            model_checkpoint = ModelCheckpoint(save_last=True, save_top_k=1, monitor="val_loss")
+            callbacks = [model_checkpoint, online_evaluator] if args.online_ft else [model_checkpoint]
+            callbacks.append(lr_monitor)
+            Trainer(max_epochs=args.max_epochs, callbacks=callbacks).fit(model)
+    """)
+    kinds = {cb.kind: cb.conditional for cb in spec.callbacks}
+    assert kinds == {"ModelCheckpoint": False, "LearningRateMonitor": False}
+    assert spec.callbacks_open  # the evaluator is a class of another module
+
+
+def test_loaders_passed_by_variable_through_branches_and_helpers(lint):
+    code = textwrap.dedent("""
+        from lightning import Trainer
+        from torch.utils.data import DataLoader
+
+        def make_loader(ds, shuffle):
+            return DataLoader(ds, batch_size=32, shuffle=True)
+
+        def main(args):
+            if args.small:
+                val_loader = DataLoader(small_val, batch_size=8, shuffle=True)
+            else:
+                val_loader = make_loader(val_set, shuffle=False)
+            train_loader = DataLoader(train_set, batch_size=32, shuffle=True)
+            trainer = Trainer(max_epochs=3)
+            trainer.fit(model, train_loader, val_dataloaders=val_loader)
+    """)
+    found = lint({"train.py": code}, "train.py", select=["LL601"])
+    assert sorted(d.span.start_line for d in found) == [5, 9]  # both validation loaders, not the train one

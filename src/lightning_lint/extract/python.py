@@ -1009,17 +1009,12 @@ class _Extractor:
         if isinstance(expr, ast.Name) and value.unknown:
             # ``cbs = [...]; cbs.append(ModelCheckpoint(...)); Trainer(callbacks=cbs)``
             value, appended = self._mutated_list(expr, scope)
-        if value.is_none():
-            return
-        if value.is_call():
-            items: Tuple[Value, ...] = (value,)
-        elif value.is_list():
-            items = value.data
-        else:
+        items = _callback_items(value)
+        if items is None:
             spec.callbacks_open = value.reason or "the callbacks are only known at run time"
             return
-        for item in items:
-            self._add_callback(spec, item, conditional=False)
+        for item, conditional in items:
+            self._add_callback(spec, item, conditional=conditional)
         for element, conditional in appended:
             self._add_callback(spec, self.value(element, scope), conditional=conditional)
 
@@ -1029,7 +1024,7 @@ class _Extractor:
         if owner is None or len(bindings) != 1 or bindings[0].kind != "assign" or bindings[0].value is None:
             return unknown_list, []
         base = self.value(bindings[0].value, owner)
-        if not base.is_list():
+        if _callback_items(base) is None or base.is_call() or base.is_none():
             return unknown_list, []
         appended: List[Tuple[ast.expr, bool]] = []
         for mutation, conditional in self.mutations_of(name.id, owner):
@@ -1247,15 +1242,41 @@ class _Extractor:
             return []
         if isinstance(expr, ast.Call):
             found = loaders.get(id(expr))
-            return [found] if found is not None else []
+            if found is not None:
+                return [found]
+            function = self._local_function(expr.func, scope)  # ``make_loader(...)`` of this file
+            inner = self.scopes.scope_of.get(id(function)) if function is not None else None
+            if function is None or inner is None or id(function) in self._following:
+                return []
+            self._following.add(id(function))
+            try:
+                return [
+                    found
+                    for node in _return_statements(function)
+                    if node.value is not None
+                    for found in self._loaders_in(node.value, inner, loaders, depth + 1)
+                ]
+            finally:
+                self._following.discard(id(function))
         if isinstance(expr, (ast.List, ast.Tuple)):
             return [found for e in expr.elts for found in self._loaders_in(e, scope, loaders, depth + 1)]
         if isinstance(expr, ast.Dict):
             return [found for e in expr.values for found in self._loaders_in(e, scope, loaders, depth + 1)]
+        if isinstance(expr, ast.IfExp):
+            return [found for e in (expr.body, expr.orelse) for found in self._loaders_in(e, scope, loaders, depth + 1)]
         if isinstance(expr, ast.Name):
             owner, bindings = self.lookup(expr.id, scope)
-            if len(bindings) == 1 and bindings[0].kind == "assign" and bindings[0].value is not None:
-                return self._loaders_in(bindings[0].value, owner or scope, loaders, depth + 1)
+            if owner is None or not bindings:
+                return []
+            if len(bindings) > 1:
+                reached = self._reaching(expr, owner, bindings) if owner is scope else None
+                bindings = [b for b, _ in reached] if reached else []
+            return [
+                found
+                for b in bindings
+                if b.kind == "assign" and b.value is not None
+                for found in self._loaders_in(b.value, owner, loaders, depth + 1)
+            ]
         return []
 
     def _run_call(self, call: ast.Call, trainers: Dict[int, TrainerSpec]) -> None:
@@ -1630,6 +1651,29 @@ def _returned_values(function: ast.AST) -> Iterable[ast.AST]:
             yield node.value
             continue
         stack.extend(ast.iter_child_nodes(node))
+
+
+def _callback_items(value: Value) -> Optional[List[Tuple[Value, bool]]]:
+    """The callbacks a ``callbacks=`` value lists, each with whether it is there only on
+    some paths (``[ckpt, evaluator] if args.online_ft else [ckpt]``); None when the list
+    cannot be read."""
+    if value.is_none():
+        return []
+    if value.is_call():
+        return [(value, False)]
+    if value.is_list():
+        return [(item, False) for item in value.data]
+    if not value.candidates:
+        return None
+    arms = [_callback_items(c.value) if not c.value.unknown else None for c in value.candidates]
+    if any(arm is None for arm in arms):
+        return None
+    seen: Dict[int, Tuple[Value, int]] = {}
+    for arm in arms:
+        for item, _ in arm or []:
+            key = id(item.data) if item.known else id(item)
+            seen[key] = (seen[key][0], seen[key][1] + 1) if key in seen else (item, 1)
+    return [(item, count < len(arms)) for item, count in seen.values()]
 
 
 def _return_statements(function: ast.AST) -> List[ast.Return]:
