@@ -64,3 +64,28 @@ def test_with_facts_and_yaml(tmp_path):
 def test_missing_file_is_a_usage_error(tmp_path):
     result = explain("nope.py", cwd=tmp_path)
     assert result.returncode == 2 and "nope.py" in result.stderr
+
+
+def test_shows_each_trainers_role_and_the_arguments_that_depend_on_a_branch(tmp_path):
+    write_files(
+        tmp_path,
+        {
+            "pyproject.toml": "[project]\nname='x'\n",
+            "train.py": (
+                "from lightning import Trainer\n"
+                "def main(args):\n"
+                "    trainer = Trainer(max_epochs=3, strategy='ddp' if args.gpus > 1 else 'dp')\n"
+                "    trainer.fit(model)\n"
+                "    trainer = Trainer(devices=1)\n"
+                "    trainer.test(model)\n"
+            ),
+        },
+    )
+    data = json.loads(explain("--output-format", "json", "train.py", cwd=tmp_path).stdout)
+    assert data[0]["role"] == "training: `fit` at line 4"
+    assert data[0]["depends_on"] == {"strategy": "'ddp' when args.gpus > 1; 'dp' when args.gpus <= 1"}
+    assert [f["message"].split(":")[0] for f in data[0]["findings"]] == ["when args.gpus <= 1"]
+    assert data[1]["role"] == "not training: `test`"
+    assert any("training-only rules do not judge it" in note for note in data[1]["notes"])
+    text = explain("train.py:5", cwd=tmp_path).stdout
+    assert "role            not training: `test`" in text
