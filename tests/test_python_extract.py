@@ -517,3 +517,23 @@ def test_deeply_nested_expression_is_a_parse_failure_not_a_crash(tmp_path):
     (tmp_path / "deep.py").write_text(text)
     result = Linter(SettingsResolver(tmp_path)).lint_path(tmp_path / "deep.py", "deep.py")
     assert [d.code for d in result.diagnostics] == ["LL900"]
+
+
+def test_a_trainer_built_to_raise_in_a_test_is_not_a_configuration():
+    extraction = extract("""
+        import pytest
+        from lightning import Trainer
+        def test_bad():
+            with pytest.raises(TypeError, match="unexpected keyword"):
+                Trainer(unknown_arg=0)
+            Trainer(max_epochs=1)
+    """)
+    assert [sorted(spec.args) for spec in extraction.trainers] == [["max_epochs"]]
+
+
+def test_from_argparse_args_namespace_given_by_keyword_is_not_an_argument():
+    spec = trainer("""
+        from pytorch_lightning import Trainer
+        trainer = Trainer.from_argparse_args(args=args, max_epochs=3)
+    """)
+    assert sorted(spec.args) == ["max_epochs"]

@@ -924,7 +924,7 @@ class _Extractor:
         for call in self.scopes.calls:
             scope = self.scopes.scope_of[id(call)]
             symbol = self.symbol(call.func, scope)
-            if symbol == "Trainer" or self._from_argparse_args(call, scope):
+            if (symbol == "Trainer" or self._from_argparse_args(call, scope)) and not self._expects_error(call):
                 spec = self._trainer(call, scope)
                 trainer_calls[id(call)] = spec
                 self.extraction.trainers.append(spec)
@@ -965,6 +965,7 @@ class _Extractor:
         if self._from_argparse_args(call, scope):
             # 1.x: the namespace is filtered to the Trainer's parameters, the explicit
             # keywords are passed on as they are
+            spec.args.pop("args", None)  # ``from_argparse_args(args=namespace)``
             spec.open_reason = spec.open_reason or (
                 f"`Trainer.from_argparse_args({self.text(call.args[0]) if call.args else 'args'}, ...)` "
                 "may set any argument from the command line"
@@ -976,6 +977,23 @@ class _Extractor:
         spec.extras["enclosing"] = self._enclosing(call)
         self._attach_callbacks(spec, call, scope)
         return spec
+
+    def _expects_error(self, call: ast.Call) -> bool:
+        """A call inside ``with pytest.raises(...)`` / ``self.assertRaises(...)``: a test
+        that builds a broken Trainer on purpose."""
+        node: ast.AST = call
+        while True:
+            parent = self.scopes.parents.get(id(node))
+            if parent is None or isinstance(parent, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                return False
+            if isinstance(parent, (ast.With, ast.AsyncWith)) and any(
+                isinstance(item.context_expr, ast.Call)
+                and self.text(item.context_expr.func).rsplit(".", 1)[-1]
+                in ("raises", "assertRaises", "assertRaisesRegex")
+                for item in parent.items
+            ):
+                return True
+            node = parent
 
     def _from_argparse_args(self, call: ast.Call, scope: _Scope) -> bool:
         func = call.func

@@ -15,8 +15,10 @@ _VALIDATION_METRIC = re.compile(
 
 
 def fast_dev_run_on(spec: TrainerSpec) -> bool:
+    """Whether ``fast_dev_run`` is, or may be, on (it replaces every limit of the run, so
+    nothing about the run's length can be proved while it is unknown)."""
     value = spec.get("fast_dev_run")
-    return value.known and value.data not in (False, 0, None)
+    return value.unknown or (value.known and value.data not in (False, 0, None))
 
 
 # Words in an enclosing ``if`` or function name that mark a debugging branch.
