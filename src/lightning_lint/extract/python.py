@@ -365,6 +365,9 @@ class _Extractor:
         self._call_values: Dict[int, Value] = {}
         self._callback_specs: Dict[int, CallbackSpec] = {}  # id(Call data) -> spec
         self._following: Set[int] = set()  # functions whose result is being worked out (cycles)
+        # > 0 while a ``**`` argument is worked out: only then are helpers of other modules
+        # read (reading the module of every imported call would cost more than the lint)
+        self._configuring = 0
         self.extraction = Extraction(self.path, "python")
 
     # -- positions ---------------------------------------------------------------------
@@ -784,11 +787,15 @@ class _Extractor:
             if result is not None:
                 self._call_values[id(expr)] = result
                 return result
-        elif qualname and self.modules is not None:
+        elif qualname and self.modules is not None and self._configuring:
             imported = self._imported_function(qualname)
             if imported is not None:
                 other, definition = imported
-                result = other._function_result(definition, depth, where)
+                other._configuring += 1
+                try:
+                    result = other._function_result(definition, depth, where)
+                finally:
+                    other._configuring -= 1
                 if result is not None:
                     self._call_values[id(expr)] = result
                     return result
@@ -803,28 +810,47 @@ class _Extractor:
                 entries[keyword.arg] = self._keyword(keyword, scope, depth)
             result = known(entries, **where)
         else:
-            args: Dict[str, Value] = {}
-            open_reason = None
-            for keyword in expr.keywords:
-                if keyword.arg is None:
-                    splat = self.value(keyword.value, scope, depth + 1)
-                    merged = splat.data if splat.is_dict() else dict_of_candidates(splat)
-                    if merged is not None:
-                        args.update(merged)
-                    else:
-                        open_reason = f"`**{self.text(keyword.value)}` may set any argument"
-                else:
-                    args[keyword.arg] = self._keyword(keyword, scope, depth)
-            positional = []
-            for arg in expr.args:
-                if isinstance(arg, ast.Starred):
-                    open_reason = open_reason or f"`{self.text(arg)}` passes arguments only known at run time"
-                else:
-                    positional.append(self.value(arg, scope, depth + 1))
-            name = qualname or self.text(expr.func)
-            result = known(Call(name, args, tuple(positional), open_reason), **where)
+            result = self._call_with_arguments(expr, qualname, scope, depth, where)
+        if (
+            function is None
+            and not self._configuring
+            and self.modules is not None
+            and qualname
+            and "." in qualname
+            and not lightning_api.canonical_symbol(qualname)
+        ):
+            return result  # perhaps a helper of another module, not followed here: may be later
         self._call_values[id(expr)] = result
         return result
+
+    def _call_with_arguments(
+        self, expr: ast.Call, qualname: Optional[str], scope: _Scope, depth: int, where: dict
+    ) -> Value:
+        """A call as a value: its arguments, with ``**`` splats of known dicts merged."""
+        args: Dict[str, Value] = {}
+        open_reason = None
+        for keyword in expr.keywords:
+            if keyword.arg is None:
+                self._configuring += 1  # ``Trainer(**helper(args))``: worth reading the helper's module
+                try:
+                    splat = self.value(keyword.value, scope, depth + 1)
+                finally:
+                    self._configuring -= 1
+                merged = splat.data if splat.is_dict() else dict_of_candidates(splat)
+                if merged is not None:
+                    args.update(merged)
+                else:
+                    open_reason = f"`**{self.text(keyword.value)}` may set any argument"
+            else:
+                args[keyword.arg] = self._keyword(keyword, scope, depth)
+        positional = []
+        for arg in expr.args:
+            if isinstance(arg, ast.Starred):
+                open_reason = open_reason or f"`{self.text(arg)}` passes arguments only known at run time"
+            else:
+                positional.append(self.value(arg, scope, depth + 1))
+        name = qualname or self.text(expr.func)
+        return known(Call(name, args, tuple(positional), open_reason), **where)
 
     def _local_function(self, func: ast.AST, scope: _Scope) -> Optional[ast.FunctionDef]:
         """The module-level or nested function of this file a call names (not a method,
@@ -1457,25 +1483,23 @@ class _Extractor:
         call ``fit`` on a parameter (``def train(trainer, model): trainer.fit(model)``),
         and the imported functions whose result is fit (``build_trainer(cfg).fit(model)``)."""
         fits_parameters: Dict[str, List[str]] = {}
-        for name, bindings in self.scopes.module.bindings.items():
-            function = bindings[0].node if len(bindings) == 1 and bindings[0].kind == "def" else None
-            if not isinstance(function, ast.FunctionDef):
+        for call in self.scopes.calls:
+            func = call.func
+            if not (isinstance(func, ast.Attribute) and func.attr == "fit" and isinstance(func.value, ast.Name)):
+                continue
+            scope = self.scopes.scope_of[id(call)]
+            function = scope.node
+            if not isinstance(function, ast.FunctionDef) or scope.parent is not self.scopes.module:
                 continue
             args = function.args
-            names = [a.arg for a in args.posonlyargs + args.args + args.kwonlyargs]
-            fitted = {
-                node.func.value.id
-                for node in ast.walk(function)
-                if isinstance(node, ast.Call)
-                and isinstance(node.func, ast.Attribute)
-                and node.func.attr == "fit"
-                and isinstance(node.func.value, ast.Name)
-                and node.func.value.id in names
-            }
-            if fitted:
-                fits_parameters[name] = [n for n in names if n in fitted] + [
-                    str(i) for i, n in enumerate(args.posonlyargs + args.args) if n.arg in fitted
-                ]
+            if func.value.id in [a.arg for a in args.posonlyargs + args.args + args.kwonlyargs]:
+                params = fits_parameters.setdefault(function.name, [])
+                position = (
+                    [a.arg for a in args.posonlyargs + args.args].index(func.value.id)
+                    if any(a.arg == func.value.id for a in args.posonlyargs + args.args)
+                    else None
+                )
+                params.extend([func.value.id] + ([str(position)] if position is not None else []))
         fitted_calls: Set[str] = set()
         for call in self.scopes.calls:
             func = call.func
@@ -1694,8 +1718,23 @@ def _callback_items(value: Value) -> Optional[List[Tuple[Value, bool]]]:
     return [(item, count < len(arms)) for item, count in seen.values()]
 
 
+_RETURNS: Dict[int, Tuple[ast.AST, List[ast.Return]]] = {}
+
+
 def _return_statements(function: ast.AST) -> List[ast.Return]:
-    """The ``return`` statements of a function (not of functions nested in it), in order."""
+    """The ``return`` statements of a function (not of functions nested in it), in order
+    (remembered for the tree being extracted: helpers are asked about many times)."""
+    cached = _RETURNS.get(id(function))
+    if cached is not None and cached[0] is function:
+        return cached[1]
+    if len(_RETURNS) > 4096:
+        _RETURNS.clear()
+    found = _find_returns(function)
+    _RETURNS[id(function)] = (function, found)
+    return found
+
+
+def _find_returns(function: ast.AST) -> List[ast.Return]:
     found: List[ast.Return] = []
     stack = list(reversed(getattr(function, "body", [])))
     while stack:
@@ -1752,7 +1791,11 @@ def _role_from_name(name: str) -> Optional[str]:
 def extract(tree: ast.Module, source: SourceFile, modules: Optional[ModuleFinder] = None) -> Extraction:
     """The Lightning configuration a parsed module contains. ``modules`` finds the
     project modules whose helpers the file calls (None: the file alone)."""
-    return _Extractor(tree, source, modules).run()
+    _RETURNS.clear()  # remembered per extraction only
+    try:
+        return _Extractor(tree, source, modules).run()
+    finally:
+        _RETURNS.clear()
 
 
 # -- parsing -----------------------------------------------------------------------
