@@ -439,3 +439,19 @@ def test_loaders_passed_by_variable_through_branches_and_helpers(lint):
     """)
     found = lint({"train.py": code}, "train.py", select=["LL601"])
     assert sorted(d.span.start_line for d in found) == [5, 9]  # both validation loaders, not the train one
+
+
+def test_match_arms_are_candidates():
+    spec = trainer("""
+        from lightning import Trainer
+        def main(args):
+            match args.mode:
+                case "debug":
+                    epochs = 1
+                case _:
+                    epochs = 100
+            Trainer(max_epochs=epochs)
+    """)
+    found = candidates(spec.args["max_epochs"])
+    assert set(found) == {1, 100}
+    assert all(test.startswith("~case:") for when in found.values() for test, _ in when)
