@@ -1288,20 +1288,9 @@ class _Extractor:
             found = loaders.get(id(expr))
             if found is not None:
                 return [found]
-            function = self._local_function(expr.func, scope)  # ``make_loader(...)`` of this file
-            inner = self.scopes.scope_of.get(id(function)) if function is not None else None
-            if function is None or inner is None or id(function) in self._following:
-                return []
-            self._following.add(id(function))
-            try:
-                return [
-                    found
-                    for node in _return_statements(function)
-                    if node.value is not None
-                    for found in self._loaders_in(node.value, inner, loaders, depth + 1)
-                ]
-            finally:
-                self._following.discard(id(function))
+            return self._through_helper(  # ``make_loader(...)`` of this file
+                expr, scope, lambda e, s: self._loaders_in(e, s, loaders, depth + 1)
+            )
         if isinstance(expr, (ast.List, ast.Tuple)):
             return [found for e in expr.elts for found in self._loaders_in(e, scope, loaders, depth + 1)]
         if isinstance(expr, ast.Dict):
@@ -1309,17 +1298,10 @@ class _Extractor:
         if isinstance(expr, ast.IfExp):
             return [found for e in (expr.body, expr.orelse) for found in self._loaders_in(e, scope, loaders, depth + 1)]
         if isinstance(expr, ast.Name):
-            owner, bindings = self.lookup(expr.id, scope)
-            if owner is None or not bindings:
-                return []
-            if len(bindings) > 1:
-                reached = self._reaching(expr, owner, bindings) if owner is scope else None
-                bindings = [b for b, _ in reached] if reached else []
             return [
                 found
-                for b in bindings
-                if b.kind == "assign" and b.value is not None
-                for found in self._loaders_in(b.value, owner, loaders, depth + 1)
+                for value, owner in self._assigned(expr, scope)
+                for found in self._loaders_in(value, owner, loaders, depth + 1)
             ]
         return []
 
@@ -1353,40 +1335,45 @@ class _Extractor:
             spec = trainers.get(id(expr))
             if spec is not None:
                 return [spec]
-            function = self._local_function(expr.func, scope)
-            if function is None or id(function) in self._following:
-                return []
-            inner = self.scopes.scope_of.get(id(function))
-            if inner is None:
-                return []
-            self._following.add(id(function))
-            try:
-                return [
-                    found
-                    for node in _return_statements(function)
-                    if node.value is not None
-                    for found in self._trainers_of(node.value, inner, trainers, depth + 1)
-                ]
-            finally:
-                self._following.discard(id(function))
+            return self._through_helper(expr, scope, lambda e, s: self._trainers_of(e, s, trainers, depth + 1))
         if isinstance(expr, ast.Name):
-            owner, bindings = self.lookup(expr.id, scope)
-            if owner is None or not bindings:
-                return []
-            if len(bindings) == 1:
-                chosen = bindings
-            elif owner is scope:
-                reached = self._reaching(expr, owner, bindings)
-                chosen = [b for b, _ in reached] if reached else []
-            else:
-                return []
             return [
                 found
-                for b in chosen
-                if b.kind == "assign" and b.value is not None
-                for found in self._trainers_of(b.value, owner, trainers, depth + 1)
+                for value, owner in self._assigned(expr, scope)
+                for found in self._trainers_of(value, owner, trainers, depth + 1)
             ]
         return []
+
+    def _through_helper(
+        self, call: ast.Call, scope: _Scope, follow: Callable[[ast.expr, _Scope], List[Any]]
+    ) -> List[Any]:
+        """What ``follow`` finds in the ``return``s of the helper of this file that ``call``
+        calls (cycles cut)."""
+        function = self._local_function(call.func, scope)
+        inner = self.scopes.scope_of.get(id(function)) if function is not None else None
+        if function is None or inner is None or id(function) in self._following:
+            return []
+        self._following.add(id(function))
+        try:
+            return [
+                found
+                for node in _return_statements(function)
+                if node.value is not None
+                for found in follow(node.value, inner)
+            ]
+        finally:
+            self._following.discard(id(function))
+
+    def _assigned(self, name: ast.Name, scope: _Scope) -> List[Tuple[ast.expr, _Scope]]:
+        """The expressions assigned to a name whose assignments reach this use (one
+        binding anywhere, or the reaching ones in the same scope), with their scope."""
+        owner, bindings = self.lookup(name.id, scope)
+        if owner is None or not bindings:
+            return []
+        if len(bindings) > 1:
+            reached = self._reaching(name, owner, bindings) if owner is scope else None
+            bindings = [b for b, _ in reached] if reached else []
+        return [(b.value, owner) for b in bindings if b.kind == "assign" and b.value is not None]
 
     def _trainer_uses(self, call: ast.Call, trainers: Dict[int, TrainerSpec]) -> None:
         """A Trainer handed to a call: tuned (``Tuner(trainer)``), attached to a model
@@ -1526,13 +1513,7 @@ class _Extractor:
             return [expr]
         if not isinstance(expr, ast.Name):
             return []
-        owner, bindings = self.lookup(expr.id, scope)
-        if owner is None or not bindings:
-            return []
-        if len(bindings) > 1:
-            reached = self._reaching(expr, owner, bindings) if owner is scope else None
-            bindings = [b for b, _ in reached] if reached else []
-        return [b.value for b in bindings if b.kind == "assign" and isinstance(b.value, ast.Call)]
+        return [value for value, _ in self._assigned(expr, scope) if isinstance(value, ast.Call)]
 
     def _api_use(self, call: ast.Call) -> None:
         func = call.func
