@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, Iterable, List, Optional, Set, Tuple, Union
 
 from lightning_lint.extract import flow
+from lightning_lint.extract import fit_graph
 from lightning_lint.extract.failure import ParseFailure
 from lightning_lint.model import lightning_api
 from lightning_lint.model.sources import SourceFile, parse_ast, shallow, utf8_col_to_char
@@ -949,6 +950,7 @@ class _Extractor:
         for node in self.scopes.classes:
             self.extraction.classes.append(self._class(node))
         self._resolve_local_bases()
+        fit_graph.record_imports(self)
         return self.extraction
 
     def _trainer(self, call: ast.Call, scope: _Scope) -> TrainerSpec:
@@ -1220,10 +1222,13 @@ class _Extractor:
                 if role and any(_refers_to(value, attr=attr) for value in _returned_values(method)):
                     return self._use_of(owner, method, role)
             return None
+        returns = returned or (
+            name is not None and any(_refers_to(value, name=name) for value in _returned_values(function))
+        )
         role = _ROLE_BY_HOOK.get(function.name)
         if role is None:
-            return None
-        if returned or (name is not None and any(_refers_to(value, name=name) for value in _returned_values(function))):
+            return fit_graph.hook_via_helper(self, owner, function) if returns else None
+        if returns:
             return self._use_of(owner, function, role)
         return None
 
@@ -1282,6 +1287,8 @@ class _Extractor:
             return [found for e in expr.values for found in self._loaders_in(e, scope, loaders, depth + 1)]
         if isinstance(expr, ast.IfExp):
             return [found for e in (expr.body, expr.orelse) for found in self._loaders_in(e, scope, loaders, depth + 1)]
+        if isinstance(expr, ast.Subscript):
+            return fit_graph.loaders_through(self, expr, scope, loaders, depth)
         if isinstance(expr, ast.Name):
             owner, bindings = self.lookup(expr.id, scope)
             if owner is None or not bindings:
@@ -1314,6 +1321,7 @@ class _Extractor:
             )
         for spec in specs:
             spec.runs.append(RunCall(func.attr, args, self.loc(call)))
+            fit_graph.record(self, spec, call, scope)
 
     def _trainers_of(
         self, expr: ast.AST, scope: _Scope, trainers: Dict[int, TrainerSpec], depth: int = 0
