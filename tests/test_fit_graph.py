@@ -285,6 +285,27 @@ def test_a_metric_only_another_model_logs(tmp_path):
     assert "the fitted model (`Classifier`, with its base classes) never logs" in finding.message
 
 
+EVALUATOR = """
+from lightning.pytorch.callbacks import Callback
+from torch import nn
+
+class Evaluator(nn.Module, Callback):
+    def on_validation_epoch_end(self, trainer, pl_module):
+        for metric in self.metrics:
+            self.log(metric.name, metric)
+"""
+
+
+def test_a_callback_of_the_project_may_log_into_any_model(tmp_path):
+    # anomalib's shape: an Evaluator callback logs metrics under names computed at run time
+    assert not _ll207(tmp_path, "pixel_AUROC", {"gan.py": UNRELATED, "evaluator.py": EVALUATOR})
+    # a callback that logs a literal name: that name counts for every model
+    literal = EVALUATOR.replace(
+        "for metric in self.metrics:\n            self.log(metric.name, metric)", "self.log('val/fid', 0.0)"
+    )
+    assert not _ll207(tmp_path, "val/fid", {"gan.py": UNRELATED, "evaluator.py": literal})
+
+
 def test_ll207_falls_back_when_the_hierarchy_is_open(tmp_path):
     files = {
         "models/base.py": BASE_MODULE.replace("L.LightningModule", "ext.PretrainedModule").replace(
@@ -437,6 +458,15 @@ def test_hierarchy_walks_bases_in_other_modules_and_cuts_cycles():
     assert [c.name for c in loop.classes] == ["Loop", "Loop2"] and loop.reason is None
 
 
+def test_a_lightning_demo_class_is_not_lightnings_own_base():
+    # BoringModel defines train_dataloader: outside Lightning's repository it is not seen
+    facts = _facts(ClassFacts("Net", _loc("a.py"), bases=("lightning.pytorch.demos.boring_classes.BoringModel",)))
+    chain = fit_graph.hierarchy("Net", facts)
+    assert "`BoringModel` is not a class defined in the project" in chain.reason
+    graph = FitGraph(_loc("train.py"), model_class="Net")
+    assert fit_graph.fit_loaders(graph, "train", facts).defined is None  # not "no train loader"
+
+
 def test_hierarchy_reasons():
     facts = _facts(
         ClassFacts("Net", _loc("a.py"), bases=("bolts.BaseModel",)),
@@ -479,6 +509,7 @@ def test_reachable_loaders():
     assert fit_graph.reachable(_loc("pkg/data.py"), origin, [(0, "pkg.data")], facts)
     assert not fit_graph.reachable(_loc("examples/b/data.py"), origin, [(0, "data.make")], facts)
     assert not fit_graph.reachable(_loc("pkg/data.py"), origin, [(0, "pkg")], facts)
+    assert fit_graph.reachable(_loc("src/pkg/data.py"), origin, [(0, "pkg.data.make")], facts)
     assert not fit_graph.reachable(_loc("examples/fabric/run.py"), origin, [(0, "torch.utils.data")], facts)
 
 

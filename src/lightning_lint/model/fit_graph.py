@@ -101,11 +101,18 @@ def _is_harmless(dotted: str) -> bool:
     return name.split(".", 1)[0] in _HARMLESS_ROOTS
 
 
+_LIGHTNING_MIXINS = frozenset({"HyperparametersMixin", "ModelHooks", "DataHooks", "CheckpointHooks"})
+
+
 def _is_lightning(dotted: str) -> bool:
+    """A base of Lightning's own (LightningModule, a callback, a hook mixin) defines no
+    loader of the user's. Lightning's demo classes (``BoringModel``) do: they are not
+    this."""
     name = dotted.lstrip("?")
     if lightning_api.canonical_symbol(name) is not None:
         return True
-    return name.split(".", 1)[0] in ("lightning", "pytorch_lightning", "lightning_fabric")
+    root = name.split(".", 1)[0]
+    return root in ("lightning", "pytorch_lightning") and _short(name) in _LIGHTNING_MIXINS
 
 
 def resolve_class(
@@ -307,8 +314,9 @@ def reachable(loc: Loc, origin: str, imports: Iterable[Tuple[int, str]], facts: 
             continue
         ancestor = folder
         while True:
-            if _covers(os.path.join(ancestor, *dotted.split(".")), stem):
-                return True
+            for start in (ancestor, os.path.join(ancestor, "src")):  # a script beside a src/ layout
+                if _covers(os.path.join(start, *dotted.split(".")), stem):
+                    return True
             parent = os.path.dirname(ancestor)
             if parent == ancestor or (facts.root is not None and not parent.startswith(str(facts.root))):
                 break
@@ -391,3 +399,20 @@ def training_loader(
         note=f" (the fit graph cannot be followed: {reason}; judged by the loaders built in this file "
         "and the modules it imports)",
     )
+
+
+def logged_outside_models(facts: ProjectFacts, exclude: Iterable[str] = ()) -> Tuple[Dict[str, Loc], Optional[Loc]]:
+    """What classes other than the LightningModules and DataModules of the project log
+    (callbacks, helpers, mixins outside ``exclude``): they may log into any model's
+    metrics. The second item is where one of them logs a name computed at run time."""
+    skip = set(exclude)
+    logged: Dict[str, Loc] = {}
+    dynamic: Optional[Loc] = None
+    for name, definitions in sorted(facts.classes.items()):
+        if name in skip or name in facts.lightning_classes:
+            continue
+        for cls in definitions:
+            for metric, loc in cls.metrics:
+                logged.setdefault(metric, loc)
+            dynamic = dynamic or cls.dynamic_logging
+    return logged, dynamic

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import difflib
-from typing import TYPE_CHECKING, Dict, Iterable, List, Optional, Tuple
+from typing import TYPE_CHECKING, Dict, Iterable, List, Optional, Set, Tuple
 
 from lightning_lint.model import fit_graph
 from lightning_lint.model.diagnostics import Applicability, Diagnostic, Severity
@@ -559,6 +559,7 @@ def _logged_for(callback: CallbackSpec, ctx: "RuleContext") -> Optional[Tuple[Di
     ``self.log`` of the project (saying why). None when nothing can be said."""
     hierarchies: Dict[str, Loc] = {}
     models: List[str] = []
+    classes: Set[str] = set()
     reason = None
     for spec in ctx.extraction.trainers:
         graph = spec.fit_graph
@@ -572,10 +573,19 @@ def _logged_for(callback: CallbackSpec, ctx: "RuleContext") -> Optional[Tuple[Di
             reason = reason or why or f"`{graph.model_class.rsplit('.', 1)[-1]}` logs nothing with `self.log`"
             continue
         models.append(f"`{graph.model_class.rsplit('.', 1)[-1]}`")
+        classes.update(c.name for c in fit_graph.hierarchy(graph.model_class, ctx.facts, graph.loc.path).classes)
         for metric, loc in logged.items():
             hierarchies.setdefault(metric, loc)
     if models and reason is None:
-        return hierarchies, f"the fitted model ({', '.join(sorted(set(models)))}, with its base classes) never logs"
+        # callbacks and helpers may log into any model: what they log counts, and a
+        # name they compute at run time leaves nothing to prove
+        outside, dynamic = fit_graph.logged_outside_models(ctx.facts, classes)
+        if dynamic is None:
+            for metric, loc in outside.items():
+                hierarchies.setdefault(metric, loc)
+            who = f"the fitted model ({', '.join(sorted(set(models)))}, with its base classes) never logs"
+            return hierarchies, who + (", nor does a callback of the project" if outside else "")
+        reason = f"a class that is not a LightningModule logs a name computed at run time ({fit_graph.where(dynamic)})"
     facts = ctx.facts
     if not facts.lightning_modules or facts.dynamic_logging is not None or not facts.logged_metrics:
         return None
