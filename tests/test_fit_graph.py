@@ -530,3 +530,21 @@ def test_class_facts_survive_the_cache(tmp_path):
     facts = gather(tmp_path, SettingsResolver(tmp_path, Overrides()))
     assert set(facts.classes) >= {"BaseDataModule", "DigitsDataModule", "Net"}
     assert facts.identity() == gather(tmp_path, SettingsResolver(tmp_path, Overrides())).identity()
+
+
+def test_lightning_cli_in_python_names_its_classes():
+    extraction = _extract(
+        "from lightning.pytorch.cli import LightningCLI\nfrom mnist.model import Net\n"
+        "class DM:\n    pass\n"
+        "LightningCLI(Net, DM, trainer_defaults={'max_epochs': 1})\n"
+        "LightningCLI(Net, subclass_mode_model=True, trainer_defaults={'max_epochs': 1})\n"
+        "LightningCLI(trainer_defaults={'max_epochs': 1})\n"
+    )
+    fixed, subclass, configured = (spec.fit_graph for spec in extraction.trainers)
+    assert (fixed.model_class, fixed.datamodule_class, fixed.unresolved_reason) == (
+        "mnist.model.Net",
+        "<local>.DM",
+        None,
+    )
+    assert subclass.model_class is None and "subclass chosen in the config" in subclass.unresolved_reason
+    assert configured.model_class is None and "given in the config" in configured.unresolved_reason

@@ -76,6 +76,33 @@ def record(ex: "_Extractor", spec: TrainerSpec, call: ast.Call, scope: "_Scope")
     spec.fit_graph = graph
 
 
+def cli_graph(ex: "_Extractor", call: ast.Call, scope: "_Scope") -> FitGraph:
+    """``LightningCLI(Net, DigitsDataModule, ...)``: the classes the CLI instantiates.
+    With ``subclass_mode_*=True`` (or no class) the config picks it: not known here."""
+    exprs = {k.arg: k.value for k in call.keywords if k.arg}
+    for param, given in zip(("model_class", "datamodule_class"), call.args):
+        exprs.setdefault(param, given)
+    graph = FitGraph(loc=ex.loc(call))
+    reasons = []
+    for param, sub in (("model_class", "subclass_mode_model"), ("datamodule_class", "subclass_mode_data")):
+        cls = exprs.get(param)
+        mode = exprs.get(sub)
+        if cls is None or (isinstance(cls, ast.Constant) and cls.value is None):
+            if param == "model_class":
+                reasons.append("the model class is given in the config")
+            continue
+        name = ex.qualname(cls, scope)
+        if name is None or (mode is not None and not (isinstance(mode, ast.Constant) and mode.value is False)):
+            reasons.append(f"`{param}` may be a subclass chosen in the config")
+            continue
+        if param == "model_class":
+            graph.model_class = name
+        else:
+            graph.datamodule_class = name
+    graph.unresolved_reason = "; ".join(reasons) or None
+    return graph
+
+
 def _one_class(names: List[str]) -> bool:
     return len(names) == 1 and names[0] != "?"
 

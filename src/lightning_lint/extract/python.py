@@ -1144,6 +1144,7 @@ class _Extractor:
             description=f"LightningCLI trainer_defaults at {self.path}:{call.lineno}",
         )
         spec.callbacks_open = "LightningCLI adds callbacks from its config files and command line"
+        spec.fit_graph = fit_graph.cli_graph(self, call, scope)
         self.extraction.trainers.append(spec)
 
     def _loader(self, call: ast.Call, scope: _Scope, kind: str) -> LoaderSpec:

@@ -48,10 +48,13 @@ class MidEpochCheckpointNotResumable(Rule):
     """
     ## What it does
     Flags checkpoints taken in the middle of an epoch (`every_n_train_steps`,
-    `train_time_interval`, or a checkpoint saved after intra-epoch validation) in a
-    project whose training DataLoader cannot resume mid-epoch: a plain
-    `torch.utils.data.DataLoader` and no loader that implements `state_dict` /
-    `load_state_dict`.
+    `train_time_interval`, or a checkpoint saved after intra-epoch validation) when the
+    training DataLoader cannot resume mid-epoch: a plain `torch.utils.data.DataLoader`,
+    not a loader that implements `state_dict` / `load_state_dict`. The loader is the one
+    that Trainer's `fit` receives (passed to `fit`, or returned by the DataModule's or the
+    model's `train_dataloader()`, followed across modules and base classes). When that
+    cannot be followed, the loaders built in the file and in the project modules it
+    imports decide, and the message says so; a loader of another script never does.
 
     ## Why is this bad?
     Resuming from such a checkpoint restores the loop counters ("5 batches of this epoch

@@ -425,9 +425,12 @@ class MonitoredMetricNeverLogged(Rule):
     """
     ## What it does
     Flags a `monitor` (EarlyStopping, ModelCheckpoint) that no `self.log(...)` /
-    `self.log_dict(...)` in the project can produce. It only decides when every logging
-    call in the project uses literal names (a dynamic name, such as an f-string or a
-    metrics collection, turns it off) and offers the closest logged name.
+    `self.log_dict(...)` can produce. When the Trainer's `fit` is seen, it reads the
+    fitted LightningModule and its base classes (in any module of the project), plus
+    what classes that are not LightningModules (callbacks) log; otherwise every logging
+    call in the project. It only decides when those calls use literal names (a dynamic
+    name, such as an f-string or a metrics collection, turns it off) and offers the
+    closest logged name.
 
     ## Why is this bad?
     Typos and renames (`val_loss` vs `val/loss`) are the classic: EarlyStopping raises
