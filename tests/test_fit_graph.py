@@ -410,7 +410,7 @@ def test_graph_of_loaders_passed_by_variable():
         "trainer.fit(model, other_loader)\n"
     )
     graph = extraction.trainers[0].fit_graph
-    assert graph.model_class == "Net" and graph.unresolved_reason is None
+    assert graph.model_class == ".models.Net" and graph.unresolved_reason is None  # a relative import
     assert [(r.kind, r.loc.span.start_line) for r in graph.train_loaders] == [("StatefulDataLoader", 5)]
     assert [r.loc.span.start_line for r in graph.val_loaders] == [6, 6]
     assert graph.loc.span.start_line == 9  # the first fit
@@ -479,6 +479,8 @@ def test_hierarchy_reasons():
     assert "2 classes of the project are named `Data`" in fit_graph.hierarchy("Data", facts).reason
     chosen, why = fit_graph.resolve_class("x.data.Data", facts)
     assert chosen is not None and chosen.loc.path == "x/data.py" and why is None
+    relative, why = fit_graph.resolve_class(".data.Data", facts, "y/train.py")
+    assert relative is not None and relative.loc.path == "y/data.py" and why is None
 
 
 def test_train_loaders_of_and_logged_metrics_of():
@@ -548,3 +550,20 @@ def test_lightning_cli_in_python_names_its_classes():
     )
     assert subclass.model_class is None and "subclass chosen in the config" in subclass.unresolved_reason
     assert configured.model_class is None and "given in the config" in configured.unresolved_reason
+
+
+def test_a_checkpoint_on_a_trainer_that_only_tests_is_quiet(tmp_path):
+    files = {
+        "evaluate.py": "import lightning as L\nfrom lightning.pytorch.callbacks import ModelCheckpoint\n"
+        "from torch.utils.data import DataLoader\n"
+        "loader = DataLoader(ds)\n"
+        "trainer = L.Trainer(callbacks=[ModelCheckpoint(every_n_train_steps=10)])\n"
+        "trainer.test(Net(), dataloaders=loader)\n"
+    }
+    assert not _codes(lint_files(tmp_path, files, "evaluate.py", select=["LL101"]), "LL101")
+    fitting = {
+        "evaluate.py": files["evaluate.py"].replace(
+            "trainer.test(Net(), dataloaders=loader)", "trainer.fit(Net(), loader)"
+        )
+    }
+    assert _codes(lint_files(tmp_path, fitting, "evaluate.py", select=["LL101"]), "LL101")

@@ -13,8 +13,7 @@ import sys
 from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, Iterable, List, Optional, Set, Tuple, Union
 
-from lightning_lint.extract import flow
-from lightning_lint.extract import fit_graph
+from lightning_lint.extract import fit_graph, flow
 from lightning_lint.extract.failure import ParseFailure
 from lightning_lint.model import lightning_api
 from lightning_lint.model.sources import SourceFile, parse_ast, shallow, utf8_col_to_char

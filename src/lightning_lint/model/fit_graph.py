@@ -127,11 +127,20 @@ def resolve_class(
     if len(candidates) == 1:
         return candidates[0], None
     chosen: Sequence[ClassFacts] = ()
-    if dotted.startswith("<local>.") and origin is not None:
+    if dotted.startswith(".") and origin is not None:  # ``from .models import Net``
+        stripped = dotted.lstrip(".")
+        base = os.path.dirname(_abs(origin, facts))
+        for _ in range(len(dotted) - len(stripped) - 1):
+            base = os.path.dirname(base)
+        module = os.path.join(base, *stripped.split(".")[:-1])
+        chosen = [
+            c for c in candidates if _abs(c.loc.path, facts) in (module + ".py", os.path.join(module, "__init__.py"))
+        ]
+    elif dotted.startswith("<local>.") and origin is not None:
         here = _abs(origin, facts)
         chosen = [c for c in candidates if _abs(c.loc.path, facts) == here]
     elif "." in dotted.lstrip("?"):
-        module = dotted.lstrip("?").rsplit(".", 1)[0]
+        module = dotted.lstrip("?").rsplit(".", 1)[0].lstrip(".")  # ``.models.Net``: a relative import
         chosen = [c for c in candidates if module in _module_suffixes(c.loc.path)]
     if len(chosen) == 1:
         return chosen[0], None

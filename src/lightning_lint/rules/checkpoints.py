@@ -242,9 +242,10 @@ def _trainer_loader(spec: TrainerSpec, ctx: "RuleContext") -> fit_graph.Training
 def _callback_loader(callback: CallbackSpec, ctx: "RuleContext") -> fit_graph.TrainingLoader:
     """The loader of the Trainers that use this callback; a callback seen on no Trainer
     is judged by the loaders its file can reach."""
-    verdicts = [
-        _trainer_loader(spec, ctx) for spec in ctx.extraction.trainers if any(cb is callback for cb in spec.callbacks)
-    ]
+    attached = [spec for spec in ctx.extraction.trainers if any(cb is callback for cb in spec.callbacks)]
+    if attached and not any(spec.assumed_training for spec in attached):
+        return fit_graph.TrainingLoader(None)  # only on Trainers that do not train
+    verdicts = [_trainer_loader(spec, ctx) for spec in attached if spec.assumed_training]
     if not verdicts:
         return fit_graph.training_loader(
             None,
