@@ -567,3 +567,44 @@ def test_a_checkpoint_on_a_trainer_that_only_tests_is_quiet(tmp_path):
         )
     }
     assert _codes(lint_files(tmp_path, fitting, "evaluate.py", select=["LL101"]), "LL101")
+
+
+def test_classes_of_one_name_in_one_file_are_told_apart(tmp_path):
+    # test modules define a `Model` class per test function
+    module = """
+import lightning as L
+from lightning.pytorch.callbacks import ModelCheckpoint
+from torch.utils.data import DataLoader
+from torchdata.stateful_dataloader import StatefulDataLoader
+
+def test_stateful():
+    class Model(L.LightningModule):
+        def train_dataloader(self):
+            return StatefulDataLoader(list(range(8)))
+    trainer = L.Trainer(callbacks=[ModelCheckpoint(every_n_train_steps=2)])
+    trainer.fit(Model())
+
+def test_plain():
+    class Model(L.LightningModule):
+        def train_dataloader(self):
+            return DataLoader(list(range(8)))
+    trainer = L.Trainer(callbacks=[ModelCheckpoint(every_n_train_steps=2)])
+    trainer.fit(Model())
+"""
+    found = _codes(lint_files(tmp_path, {"test_models.py": module}, "test_models.py", select=["LL101"]), "LL101")
+    assert [d.span.start_line for d in found] == [17]
+    assert "returned by `Model.train_dataloader()`" in found[0].message and "test_models.py:16" in found[0].message
+
+
+def test_a_custom_iterable_with_state_is_resumable(tmp_path):
+    files = {
+        "train.py": "import lightning as L\nfrom lightning.pytorch.callbacks import ModelCheckpoint\n"
+        "from torch.utils.data import DataLoader\nfrom data import StatefulIterable\n"
+        "plain = DataLoader(ds)\n"
+        "def run(loader):\n"
+        "    trainer = L.Trainer(callbacks=[ModelCheckpoint(every_n_train_steps=1)])\n"
+        "    trainer.fit(Net(), loader)\n",
+        "data.py": "class StatefulIterable:\n    def __iter__(self): ...\n"
+        "    def state_dict(self): ...\n    def load_state_dict(self, s): ...\n",
+    }
+    assert not _codes(lint_files(tmp_path, files, "train.py", select=["LL101"]), "LL101")

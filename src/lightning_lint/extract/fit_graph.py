@@ -50,11 +50,13 @@ def record(ex: "_Extractor", spec: TrainerSpec, call: ast.Call, scope: "_Scope")
     model = exprs.get("model")
     if model is not None:
         graph.model_class, why = _class_of(ex, model, scope)
+        graph.model_loc = _local_class(ex, model, scope)
         if why:
             reasons.append(why)
     datamodule = exprs.get("datamodule")
     if datamodule is not None:
         graph.datamodule_class, why = _class_of(ex, datamodule, scope)
+        graph.datamodule_loc = _local_class(ex, datamodule, scope)
         if why:
             reasons.append(why)
     for param in ("train_dataloaders", "val_dataloaders"):
@@ -118,6 +120,30 @@ def _class_of(ex: "_Extractor", expr: ast.expr, scope: "_Scope") -> Tuple[Option
             name = name.rsplit(".", 1)[0]
         return name, None
     return None, value.reason or f"`{ex.text(expr)}` is only known at run time"
+
+
+def _local_class(ex: "_Extractor", expr: ast.AST, scope: "_Scope", depth: int = 0) -> Optional[Loc]:
+    """Where the class that ``expr`` constructs is defined, when that is a ``class``
+    statement of this file: a file may define several classes of one name (one per test
+    function), and the name alone does not tell which."""
+    if depth > _MAX_DEPTH:
+        return None
+    if isinstance(expr, ast.Name):
+        owner, bindings = ex.lookup(expr.id, scope)
+        if len(bindings) != 1 or bindings[0].value is None or bindings[0].kind != "assign":
+            return None
+        return _local_class(ex, bindings[0].value, owner or scope, depth + 1)
+    if not isinstance(expr, ast.Call):
+        return None
+    func = expr.func
+    if isinstance(func, ast.Attribute) and func.attr in _CONSTRUCTORS:
+        func = func.value
+    if not isinstance(func, ast.Name):
+        return None
+    _, bindings = ex.lookup(func.id, scope)
+    if len(bindings) != 1 or bindings[0].kind != "class":
+        return None
+    return ex._name_loc(bindings[0].node, "class")
 
 
 def _loaders(ex: "_Extractor", expr: ast.AST, scope: "_Scope") -> Tuple[List[LoaderRef], List[str]]:

@@ -152,11 +152,11 @@ def fold(extraction: Any, facts: ProjectFacts) -> None:
 
 def _fold_classes(extraction: Any, facts: ProjectFacts) -> None:
     """Each class's ``ClassFacts``: what the fit graph follows across files."""
-    returned: Dict[str, List[Tuple[str, str, Loc]]] = {}
-    for loader in extraction.loaders:
+    returned: Dict[Loc, List[Tuple[str, str, Loc]]] = {}  # by the hook's ``def`` (one file may
+    for loader in extraction.loaders:  # define several classes of one name)
         for use in loader.uses:
             if use.owner is not None:
-                returned.setdefault(use.owner, []).append((use.role, loader.kind, loader.loc))
+                returned.setdefault(use.loc, []).append((use.role, loader.kind, loader.loc))
     for cls in extraction.classes:
         facts.classes.setdefault(cls.name, []).append(
             ClassFacts(
@@ -165,7 +165,7 @@ def _fold_classes(extraction: Any, facts: ProjectFacts) -> None:
                 bases=tuple(cls.bases),
                 lightning_base=cls.lightning_base,
                 hooks=tuple(hook for hook in GRAPH_HOOKS if hook in cls.methods),
-                loaders=tuple(returned.get(cls.name, ())),
+                loaders=tuple(found for loc in cls.methods.values() for found in returned.get(loc, ())),
                 metrics=tuple(sorted(cls.logged_metrics.items())),
                 dynamic_logging=cls.dynamic_logging,
             )
@@ -176,7 +176,7 @@ def _looks_like_loader(cls: Any) -> bool:
     """A class that Lightning would treat as a stateful loader: it derives from a
     DataLoader, or is named like one (a wrapper the train step iterates)."""
     names = [cls.name] + [base.rsplit(".", 1)[-1] for base in cls.bases]
-    return any(name.endswith(("Loader", "DataLoader", "Iterator")) for name in names)
+    return any(name.endswith(("Loader", "DataLoader", "Iterator", "Iterable")) for name in names)
 
 
 def module_name(path: str) -> str:

@@ -116,10 +116,11 @@ def _is_lightning(dotted: str) -> bool:
 
 
 def resolve_class(
-    dotted: str, facts: ProjectFacts, origin: Optional[str] = None
+    dotted: str, facts: ProjectFacts, origin: Optional[str] = None, defined_at: Optional[Loc] = None
 ) -> Tuple[Optional[ClassFacts], Optional[str]]:
     """The project class a name refers to, or why it cannot be told. ``origin`` is the
-    file that names it (a ``<local>.`` name is defined there)."""
+    file that names it (a ``<local>.`` name is defined there); ``defined_at`` is where
+    the extractor saw the very ``class`` statement (several classes of one name in a file)."""
     name = _short(dotted)
     candidates = facts.classes.get(name, [])
     if not candidates:
@@ -127,6 +128,12 @@ def resolve_class(
     if len(candidates) == 1:
         return candidates[0], None
     chosen: Sequence[ClassFacts] = ()
+    if defined_at is not None:
+        here = _abs(defined_at.path, facts)
+        line = defined_at.span.start_line
+        chosen = [c for c in candidates if c.loc.span.start_line == line and _abs(c.loc.path, facts) == here]
+        if len(chosen) == 1:
+            return chosen[0], None
     if dotted.startswith(".") and origin is not None:  # ``from .models import Net``
         stripped = dotted.lstrip(".")
         base = os.path.dirname(_abs(origin, facts))
@@ -147,10 +154,12 @@ def resolve_class(
     return None, f"{len(candidates)} classes of the project are named `{name}`"
 
 
-def hierarchy(dotted: str, facts: ProjectFacts, origin: Optional[str] = None) -> Hierarchy:
+def hierarchy(
+    dotted: str, facts: ProjectFacts, origin: Optional[str] = None, defined_at: Optional[Loc] = None
+) -> Hierarchy:
     """The class and its project bases, depth first and left to right."""
     result = Hierarchy()
-    top, reason = resolve_class(dotted, facts, origin)
+    top, reason = resolve_class(dotted, facts, origin, defined_at)
     if top is None:
         result.reason = reason
         return result
@@ -175,10 +184,12 @@ def hierarchy(dotted: str, facts: ProjectFacts, origin: Optional[str] = None) ->
     return result
 
 
-def loaders_of(dotted: str, role: str, facts: ProjectFacts, origin: Optional[str] = None) -> Loaders:
+def loaders_of(
+    dotted: str, role: str, facts: ProjectFacts, origin: Optional[str] = None, defined_at: Optional[Loc] = None
+) -> Loaders:
     """The loaders the ``<role>_dataloader`` hook of a class (or of a base) returns."""
     hook = f"{role}_dataloader"
-    classes = hierarchy(dotted, facts, origin)
+    classes = hierarchy(dotted, facts, origin, defined_at)
     owner = classes.first_with(hook)
     if owner is None:
         if classes.reason:
@@ -199,11 +210,11 @@ def train_loaders_of(class_name: str, facts: ProjectFacts) -> Tuple[List[Tuple[s
 
 
 def logged_metrics_of(
-    class_name: str, facts: ProjectFacts, origin: Optional[str] = None
+    class_name: str, facts: ProjectFacts, origin: Optional[str] = None, defined_at: Optional[Loc] = None
 ) -> Tuple[Dict[str, Loc], Optional[str]]:
     """The metric names a class and its bases log with ``self.log``/``self.log_dict``;
     the reason when the list may be incomplete (a base not seen, a dynamic name)."""
-    classes = hierarchy(class_name, facts, origin)
+    classes = hierarchy(class_name, facts, origin, defined_at)
     logged: Dict[str, Loc] = {}
     for cls in classes.classes:
         for name, loc in cls.metrics:
@@ -224,11 +235,13 @@ def fit_loaders(graph: FitGraph, role: str, facts: ProjectFacts) -> Loaders:
             found = [(ref.kind, ref.loc) for ref in passed]
             return Loaders(found=found, how=f"passed to `fit` at line {graph.loc.span.start_line}", defined=True)
         return Loaders(reason=graph.unresolved_reason or f"the {role} loaders passed to `fit` cannot be followed")
-    sources = [c for c in (graph.datamodule_class, graph.model_class) if c]
+    sources = [
+        (c, at) for c, at in ((graph.datamodule_class, graph.datamodule_loc), (graph.model_class, graph.model_loc)) if c
+    ]
     if not sources:
         return Loaders(reason=graph.unresolved_reason or "the model given to `fit` is not known")
-    for dotted in sources:
-        loaders = loaders_of(dotted, role, facts, graph.loc.path)
+    for dotted, at in sources:
+        loaders = loaders_of(dotted, role, facts, graph.loc.path, at)
         if loaders.defined is not False:
             return loaders
     if graph.unresolved_reason:  # the model may define the hook
@@ -241,7 +254,7 @@ def fit_validates(graph: FitGraph, facts: ProjectFacts) -> Optional[bool]:
     model without ``validation_step``); True when it has both; None when unknown."""
     if graph.model_class is None:
         return None
-    steps = hierarchy(graph.model_class, facts, graph.loc.path).defines("validation_step")
+    steps = hierarchy(graph.model_class, facts, graph.loc.path, graph.model_loc).defines("validation_step")
     if steps is False and not graph.unresolved_reason:
         return False
     loaders = fit_loaders(graph, "val", facts)
@@ -252,10 +265,12 @@ def fit_validates(graph: FitGraph, facts: ProjectFacts) -> Optional[bool]:
     return None
 
 
-def class_loc(dotted: Optional[str], facts: ProjectFacts, origin: Optional[str] = None) -> Optional[Loc]:
+def class_loc(
+    dotted: Optional[str], facts: ProjectFacts, origin: Optional[str] = None, defined_at: Optional[Loc] = None
+) -> Optional[Loc]:
     if not dotted:
         return None
-    cls, _ = resolve_class(dotted, facts, origin)
+    cls, _ = resolve_class(dotted, facts, origin, defined_at)
     return cls.loc if cls is not None else None
 
 
@@ -269,12 +284,12 @@ def describe(graph: FitGraph, facts: ProjectFacts) -> str:
     parts = []
     model = graph.model_class
     if model:
-        loc = class_loc(model, facts, graph.loc.path)
+        loc = class_loc(model, facts, graph.loc.path, graph.model_loc)
         parts.append(f"fits {_short(model)}" + (f" ({where(loc)})" if loc else " (not found in the project)"))
     else:
         parts.append("fits an unknown model")
     if graph.datamodule_class:
-        loc = class_loc(graph.datamodule_class, facts, graph.loc.path)
+        loc = class_loc(graph.datamodule_class, facts, graph.loc.path, graph.datamodule_loc)
         parts.append(
             f"with {_short(graph.datamodule_class)}" + (f" ({where(loc)})" if loc else " (not found in the project)")
         )

@@ -286,6 +286,8 @@ class FitGraph:
     train_given: bool = False
     val_given: bool = False
     unresolved_reason: Optional[str] = None
+    model_loc: Optional[Loc] = None  # the ``class`` statement, when the class is defined in this file
+    datamodule_loc: Optional[Loc] = None
 
 
 @dataclass(eq=False)

@@ -571,12 +571,14 @@ def _logged_for(callback: CallbackSpec, ctx: "RuleContext") -> Optional[Tuple[Di
         if graph.model_class is None:
             reason = reason or graph.unresolved_reason or "the model given to `fit` is not known"
             continue
-        logged, why = fit_graph.logged_metrics_of(graph.model_class, ctx.facts, graph.loc.path)
+        logged, why = fit_graph.logged_metrics_of(graph.model_class, ctx.facts, graph.loc.path, graph.model_loc)
         if why or not logged:
             reason = reason or why or f"`{graph.model_class.rsplit('.', 1)[-1]}` logs nothing with `self.log`"
             continue
         models.append(f"`{graph.model_class.rsplit('.', 1)[-1]}`")
-        classes.update(c.name for c in fit_graph.hierarchy(graph.model_class, ctx.facts, graph.loc.path).classes)
+        classes.update(
+            c.name for c in fit_graph.hierarchy(graph.model_class, ctx.facts, graph.loc.path, graph.model_loc).classes
+        )
         for metric, loc in logged.items():
             hierarchies.setdefault(metric, loc)
     if models and reason is None:
