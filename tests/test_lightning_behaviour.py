@@ -481,3 +481,44 @@ def test_manual_optimization_rejects_automatic_features(tmp_path):
         fit(tmp_path, Manual(), max_epochs=1, accumulate_grad_batches=2)
     with pytest.raises(MisconfigurationException, match="clipping is not supported"):
         fit(tmp_path, Manual(), max_epochs=1, gradient_clip_val=1.0)
+
+
+class _NoValidation(pl.LightningModule):
+    """A model with a training loop only (the reinforcement-learning examples' shape)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        import torch
+
+        self.layer = torch.nn.Linear(4, 1)
+
+    def training_step(self, batch, batch_idx):
+        (x,) = batch
+        return self.layer(x).pow(2).mean()
+
+    def configure_optimizers(self):
+        import torch
+
+        return torch.optim.SGD(self.parameters(), lr=0.01)
+
+    def train_dataloader(self):
+        import torch
+        from torch.utils.data import DataLoader, TensorDataset
+
+        return DataLoader(TensorDataset(torch.randn(16, 4)), batch_size=2)
+
+
+@claim("LL101")
+def test_without_validation_checkpoints_are_saved_at_epoch_ends(tmp_path):
+    # the fit graph's claim: `val_check_interval` makes ModelCheckpoint save mid-epoch only
+    # when the fit has a validation loop; without one it saves when the epoch ends
+    from lightning.pytorch.callbacks import ModelCheckpoint
+
+    saved = {}
+    for name, model in (("validating", TinyModel()), ("no-validation", _NoValidation())):
+        root = tmp_path / name
+        checkpoint = ModelCheckpoint(dirpath=str(root), filename="{step}", save_top_k=-1)
+        fit(root, model, max_epochs=2, val_check_interval=2, callbacks=[checkpoint], enable_checkpointing=True)
+        saved[name] = sorted(int(p.stem.split("=")[1]) for p in root.glob("step=*.ckpt"))
+    assert saved["validating"] == [2, 4, 6, 8, 10, 12, 14, 16]  # after each validation, inside the epoch
+    assert saved["no-validation"] == [8, 16]  # at the end of each epoch only

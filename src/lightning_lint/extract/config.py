@@ -19,6 +19,7 @@ from typing import Any, Dict, List, Optional, Protocol, Tuple
 
 import yaml
 
+from lightning_lint.extract import fit_graph
 from lightning_lint.extract.failure import ParseFailure
 from lightning_lint.extract.yaml import (
     CONSUMER_JSONARGPARSE,
@@ -475,6 +476,7 @@ def _lightning_cli(root: YNode, builder: _Builder, extraction: Extraction) -> No
         )
         if "cli_ckpt_path" in extraction.facts and command is None:
             spec.extras["ckpt_path"] = extraction.facts["cli_ckpt_path"]
+        spec.fit_graph = fit_graph.config_graph(node, "class_path")
         extraction.trainers.append(spec)
 
 
@@ -488,6 +490,7 @@ def _hydra(root: YNode, builder: _Builder, extraction: Extraction) -> None:
         spec = builder.trainer(node, prefix, f"Hydra trainer node `{key_path or '<root>'}` in {node.path}")
         if key_path == "trainer":
             _template_convention(root, spec, builder)
+            spec.fit_graph = fit_graph.config_graph(root, "_target_")
         extraction.trainers.append(spec)
     # callbacks defined on their own (a callbacks group file, or not passed to a Trainer)
     for key_path, node in root.walk():

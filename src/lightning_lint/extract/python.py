@@ -13,7 +13,7 @@ import sys
 from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, Iterable, List, Optional, Set, Tuple, Union
 
-from lightning_lint.extract import flow
+from lightning_lint.extract import fit_graph, flow
 from lightning_lint.extract.failure import ParseFailure
 from lightning_lint.model import lightning_api
 from lightning_lint.model.sources import SourceFile, parse_ast, shallow, utf8_col_to_char
@@ -975,6 +975,7 @@ class _Extractor:
         for node in self.scopes.classes:
             self.extraction.classes.append(self._class(node))
         self._resolve_local_bases()
+        fit_graph.record_imports(self)
         return self.extraction
 
     def _trainer(self, call: ast.Call, scope: _Scope) -> TrainerSpec:
@@ -1168,6 +1169,7 @@ class _Extractor:
             description=f"LightningCLI trainer_defaults at {self.path}:{call.lineno}",
         )
         spec.callbacks_open = "LightningCLI adds callbacks from its config files and command line"
+        spec.fit_graph = fit_graph.cli_graph(self, call, scope)
         self.extraction.trainers.append(spec)
 
     def _loader(self, call: ast.Call, scope: _Scope, kind: str) -> LoaderSpec:
@@ -1246,10 +1248,13 @@ class _Extractor:
                 if role and any(_refers_to(value, attr=attr) for value in _returned_values(method)):
                     return self._use_of(owner, method, role)
             return None
+        returns = returned or (
+            name is not None and any(_refers_to(value, name=name) for value in _returned_values(function))
+        )
         role = _ROLE_BY_HOOK.get(function.name)
         if role is None:
-            return None
-        if returned or (name is not None and any(_refers_to(value, name=name) for value in _returned_values(function))):
+            return fit_graph.hook_via_helper(self, owner, function) if returns else None
+        if returns:
             return self._use_of(owner, function, role)
         return None
 
@@ -1297,6 +1302,8 @@ class _Extractor:
             return [found for e in expr.values for found in self._loaders_in(e, scope, loaders, depth + 1)]
         if isinstance(expr, ast.IfExp):
             return [found for e in (expr.body, expr.orelse) for found in self._loaders_in(e, scope, loaders, depth + 1)]
+        if isinstance(expr, ast.Subscript):
+            return fit_graph.loaders_through(self, expr, scope, loaders, depth)
         if isinstance(expr, ast.Name):
             return [
                 found
@@ -1322,6 +1329,7 @@ class _Extractor:
             )
         for spec in specs:
             spec.runs.append(RunCall(func.attr, args, self.loc(call)))
+            fit_graph.record(self, spec, call, scope)
 
     def _trainers_of(
         self, expr: ast.AST, scope: _Scope, trainers: Dict[int, TrainerSpec], depth: int = 0

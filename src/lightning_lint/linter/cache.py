@@ -336,7 +336,41 @@ def encode_fragment(fragment: Any) -> dict:
         "classes": sorted(fragment.lightning_classes),
         "bases": {name: sorted(bases) for name, bases in sorted(fragment.class_bases.items())},
         "parsed": fragment.files_parsed,
+        "class_facts": [_encode_class(c) for defs in fragment.classes.values() for c in defs],
     }
+
+
+def _encode_class(c: Any) -> list:
+    return [
+        c.name,
+        _loc(c.loc),
+        list(c.bases),
+        c.lightning_base,
+        list(c.hooks),
+        [[role, kind, _loc(x)] for role, kind, x in c.loaders],
+        [[name, _loc(x)] for name, x in c.metrics],
+        _loc(c.dynamic_logging),
+    ]
+
+
+def _decode_classes(data: list) -> Dict[str, list]:
+    from lightning_lint.model.facts import ClassFacts
+
+    classes: Dict[str, list] = {}
+    for name, loc, bases, base, hooks, loaders, metrics, dynamic in data:
+        classes.setdefault(str(name), []).append(
+            ClassFacts(
+                name=str(name),
+                loc=_unloc(loc),
+                bases=tuple(str(b) for b in bases),
+                lightning_base=base,
+                hooks=tuple(str(h) for h in hooks),
+                loaders=tuple((str(role), str(kind), _unloc(x)) for role, kind, x in loaders),
+                metrics=tuple((str(m), _unloc(x)) for m, x in metrics),
+                dynamic_logging=_unloc(dynamic),
+            )
+        )
+    return classes
 
 
 def decode_fragment(data: dict) -> Any:
@@ -353,4 +387,5 @@ def decode_fragment(data: dict) -> Any:
         lightning_classes={str(x) for x in data.get("classes", ())},
         class_bases={str(name): {str(b) for b in bases} for name, bases in data.get("bases", {}).items()},
         files_parsed=int(data["parsed"]),
+        classes=_decode_classes(data.get("class_facts", [])),
     )

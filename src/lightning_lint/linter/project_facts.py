@@ -35,6 +35,10 @@ _INTERESTING = (
     b"LightningModule",
     b"LightningDataModule",
     b".fit(",
+    # the classes of a fit graph: DataModules on project bases, loader hooks and steps in mixins
+    b"DataModule):",
+    b"_dataloader(self",
+    b"_step(self",
 )
 MAX_FILES = 20000
 MAX_FILE_BYTES = 2 * 1024 * 1024

@@ -14,6 +14,32 @@ from typing import Any, Dict, List, Optional, Set, Tuple
 from lightning_lint.model import lightning_api
 from lightning_lint.model.spec import Loc
 
+# The methods of a class that the fit graph reads: the loader hooks and the step methods.
+GRAPH_HOOKS = (
+    "train_dataloader",
+    "val_dataloader",
+    "test_dataloader",
+    "predict_dataloader",
+    "training_step",
+    "validation_step",
+)
+
+
+@dataclass(frozen=True)
+class ClassFacts:
+    """What the fit graph needs of one class of the project: where it is, its bases (as
+    its file resolves them), the loader hooks and steps it defines, the loaders its hooks
+    return (role, kind, where built), and the metric names it logs."""
+
+    name: str
+    loc: Loc
+    bases: Tuple[str, ...] = ()
+    lightning_base: Optional[str] = None
+    hooks: Tuple[str, ...] = ()
+    loaders: Tuple[Tuple[str, str, Loc], ...] = ()
+    metrics: Tuple[Tuple[str, Loc], ...] = ()
+    dynamic_logging: Optional[Loc] = None
+
 
 @dataclass
 class ProjectFacts:
@@ -35,6 +61,7 @@ class ProjectFacts:
     # whose result some module fits
     fitting_parameters: Dict[str, Set[str]] = field(default_factory=dict)
     fitted_functions: Set[str] = field(default_factory=set)
+    classes: Dict[str, List[ClassFacts]] = field(default_factory=dict)  # class name -> definitions
     measured: Dict[str, Dict[str, Any]] = field(default_factory=dict)  # config path -> facts
     # command lines that pass several LightningCLI configs: (absolute config paths, where)
     cli_config_sets: List[Tuple[Tuple[str, ...], Loc]] = field(default_factory=list)
@@ -50,6 +77,7 @@ class ProjectFacts:
         fields["class_bases"] = sorted((name, sorted(bases)) for name, bases in self.class_bases.items())
         fields["fitting_parameters"] = sorted((name, sorted(p)) for name, p in self.fitting_parameters.items())
         fields["fitted_functions"] = sorted(self.fitted_functions)
+        fields["classes"] = sorted(self.classes.items())
         return repr(sorted(fields.items(), key=lambda item: item[0]))
 
     @property
@@ -85,6 +113,8 @@ def merge(fragment: ProjectFacts, facts: ProjectFacts) -> None:
     for name, params in fragment.fitting_parameters.items():
         facts.fitting_parameters.setdefault(name, set()).update(params)
     facts.fitted_functions.update(fragment.fitted_functions)
+    for name, definitions in fragment.classes.items():
+        facts.classes.setdefault(name, []).extend(definitions)
     facts.files_parsed += fragment.files_parsed
 
 
@@ -117,13 +147,36 @@ def fold(extraction: Any, facts: ProjectFacts) -> None:
             facts.lightning_modules.append(cls.name)
             if cls.manual_optimization is not None:
                 facts.manual_optimization.append((cls.name, cls.manual_optimization))
+    _fold_classes(extraction, facts)
+
+
+def _fold_classes(extraction: Any, facts: ProjectFacts) -> None:
+    """Each class's ``ClassFacts``: what the fit graph follows across files."""
+    returned: Dict[Loc, List[Tuple[str, str, Loc]]] = {}  # by the hook's ``def`` (one file may
+    for loader in extraction.loaders:  # define several classes of one name)
+        for use in loader.uses:
+            if use.owner is not None:
+                returned.setdefault(use.loc, []).append((use.role, loader.kind, loader.loc))
+    for cls in extraction.classes:
+        facts.classes.setdefault(cls.name, []).append(
+            ClassFacts(
+                name=cls.name,
+                loc=cls.loc,
+                bases=tuple(cls.bases),
+                lightning_base=cls.lightning_base,
+                hooks=tuple(hook for hook in GRAPH_HOOKS if hook in cls.methods),
+                loaders=tuple(found for loc in cls.methods.values() for found in returned.get(loc, ())),
+                metrics=tuple(sorted(cls.logged_metrics.items())),
+                dynamic_logging=cls.dynamic_logging,
+            )
+        )
 
 
 def _looks_like_loader(cls: Any) -> bool:
     """A class that Lightning would treat as a stateful loader: it derives from a
     DataLoader, or is named like one (a wrapper the train step iterates)."""
     names = [cls.name] + [base.rsplit(".", 1)[-1] for base in cls.bases]
-    return any(name.endswith(("Loader", "DataLoader", "Iterator")) for name in names)
+    return any(name.endswith(("Loader", "DataLoader", "Iterator", "Iterable")) for name in names)
 
 
 def module_name(path: str) -> str:

@@ -260,6 +260,36 @@ class TrainerUse:
     param: str = ""  # ... and the parameter: its name, or its position ("0", "1", ...)
 
 
+@dataclass(frozen=True)
+class LoaderRef:
+    """A loader construction given to a run method: its kind (``DataLoader``,
+    ``StatefulDataLoader``, ``StreamingDataLoader``) and where it is built."""
+
+    kind: str
+    loc: Loc
+
+
+@dataclass(eq=False)
+class FitGraph:
+    """What a Trainer's ``fit`` receives (or a config's ``model:``/``data:`` nodes): the
+    LightningModule and DataModule classes (dotted names as the imports resolve them,
+    matched by their last part against the project's classes), and the loaders passed
+    directly. ``unresolved_reason`` says which part could not be followed (the model or
+    the loaders are then not known); ``train_given``/``val_given`` say whether
+    ``train_dataloaders``/``val_dataloaders`` were passed at all."""
+
+    loc: Loc
+    model_class: Optional[str] = None
+    datamodule_class: Optional[str] = None
+    train_loaders: Tuple[LoaderRef, ...] = ()
+    val_loaders: Tuple[LoaderRef, ...] = ()
+    train_given: bool = False
+    val_given: bool = False
+    unresolved_reason: Optional[str] = None
+    model_loc: Optional[Loc] = None  # the ``class`` statement, when the class is defined in this file
+    datamodule_loc: Optional[Loc] = None
+
+
 @dataclass(eq=False)
 class TrainerSpec:
     """One Trainer configuration: the arguments of a ``Trainer(...)`` call, a
@@ -277,6 +307,7 @@ class TrainerSpec:
     key_prefix: str = ""  # "trainer." for YAML sections
     description: str = ""  # "Trainer(...) in train.py:12" for humans
     extras: Dict[str, Any] = field(default_factory=dict)  # flavor-specific facts
+    fit_graph: Optional[FitGraph] = None  # what its (first) ``fit`` receives, when seen
 
     def get(self, name: str) -> Value:
         """The argument as written; unknown when ``**kwargs`` or the config may set it;

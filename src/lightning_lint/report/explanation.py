@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 from typing import Any, Dict, List, Tuple
 
+from lightning_lint.model import fit_graph
 from lightning_lint.model.diagnostics import Diagnostic
 from lightning_lint.model.schedule import INF, Schedule, checkpoint_plan
 from lightning_lint.model.spec import TrainerSpec
@@ -67,6 +68,7 @@ def explain_spec(spec: TrainerSpec, ctx, diagnostics: List[Diagnostic]) -> Dict[
         "validation": _validation(s),
         "checkpoints": _checkpoints(spec, s),
         "logging": _logging(s),
+        "fit_graph": _fit_graph(spec, ctx),
         "unknowns": dict(s.unknowns),
         "notes": list(s.notes),
         "findings": [
@@ -107,6 +109,16 @@ def _branches(spec: TrainerSpec) -> Dict[str, str]:
                 for c in value.candidates
             )
     return found
+
+
+def _fit_graph(spec: TrainerSpec, ctx) -> str:
+    """What the Trainer's ``fit`` receives, resolved across the project."""
+    if spec.fit_graph is None:
+        return "unknown: no `fit` call is visible" if spec.flavor == "python" else "unknown: no `model:`/`data:` node"
+    text = fit_graph.describe(spec.fit_graph, ctx.facts)
+    if spec.fit_graph.unresolved_reason:
+        text += f" (not followed: {spec.fit_graph.unresolved_reason})"
+    return text
 
 
 def _epoch_limit(s: Schedule) -> str:
@@ -207,6 +219,8 @@ def render(report: Dict[str, Any]) -> str:
     ]
     rows += [("checkpoint", c) for c in report["checkpoints"]]
     rows.append(("logging", report["logging"]))
+    if report.get("fit_graph"):
+        rows.append(("fit graph", report["fit_graph"]))
     width = max(len(k) for k, _ in rows)
     lines += [f"  {k.ljust(width)}  {v}" for k, v in rows]
     for note in report["notes"]:

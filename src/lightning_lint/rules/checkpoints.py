@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Dict, Iterable, Optional, Tuple
 
+from lightning_lint.model import fit_graph
 from lightning_lint.model.diagnostics import Diagnostic, Severity
 from lightning_lint.model.schedule import checkpoint_plan
-from lightning_lint.model.spec import Call, CallbackSpec, TrainerSpec, Value, describe
+from lightning_lint.model.spec import FLAVOR_PYTHON, Call, CallbackSpec, TrainerSpec, Value, describe
 from lightning_lint.rules.base import Rule, example
 from lightning_lint.rules.common import (
     checkpoints,
@@ -25,6 +26,7 @@ _PLAIN_LOADER_PROJECT = {
     "data.py": "from torch.utils.data import DataLoader\n"
     "def train_dataloader(ds):\n    return DataLoader(ds, batch_size=32, shuffle=True)\n",
 }
+_USES_DATA = "from lightning.pytorch.callbacks import ModelCheckpoint\nfrom data import train_dataloader\n"
 _STATEFUL_LOADER_PROJECT = {
     "data.py": "from torchdata.stateful_dataloader import StatefulDataLoader\n"
     "def train_dataloader(ds):\n    return StatefulDataLoader(ds, batch_size=32, shuffle=True)\n",
@@ -46,10 +48,13 @@ class MidEpochCheckpointNotResumable(Rule):
     """
     ## What it does
     Flags checkpoints taken in the middle of an epoch (`every_n_train_steps`,
-    `train_time_interval`, or a checkpoint saved after intra-epoch validation) in a
-    project whose training DataLoader cannot resume mid-epoch: a plain
-    `torch.utils.data.DataLoader` and no loader that implements `state_dict` /
-    `load_state_dict`.
+    `train_time_interval`, or a checkpoint saved after intra-epoch validation) when the
+    training DataLoader cannot resume mid-epoch: a plain `torch.utils.data.DataLoader`,
+    not a loader that implements `state_dict` / `load_state_dict`. The loader is the one
+    that Trainer's `fit` receives (passed to `fit`, or returned by the DataModule's or the
+    model's `train_dataloader()`, followed across modules and base classes). When that
+    cannot be followed, the loaders built in the file and in the project modules it
+    imports decide, and the message says so; a loader of another script never does.
 
     ## Why is this bad?
     Resuming from such a checkpoint restores the loop counters ("5 batches of this epoch
@@ -82,12 +87,12 @@ class MidEpochCheckpointNotResumable(Rule):
     summary = "Mid-epoch checkpoints with a plain DataLoader: a resumed run replays the start of the epoch."
     VALID = [
         example(
-            "from lightning.pytorch.callbacks import ModelCheckpoint\nModelCheckpoint(every_n_train_steps=500)\n",
+            _USES_DATA + "ModelCheckpoint(every_n_train_steps=500)\n",
             files=_STATEFUL_LOADER_PROJECT,
             note="StatefulDataLoader keeps its position",
         ),
         example(
-            "from lightning.pytorch.callbacks import ModelCheckpoint\nModelCheckpoint(every_n_epochs=1)\n",
+            _USES_DATA + "ModelCheckpoint(every_n_epochs=1)\n",
             files=_PLAIN_LOADER_PROJECT,
         ),
         example(
@@ -95,7 +100,7 @@ class MidEpochCheckpointNotResumable(Rule):
             note="no loader found in the project: nothing to prove",
         ),
         example(
-            "from lightning.pytorch.callbacks import ModelCheckpoint\nModelCheckpoint(every_n_train_steps=500)\n",
+            "from loader import ResumableLoader\n" + _USES_DATA + "ModelCheckpoint(every_n_train_steps=500)\n",
             files={
                 "loader.py": "class ResumableLoader:\n    def __iter__(self): ...\n"
                 "    def state_dict(self): ...\n    def load_state_dict(self, s): ...\n",
@@ -104,15 +109,33 @@ class MidEpochCheckpointNotResumable(Rule):
             note="a custom stateful loader",
         ),
         example(
-            "from lightning.pytorch.callbacks import ModelCheckpoint\ndef f(n):\n"
-            "    ModelCheckpoint(every_n_train_steps=n)\n",
+            _USES_DATA + "def f(n):\n    ModelCheckpoint(every_n_train_steps=n)\n",
             files=_PLAIN_LOADER_PROJECT,
             note="unknown",
+        ),
+        example(
+            "from lightning.pytorch.callbacks import ModelCheckpoint\nModelCheckpoint(every_n_train_steps=500)\n",
+            files=_PLAIN_LOADER_PROJECT,
+            note="the only plain loader is in a module this script does not import (another entry point)",
+        ),
+        example(
+            "import lightning as L\nfrom lightning.pytorch.callbacks import ModelCheckpoint\n"
+            "from torchdata.stateful_dataloader import StatefulDataLoader\nfrom data import train_dataloader\n"
+            "trainer = L.Trainer(callbacks=[ModelCheckpoint(every_n_train_steps=500)])\n"
+            "trainer.fit(Net(), StatefulDataLoader(ds, shuffle=True))\n",
+            files=_PLAIN_LOADER_PROJECT,
+            note="this Trainer's own training loader keeps its position",
+        ),
+        example(
+            "import lightning as L\nfrom torch.utils.data import DataLoader\nclass Net(L.LightningModule):\n"
+            "    def train_dataloader(self):\n        return DataLoader(ds, shuffle=True)\n"
+            "trainer = L.Trainer(val_check_interval=100)\ntrainer.fit(Net())\n",
+            note="the model has no validation loop: the checkpoint is saved at the end of each epoch",
         ),
     ]
     INVALID = [
         example(
-            "from lightning.pytorch.callbacks import ModelCheckpoint\nModelCheckpoint(every_n_train_steps=500)\n",
+            _USES_DATA + "ModelCheckpoint(every_n_train_steps=500)\n",
             files=_PLAIN_LOADER_PROJECT,
             message="StatefulDataLoader",
         ),
@@ -124,14 +147,26 @@ class MidEpochCheckpointNotResumable(Rule):
             message="replays",
         ),
         example(
-            "from datetime import timedelta\nfrom lightning.pytorch.callbacks import ModelCheckpoint\n"
-            "ModelCheckpoint(train_time_interval=timedelta(minutes=30))\n",
+            "from datetime import timedelta\n"
+            + _USES_DATA
+            + "ModelCheckpoint(train_time_interval=timedelta(minutes=30))\n",
             files=_PLAIN_LOADER_PROJECT,
         ),
         example(
-            "from lightning import Trainer\nTrainer(max_epochs=3, val_check_interval=0.25)\n",
+            "from lightning import Trainer\nfrom data import train_dataloader\n"
+            "Trainer(max_epochs=3, val_check_interval=0.25)\n",
             files=_PLAIN_LOADER_PROJECT,
             message="after validation",
+        ),
+        example(
+            "import lightning as L\nfrom lightning.pytorch.callbacks import ModelCheckpoint\n"
+            "from torch.utils.data import DataLoader\n"
+            "train_loader = DataLoader(ds, shuffle=True)\n"
+            "trainer = L.Trainer(callbacks=[ModelCheckpoint(every_n_train_steps=500)])\n"
+            "trainer.fit(Net(), train_loader)\n",
+            files=_STATEFUL_LOADER_PROJECT,
+            message="passed to `fit`",
+            note="this Trainer's own training loader is plain, whatever other loaders the project has",
         ),
     ]
 
@@ -139,15 +174,18 @@ class MidEpochCheckpointNotResumable(Rule):
         if callback.kind != "ModelCheckpoint":
             return
         trigger = _mid_epoch_trigger(callback)
-        if trigger is None or ctx.facts.loaders_resumable is not False:
+        if trigger is None:
+            return
+        loader = _callback_loader(callback, ctx)
+        if loader.resumable is not False:
             return
         name, value = trigger
         yield self.report(
             value,
             f"`{callback.label()}({name}={describe(value)})` saves in the middle of an epoch, "
-            f"but the training DataLoader ({ctx.facts.describe_plain_loader()}) cannot resume "
-            "there: " + _RESUME_PROBLEM,
+            f"but the training DataLoader ({loader.cite}) cannot resume there{loader.note}: " + _RESUME_PROBLEM,
             help=_RESUME_FIX,
+            related=loader.related,
         )
 
     def check_trainer(self, spec: TrainerSpec, ctx: "RuleContext") -> Iterable[Diagnostic]:
@@ -172,7 +210,10 @@ class MidEpochCheckpointNotResumable(Rule):
         implicit = default_checkpoint_active(spec) and not checkpoints(spec)
         if not savers and not implicit:
             return
-        if ctx.facts.loaders_resumable is not False:
+        if spec.fit_graph is not None and fit_graph.fit_validates(spec.fit_graph, ctx.facts) is False:
+            return  # no validation loop: the checkpoint is saved at the end of the epoch
+        loader = _trainer_loader(spec, ctx)
+        if loader.resumable is not False:
             return
         value = spec.get("val_check_interval")
         at = value if value.anchor else spec
@@ -180,9 +221,43 @@ class MidEpochCheckpointNotResumable(Rule):
             at,
             f"`{spec.show('val_check_interval')}` validates inside the epoch and the "
             f"{'default ' if implicit else ''}ModelCheckpoint saves after validation, but the "
-            f"training DataLoader ({ctx.facts.describe_plain_loader()}) cannot resume mid-epoch: " + _RESUME_PROBLEM,
+            f"training DataLoader ({loader.cite}) cannot resume mid-epoch{loader.note}: " + _RESUME_PROBLEM,
             help=_RESUME_FIX,
+            related=loader.related,
         )
+
+
+def _trainer_loader(spec: TrainerSpec, ctx: "RuleContext") -> fit_graph.TrainingLoader:
+    """The loader this Trainer trains on: from its fit graph, else (saying so) from the
+    loaders its file can reach."""
+    return fit_graph.training_loader(
+        spec.fit_graph,
+        ctx.facts,
+        str(ctx.path),
+        ctx.extraction.facts.get("imports", ()),
+        python=spec.flavor == FLAVOR_PYTHON,
+    )
+
+
+def _callback_loader(callback: CallbackSpec, ctx: "RuleContext") -> fit_graph.TrainingLoader:
+    """The loader of the Trainers that use this callback; a callback seen on no Trainer
+    is judged by the loaders its file can reach."""
+    attached = [spec for spec in ctx.extraction.trainers if any(cb is callback for cb in spec.callbacks)]
+    if attached and not any(spec.assumed_training for spec in attached):
+        return fit_graph.TrainingLoader(None)  # only on Trainers that do not train
+    verdicts = [_trainer_loader(spec, ctx) for spec in attached if spec.assumed_training]
+    if not verdicts:
+        return fit_graph.training_loader(
+            None,
+            ctx.facts,
+            str(ctx.path),
+            ctx.extraction.facts.get("imports", ()),
+            python=callback.flavor == FLAVOR_PYTHON,
+            missing="the callback is not seen on a Trainer",
+        )
+    if any(v.resumable for v in verdicts):
+        return fit_graph.TrainingLoader(True)
+    return next((v for v in verdicts if v.resumable is False), verdicts[0])
 
 
 _RESUME_PROBLEM = (

@@ -129,6 +129,17 @@ class ShuffledEvalLoader(Rule):
             "    trainer.fit(model, loader, loader)\n",
             note="positional arguments of something not known to be a Trainer",
         ),
+        example(
+            _MODULE + "loaders = {'train': DataLoader(ds, shuffle=True), 'val': DataLoader(ds)}\n"
+            "trainer = L.Trainer(max_epochs=1)\n"
+            "trainer.fit(M(), loaders['train'], loaders['val'])\n",
+            note="the loaders picked out of a dict by key: the validation one does not shuffle",
+        ),
+        example(
+            _MODULE + "loaders = {'val': DataLoader(ds, shuffle=True)}\nloaders['val'] = DataLoader(ds)\n"
+            "trainer = L.Trainer(max_epochs=1)\ntrainer.validate(M(), dataloaders=loaders['val'])\n",
+            note="the dict is changed after it is built: not followed",
+        ),
     ]
     INVALID = [
         example(
@@ -168,6 +179,20 @@ class ShuffledEvalLoader(Rule):
             "        return DataLoader(self.val_set, shuffle=True)\n",
             files={"base.py": "import lightning as L\nclass BaseData(L.LightningDataModule):\n    pass\n"},
             note="the Lightning base class is in another file",
+        ),
+        example(
+            _MODULE + "loaders = {'train': DataLoader(ds, shuffle=True), 'val': DataLoader(ds, shuffle=True)}\n"
+            "val_loader = loaders['val']\ntrainer = L.Trainer(max_epochs=1)\n"
+            "trainer.fit(M(), loaders['train'], val_dataloaders=val_loader)\n",
+            message="passed to `trainer.fit(val_dataloaders=...)`",
+            note="a loader picked out of a dict by key, through a variable",
+        ),
+        example(
+            _MODULE + "import sys\nsmall = len(sys.argv) > 1\n"
+            "val_loader = DataLoader(ds, shuffle=True) if small else DataLoader(ds, batch_size=8, shuffle=True)\n"
+            "trainer = L.Trainer(max_epochs=1)\ntrainer.fit(M(), val_dataloaders=val_loader)\n",
+            message="shuffles",
+            note="either branch of a conditional expression",
         ),
     ]
 

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import difflib
-from typing import TYPE_CHECKING, Iterable, List
+from typing import TYPE_CHECKING, Dict, Iterable, List, Optional, Set, Tuple
 
+from lightning_lint.model import fit_graph
 from lightning_lint.model.diagnostics import Applicability, Diagnostic, Severity
-from lightning_lint.model.spec import Call, CallbackSpec, TrainerSpec, Value
+from lightning_lint.model.spec import Call, CallbackSpec, Loc, TrainerSpec, Value
 from lightning_lint.rules.base import Rule, example
 from lightning_lint.rules.common import fast_dev_run_on, int_of, is_validation_metric, number_of, str_of
 from lightning_lint.rules.fixes import replace_value
@@ -19,6 +20,17 @@ _MODULE_LOGGING = {
     "    def validation_step(self, batch, i):\n        self.log('val/loss', 0.0)\n"
     "        self.log_dict({'val/acc': 1.0})\n",
 }
+
+_BASE_LOGGING = {
+    "base.py": "import lightning as L\nclass Base(L.LightningModule):\n"
+    "    def validation_step(self, batch, i):\n        self.log('val_loss', 0.0)\n",
+    "child.py": "from base import Base\nclass Child(Base):\n    def training_step(self, batch, i):\n"
+    "        self.log('train_loss', 0.0)\n",
+}
+_FIT_CHILD = (
+    "import lightning as L\nfrom lightning.pytorch.callbacks import EarlyStopping\nfrom child import Child\n"
+    "trainer = L.Trainer(callbacks=[EarlyStopping(monitor={monitor!r})])\ntrainer.fit(Child())\n"
+)
 
 
 class ValCheckIntervalExceedsEpoch(Rule):
@@ -413,9 +425,12 @@ class MonitoredMetricNeverLogged(Rule):
     """
     ## What it does
     Flags a `monitor` (EarlyStopping, ModelCheckpoint) that no `self.log(...)` /
-    `self.log_dict(...)` in the project can produce. It only decides when every logging
-    call in the project uses literal names (a dynamic name, such as an f-string or a
-    metrics collection, turns it off) and offers the closest logged name.
+    `self.log_dict(...)` can produce. When the Trainer's `fit` is seen, it reads the
+    fitted LightningModule and its base classes (in any module of the project), plus
+    what classes that are not LightningModules (callbacks) log; otherwise every logging
+    call in the project. It only decides when those calls use literal names (a dynamic
+    name, such as an f-string or a metrics collection, turns it off) and offers the
+    closest logged name.
 
     ## Why is this bad?
     Typos and renames (`val_loss` vs `val/loss`) are the classic: EarlyStopping raises
@@ -473,6 +488,11 @@ class MonitoredMetricNeverLogged(Rule):
             files=_MODULE_LOGGING,
             note="logged by Lightning itself",
         ),
+        example(
+            _FIT_CHILD.format(monitor="val_loss"),
+            files=_BASE_LOGGING,
+            note="logged by the fitted model's parent class, in another module",
+        ),
     ]
     INVALID = [
         example(
@@ -488,6 +508,17 @@ class MonitoredMetricNeverLogged(Rule):
             path="config.yaml",
             files=_MODULE_LOGGING,
         ),
+        example(
+            _FIT_CHILD.format(monitor="val_acc"),
+            files={
+                **_BASE_LOGGING,
+                "other.py": "import lightning as L\nclass Other(L.LightningModule):\n"
+                "    def validation_step(self, batch, i):\n        self.log('val_acc', 1.0)\n"
+                "        self.log(f'val_{i}', 1.0)\n",
+            },
+            message="the fitted model (`Child`",
+            note="another entry point's model logs it (and logs dynamic names): not this one",
+        ),
     ]
 
     def check_callback(self, callback: CallbackSpec, ctx: "RuleContext") -> Iterable[Diagnostic]:
@@ -497,10 +528,11 @@ class MonitoredMetricNeverLogged(Rule):
         name = str_of(monitor)
         if not name or not monitor.known:
             return
-        facts = ctx.facts
-        if not facts.lightning_modules or facts.dynamic_logging is not None or not facts.logged_metrics:
+        found = _logged_for(callback, ctx)
+        if found is None:
             return
-        logged = set(facts.logged_metrics)
+        metrics, who = found
+        logged = set(metrics)
         base = name
         for suffix in ("_epoch", "_step"):
             if name.endswith(suffix):
@@ -509,7 +541,7 @@ class MonitoredMetricNeverLogged(Rule):
             return
         close = difflib.get_close_matches(name, sorted(logged), n=1, cutoff=0.6)
         suggestion = f"; did you mean {close[0]!r}?" if close else ""
-        where = facts.logged_metrics[close[0]] if close else None
+        where = metrics[close[0]] if close else None
         fix = (
             replace_value(monitor, close[0], callback.flavor, f"Monitor {close[0]!r}", Applicability.UNSAFE)
             if close
@@ -517,11 +549,53 @@ class MonitoredMetricNeverLogged(Rule):
         )
         yield self.report(
             monitor,
-            f"`{callback.label()}` monitors {name!r}, which no `self.log` in the project logs{suggestion}",
+            f"`{callback.label()}` monitors {name!r}, which {who}{suggestion}",
             fix=fix,
             related=[where] if where else (),
             help="logged names: " + ", ".join(sorted(logged)[:12]),
         )
+
+
+def _logged_for(callback: CallbackSpec, ctx: "RuleContext") -> Optional[Tuple[Dict[str, Loc], str]]:
+    """The metric names that can reach this callback, and who logs them in words: the
+    class hierarchy of the model its Trainer fits when that can be followed, else every
+    ``self.log`` of the project (saying why). None when nothing can be said."""
+    hierarchies: Dict[str, Loc] = {}
+    models: List[str] = []
+    classes: Set[str] = set()
+    reason = None
+    for spec in ctx.extraction.trainers:
+        graph = spec.fit_graph
+        if graph is None or not any(cb is callback for cb in spec.callbacks):
+            continue
+        if graph.model_class is None:
+            reason = reason or graph.unresolved_reason or "the model given to `fit` is not known"
+            continue
+        logged, why = fit_graph.logged_metrics_of(graph.model_class, ctx.facts, graph.loc.path, graph.model_loc)
+        if why or not logged:
+            reason = reason or why or f"`{graph.model_class.rsplit('.', 1)[-1]}` logs nothing with `self.log`"
+            continue
+        models.append(f"`{graph.model_class.rsplit('.', 1)[-1]}`")
+        classes.update(
+            c.name for c in fit_graph.hierarchy(graph.model_class, ctx.facts, graph.loc.path, graph.model_loc).classes
+        )
+        for metric, loc in logged.items():
+            hierarchies.setdefault(metric, loc)
+    if models and reason is None:
+        # callbacks and helpers may log into any model: what they log counts, and a
+        # name they compute at run time leaves nothing to prove
+        outside, dynamic = fit_graph.logged_outside_models(ctx.facts, classes)
+        if dynamic is None:
+            for metric, loc in outside.items():
+                hierarchies.setdefault(metric, loc)
+            who = f"the fitted model ({', '.join(sorted(set(models)))}, with its base classes) never logs"
+            return hierarchies, who + (", nor does a callback of the project" if outside else "")
+        reason = f"a class that is not a LightningModule logs a name computed at run time ({fit_graph.where(dynamic)})"
+    facts = ctx.facts
+    if not facts.lightning_modules or facts.dynamic_logging is not None or not facts.logged_metrics:
+        return None
+    note = f" (the fitted model cannot be followed: {reason})" if reason else ""
+    return facts.logged_metrics, f"no `self.log` in the project logs{note}"
 
 
 class EarlyStoppingCannotTrigger(Rule):
