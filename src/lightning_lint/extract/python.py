@@ -10,10 +10,12 @@ from __future__ import annotations
 import ast
 import sys
 from dataclasses import dataclass, field
-from typing import Any, Dict, Iterable, List, Optional, Set, Tuple, Union
+from typing import Any, Callable, Dict, Iterable, List, Optional, Set, Tuple, Union
 
+from lightning_lint.extract import subclasses as subclass_reader
 from lightning_lint.extract.failure import ParseFailure
 from lightning_lint.model import lightning_api
+from lightning_lint.model import subclasses as subclass_data
 from lightning_lint.model.sources import SourceFile, parse_ast, shallow, utf8_col_to_char
 from lightning_lint.model.spec import (
     FLAVOR_PYTHON,
@@ -226,8 +228,11 @@ class _ScopeBuilder(ast.NodeVisitor):
 
     def visit_ImportFrom(self, node: ast.ImportFrom) -> None:
         if node.level or not node.module:
+            # relative: ``.trainer.MyTrainer`` (the project's class index matches the tail)
+            prefix = "." * node.level + (f"{node.module}." if node.module else "")
             for alias in node.names:
-                self.scope.bind(alias.asname or alias.name, _Binding("other", node))
+                if alias.name != "*":
+                    self.scope.bind(alias.asname or alias.name, _Binding("import", node, target=prefix + alias.name))
             return
         for alias in node.names:
             if alias.name == "*":
@@ -331,10 +336,15 @@ class _ScopeBuilder(ast.NodeVisitor):
 
 
 class _Extractor:
-    def __init__(self, tree: ast.Module, source: SourceFile) -> None:
+    def __init__(
+        self, tree: ast.Module, source: SourceFile, classes: Optional[ClassLookup] = None, origin: Optional[str] = None
+    ) -> None:
         self.source = source
         self.path = source.path
+        self.origin = origin  # the file on disk (None: not read from disk): configs it loads are read
         self.scopes = _ScopeBuilder(tree)
+        self._classes = classes  # the project's class index (None: this file's classes only)
+        self._index: Optional[subclass_data.Index] = None
         self._call_values: Dict[int, Value] = {}
         self._callback_specs: Dict[int, CallbackSpec] = {}  # id(Call data) -> spec
         self.extraction = Extraction(self.path, "python")
@@ -435,7 +445,56 @@ class _Extractor:
 
     def symbol(self, expr: ast.AST, scope: _Scope) -> Optional[str]:
         name = self.qualname(expr, scope)
-        return lightning_api.canonical_symbol(name) if name else None
+        if not name:
+            return None
+        found = lightning_api.canonical_symbol(name)
+        if found is None:
+            resolved = self.subclass(name)
+            found = resolved.symbol if resolved is not None else None
+        return found
+
+    # -- subclasses of Lightning classes -----------------------------------------------
+    def subclass(self, qualname: str) -> Optional[subclass_data.Resolved]:
+        """The Lightning class a class extends (this file's, a library's, the project's)."""
+        if not (
+            qualname.startswith("<local>.")
+            or qualname in subclass_data.LIBRARY_SUBCLASSES
+            or (self._classes is not None and subclass_reader.may_be_project_class(qualname))
+        ):
+            return None
+        if self._index is None:
+            local: Dict[str, subclass_data.InitInfo] = {}
+            for node in self.scopes.classes:
+                info = self._init_info(node)
+                if info is not None:
+                    local.setdefault(node.name, info)
+            self._index = subclass_data.Index(self._classes, local)
+        return self._index.resolve(qualname)
+
+    def _init_info(self, node: ast.ClassDef, module: str = "") -> Optional[subclass_data.InitInfo]:
+        if not node.bases:
+            return None
+        scope = self.scopes.scope_of[id(node)]
+        bases = tuple(self.qualname(base, scope) or f"?{self.text(base)}" for base in node.bases)
+        return subclass_reader.init_info(
+            node, bases, module, f"{self.path}:{node.lineno}", lambda expr: self.value(expr, scope)
+        )
+
+    def _subclass_args(self, data: Call, loc: Loc) -> Tuple[Optional[subclass_data.Resolved], Dict[str, Value], Any]:
+        """A call of a subclass: the Lightning class's arguments (keywords the subclass
+        consumes left out, literals it passes added at the call) and the mapping."""
+        resolved = self.subclass(data.qualname) if not lightning_api.canonical_symbol(data.qualname) else None
+        if resolved is None or not resolved.chain:
+            return None, dict(data.args), None
+        mapped = subclass_data.map_call(resolved.chain, data.args, data.positional)
+        args: Dict[str, Value] = dict(mapped.args)
+        for name, (literal, owner) in mapped.fixed.items():
+            args[name] = known(literal, loc=loc, raw=f"{literal!r} (passed by `{owner}.__init__`)", key_path=name)
+        for name, owner in mapped.computed.items():
+            args[name] = unknown(
+                f"`{owner}.__init__` passes `{name}` a value computed at run time", loc=loc, key_path=name
+            )
+        return resolved, args, mapped
 
     # -- values ------------------------------------------------------------------------
     def value(self, expr: ast.expr, scope: _Scope, depth: int = 0) -> Value:
@@ -632,15 +691,18 @@ class _Extractor:
     def _trainer(self, call: ast.Call, scope: _Scope) -> TrainerSpec:
         value = self.value(call, scope)
         data: Call = value.data
+        resolved, args, mapped = self._subclass_args(data, self.loc(call.func))
         spec = TrainerSpec(
             path=self.path,
             flavor=FLAVOR_PYTHON,
             loc=self.loc(call.func),
-            args=dict(data.args),
+            args=args,
             open_reason=data.open_reason if data.open_reason else None,
             description=f"Trainer(...) at {self.path}:{call.lineno}",
         )
-        if data.positional:
+        if mapped is not None:
+            _apply_subclass(spec, resolved, mapped, f"{self.text(call.func)}(...) at {self.path}:{call.lineno}")
+        elif data.positional:
             spec.open_reason = spec.open_reason or "positional arguments may set any argument"
         spec.extras["call_loc"] = self.loc(call)
         spec.extras["enclosing"] = self._enclosing(call)
@@ -734,11 +796,17 @@ class _Extractor:
         if existing is not None:
             return existing
         kind = lightning_api.short_callback_name(data.qualname) if not data.qualname.startswith("<local>") else None
-        if kind is None and not self._is_local_callback_class(data.qualname):
+        resolved, args, mapped = (
+            (None, dict(data.args), None)
+            if kind
+            else self._subclass_args(data, value.value_loc or Loc(self.path, Span(1, 1, 1, 1)))
+        )
+        if resolved is not None and resolved.symbol.startswith("callbacks."):
+            kind = resolved.kind
+        elif kind is None and not self._is_local_callback_class(data.qualname):
             return None
-        args = dict(data.args)
         info = lightning_api.CALLBACKS.get(kind or "")
-        if info is not None:
+        if info is not None and mapped is None:
             names = list(info.params)
             for name, positional in zip(names, data.positional):
                 args.setdefault(name, positional)
@@ -750,6 +818,11 @@ class _Extractor:
             open_reason=data.open_reason,
             flavor=FLAVOR_PYTHON,
         )
+        if mapped is not None:
+            spec.open_reason = spec.open_reason or mapped.open_reason
+            spec.defaults.update(mapped.defaults)
+            spec.extras["subclass"] = resolved.describe() if resolved else ""
+            spec.extras["own_args"] = mapped.own
         self._callback_specs[id(data)] = spec
         self.extraction.callbacks.append(spec)
         return spec
@@ -972,6 +1045,15 @@ class _Extractor:
             symbol = lightning_api.canonical_symbol(base) if base else None
             if symbol in ("LightningModule", "LightningDataModule", "Callback"):
                 spec.lightning_base = symbol
+        if spec.lightning_base in (None, "Callback") and any(
+            subclass_data.lightning_symbol(base)
+            or base in subclass_data.LIBRARY_SUBCLASSES
+            or base.startswith("<local>.")
+            or subclass_reader.may_be_project_class(base)
+            for base in bases
+            if not base.startswith("?")
+        ):
+            spec.init = self._init_info(node)  # the project's class index (model/subclasses.py)
         for stmt in node.body:
             if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 spec.methods[stmt.name] = self._name_loc(
@@ -1152,9 +1234,25 @@ def _role_from_name(name: str) -> Optional[str]:
     return None
 
 
-def extract(tree: ast.Module, source: SourceFile) -> Extraction:
-    """The Lightning configuration a parsed module contains."""
-    return _Extractor(tree, source).run()
+def _apply_subclass(spec: TrainerSpec, resolved: Any, mapped: subclass_data.Mapped, description: str) -> None:
+    spec.open_reason = spec.open_reason or mapped.open_reason
+    spec.defaults.update(mapped.defaults)
+    spec.description = description
+    spec.extras["subclass"] = resolved.describe()
+    spec.extras["own_args"] = mapped.own
+
+
+# what the extractor asks the project: the classes of a called name (see model/subclasses.py)
+ClassLookup = Callable[[str], List[subclass_data.InitInfo]]
+
+
+def extract(
+    tree: ast.Module, source: SourceFile, classes: Optional[ClassLookup] = None, origin: Optional[str] = None
+) -> Extraction:
+    """The Lightning configuration a parsed module contains. ``classes`` finds the
+    project's classes of a name (for subclasses of Lightning classes in other modules);
+    ``origin`` is the file's path on disk (YAML files it loads are read relative to it)."""
+    return _Extractor(tree, source, classes, origin).run()
 
 
 # -- parsing -----------------------------------------------------------------------
@@ -1219,10 +1317,12 @@ def _safe_to_probe(text: str) -> bool:
     return shallow(text, _PROBE_MAX_BRACKETS, _PROBE_MAX_INDENT, _PROBE_MAX_OPERATORS)
 
 
-def extract_source(source: SourceFile) -> Extraction:
+def extract_source(
+    source: SourceFile, classes: Optional[ClassLookup] = None, origin: Optional[str] = None
+) -> Extraction:
     """Parse and extract a Python file; raises ParseFailure."""
     tree = parse_python(source)
     try:
-        return extract(tree, source)
+        return extract(tree, source, classes, origin)
     except RecursionError:  # ``ast`` accepts nesting deeper than a recursive walk can follow
         raise ParseFailure("the file is too deeply nested to parse", environmental=True) from None

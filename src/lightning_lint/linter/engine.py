@@ -112,6 +112,17 @@ class Project:
         dependencies.note(dependencies.FACTS, str(self.root or ""), self.facts_digest)
         return self._facts
 
+    def classes_named(self, dotted: str) -> List[Any]:
+        """The project's classes named like ``dotted``'s last part, each with what its
+        ``__init__`` passes to its base (the class index; model/subclasses.py). Reading
+        it records the facts as a dependency of the lint (the results cache)."""
+        from lightning_lint.model.subclasses import InitInfo
+
+        if self.root is None:
+            return []
+        entries = self.facts.class_inits.get(dotted.rsplit(".", 1)[-1], [])
+        return [InitInfo.from_json(entry) for entry in entries]
+
     def facts_without_parsing(self) -> Any:
         """The facts when they can be had without parsing a file (else None): what a pool
         of workers is given up front."""
@@ -241,19 +252,25 @@ def tool_diagnostic(
 
 # -- the per-file pipeline ------------------------------------------------------------------
 
-Extractor = Callable[[SourceFile, Settings, Path], Extraction]
+Extractor = Callable[..., Extraction]  # (source, settings, path, project=None)
 
 
-def _extract_python(source: SourceFile, settings: Settings, path: Path) -> Extraction:
+def _extract_python(
+    source: SourceFile, settings: Settings, path: Path, project: Optional["Project"] = None
+) -> Extraction:
     from lightning_lint.extract import python
 
-    return python.extract_source(source)
+    return python.extract_source(
+        source, project.classes_named if project is not None else None, str(path) if path is not None else None
+    )
 
 
-def _extract_yaml(source: SourceFile, settings: Settings, path: Path) -> Extraction:
+def _extract_yaml(
+    source: SourceFile, settings: Settings, path: Path, project: Optional["Project"] = None
+) -> Extraction:
     from lightning_lint.extract import config
 
-    return config.extract(source, settings, path)
+    return config.extract(source, settings, path, project.classes_named if project is not None else None)
 
 
 EXTRACTORS: Dict[str, Extractor] = {PYTHON: _extract_python, YAML: _extract_yaml}
@@ -408,7 +425,7 @@ class Linter:
 
     def _lint_parsed(self, source: SourceFile, path: Path, settings: Settings, result: FileResult) -> FileResult:
         try:
-            extraction = EXTRACTORS[source.kind](source, settings, path)
+            extraction = EXTRACTORS[source.kind](source, settings, path, self.projects.for_path(path))
         except ParseFailure as failure:
             if failure.newer_syntax:
                 result.notes.append(f"{source.path}: {failure.message}")

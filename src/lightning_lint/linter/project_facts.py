@@ -34,6 +34,11 @@ _INTERESTING = (
     b"state_dict",
     b"LightningModule",
     b"LightningDataModule",
+    # subclasses of the Trainer and of callbacks (the class index, model/subclasses.py)
+    b"Trainer",
+    b"Checkpoint",
+    b"EarlyStopping",
+    b"Callback",
 )
 MAX_FILES = 20000
 MAX_FILE_BYTES = 2 * 1024 * 1024

@@ -30,6 +30,9 @@ class ProjectFacts:
     # LightningModule / LightningDataModule classes by name, through bases in other files
     lightning_classes: Set[str] = field(default_factory=set)
     class_bases: Dict[str, Set[str]] = field(default_factory=dict)  # class name -> base names
+    # the class index for subclasses of Lightning classes: class name -> what each class of
+    # that name does in __init__ (model.subclasses.InitInfo, as JSON data)
+    class_inits: Dict[str, List[Dict[str, Any]]] = field(default_factory=dict)
     measured: Dict[str, Dict[str, Any]] = field(default_factory=dict)  # config path -> facts
     # command lines that pass several LightningCLI configs: (absolute config paths, where)
     cli_config_sets: List[Tuple[Tuple[str, ...], Loc]] = field(default_factory=list)
@@ -43,6 +46,9 @@ class ProjectFacts:
         fields = dict(vars(self))
         fields["lightning_classes"] = sorted(self.lightning_classes)
         fields["class_bases"] = sorted((name, sorted(bases)) for name, bases in self.class_bases.items())
+        fields["class_inits"] = sorted(
+            (name, sorted(repr(sorted(info.items())) for info in infos)) for name, infos in self.class_inits.items()
+        )
         return repr(sorted(fields.items(), key=lambda item: item[0]))
 
     @property
@@ -75,6 +81,8 @@ def merge(fragment: ProjectFacts, facts: ProjectFacts) -> None:
     facts.lightning_classes.update(fragment.lightning_classes)
     for name, bases in fragment.class_bases.items():
         facts.class_bases.setdefault(name, set()).update(bases)
+    for name, infos in fragment.class_inits.items():
+        facts.class_inits.setdefault(name, []).extend(infos)
     facts.files_parsed += fragment.files_parsed
 
 
@@ -98,10 +106,26 @@ def fold(extraction: Any, facts: ProjectFacts) -> None:
             facts.lightning_classes.add(cls.name)
         else:
             facts.class_bases.setdefault(cls.name, set()).update(b.rsplit(".", 1)[-1] for b in cls.bases)
+        if cls.init is not None:
+            info = cls.init.to_json()
+            info["module"] = module_of(extraction.path)
+            facts.class_inits.setdefault(cls.name, []).append(info)
         if cls.lightning_base == "LightningModule":
             facts.lightning_modules.append(cls.name)
             if cls.manual_optimization is not None:
                 facts.manual_optimization.append((cls.name, cls.manual_optimization))
+
+
+def module_of(path: str) -> str:
+    """The dotted module a file path (relative to the project root) defines."""
+    parts = [p for p in path.replace("\\", "/").split("/") if p and p != "."]
+    if not parts:
+        return ""
+    last = parts[-1]
+    parts[-1] = last[:-3] if last.endswith(".py") else last
+    if parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
 
 
 def _looks_like_loader(cls: Any) -> bool:
