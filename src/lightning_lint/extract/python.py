@@ -12,6 +12,7 @@ import sys
 from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, Iterable, List, Optional, Set, Tuple, Union
 
+from lightning_lint.extract import config_sections
 from lightning_lint.extract import subclasses as subclass_reader
 from lightning_lint.extract.failure import ParseFailure
 from lightning_lint.model import lightning_api
@@ -614,6 +615,8 @@ class _Extractor:
             for keyword in expr.keywords:
                 if keyword.arg is None:
                     splat = self.value(keyword.value, scope, depth + 1)
+                    if not splat.is_dict():  # a section of a YAML file the script loads
+                        splat = config_sections.section_for(self, keyword.value, scope) or splat
                     if splat.is_dict():
                         args.update(splat.data)
                     else:

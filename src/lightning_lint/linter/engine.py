@@ -471,7 +471,11 @@ class Linter:
         if result.source is not None:
             from lightning_lint.linter import suppressions
 
-            kept = suppressions.apply(kept, result.source, enabled)
+            here = [d for d in kept if d.path == result.source.path]
+            elsewhere = [d for d in kept if d.path != result.source.path]
+            kept = suppressions.apply(here, result.source, enabled)
+            if elsewhere:
+                kept += _found_elsewhere(elsewhere, enabled)
         result.diagnostics = sorted(_dedupe(kept), key=Diagnostic.sort_key)
         return result
 
@@ -553,6 +557,26 @@ def _in_this_file(diagnostics: List[Diagnostic], path: str) -> List[Diagnostic]:
             origin = Loc(d.path, d.span)
             others = tuple(loc for loc in d.related if loc is not local[0]) + (origin,)
             kept.append(d.with_changes(path=path, span=local[0].span, related=others, fix=None))
+    return kept
+
+
+def _found_elsewhere(diagnostics: List[Diagnostic], enabled: Iterable[str]) -> List[Diagnostic]:
+    """Findings of this file's lint located in another file (a YAML section the script
+    loads, extract/config_sections.py): that file's comments suppress them, and their
+    fixes are dropped (a fix edits the linted file only)."""
+    from lightning_lint.linter import suppressions
+    from lightning_lint.model.sources import UnreadableSource, read_source
+
+    kept: List[Diagnostic] = []
+    by_path: Dict[str, List[Diagnostic]] = {}
+    for d in diagnostics:
+        by_path.setdefault(d.path, []).append(d.with_changes(fix=None) if d.fix is not None else d)
+    quiet = [code for code in enabled if code != "LL904"]  # unused comments there are that file's business
+    for path, found in by_path.items():
+        try:
+            kept.extend(suppressions.apply(found, read_source(Path(path), path), quiet))
+        except (UnreadableSource, OSError, ValueError):
+            kept.extend(found)
     return kept
 
 
