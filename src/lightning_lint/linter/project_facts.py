@@ -126,6 +126,8 @@ def fragment_of(path: Path, root: Path, data: bytes) -> ProjectFacts:
         extraction = python.extract(tree, source)
     except (UnreadableSource, SyntaxError, ValueError, RecursionError, MemoryError):
         return fragment  # the file's own LL900/LL901 is reported when it is linted
+    except Exception:  # noqa: BLE001 - an extractor bug: the file's own lint reports LL905
+        return fragment  # and the other files' facts must not fail with it
     fragment.files_parsed = 1
     fold(extraction, fragment)
     return fragment
