@@ -330,3 +330,42 @@ def test_explain_names_the_subclass(in_tmp):
     text = out.getvalue()
     assert "MyTrainer" in text and "a subclass of `Trainer`" in text and "`ckpt_dir`" in text
     assert "every 50 optimizer steps" in text  # MyTrainer's log_every default
+
+
+# -- LightningCLI(trainer_class=...) ------------------------------------------------------------
+
+
+CLI_PROJECT = {
+    "mypkg/__init__.py": "",
+    "mypkg/trainer.py": TRAINER_MODULE,
+    "cli.py": """
+        from lightning.pytorch.cli import LightningCLI
+        from mypkg.trainer import MyTrainer
+
+        LightningCLI(trainer_class=MyTrainer, trainer_defaults={"ckpt_dir": "c", "max_epoch": 3})
+    """,
+    "configs/fit.yaml": """
+        trainer:
+          ckpt_dir: /tmp/ckpts
+          max_epochs: 3
+          devic: 1
+        model:
+          lr: 0.1
+    """,
+}
+
+
+def test_lightning_cli_trainer_class_yaml_holds_the_subclass_arguments(in_tmp):
+    found = lint(in_tmp, CLI_PROJECT, "configs/fit.yaml", select=["LL301"])
+    assert [d.key_path for d in found] == ["trainer.devic"]  # ckpt_dir is MyTrainer's own
+
+
+def test_lightning_cli_trainer_defaults_go_through_the_subclass(in_tmp):
+    found = lint(in_tmp, CLI_PROJECT, "cli.py", select=["LL301"])
+    assert [d.message.split(";")[0] for d in found] == ["unknown Trainer argument `max_epoch`"]
+
+
+def test_a_lightning_cli_with_the_plain_trainer_keeps_the_trainers_arguments(in_tmp):
+    files = dict(CLI_PROJECT, **{"cli.py": "from lightning.pytorch.cli import LightningCLI\nLightningCLI()\n"})
+    found = lint(in_tmp, files, "configs/fit.yaml", select=["LL301"])
+    assert sorted(d.key_path for d in found) == ["trainer.ckpt_dir", "trainer.devic"]

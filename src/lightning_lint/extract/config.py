@@ -98,6 +98,7 @@ class _Builder:
         self.consumer = _CONSUMER.get(flavor, CONSUMER_PYYAML)
         self.extraction = extraction
         self.index = subclass_data.Index(classes)
+        self.cli_trainer_class: Optional[Callable[[], Optional[str]]] = None
 
     # -- subclasses of Lightning classes (model/subclasses.py) ---------------------------
     def subclass(self, target: str) -> Optional[subclass_data.Resolved]:
@@ -257,6 +258,10 @@ class _Builder:
             and self.flavor != FLAVOR_LIGHTNING_CLI
         ):
             resolved, args, mapped = self.map_subclass(Call(target.raw, args), loc)
+        elif self.flavor == FLAVOR_LIGHTNING_CLI and self.cli_trainer_class is not None:
+            trainer_class = self.cli_trainer_class()  # LightningCLI(trainer_class=MyTrainer)
+            if trainer_class:
+                resolved, args, mapped = self.map_subclass(Call(trainer_class, args), loc)
         spec = TrainerSpec(
             path=node.path,
             flavor=self.flavor,
@@ -414,8 +419,14 @@ class IncludeSettings(Protocol):
 
 
 def extract(
-    source: SourceFile, settings: IncludeSettings, path: Path, classes: Optional[Callable[[str], List[Any]]] = None
+    source: SourceFile,
+    settings: IncludeSettings,
+    path: Path,
+    classes: Optional[Callable[[str], List[Any]]] = None,
+    cli_trainer_class: Optional[Callable[[], Optional[str]]] = None,
 ) -> Extraction:
+    """``classes`` finds the project's classes of a name (subclasses of Lightning classes);
+    ``cli_trainer_class`` names the ``trainer_class`` the project's LightningCLI uses."""
     try:
         documents = load(source)
     except YamlError as exc:
@@ -425,7 +436,7 @@ def extract(
     extraction.facts["documents"] = documents
     included = bool(settings.include) and settings.matches_any(path, settings.include)
     for document in documents:
-        _extract_document(document, extraction, path, included, classes)
+        _extract_document(document, extraction, path, included, classes, cli_trainer_class)
     return extraction
 
 
@@ -435,6 +446,7 @@ def _extract_document(
     path: Path,
     included: bool,
     classes: Optional[Callable[[str], List[Any]]] = None,
+    cli_trainer_class: Optional[Callable[[], Optional[str]]] = None,
 ) -> None:
     from lightning_lint.extract import hydra
 
@@ -458,6 +470,7 @@ def _extract_document(
         return
     extraction.facts.setdefault("flavors", []).append(flavor)
     builder = _Builder(flavor, extraction, classes)
+    builder.cli_trainer_class = cli_trainer_class
     before = len(extraction.trainers)
     if flavor == FLAVOR_LIGHTNING_CLI:
         _lightning_cli(root, builder, extraction)

@@ -854,10 +854,19 @@ class _Extractor:
                 "run": run.data if run is not None and run.is_bool() else (None if run is not None else True),
             }
         )
+        # ``trainer_class=MyTrainer``: its YAML ``trainer:`` section holds MyTrainer's arguments
+        given = next((k.value for k in call.keywords if k.arg == "trainer_class"), None)
+        trainer_class = self.qualname(given, scope) if given is not None else None
+        resolved = self.subclass(trainer_class) if trainer_class else None
+        self.extraction.facts["lightning_cli"][-1]["trainer_class"] = trainer_class
         defaults = data.args.get("trainer_defaults")
         if defaults is None or not defaults.is_dict():
             return
         args = {name: _place(v, key_path=name) for name, v in defaults.data.items() if name != "callbacks"}
+        mapped = None
+        if resolved is not None and resolved.chain and resolved.symbol == "Trainer":
+            mapped = subclass_data.map_call(resolved.chain, args)
+            args = dict(mapped.args)
         spec = TrainerSpec(
             path=self.path,
             flavor=FLAVOR_PYTHON,
@@ -867,6 +876,8 @@ class _Extractor:
             description=f"LightningCLI trainer_defaults at {self.path}:{call.lineno}",
         )
         spec.callbacks_open = "LightningCLI adds callbacks from its config files and command line"
+        if mapped is not None:
+            _apply_subclass(spec, resolved, mapped, spec.description)
         self.extraction.trainers.append(spec)
 
     def _loader(self, call: ast.Call, scope: _Scope, kind: str) -> LoaderSpec:

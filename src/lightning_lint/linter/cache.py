@@ -336,6 +336,7 @@ def encode_fragment(fragment: Any) -> dict:
         "classes": sorted(fragment.lightning_classes),
         "bases": {name: sorted(bases) for name, bases in sorted(fragment.class_bases.items())},
         "inits": {name: list(infos) for name, infos in sorted(fragment.class_inits.items())},
+        "cli_trainers": sorted(fragment.cli_trainer_classes),
         "parsed": fragment.files_parsed,
     }
 
@@ -354,5 +355,6 @@ def decode_fragment(data: dict) -> Any:
         lightning_classes={str(x) for x in data.get("classes", ())},
         class_bases={str(name): {str(b) for b in bases} for name, bases in data.get("bases", {}).items()},
         class_inits={str(name): [dict(i) for i in infos] for name, infos in data.get("inits", {}).items()},
+        cli_trainer_classes={str(x) for x in data.get("cli_trainers", ())},
         files_parsed=int(data["parsed"]),
     )

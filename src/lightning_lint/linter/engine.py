@@ -123,6 +123,14 @@ class Project:
         entries = self.facts.class_inits.get(dotted.rsplit(".", 1)[-1], [])
         return [InitInfo.from_json(entry) for entry in entries]
 
+    def cli_trainer_class(self) -> Optional[str]:
+        """The ``trainer_class`` every LightningCLI of the project uses, when they agree on
+        a class other than the Trainer (its YAML ``trainer:`` sections hold its arguments)."""
+        if self.root is None:
+            return None
+        found = self.facts.cli_trainer_classes
+        return next(iter(found)) or None if len(found) == 1 else None
+
     def facts_without_parsing(self) -> Any:
         """The facts when they can be had without parsing a file (else None): what a pool
         of workers is given up front."""
@@ -270,7 +278,9 @@ def _extract_yaml(
 ) -> Extraction:
     from lightning_lint.extract import config
 
-    return config.extract(source, settings, path, project.classes_named if project is not None else None)
+    if project is None:
+        return config.extract(source, settings, path)
+    return config.extract(source, settings, path, project.classes_named, project.cli_trainer_class)
 
 
 EXTRACTORS: Dict[str, Extractor] = {PYTHON: _extract_python, YAML: _extract_yaml}

@@ -39,6 +39,7 @@ _INTERESTING = (
     b"Checkpoint",
     b"EarlyStopping",
     b"Callback",
+    b"LightningCLI",
 )
 MAX_FILES = 20000
 MAX_FILE_BYTES = 2 * 1024 * 1024

@@ -33,6 +33,8 @@ class ProjectFacts:
     # the class index for subclasses of Lightning classes: class name -> what each class of
     # that name does in __init__ (model.subclasses.InitInfo, as JSON data)
     class_inits: Dict[str, List[Dict[str, Any]]] = field(default_factory=dict)
+    # the trainer_class of each LightningCLI(...) of the project ("" for the plain Trainer)
+    cli_trainer_classes: Set[str] = field(default_factory=set)
     measured: Dict[str, Dict[str, Any]] = field(default_factory=dict)  # config path -> facts
     # command lines that pass several LightningCLI configs: (absolute config paths, where)
     cli_config_sets: List[Tuple[Tuple[str, ...], Loc]] = field(default_factory=list)
@@ -46,6 +48,7 @@ class ProjectFacts:
         fields = dict(vars(self))
         fields["lightning_classes"] = sorted(self.lightning_classes)
         fields["class_bases"] = sorted((name, sorted(bases)) for name, bases in self.class_bases.items())
+        fields["cli_trainer_classes"] = sorted(self.cli_trainer_classes)
         fields["class_inits"] = sorted(
             (name, sorted(repr(sorted(info.items())) for info in infos)) for name, infos in self.class_inits.items()
         )
@@ -83,11 +86,17 @@ def merge(fragment: ProjectFacts, facts: ProjectFacts) -> None:
         facts.class_bases.setdefault(name, set()).update(bases)
     for name, infos in fragment.class_inits.items():
         facts.class_inits.setdefault(name, []).extend(infos)
+    facts.cli_trainer_classes.update(fragment.cli_trainer_classes)
     facts.files_parsed += fragment.files_parsed
 
 
 def fold(extraction: Any, facts: ProjectFacts) -> None:
     """Add one file's extraction to the project facts."""
+    for cli in extraction.facts.get("lightning_cli", ()):
+        trainer_class = cli.get("trainer_class") or ""
+        if trainer_class.startswith("<local>."):
+            trainer_class = f"{module_of(extraction.path)}.{trainer_class.split('.', 1)[1]}"
+        facts.cli_trainer_classes.add(trainer_class)
     for loader in extraction.loaders:
         if loader.kind in lightning_api.STATEFUL_LOADERS:
             facts.stateful_loaders.append((loader.kind, loader.loc))
