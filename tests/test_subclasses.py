@@ -369,3 +369,28 @@ def test_a_lightning_cli_with_the_plain_trainer_keeps_the_trainers_arguments(in_
     files = dict(CLI_PROJECT, **{"cli.py": "from lightning.pytorch.cli import LightningCLI\nLightningCLI()\n"})
     found = lint(in_tmp, files, "configs/fit.yaml", select=["LL301"])
     assert sorted(d.key_path for d in found) == ["trainer.ckpt_dir", "trainer.devic"]
+
+
+@pytest.mark.parametrize(
+    "use",
+    [
+        "api.generate(path='ckpt', prompts=['hi'], trainer=trainer)",
+        "_setup_trainer_and_restore_model(path='ckpt', trainer=trainer, model=model)",
+        "fabric = trainer.to_fabric()",
+    ],
+)
+def test_nemo_trainers_used_for_inference_are_not_training_runs(in_tmp, use):
+    script = (
+        "import nemo.lightning as nl\nfrom nemo.collections.llm import api\n"
+        "from nemo.collections.llm.inference.base import _setup_trainer_and_restore_model\n"
+        f"trainer = nl.Trainer(devices=1, val_check_interval=1000)\n{use}\n"
+    )
+    assert lint(in_tmp, {"generate.py": script}, "generate.py", select=["LL001", "LL101"]) == []
+    # the same Trainer seen fitting, or a plain Lightning Trainer given to to_fabric(), still trains
+    fitted = script + "trainer.fit(model)\n"
+    assert [d.code for d in lint(in_tmp, {"generate.py": fitted}, "generate.py", select=["LL001"])] == ["LL001"]
+
+
+def test_to_fabric_is_nemos_method_only(in_tmp):
+    script = "import lightning as L\ntrainer = L.Trainer(devices=1)\nfabric = trainer.to_fabric()\n"
+    assert [d.code for d in lint(in_tmp, {"t.py": script}, "t.py", select=["LL001"])] == ["LL001"]

@@ -683,6 +683,7 @@ class _Extractor:
                 self.extraction.loaders.append(loader)
         for call in self.scopes.calls:
             self._run_call(call, trainer_calls)
+            self._not_training(call, trainer_calls)
             self._api_use(call)
             if loaders:
                 self._loaders_passed(call, trainer_calls, loaders)
@@ -1024,6 +1025,29 @@ class _Extractor:
             )
         spec.runs.append(RunCall(func.attr, args, self.loc(call)))
 
+    def _not_training(self, call: ast.Call, trainers: Dict[int, TrainerSpec]) -> None:
+        """A library call that uses the Trainer for something else than training (NeMo's
+        ``llm.generate(trainer=...)``, ``trainer.to_fabric()``; model/subclasses.py)."""
+        if not trainers:
+            return
+        scope = self.scopes.scope_of[id(call)]
+        func = call.func
+        if isinstance(func, ast.Attribute) and func.attr in subclass_data.NOT_TRAINING_METHODS:
+            spec = self._trainer_of(func.value, scope, trainers)
+            owner, why = subclass_data.NOT_TRAINING_METHODS[func.attr]
+            if spec is not None and spec.extras.get("subclass_class") == owner:
+                spec.extras.setdefault("trains", False)
+                spec.extras.setdefault("not_training", why)
+            return
+        reason = subclass_data.NOT_TRAINING_CALLS.get(self.qualname(func, scope) or "")
+        if reason is None:
+            return
+        for expr in list(call.args) + [k.value for k in call.keywords if k.arg == "trainer"]:
+            spec = self._trainer_of(expr, scope, trainers)
+            if spec is not None:
+                spec.extras.setdefault("trains", False)
+                spec.extras.setdefault("not_training", reason)
+
     def _trainer_of(self, expr: ast.AST, scope: _Scope, trainers: Dict[int, TrainerSpec]) -> Optional[TrainerSpec]:
         if isinstance(expr, ast.Call):
             return trainers.get(id(expr))
@@ -1253,6 +1277,7 @@ def _apply_subclass(spec: TrainerSpec, resolved: Any, mapped: subclass_data.Mapp
     spec.defaults.update(mapped.defaults)
     spec.description = description
     spec.extras["subclass"] = resolved.describe()
+    spec.extras["subclass_class"] = resolved.chain[0].qualname if resolved.chain else ""
     spec.extras["own_args"] = mapped.own
 
 

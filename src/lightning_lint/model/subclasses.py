@@ -133,6 +133,25 @@ LIBRARY_SUBCLASSES: Dict[str, InitInfo] = {
 }
 
 
+# Library functions that take a Trainer and never fit with it (read from their sources).
+_NEMO_GENERATE = "NeMo's `generate` runs inference with it (nemo/collections/llm/api.py)"
+_NEMO_RESTORE = "NeMo's `_setup_trainer_and_restore_model` restores a model for inference (llm/inference/base.py)"
+NOT_TRAINING_CALLS: Dict[str, str] = {
+    "nemo.collections.llm.generate": _NEMO_GENERATE,
+    "nemo.collections.llm.api.generate": _NEMO_GENERATE,
+    "nemo.collections.llm.inference.base._setup_trainer_and_restore_model": _NEMO_RESTORE,
+    "nemo.collections.llm.inference._setup_trainer_and_restore_model": _NEMO_RESTORE,
+}
+# Methods of library Trainer subclasses after which the Trainer is not the one that trains:
+# method -> (the class that has it, why)
+NOT_TRAINING_METHODS: Dict[str, Tuple[str, str]] = {
+    "to_fabric": (
+        "nemo.lightning.pytorch.trainer.Trainer",
+        "it is converted to a Fabric with NeMo's `Trainer.to_fabric()` (nemo/lightning/pytorch/trainer.py)",
+    ),
+}
+
+
 def lightning_symbol(dotted: str) -> Optional[str]:
     """The Lightning class (``Trainer`` / ``callbacks.<Name>``) a dotted name is, directly."""
     symbol = lightning_api.canonical_symbol(dotted)

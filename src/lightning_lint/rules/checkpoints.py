@@ -152,7 +152,7 @@ class MidEpochCheckpointNotResumable(Rule):
 
     def check_trainer(self, spec: TrainerSpec, ctx: "RuleContext") -> Iterable[Diagnostic]:
         # checkpoints saved after validation that runs inside the epoch
-        if fast_dev_run_on(spec) or spec.callbacks_open:
+        if fast_dev_run_on(spec) or spec.callbacks_open or not spec.assumed_training:
             return
         s = ctx.schedule(spec)
         v = s.validation
