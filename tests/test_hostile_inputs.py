@@ -435,7 +435,7 @@ def test_a_crashing_rule_is_that_rules_failure_on_that_file(project, monkeypatch
 def test_a_crashing_extractor_is_reported_not_raised(project, monkeypatch):
     from lightning_lint.extract import python as python_extract
 
-    def explode(tree, source, modules=None):
+    def explode(tree, source, *args, **kwargs):
         raise KeyError("surprise")
 
     monkeypatch.setattr(python_extract, "extract", explode)

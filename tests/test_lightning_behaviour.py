@@ -378,6 +378,10 @@ def test_zero_intervals(tmp_path):
     for kwargs in (dict(check_val_every_n_epoch=0), dict(accumulate_grad_batches=0), dict(val_check_interval=0)):
         with pytest.raises(ZeroDivisionError):
             fit(tmp_path, max_epochs=1, **kwargs)
+    # with validation off the interval is never used: no crash, the run trains
+    for kwargs in (dict(check_val_every_n_epoch=0), dict(val_check_interval=0)):
+        t, _, _ = fit(tmp_path, max_epochs=1, limit_val_batches=0, **kwargs)
+        assert t.global_step == 8
 
 
 @claim("LL204")

@@ -44,7 +44,7 @@ def _run(args) -> int:
     settings = resolver.for_path(path)
     try:
         source = read_source(path, str(path), max_bytes=settings.max_file_size)
-        extraction = EXTRACTORS[source.kind](source, settings, path)
+        extraction = EXTRACTORS[source.kind](source, settings, path, linter.projects.for_path(path))
     except (UnreadableSource, ParseFailure) as exc:
         raise UsageError(f"cannot read `{path}`: {getattr(exc, 'message', exc)}") from None
     except (RecursionError, MemoryError):

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Protocol, Tuple
+from typing import Any, Callable, Dict, List, Optional, Protocol, Tuple
 
 import yaml
 
@@ -31,6 +31,7 @@ from lightning_lint.extract.yaml import (
     load,
 )
 from lightning_lint.model import lightning_api
+from lightning_lint.model import subclasses as subclass_data
 from lightning_lint.model.sources import SourceFile
 from lightning_lint.model.spec import (
     FLAVOR_HYDRA,
@@ -91,10 +92,49 @@ def _span_from(first: Span, last: Span) -> Span:
 class _Builder:
     """Builds Values and specs from YAML nodes for one flavor."""
 
-    def __init__(self, flavor: str, extraction: Extraction) -> None:
+    def __init__(
+        self, flavor: str, extraction: Extraction, classes: Optional[Callable[[str], List[Any]]] = None
+    ) -> None:
         self.flavor = flavor
         self.consumer = _CONSUMER.get(flavor, CONSUMER_PYYAML)
         self.extraction = extraction
+        self.index = subclass_data.Index(classes)
+        self.cli_trainer_class: Optional[Callable[[], Optional[str]]] = None
+
+    # -- subclasses of Lightning classes (model/subclasses.py) ---------------------------
+    def subclass(self, target: str) -> Optional[subclass_data.Resolved]:
+        """The Lightning class a ``_target_``/``class_path`` extends, when it is a subclass."""
+        if lightning_api.canonical_symbol(target) is not None:
+            return None
+        from lightning_lint.extract.subclasses import may_be_project_class
+
+        if target in subclass_data.LIBRARY_SUBCLASSES or (
+            self.index.project is not None and may_be_project_class(target)
+        ):
+            found = self.index.resolve(target)
+            return found if found is not None and found.chain else None
+        return None
+
+    def symbol(self, node: YNode) -> Optional[str]:
+        """``_target(node)``, or the Lightning class a subclass ``_target_`` extends."""
+        found = _target(node)
+        target = node.get("_target_")
+        if found is None and target is not None and target.kind == "scalar" and isinstance(target.raw, str):
+            resolved = self.subclass(target.raw)
+            found = resolved.symbol if resolved is not None else None
+        return found
+
+    def map_subclass(self, call: Call, anchor: Loc) -> Tuple[Optional[subclass_data.Resolved], Dict[str, Value], Any]:
+        resolved = self.subclass(call.qualname) if self.flavor != FLAVOR_LIGHTNING_CLI or "." in call.qualname else None
+        if resolved is None:
+            return None, dict(call.args), None
+        mapped = subclass_data.map_call(resolved.chain, call.args, call.positional)
+        args: Dict[str, Value] = dict(mapped.args)
+        for name, (literal, owner) in mapped.fixed.items():
+            args[name] = known(literal, loc=anchor, raw=f"{literal!r} (passed by `{owner}.__init__`)", key_path=name)
+        for name, owner in mapped.computed.items():
+            args[name] = unknown(f"`{owner}.__init__` passes `{name}` a value computed at run time", loc=anchor)
+        return resolved, args, mapped
 
     # -- values ------------------------------------------------------------------------
     def where(self, node: YNode, key_path: str) -> Dict[str, Any]:
@@ -210,6 +250,19 @@ class _Builder:
                 value = _with_data(value, float(value.data))
             args[key.rstrip("+")] = value
         loc = anchor or self._anchor(node)
+        target = node.get("_target_")
+        resolved, mapped = None, None
+        if (
+            target is not None
+            and target.kind == "scalar"
+            and isinstance(target.raw, str)
+            and self.flavor != FLAVOR_LIGHTNING_CLI
+        ):
+            resolved, args, mapped = self.map_subclass(Call(target.raw, args), loc)
+        elif self.flavor == FLAVOR_LIGHTNING_CLI and self.cli_trainer_class is not None:
+            trainer_class = self.cli_trainer_class()  # LightningCLI(trainer_class=MyTrainer)
+            if trainer_class:
+                resolved, args, mapped = self.map_subclass(Call(trainer_class, args), loc)
         spec = TrainerSpec(
             path=node.path,
             flavor=self.flavor,
@@ -219,6 +272,11 @@ class _Builder:
             description=description,
             runs=list(runs or []),
         )
+        if mapped is not None and resolved is not None:
+            spec.open_reason = spec.open_reason or mapped.open_reason
+            spec.defaults.update(mapped.defaults)
+            spec.extras["subclass"] = resolved.describe()
+            spec.extras["own_args"] = mapped.own
         self.attach_callbacks(spec, node.get("callbacks"), key_prefix + "callbacks")
         appended = node.get("callbacks+")
         if appended is not None:
@@ -272,6 +330,11 @@ class _Builder:
             return None
         kind = lightning_api.short_callback_name(call.qualname) or ""
         args = dict(call.args)
+        resolved, mapped = None, None
+        if not kind:
+            resolved, args, mapped = self.map_subclass(call, self._anchor(node))
+            if resolved is not None and resolved.symbol.startswith("callbacks."):
+                kind = resolved.kind
         prefix = key_path + (".init_args" if self.flavor == FLAVOR_LIGHTNING_CLI else "")
         spec = CallbackSpec(
             kind=kind,
@@ -282,6 +345,11 @@ class _Builder:
             key_path=prefix,
             flavor=self.flavor,
         )
+        if mapped is not None and resolved is not None:
+            spec.open_reason = spec.open_reason or mapped.open_reason
+            spec.defaults.update(mapped.defaults)
+            spec.extras["subclass"] = resolved.describe()
+            spec.extras["own_args"] = mapped.own
         self.extraction.callbacks.append(spec)
         return spec
 
@@ -351,7 +419,15 @@ class IncludeSettings(Protocol):
     def matches_any(self, path: Path, patterns: Tuple[str, ...]) -> bool: ...
 
 
-def extract(source: SourceFile, settings: IncludeSettings, path: Path) -> Extraction:
+def extract(
+    source: SourceFile,
+    settings: IncludeSettings,
+    path: Path,
+    classes: Optional[Callable[[str], List[Any]]] = None,
+    cli_trainer_class: Optional[Callable[[], Optional[str]]] = None,
+) -> Extraction:
+    """``classes`` finds the project's classes of a name (subclasses of Lightning classes);
+    ``cli_trainer_class`` names the ``trainer_class`` the project's LightningCLI uses."""
     try:
         documents = load(source)
     except YamlError as exc:
@@ -361,11 +437,18 @@ def extract(source: SourceFile, settings: IncludeSettings, path: Path) -> Extrac
     extraction.facts["documents"] = documents
     included = bool(settings.include) and settings.matches_any(path, settings.include)
     for document in documents:
-        _extract_document(document, extraction, path, included)
+        _extract_document(document, extraction, path, included, classes, cli_trainer_class)
     return extraction
 
 
-def _extract_document(document: Document, extraction: Extraction, path: Path, included: bool) -> None:
+def _extract_document(
+    document: Document,
+    extraction: Extraction,
+    path: Path,
+    included: bool,
+    classes: Optional[Callable[[str], List[Any]]] = None,
+    cli_trainer_class: Optional[Callable[[], Optional[str]]] = None,
+) -> None:
     from lightning_lint.extract import hydra
 
     composed = hydra.compose_for(path, document, extraction)
@@ -387,7 +470,8 @@ def _extract_document(document: Document, extraction: Extraction, path: Path, in
     if flavor is None:
         return
     extraction.facts.setdefault("flavors", []).append(flavor)
-    builder = _Builder(flavor, extraction)
+    builder = _Builder(flavor, extraction, classes)
+    builder.cli_trainer_class = cli_trainer_class
     before = len(extraction.trainers)
     if flavor == FLAVOR_LIGHTNING_CLI:
         _lightning_cli(root, builder, extraction)
@@ -483,7 +567,7 @@ def _lightning_cli(root: YNode, builder: _Builder, extraction: Extraction) -> No
 def _hydra(root: YNode, builder: _Builder, extraction: Extraction) -> None:
     trainer_nodes = []
     for key_path, node in root.walk():
-        if node.kind == "map" and _target(node) == "Trainer":
+        if node.kind == "map" and builder.symbol(node) == "Trainer":
             trainer_nodes.append((key_path, node))
     for key_path, node in trainer_nodes:
         prefix = f"{key_path}." if key_path else ""
@@ -494,7 +578,7 @@ def _hydra(root: YNode, builder: _Builder, extraction: Extraction) -> None:
         extraction.trainers.append(spec)
     # callbacks defined on their own (a callbacks group file, or not passed to a Trainer)
     for key_path, node in root.walk():
-        if node.kind != "map" or not (_target(node) or "").startswith("callbacks."):
+        if node.kind != "map" or not (builder.symbol(node) or "").startswith("callbacks."):
             continue
         if any(cb.key_path == key_path for cb in extraction.callbacks):
             continue

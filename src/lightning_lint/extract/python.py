@@ -13,9 +13,11 @@ import sys
 from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, Iterable, List, Optional, Set, Tuple, Union
 
-from lightning_lint.extract import fit_graph, flow
+from lightning_lint.extract import config_sections, fit_graph, flow
+from lightning_lint.extract import subclasses as subclass_reader
 from lightning_lint.extract.failure import ParseFailure
 from lightning_lint.model import lightning_api
+from lightning_lint.model import subclasses as subclass_data
 from lightning_lint.model.sources import SourceFile, parse_ast, shallow, utf8_col_to_char
 from lightning_lint.model.spec import (
     FLAVOR_PYTHON,
@@ -354,14 +356,23 @@ ModuleFinder = Callable[[str, str], Optional[SourceFile]]
 
 class _Extractor:
     def __init__(
-        self, tree: ast.Module, source: SourceFile, modules: Optional[ModuleFinder] = None, depth: int = 0
+        self,
+        tree: ast.Module,
+        source: SourceFile,
+        modules: Optional[ModuleFinder] = None,
+        depth: int = 0,
+        classes: Optional[ClassLookup] = None,
+        origin: Optional[str] = None,
     ) -> None:
         self.source = source
         self.modules = modules
         self.module_depth = depth  # how many imports away from the linted file
         self._imported: Dict[str, Optional[Tuple["_Extractor", ast.FunctionDef]]] = {}
         self.path = source.path
+        self.origin = origin  # the file on disk (None: not read from disk): configs it loads are read
         self.scopes = _ScopeBuilder(tree)
+        self._classes = classes  # the project's class index (None: this file's classes only)
+        self._index: Optional[subclass_data.Index] = None
         self._call_values: Dict[int, Value] = {}
         self._callback_specs: Dict[int, CallbackSpec] = {}  # id(Call data) -> spec
         self._following: Set[int] = set()  # functions whose result is being worked out (cycles)
@@ -466,7 +477,56 @@ class _Extractor:
 
     def symbol(self, expr: ast.AST, scope: _Scope) -> Optional[str]:
         name = self.qualname(expr, scope)
-        return lightning_api.canonical_symbol(name) if name else None
+        if not name:
+            return None
+        found = lightning_api.canonical_symbol(name)
+        if found is None:
+            resolved = self.subclass(name)
+            found = resolved.symbol if resolved is not None else None
+        return found
+
+    # -- subclasses of Lightning classes -----------------------------------------------
+    def subclass(self, qualname: str) -> Optional[subclass_data.Resolved]:
+        """The Lightning class a class extends (this file's, a library's, the project's)."""
+        if not (
+            qualname.startswith("<local>.")
+            or qualname in subclass_data.LIBRARY_SUBCLASSES
+            or (self._classes is not None and subclass_reader.may_be_project_class(qualname))
+        ):
+            return None
+        if self._index is None:
+            local: Dict[str, subclass_data.InitInfo] = {}
+            for node in self.scopes.classes:
+                info = self._init_info(node)
+                if info is not None:
+                    local.setdefault(node.name, info)
+            self._index = subclass_data.Index(self._classes, local)
+        return self._index.resolve(qualname)
+
+    def _init_info(self, node: ast.ClassDef, module: str = "") -> Optional[subclass_data.InitInfo]:
+        if not node.bases:
+            return None
+        scope = self.scopes.scope_of[id(node)]
+        bases = tuple(self.qualname(base, scope) or f"?{self.text(base)}" for base in node.bases)
+        return subclass_reader.init_info(
+            node, bases, module, f"{self.path}:{node.lineno}", lambda expr: self.value(expr, scope)
+        )
+
+    def _subclass_args(self, data: Call, loc: Loc) -> Tuple[Optional[subclass_data.Resolved], Dict[str, Value], Any]:
+        """A call of a subclass: the Lightning class's arguments (keywords the subclass
+        consumes left out, literals it passes added at the call) and the mapping."""
+        resolved = self.subclass(data.qualname) if not lightning_api.canonical_symbol(data.qualname) else None
+        if resolved is None or not resolved.chain:
+            return None, dict(data.args), None
+        mapped = subclass_data.map_call(resolved.chain, data.args, data.positional)
+        args: Dict[str, Value] = dict(mapped.args)
+        for name, (literal, owner) in mapped.fixed.items():
+            args[name] = known(literal, loc=loc, raw=f"{literal!r} (passed by `{owner}.__init__`)", key_path=name)
+        for name, owner in mapped.computed.items():
+            args[name] = unknown(
+                f"`{owner}.__init__` passes `{name}` a value computed at run time", loc=loc, key_path=name
+            )
+        return resolved, args, mapped
 
     # -- values ------------------------------------------------------------------------
     def value(self, expr: ast.expr, scope: _Scope, depth: int = 0) -> Value:
@@ -836,6 +896,8 @@ class _Extractor:
                     splat = self.value(keyword.value, scope, depth + 1)
                 finally:
                     self._configuring -= 1
+                if not splat.is_dict() and not splat.candidates:  # a section of a YAML file the script loads
+                    splat = config_sections.section_for(self, keyword.value, scope) or splat
                 merged = splat.data if splat.is_dict() else dict_of_candidates(splat)
                 if merged is not None:
                     args.update(merged)
@@ -880,7 +942,7 @@ class _Extractor:
             tree = parse_ast(source.text, filename=source.path)
         except (SyntaxError, ValueError, RecursionError, MemoryError):
             return None
-        other = _Extractor(tree, source, self.modules, self.module_depth + 1)
+        other = _Extractor(tree, source, self.modules, self.module_depth + 1, classes=self._classes)
         _, bindings = other.lookup(name, other.scopes.module)
         if len(bindings) == 1 and bindings[0].kind == "def" and isinstance(bindings[0].node, ast.FunctionDef):
             self._imported[qualname] = (other, bindings[0].node)
@@ -964,6 +1026,7 @@ class _Extractor:
                 self.extraction.loaders.append(loader)
         for call in self.scopes.calls:
             self._run_call(call, trainer_calls)
+            self._not_training(call, trainer_calls)
             self._api_use(call)
             if loaders:
                 self._loaders_passed(call, trainer_calls, loaders)
@@ -981,15 +1044,18 @@ class _Extractor:
     def _trainer(self, call: ast.Call, scope: _Scope) -> TrainerSpec:
         value = self.value(call, scope)
         data: Call = value.data
+        resolved, args, mapped = self._subclass_args(data, self.loc(call.func))
         spec = TrainerSpec(
             path=self.path,
             flavor=FLAVOR_PYTHON,
             loc=self.loc(call.func),
-            args=dict(data.args),
+            args=args,
             open_reason=data.open_reason if data.open_reason else None,
             description=f"Trainer(...) at {self.path}:{call.lineno}",
         )
-        if self._from_argparse_args(call, scope):
+        if mapped is not None:
+            _apply_subclass(spec, resolved, mapped, f"{self.text(call.func)}(...) at {self.path}:{call.lineno}")
+        elif self._from_argparse_args(call, scope):
             # 1.x: the namespace is filtered to the Trainer's parameters, the explicit
             # keywords are passed on as they are
             spec.args.pop("args", None)  # ``from_argparse_args(args=namespace)``
@@ -1112,11 +1178,17 @@ class _Extractor:
         if existing is not None:
             return existing
         kind = lightning_api.short_callback_name(data.qualname) if not data.qualname.startswith("<local>") else None
-        if kind is None and not self._is_local_callback_class(data.qualname):
+        resolved, args, mapped = (
+            (None, dict(data.args), None)
+            if kind
+            else self._subclass_args(data, value.value_loc or Loc(self.path, Span(1, 1, 1, 1)))
+        )
+        if resolved is not None and resolved.symbol.startswith("callbacks."):
+            kind = resolved.kind
+        elif kind is None and not self._is_local_callback_class(data.qualname):
             return None
-        args = dict(data.args)
         info = lightning_api.CALLBACKS.get(kind or "")
-        if info is not None:
+        if info is not None and mapped is None:
             names = list(info.params)
             for name, positional in zip(names, data.positional):
                 args.setdefault(name, positional)
@@ -1128,6 +1200,11 @@ class _Extractor:
             open_reason=data.open_reason,
             flavor=FLAVOR_PYTHON,
         )
+        if mapped is not None:
+            spec.open_reason = spec.open_reason or mapped.open_reason
+            spec.defaults.update(mapped.defaults)
+            spec.extras["subclass"] = resolved.describe() if resolved else ""
+            spec.extras["own_args"] = mapped.own
         self._callback_specs[id(data)] = spec
         self.extraction.callbacks.append(spec)
         return spec
@@ -1156,10 +1233,19 @@ class _Extractor:
                 "run": run.data if run is not None and run.is_bool() else (None if run is not None else True),
             }
         )
+        # ``trainer_class=MyTrainer``: its YAML ``trainer:`` section holds MyTrainer's arguments
+        given = next((k.value for k in call.keywords if k.arg == "trainer_class"), None)
+        trainer_class = self.qualname(given, scope) if given is not None else None
+        resolved = self.subclass(trainer_class) if trainer_class else None
+        self.extraction.facts["lightning_cli"][-1]["trainer_class"] = trainer_class
         defaults = data.args.get("trainer_defaults")
         if defaults is None or not defaults.is_dict():
             return
         args = {name: _place(v, key_path=name) for name, v in defaults.data.items() if name != "callbacks"}
+        mapped = None
+        if resolved is not None and resolved.chain and resolved.symbol == "Trainer":
+            mapped = subclass_data.map_call(resolved.chain, args)
+            args = dict(mapped.args)
         spec = TrainerSpec(
             path=self.path,
             flavor=FLAVOR_PYTHON,
@@ -1170,6 +1256,8 @@ class _Extractor:
         )
         spec.callbacks_open = "LightningCLI adds callbacks from its config files and command line"
         spec.fit_graph = fit_graph.cli_graph(self, call, scope)
+        if mapped is not None:
+            _apply_subclass(spec, resolved, mapped, spec.description)
         self.extraction.trainers.append(spec)
 
     def _loader(self, call: ast.Call, scope: _Scope, kind: str) -> LoaderSpec:
@@ -1330,6 +1418,28 @@ class _Extractor:
         for spec in specs:
             spec.runs.append(RunCall(func.attr, args, self.loc(call)))
             fit_graph.record(self, spec, call, scope)
+
+    def _not_training(self, call: ast.Call, trainers: Dict[int, TrainerSpec]) -> None:
+        """A library call that uses the Trainer for something else than training (NeMo's
+        ``llm.generate(trainer=...)``, ``trainer.to_fabric()``; model/subclasses.py)."""
+        if not trainers:
+            return
+        scope = self.scopes.scope_of[id(call)]
+        func = call.func
+        if isinstance(func, ast.Attribute) and func.attr in subclass_data.NOT_TRAINING_METHODS:
+            owner, why = subclass_data.NOT_TRAINING_METHODS[func.attr]
+            for spec in self._trainers_of(func.value, scope, trainers):
+                if spec.extras.get("subclass_class") == owner:
+                    spec.extras.setdefault("trains", False)
+                    spec.extras.setdefault("not_training", why)
+            return
+        reason = subclass_data.NOT_TRAINING_CALLS.get(self.qualname(func, scope) or "")
+        if reason is None:
+            return
+        for expr in list(call.args) + [k.value for k in call.keywords if k.arg == "trainer"]:
+            for spec in self._trainers_of(expr, scope, trainers):
+                spec.extras.setdefault("trains", False)
+                spec.extras.setdefault("not_training", reason)
 
     def _trainers_of(
         self, expr: ast.AST, scope: _Scope, trainers: Dict[int, TrainerSpec], depth: int = 0
@@ -1549,6 +1659,15 @@ class _Extractor:
             symbol = lightning_api.canonical_symbol(base) if base else None
             if symbol in ("LightningModule", "LightningDataModule", "Callback"):
                 spec.lightning_base = symbol
+        if spec.lightning_base in (None, "Callback") and any(
+            subclass_data.lightning_symbol(base)
+            or base in subclass_data.LIBRARY_SUBCLASSES
+            or base.startswith("<local>.")
+            or subclass_reader.may_be_project_class(base)
+            for base in bases
+            if not base.startswith("?")
+        ):
+            spec.init = self._init_info(node)  # the project's class index (model/subclasses.py)
         for stmt in node.body:
             if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 spec.methods[stmt.name] = self._name_loc(
@@ -1777,12 +1896,34 @@ def _role_from_name(name: str) -> Optional[str]:
     return None
 
 
-def extract(tree: ast.Module, source: SourceFile, modules: Optional[ModuleFinder] = None) -> Extraction:
+def _apply_subclass(spec: TrainerSpec, resolved: Any, mapped: subclass_data.Mapped, description: str) -> None:
+    spec.open_reason = spec.open_reason or mapped.open_reason
+    spec.defaults.update(mapped.defaults)
+    spec.description = description
+    spec.extras["subclass"] = resolved.describe()
+    spec.extras["subclass_class"] = resolved.chain[0].qualname if resolved.chain else ""
+    spec.extras["own_args"] = mapped.own
+
+
+# what the extractor asks the project: the classes of a called name (see model/subclasses.py)
+ClassLookup = Callable[[str], List[subclass_data.InitInfo]]
+
+
+def extract(
+    tree: ast.Module,
+    source: SourceFile,
+    modules: Optional[ModuleFinder] = None,
+    classes: Optional[ClassLookup] = None,
+    origin: Optional[str] = None,
+) -> Extraction:
     """The Lightning configuration a parsed module contains. ``modules`` finds the
-    project modules whose helpers the file calls (None: the file alone)."""
+    project modules whose helpers the file calls (None: the file alone); ``classes``
+    finds the project's classes of a name (for subclasses of Lightning classes in other
+    modules); ``origin`` is the file's path on disk (YAML files it loads are read relative
+    to it)."""
     _RETURNS.clear()  # remembered per extraction only
     try:
-        return _Extractor(tree, source, modules).run()
+        return _Extractor(tree, source, modules, classes=classes, origin=origin).run()
     finally:
         _RETURNS.clear()
 
@@ -1849,10 +1990,15 @@ def _safe_to_probe(text: str) -> bool:
     return shallow(text, _PROBE_MAX_BRACKETS, _PROBE_MAX_INDENT, _PROBE_MAX_OPERATORS)
 
 
-def extract_source(source: SourceFile, modules: Optional[ModuleFinder] = None) -> Extraction:
+def extract_source(
+    source: SourceFile,
+    modules: Optional[ModuleFinder] = None,
+    classes: Optional[ClassLookup] = None,
+    origin: Optional[str] = None,
+) -> Extraction:
     """Parse and extract a Python file; raises ParseFailure."""
     tree = parse_python(source)
     try:
-        return extract(tree, source, modules)
+        return extract(tree, source, modules, classes, origin)
     except RecursionError:  # ``ast`` accepts nesting deeper than a recursive walk can follow
         raise ParseFailure("the file is too deeply nested to parse", environmental=True) from None

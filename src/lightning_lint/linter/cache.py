@@ -335,6 +335,8 @@ def encode_fragment(fragment: Any) -> dict:
         "modules": list(fragment.lightning_modules),
         "classes": sorted(fragment.lightning_classes),
         "bases": {name: sorted(bases) for name, bases in sorted(fragment.class_bases.items())},
+        "inits": {name: list(infos) for name, infos in sorted(fragment.class_inits.items())},
+        "cli_trainers": sorted(fragment.cli_trainer_classes),
         "parsed": fragment.files_parsed,
         "class_facts": [_encode_class(c) for defs in fragment.classes.values() for c in defs],
     }
@@ -386,6 +388,8 @@ def decode_fragment(data: dict) -> Any:
         lightning_modules=[str(x) for x in data["modules"]],
         lightning_classes={str(x) for x in data.get("classes", ())},
         class_bases={str(name): {str(b) for b in bases} for name, bases in data.get("bases", {}).items()},
+        class_inits={str(name): [dict(i) for i in infos] for name, infos in data.get("inits", {}).items()},
+        cli_trainer_classes={str(x) for x in data.get("cli_trainers", ())},
         files_parsed=int(data["parsed"]),
         classes=_decode_classes(data.get("class_facts", [])),
     )

@@ -112,6 +112,25 @@ class Project:
         dependencies.note(dependencies.FACTS, str(self.root or ""), self.facts_digest)
         return self._facts
 
+    def classes_named(self, dotted: str) -> List[Any]:
+        """The project's classes named like ``dotted``'s last part, each with what its
+        ``__init__`` passes to its base (the class index; model/subclasses.py). Reading
+        it records the facts as a dependency of the lint (the results cache)."""
+        from lightning_lint.model.subclasses import InitInfo
+
+        if self.root is None:
+            return []
+        entries = self.facts.class_inits.get(dotted.rsplit(".", 1)[-1], [])
+        return [InitInfo.from_json(entry) for entry in entries]
+
+    def cli_trainer_class(self) -> Optional[str]:
+        """The ``trainer_class`` every LightningCLI of the project uses, when they agree on
+        a class other than the Trainer (its YAML ``trainer:`` sections hold its arguments)."""
+        if self.root is None:
+            return None
+        found = self.facts.cli_trainer_classes
+        return next(iter(found)) or None if len(found) == 1 else None
+
     def facts_without_parsing(self) -> Any:
         """The facts when they can be had without parsing a file (else None): what a pool
         of workers is given up front."""
@@ -241,20 +260,31 @@ def tool_diagnostic(
 
 # -- the per-file pipeline ------------------------------------------------------------------
 
-Extractor = Callable[[SourceFile, Settings, Path], Extraction]
+Extractor = Callable[..., Extraction]  # (source, settings, path, project=None)
 
 
-def _extract_python(source: SourceFile, settings: Settings, path: Path) -> Extraction:
+def _extract_python(
+    source: SourceFile, settings: Settings, path: Path, project: Optional["Project"] = None
+) -> Extraction:
     from lightning_lint.extract import python
     from lightning_lint.linter.modules import ModuleFinder
 
-    return python.extract_source(source, ModuleFinder(path, source.path))
+    return python.extract_source(
+        source,
+        ModuleFinder(path, source.path),
+        classes=project.classes_named if project is not None else None,
+        origin=str(path) if path is not None else None,
+    )
 
 
-def _extract_yaml(source: SourceFile, settings: Settings, path: Path) -> Extraction:
+def _extract_yaml(
+    source: SourceFile, settings: Settings, path: Path, project: Optional["Project"] = None
+) -> Extraction:
     from lightning_lint.extract import config
 
-    return config.extract(source, settings, path)
+    if project is None:
+        return config.extract(source, settings, path)
+    return config.extract(source, settings, path, project.classes_named, project.cli_trainer_class)
 
 
 EXTRACTORS: Dict[str, Extractor] = {PYTHON: _extract_python, YAML: _extract_yaml}
@@ -409,7 +439,7 @@ class Linter:
 
     def _lint_parsed(self, source: SourceFile, path: Path, settings: Settings, result: FileResult) -> FileResult:
         try:
-            extraction = EXTRACTORS[source.kind](source, settings, path)
+            extraction = EXTRACTORS[source.kind](source, settings, path, self.projects.for_path(path))
         except ParseFailure as failure:
             if failure.newer_syntax:
                 result.notes.append(f"{source.path}: {failure.message}")
@@ -456,7 +486,11 @@ class Linter:
         if result.source is not None:
             from lightning_lint.linter import suppressions
 
-            kept = suppressions.apply(kept, result.source, enabled)
+            here = [d for d in kept if d.path == result.source.path]
+            elsewhere = [d for d in kept if d.path != result.source.path]
+            kept = suppressions.apply(here, result.source, enabled)
+            if elsewhere:
+                kept += _found_elsewhere(elsewhere, enabled)
         result.diagnostics = sorted(_dedupe(kept), key=Diagnostic.sort_key)
         return result
 
@@ -510,7 +544,7 @@ def run_rules(codes: Iterable[str], extraction: Extraction, ctx: "RuleContext") 
 def _fits_elsewhere(extraction: Extraction, project: Project, path: Path) -> None:
     """A Trainer returned by a helper, or handed to one, may be fit in another module:
     the project facts say (``model/facts.py``), and a ``fit`` seen there counts."""
-    from lightning_lint.model.facts import fit_elsewhere, module_name
+    from lightning_lint.model.facts import fit_elsewhere, module_of
     from lightning_lint.model.spec import RunCall
 
     open_ends = [
@@ -522,7 +556,7 @@ def _fits_elsewhere(extraction: Extraction, project: Project, path: Path) -> Non
     ]
     if not open_ends or project.root is None:
         return
-    module = module_name(os.path.relpath(os.path.abspath(path), project.root))
+    module = module_of(os.path.relpath(os.path.abspath(path), project.root))
     for spec in open_ends:
         how = fit_elsewhere(spec, module, project.facts)
         if how is not None:
@@ -531,16 +565,17 @@ def _fits_elsewhere(extraction: Extraction, project: Project, path: Path) -> Non
 
 
 def _here(diagnostics: Iterable[Diagnostic], spec: TrainerSpec) -> List[Diagnostic]:
-    """Findings about a value that a helper in another module returned are reported at
-    this file's Trainer call (the other module alone has no Trainer to judge), pointing
-    to where the value is written."""
+    """Findings about a value that a helper in another Python module returned are reported
+    at this file's Trainer call (the other module alone has no Trainer to judge), pointing
+    to where the value is written. A key of a YAML section the script loads keeps its place
+    (``extract/config_sections.py``)."""
     if spec.flavor != FLAVOR_PYTHON:
         return list(diagnostics)
     here = os.path.abspath(spec.path)
     result = []
     for diagnostic in diagnostics:
-        if os.path.abspath(diagnostic.path) == here:
-            result.append(diagnostic)
+        if os.path.abspath(diagnostic.path) == here or diagnostic.path.endswith((".yaml", ".yml")):
+            result.append(diagnostic)  # a section of a YAML file the script loads: at its key
             continue
         origin = Loc(diagnostic.path, diagnostic.span)
         anchor = spec.extras.get("call_loc", spec.loc)
@@ -633,6 +668,26 @@ def _in_this_file(diagnostics: List[Diagnostic], path: str) -> List[Diagnostic]:
             origin = Loc(d.path, d.span)
             others = tuple(loc for loc in d.related if loc is not local[0]) + (origin,)
             kept.append(d.with_changes(path=path, span=local[0].span, related=others, fix=None))
+    return kept
+
+
+def _found_elsewhere(diagnostics: List[Diagnostic], enabled: Iterable[str]) -> List[Diagnostic]:
+    """Findings of this file's lint located in another file (a YAML section the script
+    loads, extract/config_sections.py): that file's comments suppress them, and their
+    fixes are dropped (a fix edits the linted file only)."""
+    from lightning_lint.linter import suppressions
+    from lightning_lint.model.sources import UnreadableSource, read_source
+
+    kept: List[Diagnostic] = []
+    by_path: Dict[str, List[Diagnostic]] = {}
+    for d in diagnostics:
+        by_path.setdefault(d.path, []).append(d.with_changes(fix=None) if d.fix is not None else d)
+    quiet = [code for code in enabled if code != "LL904"]  # unused comments there are that file's business
+    for path, found in by_path.items():
+        try:
+            kept.extend(suppressions.apply(found, read_source(Path(path), path), quiet))
+        except (UnreadableSource, OSError, ValueError):
+            kept.extend(found)
     return kept
 
 

@@ -39,6 +39,12 @@ _INTERESTING = (
     b"DataModule):",
     b"_dataloader(self",
     b"_step(self",
+    # subclasses of the Trainer and of callbacks (the class index, model/subclasses.py)
+    b"Trainer",
+    b"Checkpoint",
+    b"EarlyStopping",
+    b"Callback",
+    b"LightningCLI",
 )
 MAX_FILES = 20000
 MAX_FILE_BYTES = 2 * 1024 * 1024
@@ -126,6 +132,8 @@ def fragment_of(path: Path, root: Path, data: bytes) -> ProjectFacts:
         extraction = python.extract(tree, source)
     except (UnreadableSource, SyntaxError, ValueError, RecursionError, MemoryError):
         return fragment  # the file's own LL900/LL901 is reported when it is linted
+    except Exception:  # noqa: BLE001 - an extractor bug: the file's own lint reports LL905
+        return fragment  # and the other files' facts must not fail with it
     fragment.files_parsed = 1
     fold(extraction, fragment)
     return fragment

@@ -62,6 +62,11 @@ class ProjectFacts:
     fitting_parameters: Dict[str, Set[str]] = field(default_factory=dict)
     fitted_functions: Set[str] = field(default_factory=set)
     classes: Dict[str, List[ClassFacts]] = field(default_factory=dict)  # class name -> definitions
+    # the class index for subclasses of Lightning classes: class name -> what each class of
+    # that name does in __init__ (model.subclasses.InitInfo, as JSON data)
+    class_inits: Dict[str, List[Dict[str, Any]]] = field(default_factory=dict)
+    # the trainer_class of each LightningCLI(...) of the project ("" for the plain Trainer)
+    cli_trainer_classes: Set[str] = field(default_factory=set)
     measured: Dict[str, Dict[str, Any]] = field(default_factory=dict)  # config path -> facts
     # command lines that pass several LightningCLI configs: (absolute config paths, where)
     cli_config_sets: List[Tuple[Tuple[str, ...], Loc]] = field(default_factory=list)
@@ -78,6 +83,10 @@ class ProjectFacts:
         fields["fitting_parameters"] = sorted((name, sorted(p)) for name, p in self.fitting_parameters.items())
         fields["fitted_functions"] = sorted(self.fitted_functions)
         fields["classes"] = sorted(self.classes.items())
+        fields["cli_trainer_classes"] = sorted(self.cli_trainer_classes)
+        fields["class_inits"] = sorted(
+            (name, sorted(repr(sorted(info.items())) for info in infos)) for name, infos in self.class_inits.items()
+        )
         return repr(sorted(fields.items(), key=lambda item: item[0]))
 
     @property
@@ -115,16 +124,24 @@ def merge(fragment: ProjectFacts, facts: ProjectFacts) -> None:
     facts.fitted_functions.update(fragment.fitted_functions)
     for name, definitions in fragment.classes.items():
         facts.classes.setdefault(name, []).extend(definitions)
+    for name, infos in fragment.class_inits.items():
+        facts.class_inits.setdefault(name, []).extend(infos)
+    facts.cli_trainer_classes.update(fragment.cli_trainer_classes)
     facts.files_parsed += fragment.files_parsed
 
 
 def fold(extraction: Any, facts: ProjectFacts) -> None:
     """Add one file's extraction to the project facts (its path relative to the root)."""
-    module = module_name(extraction.path)
+    module = module_of(extraction.path)
     for name, params in extraction.facts.get("fits_parameters", {}).items():
         facts.fitting_parameters.setdefault(f"{module}.{name}", set()).update(params)
     for qualname in extraction.facts.get("fitted_calls", ()):
         facts.fitted_functions.add(absolute_name(qualname, module))
+    for cli in extraction.facts.get("lightning_cli", ()):
+        trainer_class = cli.get("trainer_class") or ""
+        if trainer_class.startswith("<local>."):
+            trainer_class = f"{module_of(extraction.path)}.{trainer_class.split('.', 1)[1]}"
+        facts.cli_trainer_classes.add(trainer_class)
     for loader in extraction.loaders:
         if loader.kind in lightning_api.STATEFUL_LOADERS:
             facts.stateful_loaders.append((loader.kind, loader.loc))
@@ -143,6 +160,10 @@ def fold(extraction: Any, facts: ProjectFacts) -> None:
             facts.lightning_classes.add(cls.name)
         else:
             facts.class_bases.setdefault(cls.name, set()).update(b.rsplit(".", 1)[-1] for b in cls.bases)
+        if cls.init is not None:
+            info = cls.init.to_json()
+            info["module"] = module_of(extraction.path)
+            facts.class_inits.setdefault(cls.name, []).append(info)
         if cls.lightning_base == "LightningModule":
             facts.lightning_modules.append(cls.name)
             if cls.manual_optimization is not None:
@@ -172,22 +193,23 @@ def _fold_classes(extraction: Any, facts: ProjectFacts) -> None:
         )
 
 
+def module_of(path: str) -> str:
+    """The dotted module a file path (relative to the project root) defines."""
+    parts = [p for p in path.replace("\\", "/").split("/") if p and p != "."]
+    if not parts:
+        return ""
+    last = parts[-1]
+    parts[-1] = last[:-3] if last.endswith(".py") else last
+    if parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
+
+
 def _looks_like_loader(cls: Any) -> bool:
     """A class that Lightning would treat as a stateful loader: it derives from a
     DataLoader, or is named like one (a wrapper the train step iterates)."""
     names = [cls.name] + [base.rsplit(".", 1)[-1] for base in cls.bases]
     return any(name.endswith(("Loader", "DataLoader", "Iterator", "Iterable")) for name in names)
-
-
-def module_name(path: str) -> str:
-    """The dotted module of a file's path relative to the project root (``src/`` kept:
-    names are matched by their last parts, see ``same_function``)."""
-    parts = [p for p in path.replace("\\", "/").split("/") if p not in ("", ".")]
-    if parts and parts[-1].endswith(".py"):
-        parts[-1] = parts[-1][:-3]
-    if parts and parts[-1] == "__init__":
-        parts.pop()
-    return ".".join(parts)
 
 
 def absolute_name(qualname: str, module: str) -> str:

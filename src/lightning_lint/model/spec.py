@@ -220,16 +220,21 @@ class CallbackSpec:
     key_path: str = ""
     conditional: bool = False  # added under a condition (``if ...: cbs.append(...)``)
     flavor: str = FLAVOR_PYTHON
+    # a subclass's defaults for the callback's arguments (model/subclasses.py)
+    defaults: Dict[str, Any] = field(default_factory=dict)
+    extras: Dict[str, Any] = field(default_factory=dict)
 
     def get(self, name: str) -> Value:
         """The argument as written, unknown when hidden behind ``**kwargs``, else
-        absent with the callback's default."""
+        absent with the callback's default (or the subclass's)."""
         value = self.args.get(name)
         if value is not None:
             return value
         key_path = f"{self.key_path}.{name}" if self.key_path else name
         if self.open_reason:
             return unknown(self.open_reason, key_path=key_path)
+        if name in self.defaults:
+            return absent(self.defaults[name], key_path=key_path)
         return absent(lightning_api.callback_default(self.kind, name), key_path=key_path)
 
     def label(self) -> str:
@@ -308,16 +313,20 @@ class TrainerSpec:
     description: str = ""  # "Trainer(...) in train.py:12" for humans
     extras: Dict[str, Any] = field(default_factory=dict)  # flavor-specific facts
     fit_graph: Optional[FitGraph] = None  # what its (first) ``fit`` receives, when seen
+    # a subclass's defaults for the Trainer's arguments (model/subclasses.py)
+    defaults: Dict[str, Any] = field(default_factory=dict)
 
     def get(self, name: str) -> Value:
         """The argument as written; unknown when ``**kwargs`` or the config may set it;
-        otherwise absent, carrying the Trainer's default."""
+        otherwise absent, carrying the Trainer's default (or the subclass's)."""
         value = self.args.get(name)
         if value is not None:
             return value
         key_path = self.key_prefix + name
         if self.open_reason:
             return unknown(self.open_reason, key_path=key_path)
+        if name in self.defaults:
+            return absent(self.defaults[name], key_path=key_path)
         param = lightning_api.TRAINER_PARAMS.get(name)
         return absent(param.default if param else None, key_path=key_path)
 
@@ -488,6 +497,7 @@ class ClassSpec:
     manual_optimization: Optional[Loc] = None  # where ``automatic_optimization = False`` is
     logged_metrics: Dict[str, Loc] = field(default_factory=dict)
     dynamic_logging: Optional[Loc] = None  # a ``self.log`` whose name is not a literal
+    init: Optional[Any] = None  # what __init__ passes to the base (model.subclasses.InitInfo)
 
 
 @dataclass(eq=False)

@@ -83,6 +83,10 @@ def explain_spec(spec: TrainerSpec, ctx, diagnostics: List[Diagnostic]) -> Dict[
             if finding_inside(d, spec)
         ],
     }
+    if spec.extras.get("subclass"):
+        own = spec.extras.get("own_args") or {}
+        consumed = f"; it consumes {', '.join(f'`{k}`' for k in own)}" if own else ""
+        report["notes"].append(f"the Trainer is {spec.extras['subclass']}{consumed}")
     if spec.callbacks_open:
         report["notes"].append(f"the callbacks may hold more than seen: {spec.callbacks_open}")
     if spec.open_reason:
@@ -183,7 +187,8 @@ def _checkpoints(spec: TrainerSpec, s: Schedule) -> List[str]:
 
 def _checkpoint(cb, s: Schedule, label: str = "") -> str:
     plan = checkpoint_plan(cb, s, s.validation)
-    text = f"{label or cb.label() + ' at line ' + str(cb.loc.span.start_line)}: {plan.describe()}"
+    name = cb.label() + (f" ({cb.qualname.rsplit('.', 1)[-1]})" if cb.extras.get("subclass") else "")
+    text = f"{label or name + ' at line ' + str(cb.loc.span.start_line)}: {plan.describe()}"
     if plan.saves is not None:
         text += f"; {plan.saves} save{'s' if plan.saves != 1 else ''}"
     if plan.final_saved is False and plan.saves:

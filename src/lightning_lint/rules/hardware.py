@@ -198,6 +198,10 @@ class InvalidDevices(Rule):
         "from lightning import Trainer\nTrainer(accelerator='gpu', devices=-1)\n",
         "from lightning import Trainer\nTrainer(devices='auto', num_nodes=2)\n",
         "from lightning import Trainer\nTrainer(accelerator='cpu', devices='2')\n",
+        example(
+            "from lightning import Trainer\nTrainer(num_nodes=max(tp * pp // 8, 1))\n",
+            note="a value computed by a call is not judged",
+        ),
     ]
     INVALID = [
         example("from lightning import Trainer\nTrainer(devices=0)\n", message="no device"),
@@ -214,7 +218,7 @@ class InvalidDevices(Rule):
             if message:
                 yield self.report(devices, message)
         nodes = spec.args.get("num_nodes")
-        if nodes is not None and nodes.known and not (nodes.is_int() and nodes.data >= 1):
+        if nodes is not None and nodes.known and not nodes.is_call() and not (nodes.is_int() and nodes.data >= 1):
             yield self.report(nodes, f"`{spec.show('num_nodes')}`: `num_nodes` must be a positive integer")
 
     @staticmethod

@@ -168,6 +168,8 @@ class ZeroInterval(Rule):
     ## What Lightning does
     The loops compute `batch_idx % val_check_interval`,
     `(epoch + 1) % check_val_every_n_epoch` and `batches % accumulate_grad_batches`.
+    With `limit_val_batches=0` validation is off and the two validation intervals are
+    never used: no crash, and no finding.
 
     ## Example
     ```python
@@ -191,6 +193,10 @@ class ZeroInterval(Rule):
     VALID = [
         "from lightning import Trainer\nTrainer(val_check_interval=1, check_val_every_n_epoch=1, accumulate_grad_batches=1)\n",
         example("from lightning import Trainer\nTrainer(val_check_interval=0.0)\n", note="a float: LL204"),
+        example(
+            "from lightning import Trainer\nTrainer(limit_val_batches=0, val_check_interval=0)\n",
+            note="validation is off: the interval is never used",
+        ),
     ]
     INVALID = [
         example("from lightning import Trainer\nTrainer(check_val_every_n_epoch=0)\n", message="ZeroDivisionError"),
@@ -210,6 +216,9 @@ class ZeroInterval(Rule):
             value = spec.args.get(name)
             if value is None or not value.is_int() or value.data != 0:
                 continue
+            limit = spec.get("limit_val_batches")
+            if name != "accumulate_grad_batches" and limit.decidable and limit.is_number() and limit.data == 0:
+                continue  # validation is off: the interval is never used (NeMo's tests write both)
             fix = (
                 replace_value(value, 1, spec.flavor, "Replace with 1 (no accumulation)")
                 if name == "accumulate_grad_batches"
