@@ -253,3 +253,46 @@ def test_a_sequential_cold_run_parses_each_file_once(in_tmp, monkeypatch):
     _, text = check(in_tmp, no_cache=True, jobs=1)
     assert sum(1 for d in json.loads(text) if d["code"] == "LL101") == 2
     assert parsed_for_facts == []
+
+
+def test_a_hydra_config_folder_listing_follows_new_files(tmp_path):
+    from lightning_lint.model import dependencies
+
+    write_files(tmp_path, {"a.yaml": "a: 1\n", "b.yml": "b: 1\n", "c.txt": "x\n"})
+    old = time.time() - 60
+    os.utime(tmp_path, (old, old))  # a settled folder: its listing is remembered
+    assert [p.name for p in dependencies.yaml_files(tmp_path)] == ["a.yaml", "b.yml"]
+    (tmp_path / "d.yaml").write_text("d: 1\n")  # moves the folder's modification time
+    assert [p.name for p in dependencies.yaml_files(tmp_path)] == ["a.yaml", "b.yml", "d.yaml"]
+    (tmp_path / "a.yaml").unlink()
+    assert [p.name for p in dependencies.yaml_files(tmp_path)] == ["b.yml", "d.yaml"]
+
+
+def test_a_pool_parses_the_facts_only_files_and_reports_the_same(in_tmp, monkeypatch):
+    """model.py names no Trainer, callback or loader (not linted past the prefilter) but
+    logs the metrics: the pool parses it for the facts before they are gathered."""
+    files = {
+        "pyproject.toml": "[project]\nname = 'x'\n",
+        "model.py": MODULE.replace('"val_loss"', '"val/loss"'),
+        "other.py": MODULE.replace("Net", "Other").replace('"val_loss"', '"val_acc"'),
+    }
+    for index in range(4):
+        files[f"train_{index}.py"] = MONITOR
+    write_files(in_tmp, files)
+    parsed: List[str] = []  # in this process (a worker's calls are not seen here)
+    real = project_facts.fragment_of
+
+    def fragment_of(path, root, data):
+        parsed.append(Path(path).name)
+        return real(path, root, data)
+
+    monkeypatch.setattr(project_facts, "fragment_of", fragment_of)
+    _, pooled = check(in_tmp, no_cache=True, jobs=2)
+    # one of the two modules here, the other in the worker; none again when gathering
+    assert len(parsed) == 1 and parsed[0] in ("model.py", "other.py"), parsed
+    _, sequential = check(in_tmp, no_cache=True, jobs=1)
+    assert pooled == sequential
+    assert sum(1 for d in json.loads(pooled) if "monitors 'val_loss'" in d["message"]) == 4
+    _, cached_cold = check(in_tmp, jobs=2)
+    _, cached_warm = check(in_tmp, jobs=2)
+    assert cached_cold == cached_warm == sequential

@@ -172,6 +172,13 @@ class Project:
         if self.fragments is not None:
             self.fragments.put(key, content, fragment, sig)
 
+    def has_fragment(self, key: str, content: str) -> bool:
+        """Whether the fragment of this content is at hand (offered or cached)."""
+        offered = self._offered.get(key)
+        if offered is not None and offered[0] == content:
+            return True
+        return self.fragments is not None and self.fragments.get(key, content) is not None
+
     def lookup_lines(self, key: str, sig: Optional[str]) -> Optional[list]:
         return None if self.fragments is None or sig is None else self.fragments.lookup_lines(key, sig)
 

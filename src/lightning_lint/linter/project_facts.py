@@ -20,7 +20,7 @@ import json
 import os
 import re
 from pathlib import Path
-from typing import Any, Dict, Iterable, Optional, Union
+from typing import Any, Dict, Iterable, List, Optional, Tuple, Union
 
 from lightning_lint.linter.cache import signature
 from lightning_lint.linter.discovery import facts_file as wanted
@@ -79,6 +79,35 @@ def gather(root: Optional[Path], resolver: Any, fragments: Any = None, parse: bo
     facts.measured = read_measured(root)
     _resolve_lightning_classes(facts)
     return facts
+
+
+def unparsed(root: Optional[Path], resolver: Any, project: Any) -> List[Tuple[str, str, bytes]]:
+    """(key, path, bytes) of the project's Python files whose fragment is neither cached
+    nor offered: what ``gather`` would parse. A pool parses them before the facts are
+    gathered, so that this part of the work is shared among the processes too."""
+    if root is None:
+        return []
+    listing = getattr(project, "listing", None)
+    paths: Iterable[Union[str, Path]] = listing if listing is not None else walk_project(root, resolver, accept=wanted)
+    todo: List[Tuple[str, str, bytes]] = []
+    for index, path in enumerate(paths):
+        if index >= MAX_FILES:
+            break
+        if not str(path).endswith(".py"):
+            continue
+        key = f"{root}|{os.path.abspath(path)}"
+        if project.lookup(key, signature(key.split("|", 1)[1]))[0]:
+            continue
+        try:
+            with open(path, "rb") as handle:
+                data = handle.read(MAX_FILE_BYTES + 1)
+        except OSError:
+            continue
+        if len(data) > MAX_FILE_BYTES or not any(marker in data for marker in _INTERESTING):
+            continue
+        if not project.has_fragment(key, digest(data)):
+            todo.append((key, str(path), data))
+    return todo
 
 
 def _resolve_lightning_classes(facts: ProjectFacts) -> None:

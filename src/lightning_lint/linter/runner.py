@@ -350,11 +350,46 @@ def _lint_in_pool(
         initargs=(linter.resolver,),
     ) as pool:
         deferred = run(pool, pending, known)
+        if deferred:  # the facts are needed: the files no process parsed yet are parsed by all
+            _parse_for_facts(pool, linter, {linter.projects.for_path(p.path).root for p in deferred}, processes)
         if len(deferred) < FILES_PER_WORKER * 2:
             return deferred
         roots = {linter.projects.for_path(p.path).root for p in deferred}
         facts = {root: linter.projects.for_root(root).facts for root in roots}
         return run(pool, deferred, facts)
+
+
+def _fragments_chunk(root: str, items: List[Tuple[str, str, bytes]]) -> Dict[str, Tuple[str, Any]]:
+    """In a worker: the facts fragments of files no process has parsed (key -> offer)."""
+    from lightning_lint.linter.project_facts import fragment_of
+
+    return {key: (dependencies.digest(data), fragment_of(Path(path), Path(root), data)) for key, path, data in items}
+
+
+def _parse_for_facts(pool: Any, linter: Linter, roots: Set[Optional[Path]], processes: int) -> None:
+    """Parse, in this process and the pool, the project files whose facts fragments are
+    neither cached nor offered yet, so that gathering the facts parses nothing."""
+    from concurrent.futures import wait
+
+    from lightning_lint.linter import project_facts
+
+    for root in roots:
+        project = linter.projects.for_root(root)
+        if root is None or project._facts is not None:
+            continue
+        todo = sorted(project_facts.unparsed(root, linter.resolver, project), key=lambda item: -len(item[2]))
+        if len(todo) < 2:
+            continue
+        chunks: List[List[Tuple[str, str, bytes]]] = [todo[i :: processes * 4] for i in range(processes * 4)]
+        chunks = [c for c in chunks if c]
+        mine, theirs = chunks[: len(chunks) // processes], chunks[len(chunks) // processes :]
+        futures = [pool.submit(_fragments_chunk, str(root), chunk) for chunk in theirs]
+        offers: Dict[str, Tuple[str, Any]] = {}
+        for chunk in mine:
+            offers.update(_fragments_chunk(str(root), chunk))
+        for future in wait(futures).done:
+            offers.update(future.result())
+        linter.accept_offers(offers)
 
 
 def _chunks(pending: List[_Pending], processes: int) -> List[Chunk]:
