@@ -18,7 +18,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Dict, List, Optional, Sequence, Set, TextIO, Tuple
 
-from lightning_lint.linter.cache import signature
 from lightning_lint.linter.engine import FactsNeeded, FileResult, Linter, may_matter_bytes
 from lightning_lint.linter.settings import Settings
 from lightning_lint.model import dependencies
@@ -73,6 +72,8 @@ def lint_files(
     fresh: List[_Pending] = []
     current = _CurrentValues(linter)
     settings_digests: Dict[int, str] = {}
+    if cache is not None:  # (not imported by a run without the cache: start-up time)
+        from lightning_lint.linter.cache import signature
     for index, candidate in enumerate(files):
         path = candidate.path
         display = str(path)
