@@ -15,6 +15,15 @@ command-line settings. Project facts are cached too, per file and by content (th
 *fragments* of ``project_facts.py``), so an unchanged project is re-gathered without
 parsing.
 
+A warm run need not even read an unchanged file: each entry also keeps the file's
+*signature* (``signature``: modification and change times in nanoseconds, size, inode),
+and a file whose signature is unchanged is taken to have the stored content digest, as
+ruff and git do. A signature is stored only for a file that had *settled* when it was
+read (its times at least ``RACY_SECONDS`` in the past), so that an edit within the clock's
+resolution of a read cannot hide behind an unchanged signature; an unsettled file is
+hashed again on the next run. A file whose signature changed is read and hashed, so a
+``touch`` costs a read, not a lint.
+
 JSON, not pickle: a cache directory inside a repository is input the tool reads, and
 reading it must never run code. A cache file that cannot be read or has the wrong
 shape is ignored (and replaced); writes go to a temporary file that is renamed over
@@ -27,8 +36,10 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 import sys
 import tempfile
+import time
 from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional, Tuple, overload
 
@@ -36,11 +47,28 @@ from lightning_lint.model import dependencies
 from lightning_lint.model.diagnostics import Applicability, Diagnostic, Edit, Fix, Severity
 from lightning_lint.model.spec import Loc, Span
 
-FORMAT = 1
+FORMAT = 2
 DEFAULT_DIR = ".lightning-lint-cache"
 ENV_DIR = "LIGHTNING_LINT_CACHE_DIR"
 
 CurrentValue = Callable[[str, str], Optional[str]]
+
+RACY_SECONDS = 2
+
+
+def signature(path: str) -> Optional[str]:
+    """The file's signature for the cache: None when it is not a plain regular file (a
+    link, a device, ...: those are always read) or when it changed too recently to be
+    trusted (see the module's docstring)."""
+    try:
+        st = os.lstat(path)
+    except OSError:
+        return None
+    if not stat.S_ISREG(st.st_mode):
+        return None
+    if max(st.st_mtime_ns, st.st_ctime_ns) > time.time_ns() - RACY_SECONDS * 1_000_000_000:
+        return None
+    return f"{st.st_mtime_ns}:{st.st_ctime_ns}:{st.st_size}:{st.st_ino}"
 
 
 def tool_version() -> str:
@@ -141,8 +169,25 @@ class ResultsCache:
         self.hits += 1
         return found
 
+    def known_content(self, abspath: str, sig: Optional[str]) -> Optional[str]:
+        """The content digest stored for the file, when its signature is unchanged (the
+        file need not be read); None otherwise."""
+        entry = self._results.get(abspath)
+        if sig is None or entry is None or len(entry) < 8 or entry[7] != sig:
+            return None
+        return entry[1] if isinstance(entry[1], str) else None
+
     # -- writing -----------------------------------------------------------------------
-    def put_result(self, abspath: str, display: str, content: str, settings: str, result: Any) -> None:
+    def refresh_signature(self, abspath: str, sig: Optional[str]) -> None:
+        """A file read again whose cached result held: remember its new signature."""
+        entry = self._results.get(abspath)
+        if entry is not None and sig is not None and (len(entry) < 8 or entry[7] != sig):
+            self._results[abspath] = [*entry[:7], sig]
+            self._dirty = True
+
+    def put_result(
+        self, abspath: str, display: str, content: str, settings: str, result: Any, sig: Optional[str] = None
+    ) -> None:
         if not result.cacheable:
             self._results.pop(abspath, None)
             self._dirty = True
@@ -160,6 +205,7 @@ class ResultsCache:
             result.parsed,
             list(result.notes),
             encoded,
+            sig,
         ]
         self._dirty = True
 
@@ -196,18 +242,52 @@ class ResultsCache:
         return None
 
     # -- project facts, per file (the protocol project_facts.gather uses) ---------------
+    # An entry is [content digest, encoded fragment or None, signature or None]; None as
+    # the fragment: the file contributes nothing (no marker in its bytes).
     def get(self, key: str, content: str) -> Any:
         entry = self._fragments.get(key)
-        if entry is None or entry[0] != content:
+        if entry is None or entry[0] != content or entry[1] is None:
             return None
         try:
             return decode_fragment(entry[1])
         except (LookupError, TypeError, ValueError, AttributeError):
             return None
 
-    def put(self, key: str, content: str, fragment: Any) -> None:
-        self._fragments[key] = [content, encode_fragment(fragment)]
-        self._dirty = True
+    def lookup(self, key: str, sig: Optional[str]) -> Tuple[bool, Any]:
+        """(True, fragment or None when the file contributes nothing) for a file whose
+        signature is unchanged; (False, None) when it must be read."""
+        entry = self._fragments.get(key)
+        if sig is None or entry is None or len(entry) < 3 or entry[2] != sig or entry[0] == "lines":
+            return False, None
+        if entry[1] is None:
+            return True, None
+        try:
+            return True, decode_fragment(entry[1])
+        except (LookupError, TypeError, ValueError, AttributeError):
+            return False, None
+
+    def lookup_lines(self, key: str, sig: Optional[str]) -> Optional[list]:
+        """The command lines stored for a script or document whose signature is unchanged."""
+        entry = self._fragments.get(key)
+        if sig is None or entry is None or len(entry) < 3 or entry[0] != "lines" or entry[2] != sig:
+            return None
+        lines = entry[1]
+        ok = isinstance(lines, list) and all(
+            isinstance(x, list) and len(x) == 3 and isinstance(x[2], list) for x in lines
+        )
+        return lines if ok else None
+
+    def put_lines(self, key: str, sig: str, lines: list) -> None:
+        entry = ["lines", lines, sig]
+        if self._fragments.get(key) != entry:
+            self._fragments[key] = entry
+            self._dirty = True
+
+    def put(self, key: str, content: str, fragment: Any, sig: Optional[str] = None) -> None:
+        entry = [content, None if fragment is None else encode_fragment(fragment), sig]
+        if self._fragments.get(key) != entry:
+            self._fragments[key] = entry
+            self._dirty = True
 
 
 def _safe(name: str) -> str:

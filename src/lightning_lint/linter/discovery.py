@@ -10,14 +10,24 @@ what pre-commit needs.
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple, Union
+from typing import Any, Callable, Dict, Iterator, List, Optional, Set, Tuple, Union
 
 from lightning_lint.linter.settings import SettingsResolver
 from lightning_lint.model.sources import kind_of
 
 PROJECT_MARKERS = ("pyproject.toml", "lightning-lint.toml", "setup.py", "setup.cfg", ".git")
+
+# What the project facts scan looks at (``project_facts.py``): Python files, and files that
+# may hold command lines (scripts, Makefiles, docs, CI workflows)
+_INVOCATION_FILES = re.compile(r"(\.(sh|bash|zsh|mk|md|rst|txt|slurm|sbatch|yml|yaml)|^Makefile|^Justfile)$")
+
+
+def facts_file(name: str) -> bool:
+    """Whether the project facts scan looks at a file of this name."""
+    return name.endswith(".py") or bool(_INVOCATION_FILES.search(name))
 
 
 def find_project_root(path: Path) -> Optional[Path]:
@@ -40,6 +50,10 @@ class Candidate:
 class Discovery:
     files: List[Candidate] = field(default_factory=list)
     missing: List[str] = field(default_factory=list)  # paths that do not exist
+    # project root -> the files its facts scan looks at (absolute paths, in walk order), for
+    # each project root that a walked folder is: the same walk lists them, so the facts
+    # need not walk the tree again (``project_facts.gather``)
+    listings: Dict[Path, List[str]] = field(default_factory=dict)
 
 
 class _GitIgnores:
@@ -131,11 +145,18 @@ def _is_virtualenv(directory: Path) -> bool:
     return (directory / "pyvenv.cfg").is_file()
 
 
-def discover(paths: List[str], resolver: SettingsResolver, force_exclude: bool = False) -> Discovery:
-    """The Python and YAML files under ``paths``, in a stable order."""
+def discover(
+    paths: List[str],
+    resolver: SettingsResolver,
+    force_exclude: bool = False,
+    facts_accept: Optional[Callable[[str], bool]] = None,
+) -> Discovery:
+    """The Python and YAML files under ``paths``, in a stable order. With
+    ``facts_accept``, a walked folder that is a project root also gets its listing for
+    the project facts (the files whose names ``facts_accept`` takes, outside nested projects)."""
     result = Discovery()
     gitignores = _GitIgnores()
-    seen: set = set()
+    seen: Set[Union[str, Path]] = set()  # absolute paths (strings from walks)
     for raw in paths:
         path = Path(raw)
         absolute = Path(os.path.abspath(path))
@@ -143,22 +164,22 @@ def discover(paths: List[str], resolver: SettingsResolver, force_exclude: bool =
             result.missing.append(raw)
             continue
         if absolute.is_dir():
-            for file in _walk(absolute, resolver, gitignores):
+            listing: Optional[List[str]] = None
+            if facts_accept is not None and absolute not in result.listings and _is_project_root(str(absolute)):
+                listing = result.listings[absolute] = []
+            prefix, given = str(absolute).rstrip(os.sep) + os.sep, str(path)
+            for file in _walk_names(absolute, resolver, gitignores, listing=listing, also=facts_accept):
                 if file not in seen:
                     seen.add(file)
-                    result.files.append(Candidate(_display(file, path, absolute), explicit=False))
+                    # keep paths as the user wrote them: ``src/`` -> ``src/train.py``
+                    result.files.append(Candidate(Path(given, file[len(prefix) :]), explicit=False))
             continue
         if force_exclude and _excluded(absolute, resolver, gitignores, is_dir=False):
             continue
-        if absolute not in seen:
-            seen.add(absolute)
+        if str(absolute) not in seen:
+            seen.add(str(absolute))
             result.files.append(Candidate(path, explicit=True))
     return result
-
-
-def _display(file: Path, given: Path, given_abs: Path) -> Path:
-    """Keep paths as the user wrote them: ``src/`` -> ``src/train.py``."""
-    return given / file.relative_to(given_abs)
 
 
 def _excluded(path: Path, resolver: SettingsResolver, gitignores: _GitIgnores, is_dir: bool) -> bool:
@@ -176,6 +197,13 @@ def _excluded(path: Path, resolver: SettingsResolver, gitignores: _GitIgnores, i
     return False
 
 
+def _is_project_root(directory: str, names: Optional[List[str]] = None) -> bool:
+    """Whether ``directory`` holds a project marker (``names``: its entries, when known)."""
+    if names is not None and not any(name in PROJECT_MARKERS for name in names):
+        return False
+    return any(os.path.exists(os.path.join(directory, marker)) for marker in PROJECT_MARKERS)
+
+
 def _walk(
     top: Path,
     resolver: SettingsResolver,
@@ -183,16 +211,35 @@ def _walk(
     accept: Callable[[str], bool] = lambda name: kind_of(name) is not None,
     skip_dir: Optional[Callable[[str], bool]] = None,
 ) -> Iterator[Path]:
+    for name in _walk_names(top, resolver, gitignores, accept, skip_dir):
+        yield Path(name)
+
+
+def _walk_names(
+    top: Path,
+    resolver: SettingsResolver,
+    gitignores: _GitIgnores,
+    accept: Callable[[str], bool] = lambda name: kind_of(name) is not None,
+    skip_dir: Optional[Callable[[str], bool]] = None,
+    listing: Optional[List[str]] = None,
+    also: Optional[Callable[[str], bool]] = None,
+) -> Iterator[str]:
+    """The files under ``top`` that ``accept`` takes. With ``listing``, the same walk also
+    appends to it the files ``also`` takes that lie outside any nested project (a folder
+    below ``top`` with a project marker): what ``walk_project(top, accept=also)`` gives."""
     # Strings, not Path objects, until a file is accepted: this loop sees every entry.
-    stack: List[str] = [str(top)]
+    stack: List[Tuple[str, bool]] = [(str(top), False)]
     while stack:
-        directory = stack.pop()
+        directory, nested = stack.pop()
         try:
             entries = sorted(os.scandir(directory), key=lambda e: e.name)
         except OSError:
             continue
-        settings = resolver.for_path(Path(directory))
-        subdirs: List[str] = []
+        settings = resolver.for_path(directory)  # type: ignore[arg-type]  # a str is a path too
+        if listing is not None and not nested and directory != str(top):
+            nested = _is_project_root(directory, [e.name for e in entries])
+        listed = listing is not None and also is not None and not nested
+        subdirs: List[Tuple[str, bool]] = []
         for entry in entries:
             path = entry.path
             try:
@@ -207,9 +254,11 @@ def _walk(
                     continue
                 if skip_dir is not None and skip_dir(path):
                     continue
-                subdirs.append(path)
+                subdirs.append((path, nested))
                 continue
-            if not accept(entry.name):
+            wanted = accept(entry.name)
+            in_listing = listed and also(entry.name)  # type: ignore[misc]
+            if not wanted and not in_listing:
                 continue
             if is_link and _points_to_dir(Path(path)):
                 continue  # a link to a folder: never followed
@@ -217,7 +266,10 @@ def _walk(
                 continue
             if settings.respect_gitignore and gitignores.ignored(path, is_dir=False):
                 continue
-            yield Path(path)
+            if in_listing:
+                listing.append(path)  # type: ignore[union-attr]
+            if wanted:
+                yield path
         stack.extend(reversed(subdirs))
 
 

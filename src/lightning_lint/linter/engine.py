@@ -62,6 +62,9 @@ class Project:
         self._measured: Optional[Dict[str, Dict[str, Any]]] = None
         self._memo: Dict[str, str] = {}
         self._offered: Dict[str, Tuple[str, Any]] = {}  # fragment key -> (content digest, fragment)
+        # the files of the project the facts scan looks at, when discovery's walk listed them
+        # (one walk of the tree, not two); None: the scan walks the project itself
+        self.listing: Optional[List[str]] = None
 
     def target(self, settings: Settings) -> "TargetVersion":
         return self.target_for(settings.target_version)
@@ -177,16 +180,36 @@ class Project:
         """Facts gathered elsewhere (by the parent of a worker process)."""
         self._facts, self._facts_digest = facts, None
 
-    def get(self, key: str, content: str) -> Any:
+    def get(self, key: str, content: str, sig: Optional[str] = None) -> Any:
         offered = self._offered.pop(key, None)
         if offered is not None and offered[0] == content:
-            self.put(key, content, offered[1])
+            self.put(key, content, offered[1], sig)
             return offered[1]
         return self.fragments.get(key, content) if self.fragments is not None else None
 
-    def put(self, key: str, content: str, fragment: Any) -> None:
+    def put(self, key: str, content: str, fragment: Any, sig: Optional[str] = None) -> None:
         if self.fragments is not None:
-            self.fragments.put(key, content, fragment)
+            self.fragments.put(key, content, fragment, sig)
+
+    def has_fragment(self, key: str, content: str) -> bool:
+        """Whether the fragment of this content is at hand (offered or cached)."""
+        offered = self._offered.get(key)
+        if offered is not None and offered[0] == content:
+            return True
+        return self.fragments is not None and self.fragments.get(key, content) is not None
+
+    def lookup_lines(self, key: str, sig: Optional[str]) -> Optional[list]:
+        return None if self.fragments is None or sig is None else self.fragments.lookup_lines(key, sig)
+
+    def put_lines(self, key: str, sig: str, lines: list) -> None:
+        if self.fragments is not None:
+            self.fragments.put_lines(key, sig, lines)
+
+    def lookup(self, key: str, sig: Optional[str]) -> Tuple[bool, Any]:
+        """A file's fragment by its signature, without reading it (``cache.py``)."""
+        if self.fragments is None or sig is None:
+            return False, None
+        return self.fragments.lookup(key, sig)
 
     @property
     def facts_digest(self) -> str:
@@ -222,6 +245,18 @@ class Projects:
         if root not in self._by_root:
             self._by_root[root] = Project(root, self.resolver, self.may_gather, self.fragments)
         return self._by_root[root]
+
+    def defer_facts(self, defer: bool) -> None:
+        """While deferring, a file whose rules need the project facts raises FactsNeeded
+        (and is linted again afterwards), so that the facts are gathered once, after the
+        other files were parsed, from their fragments rather than by parsing them again."""
+        self.may_gather = not defer
+        for project in self._by_root.values():
+            project.may_gather = not defer
+
+    def provide_listing(self, root: Path, files: List[str]) -> None:
+        """The facts scan's files of the project at ``root``, as discovery listed them."""
+        self.for_root(root).listing = files
 
     def forget(self, path: Path) -> None:
         """Drop the cached facts of the project that holds ``path`` (a file of it changed

@@ -6,8 +6,12 @@ extractor's loaders and classes are folded into one ``ProjectFacts``. Facts meas
 ``confirm --save-facts`` are read from ``.lightning-lint/facts.json`` at the root.
 
 What one Python file contributes (its *fragment*) depends on its bytes alone, so the
-results cache keeps fragments by content: an unchanged project is re-gathered by reading
-and hashing its files, without parsing any.
+results cache keeps fragments by content, and by the file's signature (``cache.py``): an
+unchanged project is re-gathered from the cache with one ``stat`` per file, without
+reading or parsing any; a file whose signature changed is read and hashed, and parsed only
+when its content changed. Files that contribute nothing are remembered too, so that they
+are not read again. When discovery walked the project root, its listing is used instead
+of a second walk (``Project.listing``).
 """
 
 from __future__ import annotations
@@ -16,8 +20,10 @@ import json
 import os
 import re
 from pathlib import Path
-from typing import Any, Dict, Optional
+from typing import Any, Dict, Iterable, List, Optional, Tuple, Union
 
+from lightning_lint.linter.cache import signature
+from lightning_lint.linter.discovery import facts_file as wanted
 from lightning_lint.linter.discovery import walk_project
 from lightning_lint.model.dependencies import digest
 from lightning_lint.model.facts import ProjectFacts, fold, merge
@@ -70,18 +76,49 @@ def gather(root: Optional[Path], resolver: Any, fragments: Any = None, parse: bo
     facts = ProjectFacts(root=root)
     if root is None:
         return facts
-    for path in walk_project(root, resolver, accept=_wanted):
+    listing = getattr(fragments, "listing", None)
+    paths: Iterable[Union[str, Path]] = listing if listing is not None else walk_project(root, resolver, accept=wanted)
+    for path in paths:
         if facts.files_scanned >= MAX_FILES:
             facts.truncated = True
             break
         facts.files_scanned += 1
-        if path.suffix == ".py":
+        if str(path).endswith(".py"):
             _scan_file(path, root, facts, fragments, parse)
         else:
-            _scan_invocations(path, root, facts)
+            _scan_invocations(path, root, facts, fragments)
     facts.measured = read_measured(root)
     _resolve_lightning_classes(facts)
     return facts
+
+
+def unparsed(root: Optional[Path], resolver: Any, project: Any) -> List[Tuple[str, str, bytes]]:
+    """(key, path, bytes) of the project's Python files whose fragment is neither cached
+    nor offered: what ``gather`` would parse. A pool parses them before the facts are
+    gathered, so that this part of the work is shared among the processes too."""
+    if root is None:
+        return []
+    listing = getattr(project, "listing", None)
+    paths: Iterable[Union[str, Path]] = listing if listing is not None else walk_project(root, resolver, accept=wanted)
+    todo: List[Tuple[str, str, bytes]] = []
+    for index, path in enumerate(paths):
+        if index >= MAX_FILES:
+            break
+        if not str(path).endswith(".py"):
+            continue
+        key = f"{root}|{os.path.abspath(path)}"
+        if project.lookup(key, signature(key.split("|", 1)[1]))[0]:
+            continue
+        try:
+            with open(path, "rb") as handle:
+                data = handle.read(MAX_FILE_BYTES + 1)
+        except OSError:
+            continue
+        if len(data) > MAX_FILE_BYTES or not any(marker in data for marker in _INTERESTING):
+            continue
+        if not project.has_fragment(key, digest(data)):
+            todo.append((key, str(path), data))
+    return todo
 
 
 def _resolve_lightning_classes(facts: ProjectFacts) -> None:
@@ -96,24 +133,39 @@ def _resolve_lightning_classes(facts: ProjectFacts) -> None:
                 changed = True
 
 
-def _scan_file(path: Path, root: Path, facts: ProjectFacts, fragments: Any = None, parse: bool = True) -> None:
+def _scan_file(
+    path: Union[str, Path], root: Path, facts: ProjectFacts, fragments: Any = None, parse: bool = True
+) -> None:
+    key = sig = None
+    if fragments is not None:
+        key = f"{root}|{os.path.abspath(path)}"  # Locs are relative to the root
+        sig = signature(key.split("|", 1)[1])
+        known, fragment = fragments.lookup(key, sig) if hasattr(fragments, "lookup") else (False, None)
+        if known:  # unchanged since it was last scanned: not read
+            if fragment is not None:
+                merge(fragment, facts)
+            return
     try:
         with open(path, "rb") as handle:
             data = handle.read(MAX_FILE_BYTES + 1)
     except OSError:
         return
     if len(data) > MAX_FILE_BYTES or not any(marker in data for marker in _INTERESTING):
+        if fragments is not None and sig is not None and len(data) <= MAX_FILE_BYTES:
+            fragments.put(key, "", None, sig)  # contributes nothing: not read again while unchanged
         return
-    if fragments is None:
-        merge(fragment_of(path, root, data), facts)
+    if fragments is None or key is None:
+        merge(fragment_of(Path(path), root, data), facts)
         return
-    key, content = f"{root}|{os.path.abspath(path)}", digest(data)  # Locs are relative to the root
-    fragment = fragments.get(key, content)
+    content = digest(data)
+    fragment = fragments.get(key, content, sig) if hasattr(fragments, "lookup") else fragments.get(key, content)
     if fragment is None:
         if not parse:
             raise _WouldParse(path)
-        fragment = fragment_of(path, root, data)
-        fragments.put(key, content, fragment)
+        fragment = fragment_of(Path(path), root, data)
+        fragments.put(key, content, fragment, sig)
+    elif sig is not None:
+        fragments.put(key, content, fragment, sig)  # the signature changed, the content did not
     merge(fragment, facts)
 
 
@@ -139,37 +191,54 @@ def fragment_of(path: Path, root: Path, data: bytes) -> ProjectFacts:
     return fragment
 
 
-_INVOCATION_FILES = re.compile(r"(\.(sh|bash|zsh|mk|md|rst|txt|slurm|sbatch|yml|yaml)|^Makefile|^Justfile)$")
 _CONFIG_FLAG = re.compile(r"(?:^|\s)(?:-c|--config)(?:=|\s+)([\"']?)([^\s\"']+\.ya?ml)\1")
 
 
-def _wanted(name: str) -> bool:
-    return name.endswith(".py") or bool(_INVOCATION_FILES.search(name))
-
-
-def _scan_invocations(path: Path, root: Path, facts: ProjectFacts) -> None:
+def _scan_invocations(path: Union[str, Path], root: Path, facts: ProjectFacts, fragments: Any = None) -> None:
     """Command lines (scripts, Makefiles, docs, CI workflows) that give LightningCLI
-    several ``--config`` files: jsonargparse merges them left to right."""
-    try:
-        with open(path, "rb") as handle:
-            data = handle.read(MAX_FILE_BYTES + 1)
-    except OSError:
-        return
-    if len(data) > MAX_FILE_BYTES or (b"--config" not in data and b"-c " not in data):
-        return
-    text = data.decode("utf-8", errors="replace")
-    for number, line in enumerate(text.splitlines(), start=1):
-        configs = [m.group(2) for m in _CONFIG_FLAG.finditer(line)]
-        if len(configs) < 2:
-            continue
+    several ``--config`` files: jsonargparse merges them left to right. What a file says
+    (line, length, config names) is cached by its signature like a fragment; the names
+    are resolved against the file system on every run."""
+    key = sig = None
+    lines: Optional[list] = None
+    if fragments is not None and hasattr(fragments, "lookup_lines"):
+        key = f"{root}|{os.path.abspath(path)}"
+        sig = signature(key.split("|", 1)[1])
+        lines = fragments.lookup_lines(key, sig)
+    if lines is None:
+        lines = _command_lines(path)
+        if lines is None:
+            return
+        if key is not None and sig is not None:
+            fragments.put_lines(key, sig, lines)
+    for number, length, configs in lines:
         resolved = []
         for config in configs:
-            candidate = (path.parent / config) if not os.path.isabs(config) else Path(config)
+            candidate = (Path(path).parent / config) if not os.path.isabs(config) else Path(config)
             if not candidate.exists():
                 candidate = root / config
             resolved.append(os.path.abspath(candidate))
         display = os.path.relpath(path, root) if str(path).startswith(str(root)) else str(path)
-        facts.cli_config_sets.append((tuple(resolved), Loc(display, Span(number, 1, number, len(line) + 1))))
+        facts.cli_config_sets.append((tuple(resolved), Loc(display, Span(number, 1, number, length + 1))))
+
+
+def _command_lines(path: Union[str, Path]) -> Optional[list]:
+    """[line number, length, config names] of each line giving two configs or more;
+    None when the file cannot be read."""
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read(MAX_FILE_BYTES + 1)
+    except OSError:
+        return None
+    if len(data) > MAX_FILE_BYTES or (b"--config" not in data and b"-c " not in data):
+        return []
+    found = []
+    text = data.decode("utf-8", errors="replace")
+    for number, line in enumerate(text.splitlines(), start=1):
+        configs = [m.group(2) for m in _CONFIG_FLAG.finditer(line)]
+        if len(configs) >= 2:
+            found.append([number, len(line), configs])
+    return found
 
 
 def read_measured(root: Path) -> Dict[str, Dict[str, Any]]:

@@ -101,7 +101,7 @@ def lint(
     options: CheckOptions, stdin: Optional[TextIO] = None, cwd: Optional[Path] = None, log: Optional[TextIO] = None
 ) -> CheckRun:
     """Lint what the options name; raises UsageError."""
-    from lightning_lint.linter.discovery import discover
+    from lightning_lint.linter.discovery import discover, facts_file
 
     cwd = cwd or Path.cwd()
     log = log or sys.stderr
@@ -129,7 +129,9 @@ def lint(
                 )
             )
         if paths:
-            found = discover(paths, resolver, force_exclude=options.force_exclude)
+            found = discover(paths, resolver, force_exclude=options.force_exclude, facts_accept=facts_file)
+            for root, listing in found.listings.items():  # one walk: the facts scan reuses it
+                linter.projects.provide_listing(root, listing)
             if found.missing:
                 missing = ", ".join(f"`{m}`" for m in found.missing)
                 raise UsageError(

@@ -46,6 +46,7 @@ class _Pending:
     data: bytes
     content: str = ""
     settings: str = ""
+    sig: Optional[str] = None  # the file's signature when it was read (cache.signature)
 
 
 @dataclass
@@ -71,6 +72,8 @@ def lint_files(
     fresh: List[_Pending] = []
     current = _CurrentValues(linter)
     settings_digests: Dict[int, str] = {}
+    if cache is not None:  # (not imported by a run without the cache: start-up time)
+        from lightning_lint.linter.cache import signature
     for index, candidate in enumerate(files):
         path = candidate.path
         display = str(path)
@@ -78,7 +81,19 @@ def lint_files(
         if kind is None:
             results[index] = linter.lint_path(path, display)  # not Python or YAML: LL901 says so
             continue
-        settings = linter.resolver.for_path(path)
+        settings = linter.resolver.for_path(path.parent)  # the file's folder: remembered per folder
+        missed = None  # the content digest whose cached result is known to be stale
+        if cache is not None:  # unchanged since the cache was written: not even read
+            abspath = os.path.abspath(path)
+            sig = signature(abspath)
+            content = missed = cache.known_content(abspath, sig)
+            if content is not None:
+                found = cache.get_result(
+                    abspath, display, content, _settings_digest(settings, settings_digests), current
+                )
+                if found is not None:
+                    results[index] = _cached(found, path, display, kind, settings)
+                    continue
         try:
             data = read_bytes(path, settings.max_file_size)
         except UnreadableSource as exc:  # depends on the file system, not the content: never cached
@@ -86,10 +101,14 @@ def lint_files(
             continue
         pending = _Pending(index, path, display, data)
         if cache is not None:
+            pending.sig = sig
             pending.content = dependencies.digest(data)
             pending.settings = _settings_digest(settings, settings_digests)
-            found = cache.get_result(os.path.abspath(path), display, pending.content, pending.settings, current)
+            found = None
+            if pending.content != missed:
+                found = cache.get_result(abspath, display, pending.content, pending.settings, current)
             if found is not None:
+                cache.refresh_signature(abspath, sig)  # touched, not changed: next time not read
                 diagnostics, parsed, notes = found
                 results[index] = FileResult(
                     display,
@@ -112,7 +131,7 @@ def lint_files(
         stats.workers = processes - 1
         stats.parsed_in_workers = len(to_parse) - len(deferred)
     else:
-        deferred = to_parse
+        deferred = _lint_deferring_facts(linter, to_parse, results)
     for pending in deferred:
         results[pending.index] = _lean(linter.lint_bytes(pending.data, pending.path, pending.display, may_matter=True))
     stats.parsed_here = len(deferred)
@@ -124,9 +143,43 @@ def lint_files(
                 pending.content,
                 pending.settings,
                 results[pending.index],
+                pending.sig,
             )
         stats.hits, stats.misses = cache.hits, cache.misses
     return [r for r in results if r is not None]
+
+
+def _lint_deferring_facts(
+    linter: Linter, pending: List[_Pending], results: List[Optional[FileResult]]
+) -> List[_Pending]:
+    """Lint ``pending`` here; the files whose rules need the project facts before they
+    were gathered come back. Gathering them at the first such file would parse most of
+    the project a second time; afterwards, the fragments of the files parsed meanwhile
+    are reused (``Project.offer``) and only the files that no rule looked at are parsed."""
+    if len(pending) < 2:
+        return pending
+    back: List[_Pending] = []
+    linter.projects.defer_facts(True)
+    try:
+        for p in pending:
+            try:
+                results[p.index] = _lean(linter.lint_bytes(p.data, p.path, p.display, may_matter=True))
+            except FactsNeeded:
+                back.append(p)
+    finally:
+        linter.projects.defer_facts(False)
+    return back
+
+
+def _cached(found: Any, path: Path, display: str, kind: str, settings: Settings) -> FileResult:
+    diagnostics, parsed, notes = found
+    source = None
+    if diagnostics:  # a report or a fix may show the text
+        try:
+            source = _source(read_bytes(path, settings.max_file_size), display, kind)
+        except UnreadableSource:
+            source = None
+    return FileResult(display, diagnostics, parsed=parsed, notes=notes, cached=True, source=source)
 
 
 def _lean(result: FileResult) -> FileResult:
@@ -298,11 +351,46 @@ def _lint_in_pool(
         initargs=(linter.resolver,),
     ) as pool:
         deferred = run(pool, pending, known)
+        if deferred:  # the facts are needed: the files no process parsed yet are parsed by all
+            _parse_for_facts(pool, linter, {linter.projects.for_path(p.path).root for p in deferred}, processes)
         if len(deferred) < FILES_PER_WORKER * 2:
             return deferred
         roots = {linter.projects.for_path(p.path).root for p in deferred}
         facts = {root: linter.projects.for_root(root).facts for root in roots}
         return run(pool, deferred, facts)
+
+
+def _fragments_chunk(root: str, items: List[Tuple[str, str, bytes]]) -> Dict[str, Tuple[str, Any]]:
+    """In a worker: the facts fragments of files no process has parsed (key -> offer)."""
+    from lightning_lint.linter.project_facts import fragment_of
+
+    return {key: (dependencies.digest(data), fragment_of(Path(path), Path(root), data)) for key, path, data in items}
+
+
+def _parse_for_facts(pool: Any, linter: Linter, roots: Set[Optional[Path]], processes: int) -> None:
+    """Parse, in this process and the pool, the project files whose facts fragments are
+    neither cached nor offered yet, so that gathering the facts parses nothing."""
+    from concurrent.futures import wait
+
+    from lightning_lint.linter import project_facts
+
+    for root in roots:
+        project = linter.projects.for_root(root)
+        if root is None or project._facts is not None:
+            continue
+        todo = sorted(project_facts.unparsed(root, linter.resolver, project), key=lambda item: -len(item[2]))
+        if len(todo) < 2:
+            continue
+        chunks: List[List[Tuple[str, str, bytes]]] = [todo[i :: processes * 4] for i in range(processes * 4)]
+        chunks = [c for c in chunks if c]
+        mine, theirs = chunks[: len(chunks) // processes], chunks[len(chunks) // processes :]
+        futures = [pool.submit(_fragments_chunk, str(root), chunk) for chunk in theirs]
+        offers: Dict[str, Tuple[str, Any]] = {}
+        for chunk in mine:
+            offers.update(_fragments_chunk(str(root), chunk))
+        for future in wait(futures).done:
+            offers.update(future.result())
+        linter.accept_offers(offers)
 
 
 def _chunks(pending: List[_Pending], processes: int) -> List[Chunk]:

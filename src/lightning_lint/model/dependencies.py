@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import os
 import threading
+import time
 from pathlib import Path
 from typing import Dict, List, Optional, Tuple, Union
 
@@ -92,10 +93,23 @@ def is_dir(path: Path) -> bool:
     return found
 
 
+_YAML_LISTINGS: Dict[str, Tuple[int, List[Path]]] = {}  # folder -> (its mtime, its YAML files)
+
+
 def yaml_files(folder: Path) -> List[Path]:
-    """The YAML files directly in ``folder``, sorted (raises OSError like iterdir)."""
+    """The YAML files directly in ``folder``, sorted (raises OSError like iterdir).
+    Remembered while the folder's modification time stays (an entry added, removed or
+    renamed moves it): a Hydra config root is listed once per run, not once per config."""
     try:
-        found = sorted(p for p in folder.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
+        key = os.fspath(folder)  # absolute paths only: a relative one depends on the working directory
+        mtime = os.stat(key).st_mtime_ns
+        known = _YAML_LISTINGS.get(key) if os.path.isabs(key) else None
+        if known is not None and known[0] == mtime:
+            found = list(known[1])
+        else:
+            found = sorted(p for p in folder.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
+            if os.path.isabs(key) and time.time_ns() - mtime > 2_000_000_000:  # settled (see cache.py)
+                _YAML_LISTINGS[key] = (mtime, list(found))
     except OSError:
         note(YAML_FILES, os.path.abspath(folder), "unreadable")
         raise
