@@ -464,6 +464,7 @@ class Linter:
 HOOKS = (
     ("check_file", lambda e: (e,)),
     ("check_trainer", lambda e: e.trainers),
+    ("check_fabric", lambda e: e.fabrics),
     ("check_callback", lambda e: e.callbacks),
     ("check_loader", lambda e: e.loaders),
     ("check_class", lambda e: e.classes),
@@ -496,12 +497,12 @@ def run_rules(codes: Iterable[str], extraction: Extraction, ctx: "RuleContext") 
         for hook, subjects in hooks:
             for subject in subjects(extraction):
                 try:
-                    if hook != "check_trainer":
+                    if hook not in ("check_trainer", "check_fabric"):
                         found.extend(getattr(rule, hook)(subject, ctx))
                     elif variants.has_candidates(subject):
-                        found.extend(_here(_on_variants(rule.check_trainer, subject, extraction, ctx), subject))
+                        found.extend(_here(_on_variants(getattr(rule, hook), subject, extraction, ctx), subject))
                     else:
-                        found.extend(_here(rule.check_trainer(subject, ctx), subject))
+                        found.extend(_here(getattr(rule, hook)(subject, ctx), subject))
                 except Exception as exc:  # noqa: BLE001 - one broken rule must not stop the run
                     found.append(_rule_failure(rule_class, exc, ctx.source.path))
     return found
