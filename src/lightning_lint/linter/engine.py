@@ -56,32 +56,40 @@ class Project:
         self.resolver = resolver
         self.may_gather = may_gather
         self.fragments = fragments  # cached per-file facts (cache.FactsFragments), or None
-        self._targets: Dict[Optional[str], "TargetVersion"] = {}
+        self._targets: Dict[Tuple[Optional[str], str], "TargetVersion"] = {}  # (setting, folder)
         self._facts: Any = None
         self._facts_digest: Optional[str] = None
         self._measured: Optional[Dict[str, Dict[str, Any]]] = None
         self._memo: Dict[str, str] = {}
         self._offered: Dict[str, Tuple[str, Any]] = {}  # fragment key -> (content digest, fragment)
 
-    def target(self, settings: Settings) -> "TargetVersion":
-        return self.target_for(settings.target_version)
+    def target(self, settings: Settings, path: Optional[Path] = None) -> "TargetVersion":
+        """The target for the file at ``path``: pin files nearest to it win (versions.resolve)."""
+        directory = str(Path(os.path.abspath(path)).parent) if path is not None and self.root is not None else ""
+        return self.target_for(settings.target_version, directory)
 
-    def target_for(self, setting: Optional[str]) -> "TargetVersion":
-        if setting not in self._targets:
+    def target_for(self, setting: Optional[str], directory: str = "") -> "TargetVersion":
+        if (setting, directory) not in self._targets:
             from lightning_lint.linter import versions
 
-            self._targets[setting] = versions.resolve(setting, self.root)
+            self._targets[(setting, directory)] = versions.resolve(
+                setting, self.root, Path(directory) if directory else None
+            )
         if dependencies.recording():
-            dependencies.note(dependencies.TARGET, target_key(self.root, setting), self.pins_fingerprint(setting))
-        return self._targets[setting]
+            dependencies.note(
+                dependencies.TARGET,
+                target_key(self.root, setting, directory),
+                self.pins_fingerprint(setting, directory),
+            )
+        return self._targets[(setting, directory)]
 
-    def pins_fingerprint(self, setting: Optional[str]) -> str:
+    def pins_fingerprint(self, setting: Optional[str], directory: str = "") -> str:
         """What the target version is resolved from (for the results cache)."""
-        key = f"pins|{setting or ''}"
+        key = f"pins|{setting or ''}|{directory}"
         if key not in self._memo:
             from lightning_lint.linter import pins
 
-            self._memo[key] = pins.fingerprint(self.root, setting)
+            self._memo[key] = pins.fingerprint(self.root, setting, Path(directory) if directory else None)
         return self._memo[key]
 
     def measured_for(self, path: Path) -> Dict[str, Any]:
@@ -179,8 +187,8 @@ class Project:
         return self._facts_digest
 
 
-def target_key(root: Optional[Path], setting: Optional[str]) -> str:
-    return f"{root or ''}|{setting or ''}"
+def target_key(root: Optional[Path], setting: Optional[str], directory: str = "") -> str:
+    return f"{root or ''}|{setting or ''}|{directory}"
 
 
 class Projects:
