@@ -116,7 +116,12 @@ class InvalidStrategy(Rule):
         fix = None
         if replacement is not None:
             if replacement:
-                message = f'`{spec.show("strategy")}` was removed in Lightning 2.0; use `strategy="{replacement}"`'
+                removed = (
+                    "was removed in Lightning 2.0"
+                    if name in data.STRATEGIES_1_9
+                    else f"is gone in Lightning {ctx.target}"
+                )
+                message = f'`{spec.show("strategy")}` {removed}; use `strategy="{replacement}"`'
                 # same role under a new name: fsdp_native -> fsdp, tpu_spawn -> xla
                 if name in ("fsdp_native", "fsdp_native_full_shard_offload", "tpu_spawn", "tpu_spawn_debug"):
                     fix = replace_value(value, replacement, spec.flavor, f"Replace with `{replacement}`")
