@@ -61,6 +61,7 @@ class Project:
         self._facts_digest: Optional[str] = None
         self._measured: Optional[Dict[str, Dict[str, Any]]] = None
         self._memo: Dict[str, str] = {}
+        self._pin_folders: Optional[List[Path]] = None
         self._offered: Dict[str, Tuple[str, Any]] = {}  # fragment key -> (content digest, fragment)
 
     def target(self, settings: Settings, path: Optional[Path] = None) -> "TargetVersion":
@@ -73,7 +74,7 @@ class Project:
             from lightning_lint.linter import versions
 
             self._targets[(setting, directory)] = versions.resolve(
-                setting, self.root, Path(directory) if directory else None
+                setting, self.root, Path(directory) if directory else None, None if setting else self.pin_folders()
             )
         if dependencies.recording():
             dependencies.note(
@@ -89,8 +90,18 @@ class Project:
         if key not in self._memo:
             from lightning_lint.linter import pins
 
-            self._memo[key] = pins.fingerprint(self.root, setting, Path(directory) if directory else None)
+            self._memo[key] = pins.fingerprint(
+                self.root, setting, Path(directory) if directory else None, None if setting else self.pin_folders()
+            )
         return self._memo[key]
+
+    def pin_folders(self) -> List[Path]:
+        """The folders below the root with pin files (found once per run)."""
+        if self._pin_folders is None:
+            from lightning_lint.linter import pins
+
+            self._pin_folders = pins.pin_folders(self.root) if self.root is not None else []
+        return self._pin_folders
 
     def measured_for(self, path: Path) -> Dict[str, Any]:
         """Facts saved by ``confirm --save-facts`` for the file at ``path``."""

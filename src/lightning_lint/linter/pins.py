@@ -82,10 +82,12 @@ def pin_files(root: Path) -> List[Path]:
     ]
 
 
-def fingerprint(root: Optional[Path], setting: Optional[str], directory: Optional[Path] = None) -> str:
+def fingerprint(
+    root: Optional[Path], setting: Optional[str], directory: Optional[Path] = None, folders: Optional[List[Path]] = None
+) -> str:
     """Equal fingerprints resolve to the same target version (for one tool version):
     the root's pin files, those of the folders between ``directory`` and the root, and
-    those of every folder ``pin_folders`` finds."""
+    those of every folder ``pin_folders`` finds (``folders``: already found)."""
     if setting:
         return f"setting {setting}"
     if root is None:
@@ -93,6 +95,6 @@ def fingerprint(root: Optional[Path], setting: Optional[str], directory: Optiona
     from lightning_lint.model import dependencies
 
     files = list(pin_files(root))
-    for folder in [*folders_between(directory, root), *pin_folders(root)]:
+    for folder in [*folders_between(directory, root), *(pin_folders(root) if folders is None else folders)]:
         files.extend(folder_pin_files(folder))
     return dependencies.digest(repr([(str(p), dependencies.file_state(p)) for p in files]).encode())

@@ -37,11 +37,17 @@ def parse_version_setting(text: str) -> Version:
         raise ValueError(f'invalid target-version {text!r}; expected a Lightning version such as "2.6"') from None
 
 
-def resolve(setting: Optional[str], project_root: Optional[Path], directory: Optional[Path] = None) -> TargetVersion:
+def resolve(
+    setting: Optional[str],
+    project_root: Optional[Path],
+    directory: Optional[Path] = None,
+    folders: Optional[List[Path]] = None,
+) -> TargetVersion:
     """The target for a file in ``directory``: the setting; else the pins nearest to the
     file (a requirements or environment file in its folder or one above it, below the
     root); else the root's pins; else the pins found anywhere else in the project, when
-    they all agree; else the newest release known."""
+    they all agree (``folders``: the project's pin folders, when already found); else the
+    newest release known."""
     if setting:
         return TargetVersion(parse_version_setting(setting), "the target-version setting")
     if project_root is not None:
@@ -52,7 +58,9 @@ def resolve(setting: Optional[str], project_root: Optional[Path], directory: Opt
         found = _first(find_pins(project_root))
         if found is not None:
             return found
-        elsewhere = [t for t in (_first(_folder_pins(f, project_root)) for f in pins.pin_folders(project_root)) if t]
+        if folders is None:
+            folders = pins.pin_folders(project_root)
+        elsewhere = [t for t in (_first(_folder_pins(f, project_root)) for f in folders) if t]
         if elsewhere and len({t.version for t in elsewhere}) == 1:
             return elsewhere[0]
     return NEWEST
