@@ -156,7 +156,9 @@ def test_python_dash_m_ignores_the_current_folder(tmp_path):
             env=dict(os.environ, NO_COLOR="1"),
         )
         assert "Traceback" not in result.stderr, result.stderr
-        assert result.returncode in (0, 1), result.stderr
+        # explain on a config whose own loader refuses its !!python tags says so (exit 2)
+        refused = argv[:1] == ["explain"] and "cannot load this file" in result.stderr
+        assert result.returncode in (0, 1) or refused, result.stderr
     assert not (tmp_path / "markers").exists(), sorted(p.name for p in (tmp_path / "markers").iterdir())
 
 

@@ -392,5 +392,7 @@ def test_nemo_trainers_used_for_inference_are_not_training_runs(in_tmp, use):
 
 
 def test_to_fabric_is_nemos_method_only(in_tmp):
-    script = "import lightning as L\ntrainer = L.Trainer(devices=1, val_check_interval=100)\nfabric = trainer.to_fabric()\n"
+    script = (
+        "import lightning as L\ntrainer = L.Trainer(devices=1, val_check_interval=100)\nfabric = trainer.to_fabric()\n"
+    )
     assert [d.code for d in lint(in_tmp, {"t.py": script}, "t.py", select=["LL001"])] == ["LL001"]

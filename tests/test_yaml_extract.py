@@ -219,9 +219,6 @@ def test_compvis_lightning_trainer_section(read):
 @pytest.mark.parametrize(
     "tag_line, shown",
     [
-        ("strategy: !!python/object:my.Strategy {}", "!!python/object:my.Strategy"),
-        ("strategy: !!python/name:os.system", "!!python/name:os.system"),
-        ("strategy: !!python/tuple [a, b]", "!!python/tuple"),
         ("strategy: !custom ddp", "!custom"),
     ],
 )
@@ -434,3 +431,18 @@ def test_duplicate_keys_become_facts(read):
 def test_training_evidence(read, name, text, evidence):
     spec = only_trainer(read(text, name))
     assert spec.extras.get("trains") == evidence
+
+
+@pytest.mark.parametrize(
+    "tag_line",
+    [
+        "strategy: !!python/object:my.Strategy {}",
+        "strategy: !!python/name:os.system",
+        "strategy: !!python/tuple [a, b]",
+    ],
+)
+def test_python_tags_lightningcli_refuses_fail_the_file(read, tag_line):
+    from lightning_lint.extract.failure import ParseFailure
+
+    with pytest.raises(ParseFailure, match="LightningCLI"):
+        read(f"trainer:\n  max_epochs: 1\n  {tag_line}\nmodel: {{}}\n")

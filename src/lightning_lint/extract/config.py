@@ -469,6 +469,11 @@ def _extract_document(
             root = hydra.place_in_package(root, "trainer", "")
     if flavor is None:
         return
+    from lightning_lint.extract.yaml_tags import refused_tag
+
+    refused = refused_tag(document.root, _CONSUMER.get(flavor, CONSUMER_PYYAML))
+    if refused is not None:
+        raise ParseFailure(*refused)  # the run's own loader stops on this file
     extraction.facts.setdefault("flavors", []).append(flavor)
     builder = _Builder(flavor, extraction, classes)
     builder.cli_trainer_class = cli_trainer_class

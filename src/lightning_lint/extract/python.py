@@ -1016,6 +1016,8 @@ class _Extractor:
                 spec = self._trainer(call, scope)
                 trainer_calls[id(call)] = spec
                 self.extraction.trainers.append(spec)
+            elif symbol == "Fabric" and not self._expects_error(call):
+                self.extraction.fabrics.append(self._fabric(call, scope))
             elif symbol == "LightningCLI":
                 self._lightning_cli(call, scope)
             elif symbol and symbol.startswith("callbacks."):
@@ -1069,6 +1071,22 @@ class _Extractor:
         spec.extras["call_loc"] = self.loc(call)
         spec.extras["enclosing"] = self._enclosing(call)
         self._attach_callbacks(spec, call, scope)
+        return spec
+
+    def _fabric(self, call: ast.Call, scope: _Scope) -> TrainerSpec:
+        """``Fabric(...)``: its arguments, for the hardware and precision rules only."""
+        data: Call = self.value(call, scope).data
+        open_reason = data.open_reason or ("positional arguments may set any argument" if data.positional else None)
+        spec = TrainerSpec(
+            path=self.path,
+            flavor=FLAVOR_PYTHON,
+            loc=self.loc(call.func),
+            args=dict(data.args),
+            open_reason=open_reason,
+            description=f"Fabric(...) at {self.path}:{call.lineno}",
+        )
+        spec.extras["kind"] = "fabric"
+        spec.extras["call_loc"] = self.loc(call)
         return spec
 
     def _expects_error(self, call: ast.Call) -> bool:

@@ -56,36 +56,55 @@ class Project:
         self.resolver = resolver
         self.may_gather = may_gather
         self.fragments = fragments  # cached per-file facts (cache.FactsFragments), or None
-        self._targets: Dict[Optional[str], "TargetVersion"] = {}
+        self._targets: Dict[Tuple[Optional[str], str], "TargetVersion"] = {}  # (setting, folder)
         self._facts: Any = None
         self._facts_digest: Optional[str] = None
         self._measured: Optional[Dict[str, Dict[str, Any]]] = None
         self._memo: Dict[str, str] = {}
+        self._pin_folders: Optional[List[Path]] = None
         self._offered: Dict[str, Tuple[str, Any]] = {}  # fragment key -> (content digest, fragment)
         # the files of the project the facts scan looks at, when discovery's walk listed them
         # (one walk of the tree, not two); None: the scan walks the project itself
         self.listing: Optional[List[str]] = None
 
-    def target(self, settings: Settings) -> "TargetVersion":
-        return self.target_for(settings.target_version)
+    def target(self, settings: Settings, path: Optional[Path] = None) -> "TargetVersion":
+        """The target for the file at ``path``: pin files nearest to it win (versions.resolve)."""
+        directory = str(Path(os.path.abspath(path)).parent) if path is not None and self.root is not None else ""
+        return self.target_for(settings.target_version, directory)
 
-    def target_for(self, setting: Optional[str]) -> "TargetVersion":
-        if setting not in self._targets:
+    def target_for(self, setting: Optional[str], directory: str = "") -> "TargetVersion":
+        if (setting, directory) not in self._targets:
             from lightning_lint.linter import versions
 
-            self._targets[setting] = versions.resolve(setting, self.root)
+            self._targets[(setting, directory)] = versions.resolve(
+                setting, self.root, Path(directory) if directory else None, None if setting else self.pin_folders()
+            )
         if dependencies.recording():
-            dependencies.note(dependencies.TARGET, target_key(self.root, setting), self.pins_fingerprint(setting))
-        return self._targets[setting]
+            dependencies.note(
+                dependencies.TARGET,
+                target_key(self.root, setting, directory),
+                self.pins_fingerprint(setting, directory),
+            )
+        return self._targets[(setting, directory)]
 
-    def pins_fingerprint(self, setting: Optional[str]) -> str:
+    def pins_fingerprint(self, setting: Optional[str], directory: str = "") -> str:
         """What the target version is resolved from (for the results cache)."""
-        key = f"pins|{setting or ''}"
+        key = f"pins|{setting or ''}|{directory}"
         if key not in self._memo:
             from lightning_lint.linter import pins
 
-            self._memo[key] = pins.fingerprint(self.root, setting)
+            self._memo[key] = pins.fingerprint(
+                self.root, setting, Path(directory) if directory else None, None if setting else self.pin_folders()
+            )
         return self._memo[key]
+
+    def pin_folders(self) -> List[Path]:
+        """The folders below the root with pin files (found once per run)."""
+        if self._pin_folders is None:
+            from lightning_lint.linter import pins
+
+            self._pin_folders = pins.pin_folders(self.root) if self.root is not None else []
+        return self._pin_folders
 
     def measured_for(self, path: Path) -> Dict[str, Any]:
         """Facts saved by ``confirm --save-facts`` for the file at ``path``."""
@@ -144,8 +163,9 @@ class Project:
         return self._facts
 
     # -- per-file facts (the store project_facts.gather uses) -----------------------------
-    def offer(self, path: Path, source: SourceFile, extraction: Extraction) -> None:
-        """A file just extracted for linting: the facts need not parse it again."""
+    def offer(self, path: Path, source: SourceFile, extraction: Optional[Extraction]) -> None:
+        """A file just extracted for linting (None: it does not parse, and contributes
+        nothing): the facts need not parse it again."""
         if self._facts is not None or self.root is None:
             return
         absolute = os.path.abspath(path)
@@ -157,8 +177,9 @@ class Project:
             return  # shown under another name: its locations would differ from the facts'
         from lightning_lint.model.facts import ProjectFacts, fold
 
-        fragment = ProjectFacts(files_parsed=1)
-        fold(extraction, fragment)
+        fragment = ProjectFacts(files_parsed=1 if extraction is not None else 0)
+        if extraction is not None:
+            fold(extraction, fragment)
         self._offered[f"{self.root}|{absolute}"] = (dependencies.digest(source.raw), fragment)
 
     def yaml_documents(self, path: str) -> Optional[List[Any]]:
@@ -221,8 +242,8 @@ class Project:
         return self._facts_digest
 
 
-def target_key(root: Optional[Path], setting: Optional[str]) -> str:
-    return f"{root or ''}|{setting or ''}"
+def target_key(root: Optional[Path], setting: Optional[str], directory: str = "") -> str:
+    return f"{root or ''}|{setting or ''}|{directory}"
 
 
 class Projects:
@@ -476,6 +497,8 @@ class Linter:
         try:
             extraction = EXTRACTORS[source.kind](source, settings, path, self.projects.for_path(path))
         except ParseFailure as failure:
+            if source.kind == PYTHON:
+                self.projects.for_path(path).offer(path, source, None)
             if failure.newer_syntax:
                 result.notes.append(f"{source.path}: {failure.message}")
                 return result
@@ -533,6 +556,7 @@ class Linter:
 HOOKS = (
     ("check_file", lambda e: (e,)),
     ("check_trainer", lambda e: e.trainers),
+    ("check_fabric", lambda e: e.fabrics),
     ("check_callback", lambda e: e.callbacks),
     ("check_loader", lambda e: e.loaders),
     ("check_class", lambda e: e.classes),
@@ -565,12 +589,12 @@ def run_rules(codes: Iterable[str], extraction: Extraction, ctx: "RuleContext") 
         for hook, subjects in hooks:
             for subject in subjects(extraction):
                 try:
-                    if hook != "check_trainer":
+                    if hook not in ("check_trainer", "check_fabric"):
                         found.extend(getattr(rule, hook)(subject, ctx))
                     elif variants.has_candidates(subject):
-                        found.extend(_here(_on_variants(rule.check_trainer, subject, extraction, ctx), subject))
+                        found.extend(_here(_on_variants(getattr(rule, hook), subject, extraction, ctx), subject))
                     else:
-                        found.extend(_here(rule.check_trainer(subject, ctx), subject))
+                        found.extend(_here(getattr(rule, hook)(subject, ctx), subject))
                 except Exception as exc:  # noqa: BLE001 - one broken rule must not stop the run
                     found.append(_rule_failure(rule_class, exc, ctx.source.path))
     return found

@@ -14,6 +14,7 @@ from lightning_lint.model import lightning_api
 _PY_WORDS = sorted(
     {
         "Trainer",
+        "Fabric",
         "LightningCLI",
         "DataLoader",
         "StatefulDataLoader",

@@ -200,10 +200,14 @@ def _verbose_report(run: CheckRun, linter: Linter, resolver: SettingsResolver, s
     for config in resolver.config_files():
         print(f"lightning-lint: using settings from {config}", file=log)
     for project in linter.projects._by_root.values():
-        if project._targets:
-            for target in project._targets.values():
-                root = project.root or Path.cwd()
-                print(f"lightning-lint: target Lightning {target} for {root} ({target.source})", file=log)
+        shown = set()
+        for target in project._targets.values():
+            root = project.root or Path.cwd()
+            # one line per deciding pin file (files in folders without their own pins share the root's)
+            if (target.source, str(target)) in shown:
+                continue
+            shown.add((target.source, str(target)))
+            print(f"lightning-lint: target Lightning {target} for {root} (decided by {target.source})", file=log)
     parsed = sum(1 for r in run.results if r.parsed)
     for result in run.results:
         for note in result.notes:

@@ -222,8 +222,9 @@ class _CurrentValues:
         if value is not None:
             return value
         if kind == dependencies.TARGET:
-            root, setting = key.split("|", 1)
-            return self.linter.projects.for_root(Path(root) if root else None).pins_fingerprint(setting or None)
+            root, setting, directory = (key.split("|", 2) + [""])[:3]
+            project = self.linter.projects.for_root(Path(root) if root else None)
+            return project.pins_fingerprint(setting or None, directory)
         if kind == dependencies.FACTS:
             return self.linter.projects.for_root(Path(key) if key else None).facts_digest
         return None

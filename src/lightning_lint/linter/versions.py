@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Iterator, List, Optional, Tuple
+from typing import Iterable, Iterator, List, Optional, Tuple
 
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import InvalidVersion, Version
@@ -37,15 +37,48 @@ def parse_version_setting(text: str) -> Version:
         raise ValueError(f'invalid target-version {text!r}; expected a Lightning version such as "2.6"') from None
 
 
-def resolve(setting: Optional[str], project_root: Optional[Path]) -> TargetVersion:
+def resolve(
+    setting: Optional[str],
+    project_root: Optional[Path],
+    directory: Optional[Path] = None,
+    folders: Optional[List[Path]] = None,
+) -> TargetVersion:
+    """The target for a file in ``directory``: the setting; else the pins nearest to the
+    file (a requirements or environment file in its folder or one above it, below the
+    root); else the root's pins; else the pins found anywhere else in the project, when
+    they all agree (``folders``: the project's pin folders, when already found); else the
+    newest release known."""
     if setting:
         return TargetVersion(parse_version_setting(setting), "the target-version setting")
     if project_root is not None:
-        for where, spec in find_pins(project_root):
-            version = newest_matching(spec)
-            if version is not None:
-                return TargetVersion(version, f"{where}: {spec or 'any version'}")
+        for folder in pins.folders_between(directory, project_root):
+            found = _first(_folder_pins(folder, project_root))
+            if found is not None:
+                return found
+        found = _first(find_pins(project_root))
+        if found is not None:
+            return found
+        if folders is None:
+            folders = pins.pin_folders(project_root)
+        elsewhere = [t for t in (_first(_folder_pins(f, project_root)) for f in folders) if t]
+        if elsewhere and len({t.version for t in elsewhere}) == 1:
+            return elsewhere[0]
     return NEWEST
+
+
+def _first(found: Iterable[Tuple[str, str]]) -> Optional[TargetVersion]:
+    for where, spec in found:
+        version = newest_matching(spec)
+        if version is not None:
+            return TargetVersion(version, f"{where}: {spec or 'any version'}")
+    return None
+
+
+def _folder_pins(folder: Path, root: Path) -> Iterator[Tuple[str, str]]:
+    for path in pins.requirement_files(folder):
+        yield from _requirements_txt(path, root)
+    for path in pins.environment_files(folder):
+        yield from _text_scan(path, root, conda=True)
 
 
 def newest_matching(spec: str) -> Optional[Version]:

@@ -1361,6 +1361,8 @@ def canonical_symbol(dotted: str) -> Optional[str]:
     loader = LOADER_PATHS.get(dotted)
     if loader:
         return "loader." + loader
+    if dotted in FABRIC_PATHS:
+        return "Fabric"
     for root in LIGHTNING_ROOTS:
         if dotted == root or not dotted.startswith(root + "."):
             continue
@@ -1458,3 +1460,139 @@ def accelerators_for(version: "Version") -> FrozenSet[str]:
 
 def precisions_for(version: "Version") -> FrozenSet[Any]:
     return PRECISIONS if version >= _v("2.0.0") else PRECISIONS_1_9
+
+
+# -- Lightning Fabric -----------------------------------------------------------------------
+# ``Fabric(accelerator, strategy, devices, num_nodes, precision, plugins, callbacks, loggers)``
+# in lightning.fabric 2.6.6. Fabric shares the Trainer's accelerator names, precision values
+# and devices parsing (lightning/fabric/connector.py) but has its own strategy registry
+# and plugin types. tests/test_fabric.py compares these tables with the installed release.
+
+FABRIC_PATHS: FrozenSet[str] = frozenset(
+    {
+        "lightning.Fabric",
+        "lightning.fabric.Fabric",
+        "lightning.fabric.fabric.Fabric",
+        "lightning_fabric.Fabric",
+        "lightning_fabric.fabric.Fabric",
+    }
+)
+
+FABRIC_DEFAULTS: Dict[str, Any] = {
+    "accelerator": "auto",
+    "strategy": "auto",
+    "devices": "auto",
+    "num_nodes": 1,
+    "precision": None,
+    "plugins": None,
+    "callbacks": None,
+    "loggers": None,
+}
+
+# The annotations of Fabric.__init__, written like TRAINER_TYPES.
+FABRIC_TYPES: Dict[str, str] = {
+    "accelerator": "Union[str, Accelerator]",
+    "strategy": "Union[str, Strategy]",
+    "devices": "Union[list[int], str, int]",
+    "num_nodes": "int",
+    "precision": TRAINER_TYPES["precision"],
+    "plugins": "Union[Precision, ClusterEnvironment, CheckpointIO, list[Union[Precision, ClusterEnvironment, "
+    "CheckpointIO]], None]",
+    "callbacks": "Union[list[Any], Any, None]",
+    "loggers": "Union[Logger, list[Logger], None]",
+}
+
+# lightning.fabric.strategies.STRATEGY_REGISTRY.available_strategies() in 2.6.6, plus "auto".
+# Unlike the Trainer's it still has "dp" and "xla_fsdp", and no *_find_unused_parameters_*.
+FABRIC_STRATEGIES: FrozenSet[str] = frozenset(
+    {
+        "auto",
+        "ddp",
+        "ddp_find_unused_parameters_true",
+        "ddp_fork",
+        "ddp_notebook",
+        "ddp_spawn",
+        "deepspeed",
+        "deepspeed_stage_1",
+        "deepspeed_stage_1_offload",
+        "deepspeed_stage_2",
+        "deepspeed_stage_2_offload",
+        "deepspeed_stage_3",
+        "deepspeed_stage_3_offload",
+        "deepspeed_stage_3_offload_nvme",
+        "dp",
+        "fsdp",
+        "fsdp_cpu_offload",
+        "single_tpu",
+        "single_xla",
+        "xla",
+        "xla_fsdp",
+    }
+)
+
+# The plugin classes Fabric accepts, by kind (the Trainer also takes LayerSync).
+FABRIC_PLUGIN_KINDS: FrozenSet[str] = frozenset({"precision", "environment", "checkpoint_io"})
+
+
+def fabric_strategies_for(version: "Version") -> Optional[FrozenSet[str]]:
+    """Fabric's registered strategy names; None before 2.0 (``lightning.fabric`` came in 1.9
+    as ``lightning_lite``'s successor, and its 1.9 registry is not recorded here)."""
+    return FABRIC_STRATEGIES if version >= _v("2.0.0") else None
+
+
+# -- None where a value is required ---------------------------------------------------------
+# Parameters whose annotation admitted None (``Optional[...]``, or a None default) in
+# pytorch-lightning 1.9.5's Trainer.__init__, read from the released wheel. For 2.x the
+# annotations are TRAINER_TYPES (checked against the installed release).
+TRAINER_NULLABLE_1_9: FrozenSet[str] = frozenset(
+    {
+        "accelerator",
+        "accumulate_grad_batches",
+        "benchmark",
+        "callbacks",
+        "check_val_every_n_epoch",
+        "default_root_dir",
+        "deterministic",
+        "devices",
+        "gradient_clip_algorithm",
+        "gradient_clip_val",
+        "limit_predict_batches",
+        "limit_test_batches",
+        "limit_train_batches",
+        "limit_val_batches",
+        "max_epochs",
+        "max_time",
+        "min_epochs",
+        "min_steps",
+        "plugins",
+        "profiler",
+        "strategy",
+        "val_check_interval",
+    }
+)
+
+
+def accepts_none(name: str, version: "Version", fabric: bool = False) -> Optional[bool]:
+    """Whether the Trainer's (or Fabric's) signature in ``version`` admits ``None`` for
+    ``name``: from the annotation, ``Optional[...]`` or a ``None`` member of a Union. None
+    when the linter does not know (an unknown parameter, Fabric before 2.0)."""
+    if version < _v("2.0.0"):
+        if fabric:
+            return None
+        return name in TRAINER_NULLABLE_1_9 if name in TRAINER_PARAMS else None
+    text = (FABRIC_TYPES if fabric else TRAINER_TYPES).get(name)
+    if text is None:
+        return None
+    return _admits_none(parse_type(text))
+
+
+def _admits_none(expr: "TypeExpr") -> bool:
+    if expr.name == "None":
+        return True
+    if expr.name in ("Optional", "Any"):
+        return True
+    if expr.name == "Union":
+        return any(_admits_none(arg) for arg in expr.args)
+    if expr.name == "Literal":
+        return any(arg is None for arg in expr.args)
+    return False

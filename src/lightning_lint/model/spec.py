@@ -515,6 +515,9 @@ class Extraction:
     path: str
     kind: str  # "python" | "yaml"
     trainers: List[TrainerSpec] = field(default_factory=list)
+    # ``Fabric(...)`` calls: the same shape as a Trainer's arguments (kind "fabric" in
+    # extras), kept apart so that only the rules with a ``check_fabric`` hook read them
+    fabrics: List[TrainerSpec] = field(default_factory=list)
     callbacks: List[CallbackSpec] = field(default_factory=list)  # all, attached or not
     loaders: List[LoaderSpec] = field(default_factory=list)
     classes: List[ClassSpec] = field(default_factory=list)

@@ -555,6 +555,10 @@ class InvalidPrecision(Rule):
             + ", ".join(describe_literal(p) for p in sorted(allowed, key=str) if isinstance(p, str) and "-" in p),
         )
 
+    def check_fabric(self, spec: TrainerSpec, ctx: "RuleContext") -> Iterable[Diagnostic]:
+        if ctx.target.at_least("2.0.0"):  # the same _PRECISION_INPUT values
+            yield from self.check_trainer(spec, ctx)
+
 
 def describe_literal(value: Any) -> str:
     return f'"{value}"' if isinstance(value, str) else repr(value)
@@ -563,17 +567,18 @@ def describe_literal(value: Any) -> str:
 class LegacyPrecision(Rule):
     """
     ## What it does
-    Flags the 1.x precision spellings `16`, `"16"`, `"bf16"`, `32`, `"32"`, `64` and
-    `"64"` on a Lightning 2 target.
+    Flags the 1.x precision spellings `16`, `"16"` and `"bf16"` on a Lightning 2 target.
+    `32` and `64` (and `"32"`, `"64"`) are left alone: Lightning 2 maps them to `"32-true"`
+    and `"64-true"` silently, without a warning.
 
     ## Why is this bad?
-    They still work, but `16` and `"bf16"` log "precision=16 is supported for historical
+    They still work, but Lightning logs "precision=16 is supported for historical
     reasons but its usage is discouraged", and the short forms hide the difference
     between mixed precision (`"16-mixed"`: weights in float32, compute in float16) and
     true half precision (`"16-true"`).
 
     ## How to fix
-    Write `"16-mixed"`, `"bf16-mixed"`, `"32-true"` or `"64-true"`; the fix does it.
+    Write `"16-mixed"` or `"bf16-mixed"`; the fix does it.
 
     ## Fix safety
     Safe: Lightning maps the old spelling to exactly this value.
@@ -583,9 +588,11 @@ class LegacyPrecision(Rule):
     name = "legacy-precision"
     severity = Severity.INFO
     fix_availability = "always"
-    summary = 'precision 16, "bf16", 32 or 64: the 1.x spellings; write "16-mixed", "bf16-mixed", ...'
+    summary = 'precision 16 or "bf16": the 1.x spellings Lightning warns about; write "16-mixed", "bf16-mixed"'
     VALID = [
         "from lightning import Trainer\nTrainer(precision='16-mixed')\n",
+        "from lightning import Trainer\nTrainer(precision=32)\n",
+        example("trainer:\n  precision: 64\n", path="config.yaml"),
         example(
             "import pytorch_lightning as pl\npl.Trainer(precision=16)\n",
             files={"requirements.txt": "pytorch-lightning==1.9.5\n"},
@@ -601,9 +608,9 @@ class LegacyPrecision(Rule):
             fixed="from lightning import Trainer\nTrainer(precision='bf16-mixed')\n",
         ),
         example(
-            "trainer:\n  precision: 32  # full\n",
+            "trainer:\n  precision: 16  # half\n",
             path="config.yaml",
-            fixed='trainer:\n  precision: "32-true"  # full\n',
+            fixed='trainer:\n  precision: "16-mixed"  # half\n',
         ),
     ]
 
@@ -613,12 +620,15 @@ class LegacyPrecision(Rule):
             return
         if not isinstance(value.data, (int, str)):
             return
-        modern = data.LEGACY_PRECISIONS.get(value.data)
-        if modern is None:
-            return
+        if value.data not in data.WARNED_LEGACY_PRECISIONS:
+            return  # 32 and 64 are mapped without a warning
+        modern = data.LEGACY_PRECISIONS[value.data]
         yield self.report(
             value,
             f"`{spec.show('precision')}` is the Lightning 1.x spelling; write `{describe_literal(modern)}`"
             " (the same setting)",
             fix=replace_value(value, modern, spec.flavor, f"Replace with {describe_literal(modern)}"),
         )
+
+    def check_fabric(self, spec: TrainerSpec, ctx: "RuleContext") -> Iterable[Diagnostic]:
+        yield from self.check_trainer(spec, ctx)  # Fabric warns about the same spellings

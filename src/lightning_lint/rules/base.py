@@ -86,6 +86,11 @@ class Rule:
     def check_trainer(self, spec: TrainerSpec, ctx: "RuleContext") -> Iterable[Diagnostic]:
         return ()
 
+    def check_fabric(self, spec: TrainerSpec, ctx: "RuleContext") -> Iterable[Diagnostic]:
+        """A ``Fabric(...)`` call (its arguments in a TrainerSpec); only the hardware,
+        strategy, precision and plugin rules, which share Fabric's connector, read it."""
+        return ()
+
     def check_callback(self, callback: CallbackSpec, ctx: "RuleContext") -> Iterable[Diagnostic]:
         return ()
 

@@ -38,7 +38,7 @@ class RuleProject(Protocol):
     @property
     def facts(self) -> ProjectFacts: ...
 
-    def target(self, settings: Any) -> TargetVersion: ...
+    def target(self, settings: Any, path: Optional[Path] = None) -> TargetVersion: ...
 
     def measured_for(self, path: Path) -> Dict[str, Any]: ...
 
@@ -57,7 +57,7 @@ class RuleContext:
 
     @property
     def target(self) -> TargetVersion:
-        return self.project.target(self.settings)
+        return self.project.target(self.settings, self.path)
 
     @property
     def facts(self) -> ProjectFacts:

@@ -23,12 +23,37 @@ def accelerator_name(spec: TrainerSpec) -> Optional[str]:
     return None
 
 
+def owner(spec: TrainerSpec) -> str:
+    """Who reads the arguments, for messages: "Fabric" for a ``Fabric(...)`` call."""
+    return "Fabric" if spec.extras.get("kind") == "fabric" else "Trainer"
+
+
+def refused_none(rule: Rule, spec: TrainerSpec, name: str, ctx: "RuleContext") -> Iterable[Diagnostic]:
+    """``name=None`` where the target release's signature takes no None (the annotations
+    in ``lightning_api``): ``strategy``, ``accelerator`` and ``devices`` defaulted to None in
+    1.x and raise in 2.x."""
+    value = spec.args.get(name)
+    if value is None or not value.known or not value.is_none():
+        return
+    if data.accepts_none(name, ctx.target.version, fabric=owner(spec) == "Fabric") is not False:
+        return
+    yield rule.report(
+        value,
+        f"`{spec.show(name)}`: `{name}` takes no None in Lightning {ctx.target} (None was the 1.x default); "
+        f"the {owner(spec)} raises",
+        help=f'leave `{name}` out, or write `{name}="auto"`',
+    )
+
+
 class InvalidStrategy(Rule):
     """
     ## What it does
     Flags a `strategy` name that the target Lightning does not register: removed ones
     such as `dp`, `ddp_sharded`, `horovod`, `fsdp_native`, `ddp2`, `ddp_cpu`, `tpu_spawn`,
     and misspellings. The message names the 2.x replacement or the closest valid name.
+    `Fabric(strategy=...)` is checked against Fabric's own registry, which still has
+    `dp` and `xla_fsdp`. `strategy=None` (the 1.x default) is flagged where the target
+    release's signature takes no None (2.x): it raises `ValueError`.
 
     ## Why is this bad?
     `Trainer(strategy="dp")` raises `ValueError: You selected an invalid strategy name:
@@ -58,6 +83,11 @@ class InvalidStrategy(Rule):
             "import pytorch_lightning as pl\npl.Trainer(strategy='dp')\n",
             files={"requirements.txt": "pytorch-lightning==1.9.5\n"},
         ),
+        example(
+            "import pytorch_lightning as pl\npl.Trainer(strategy=None, accelerator=None, devices=None)\n",
+            files={"requirements.txt": "pytorch-lightning==1.9.5\n"},
+            note="None was the 1.x default",
+        ),
     ]
     INVALID = [
         example("from lightning import Trainer\nTrainer(strategy='dp')\n", message='`strategy="ddp"`'),
@@ -67,9 +97,12 @@ class InvalidStrategy(Rule):
         ),
         example("from lightning import Trainer\nTrainer(strategy='ddp_spwan')\n", message="did you mean `ddp_spawn`"),
         example("trainer:\n  strategy: horovod\n", path="config.yaml"),
+        example("import lightning as L\nL.Fabric(strategy='ddp_sharded')\n", message="not a Fabric strategy"),
+        example("from lightning import Trainer\nTrainer(strategy=None)\n", message="takes no None"),
     ]
 
     def check_trainer(self, spec: TrainerSpec, ctx: "RuleContext") -> Iterable[Diagnostic]:
+        yield from refused_none(self, spec, "strategy", ctx)
         value = spec.args.get("strategy")
         if value is None or not value.is_str():
             return
@@ -83,7 +116,12 @@ class InvalidStrategy(Rule):
         fix = None
         if replacement is not None:
             if replacement:
-                message = f'`{spec.show("strategy")}` was removed in Lightning 2.0; use `strategy="{replacement}"`'
+                removed = (
+                    "was removed in Lightning 2.0"
+                    if name in data.STRATEGIES_1_9
+                    else f"is gone in Lightning {ctx.target}"
+                )
+                message = f'`{spec.show("strategy")}` {removed}; use `strategy="{replacement}"`'
                 # same role under a new name: fsdp_native -> fsdp, tpu_spawn -> xla
                 if name in ("fsdp_native", "fsdp_native_full_shard_offload", "tpu_spawn", "tpu_spawn_debug"):
                     fix = replace_value(value, replacement, spec.flavor, f"Replace with `{replacement}`")
@@ -102,6 +140,24 @@ class InvalidStrategy(Rule):
             value, message, fix=fix, help="registered strategies include ddp, ddp_spawn, fsdp, deepspeed_stage_2, xla"
         )
 
+    def check_fabric(self, spec: TrainerSpec, ctx: "RuleContext") -> Iterable[Diagnostic]:
+        yield from refused_none(self, spec, "strategy", ctx)
+        value = spec.args.get("strategy")
+        if value is None or not value.is_str():
+            return
+        registered = data.fabric_strategies_for(ctx.target.version)
+        if registered is None or value.data.lower() in registered:
+            return
+        name = value.data.lower()
+        replacement = data.REMOVED_STRATEGIES.get(name)
+        close = difflib.get_close_matches(name, sorted(registered), n=1, cutoff=0.6)
+        message = f"`{spec.show('strategy')}` is not a Fabric strategy: Fabric raises ValueError"
+        if replacement:
+            message += f'; use `strategy="{replacement}"`'
+        elif close:
+            message += f"; did you mean `{close[0]}`?"
+        yield self.report(value, message, help="Fabric's strategies include dp, ddp, ddp_spawn, fsdp, deepspeed, xla")
+
 
 class InvalidAccelerator(Rule):
     """
@@ -109,7 +165,9 @@ class InvalidAccelerator(Rule):
     Flags an `accelerator` that is not `auto`, `cpu`, `cuda`, `gpu`, `mps` or `tpu`:
     strategy names passed as the accelerator (`"ddp"`, the 1.x style), capitalised names
     (`"CPU"`: accelerator names are case-sensitive) and accelerators that left
-    Lightning's core (`"hpu"`, `"ipu"`).
+    Lightning's core (`"hpu"`, `"ipu"`); and `accelerator=None` (the 1.x default) where
+    the target release's signature takes no None (2.x), which raises `ValueError`. The
+    same for `Fabric(accelerator=...)`.
 
     ## Why is this bad?
     `Trainer(accelerator="ddp")` raises `ValueError: You selected an invalid accelerator
@@ -142,9 +200,11 @@ class InvalidAccelerator(Rule):
             fixed="from lightning import Trainer\nTrainer(accelerator='cpu')\n",
         ),
         example("trainer:\n  accelerator: hpu\n", path="config.yaml"),
+        example("trainer:\n  accelerator: null\n", path="config.yaml", message="takes no None"),
     ]
 
     def check_trainer(self, spec: TrainerSpec, ctx: "RuleContext") -> Iterable[Diagnostic]:
+        yield from refused_none(self, spec, "accelerator", ctx)
         value = spec.args.get("accelerator")
         if value is None or not value.is_str():
             return
@@ -170,13 +230,19 @@ class InvalidAccelerator(Rule):
             message = f"unknown accelerator `{name}`" + (f"; did you mean `{close[0]}`?" if close else "")
         yield self.report(value, message, fix=fix, help="accelerators: auto, cpu, cuda, gpu, mps, tpu")
 
+    def check_fabric(self, spec: TrainerSpec, ctx: "RuleContext") -> Iterable[Diagnostic]:
+        if ctx.target.at_least("2.0.0"):  # Fabric shares the Trainer's accelerator names
+            yield from self.check_trainer(spec, ctx)
+
 
 class InvalidDevices(Rule):
     """
     ## What it does
     Flags `devices` values that cannot work: `0`, `"0"` or `[]` (no device); a device
     list with repeated ids; `devices` below -1; with `accelerator="cpu"`, anything but a
-    positive count (`-1`, a list, `"0,1"`); and `num_nodes` below 1.
+    positive count (`-1`, a list, `"0,1"`); `num_nodes` below 1; and `devices=None` (the
+    1.x default) where the target release's signature takes no None (2.x: `TypeError`).
+    The same for `Fabric(devices=...)`.
 
     ## Why is this bad?
     The Trainer raises while it is being built, for example "`Trainer(devices=0)` value
@@ -209,17 +275,23 @@ class InvalidDevices(Rule):
         example("from lightning import Trainer\nTrainer(accelerator='gpu', devices=[0, 0])\n", message="unique"),
         example("from lightning import Trainer\nTrainer(num_nodes=0)\n", message="num_nodes"),
         example("trainer:\n  accelerator: cpu\n  devices: 0,1\n", path="config.yaml"),
+        example("from lightning import Trainer\nTrainer(devices=None)\n", message="takes no None"),
     ]
 
     def check_trainer(self, spec: TrainerSpec, ctx: "RuleContext") -> Iterable[Diagnostic]:
+        yield from refused_none(self, spec, "devices", ctx)
         devices = spec.args.get("devices")
-        if devices is not None and devices.known:
+        if devices is not None and devices.known and not devices.is_none():
             message = self._devices_problem(spec, devices)
             if message:
                 yield self.report(devices, message)
         nodes = spec.args.get("num_nodes")
         if nodes is not None and nodes.known and not nodes.is_call() and not (nodes.is_int() and nodes.data >= 1):
             yield self.report(nodes, f"`{spec.show('num_nodes')}`: `num_nodes` must be a positive integer")
+
+    def check_fabric(self, spec: TrainerSpec, ctx: "RuleContext") -> Iterable[Diagnostic]:
+        if ctx.target.at_least("2.0.0"):  # Fabric's connector parses devices like the Trainer's
+            yield from self.check_trainer(spec, ctx)
 
     @staticmethod
     def _devices_problem(spec: TrainerSpec, devices: Value) -> Optional[str]:

@@ -11,7 +11,7 @@ from lightning_lint.model.diagnostics import Applicability, Diagnostic, Severity
 from lightning_lint.model.spec import FLAVOR_LIGHTNING_CLI, TrainerSpec, Value, describe
 from lightning_lint.rules.base import Rule, example
 from lightning_lint.rules.fixes import replace_value
-from lightning_lint.rules.hardware import accelerator_name
+from lightning_lint.rules.hardware import accelerator_name, owner
 
 if TYPE_CHECKING:
     from lightning_lint.rules.context import RuleContext
@@ -143,6 +143,19 @@ class StrategyAcceleratorMismatch(Rule):
             help=problem[1],
             related=[spec.args["accelerator"].anchor],
         )
+
+    def check_fabric(self, spec: TrainerSpec, ctx: "RuleContext") -> Iterable[Diagnostic]:
+        # Fabric: only FSDP on the CPU is proven to raise (tests/test_lightning_behaviour_fabric.py)
+        if literal_accelerator(spec) != "cpu" or not ctx.target.at_least("2.0.0"):
+            return
+        if strategy_kind(spec)[0] == "fsdp":
+            yield self.report(
+                spec.args["strategy"],
+                f"`{spec.show('strategy')}` with `{spec.show('accelerator')}`: FSDP is only available on GPU; "
+                "Fabric raises ValueError",
+                help='use accelerator="gpu" (CUDA), or strategy="ddp" on CPU',
+                related=[spec.args["accelerator"].anchor],
+            )
 
     @staticmethod
     def _problem(accelerator: str, family: Optional[str], parallel: bool) -> Optional[Tuple[str, str]]:
@@ -301,6 +314,9 @@ class Fp16OnCpu(Rule):
             related=[spec.args["accelerator"].anchor],
             help='write precision="bf16-mixed" (or "32-true") for CPU runs',
         )
+
+    def check_fabric(self, spec: TrainerSpec, ctx: "RuleContext") -> Iterable[Diagnostic]:
+        yield from self.check_trainer(spec, ctx)  # Fabric warns and falls back the same way
 
 
 class DeterministicWithBenchmark(Rule):
@@ -474,8 +490,9 @@ class PluginsConflict(Rule):
             if kinds[kind] == 2:
                 yield self.report(
                     item,
-                    f"Received multiple values for {kind} flags in `plugins`: the Trainer accepts "
-                    f"one plugin of each kind and raises MisconfigurationException",
+                    f"Received multiple values for {kind} flags in `plugins`: the {owner(spec)} accepts "
+                    f"one plugin of each kind and raises "
+                    + ("ValueError" if owner(spec) == "Fabric" else "MisconfigurationException"),
                     help=f"keep one {kind} plugin",
                 )
             if kind == "Precision" and precision_plugin is None:
@@ -485,11 +502,14 @@ class PluginsConflict(Rule):
             yield self.report(
                 precision,
                 f"Received both `{spec.show('precision')}` and the precision plugin "
-                f"`{describe(precision_plugin)}` in `plugins`: the Trainer raises ValueError "
+                f"`{describe(precision_plugin)}` in `plugins`: the {owner(spec)} raises ValueError "
                 "(Choose one)",
                 related=[precision_plugin.anchor],
                 help="remove `precision` (the plugin sets it) or remove the plugin",
             )
+
+    def check_fabric(self, spec: TrainerSpec, ctx: "RuleContext") -> Iterable[Diagnostic]:
+        yield from self.check_trainer(spec, ctx)  # Fabric's connector checks plugins the same way
 
     @staticmethod
     def _string_message(spec: TrainerSpec, value: Value, whole: bool) -> str:
@@ -499,7 +519,7 @@ class PluginsConflict(Rule):
         else:
             first = value.data[:1] if whole else value.data
             message = (
-                f'{shown} is a string: plugins must be plugin objects, and the Trainer raises "Found invalid '
+                f'{shown} is a string: plugins must be plugin objects, and the {owner(spec)} raises "Found invalid '
                 f'type for plugin {first}"' + (" (it reads the string character by character)" if whole else "")
             )
         if _strategy_name(value.data):

@@ -280,8 +280,9 @@ class InvalidLoopLimit(Rule):
     ## Why is this bad?
     The Trainer cannot be built: `max_epochs=-2` raises "`max_epochs` must be a
     non-negative integer or -1", `max_steps=-5` raises the same for `max_steps`, and
-    `max_steps=None` (the Lightning 1.x default, still found in old configs) raises
-    `TypeError: '<' not supported between instances of 'NoneType' and 'int'`.
+    `max_steps=None` (the default of early 1.x releases, still found in old configs) raises
+    `TypeError: '<' not supported between instances of 'NoneType' and 'int'` (from 1.7 on:
+    the message names the target release).
 
     ## How to fix
     Use `-1` for "no limit". The fix rewrites `max_steps=None` to `max_steps=-1`, which
@@ -325,10 +326,10 @@ class InvalidLoopLimit(Rule):
                     f"`{spec.show(name)}` is not accepted: `{name}` must be a non-negative integer or -1 (no limit)",
                     help=f"use `{name}=-1` for no limit",
                 )
-            elif name == "max_steps" and value.is_none():
+            elif name == "max_steps" and value.is_none() and ctx.target.at_least("1.7.0"):
                 yield self.report(
                     value,
-                    f"`{spec.show(name)}` raises `TypeError` in Lightning 2: 'no limit' is now -1",
+                    f"`{spec.show(name)}` raises `TypeError` in Lightning {ctx.target}: 'no limit' is -1",
                     fix=replace_value(value, -1, spec.flavor, "Replace `None` with `-1`", Applicability.SAFE),
                     help="use `max_steps=-1`",
                 )

@@ -14,7 +14,10 @@ class ParseError(Rule):
     and reason. The other files of the run are still linted. A file nested deeper than
     lightning-lint follows (an expression hundreds of levels deep, YAML nested more than
     200 levels, a YAML "billion laughs" alias bomb) is reported here too, instead of
-    exhausting the stack or the memory.
+    exhausting the stack or the memory. So is a YAML config with a `!!python/...` tag
+    that its own loader refuses: LightningCLI (jsonargparse) refuses every such tag,
+    OmegaConf and Hydra all but pathlib's `Path`, `PosixPath` and `WindowsPath` (the
+    tags they load are accepted; lightning-lint never constructs any of them).
 
     ## Why is this bad?
     Nothing in the file can be checked, and the training job would fail the same way.
@@ -31,6 +34,7 @@ class ParseError(Rule):
     INVALID = [
         example("from lightning import Trainer\nTrainer(max_epochs=1\n", message="SyntaxError"),
         example("trainer:\n  max_epochs: [1\n", path="config.yaml"),
+        example("trainer:\n  max_epochs: 3\n  max_steps: !!python/tuple [1]\nmodel: {}\n", path="config.yaml"),
     ]
 
 
