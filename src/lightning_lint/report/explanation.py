@@ -62,7 +62,7 @@ def explain_spec(spec: TrainerSpec, ctx, diagnostics: List[Diagnostic]) -> Dict[
         "epoch_limit": _epoch_limit(s),
         "stop": describe_stop(s),
         "validation": _validation(s),
-        "checkpoints": _checkpoints(spec, s),
+        "checkpoints": _checkpoints(spec, s, ctx.target),
         "logging": _logging(s),
         "unknowns": dict(s.unknowns),
         "notes": list(s.notes),
@@ -133,11 +133,11 @@ def _validation(s: Schedule) -> str:
     return text
 
 
-def _checkpoints(spec: TrainerSpec, s: Schedule) -> List[str]:
+def _checkpoints(spec: TrainerSpec, s: Schedule, target: Any = None) -> List[str]:
     from lightning_lint.model.spec import CallbackSpec
     from lightning_lint.rules.common import default_checkpoint_active
 
-    found = [_checkpoint(cb, s) for cb in spec.callbacks if cb.kind == "ModelCheckpoint"]
+    found = [_checkpoint(cb, s, target=target) for cb in spec.callbacks if cb.kind == "ModelCheckpoint"]
     active = default_checkpoint_active(spec)
     if not found and active:
         default = CallbackSpec("ModelCheckpoint", "ModelCheckpoint", {}, spec.loc)
@@ -147,13 +147,20 @@ def _checkpoints(spec: TrainerSpec, s: Schedule) -> List[str]:
     return found
 
 
-def _checkpoint(cb, s: Schedule, label: str = "") -> str:
+def _checkpoint(cb, s: Schedule, label: str = "", target: Any = None) -> str:
+    from lightning_lint.rules.checkpoints import last_follows_top_k
+
     plan = checkpoint_plan(cb, s, s.validation)
     text = f"{label or cb.label() + ' at line ' + str(cb.loc.span.start_line)}: {plan.describe()}"
     if plan.saves is not None:
         text += f"; {plan.saves} save{'s' if plan.saves != 1 else ''}"
     if plan.final_saved is False and plan.saves:
         text += "; the final weights are not saved by this trigger"
+    if target is not None and last_follows_top_k(cb, target):
+        text += (
+            f"; last.ckpt follows the best checkpoint (written only when `{cb.get('monitor').data}` improves), "
+            "not the final state (Lightning >= 2.6)"
+        )
     return text
 
 
