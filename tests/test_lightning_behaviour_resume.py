@@ -65,3 +65,18 @@ def test_last_checkpoint_follows_top_k(tmp_path):
     t = trainer(tmp_path, max_epochs=5, callbacks=[keep_all], enable_checkpointing=True)
     t.fit(Worsening(batches=2))
     assert _step_of(tmp_path / "all" / "last.ckpt") == 10
+
+
+@claim("LL302")
+def test_run_method_keywords_renamed_in_1_4_raise_type_error(tmp_path):
+    t = trainer(tmp_path, max_epochs=1)
+    model = TinyModel(batches=2)
+    calls = {
+        "fit": {"train_dataloader": model.train_dataloader()},
+        "validate": {"val_dataloaders": model.val_dataloader()},
+        "test": {"test_dataloaders": model.val_dataloader()},
+    }
+    for method, keywords in calls.items():
+        with pytest.raises(TypeError, match="unexpected keyword argument"):
+            getattr(t, method)(model, **keywords)
+    assert not hasattr(t, "tune")

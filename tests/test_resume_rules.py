@@ -73,3 +73,70 @@ def test_ll111_no_fix_outside_a_list(lint):
         """
     found = _codes(lint({"train.py": source}, select=["LL111"]), "LL111")
     assert len(found) == 1 and found[0].fix is None
+
+
+OLD_TEMPLATE = """
+    import pytorch_lightning as pl
+    from project import LitModel, build_loaders
+
+    def main(cfg):
+        model = LitModel(cfg)
+        train, val, test = build_loaders(cfg)
+        trainer = pl.Trainer(gpus=1, max_epochs=cfg.epochs)
+        trainer.tune(model, train_dataloader=train)
+        trainer.fit(model, train_dataloader=train, val_dataloaders=val)
+        trainer.validate(model, val_dataloaders=val)
+        trainer.test(test_dataloaders=test, ckpt_path="best")
+        trainer.predict(model, dataloaders=test)
+    """
+
+
+def test_method_keywords_on_a_1_9_pin_are_errors_with_a_safe_rename(lint):
+    found = lint({"train.py": OLD_TEMPLATE, "requirements.txt": "pytorch-lightning==1.9.5\n"}, "train.py")
+    keywords = sorted(
+        (d.span.start_line, d.severity.label, d.message.split("`")[1]) for d in found if d.code == "LL302"
+    )
+    assert keywords == [
+        (8, "error", "trainer.tune(train_dataloader=...)"),
+        (9, "error", "trainer.fit(train_dataloader=...)"),
+        (10, "error", "trainer.validate(val_dataloaders=...)"),
+        (11, "error", "trainer.test(test_dataloaders=...)"),
+    ]
+    test = next(d for d in found if d.code == "LL302" and "test_dataloaders" in d.message)
+    assert test.fix is not None and test.fix.applicability.value == "safe"
+    assert [e.content for e in test.fix.edits] == ["dataloaders"]
+    assert not [d for d in found if d.code == "LL301"]  # fit(val_dataloaders=) and predict(dataloaders=) are fine
+
+
+def test_method_keywords_on_a_1_5_pin_are_deprecation_warnings(lint):
+    found = lint({"train.py": OLD_TEMPLATE, "requirements.txt": "pytorch-lightning==1.5.10\n"}, "train.py")
+    ll302 = [d for d in found if d.code == "LL302" and "deprecated since Lightning 1.4 and removed in 1.6" in d.message]
+    assert len(ll302) == 4 and {d.severity.label for d in ll302} == {"warning"}
+    assert not [d for d in found if d.code == "LL302" and d.severity.label == "error"]  # gpus is fine on 1.5
+
+
+def test_method_keywords_on_a_1_3_pin_and_on_2_x(lint):
+    found = lint({"train.py": OLD_TEMPLATE, "requirements.txt": "pytorch-lightning==1.3.8\n"}, "train.py")
+    assert not [d for d in found if d.code in ("LL301", "LL302")]
+    found = lint({"train.py": OLD_TEMPLATE, "requirements.txt": "lightning==2.6.6\n"}, "train.py")
+    lines = sorted(d.span.start_line for d in found if d.code == "LL302" and "trainer." in d.message)
+    assert lines == [9, 10, 11]  # tune itself is LL303 on 2.x, its keywords are not judged
+    assert [d.span.start_line for d in found if d.code == "LL303"] == [8]
+
+
+def test_method_keyword_typo_and_unknown_trainer(lint):
+    source = """
+        from lightning import Trainer
+        def run(trainer, model, loader):
+            trainer.test(model, test_dataloaders=loader)  # a Trainer the linter cannot see
+        t = Trainer(max_epochs=1)
+        t.fit(model, train_loader=loader)
+        t.fit(model, weights_only=True)
+        """
+    found = lint({"train.py": source, "requirements.txt": "lightning==2.5.6\n"}, "train.py")
+    assert sorted((d.span.start_line, d.code) for d in found if d.code in ("LL301", "LL302")) == [
+        (5, "LL301"),
+        (6, "LL301"),
+    ]
+    assert "did you mean `train_dataloaders`" in next(d.message for d in found if d.span.start_line == 5)
+    assert "added to `Trainer.fit` in Lightning 2.6.0" in next(d.message for d in found if d.span.start_line == 6)

@@ -34,7 +34,7 @@ from lightning_lint.model.spec import (
 )
 
 _MAX_DEPTH = 24  # how far a chain of ``a = b`` assignments is followed
-_RUN_METHODS = ("fit", "validate", "test", "predict")
+_RUN_METHODS = ("fit", "validate", "test", "predict", "tune")  # tune: Lightning < 2.0
 _MUTATING_METHODS = frozenset(
     {
         "append",
@@ -1063,6 +1063,7 @@ _RUN_POSITIONAL = {
     "validate": ("model", "dataloaders", "ckpt_path", "verbose", "datamodule"),
     "test": ("model", "dataloaders", "ckpt_path", "verbose", "datamodule"),
     "predict": ("model", "dataloaders", "datamodule", "return_predictions", "ckpt_path"),
+    "tune": ("model", "train_dataloaders", "val_dataloaders", "datamodule"),
 }
 
 

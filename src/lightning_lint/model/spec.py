@@ -261,7 +261,7 @@ class TrainerSpec:
     def fits(self) -> Optional[bool]:
         """True when the Trainer is seen running ``fit``, False when it is seen running
         only other loops, None when nothing is seen."""
-        methods = {run.method for run in self.runs}
+        methods = {run.method for run in self.runs if run.method != "tune"}  # 1.x tune precedes fit
         if "fit" in methods:
             return True
         if methods:
