@@ -5,6 +5,8 @@ Each test runs the real Trainer on the CPU with a tiny model and a few batches."
 
 from __future__ import annotations
 
+import warnings
+
 import pytest
 
 pytest.importorskip("lightning")
@@ -15,6 +17,130 @@ import torch  # noqa: E402
 
 from claims import claim  # noqa: E402
 from tiny import TinyModel, trainer  # noqa: E402
+
+
+class Recorder(TinyModel):
+    """Records the first value of every training batch."""
+
+    def __init__(self, data=None) -> None:
+        super().__init__(batches=8)
+        self.data, self.seen = data, []
+
+    def training_step(self, batch, batch_idx):
+        (x,) = batch if isinstance(batch, (list, tuple)) else (batch,)
+        self.seen.append(int(x[0, 0]))
+        return self.layer(x).pow(2).mean()
+
+    def train_dataloader(self):
+        from torch.utils.data import DataLoader
+
+        return DataLoader(self.data, batch_size=2)
+
+
+class FiniteStream(torch.utils.data.IterableDataset):
+    """Rows 0..15, then the stream ends (no ``__len__``)."""
+
+    def __iter__(self):
+        for i in range(16):
+            yield torch.full((4,), float(i))
+
+
+class EndlessStream(torch.utils.data.IterableDataset):
+    """Samples forever, like a random-camera or environment stream."""
+
+    def __iter__(self):
+        i = 0
+        while True:
+            yield torch.full((4,), float(i))
+            i += 1
+
+
+class ResumableSampler(torch.utils.data.Sampler):
+    """Yields the indices of the epoch from a saved position; its length stays the epoch's,
+    as Lightning counts the batches already done against it."""
+
+    def __init__(self, size: int) -> None:
+        self.size, self.start = size, 0
+
+    def __len__(self) -> int:
+        return self.size
+
+    def __iter__(self):
+        start, self.start = self.start, 0
+        return iter(range(start, self.size))
+
+    def state_dict(self):
+        return {"start": self.start}
+
+    def load_state_dict(self, state):
+        self.start = state["start"]
+
+
+class SavedPositionData(pl.LightningDataModule):
+    """Saves how far the epoch got (its sampler's position) in the checkpoint."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.sampler, self.consumed = ResumableSampler(16), 0
+
+    def on_before_batch_transfer(self, batch, dataloader_idx):
+        if self.trainer.training:
+            self.consumed += 1
+        return batch
+
+    def state_dict(self):
+        return {"sampler": {"start": self.consumed * 2}}
+
+    def load_state_dict(self, state):
+        self.sampler.load_state_dict(state["sampler"])
+
+    def train_dataloader(self):
+        from torch.utils.data import DataLoader, TensorDataset
+
+        data = TensorDataset(torch.arange(16, dtype=torch.float32).unsqueeze(1).repeat(1, 4))
+        return DataLoader(data, batch_size=2, sampler=self.sampler)
+
+
+def _resume(tmp_path, model_factory, datamodule_factory=None, **limits):
+    """Fit with a checkpoint at step 3, then resume from it; returns (model, warnings)."""
+    from lightning.pytorch.callbacks import ModelCheckpoint
+
+    checkpoint = ModelCheckpoint(dirpath=str(tmp_path), every_n_train_steps=3, save_top_k=-1)
+    first = model_factory()
+    t = trainer(tmp_path, limit_val_batches=0, callbacks=[checkpoint], enable_checkpointing=True, **limits)
+    t.fit(first, datamodule=datamodule_factory() if datamodule_factory else None)
+    resumed = model_factory()
+    t = trainer(tmp_path, limit_val_batches=0, enable_checkpointing=False, **limits)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        t.fit(
+            resumed,
+            datamodule=datamodule_factory() if datamodule_factory else None,
+            ckpt_path=str(tmp_path / "epoch=0-step=3.ckpt"),
+        )
+    return first, resumed, t, [str(w.message) for w in caught]
+
+
+@claim("LL101")
+def test_mid_epoch_resume_by_kind_of_training_data(tmp_path):
+    # a finite stream: re-read from its start; batches 0-2 trained twice, nothing skipped, no warning
+    first, resumed, _, caught = _resume(tmp_path / "finite", lambda: Recorder(FiniteStream()), max_epochs=1)
+    assert first.seen == list(range(0, 16, 2))
+    assert resumed.seen == list(range(0, 16, 2))
+    assert not any("not resumable" in w for w in caught)
+
+    # an endless stream: no epoch; the resumed run trains the remaining steps on fresh draws
+    first, resumed, t, caught = _resume(tmp_path / "endless", lambda: Recorder(EndlessStream()), max_steps=6)
+    assert len(first.seen) == 6 and len(resumed.seen) == 3 and t.global_step == 6
+    assert not any("not resumable" in w for w in caught)
+
+    # a DataModule that saves its position: exactly the rest of the epoch, though Lightning warns
+    first, resumed, _, caught = _resume(
+        tmp_path / "saved", lambda: Recorder(), datamodule_factory=SavedPositionData, max_epochs=1
+    )
+    assert first.seen == list(range(0, 16, 2))
+    assert resumed.seen == [6, 8, 10, 12, 14]
+    assert any("dataloader is not resumable" in w for w in caught)
 
 
 class Worsening(TinyModel):

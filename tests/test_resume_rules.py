@@ -140,3 +140,182 @@ def test_method_keyword_typo_and_unknown_trainer(lint):
     ]
     assert "did you mean `train_dataloaders`" in next(d.message for d in found if d.span.start_line == 5)
     assert "added to `Trainer.fit` in Lightning 2.6.0" in next(d.message for d in found if d.span.start_line == 6)
+
+
+# -- LL101 by kind of training data ----------------------------------------------------------
+
+STREAMS = """
+    import itertools
+    import random
+    import torch
+    from torch.utils.data import IterableDataset, Dataset
+
+    class RandomCameraDataset(IterableDataset):
+        # samples a new camera forever, as 3D-generation projects do
+        def __iter__(self):
+            while True:
+                yield torch.randn(3), random.random()
+
+    class EvalCameras(IterableDataset):
+        def __init__(self, n):
+            self.n = n
+        def __iter__(self):
+            for i in range(self.n):
+                yield torch.randn(3)
+    """
+
+CHECKPOINT = """
+    from lightning import Trainer
+    from lightning.pytorch.callbacks import ModelCheckpoint
+    trainer = Trainer(max_steps=10000, callbacks=[ModelCheckpoint(every_n_train_steps=500)])
+    trainer.fit(model, datamodule=DataModule())
+    """
+
+
+def _datamodule(train_dataset, extra=""):
+    return f"""
+    import lightning as L
+    from torch.utils.data import DataLoader
+    from datasets import RandomCameraDataset, EvalCameras
+
+    class DataModule(L.LightningDataModule):
+        def setup(self, stage=None):
+            self.train_set = {train_dataset}
+            self.val_set = EvalCameras(8)
+        def train_dataloader(self):
+            return DataLoader(self.train_set, batch_size=4)
+        def val_dataloader(self):
+            return DataLoader(self.val_set, batch_size=4)
+    {extra}
+    """
+
+
+def _ll101(lint, files):
+    files = dict(files, **{"train.py": CHECKPOINT})
+    return [d for d in lint(files, "train.py", select=["LL101"]) if d.code == "LL101"]
+
+
+def test_ll101_quiet_on_an_endless_stream_next_to_a_finite_one(lint):
+    assert not _ll101(lint, {"datasets.py": STREAMS, "data.py": _datamodule("RandomCameraDataset()")})
+
+
+def test_ll101_finite_stream_says_it_is_re_read(lint):
+    found = _ll101(lint, {"datasets.py": STREAMS, "data.py": _datamodule("EvalCameras(100)")})
+    assert len(found) == 1
+    assert "`EvalCameras` is a finite iterable" in found[0].message
+    assert "re-read from its start" in found[0].message and "skips" not in found[0].message
+
+
+def test_ll101_map_style_and_unknown_datasets_still_replay_and_skip(lint):
+    map_style = STREAMS + "\nclass Images(Dataset):\n    def __getitem__(self, i):\n        return i\n"
+    for dataset in ("Images()", "make_dataset()"):
+        found = _ll101(lint, {"datasets.py": map_style, "data.py": _datamodule(dataset)})
+        assert len(found) == 1 and "replays the first batches of the epoch and skips the rest" in found[0].message
+
+
+def test_ll101_one_map_style_loader_among_endless_ones_still_fires(lint):
+    other = """
+        from torch.utils.data import DataLoader, TensorDataset
+        def train_dataloader(x):
+            return DataLoader(TensorDataset(x), batch_size=4)
+        """
+    found = _ll101(lint, {"datasets.py": STREAMS, "data.py": _datamodule("RandomCameraDataset()"), "more.py": other})
+    assert len(found) == 1 and "replays" in found[0].message
+
+
+def test_ll101_quiet_when_the_project_saves_the_position(lint):
+    saved = _datamodule("RandomCameraDataset()".replace("RandomCameraDataset()", "EvalCameras(100)")).replace(
+        "        def train_dataloader(self):",
+        "        def state_dict(self):\n            return {'seen': 0}\n"
+        "        def load_state_dict(self, state):\n            pass\n        def train_dataloader(self):",
+    )
+    assert not _ll101(lint, {"datasets.py": STREAMS, "data.py": saved})
+    sampler = """
+        from torch.utils.data import DataLoader, Sampler
+        class ResumableSampler(Sampler):
+            def __iter__(self): ...
+            def state_dict(self): ...
+            def load_state_dict(self, state): ...
+        def train_dataloader(ds):
+            return DataLoader(ds, batch_size=4, sampler=ResumableSampler())
+        """
+    assert not _ll101(lint, {"data.py": sampler})
+
+
+def test_explain_shows_the_kind_of_training_data(tmp_path, capsys):
+    from conftest import write_files
+    from lightning_lint.commands.cli import main
+
+    files = {
+        "pyproject.toml": "[project]\nname = 'x'\n",
+        "datasets.py": STREAMS,
+        "data.py": _datamodule("RandomCameraDataset()"),
+        "train.py": CHECKPOINT,
+    }
+    write_files(tmp_path, files)
+    main(["explain", str(tmp_path / "train.py")])
+    out = capsys.readouterr().out
+    assert "training data   an endless stream: `RandomCameraDataset` is an endless stream" in out
+
+
+def _kind(source):
+    import ast
+    import textwrap
+
+    from lightning_lint.extract import streams
+
+    tree = ast.parse(textwrap.dedent(source))
+    node = next(n for n in tree.body if isinstance(n, ast.ClassDef))
+    return streams.classify_class(node, streams.itertools_names(tree))
+
+
+def test_classify_dataset_classes():
+    assert _kind("class A:\n    def __iter__(self):\n        while True:\n            yield 1\n") == "endless"
+    assert (
+        _kind(
+            "class A:\n    def __iter__(self):\n        while 1:\n            for x in y:\n                break\n            yield x\n"
+        )
+        == "endless"
+    )
+    assert (
+        _kind(
+            "class A:\n    def __iter__(self):\n        while True:\n            if done:\n                break\n            yield 1\n"
+        )
+        == "finite"
+    )
+    assert (
+        _kind(
+            "class A:\n    def __iter__(self):\n        while True:\n            if done:\n                return\n            yield 1\n"
+        )
+        == "finite"
+    )
+    assert (
+        _kind(
+            "class A:\n    def __iter__(self):\n        while True:\n            yield next(it)\n            raise StopIteration\n"
+        )
+        == "finite"
+    )
+    assert (
+        _kind("import itertools\nclass A:\n    def __iter__(self):\n        return itertools.cycle(self.items)\n")
+        == "endless"
+    )
+    assert (
+        _kind(
+            "from itertools import count\nclass A:\n    def __iter__(self):\n        for i in count():\n            yield i\n"
+        )
+        == "endless"
+    )
+    assert (
+        _kind(
+            "class A:\n    def __iter__(self):\n        return iter(self._stream())\n    def _stream(self):\n        while True:\n            yield 1\n"
+        )
+        == "endless"
+    )
+    assert (
+        _kind(
+            "class A:\n    def __iter__(self):\n        def gen():\n            while True:\n                yield 1\n        return iter(self.items)\n"
+        )
+        == "finite"
+    )
+    assert _kind("class A:\n    def __getitem__(self, i):\n        return i\n") == "map"
+    assert _kind("class A(IterableDataset):\n    pass\n") is None

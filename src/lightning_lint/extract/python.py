@@ -12,6 +12,7 @@ import sys
 from dataclasses import dataclass, field
 from typing import Any, Dict, Iterable, List, Optional, Set, Tuple, Union
 
+from lightning_lint.extract import streams
 from lightning_lint.extract.failure import ParseFailure
 from lightning_lint.model import lightning_api
 from lightning_lint.model.sources import SourceFile, parse_ast, shallow, utf8_col_to_char
@@ -338,6 +339,7 @@ class _Extractor:
         self._call_values: Dict[int, Value] = {}
         self._callback_specs: Dict[int, CallbackSpec] = {}  # id(Call data) -> spec
         self.extraction = Extraction(self.path, "python")
+        self._itertools_names = streams.itertools_names(tree)
 
     # -- positions ---------------------------------------------------------------------
     def span(self, node: ast.AST) -> Span:
@@ -810,7 +812,30 @@ class _Extractor:
         use = self._hook_use(call)
         if use is not None:
             spec.uses.append(use)
+        spec.inputs = self._loader_inputs(call, args)
         return spec
+
+    def _loader_inputs(self, call: ast.Call, args: Dict[str, Value]) -> Tuple[Tuple[str, str], ...]:
+        """The dataset and sampler classes of a loader, by name (extract/streams.py)."""
+        found: List[Tuple[str, str]] = []
+        positions = {name: index for index, name in enumerate(_LOADER_POSITIONAL)}
+        owner = next((p for p in self._parents(call) if isinstance(p, ast.ClassDef)), None)
+        for role in ("dataset", "sampler", "batch_sampler"):
+            value = args.get(role)
+            if value is not None and value.is_call():
+                found.append((role, value.data.short_name))
+                continue
+            expr = next((k.value for k in call.keywords if k.arg == role), None)
+            if expr is None and positions[role] < len(call.args):
+                expr = call.args[positions[role]]
+            found.extend((role, name) for name in streams.class_names(expr, owner))
+        return tuple(found)
+
+    def _parents(self, node: ast.AST) -> Iterable[ast.AST]:
+        parent = self.scopes.parents.get(id(node))
+        while parent is not None:
+            yield parent
+            parent = self.scopes.parents.get(id(parent))
 
     def _loader_role(self, call: ast.Call) -> Optional[str]:
         node: Optional[ast.AST] = call
@@ -968,6 +993,7 @@ class _Extractor:
         scope = self.scopes.scope_of[id(node)]
         bases = tuple(self.qualname(base, scope) or f"?{self.text(base)}" for base in node.bases)
         spec = ClassSpec(name=node.name, loc=self._name_loc(node, "class"), bases=bases)
+        spec.stream = streams.classify_class(node, self._itertools_names)
         for base in bases:
             symbol = lightning_api.canonical_symbol(base) if base else None
             if symbol in ("LightningModule", "LightningDataModule", "Callback"):

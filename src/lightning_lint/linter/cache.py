@@ -336,6 +336,9 @@ def encode_fragment(fragment: Any) -> dict:
         "classes": sorted(fragment.lightning_classes),
         "bases": {name: sorted(bases) for name, bases in sorted(fragment.class_bases.items())},
         "parsed": fragment.files_parsed,
+        "streams": dict(fragment.stream_classes),
+        "positions": [[name, _loc(x)] for name, x in fragment.position_classes.items()],
+        "train_inputs": [[_loc(loc), [list(pair) for pair in given]] for loc, given in fragment.train_loader_inputs],
     }
 
 
@@ -353,4 +356,9 @@ def decode_fragment(data: dict) -> Any:
         lightning_classes={str(x) for x in data.get("classes", ())},
         class_bases={str(name): {str(b) for b in bases} for name, bases in data.get("bases", {}).items()},
         files_parsed=int(data["parsed"]),
+        stream_classes={str(k): str(v) for k, v in data.get("streams", {}).items()},
+        position_classes={str(name): _unloc(x) for name, x in data.get("positions", ())},
+        train_loader_inputs=[
+            (_unloc(loc), tuple((str(a), str(b)) for a, b in given)) for loc, given in data.get("train_inputs", ())
+        ],
     )

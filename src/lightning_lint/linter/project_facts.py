@@ -34,6 +34,7 @@ _INTERESTING = (
     b"state_dict",
     b"LightningModule",
     b"LightningDataModule",
+    b"def __iter__",  # a dataset that streams: finite or endless (extract/streams.py)
 )
 MAX_FILES = 20000
 MAX_FILE_BYTES = 2 * 1024 * 1024

@@ -367,6 +367,8 @@ class LoaderSpec:
     role: Optional[str] = None  # train | val | test | predict, guessed from the hook or variable name
     open_reason: Optional[str] = None
     uses: List[LoaderUse] = field(default_factory=list)  # where it is provably handed to Lightning
+    # the classes it is built from, by name: ("dataset" | "sampler" | "batch_sampler", class name)
+    inputs: Tuple[Tuple[str, str], ...] = ()
 
     def get(self, name: str) -> Value:
         value = self.args.get(name)
@@ -390,6 +392,7 @@ class ClassSpec:
     manual_optimization: Optional[Loc] = None  # where ``automatic_optimization = False`` is
     logged_metrics: Dict[str, Loc] = field(default_factory=dict)
     dynamic_logging: Optional[Loc] = None  # a ``self.log`` whose name is not a literal
+    stream: Optional[str] = None  # map | finite | endless, for a dataset class (extract/streams.py)
 
 
 @dataclass(eq=False)

@@ -63,6 +63,7 @@ def explain_spec(spec: TrainerSpec, ctx, diagnostics: List[Diagnostic]) -> Dict[
         "stop": describe_stop(s),
         "validation": _validation(s),
         "checkpoints": _checkpoints(spec, s, ctx.target),
+        "training_data": _training_data(ctx),
         "logging": _logging(s),
         "unknowns": dict(s.unknowns),
         "notes": list(s.notes),
@@ -164,6 +165,18 @@ def _checkpoint(cb, s: Schedule, label: str = "", target: Any = None) -> str:
     return text
 
 
+def _training_data(ctx: Any) -> str:
+    """The kind of data the project's train loaders read, and what a mid-epoch resume sees."""
+    from lightning_lint.model.facts import describe_training_data
+
+    facts = ctx.facts
+    if facts.stateful_loaders:
+        name, loc = facts.stateful_loaders[0]
+        return f"a loader that keeps its position (`{name}` at {loc.path}:{loc.span.start_line})"
+    data = facts.training_data()
+    return describe_training_data(data) if data.kind is not None else ""
+
+
 def _logging(s: Schedule) -> str:
     if s.log_every_n_steps is None:
         return "unknown"
@@ -190,6 +203,8 @@ def render(report: Dict[str, Any]) -> str:
         ("validation", report["validation"]),
     ]
     rows += [("checkpoint", c) for c in report["checkpoints"]]
+    if report.get("training_data"):
+        rows.append(("training data", report["training_data"]))
     rows.append(("logging", report["logging"]))
     width = max(len(k) for k, _ in rows)
     lines += [f"  {k.ljust(width)}  {v}" for k, v in rows]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Dict, Iterable, Optional, Tuple
 
 from lightning_lint.model.diagnostics import Applicability, Diagnostic, Edit, Fix, Severity
+from lightning_lint.model.facts import RESUME_BEHAVIOUR
 from lightning_lint.model.schedule import checkpoint_plan
 from lightning_lint.model.spec import Call, CallbackSpec, TrainerSpec, Value, describe
 from lightning_lint.rules.base import Rule, example
@@ -28,6 +29,19 @@ _PLAIN_LOADER_PROJECT = {
 _STATEFUL_LOADER_PROJECT = {
     "data.py": "from torchdata.stateful_dataloader import StatefulDataLoader\n"
     "def train_dataloader(ds):\n    return StatefulDataLoader(ds, batch_size=32, shuffle=True)\n",
+}
+
+_ENDLESS_STREAM_PROJECT = {
+    "data.py": "import random\nfrom torch.utils.data import DataLoader, IterableDataset\n"
+    "class RandomCameras(IterableDataset):\n    def __iter__(self):\n        while True:\n"
+    "            yield random.random()\n"
+    "def train_dataloader():\n    return DataLoader(RandomCameras(), batch_size=4)\n",
+}
+_FINITE_STREAM_PROJECT = {
+    "data.py": "from torch.utils.data import DataLoader, IterableDataset\n"
+    "class Lines(IterableDataset):\n    def __iter__(self):\n        with open('data.txt') as f:\n"
+    "            yield from f\n"
+    "def train_dataloader():\n    return DataLoader(Lines(), batch_size=4)\n",
 }
 
 
@@ -57,6 +71,20 @@ class MidEpochCheckpointNotResumable(Rule):
     run trains the first batches of the epoch a second time and never sees the batches
     at its end; with `shuffle=True` it draws a different order as well. Lightning only
     warns at resume time, long after the checkpoints were written.
+
+    What a resumed run sees depends on the training data (`explain` shows the kind; each
+    is proven by a real mid-epoch resume in the tests):
+    - a map-style dataset (`__getitem__`): the first batches of the epoch are trained
+      again and the last ones skipped;
+    - a finite `IterableDataset` (an `__iter__` that ends): the stream is re-read from its
+      start, so the batches before the checkpoint are trained twice and nothing is
+      skipped; Lightning prints no warning, as its check needs a known number of batches;
+    - an endless stream (an `__iter__` with `while True:` and no `break`/`return`/`raise`,
+      or `itertools.count`/`cycle`): there is no epoch to replay, and the rule is quiet;
+    - a sampler or DataModule with `state_dict`/`load_state_dict` (the project saves the
+      position itself): the rule is quiet and presumes the project is right (Lightning
+      still warns "not resumable" for the plain DataLoader).
+    A DataLoader whose dataset class is not found is taken as map-style.
 
     ## What Lightning does
     `_FitLoop.on_save_checkpoint` stores `state_dict()` of every training loader that is
@@ -109,6 +137,11 @@ class MidEpochCheckpointNotResumable(Rule):
             files=_PLAIN_LOADER_PROJECT,
             note="unknown",
         ),
+        example(
+            "from lightning.pytorch.callbacks import ModelCheckpoint\nModelCheckpoint(every_n_train_steps=500)\n",
+            files=_ENDLESS_STREAM_PROJECT,
+            note="an endless stream has no epoch to replay",
+        ),
     ]
     INVALID = [
         example(
@@ -133,20 +166,26 @@ class MidEpochCheckpointNotResumable(Rule):
             files=_PLAIN_LOADER_PROJECT,
             message="after validation",
         ),
+        example(
+            "from lightning.pytorch.callbacks import ModelCheckpoint\nModelCheckpoint(every_n_train_steps=500)\n",
+            files=_FINITE_STREAM_PROJECT,
+            message="re-read from its start",
+        ),
     ]
 
     def check_callback(self, callback: CallbackSpec, ctx: "RuleContext") -> Iterable[Diagnostic]:
         if callback.kind != "ModelCheckpoint":
             return
         trigger = _mid_epoch_trigger(callback)
-        if trigger is None or ctx.facts.loaders_resumable is not False:
+        problem = _resume_problem(ctx) if trigger is not None else None
+        if trigger is None or problem is None:
             return
         name, value = trigger
         yield self.report(
             value,
             f"`{callback.label()}({name}={describe(value)})` saves in the middle of an epoch, "
             f"but the training DataLoader ({ctx.facts.describe_plain_loader()}) cannot resume "
-            "there: " + _RESUME_PROBLEM,
+            "there: " + problem,
             help=_RESUME_FIX,
         )
 
@@ -170,7 +209,8 @@ class MidEpochCheckpointNotResumable(Rule):
         implicit = default_checkpoint_active(spec) and not checkpoints(spec)
         if not savers and not implicit:
             return
-        if ctx.facts.loaders_resumable is not False:
+        problem = _resume_problem(ctx)
+        if problem is None:
             return
         value = spec.get("val_check_interval")
         at = value if value.anchor else spec
@@ -178,7 +218,7 @@ class MidEpochCheckpointNotResumable(Rule):
             at,
             f"`{spec.show('val_check_interval')}` validates inside the epoch and the "
             f"{'default ' if implicit else ''}ModelCheckpoint saves after validation, but the "
-            f"training DataLoader ({ctx.facts.describe_plain_loader()}) cannot resume mid-epoch: " + _RESUME_PROBLEM,
+            f"training DataLoader ({ctx.facts.describe_plain_loader()}) cannot resume mid-epoch: " + problem,
             help=_RESUME_FIX,
         )
 
@@ -188,6 +228,25 @@ _RESUME_PROBLEM = (
     "(the loader restarts at the beginning while the loop counts the batches as done); use a "
     "StatefulDataLoader, or checkpoint at epoch ends"
 )
+
+
+def _resume_problem(ctx: "RuleContext") -> Optional[str]:
+    """What a run resumed mid-epoch sees with the project's training data, or None when it
+    is fine: a loader that keeps its position, an endless stream (no epoch to replay), or a
+    sampler/DataModule that saves its position itself (presumed right)."""
+    if ctx.facts.loaders_resumable is not False:
+        return None
+    data = ctx.facts.training_data()
+    if data.kind in (None, "endless", "saved"):
+        return None
+    if data.kind == "finite":
+        return (
+            f"{data.detail}, and on a resume {RESUME_BEHAVIOUR['finite']}; use a StatefulDataLoader, "
+            "or checkpoint at epoch ends"
+        )
+    return _RESUME_PROBLEM
+
+
 _RESUME_FIX = (
     "use torchdata's `StatefulDataLoader` (a drop-in replacement that Lightning saves and restores), or "
     "checkpoint at epoch ends (`every_n_epochs=1`)"
