@@ -319,3 +319,27 @@ def test_classify_dataset_classes():
     )
     assert _kind("class A:\n    def __getitem__(self, i):\n        return i\n") == "map"
     assert _kind("class A(IterableDataset):\n    pass\n") is None
+
+
+def test_ll101_loader_built_in_a_helper_method(lint):
+    """threestudio's shape: one ``general_loader(self, dataset)`` builds every loader."""
+    data = """
+        import lightning as L
+        from torch.utils.data import DataLoader
+        from datasets import RandomCameraDataset, EvalCameras
+
+        class RandomCameraDataModule(L.LightningDataModule):
+            def setup(self, stage=None):
+                if stage in (None, "fit"):
+                    self.train_dataset = {train}
+                self.val_dataset = EvalCameras(8)
+            def general_loader(self, dataset, batch_size, collate_fn=None):
+                return DataLoader(dataset, batch_size=batch_size, collate_fn=collate_fn)
+            def train_dataloader(self):
+                return self.general_loader(self.train_dataset, batch_size=None)
+            def val_dataloader(self):
+                return self.general_loader(self.val_dataset, batch_size=1)
+        """
+    assert not _ll101(lint, {"datasets.py": STREAMS, "data.py": data.replace("{train}", "RandomCameraDataset()")})
+    found = _ll101(lint, {"datasets.py": STREAMS, "data.py": data.replace("{train}", "EvalCameras(100)")})
+    assert len(found) == 1 and "`EvalCameras` is a finite iterable" in found[0].message

@@ -829,6 +829,9 @@ class _Extractor:
             if expr is None and positions[role] < len(call.args):
                 expr = call.args[positions[role]]
             found.extend((role, name) for name in streams.class_names(expr, owner))
+            function = next((p for p in self._parents(call) if isinstance(p, ast.FunctionDef)), None)
+            if owner is not None and function is not None and isinstance(expr, ast.Name):
+                found.extend((role, name) for name in streams.helper_arguments(owner, function, expr.id))
         return tuple(found)
 
     def _parents(self, node: ast.AST) -> Iterable[ast.AST]:

@@ -174,3 +174,33 @@ def _call_name(call: ast.Call) -> Optional[str]:
     if isinstance(func, ast.Attribute):
         return func.attr
     return None
+
+
+def helper_arguments(owner: ast.ClassDef, function: ast.FunctionDef, param: str) -> List[str]:
+    """A loader built in a helper method from its parameter (``def general_loader(self,
+    dataset)``): the classes the class's own calls ``self.general_loader(X(...))`` pass
+    there, only those made from ``train_dataloader`` when there are such calls."""
+    names = [a.arg for a in function.args.args]
+    if param not in names or not names or names[0] != "self":
+        return []
+    index = names.index(param) - 1
+    by_hook: List[str] = []
+    others: List[str] = []
+    for method in owner.body:
+        if not isinstance(method, (ast.FunctionDef, ast.AsyncFunctionDef)) or method is function:
+            continue
+        for node in _walk_own(method):
+            if not (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr == function.name
+                and isinstance(node.func.value, ast.Name)
+                and node.func.value.id == "self"
+            ):
+                continue
+            given = next((k.value for k in node.keywords if k.arg == param), None)
+            if given is None and 0 <= index < len(node.args):
+                given = node.args[index]
+            found = class_names(given, owner)
+            (by_hook if method.name == "train_dataloader" else others).extend(found)
+    return by_hook or others
