@@ -1200,7 +1200,12 @@ class LastCheckpointFollowsTopK(Rule):
             f"`{callback.label()}(monitor={monitor.data!r}, save_top_k={k}, save_last=True)`: since Lightning "
             "2.6.0 last.ckpt is written only when a top-k checkpoint is saved at the same step (when "
             f"`{monitor.data}` improves), so it follows the best checkpoint rather than the final state; "
-            'a resume from `ckpt_path="last"` silently goes back to the last improvement',
+            'a resume from `ckpt_path="last"` silently goes back to the last improvement'
+            + (
+                f" (assuming Lightning {ctx.target}, the newest known: no version pin found)"
+                if "newest" in ctx.target.source
+                else ""
+            ),
             fix=_second_checkpoint_fix(callback, save_last, ctx),
             help="drop `save_last` here and add a second, monitor-free "
             "`ModelCheckpoint(save_last=True, save_top_k=0)` whose last.ckpt is the final state",
