@@ -414,3 +414,64 @@ def test_choices_are_closed_and_case_is_known(owner, param, annotation):
         cheap = "simple" if key == "Trainer.profiler" else strings[0]
         assert _builds(owner, param.name, cheap), key
         assert _builds(owner, param.name, cheap.upper()) == (key in data.CHOICES_IGNORE_CASE), key
+
+
+@pytest.mark.parametrize("method", ["fit", "validate", "test", "predict"])
+def test_trainer_method_keywords_of_the_installed_release(method):
+    from packaging.version import Version
+
+    real = set(_params(getattr(pl.Trainer, method)))
+    assert set(data.method_args_accepted(method, Version(pl.__version__))) == real
+    assert not hasattr(pl.Trainer, "tune") and not data.method_exists("tune", Version(pl.__version__))
+
+
+def _tagged_trainer_methods(repo, tag):
+    """``{method: keywords}`` of the Trainer at a tag of the Lightning repository."""
+    import ast
+    import subprocess
+
+    for path in (
+        "src/lightning/pytorch/trainer/trainer.py",
+        "src/pytorch_lightning/trainer/trainer.py",
+        "pytorch_lightning/trainer/trainer.py",
+    ):
+        shown = subprocess.run(["git", "--git-dir", str(repo), "show", f"{tag}:{path}"], capture_output=True, text=True)
+        if shown.returncode == 0:
+            break
+    else:
+        return None
+    methods = {}
+    for node in ast.parse(shown.stdout).body:
+        if isinstance(node, ast.ClassDef) and node.name == "Trainer":
+            for item in node.body:
+                if isinstance(item, ast.FunctionDef) and item.name in data.TRAINER_METHODS:
+                    args = item.args
+                    methods[item.name] = {a.arg for a in args.args[1:] + args.kwonlyargs}
+    return methods
+
+
+def test_trainer_method_keywords_of_every_tagged_release():
+    """The method data against the signatures in the tagged sources (where the Lightning
+    repository is at hand: LIGHTNING_REPO, or the workspace's mirror)."""
+    import os
+    import subprocess
+    from pathlib import Path
+
+    from packaging.version import Version
+
+    repo = Path(os.environ.get("LIGHTNING_REPO", "/work/.mirror/Lightning-AI+pytorch-lightning/repo"))
+    if not repo.exists():
+        pytest.skip("the Lightning repository is not at hand")
+    tags = set(subprocess.run(["git", "--git-dir", str(repo), "tag"], capture_output=True, text=True).stdout.split())
+    checked = 0
+    for version in data.KNOWN_VERSIONS + ("1.4.0", "1.5.0", "1.6.0", "1.8.0"):
+        if version not in tags:
+            continue
+        real = _tagged_trainer_methods(repo, version)
+        assert real is not None, version
+        for method in data.TRAINER_METHODS:
+            accepted = data.method_args_accepted(method, Version(version))
+            assert accepted == real.get(method, set()), (version, method)
+        checked += 1
+    if not checked:
+        pytest.skip("no release tags in the repository")

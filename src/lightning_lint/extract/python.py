@@ -13,7 +13,7 @@ import sys
 from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, Iterable, List, Optional, Set, Tuple, Union
 
-from lightning_lint.extract import config_sections, fit_graph, flow
+from lightning_lint.extract import config_sections, fit_graph, flow, streams
 from lightning_lint.extract import subclasses as subclass_reader
 from lightning_lint.extract.failure import ParseFailure
 from lightning_lint.model import lightning_api
@@ -47,7 +47,7 @@ _MAX_MODULE_DEPTH = 3  # how many imports away a helper's result is followed
 _NOT_PROJECT = frozenset(
     {"torch", "lightning", "pytorch_lightning", "lightning_fabric", "numpy", "os", "sys", "omegaconf", "hydra"}
 )
-_RUN_METHODS = ("fit", "validate", "test", "predict")
+_RUN_METHODS = ("fit", "validate", "test", "predict", "tune")  # tune: Lightning < 2.0
 _MUTATING_METHODS = frozenset(
     {
         "append",
@@ -380,6 +380,7 @@ class _Extractor:
         # read (reading the module of every imported call would cost more than the lint)
         self._configuring = 0
         self.extraction = Extraction(self.path, "python")
+        self._itertools_names = streams.itertools_names(tree)
 
     # -- positions ---------------------------------------------------------------------
     def span(self, node: ast.AST) -> Span:
@@ -1295,7 +1296,33 @@ class _Extractor:
         use = self._hook_use(call)
         if use is not None:
             spec.uses.append(use)
+        spec.inputs = self._loader_inputs(call, args)
         return spec
+
+    def _loader_inputs(self, call: ast.Call, args: Dict[str, Value]) -> Tuple[Tuple[str, str], ...]:
+        """The dataset and sampler classes of a loader, by name (extract/streams.py)."""
+        found: List[Tuple[str, str]] = []
+        positions = {name: index for index, name in enumerate(_LOADER_POSITIONAL)}
+        owner = next((p for p in self._parents(call) if isinstance(p, ast.ClassDef)), None)
+        for role in ("dataset", "sampler", "batch_sampler"):
+            value = args.get(role)
+            if value is not None and value.is_call():
+                found.append((role, value.data.short_name))
+                continue
+            expr = next((k.value for k in call.keywords if k.arg == role), None)
+            if expr is None and positions[role] < len(call.args):
+                expr = call.args[positions[role]]
+            found.extend((role, name) for name in streams.class_names(expr, owner))
+            function = next((p for p in self._parents(call) if isinstance(p, ast.FunctionDef)), None)
+            if owner is not None and function is not None and isinstance(expr, ast.Name):
+                found.extend((role, name) for name in streams.helper_arguments(owner, function, expr.id))
+        return tuple(found)
+
+    def _parents(self, node: ast.AST) -> Iterable[ast.AST]:
+        parent = self.scopes.parents.get(id(node))
+        while parent is not None:
+            yield parent
+            parent = self.scopes.parents.get(id(parent))
 
     def _loader_role(self, call: ast.Call) -> Optional[str]:
         node: Optional[ast.AST] = call
@@ -1673,6 +1700,7 @@ class _Extractor:
         scope = self.scopes.scope_of[id(node)]
         bases = tuple(self.qualname(base, scope) or f"?{self.text(base)}" for base in node.bases)
         spec = ClassSpec(name=node.name, loc=self._name_loc(node, "class"), bases=bases)
+        spec.stream = streams.classify_class(node, self._itertools_names)
         for base in bases:
             symbol = lightning_api.canonical_symbol(base) if base else None
             if symbol in ("LightningModule", "LightningDataModule", "Callback"):
@@ -1777,6 +1805,7 @@ _RUN_POSITIONAL = {
     "validate": ("model", "dataloaders", "ckpt_path", "verbose", "datamodule"),
     "test": ("model", "dataloaders", "ckpt_path", "verbose", "datamodule"),
     "predict": ("model", "dataloaders", "datamodule", "return_predictions", "ckpt_path"),
+    "tune": ("model", "train_dataloaders", "val_dataloaders", "datamodule"),
 }
 
 

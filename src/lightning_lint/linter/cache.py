@@ -419,6 +419,9 @@ def encode_fragment(fragment: Any) -> dict:
         "cli_trainers": sorted(fragment.cli_trainer_classes),
         "parsed": fragment.files_parsed,
         "class_facts": [_encode_class(c) for defs in fragment.classes.values() for c in defs],
+        "streams": dict(fragment.stream_classes),
+        "positions": [[name, _loc(x)] for name, x in fragment.position_classes.items()],
+        "train_inputs": [[_loc(loc), [list(pair) for pair in given]] for loc, given in fragment.train_loader_inputs],
     }
 
 
@@ -472,4 +475,9 @@ def decode_fragment(data: dict) -> Any:
         cli_trainer_classes={str(x) for x in data.get("cli_trainers", ())},
         files_parsed=int(data["parsed"]),
         classes=_decode_classes(data.get("class_facts", [])),
+        stream_classes={str(k): str(v) for k, v in data.get("streams", {}).items()},
+        position_classes={str(name): _unloc(x) for name, x in data.get("positions", ())},
+        train_loader_inputs=[
+            (_unloc(loc), tuple((str(a), str(b)) for a, b in given)) for loc, given in data.get("train_inputs", ())
+        ],
     )

@@ -51,6 +51,7 @@ _INTERESTING = (
     b"EarlyStopping",
     b"Callback",
     b"LightningCLI",
+    b"def __iter__",  # a dataset that streams: finite or endless (extract/streams.py)
 )
 MAX_FILES = 20000
 MAX_FILE_BYTES = 2 * 1024 * 1024

@@ -70,6 +70,11 @@ class ProjectFacts:
     measured: Dict[str, Dict[str, Any]] = field(default_factory=dict)  # config path -> facts
     # command lines that pass several LightningCLI configs: (absolute config paths, where)
     cli_config_sets: List[Tuple[Tuple[str, ...], Loc]] = field(default_factory=list)
+    # the kinds of training data (extract/streams.py): dataset class -> map | finite | endless,
+    # classes that keep a position (state_dict + load_state_dict), and what each train loader reads
+    stream_classes: Dict[str, str] = field(default_factory=dict)
+    position_classes: Dict[str, Loc] = field(default_factory=dict)
+    train_loader_inputs: List[Tuple[Loc, Tuple[Tuple[str, str], ...]]] = field(default_factory=list)
     files_scanned: int = 0
     files_parsed: int = 0
     truncated: bool = False  # more files than MAX_FILES: facts may be incomplete
@@ -99,6 +104,10 @@ class ProjectFacts:
             return False
         return None
 
+    def training_data(self) -> "TrainingData":
+        """What the project's plain train loaders read, as one kind (see ``TrainingData``)."""
+        return training_data(self)
+
     def describe_plain_loader(self) -> str:
         loc = self.train_plain_loaders[0]
         more = len(self.train_plain_loaders) - 1
@@ -107,6 +116,9 @@ class ProjectFacts:
 
 def merge(fragment: ProjectFacts, facts: ProjectFacts) -> None:
     """Add one file's fragment to the facts: the same as folding its extraction."""
+    facts.stream_classes.update(fragment.stream_classes)
+    facts.position_classes.update(fragment.position_classes)
+    facts.train_loader_inputs.extend(fragment.train_loader_inputs)
     facts.plain_loaders.extend(fragment.plain_loaders)
     facts.train_plain_loaders.extend(fragment.train_plain_loaders)
     facts.stateful_loaders.extend(fragment.stateful_loaders)
@@ -149,9 +161,15 @@ def fold(extraction: Any, facts: ProjectFacts) -> None:
             facts.plain_loaders.append(loader.loc)
             if loader.role in (None, "train"):
                 facts.train_plain_loaders.append(loader.loc)
+                owners = tuple(("owner", use.owner) for use in loader.uses if use.role == "train" and use.owner)
+                facts.train_loader_inputs.append((loader.loc, tuple(loader.inputs) + owners))
     for cls in extraction.classes:
         if {"state_dict", "load_state_dict"} <= set(cls.methods) and _looks_like_loader(cls):
             facts.stateful_loaders.append((cls.name, cls.loc))
+        if cls.stream:
+            facts.stream_classes[cls.name] = cls.stream
+        if {"state_dict", "load_state_dict"} <= set(cls.methods):
+            facts.position_classes[cls.name] = cls.loc
         for name, loc in cls.logged_metrics.items():
             facts.logged_metrics.setdefault(name, loc)
         if cls.dynamic_logging is not None and facts.dynamic_logging is None:
@@ -247,3 +265,72 @@ def fit_elsewhere(spec: Any, module: str, facts: ProjectFacts) -> Optional[str]:
             if use.param in params and same_function(callee, name):
                 return f"`{use.callee.rsplit('.', 1)[-1]}()` calls `fit` on it"
     return None
+
+
+@dataclass(frozen=True)
+class TrainingData:
+    """The kind of data the training loaders read (``extract/streams.py`` has the kinds):
+    ``map``, ``finite``, ``endless``, ``saved`` (a sampler or DataModule that saves its
+    position itself), or None when no plain train loader is found. ``assumed`` is True when
+    the dataset's class was not found (a plain DataLoader is then taken as map-style);
+    ``detail`` says what was seen, for messages and ``explain``."""
+
+    kind: Optional[str]
+    detail: str = ""
+    assumed: bool = False
+    where: str = ""  # path:line of the loader
+
+
+# what a resumed run sees, by kind (proven in tests/test_lightning_behaviour_resume.py)
+RESUME_BEHAVIOUR = {
+    "map": "the first batches of the epoch are trained again and the rest skipped (the loader restarts at "
+    "the beginning while the loop counts the saved batches as done)",
+    "finite": "the stream is re-read from its start: the batches before the checkpoint are trained twice and "
+    "nothing is skipped (Lightning prints no warning: the stream has no known length)",
+    "endless": "nothing is replayed: the stream never ends, there is no epoch to restart",
+    "saved": "the project restores the position itself (presumed right)",
+}
+
+
+def _loader_kind(inputs: Tuple[Tuple[str, str], ...], facts: ProjectFacts) -> Tuple[Optional[str], str]:
+    for role, name in inputs:
+        if role in ("sampler", "batch_sampler", "owner") and name in facts.position_classes:
+            what = "DataModule" if role == "owner" else role.replace("_", " ")
+            return "saved", f"{what} `{name}` saves its position (state_dict/load_state_dict)"
+    for role, name in inputs:
+        if role == "dataset" and name in facts.stream_classes:
+            kind = facts.stream_classes[name]
+            words = {"map": "a map-style dataset", "finite": "a finite iterable", "endless": "an endless stream"}
+            return kind, f"`{name}` is {words.get(kind, kind)}"
+    return None, ""
+
+
+def training_data(facts: ProjectFacts) -> TrainingData:
+    """One kind for the whole project's plain train loaders: ``endless``/``saved`` only
+    when every loader is; otherwise the kind of the first loader that can replay or skip
+    batches (an unclassified dataset counts as map-style, ``assumed``)."""
+    if not facts.train_plain_loaders:
+        return TrainingData(None)
+    inputs = dict(facts.train_loader_inputs)
+    exempt: List[Tuple[str, str]] = []
+    replaying: List[TrainingData] = []
+    for loc in facts.train_plain_loaders:
+        kind, detail = _loader_kind(inputs.get(loc, ()), facts)
+        where = f"{loc.path}:{loc.span.start_line}"
+        if kind in ("endless", "saved"):
+            exempt.append((kind, f"{detail} ({where})"))
+        elif kind is None:
+            replaying.append(TrainingData("map", "its dataset is taken as map-style", True, where))
+        else:
+            replaying.append(TrainingData(kind, detail, False, where))
+    if replaying:  # a map-style loader (replays and skips) is the worse case
+        return next((d for d in replaying if d.kind == "map"), replaying[0])
+    kinds = {kind for kind, _ in exempt}
+    return TrainingData(kinds.pop() if len(kinds) == 1 else "saved", "; ".join(d for _, d in exempt))
+
+
+def describe_training_data(data: TrainingData) -> str:
+    """The kind, what was seen and what a mid-epoch resume does, for ``explain``."""
+    kinds = {"map": "map-style", "finite": "a finite stream", "endless": "an endless stream", "saved": "saved position"}
+    where = f" ({data.where})" if data.where else ""
+    return f"{kinds.get(data.kind or '', 'unknown')}: {data.detail}{where}; on a mid-epoch resume {RESUME_BEHAVIOUR.get(data.kind or '', '')}"

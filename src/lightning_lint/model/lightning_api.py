@@ -1596,3 +1596,113 @@ def _admits_none(expr: "TypeExpr") -> bool:
     if expr.name == "Literal":
         return any(arg is None for arg in expr.args)
     return False
+
+
+# -- the Trainer's run methods by release (fit, validate, test, predict, tune) ----------------
+# Read from the tagged sources (src/lightning/pytorch/trainer/trainer.py and its 1.x paths):
+# every keyword each release's signature accepts. tests/test_lightning_data.py checks this
+# against the installed lightning and, where the Lightning repository is at hand, against the
+# signatures of every tag in KNOWN_VERSIONS.
+
+
+@dataclass(frozen=True)
+class MethodParam:
+    """A keyword of a Trainer run method. ``rename_to`` is the keyword that replaced it
+    (the same value, a safe rename); ``deprecated_in`` the release that started warning."""
+
+    name: str
+    added_in: str = "1.0.0"
+    removed_in: Optional[str] = None
+    deprecated_in: Optional[str] = None
+    rename_to: Optional[str] = None
+
+
+def _m(
+    name: str,
+    added_in: str = "1.0.0",
+    removed_in: Optional[str] = None,
+    deprecated_in: Optional[str] = None,
+    rename_to: Optional[str] = None,
+) -> MethodParam:
+    return MethodParam(name, added_in, removed_in, deprecated_in, rename_to)
+
+
+# method -> (added in, removed in or None)
+TRAINER_METHODS: Dict[str, Tuple[str, Optional[str]]] = {
+    "fit": ("1.0.0", None),
+    "validate": ("1.3.0", None),
+    "test": ("1.0.0", None),
+    "predict": ("1.2.0", None),
+    "tune": ("1.0.0", "2.0.0"),  # the method itself: LL303 (REMOVED_APIS["Trainer.tune"])
+}
+
+TRAINER_METHOD_PARAMS: Dict[str, Tuple[MethodParam, ...]] = {
+    "fit": (
+        _m("model"),
+        _m("train_dataloader", removed_in="1.6.0", deprecated_in="1.4.0", rename_to="train_dataloaders"),
+        _m("train_dataloaders", "1.4.0"),
+        _m("val_dataloaders"),
+        _m("datamodule"),
+        _m("ckpt_path", "1.5.0"),
+        _m("weights_only", "2.6.0"),
+    ),
+    "validate": (
+        _m("model", "1.3.0"),
+        _m("val_dataloaders", "1.3.0", removed_in="1.6.0", deprecated_in="1.4.0", rename_to="dataloaders"),
+        _m("dataloaders", "1.4.0"),
+        _m("ckpt_path", "1.3.0"),
+        _m("verbose", "1.3.0"),
+        _m("datamodule", "1.3.0"),
+        _m("weights_only", "2.6.0"),
+    ),
+    "test": (
+        _m("model"),
+        _m("test_dataloaders", removed_in="1.6.0", deprecated_in="1.4.0", rename_to="dataloaders"),
+        _m("dataloaders", "1.4.0"),
+        _m("ckpt_path"),
+        _m("verbose"),
+        _m("datamodule"),
+        _m("weights_only", "2.6.0"),
+    ),
+    "predict": (
+        _m("model", "1.2.0"),
+        _m("dataloaders", "1.2.0"),
+        _m("datamodule", "1.2.0"),
+        _m("return_predictions", "1.3.0"),
+        _m("ckpt_path", "1.4.0"),
+        _m("weights_only", "2.6.0"),
+    ),
+    "tune": (
+        _m("model"),
+        _m("train_dataloader", removed_in="1.6.0", deprecated_in="1.4.0", rename_to="train_dataloaders"),
+        _m("train_dataloaders", "1.4.0", removed_in="2.0.0"),
+        _m("val_dataloaders", removed_in="2.0.0"),
+        _m("dataloaders", "1.8.0", removed_in="2.0.0"),
+        _m("datamodule", removed_in="2.0.0"),
+        _m("scale_batch_size_kwargs", "1.3.0", removed_in="2.0.0"),
+        _m("lr_find_kwargs", "1.3.0", removed_in="2.0.0"),
+        _m("method", "1.8.0", removed_in="2.0.0"),
+    ),
+}
+
+
+def method_exists(method: str, version: "Version") -> bool:
+    """Whether the Trainer of a release has this run method."""
+    span = TRAINER_METHODS.get(method)
+    return span is not None and _v(span[0]) <= version and (span[1] is None or version < _v(span[1]))
+
+
+@functools.lru_cache(maxsize=None)
+def method_args_accepted(method: str, version: "Version") -> FrozenSet[str]:
+    """The keywords ``Trainer.<method>`` accepts in a release (empty when it has no such method)."""
+    if not method_exists(method, version):
+        return frozenset()
+    return frozenset(
+        p.name
+        for p in TRAINER_METHOD_PARAMS[method]
+        if _v(p.added_in) <= version and (p.removed_in is None or version < _v(p.removed_in))
+    )
+
+
+def method_param(method: str, name: str) -> Optional[MethodParam]:
+    return next((p for p in TRAINER_METHOD_PARAMS.get(method, ()) if p.name == name), None)

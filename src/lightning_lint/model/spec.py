@@ -340,7 +340,7 @@ class TrainerSpec:
     def fits(self) -> Optional[bool]:
         """True when the Trainer is seen running ``fit``, False when it is seen running
         only other loops, None when nothing is seen."""
-        methods = {run.method for run in self.runs}
+        methods = {run.method for run in self.runs if run.method != "tune"}  # 1.x tune precedes fit
         if "fit" in methods:
             return True
         if methods:
@@ -474,6 +474,8 @@ class LoaderSpec:
     role: Optional[str] = None  # train | val | test | predict, guessed from the hook or variable name
     open_reason: Optional[str] = None
     uses: List[LoaderUse] = field(default_factory=list)  # where it is provably handed to Lightning
+    # the classes it is built from, by name: ("dataset" | "sampler" | "batch_sampler", class name)
+    inputs: Tuple[Tuple[str, str], ...] = ()
 
     def get(self, name: str) -> Value:
         value = self.args.get(name)
@@ -498,6 +500,7 @@ class ClassSpec:
     logged_metrics: Dict[str, Loc] = field(default_factory=dict)
     dynamic_logging: Optional[Loc] = None  # a ``self.log`` whose name is not a literal
     init: Optional[Any] = None  # what __init__ passes to the base (model.subclasses.InitInfo)
+    stream: Optional[str] = None  # map | finite | endless, for a dataset class (extract/streams.py)
 
 
 @dataclass(eq=False)

@@ -66,7 +66,8 @@ def explain_spec(spec: TrainerSpec, ctx, diagnostics: List[Diagnostic]) -> Dict[
         "epoch_limit": _epoch_limit(s),
         "stop": describe_stop(s),
         "validation": _validation(s),
-        "checkpoints": _checkpoints(spec, s),
+        "checkpoints": _checkpoints(spec, s, ctx.target),
+        "training_data": _training_data(ctx),
         "logging": _logging(s),
         "fit_graph": _fit_graph(spec, ctx),
         "unknowns": dict(s.unknowns),
@@ -171,11 +172,11 @@ def _validation(s: Schedule) -> str:
     return text
 
 
-def _checkpoints(spec: TrainerSpec, s: Schedule) -> List[str]:
+def _checkpoints(spec: TrainerSpec, s: Schedule, target: Any = None) -> List[str]:
     from lightning_lint.model.spec import CallbackSpec
     from lightning_lint.rules.common import default_checkpoint_active
 
-    found = [_checkpoint(cb, s) for cb in spec.callbacks if cb.kind == "ModelCheckpoint"]
+    found = [_checkpoint(cb, s, target=target) for cb in spec.callbacks if cb.kind == "ModelCheckpoint"]
     active = default_checkpoint_active(spec)
     if not found and active:
         default = CallbackSpec("ModelCheckpoint", "ModelCheckpoint", {}, spec.loc)
@@ -185,7 +186,9 @@ def _checkpoints(spec: TrainerSpec, s: Schedule) -> List[str]:
     return found
 
 
-def _checkpoint(cb, s: Schedule, label: str = "") -> str:
+def _checkpoint(cb, s: Schedule, label: str = "", target: Any = None) -> str:
+    from lightning_lint.rules.checkpoints import last_follows_top_k
+
     plan = checkpoint_plan(cb, s, s.validation)
     name = cb.label() + (f" ({cb.qualname.rsplit('.', 1)[-1]})" if cb.extras.get("subclass") else "")
     text = f"{label or name + ' at line ' + str(cb.loc.span.start_line)}: {plan.describe()}"
@@ -193,7 +196,24 @@ def _checkpoint(cb, s: Schedule, label: str = "") -> str:
         text += f"; {plan.saves} save{'s' if plan.saves != 1 else ''}"
     if plan.final_saved is False and plan.saves:
         text += "; the final weights are not saved by this trigger"
+    if target is not None and last_follows_top_k(cb, target):
+        text += (
+            f"; last.ckpt follows the best checkpoint (written only when `{cb.get('monitor').data}` improves), "
+            "not the final state (Lightning >= 2.6)"
+        )
     return text
+
+
+def _training_data(ctx: Any) -> str:
+    """The kind of data the project's train loaders read, and what a mid-epoch resume sees."""
+    from lightning_lint.model.facts import describe_training_data
+
+    facts = ctx.facts
+    if facts.stateful_loaders:
+        name, loc = facts.stateful_loaders[0]
+        return f"a loader that keeps its position (`{name}` at {loc.path}:{loc.span.start_line})"
+    data = facts.training_data()
+    return describe_training_data(data) if data.kind is not None else ""
 
 
 def _logging(s: Schedule) -> str:
@@ -223,6 +243,8 @@ def render(report: Dict[str, Any]) -> str:
         ("validation", report["validation"]),
     ]
     rows += [("checkpoint", c) for c in report["checkpoints"]]
+    if report.get("training_data"):
+        rows.append(("training data", report["training_data"]))
     rows.append(("logging", report["logging"]))
     if report.get("fit_graph"):
         rows.append(("fit graph", report["fit_graph"]))

@@ -104,6 +104,13 @@ class UnknownArgument(Rule):
             yield self._report(
                 spec.show(name), name, value, "Trainer", accepted, data.TRAINER_PARAMS.get(name), ctx, given=spec.args
             )
+        for run, name, value in _method_keywords(spec, ctx):
+            param = data.method_param(run.method, name)
+            if param is not None and param.removed_in and ctx.target.at_least(param.removed_in):
+                continue  # LL302
+            accepted = data.method_args_accepted(run.method, ctx.target.version)
+            added = data.Param(name, None, (), "", param.added_in) if param is not None else None
+            yield self._report(f"`{name}`", name, value, f"Trainer.{run.method}", accepted, added, ctx, given=run.args)
 
     def check_callback(self, callback: CallbackSpec, ctx: "RuleContext") -> Iterable[Diagnostic]:
         info = data.CALLBACKS.get(callback.kind)
@@ -159,6 +166,16 @@ class RemovedArgument(Rule):
     names. The message names the replacement. The check is version-aware: a project
     pinned to `pytorch-lightning==1.9.5` is not told that `gpus` is removed.
 
+    The keywords of the Trainer's run methods are checked the same way, from their
+    signatures in each release: `fit(train_dataloader=...)`, `validate(val_dataloaders=...)`,
+    `test(test_dataloaders=...)` and `tune(train_dataloader=...)` were deprecated in 1.4 and
+    removed in 1.6.0 (`predict` never renamed its keyword). On a target that removed them
+    this is an error; on a 1.4 or 1.5 target, where they still work with a deprecation
+    warning, it is a warning naming the release that removes them. (A keyword that was
+    removed belongs here, LL302, like a removed Trainer argument; LL303 is for APIs that are
+    gone as a whole, such as `trainer.tune()` itself on 2.x. A run-method keyword that no
+    release accepted is LL301.)
+
     ## Why is this bad?
     Lightning 2 raises `TypeError: Trainer.__init__() got an unexpected keyword argument
     'gpus'` (LightningCLI: "Group 'trainer' does not accept option 'gpus'").
@@ -168,7 +185,8 @@ class RemovedArgument(Rule):
     `replace_sampler_ddp` -> `use_distributed_sampler`) are fixed automatically.
 
     ## Fix safety
-    Renames are safe, and so are `gpus=N` -> `accelerator="gpu", devices=N` (also
+    Renames are safe (the run methods' keywords too: the new name takes the same value
+    since 1.4), and so are `gpus=N` -> `accelerator="gpu", devices=N` (also
     `tpu_cores`, `num_processes`) and `weights_summary=None` ->
     `enable_model_summary=False`. Moving `resume_from_checkpoint` to
     `trainer.fit(..., ckpt_path=...)` and `progress_bar_refresh_rate=N` to a
@@ -181,9 +199,24 @@ class RemovedArgument(Rule):
     name = "removed-argument"
     severity = Severity.ERROR
     fix_availability = "sometimes"
-    summary = "An argument removed or renamed by the target Lightning version; the message names the replacement."
+    summary = (
+        "An argument (or a run-method keyword) removed or renamed by the target Lightning version; "
+        "the message names the replacement."
+    )
     VALID = [
         "from lightning import Trainer\nTrainer(accelerator='gpu', devices=2)\n",
+        example(
+            "import pytorch_lightning as pl\ntrainer = pl.Trainer(max_epochs=3)\n"
+            "trainer.test(model, test_dataloaders=loader)\n",
+            files={"requirements.txt": "pytorch-lightning==1.3.8\n"},
+            note="1.3 knows only test_dataloaders",
+        ),
+        example(
+            "import pytorch_lightning as pl\ntrainer = pl.Trainer(max_epochs=3)\n"
+            "trainer.predict(model, dataloaders=loader)\n",
+            files={"requirements.txt": "pytorch-lightning==1.5.10\n"},
+            note="predict never renamed its keyword",
+        ),
         example(
             "import pytorch_lightning as pl\npl.Trainer(gpus=2)\n",
             files={"pyproject.toml": "[project]\nname='x'\ndependencies=['pytorch-lightning==1.9.5']\n"},
@@ -195,6 +228,20 @@ class RemovedArgument(Rule):
     ]
     INVALID = [
         example("from lightning import Trainer\nTrainer(gpus=2)\n", message='`accelerator="gpu", devices=N`'),
+        example(
+            "import pytorch_lightning as pl\ntrainer = pl.Trainer(max_epochs=3)\n"
+            "trainer.test(model, test_dataloaders=loader)\n",
+            files={"requirements.txt": "pytorch-lightning==1.9.5\n"},
+            message="removed in Lightning 1.6",
+            fixed="import pytorch_lightning as pl\ntrainer = pl.Trainer(max_epochs=3)\n"
+            "trainer.test(model, dataloaders=loader)\n",
+        ),
+        example(
+            "import pytorch_lightning as pl\ntrainer = pl.Trainer(max_epochs=3)\n"
+            "trainer.fit(model, train_dataloader=loader)\n",
+            files={"requirements.txt": "pytorch-lightning==1.5.10\n"},
+            message="deprecated since Lightning 1.4 and removed in 1.6",
+        ),
         example(
             "from lightning import Trainer\nTrainer(replace_sampler_ddp=False)\n",
             fixed="from lightning import Trainer\nTrainer(use_distributed_sampler=False)\n",
@@ -238,6 +285,7 @@ class RemovedArgument(Rule):
             if removed is None or name in accepted or value.optional or not ctx.target.at_least(removed.removed_in):
                 continue
             yield self._report(spec, name, value, removed, "Trainer", ctx, given=spec.args)
+        yield from self._method_keywords(spec, ctx)
 
     def check_callback(self, callback: CallbackSpec, ctx: "RuleContext") -> Iterable[Diagnostic]:
         info = data.CALLBACKS.get(callback.kind)
@@ -247,6 +295,39 @@ class RemovedArgument(Rule):
             removed = info.removed_params.get(name)
             if removed is not None and value.key_loc is not None and ctx.target.at_least(removed.removed_in):
                 yield self._report(None, name, value, removed, callback.kind, ctx, given=callback.args)
+
+    def _method_keywords(self, spec: TrainerSpec, ctx: "RuleContext") -> Iterable[Diagnostic]:
+        """``trainer.fit(train_dataloader=...)`` and the other keywords renamed in 1.4 and
+        removed in 1.6.0: an error where the target no longer accepts them, a warning
+        naming the removing release where it only deprecates them."""
+        for run, name, value in _method_keywords(spec, ctx, accepted_too=True):
+            param = data.method_param(run.method, name)
+            if param is None or param.rename_to is None or param.removed_in is None:
+                continue
+            removed = ctx.target.at_least(param.removed_in)
+            if not removed and not (param.deprecated_in and ctx.target.at_least(param.deprecated_in)):
+                continue
+            fix = None
+            if param.rename_to not in run.args:
+                fix = rename_key(value, param.rename_to, f"Rename `{name}` to `{param.rename_to}`", source=ctx.source)
+            gone, since = _short(param.removed_in), _short(param.deprecated_in or param.removed_in)
+            if removed:
+                yield self.report(
+                    value,
+                    f"`trainer.{run.method}({name}=...)` was removed in Lightning {gone} (deprecated since "
+                    f"{since}): `{run.method}()` raises TypeError; use `{param.rename_to}=`",
+                    fix=fix,
+                    help=f"{_target_note(ctx)} does not accept `{name}`",
+                )
+            else:
+                yield self.report(
+                    value,
+                    f"`trainer.{run.method}({name}=...)` is deprecated since Lightning {since} and removed in "
+                    f"{gone}, where `{run.method}()` raises TypeError; use `{param.rename_to}=`",
+                    fix=fix,
+                    severity=Severity.WARNING,
+                    help=f"{_target_note(ctx)} still accepts `{name}` with a deprecation warning",
+                )
 
     def _report(
         self,
@@ -316,6 +397,27 @@ class RemovedArgument(Rule):
         if name == "progress_bar_refresh_rate" and value.is_int() and not spec.has("callbacks"):
             return _progress_bar_callback(spec, value, ctx)
         return None
+
+
+def _short(version: str) -> str:
+    return version[:-2] if version.endswith(".0") else version
+
+
+def _method_keywords(spec: TrainerSpec, ctx: "RuleContext", accepted_too: bool = False) -> Iterable[Any]:
+    """``(run, keyword, value)`` for the keywords written in the Trainer's Python run-method
+    calls (``fit``, ``validate``, ``test``, ``predict``, ``tune``) that the target release
+    does not accept (all of them with ``accepted_too``); calls of a method the release does
+    not have are left to LL303."""
+    if spec.flavor != "python":
+        return
+    version = ctx.target.version
+    for run in spec.runs:
+        if not data.method_exists(run.method, version):
+            continue
+        accepted = data.method_args_accepted(run.method, version)
+        for name, value in run.args.items():
+            if value.key_loc is not None and (accepted_too or name not in accepted):
+                yield run, name, value
 
 
 # Removed device arguments and the accelerator their count now goes with.

@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Dict, Iterable, Optional, Tuple
 
 from lightning_lint.model import fit_graph
-from lightning_lint.model.diagnostics import Diagnostic, Severity
+from lightning_lint.model.diagnostics import Applicability, Diagnostic, Edit, Fix, Severity
+from lightning_lint.model.facts import RESUME_BEHAVIOUR
 from lightning_lint.model.schedule import checkpoint_plan
 from lightning_lint.model.spec import FLAVOR_PYTHON, Call, CallbackSpec, TrainerSpec, Value, describe
 from lightning_lint.rules.base import Rule, example
@@ -17,7 +18,7 @@ from lightning_lint.rules.common import (
     is_validation_metric,
     str_of,
 )
-from lightning_lint.rules.fixes import insert_argument
+from lightning_lint.rules.fixes import insert_argument, removal_edit
 
 if TYPE_CHECKING:
     from lightning_lint.rules.context import RuleContext
@@ -30,6 +31,19 @@ _USES_DATA = "from lightning.pytorch.callbacks import ModelCheckpoint\nfrom data
 _STATEFUL_LOADER_PROJECT = {
     "data.py": "from torchdata.stateful_dataloader import StatefulDataLoader\n"
     "def train_dataloader(ds):\n    return StatefulDataLoader(ds, batch_size=32, shuffle=True)\n",
+}
+
+_ENDLESS_STREAM_PROJECT = {
+    "data.py": "import random\nfrom torch.utils.data import DataLoader, IterableDataset\n"
+    "class RandomCameras(IterableDataset):\n    def __iter__(self):\n        while True:\n"
+    "            yield random.random()\n"
+    "def train_dataloader():\n    return DataLoader(RandomCameras(), batch_size=4)\n",
+}
+_FINITE_STREAM_PROJECT = {
+    "data.py": "from torch.utils.data import DataLoader, IterableDataset\n"
+    "class Lines(IterableDataset):\n    def __iter__(self):\n        with open('data.txt') as f:\n"
+    "            yield from f\n"
+    "def train_dataloader():\n    return DataLoader(Lines(), batch_size=4)\n",
 }
 
 
@@ -62,6 +76,20 @@ class MidEpochCheckpointNotResumable(Rule):
     run trains the first batches of the epoch a second time and never sees the batches
     at its end; with `shuffle=True` it draws a different order as well. Lightning only
     warns at resume time, long after the checkpoints were written.
+
+    What a resumed run sees depends on the training data (`explain` shows the kind; each
+    is proven by a real mid-epoch resume in the tests):
+    - a map-style dataset (`__getitem__`): the first batches of the epoch are trained
+      again and the last ones skipped;
+    - a finite `IterableDataset` (an `__iter__` that ends): the stream is re-read from its
+      start, so the batches before the checkpoint are trained twice and nothing is
+      skipped; Lightning prints no warning, as its check needs a known number of batches;
+    - an endless stream (an `__iter__` with `while True:` and no `break`/`return`/`raise`,
+      or `itertools.count`/`cycle`): there is no epoch to replay, and the rule is quiet;
+    - a sampler or DataModule with `state_dict`/`load_state_dict` (the project saves the
+      position itself): the rule is quiet and presumes the project is right (Lightning
+      still warns "not resumable" for the plain DataLoader).
+    A DataLoader whose dataset class is not found is taken as map-style.
 
     ## What Lightning does
     `_FitLoop.on_save_checkpoint` stores `state_dict()` of every training loader that is
@@ -132,6 +160,11 @@ class MidEpochCheckpointNotResumable(Rule):
             "trainer = L.Trainer(val_check_interval=100)\ntrainer.fit(Net())\n",
             note="the model has no validation loop: the checkpoint is saved at the end of each epoch",
         ),
+        example(
+            "from lightning.pytorch.callbacks import ModelCheckpoint\nModelCheckpoint(every_n_train_steps=500)\n",
+            files=_ENDLESS_STREAM_PROJECT,
+            note="an endless stream has no epoch to replay",
+        ),
     ]
     INVALID = [
         example(
@@ -168,22 +201,27 @@ class MidEpochCheckpointNotResumable(Rule):
             message="passed to `fit`",
             note="this Trainer's own training loader is plain, whatever other loaders the project has",
         ),
+        example(
+            "from lightning.pytorch.callbacks import ModelCheckpoint\nfrom data import train_dataloader\n"
+            "ModelCheckpoint(every_n_train_steps=500)\n",
+            files=_FINITE_STREAM_PROJECT,
+            message="re-read from its start",
+        ),
     ]
 
     def check_callback(self, callback: CallbackSpec, ctx: "RuleContext") -> Iterable[Diagnostic]:
         if callback.kind != "ModelCheckpoint":
             return
         trigger = _mid_epoch_trigger(callback)
-        if trigger is None:
-            return
-        loader = _callback_loader(callback, ctx)
-        if loader.resumable is not False:
+        loader = _callback_loader(callback, ctx) if trigger is not None else None
+        problem = _resume_problem(ctx) if loader is not None and loader.resumable is False else None
+        if trigger is None or loader is None or problem is None:
             return
         name, value = trigger
         yield self.report(
             value,
             f"`{callback.label()}({name}={describe(value)})` saves in the middle of an epoch, "
-            f"but the training DataLoader ({loader.cite}) cannot resume there{loader.note}: " + _RESUME_PROBLEM,
+            f"but the training DataLoader ({loader.cite}) cannot resume there{loader.note}: " + problem,
             help=_RESUME_FIX,
             related=loader.related,
         )
@@ -213,7 +251,8 @@ class MidEpochCheckpointNotResumable(Rule):
         if spec.fit_graph is not None and fit_graph.fit_validates(spec.fit_graph, ctx.facts) is False:
             return  # no validation loop: the checkpoint is saved at the end of the epoch
         loader = _trainer_loader(spec, ctx)
-        if loader.resumable is not False:
+        problem = _resume_problem(ctx) if loader.resumable is False else None
+        if problem is None:
             return
         value = spec.get("val_check_interval")
         at = value if value.anchor else spec
@@ -221,7 +260,7 @@ class MidEpochCheckpointNotResumable(Rule):
             at,
             f"`{spec.show('val_check_interval')}` validates inside the epoch and the "
             f"{'default ' if implicit else ''}ModelCheckpoint saves after validation, but the "
-            f"training DataLoader ({loader.cite}) cannot resume mid-epoch{loader.note}: " + _RESUME_PROBLEM,
+            f"training DataLoader ({loader.cite}) cannot resume mid-epoch{loader.note}: " + problem,
             help=_RESUME_FIX,
             related=loader.related,
         )
@@ -265,6 +304,24 @@ _RESUME_PROBLEM = (
     "(the loader restarts at the beginning while the loop counts the batches as done); use a "
     "StatefulDataLoader, or checkpoint at epoch ends"
 )
+
+
+def _resume_problem(ctx: "RuleContext") -> Optional[str]:
+    """What a run resumed mid-epoch sees with the project's training data, or None when it
+    is fine: a loader that keeps its position, an endless stream (no epoch to replay), or a
+    sampler/DataModule that saves its position itself (presumed right). The caller has
+    found the training loader plain (the fit graph); the kind of data is the project's."""
+    data = ctx.facts.training_data()
+    if data.kind in ("endless", "saved"):
+        return None
+    if data.kind == "finite":
+        return (
+            f"{data.detail}, and on a resume {RESUME_BEHAVIOUR['finite']}; use a StatefulDataLoader, "
+            "or checkpoint at epoch ends"
+        )
+    return _RESUME_PROBLEM
+
+
 _RESUME_FIX = (
     "use torchdata's `StatefulDataLoader` (a drop-in replacement that Lightning saves and restores), or "
     "checkpoint at epoch ends (`every_n_epochs=1`)"
@@ -1098,3 +1155,195 @@ class CheckpointTimeIntervalType(Rule):
                 "batch fails with AttributeError ('... has no attribute total_seconds')",
                 help="pass a datetime.timedelta (in Hydra: `_target_: datetime.timedelta`)",
             )
+
+
+class LastCheckpointFollowsTopK(Rule):
+    """
+    ## What it does
+    Flags `save_last=True` on a ModelCheckpoint that has a `monitor` and a finite
+    `save_top_k` (1 by default, anything but -1), when the target Lightning is 2.6.0 or
+    newer.
+
+    ## Why is this bad?
+    Since Lightning 2.6.0 such a checkpoint writes `last.ckpt` only when it saves a top-k
+    checkpoint at the same step, that is when the monitored metric improves. `last.ckpt`
+    then follows the best checkpoint rather than the final state: after the metric stops
+    improving it stays behind, and a run resumed from `ckpt_path="last"` silently goes
+    back to the last improvement and trains those epochs again. Verified on 2.6.6: five
+    epochs with the monitored loss worsening after the first leave `last.ckpt` at epoch
+    0 (on 2.4.0 it held epoch 4).
+
+    ## What Lightning does
+    `ModelCheckpoint.on_train_epoch_end` / `on_validation_end` call
+    `_save_last_checkpoint` only `if self._last_global_step_saved == trainer.global_step`
+    (a checkpoint was saved at this step) or `save_last == "link"`; `on_train_end` writes
+    `last.ckpt` only if none was ever written (Lightning PR #21244). Pins below 2.6.0
+    save `last.ckpt` at every trigger, so the rule is quiet there.
+
+    ## Example
+    ```python
+    ModelCheckpoint(monitor="val_loss", save_top_k=1, save_last=True)
+    ```
+
+    ## How to fix
+    Keep the monitored checkpoint for the best weights, drop its `save_last`, and add a
+    second, monitor-free `ModelCheckpoint(save_last=True, save_top_k=0)` whose `last.ckpt`
+    is the final state (verified on 2.6.6). With `save_top_k=0` that callback writes
+    `last.ckpt` when training ends (or on an exception), not at each epoch; `save_top_k=-1`
+    on the monitored one (every checkpoint kept) also keeps `last.ckpt` current.
+
+    ## Fix safety
+    Unsafe: the second callback is added to the same `callbacks=[...]` list (with the
+    first one's `dirpath` when it has one); the new callback's state joins the
+    checkpoints, and tooling that expects one ModelCheckpoint may need a look.
+    """
+
+    code = "LL111"
+    name = "last-checkpoint-follows-top-k"
+    severity = Severity.WARNING
+    needs = "S"
+    fix_availability = "sometimes"
+    summary = (
+        "Lightning >= 2.6: last.ckpt of a monitored top-k ModelCheckpoint is written only when the metric improves."
+    )
+    VALID = [
+        "from lightning.pytorch.callbacks import ModelCheckpoint\nModelCheckpoint(save_last=True)\n",
+        example(
+            "from lightning.pytorch.callbacks import ModelCheckpoint\n"
+            "ModelCheckpoint(monitor='val_loss', save_top_k=-1, save_last=True)\n",
+            note="every checkpoint is kept: last.ckpt is written at every trigger",
+        ),
+        example(
+            "from lightning.pytorch.callbacks import ModelCheckpoint\n"
+            "ModelCheckpoint(monitor='val_loss', save_last=True)\n",
+            files={"requirements.txt": "lightning==2.5.6\n"},
+            note="before 2.6.0 last.ckpt is saved at every trigger",
+        ),
+        example(
+            "from lightning.pytorch.callbacks import ModelCheckpoint\ndef f(k):\n"
+            "    ModelCheckpoint(monitor='val_loss', save_top_k=k, save_last=True)\n",
+            note="save_top_k unknown",
+        ),
+        example(
+            "from lightning.pytorch.callbacks import ModelCheckpoint\n"
+            "callbacks = [ModelCheckpoint(monitor='val_loss'), ModelCheckpoint(save_last=True, save_top_k=0)]\n",
+            note="the fixed form",
+        ),
+    ]
+    INVALID = [
+        example(
+            "from lightning import Trainer\nfrom lightning.pytorch.callbacks import ModelCheckpoint\n"
+            "trainer = Trainer(callbacks=[ModelCheckpoint(monitor='val_loss', save_last=True)])\n",
+            message="only when a top-k checkpoint",
+            unsafe=True,
+            fixed="from lightning import Trainer\nfrom lightning.pytorch.callbacks import ModelCheckpoint\n"
+            "trainer = Trainer(callbacks=[ModelCheckpoint(monitor='val_loss'), "
+            "ModelCheckpoint(save_last=True, save_top_k=0)])\n",
+        ),
+        example(
+            "import pytorch_lightning as pl\ncallbacks = [\n"
+            "    pl.callbacks.ModelCheckpoint(dirpath='ckpts', monitor='val/acc', mode='max', save_last=True),\n]\n",
+            unsafe=True,
+            fixed="import pytorch_lightning as pl\ncallbacks = [\n"
+            "    pl.callbacks.ModelCheckpoint(dirpath='ckpts', monitor='val/acc', mode='max'), "
+            "pl.callbacks.ModelCheckpoint(save_last=True, save_top_k=0, dirpath='ckpts'),\n]\n",
+        ),
+        example(
+            "model_checkpoint:\n  _target_: lightning.pytorch.callbacks.ModelCheckpoint\n"
+            "  monitor: val/acc\n  mode: max\n  save_last: true\n",
+            path="configs/callbacks/model_checkpoint.yaml",
+            files={"requirements.txt": "lightning>=2.6\n"},
+            message="resume from",
+        ),
+    ]
+
+    def check_callback(self, callback: CallbackSpec, ctx: "RuleContext") -> Iterable[Diagnostic]:
+        return self._check(callback, ctx)
+
+    def check_trainer(self, spec: TrainerSpec, ctx: "RuleContext") -> Iterable[Diagnostic]:
+        # callbacks composed from other files (Hydra defaults) reach the rule through the Trainer
+        for callback in checkpoints(spec):
+            yield from self._check(callback, ctx)
+
+    def _check(self, callback: CallbackSpec, ctx: "RuleContext") -> Iterable[Diagnostic]:
+        if not last_follows_top_k(callback, ctx.target):
+            return
+        save_last, monitor = callback.get("save_last"), callback.get("monitor")
+        if save_last.anchor is None:
+            return
+        k = int_of(callback.get("save_top_k"))
+        yield self.report(
+            save_last,
+            f"`{callback.label()}(monitor={monitor.data!r}, save_top_k={k}, save_last=True)`: since Lightning "
+            "2.6.0 last.ckpt is written only when a top-k checkpoint is saved at the same step (when "
+            f"`{monitor.data}` improves), so it follows the best checkpoint rather than the final state; "
+            'a resume from `ckpt_path="last"` silently goes back to the last improvement'
+            + (
+                f" (assuming Lightning {ctx.target}, the newest known: no version pin found)"
+                if "newest" in ctx.target.source
+                else ""
+            ),
+            fix=_second_checkpoint_fix(callback, save_last, ctx),
+            help="drop `save_last` here and add a second, monitor-free "
+            "`ModelCheckpoint(save_last=True, save_top_k=0)` whose last.ckpt is the final state",
+        )
+
+
+def last_follows_top_k(callback: CallbackSpec, target: Any) -> bool:
+    """Whether this ModelCheckpoint's ``last.ckpt`` is written only when a top-k
+    checkpoint is (Lightning >= 2.6.0, ``save_last=True``, a monitor, a finite top-k):
+    it then follows the best checkpoint rather than the final state. ``target`` is the
+    target version (``TargetVersion``)."""
+    if callback.kind != "ModelCheckpoint" or not target.at_least("2.6.0"):
+        return False
+    save_last, monitor = callback.get("save_last"), callback.get("monitor")
+    if not (save_last.known and save_last.data is True and monitor.is_str() and monitor.data):
+        return False
+    k = int_of(callback.get("save_top_k"))
+    return k is not None and k >= 1  # -1 saves at every trigger; 0 writes last.ckpt when training ends
+
+
+def _second_checkpoint_fix(callback: CallbackSpec, save_last: Value, ctx: "RuleContext") -> Optional[Fix]:
+    """Drop ``save_last`` and add ``ModelCheckpoint(save_last=True, save_top_k=0)`` beside
+    the callback, when it is an element of a list literal written in this file."""
+    if callback.flavor != "python" or callback.loc.path != ctx.source.path or save_last.loc is None:
+        return None
+    text = ctx.source.text
+    start = ctx.source.offset(callback.loc.span.start_line, callback.loc.span.start_col)
+    end = ctx.source.offset(callback.loc.span.end_line, callback.loc.span.end_col)
+    if _enclosing_bracket(text, start) != "[":
+        return None
+    after = end
+    while after < len(text) and text[after] in " \t\r\n":
+        after += 1
+    if after >= len(text) or text[after] not in ",]":
+        return None
+    callee = text[start:end].split("(", 1)[0].strip()
+    if not callee.endswith("ModelCheckpoint"):
+        return None
+    extra = ""
+    dirpath = callback.args.get("dirpath")
+    if dirpath is not None and dirpath.value_loc is not None:
+        extra = f", dirpath={ctx.source.text_of(dirpath.value_loc.span)}"
+    elif callback.open_reason:
+        return None
+    remove = removal_edit(save_last, ctx.source)
+    if remove is None:
+        return None
+    insert = Edit(ctx.source.span_of_offsets(end, end), f", {callee}(save_last=True, save_top_k=0{extra})")
+    return Fix("Add a monitor-free ModelCheckpoint for last.ckpt", Applicability.UNSAFE, (remove, insert))
+
+
+def _enclosing_bracket(text: str, offset: int) -> Optional[str]:
+    """The unmatched opening bracket before ``offset`` (strings are not parsed: a bracket
+    inside a string literal may mislead, which at worst drops the fix)."""
+    depth = 0
+    for index in range(offset - 1, max(-1, offset - 20000), -1):
+        char = text[index]
+        if char in ")]}":
+            depth += 1
+        elif char in "([{":
+            if depth == 0:
+                return char
+            depth -= 1
+    return None
