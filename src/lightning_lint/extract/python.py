@@ -12,6 +12,7 @@ import sys
 from dataclasses import dataclass, field
 from typing import Any, Dict, Iterable, List, Optional, Set, Tuple, Union
 
+from lightning_lint.extract import optimizers
 from lightning_lint.extract.failure import ParseFailure
 from lightning_lint.model import lightning_api
 from lightning_lint.model.sources import SourceFile, parse_ast, shallow, utf8_col_to_char
@@ -627,6 +628,9 @@ class _Extractor:
         for node in self.scopes.classes:
             self.extraction.classes.append(self._class(node))
         self._resolve_local_bases()
+        schedulers = optimizers.collect(self, self.scopes.classes)
+        if schedulers:
+            self.extraction.facts["schedulers"] = schedulers
         return self.extraction
 
     def _trainer(self, call: ast.Call, scope: _Scope) -> TrainerSpec:

@@ -336,11 +336,13 @@ def encode_fragment(fragment: Any) -> dict:
         "classes": sorted(fragment.lightning_classes),
         "bases": {name: sorted(bases) for name, bases in sorted(fragment.class_bases.items())},
         "parsed": fragment.files_parsed,
+        "schedulers": {name: [s.to_json() for s in specs] for name, specs in sorted(fragment.schedulers.items())},
     }
 
 
 def decode_fragment(data: dict) -> Any:
     from lightning_lint.model.facts import ProjectFacts
+    from lightning_lint.model.optimizers import SchedulerSpec
 
     return ProjectFacts(
         plain_loaders=[_unloc(x) for x in data["plain"]],
@@ -353,4 +355,7 @@ def decode_fragment(data: dict) -> Any:
         lightning_classes={str(x) for x in data.get("classes", ())},
         class_bases={str(name): {str(b) for b in bases} for name, bases in data.get("bases", {}).items()},
         files_parsed=int(data["parsed"]),
+        schedulers={
+            str(name): [SchedulerSpec.from_json(s) for s in specs] for name, specs in data.get("schedulers", {}).items()
+        },
     )

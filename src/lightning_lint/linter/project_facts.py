@@ -34,6 +34,7 @@ _INTERESTING = (
     b"state_dict",
     b"LightningModule",
     b"LightningDataModule",
+    b"configure_optimizers",
 )
 MAX_FILES = 20000
 MAX_FILE_BYTES = 2 * 1024 * 1024

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any, Dict, List, Optional, Set, Tuple
 
 from lightning_lint.model import lightning_api
+from lightning_lint.model.optimizers import SchedulerSpec
 from lightning_lint.model.spec import Loc
 
 
@@ -33,6 +34,8 @@ class ProjectFacts:
     measured: Dict[str, Dict[str, Any]] = field(default_factory=dict)  # config path -> facts
     # command lines that pass several LightningCLI configs: (absolute config paths, where)
     cli_config_sets: List[Tuple[Tuple[str, ...], Loc]] = field(default_factory=list)
+    # LightningModule class name -> the LR schedulers its configure_optimizers returns
+    schedulers: Dict[str, List[SchedulerSpec]] = field(default_factory=dict)
     files_scanned: int = 0
     files_parsed: int = 0
     truncated: bool = False  # more files than MAX_FILES: facts may be incomplete
@@ -75,11 +78,15 @@ def merge(fragment: ProjectFacts, facts: ProjectFacts) -> None:
     facts.lightning_classes.update(fragment.lightning_classes)
     for name, bases in fragment.class_bases.items():
         facts.class_bases.setdefault(name, set()).update(bases)
+    for name, schedulers in fragment.schedulers.items():
+        facts.schedulers.setdefault(name, list(schedulers))
     facts.files_parsed += fragment.files_parsed
 
 
 def fold(extraction: Any, facts: ProjectFacts) -> None:
     """Add one file's extraction to the project facts."""
+    for name, schedulers in extraction.facts.get("schedulers", {}).items():
+        facts.schedulers.setdefault(name, list(schedulers))
     for loader in extraction.loaders:
         if loader.kind in lightning_api.STATEFUL_LOADERS:
             facts.stateful_loaders.append((loader.kind, loader.loc))
