@@ -638,3 +638,25 @@ def run_quantities(s: Schedule) -> Dict[str, Optional[float]]:
         "trainer.max_epochs": s.epoch_limit if s.epoch_limit is not None and s.epoch_limit >= 0 else None,
         "train_batches": s.batches if s.batches_exact else None,
     }
+
+
+def scheduler_step_at(s: Schedule, interval: Optional[str], frequency: Optional[int], k: int) -> Optional[int]:
+    """The optimizer step (``global_step``) right after which Lightning steps a scheduler
+    for the ``k``-th time, when the run gets that far; None when unknown or never."""
+    total = scheduler_steps(s, interval, frequency)
+    if total is None or k < 1 or k > total or not isinstance(frequency, int):
+        return None
+    if s.steps_per_epoch is None or s.batches is None or not s.accumulate:
+        if interval == "step" and frequency == 1:
+            return k
+        return None
+    acc, n, per_epoch = s.accumulate, s.batches, s.steps_per_epoch
+    if interval == "epoch":
+        return k * frequency * per_epoch
+    if n > 1_000_000:
+        return None
+    positions = [i for i in range(n) if ((i + 1) % acc == 0 or i == n - 1) and (i + 1) % frequency == 0]
+    if not positions:
+        return None
+    epoch, index = divmod(k - 1, len(positions))
+    return epoch * per_epoch + math.ceil((positions[index] + 1) / acc)

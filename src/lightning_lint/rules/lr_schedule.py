@@ -97,28 +97,38 @@ def scheduler_figures(spec: SchedulerSpec, s: "schedule_model.Schedule") -> Tupl
     return horizon, steps
 
 
-def describe_outcome(spec: SchedulerSpec, horizon: int, steps: int) -> str:
-    """ "OneCycleLR over 1,000 optimizer steps, stepped per optimizer step; the run steps it 5,000 times: ..."."""
-    head = f"{spec.kind} over {_n(horizon)} {_unit(spec, horizon)}, stepped per {spec.stepped_per}; the run steps it {_n(steps)} times"
+def describe_outcome(
+    spec: SchedulerSpec, horizon: int, steps: int, s: Optional["schedule_model.Schedule"] = None
+) -> str:
+    """ "OneCycleLR over 1,000 optimizer steps, stepped per optimizer step; the run steps it
+    5,000 times: raises ... at optimizer step 1,001"."""
+    head = (
+        f"{spec.kind} over {_n(horizon)} {_unit(spec, horizon)}, stepped per {spec.stepped_per}; "
+        f"the run steps it {_n(steps)} times"
+    )
     if steps > horizon and spec.end == RAISES:
-        return (
-            head
-            + f": raises `ValueError: Tried to step {horizon + 1} times` at its step {_n(horizon + 1)}{_where(spec, horizon + 1)}"
+        return head + (
+            f": raises `ValueError: Tried to step {horizon + 1} times. The specified number of total steps is "
+            f"{horizon}`{_where(spec, horizon + 1, s)}"
         )
     if steps - 1 > horizon and spec.end == RESTARTS:
-        return head + f": the LR climbs back towards its initial value after step {_n(horizon)}"
+        return (
+            head
+            + f": the LR climbs back towards its initial value after {_n(horizon)} of them{_where(spec, horizon + 1, s)}"
+        )
     if steps - 1 > horizon and spec.end == ZERO:
-        return head + f": the LR is 0 for the last {_n(steps - horizon)} of them"
+        return head + f": the LR is 0 for the last {_n(steps - horizon)} of them{_where(spec, horizon + 1, s)}"
     if steps < horizon:
         return head + f": only {steps / horizon:.0%} of the schedule runs"
     return head + ": the schedule ends with the run"
 
 
-def _where(spec: SchedulerSpec, step: int) -> str:
-    if spec.interval == "step" and spec.frequency == 1:
-        return f" (optimizer step {_n(step)})"
+def _where(spec: SchedulerSpec, k: int, s: Optional["schedule_model.Schedule"]) -> str:
+    step = schedule_model.scheduler_step_at(s, spec.interval, spec.frequency, k) if s is not None else None
+    if step is not None:
+        return f" from optimizer step {_n(step)}" if spec.end != RAISES else f" at optimizer step {_n(step)}"
     if spec.interval == "epoch" and spec.frequency:
-        return f" (the end of epoch {_n(step * spec.frequency - 1)}, counted from 0)"
+        return f" at the end of epoch {_n(k * spec.frequency - 1)} (counted from 0)"
     return ""
 
 
@@ -226,7 +236,7 @@ class LrScheduleOverrun(_ScheduleRule):
                 continue
             yield self.report(
                 spec,
-                describe_outcome(scheduler, horizon, steps) + assumption,
+                describe_outcome(scheduler, horizon, steps, ctx.schedule(spec)) + assumption,
                 severity=Severity.ERROR if raises else Severity.WARNING,
                 related=[scheduler.loc],
                 help="plan the schedule over the run (e.g. total_steps=self.trainer.estimated_stepping_batches "
@@ -291,7 +301,7 @@ class LrScheduleUnfinished(_ScheduleRule):
                 continue
             yield self.report(
                 spec,
-                describe_outcome(scheduler, horizon, steps) + assumption,
+                describe_outcome(scheduler, horizon, steps, ctx.schedule(spec)) + assumption,
                 related=[scheduler.loc],
                 help="derive the horizon from the run (self.trainer.max_epochs / estimated_stepping_batches)",
                 properties={"scheduler": scheduler.kind, "horizon": horizon, "scheduler_steps": steps},
