@@ -61,7 +61,7 @@ class Scheduled(TinyModel):
 @claim("LL701")
 def test_one_cycle_raises_at_the_step_after_its_horizon_and_the_rule_names_it(tmp_path):
     model = Scheduled(lambda opt: torch.optim.lr_scheduler.OneCycleLR(opt, 0.1, total_steps=5), {"interval": "step"})
-    with pytest.raises(ValueError, match="Tried to step 6 times. The specified number of total steps is 5"):
+    with pytest.raises(ValueError, match=r"Tried to step 6 times\. The specified number of total steps is 5"):
         fit(tmp_path, model, max_epochs=2)  # 8 batches: 16 optimizer steps
     assert model.trainer.global_step == 6
     [finding] = _lint(

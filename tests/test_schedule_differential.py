@@ -284,7 +284,7 @@ def test_scheduler_steps_agree_with_real_fits(tmp_path):
         configs += 1
         s, _ = predict(dict(config, checkpoint=None))
         predicted = schedule.scheduler_steps(s, config["interval"] or "epoch", config["frequency"])
-        model, trainer, _ = _scheduler_fit(config, tmp_path / str(configs))
+        model, _, _ = _scheduler_fit(config, tmp_path / str(configs))
         observed = len(model.stepped_at)
         if predicted != observed:
             disagreements.append(("steps", predicted, observed, config))
