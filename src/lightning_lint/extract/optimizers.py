@@ -23,6 +23,7 @@ from lightning_lint.model.optimizers import (
     SchedulerSpec,
     short_kind,
 )
+from lightning_lint.model.spec import Loc
 
 _MAX_DEPTH = 12
 _TRAINER_REFS = {
@@ -411,3 +412,47 @@ def _returns(function: ast.FunctionDef) -> List[ast.Return]:
             continue
         stack.extend(ast.iter_child_nodes(node))
     return found
+
+
+def cli_scheduler(node: Any, builder: Any, key_path: str) -> Optional[SchedulerSpec]:
+    """A LightningCLI ``lr_scheduler:`` section (``class_path`` + ``init_args``): LightningCLI's
+    ``configure_optimizers`` returns ``[optimizer], [scheduler]``, so it is stepped once per
+    epoch (a ``ReduceLROnPlateau`` gets its monitor from the section)."""
+    if node is None or node.kind != "map":
+        return None
+    class_path = node.get("class_path")
+    if class_path is None or class_path.kind != "scalar" or not isinstance(class_path.raw, str):
+        return None
+    name = class_path.raw if "." in class_path.raw else f"torch.optim.lr_scheduler.{class_path.raw}"
+    kind = short_kind(name)
+    if kind is None:
+        return None
+    spec = SchedulerSpec(
+        kind=kind, loc=Loc(node.path, class_path.key_span or class_path.span), form="cli", owner=node.path
+    )
+    spec.has_monitor = kind == "ReduceLROnPlateau"
+    if kind not in HORIZON_ARGS:
+        return spec
+    (arg, _), spec.end = HORIZON_ARGS[kind]
+    init = node.get("init_args")
+    args: Dict[str, Any] = {}
+    if init is not None and init.kind == "map":
+        args = {key: builder.value(child, f"{key_path}.init_args.{key}") for key, child in init.entries.items()}
+    if arg in args:
+        value = args[arg]
+        spec.horizon = (
+            Horizon(factor=float(value.data), text=f"{arg}: {value.data}")
+            if value.is_number()
+            else Horizon(unknown=value.reason or f"`{arg}` is not a number", text=arg)
+        )
+    elif kind == "OneCycleLR" and "epochs" in args and "steps_per_epoch" in args:
+        epochs, per_epoch = args["epochs"], args["steps_per_epoch"]
+        text = f"epochs: {epochs.raw} × steps_per_epoch: {per_epoch.raw}"
+        spec.horizon = (
+            Horizon(factor=float(epochs.data * per_epoch.data), text=text, unit_hint="steps")
+            if epochs.is_number() and per_epoch.is_number()
+            else Horizon(unknown="the horizon is not literal", text=text, unit_hint="steps")
+        )
+    elif kind in ("LinearLR", "ConstantLR", "PolynomialLR"):
+        spec.horizon = Horizon(factor=5.0, text="5 (the default total_iters)")
+    return spec

@@ -67,6 +67,9 @@ def horizon_mismatch(spec: SchedulerSpec) -> Optional[str]:
 def fitted_schedulers(spec: TrainerSpec, ctx: "RuleContext") -> Tuple[List[SchedulerSpec], str]:
     """The schedulers of the LightningModule this Trainer trains, and the words that say how
     it was found (empty when the module is seen in ``fit``)."""
+    cli = spec.extras.get("schedulers")
+    if cli:
+        return list(cli), ""  # LightningCLI replaces the module's configure_optimizers
     facts = ctx.facts
     manual = {name for name, _ in facts.manual_optimization}
     fitted: List[str] = []
@@ -292,6 +295,13 @@ class LrScheduleUnfinished(_ScheduleRule):
             files={"model.py": _module("return [opt], [CosineAnnealingLR(opt, T_max=300)]")},
             message="only 33% of the schedule runs",
         ),
+        example(
+            "trainer:\n  max_epochs: 10\nmodel:\n  class_path: model.Net\nlr_scheduler:\n"
+            "  class_path: torch.optim.lr_scheduler.CosineAnnealingLR\n  init_args:\n    T_max: 1000\n",
+            path="config.yaml",
+            message="only 1% of the schedule runs",
+            note="a LightningCLI lr_scheduler: section is stepped once per epoch",
+        ),
     ]
 
     def check_trainer(self, spec: TrainerSpec, ctx: "RuleContext") -> Iterable[Diagnostic]:
@@ -309,9 +319,14 @@ class LrScheduleUnfinished(_ScheduleRule):
 
 
 def _schedulers_of(extraction: Extraction) -> List[SchedulerSpec]:
+    """The schedulers this file returns from ``configure_optimizers`` or sets in a
+    LightningCLI ``lr_scheduler:`` section."""
     manual = {cls.name for cls in extraction.classes if cls.manual_optimization is not None}
     found = extraction.facts.get("schedulers", {})
-    return [s for name, specs in found.items() if name not in manual for s in specs]
+    schedulers = [s for name, specs in found.items() if name not in manual for s in specs]
+    for trainer in extraction.trainers:
+        schedulers.extend(s for s in trainer.extras.get("schedulers", ()) if s not in schedulers)
+    return schedulers
 
 
 def _insert_after(loc: Loc, text: str) -> Edit:
@@ -403,6 +418,12 @@ class LrScheduleIntervalMismatch(Rule):
             ),
             path="model.py",
             message="counts epochs",
+        ),
+        example(
+            "trainer:\n  max_epochs: 10\nlr_scheduler:\n  class_path: torch.optim.lr_scheduler.OneCycleLR\n"
+            "  init_args:\n    max_lr: 0.1\n    epochs: 10\n    steps_per_epoch: 500\n",
+            path="config.yaml",
+            message="LightningCLI",
         ),
     ]
 
