@@ -66,6 +66,8 @@ class _Reader:
         self.cls = cls
         self.method = method
         self.scope = ex.scopes.scope_of.get(id(method))
+        self.init_params, self.init_attrs = _init_parameters(ex, cls)
+        self.defaults: Dict[str, float] = {}
 
     # -- the returned configuration --------------------------------------------------------
     def read(self) -> List[SchedulerSpec]:
@@ -199,7 +201,7 @@ class _Reader:
         kind = short_kind(qualname) if qualname else None
         if kind is None:
             return None
-        spec = SchedulerSpec(kind=kind, loc=self.ex.loc(expr), owner=self.cls.name)
+        spec = SchedulerSpec(kind=kind, loc=self.ex.loc(expr), owner=self.cls.name, init_defaults=self.defaults)
         splat = any(k.arg is None for k in expr.keywords)
         if kind in HORIZON_ARGS:
             (name, index), end = HORIZON_ARGS[kind]
@@ -303,6 +305,9 @@ class _Reader:
         if ref is not None:
             return Horizon(refs=(ref,), text=text)
         if isinstance(expr, ast.Attribute) and _is_self(expr.value):
+            param = self.init_attrs.get(expr.attr)
+            if param is not None:
+                return self._init_ref(param, text)
             return Horizon(unknown=f"`{text}` is set at run time", text=text, unit_hint=_unit_of_name(expr.attr))
         if (
             isinstance(expr, ast.Attribute)
@@ -310,6 +315,8 @@ class _Reader:
             and expr.value.attr == "hparams"
             and _is_self(expr.value.value)
         ):
+            if expr.attr in self.init_params:
+                return self._init_ref(expr.attr, text)
             return Horizon(
                 unknown=f"`{text}` comes from the hyperparameters", text=text, unit_hint=_unit_of_name(expr.attr)
             )
@@ -342,6 +349,14 @@ class _Reader:
         hint = _unit_of_name(expr.id) if isinstance(expr, ast.Name) else None
         return Horizon(unknown=value.reason or f"`{text}` is computed at run time", text=text, unit_hint=hint)
 
+    def _init_ref(self, param: str, text: str) -> Horizon:
+        """A horizon that is an ``__init__`` argument: resolved against the module's
+        construction in ``fit`` (or the parameter's default) by the rules."""
+        default = self.init_params.get(param)
+        if default is not None:
+            self.defaults[param] = default
+        return Horizon(refs=(f"init:{param}",), text=text, unit_hint=_unit_of_name(param))
+
     def _ref(self, expr: ast.AST) -> Optional[str]:
         """A run quantity: ``self.trainer.<x>``, ``len(self.train_dataloader())``,
         ``len(self.trainer.train_dataloader)``."""
@@ -369,6 +384,33 @@ class _Reader:
             ):
                 return "train_batches"
         return None
+
+
+def _init_parameters(ex: Any, cls: ast.ClassDef) -> Tuple[Dict[str, Optional[float]], Dict[str, str]]:
+    """``__init__``'s parameters (with their numeric defaults) and the ``self.x = param``
+    attributes set from them."""
+    init = next((s for s in cls.body if isinstance(s, ast.FunctionDef) and s.name == "__init__"), None)
+    if init is None:
+        return {}, {}
+    params: Dict[str, Optional[float]] = {}
+    args = init.args
+    positional = args.posonlyargs + args.args
+    defaults: List[Optional[ast.expr]] = [None] * (len(positional) - len(args.defaults)) + list(args.defaults)
+    for arg, default in list(zip(positional, defaults)) + list(zip(args.kwonlyargs, args.kw_defaults)):
+        if arg.arg == "self":
+            continue
+        value = default.value if isinstance(default, ast.Constant) else None
+        params[arg.arg] = float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+    attrs: Dict[str, str] = {}
+    assigned: Dict[str, int] = {}
+    for node in ast.walk(init):
+        if isinstance(node, ast.Assign) and len(node.targets) == 1:
+            target = node.targets[0]
+            if isinstance(target, ast.Attribute) and _is_self(target.value):
+                assigned[target.attr] = assigned.get(target.attr, 0) + 1
+                if isinstance(node.value, ast.Name) and node.value.id in params:
+                    attrs[target.attr] = node.value.id
+    return params, {a: p for a, p in attrs.items() if assigned.get(a) == 1}
 
 
 def _is_self(expr: ast.AST) -> bool:

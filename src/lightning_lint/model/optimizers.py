@@ -133,6 +133,7 @@ class SchedulerSpec:
     owner: str = ""  # the LightningModule class, or the config file
     expr_loc: Optional[Loc] = None  # the scheduler expression where it is returned (for the wrap fix)
     expr_text: str = ""
+    init_defaults: Dict[str, float] = field(default_factory=dict)  # ``__init__`` defaults a horizon uses
 
     @property
     def stepped_per(self) -> str:
@@ -151,6 +152,8 @@ class SchedulerSpec:
                 data[name] = _loc(value)
             elif isinstance(value, Horizon):
                 data[name] = dict(vars(value), refs=list(value.refs))
+            elif name == "init_defaults":
+                data[name] = dict(value)
             elif name == "config_keys":
                 data[name] = [[key, _loc(where)] for key, where in value]
             else:

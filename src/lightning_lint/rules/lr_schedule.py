@@ -7,6 +7,7 @@ scheduler steps from the schedule model (``model.schedule.scheduler_steps``).
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING, Iterable, List, Optional, Tuple
 
 from lightning_lint.model import schedule as schedule_model
@@ -66,7 +67,45 @@ def horizon_mismatch(spec: SchedulerSpec) -> Optional[str]:
 
 def fitted_schedulers(spec: TrainerSpec, ctx: "RuleContext") -> Tuple[List[SchedulerSpec], str]:
     """The schedulers of the LightningModule this Trainer trains, and the words that say how
-    it was found (empty when the module is seen in ``fit``)."""
+    it was found (empty when the module is seen in ``fit``). A horizon that is an
+    ``__init__`` argument is resolved against the module's construction in ``fit``."""
+    schedulers, assumption = _fitted(spec, ctx)
+    return [_bind_init(s, spec) for s in schedulers], assumption
+
+
+def _bind_init(scheduler: SchedulerSpec, spec: TrainerSpec) -> SchedulerSpec:
+    horizon = scheduler.horizon
+    if horizon is None or not any(ref.startswith("init:") for ref in horizon.refs):
+        return scheduler
+    constructed: Optional[Call] = None
+    for run in spec.runs:
+        model = run.args.get("model")
+        if run.method == "fit" and model is not None and model.known and isinstance(model.data, Call):
+            if model.data.short_name == scheduler.owner:
+                constructed = model.data
+    factor, refs = horizon.factor, []
+    for ref in horizon.refs:
+        if not ref.startswith("init:"):
+            refs.append(ref)
+            continue
+        name = ref.split(":", 1)[1]
+        value = constructed.args.get(name) if constructed is not None else None
+        if value is not None and value.is_number():
+            factor *= value.data
+        elif value is None and (constructed is None or not constructed.open_reason) and name in scheduler.init_defaults:
+            if constructed is None:
+                return replace(
+                    scheduler, horizon=replace(horizon, refs=(), unknown=f"`{name}` is set where the module is built")
+                )
+            factor *= scheduler.init_defaults[name]
+        else:
+            return replace(
+                scheduler, horizon=replace(horizon, refs=(), unknown=f"`{name}` is set where the module is built")
+            )
+    return replace(scheduler, horizon=replace(horizon, factor=factor, refs=tuple(refs)))
+
+
+def _fitted(spec: TrainerSpec, ctx: "RuleContext") -> Tuple[List[SchedulerSpec], str]:
     cli = spec.extras.get("schedulers")
     if cli:
         return list(cli), ""  # LightningCLI replaces the module's configure_optimizers
