@@ -161,7 +161,12 @@ def describe_outcome(
     if steps - 1 > horizon and spec.end == ZERO:
         return head + f": the LR is 0 for the last {_n(steps - horizon)} of them{_where(spec, horizon + 1, s)}"
     if steps < horizon:
-        return head + f": only {steps / horizon:.0%} of the schedule runs"
+        fraction = steps / horizon
+        return (
+            head + f": only {fraction:.0%} of the schedule runs"
+            if fraction >= 0.01
+            else head + f": only {fraction:.1%} of the schedule runs"
+        )
     return head + ": the schedule ends with the run"
 
 
