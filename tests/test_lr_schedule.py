@@ -79,6 +79,12 @@ def test_every_return_form(body, form, interval):
             "steps",
         ),
         ("s = OneCycleLR(opt, 0.1, epochs=5, steps_per_epoch=100)", (), 500, "steps"),
+        (
+            "s = OneCycleLR(opt, 0.1, epochs=self.trainer.max_epochs, steps_per_epoch=100)",
+            ("trainer.max_epochs",),
+            None,
+            "steps",
+        ),
         ("s = CosineAnnealingLR(opt, T_max=self.trainer.max_epochs)", ("trainer.max_epochs",), None, "epochs"),
         (
             "s = lr_scheduler.PolynomialLR(opt, total_iters=self.trainer.max_steps)",
@@ -176,6 +182,13 @@ def _codes(tmp_path, sched, train, batches=10, extra=""):
         ("OneCycleLR(opt, 0.1, total_steps=5)", "Trainer(max_epochs=3).validate(Net())", []),
         ("OneCycleLR(opt, 0.1, total_steps=5)", "Trainer(max_epochs=3).fit(Other())", []),
         ("OneCycleLR(opt, 0.1, total_steps=5)", "Trainer(max_epochs=n).fit(Net())", []),
+        ("OneCycleLR(opt, 0.1, total_steps=5)", "Trainer(max_epochs=3, fast_dev_run=True).fit(Net())", []),
+        # the run steps it 3 x 10 = 30 times; the horizon is max_epochs x 9 = 27
+        (
+            "OneCycleLR(opt, 0.1, epochs=self.trainer.max_epochs, steps_per_epoch=9)",
+            "Trainer(max_epochs=3).fit(Net())",
+            ["LL701"],
+        ),
     ],
 )
 def test_run_length_rules(tmp_path, sched, train, expected):

@@ -212,8 +212,7 @@ class _Reader:
                 if epochs is not None and per_epoch is not None:
                     a, b = self._horizon(epochs, depth + 1), self._horizon(per_epoch, depth + 1)
                     spec.horizon = _times(a, b, f"{self.ex.text(epochs)} * {self.ex.text(per_epoch)}")
-                    if spec.horizon.unit is None:
-                        spec.horizon = _with_hint(spec.horizon, "steps")  # steps_per_epoch: counted in steps
+                    spec.horizon = _with_hint(spec.horizon, "steps")  # epochs x steps_per_epoch counts steps
                 elif splat:
                     spec.horizon = Horizon(unknown="`**kwargs` may set the horizon", text=self.ex.text(expr))
             elif node is not None:

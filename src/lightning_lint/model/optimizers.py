@@ -77,9 +77,11 @@ class Horizon:
         """What the horizon counts: ``steps`` (optimizer steps), ``epochs``, or None."""
         if any(ref in STEP_REFS for ref in self.refs):
             return "steps"
+        if self.unit_hint is not None:  # epochs x steps_per_epoch counts steps
+            return self.unit_hint
         if any(ref in EPOCH_REFS for ref in self.refs):
             return "epochs"
-        return self.unit_hint
+        return None
 
     def resolve(self, values: Dict[str, Optional[float]]) -> Optional[int]:
         """The number, given the run's quantities; None when one of them is unknown."""

@@ -105,6 +105,16 @@ def _bind_init(scheduler: SchedulerSpec, spec: TrainerSpec) -> SchedulerSpec:
     return replace(scheduler, horizon=replace(horizon, factor=factor, refs=tuple(refs)))
 
 
+def _module_schedulers(name: str, ctx: "RuleContext") -> List[SchedulerSpec]:
+    """The schedulers of the LightningModule class ``name``: the one defined in the linted
+    file, else the project's only class of that name (none when several share it)."""
+    if any(cls.name == name for cls in ctx.extraction.classes):
+        return list(ctx.extraction.facts.get("schedulers", {}).get(name, []))
+    if ctx.facts.lightning_modules.count(name) != 1:
+        return []
+    return list(ctx.facts.schedulers.get(name, []))
+
+
 def _fitted(spec: TrainerSpec, ctx: "RuleContext") -> Tuple[List[SchedulerSpec], str]:
     cli = spec.extras.get("schedulers")
     if cli:
@@ -117,10 +127,10 @@ def _fitted(spec: TrainerSpec, ctx: "RuleContext") -> Tuple[List[SchedulerSpec],
         if run.method == "fit" and model is not None and model.known and isinstance(model.data, Call):
             fitted.append(model.data.short_name)
     if fitted:
-        return [s for name in fitted if name not in manual for s in facts.schedulers.get(name, [])], ""
+        return [s for name in fitted if name not in manual for s in _module_schedulers(name, ctx)], ""
     if spec.fits is False or any(run.method == "fit" for run in spec.runs):
         return [], ""
-    modules = set(facts.lightning_modules)
+    modules = facts.lightning_modules
     if len(modules) == 1:
         (name,) = modules
         if name not in manual and name in facts.schedulers:
@@ -185,6 +195,8 @@ class _ScheduleRule(Rule):
     def findings(self, spec: TrainerSpec, ctx: "RuleContext") -> Iterable[Tuple[SchedulerSpec, int, int, str]]:
         if not spec.assumed_training:
             return
+        if ctx.schedule(spec).fast_dev_run:
+            return  # a debugging run: the schedule is not meant to finish
         schedulers, assumption = fitted_schedulers(spec, ctx)
         if not schedulers:
             return
