@@ -121,6 +121,11 @@ def test_transformers_and_init_arguments():
     assert spec.horizon.refs == ("init:total",) and spec.init_defaults == {"total": 1000}
 
 
+def test_a_dict_changed_after_it_is_built_is_not_read():
+    body = 'c = {"interval": "step"}\nc["scheduler"] = OneCycleLR(opt, 0.1, 10)\nreturn {"optimizer": opt, "lr_scheduler": c}'
+    assert schedulers(body) == []
+
+
 def test_unknown_and_horizonless():
     [unknown] = schedulers("return [opt], [CosineAnnealingLR(opt, T_max=compute())]")
     assert unknown.horizon.unknown

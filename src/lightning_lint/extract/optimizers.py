@@ -88,9 +88,11 @@ class _Reader:
     def _follow(self, expr: ast.AST, depth: int) -> ast.AST:
         """A name bound once (in the method) to an expression: that expression."""
         while isinstance(expr, ast.Name) and depth < _MAX_DEPTH:
-            _, bindings = self.ex.lookup(expr.id, self.scope)
+            owner, bindings = self.ex.lookup(expr.id, self.scope)
             if len(bindings) != 1 or bindings[0].kind != "assign" or bindings[0].value is None:
                 return expr
+            if owner is not None and self.ex.mutations_of(expr.id, owner):
+                return expr  # changed in place after it is built (``cfg["scheduler"] = ...``)
             expr = bindings[0].value
             depth += 1
         return expr
