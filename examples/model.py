@@ -28,4 +28,10 @@ class DigitsClassifier(L.LightningModule):
         self.log("val_accuracy", (logits.argmax(-1) == y).float().mean())
 
     def configure_optimizers(self):
-        return torch.optim.Adam(self.parameters(), lr=self.hparams.lr)
+        optimizer = torch.optim.Adam(self.parameters(), lr=self.hparams.lr)
+        # a one-cycle schedule over every optimizer step of the run, returned in a list:
+        # Lightning steps it once per epoch, so it never leaves its warmup
+        schedule = torch.optim.lr_scheduler.OneCycleLR(
+            optimizer, max_lr=10 * self.hparams.lr, total_steps=self.trainer.estimated_stepping_batches
+        )
+        return [optimizer], [schedule]

@@ -203,3 +203,102 @@ def test_schedule_agrees_with_real_fits(tmp_path):
     assert compared["steps"] == compared["epochs"] == CONFIGS
     assert compared["validation"] >= CONFIGS * 0.9, compared
     assert compared["checkpoints"] >= 0.75 * with_checkpoint, (compared, with_checkpoint)
+
+
+# -- learning-rate schedulers ------------------------------------------------------------------
+
+SCHEDULER_CONFIGS = 80
+
+
+class ScheduledModel(Model):
+    """Steps a scheduler as configured; records the global step at each scheduler step."""
+
+    def __init__(self, size, batch_size, drop_last, interval, frequency, one_cycle_total=None):
+        super().__init__(size, batch_size, drop_last)
+        self.interval, self.frequency, self.one_cycle_total = interval, frequency, one_cycle_total
+        self.stepped_at: List[int] = []
+
+    def configure_optimizers(self):
+        opt = torch.optim.SGD(self.parameters(), lr=0.01)
+        if self.one_cycle_total is not None:
+            sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=0.1, total_steps=self.one_cycle_total)
+        else:
+            model, constructed = self, []
+
+            def record(_):
+                if constructed:  # the constructor's own first step is not one of Lightning's
+                    model.stepped_at.append(model.trainer.global_step)
+                return 1.0
+
+            sched = torch.optim.lr_scheduler.LambdaLR(opt, record)
+            constructed.append(True)
+        config = {"scheduler": sched, "frequency": self.frequency}
+        if self.interval is not None:
+            config["interval"] = self.interval
+        return {"optimizer": opt, "lr_scheduler": config}
+
+
+def _scheduler_fit(config, tmp_path, one_cycle_total=None):
+    model = ScheduledModel(
+        config["size"], config["batch"], config["drop"], config["interval"], config["frequency"], one_cycle_total
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        trainer = pl.Trainer(
+            accelerator="cpu",
+            devices=1,
+            logger=False,
+            enable_progress_bar=False,
+            enable_model_summary=False,
+            enable_checkpointing=False,
+            num_sanity_val_steps=0,
+            limit_val_batches=0,
+            default_root_dir=str(tmp_path),
+            **config["trainer"],
+        )
+        error = None
+        try:
+            trainer.fit(model)
+        except ValueError as exc:
+            error = str(exc)
+    return model, trainer, error
+
+
+def test_scheduler_steps_agree_with_real_fits(tmp_path):
+    """The number of scheduler steps, and the optimizer step at which a OneCycleLR over
+    fewer steps raises, agree with real fits on every generated configuration."""
+    rng = random.Random(SEED + 18)
+    disagreements = []
+    configs = raised = 0
+    while configs < SCHEDULER_CONFIGS:
+        config = generate(rng)
+        if config is None:
+            continue
+        config["trainer"] = {
+            k: v
+            for k, v in config["trainer"].items()
+            if k in ("limit_train_batches", "accumulate_grad_batches", "max_epochs", "max_steps")
+        }
+        config["interval"] = rng.choice([None, "epoch", "step", "step"])
+        config["frequency"] = rng.choice([1, 1, 1, 2, 3])
+        configs += 1
+        s, _ = predict(dict(config, checkpoint=None))
+        predicted = schedule.scheduler_steps(s, config["interval"] or "epoch", config["frequency"])
+        model, _, _ = _scheduler_fit(config, tmp_path / str(configs))
+        observed = len(model.stepped_at)
+        if predicted != observed:
+            disagreements.append(("steps", predicted, observed, config))
+            continue
+        if observed < 3:
+            continue
+        # a OneCycleLR planned over fewer steps raises at its step horizon+1, at the optimizer
+        # step the model names
+        horizon = rng.randint(2, observed - 1)
+        at = schedule.scheduler_step_at(s, config["interval"] or "epoch", config["frequency"], horizon + 1)
+        _, crashed, error = _scheduler_fit(config, tmp_path / f"{configs}-oc", one_cycle_total=horizon)
+        expected = f"Tried to step {horizon + 1} times. The specified number of total steps is {horizon}"
+        if error is None or expected not in error or crashed.global_step != at:
+            disagreements.append(("overrun", at, (crashed.global_step, error), config))
+        raised += 1
+    assert not disagreements, "\n".join(map(str, disagreements))
+    assert raised >= SCHEDULER_CONFIGS // 3

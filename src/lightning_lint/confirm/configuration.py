@@ -309,7 +309,13 @@ def real_spec(record: Dict[str, Any], anchor: Anchor) -> TrainerSpec:
         loc=anchor.loc,
         args=args,
         callbacks=callbacks,
-        runs=[RunCall("fit", {}, anchor.loc)],
+        # the static fit call names the module (whose LR schedulers LL701/LL702 read)
+        runs=[r for r in static.runs if r.method == "fit"] or [RunCall("fit", {}, anchor.loc)]
+        if static is not None
+        else [RunCall("fit", {}, anchor.loc)],
         key_prefix=prefix,
         description=f"the Trainer the entry point built ({anchor.description})",
+        extras={"schedulers": static.extras["schedulers"]}
+        if static is not None and "schedulers" in static.extras
+        else {},
     )

@@ -19,7 +19,7 @@ from typing import Any, Callable, Dict, List, Optional, Protocol, Tuple
 
 import yaml
 
-from lightning_lint.extract import fit_graph
+from lightning_lint.extract import fit_graph, optimizers
 from lightning_lint.extract.failure import ParseFailure
 from lightning_lint.extract.yaml import (
     CONSUMER_JSONARGPARSE,
@@ -566,6 +566,9 @@ def _lightning_cli(root: YNode, builder: _Builder, extraction: Extraction) -> No
         if "cli_ckpt_path" in extraction.facts and command is None:
             spec.extras["ckpt_path"] = extraction.facts["cli_ckpt_path"]
         spec.fit_graph = fit_graph.config_graph(node, "class_path")
+        scheduler = optimizers.cli_scheduler(node.get("lr_scheduler"), builder, f"{prefix}lr_scheduler")
+        if scheduler is not None:
+            spec.extras["schedulers"] = [scheduler]
         extraction.trainers.append(spec)
 
 

@@ -13,7 +13,7 @@ import sys
 from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, Iterable, List, Optional, Set, Tuple, Union
 
-from lightning_lint.extract import config_sections, fit_graph, flow, streams
+from lightning_lint.extract import config_sections, fit_graph, flow, optimizers, streams
 from lightning_lint.extract import subclasses as subclass_reader
 from lightning_lint.extract.failure import ParseFailure
 from lightning_lint.model import lightning_api
@@ -1042,6 +1042,9 @@ class _Extractor:
             self.extraction.classes.append(self._class(node))
         self._resolve_local_bases()
         fit_graph.record_imports(self)
+        schedulers = optimizers.collect(self, self.scopes.classes)
+        if schedulers:
+            self.extraction.facts["schedulers"] = schedulers
         return self.extraction
 
     def _trainer(self, call: ast.Call, scope: _Scope) -> TrainerSpec:

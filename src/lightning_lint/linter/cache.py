@@ -422,6 +422,7 @@ def encode_fragment(fragment: Any) -> dict:
         "streams": dict(fragment.stream_classes),
         "positions": [[name, _loc(x)] for name, x in fragment.position_classes.items()],
         "train_inputs": [[_loc(loc), [list(pair) for pair in given]] for loc, given in fragment.train_loader_inputs],
+        "schedulers": {name: [s.to_json() for s in specs] for name, specs in sorted(fragment.schedulers.items())},
     }
 
 
@@ -460,6 +461,7 @@ def _decode_classes(data: list) -> Dict[str, list]:
 
 def decode_fragment(data: dict) -> Any:
     from lightning_lint.model.facts import ProjectFacts
+    from lightning_lint.model.optimizers import SchedulerSpec
 
     return ProjectFacts(
         plain_loaders=[_unloc(x) for x in data["plain"]],
@@ -480,4 +482,7 @@ def decode_fragment(data: dict) -> Any:
         train_loader_inputs=[
             (_unloc(loc), tuple((str(a), str(b)) for a, b in given)) for loc, given in data.get("train_inputs", ())
         ],
+        schedulers={
+            str(name): [SchedulerSpec.from_json(s) for s in specs] for name, specs in data.get("schedulers", {}).items()
+        },
     )

@@ -21,6 +21,7 @@ _PY_WORDS = sorted(
         "StreamingDataLoader",
         "_epoch_end",
         "automatic_optimization",
+        "configure_optimizers",
     }
     | set(lightning_api.CALLBACKS)
     | set(lightning_api.REMOVED_CALLBACK_CLASSES),

@@ -52,6 +52,7 @@ _INTERESTING = (
     b"Callback",
     b"LightningCLI",
     b"def __iter__",  # a dataset that streams: finite or endless (extract/streams.py)
+    b"configure_optimizers",
 )
 MAX_FILES = 20000
 MAX_FILE_BYTES = 2 * 1024 * 1024

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any, Dict, List, Optional, Set, Tuple
 
 from lightning_lint.model import lightning_api
+from lightning_lint.model.optimizers import SchedulerSpec
 from lightning_lint.model.spec import Loc
 
 # The methods of a class that the fit graph reads: the loader hooks and the step methods.
@@ -75,6 +76,8 @@ class ProjectFacts:
     stream_classes: Dict[str, str] = field(default_factory=dict)
     position_classes: Dict[str, Loc] = field(default_factory=dict)
     train_loader_inputs: List[Tuple[Loc, Tuple[Tuple[str, str], ...]]] = field(default_factory=list)
+    # LightningModule class name -> the LR schedulers its configure_optimizers returns
+    schedulers: Dict[str, List[SchedulerSpec]] = field(default_factory=dict)
     files_scanned: int = 0
     files_parsed: int = 0
     truncated: bool = False  # more files than MAX_FILES: facts may be incomplete
@@ -139,6 +142,8 @@ def merge(fragment: ProjectFacts, facts: ProjectFacts) -> None:
     for name, infos in fragment.class_inits.items():
         facts.class_inits.setdefault(name, []).extend(infos)
     facts.cli_trainer_classes.update(fragment.cli_trainer_classes)
+    for name, schedulers in fragment.schedulers.items():
+        facts.schedulers.setdefault(name, list(schedulers))
     facts.files_parsed += fragment.files_parsed
 
 
@@ -154,6 +159,8 @@ def fold(extraction: Any, facts: ProjectFacts) -> None:
         if trainer_class.startswith("<local>."):
             trainer_class = f"{module_of(extraction.path)}.{trainer_class.split('.', 1)[1]}"
         facts.cli_trainer_classes.add(trainer_class)
+    for name, schedulers in extraction.facts.get("schedulers", {}).items():
+        facts.schedulers.setdefault(name, list(schedulers))
     for loader in extraction.loaders:
         if loader.kind in lightning_api.STATEFUL_LOADERS:
             facts.stateful_loaders.append((loader.kind, loader.loc))

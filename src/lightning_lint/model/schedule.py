@@ -577,3 +577,86 @@ def _saves_on_train_epoch_end(callback: Any, v: Optional[Validation]) -> Optiona
     if v.interval == 1.0:
         return True  # also the int 1, as in Lightning's `val_check_interval == 1.0`
     return False if v.enabled else None
+
+
+# -- learning-rate schedulers ----------------------------------------------------------------
+
+
+def scheduler_steps(s: Schedule, interval: Optional[str], frequency: Optional[int]) -> Optional[int]:
+    """How many times Lightning steps a scheduler in the fit ``s``
+    (``_TrainingEpochLoop.update_lr_schedulers``): ``interval="step"`` after each batch that
+    steps the optimizer whose ``batch_idx + 1`` is a multiple of ``frequency``;
+    ``interval="epoch"`` at the end of each completed epoch whose number is a multiple of
+    ``frequency`` (an epoch cut short by ``max_steps`` does not step it). None: unknown."""
+    if interval not in ("step", "epoch") or not isinstance(frequency, int) or frequency < 1:
+        return None
+    if s.stopped_by == "no_training":
+        return 0
+    if interval == "epoch":
+        if s.final_epoch is not None and s.batches is not None and s.last_epoch_batches is not None:
+            full = s.final_epoch if s.last_epoch_batches == s.batches else s.final_epoch - 1
+            return max(full, 0) // frequency
+        epochs = s.epochs_run
+        return epochs // frequency if epochs is not None and epochs >= 0 else None
+    if (
+        frequency == 1
+        and s.epoch_limit == -1
+        and isinstance(s.max_steps, int)
+        and s.max_steps > 0
+        and s.has_max_time is False
+    ):
+        return s.max_steps  # only max_steps ends the run: one scheduler step per optimizer step
+    if s.final_epoch is None or s.batches is None or s.last_epoch_batches is None or not s.accumulate:
+        return None
+    if not s.batches_exact:
+        return None
+    acc, n = s.accumulate, s.batches
+    if frequency == 1 and isinstance(s.total_steps, int):
+        return s.total_steps
+    if n > 1_000_000:
+        return None
+
+    def stepped(batches_run: int) -> int:
+        return sum(1 for i in range(batches_run) if ((i + 1) % acc == 0 or i == n - 1) and (i + 1) % frequency == 0)
+
+    return (s.final_epoch - 1) * stepped(n) + stepped(s.last_epoch_batches) if s.final_epoch else 0
+
+
+def run_quantities(s: Schedule) -> Dict[str, Optional[float]]:
+    """The run quantities a scheduler's horizon may refer to (``model.optimizers.Horizon``)."""
+    # Trainer.estimated_stepping_batches: ceil(batches / accumulate) * max(max_epochs, 1), capped by max_steps
+    estimated: Optional[float] = None
+    if s.epoch_limit == -1:
+        estimated = s.max_steps if s.max_steps not in (None, -1) else None
+    elif s.epoch_limit is not None and s.steps_per_epoch is not None and s.batches_exact and s.max_steps is not None:
+        estimated = s.steps_per_epoch * max(s.epoch_limit, 1)
+        if s.max_steps != -1:
+            estimated = min(estimated, s.max_steps)
+    return {
+        "trainer.estimated_stepping_batches": estimated,
+        "trainer.max_steps": s.max_steps,
+        "trainer.max_epochs": s.epoch_limit if s.epoch_limit is not None and s.epoch_limit >= 0 else None,
+        "train_batches": s.batches if s.batches_exact else None,
+    }
+
+
+def scheduler_step_at(s: Schedule, interval: Optional[str], frequency: Optional[int], k: int) -> Optional[int]:
+    """The optimizer step (``global_step``) right after which Lightning steps a scheduler
+    for the ``k``-th time, when the run gets that far; None when unknown or never."""
+    total = scheduler_steps(s, interval, frequency)
+    if total is None or k < 1 or k > total or not isinstance(frequency, int):
+        return None
+    if s.steps_per_epoch is None or s.batches is None or not s.accumulate:
+        if interval == "step" and frequency == 1:
+            return k
+        return None
+    acc, n, per_epoch = s.accumulate, s.batches, s.steps_per_epoch
+    if interval == "epoch":
+        return k * frequency * per_epoch
+    if n > 1_000_000:
+        return None
+    positions = [i for i in range(n) if ((i + 1) % acc == 0 or i == n - 1) and (i + 1) % frequency == 0]
+    if not positions:
+        return None
+    epoch, index = divmod(k - 1, len(positions))
+    return epoch * per_epoch + math.ceil((positions[index] + 1) / acc)

@@ -70,6 +70,7 @@ def explain_spec(spec: TrainerSpec, ctx, diagnostics: List[Diagnostic]) -> Dict[
         "training_data": _training_data(ctx),
         "logging": _logging(s),
         "fit_graph": _fit_graph(spec, ctx),
+        "lr_schedulers": lr_schedulers(spec, ctx),
         "unknowns": dict(s.unknowns),
         "notes": list(s.notes),
         "findings": [
@@ -124,6 +125,33 @@ def _fit_graph(spec: TrainerSpec, ctx) -> str:
     if spec.fit_graph.unresolved_reason:
         text += f" (not followed: {spec.fit_graph.unresolved_reason})"
     return text
+
+
+def lr_schedulers(spec: TrainerSpec, ctx: Any) -> List[str]:
+    """Each LR scheduler of the trained module: its unit, horizon, and what happens at the
+    end of the run ("OneCycleLR over 1,000 optimizer steps, stepped per optimizer step; the
+    run steps it 5,000 times: raises ... at optimizer step 1,001")."""
+    from lightning_lint.rules import lr_schedule
+
+    schedulers, assumption = lr_schedule.fitted_schedulers(spec, ctx)
+    s: Schedule = ctx.schedule(spec)
+    lines = []
+    for scheduler in schedulers:
+        where = f" ({scheduler.loc.path}:{scheduler.loc.span.start_line})"
+        if scheduler.horizon is None:
+            lines.append(f"{scheduler.describe()}: no horizon{where}")
+            continue
+        mismatch = lr_schedule.horizon_mismatch(scheduler)
+        if mismatch is not None:
+            lines.append(f"{scheduler.describe()}: {mismatch}{where}")
+            continue
+        horizon, steps = lr_schedule.scheduler_figures(scheduler, s)
+        if horizon is not None and steps is not None and horizon > 0:
+            lines.append(lr_schedule.describe_outcome(scheduler, horizon, steps, s) + where + assumption)
+            continue
+        why = (scheduler.horizon.unknown if horizon is None else None) or "the run's length is unknown"
+        lines.append(f"{scheduler.describe()} over `{scheduler.horizon.text}`: {why}{where}")
+    return lines
 
 
 def _epoch_limit(s: Schedule) -> str:
@@ -248,6 +276,7 @@ def render(report: Dict[str, Any]) -> str:
     rows.append(("logging", report["logging"]))
     if report.get("fit_graph"):
         rows.append(("fit graph", report["fit_graph"]))
+    rows += [("lr scheduler", line) for line in report.get("lr_schedulers", [])]
     width = max(len(k) for k, _ in rows)
     lines += [f"  {k.ljust(width)}  {v}" for k, v in rows]
     for note in report["notes"]:
