@@ -151,7 +151,8 @@ def test_findings_that_depend_on_other_files_are_relinted(project):
     assert after == check(project, no_cache=True)[1]
     assert not any(d["code"] == "LL101" for d in json.loads(after))
     # data.py itself, and the configurations whose rules read the project facts
-    assert {"data.py", "train.py"} <= relinted(run) <= {"data.py", "train.py", "config.yaml", "other.py"}
+    configs = {"config.yaml", "conf/train.yaml", "conf/trainer/default.yaml", "conf/trainer/gpu.yaml"}
+    assert {"data.py", "train.py"} <= relinted(run) <= {"data.py", "train.py", "other.py"} | configs
 
 
 def test_a_composed_hydra_config_follows_the_files_it_composes(project):
