@@ -19,7 +19,7 @@ from typing import Any, Dict, List, Optional, Protocol, Tuple
 
 import yaml
 
-from lightning_lint.extract import fit_graph
+from lightning_lint.extract import fit_graph, hydra, target_params
 from lightning_lint.extract.failure import ParseFailure
 from lightning_lint.extract.yaml import (
     CONSUMER_JSONARGPARSE,
@@ -366,8 +366,6 @@ def extract(source: SourceFile, settings: IncludeSettings, path: Path) -> Extrac
 
 
 def _extract_document(document: Document, extraction: Extraction, path: Path, included: bool) -> None:
-    from lightning_lint.extract import hydra
-
     composed = hydra.compose_for(path, document, extraction)
     flavor: Optional[str]
     if composed is not None:
@@ -394,7 +392,7 @@ def _extract_document(document: Document, extraction: Extraction, path: Path, in
     elif flavor == FLAVOR_HYDRA:
         _hydra(root, builder, extraction)
     else:
-        _omegaconf(root, builder, extraction)
+        _omegaconf(root, builder, extraction, path)
     evidence = training_evidence(root, flavor, path, builder.consumer)
     if evidence is not None:
         for spec in extraction.trainers[before:]:
@@ -402,9 +400,14 @@ def _extract_document(document: Document, extraction: Extraction, path: Path, in
 
 
 def _looks_like_trainer_arguments(root: YNode) -> bool:
-    keys = [key for key in root.entries if isinstance(key, str)]
+    """The threshold of recognition by shape: most (more than half) of the mapping's keys
+    are Trainer parameters of some Lightning release, current or removed (Hydra's own
+    ``_...`` keys and a ``callbacks+`` append do not count either way). HuggingFace's
+    ``trainer:`` (``per_device_train_batch_size``, ``num_train_epochs``, ``max_steps``)
+    shares one name in three: not ours."""
+    keys = [key.rstrip("+") for key in root.entries if isinstance(key, str) and not key.startswith("_")]
     known = [key for key in keys if key in lightning_api.TRAINER_PARAMS or key in lightning_api.REMOVED_TRAINER_ARGS]
-    return bool(known) and len(known) * 2 >= len(keys)
+    return bool(known) and len(known) * 2 > len(keys)
 
 
 _NOT_TRAINING_STEM = re.compile(
@@ -433,6 +436,10 @@ def training_evidence(root: YNode, flavor: str, path: Path, consumer: str) -> An
     for key in ("optimizer", "lr_scheduler"):
         if root.get(key) is not None:
             return f"it configures `{key}` (read only by `fit`)"
+    data = root.get("data")
+    params = data.get("params") if data is not None and data.kind == "map" else None
+    if params is not None and params.kind == "map" and params.get("train") is not None:
+        return "it configures `data.params.train`"  # the target/params convention's training set
     model = root.get("model")
     if model is not None and model.kind == "map":
         for key in ("train_ds", "optim", "optimizer"):
@@ -492,6 +499,8 @@ def _hydra(root: YNode, builder: _Builder, extraction: Extraction) -> None:
             _template_convention(root, spec, builder)
             spec.fit_graph = fit_graph.config_graph(root, "_target_")
         extraction.trainers.append(spec)
+    if not trainer_nodes:
+        _untargeted_trainer(root, builder, extraction)
     # callbacks defined on their own (a callbacks group file, or not passed to a Trainer)
     for key_path, node in root.walk():
         if node.kind != "map" or not (_target(node) or "").startswith("callbacks."):
@@ -499,6 +508,27 @@ def _hydra(root: YNode, builder: _Builder, extraction: Extraction) -> None:
         if any(cb.key_path == key_path for cb in extraction.callbacks):
             continue
         builder.callback(node, key_path)
+
+
+def _untargeted_trainer(root: YNode, builder: _Builder, extraction: Extraction) -> None:
+    """A ``trainer:`` mapping with no ``_target_`` whose keys are Trainer arguments: a
+    ``trainer/`` option file (``gpus: 2``, ``max_epochs: 30``) or a structured config's
+    section, passed to the Trainer by the project's code (``Trainer(**cfg.trainer)``)."""
+    trainer = root.get("trainer")
+    if trainer is None or trainer.kind != "map" or trainer.get("_target_") is not None:
+        return
+    if not _looks_like_trainer_arguments(trainer):
+        return
+    spec = builder.trainer(trainer, "trainer.", f"Trainer arguments `trainer` in {trainer.path} (no `_target_`)")
+    for key in ("callbacks", "logger"):
+        if root.get(key) is not None and spec.callbacks_open is None:
+            # the code that builds the Trainer may pass these too: what it adds is not seen
+            spec.callbacks_open = f"the config's `{key}:` may be passed to the Trainer by the project's code"
+    spec.fit_graph = fit_graph.config_graph(root, "_target_")
+    if any(lightning_api.canonical_symbol(t) == "Trainer" for t in hydra.sibling_targets(Path(trainer.path))):
+        # the other options of its group are instantiated (`_target_`): this one is not a Trainer
+        spec.extras.setdefault("untargeted", []).append(("trainer", trainer))
+    extraction.trainers.append(spec)
 
 
 def _template_convention(root: YNode, spec: TrainerSpec, builder: _Builder) -> None:
@@ -545,7 +575,7 @@ def _template_convention(root: YNode, spec: TrainerSpec, builder: _Builder) -> N
             )
 
 
-def _omegaconf(root: YNode, builder: _Builder, extraction: Extraction) -> None:
+def _omegaconf(root: YNode, builder: _Builder, extraction: Extraction, path: Path) -> None:
     trainer = root.get("trainer")
     prefix = "trainer."
     if trainer is None and (lightning := root.get("lightning")) is not None:
@@ -556,4 +586,6 @@ def _omegaconf(root: YNode, builder: _Builder, extraction: Extraction) -> None:
     spec = builder.trainer(trainer, prefix, f"trainer section of {trainer.path}")
     if root.get("exp_manager") is not None:
         spec.callbacks_open = spec.callbacks_open or "NeMo's exp_manager adds callbacks and loggers"
+    if prefix == "lightning.trainer.":
+        target_params.apply(root, spec, builder, extraction, path)  # main.py's {target, params} callbacks
     extraction.trainers.append(spec)
