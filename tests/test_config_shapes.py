@@ -281,3 +281,45 @@ def test_entry_point_values_computed_at_run_time_are_unknown(in_tmp):
     # the unconditional defaults are the dict merged with the YAML; the step checkpoint only by name
     assert sorted(entry.always) == ["learning_rate_logger", "setup_callback"]
     assert "metrics_over_trainsteps_checkpoint" in entry.by_name
+
+
+# -- sections the project's Python passes to Trainer(**...) ---------------------------------------
+
+
+@pytest.mark.parametrize(
+    "script",
+    [
+        '@hydra.main(config_path="conf", config_name="config")\ndef main(cfg):\n'
+        "    trainer = pl.Trainer(**cfg.pl_trainer)\n",
+        'cfg = OmegaConf.load("conf/config.yaml")\ntrainer = pl.Trainer(**cfg["pl_trainer"])\n',
+        'def run():\n    config = yaml.safe_load(open("conf/config.yaml"))\n'
+        '    return Trainer(**config.get("pl_trainer"), logger=False)\n',
+    ],
+)
+def test_a_section_passed_to_the_trainer_is_checked_whatever_its_keys(lint, script):
+    files = {
+        "requirements.txt": "lightning>=2.1\n",
+        # two keys in three are not Lightning's: not recognised by shape
+        "conf/config.yaml": "pl_trainer:\n  gpus: 1\n  my_option: 3\n  other: x\nmodel:\n  hidden: 4\n",
+        "train.py": "import hydra, yaml\nimport pytorch_lightning as pl\nfrom pytorch_lightning import Trainer\n"
+        "from omegaconf import OmegaConf\n" + script,
+    }
+    found = lint(files, "conf/config.yaml", select=["LL301", "LL302"])
+    assert [(d.code, d.key_path) for d in found] == [
+        ("LL302", "pl_trainer.gpus"),
+        ("LL301", "pl_trainer.my_option"),
+        ("LL301", "pl_trainer.other"),
+    ]
+
+
+def test_a_section_of_another_file_or_not_passed_is_not_checked(lint):
+    files = {
+        "requirements.txt": "lightning>=2.1\n",
+        "conf/config.yaml": "pl_trainer:\n  gpus: 1\n  my_option: 3\n  other: x\n",
+        "conf/other.yaml": "pl_trainer:\n  gpus: 1\n  my_option: 3\n  other: x\n",
+        "train.py": "from pytorch_lightning import Trainer\nfrom omegaconf import OmegaConf\n"
+        'cfg = OmegaConf.load("conf/config.yaml")\nTrainer(**cfg.model)\nTrainer(max_epochs=1, **cfg.pl_trainer)\n'
+        'other = OmegaConf.load("conf/other.yaml")\nprint(other.pl_trainer)\n',
+    }
+    assert lint(files, "conf/other.yaml") == []
+    assert [d.key_path for d in lint(files, "conf/config.yaml", select=["LL302"])] == ["pl_trainer.gpus"]

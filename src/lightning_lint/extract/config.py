@@ -19,7 +19,7 @@ from typing import Any, Dict, List, Optional, Protocol, Tuple
 
 import yaml
 
-from lightning_lint.extract import fit_graph, hydra, target_params
+from lightning_lint.extract import fit_graph, hydra, target_params, trainer_sections
 from lightning_lint.extract.failure import ParseFailure
 from lightning_lint.extract.yaml import (
     CONSUMER_JSONARGPARSE,
@@ -382,6 +382,9 @@ def _extract_document(document: Document, extraction: Extraction, path: Path, in
         if root.get("trainer") is None and _looks_like_trainer_arguments(root):
             # an included file of bare Trainer arguments is a trainer section on its own
             root = hydra.place_in_package(root, "trainer", "")
+    passed = trainer_sections.sections_for(path) if root.kind == "map" else set()
+    if flavor is None and any(root.get(key) is not None for key in passed):
+        flavor = FLAVOR_OMEGACONF  # a section the project's Python passes to `Trainer(**...)`
     if flavor is None:
         return
     extraction.facts.setdefault("flavors", []).append(flavor)
@@ -393,6 +396,12 @@ def _extract_document(document: Document, extraction: Extraction, path: Path, in
         _hydra(root, builder, extraction)
     else:
         _omegaconf(root, builder, extraction, path)
+    if len(extraction.trainers) == before:
+        for key in sorted(passed):
+            node = root.get(key)
+            if node is not None and node.kind == "map" and node.get("_target_") is None:
+                description = f"`{key}` of {node.path}, passed to `Trainer(**...)` by the project's code"
+                extraction.trainers.append(builder.trainer(node, f"{key}.", description))
     evidence = training_evidence(root, flavor, path, builder.consumer)
     if evidence is not None:
         for spec in extraction.trainers[before:]:
