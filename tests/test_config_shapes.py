@@ -323,3 +323,28 @@ def test_a_section_of_another_file_or_not_passed_is_not_checked(lint):
     }
     assert lint(files, "conf/other.yaml") == []
     assert [d.key_path for d in lint(files, "conf/config.yaml", select=["LL302"])] == ["pl_trainer.gpus"]
+
+
+def test_the_cache_relints_the_yaml_when_the_script_that_splats_it_changes(in_tmp):
+    from test_cache import check, edit, relinted
+
+    write_files(
+        in_tmp,
+        {
+            "pyproject.toml": "[project]\nname='x'\n",
+            "requirements.txt": "lightning>=2.1\n",
+            "conf/config.yaml": "pl_trainer:\n  gpus: 1\n  my_option: 3\n  other: x\n",
+            "train.py": "from pytorch_lightning import Trainer\nfrom omegaconf import OmegaConf\n"
+            'cfg = OmegaConf.load("conf/config.yaml")\nTrainer(**cfg.model)\n',
+            "utils.py": "def add(a, b):\n    return a + b\n",
+        },
+    )
+    run, _ = check(in_tmp)
+    assert not [d for d in run.diagnostics if d.path.endswith("config.yaml")]
+    edit(in_tmp, "utils.py", "def add(a, b):\n    return b + a\n")
+    run, _ = check(in_tmp)
+    assert relinted(run) == {"utils.py"}  # a script without `Trainer(**` does not matter
+    edit(in_tmp, "train.py", (in_tmp / "train.py").read_text().replace("cfg.model", "cfg.pl_trainer"))
+    run, _ = check(in_tmp)
+    assert "conf/config.yaml" in relinted(run)
+    assert any(d.code == "LL302" and d.path.endswith("config.yaml") for d in run.diagnostics)

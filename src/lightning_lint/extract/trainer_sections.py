@@ -35,7 +35,7 @@ def sections_for(config: Path) -> Set[str]:
         except OSError:
             scripts = []
         for script in scripts[:50]:
-            dependencies.note_file(script)  # an edit that adds `Trainer(**...)` changes the findings
+            dependencies.note_splats(script)  # an edit that adds or changes `Trainer(**...)` matters
             for yaml_path, key in _splats(script):
                 if yaml_path == config:
                     found.add(key)
