@@ -529,6 +529,8 @@ def _untargeted_trainer(root: YNode, builder: _Builder, extraction: Extraction) 
     if not _looks_like_trainer_arguments(trainer):
         return
     spec = builder.trainer(trainer, "trainer.", f"Trainer arguments `trainer` in {trainer.path} (no `_target_`)")
+    if root.get("exp_manager") is not None:
+        spec.callbacks_open = spec.callbacks_open or "NeMo's exp_manager adds callbacks and loggers"
     for key in ("callbacks", "logger"):
         if root.get(key) is not None and spec.callbacks_open is None:
             # the code that builds the Trainer may pass these too: what it adds is not seen
