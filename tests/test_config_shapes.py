@@ -348,3 +348,18 @@ def test_the_cache_relints_the_yaml_when_the_script_that_splats_it_changes(in_tm
     run, _ = check(in_tmp)
     assert "conf/config.yaml" in relinted(run)
     assert any(d.code == "LL302" and d.path.endswith("config.yaml") for d in run.diagnostics)
+
+
+def test_a_target_params_dict_built_in_python_is_the_callback_it_names(lint):
+    script = (
+        "import pytorch_lightning as pl\nfrom torch.utils.data import DataLoader\nfrom ldm.util import instantiate_from_config\n"
+        'ckpt = instantiate_from_config({"target": "pytorch_lightning.callbacks.ModelCheckpoint", '
+        '"params": {"every_n_train_steps": 500, "save_last": True}})\n'
+        "trainer = pl.Trainer(max_epochs=3, callbacks=[ckpt])\n"
+        "trainer.fit(model, DataLoader(ds, shuffle=True))\n"
+    )
+    found = lint({"requirements.txt": "lightning>=2.1\n", "train.py": script}, "train.py", select=["LL101"])
+    assert [(d.code, d.line) for d in found] == [("LL101", 4)]
+    # params only known at run time: nothing is claimed
+    unknown = script.replace('{"every_n_train_steps": 500, "save_last": True}', "opt.params")
+    assert lint({"requirements.txt": "lightning>=2.1\n", "train.py": unknown}, "train.py", select=["LL101"]) == []
