@@ -19,7 +19,7 @@ from typing import Any, Dict, List, Optional, Protocol, Tuple
 
 import yaml
 
-from lightning_lint.extract import fit_graph, hydra, target_params, trainer_sections
+from lightning_lint.extract import fit_graph, target_params, trainer_sections
 from lightning_lint.extract.failure import ParseFailure
 from lightning_lint.extract.yaml import (
     CONSUMER_JSONARGPARSE,
@@ -366,6 +366,8 @@ def extract(source: SourceFile, settings: IncludeSettings, path: Path) -> Extrac
 
 
 def _extract_document(document: Document, extraction: Extraction, path: Path, included: bool) -> None:
+    from lightning_lint.extract import hydra
+
     composed = hydra.compose_for(path, document, extraction)
     flavor: Optional[str]
     if composed is not None:
@@ -523,6 +525,8 @@ def _untargeted_trainer(root: YNode, builder: _Builder, extraction: Extraction) 
     """A ``trainer:`` mapping with no ``_target_`` whose keys are Trainer arguments: a
     ``trainer/`` option file (``gpus: 2``, ``max_epochs: 30``) or a structured config's
     section, passed to the Trainer by the project's code (``Trainer(**cfg.trainer)``)."""
+    from lightning_lint.extract import hydra
+
     trainer = root.get("trainer")
     if trainer is None or trainer.kind != "map" or trainer.get("_target_") is not None:
         return
