@@ -363,3 +363,21 @@ def test_a_target_params_dict_built_in_python_is_the_callback_it_names(lint):
     # params only known at run time: nothing is claimed
     unknown = script.replace('{"every_n_train_steps": 500, "save_last": True}', "opt.params")
     assert lint({"requirements.txt": "lightning>=2.1\n", "train.py": unknown}, "train.py", select=["LL101"]) == []
+
+
+def test_a_key_reported_from_the_script_and_from_the_yaml_is_one_finding(in_tmp):
+    from test_cache import check
+
+    write_files(
+        in_tmp,
+        {
+            "pyproject.toml": "[project]\nname='x'\n",
+            "requirements.txt": "lightning>=2.1\n",
+            "conf/config.yaml": "trainer:\n  gpus: 1\n  max_epochs: 3\n",
+            "train.py": "from pytorch_lightning import Trainer\nfrom omegaconf import OmegaConf\n"
+            'cfg = OmegaConf.load("conf/config.yaml")\ntrainer = Trainer(**cfg.trainer)\ntrainer.fit(model)\n',
+        },
+    )
+    run, _ = check(in_tmp, no_cache=True)
+    found = [(d.code, d.path, d.line) for d in run.diagnostics if d.code == "LL302"]
+    assert found == [("LL302", "conf/config.yaml", 2)]
