@@ -239,6 +239,20 @@ def test_mid_epoch_resume_replays_with_plain_loader(tmp_path):
     assert not any("not resumable" in w for w in stateful_warnings)
 
 
+@claim("LL101")
+def test_weights_only_checkpoints_cannot_be_resumed(tmp_path):
+    # LL101 leaves `save_weights_only=True` alone: `fit(ckpt_path=...)` refuses such a checkpoint
+    from lightning.pytorch.callbacks import ModelCheckpoint
+
+    checkpoint = ModelCheckpoint(dirpath=str(tmp_path), every_n_train_steps=3, save_top_k=-1, save_weights_only=True)
+    fit(tmp_path, TinyModel(), max_epochs=1, limit_val_batches=0, callbacks=[checkpoint], enable_checkpointing=True)
+    saved = sorted(tmp_path.glob("*step=3.ckpt"))
+    assert saved
+    t = trainer(tmp_path, max_epochs=2, limit_val_batches=0, enable_checkpointing=False)
+    with pytest.raises(KeyError, match="contains only the model"):
+        t.fit(TinyModel(), ckpt_path=str(saved[0]))
+
+
 @claim("LL102", "LL103")
 def test_model_checkpoint_arguments(tmp_path):
     from lightning.fabric.utilities.exceptions import MisconfigurationException

@@ -19,7 +19,7 @@ from typing import Any, Callable, Dict, List, Optional, Protocol, Tuple
 
 import yaml
 
-from lightning_lint.extract import fit_graph, optimizers
+from lightning_lint.extract import fit_graph, optimizers, target_params, trainer_sections
 from lightning_lint.extract.failure import ParseFailure
 from lightning_lint.extract.yaml import (
     CONSUMER_JSONARGPARSE,
@@ -467,6 +467,9 @@ def _extract_document(
         if root.get("trainer") is None and _looks_like_trainer_arguments(root):
             # an included file of bare Trainer arguments is a trainer section on its own
             root = hydra.place_in_package(root, "trainer", "")
+    passed = trainer_sections.sections_for(path) if root.kind == "map" else set()
+    if flavor is None and any(root.get(key) is not None for key in passed):
+        flavor = FLAVOR_OMEGACONF  # a section the project's Python passes to `Trainer(**...)`
     if flavor is None:
         return
     from lightning_lint.extract.yaml_tags import refused_tag
@@ -483,7 +486,13 @@ def _extract_document(
     elif flavor == FLAVOR_HYDRA:
         _hydra(root, builder, extraction)
     else:
-        _omegaconf(root, builder, extraction)
+        _omegaconf(root, builder, extraction, path)
+    if len(extraction.trainers) == before:
+        for key in sorted(passed):
+            node = root.get(key)
+            if node is not None and node.kind == "map" and node.get("_target_") is None:
+                description = f"`{key}` of {node.path}, passed to `Trainer(**...)` by the project's code"
+                extraction.trainers.append(builder.trainer(node, f"{key}.", description))
     evidence = training_evidence(root, flavor, path, builder.consumer)
     if evidence is not None:
         for spec in extraction.trainers[before:]:
@@ -491,9 +500,14 @@ def _extract_document(
 
 
 def _looks_like_trainer_arguments(root: YNode) -> bool:
-    keys = [key for key in root.entries if isinstance(key, str)]
+    """The threshold of recognition by shape: most (more than half) of the mapping's keys
+    are Trainer parameters of some Lightning release, current or removed (Hydra's own
+    ``_...`` keys and a ``callbacks+`` append do not count either way). HuggingFace's
+    ``trainer:`` (``per_device_train_batch_size``, ``num_train_epochs``, ``max_steps``)
+    shares one name in three: not ours."""
+    keys = [key.rstrip("+") for key in root.entries if isinstance(key, str) and not key.startswith("_")]
     known = [key for key in keys if key in lightning_api.TRAINER_PARAMS or key in lightning_api.REMOVED_TRAINER_ARGS]
-    return bool(known) and len(known) * 2 >= len(keys)
+    return bool(known) and len(known) * 2 > len(keys)
 
 
 _NOT_TRAINING_STEM = re.compile(
@@ -522,6 +536,10 @@ def training_evidence(root: YNode, flavor: str, path: Path, consumer: str) -> An
     for key in ("optimizer", "lr_scheduler"):
         if root.get(key) is not None:
             return f"it configures `{key}` (read only by `fit`)"
+    data = root.get("data")
+    params = data.get("params") if data is not None and data.kind == "map" else None
+    if params is not None and params.kind == "map" and params.get("train") is not None:
+        return "it configures `data.params.train`"  # the target/params convention's training set
     model = root.get("model")
     if model is not None and model.kind == "map":
         for key in ("train_ds", "optim", "optimizer"):
@@ -584,6 +602,8 @@ def _hydra(root: YNode, builder: _Builder, extraction: Extraction) -> None:
             _template_convention(root, spec, builder)
             spec.fit_graph = fit_graph.config_graph(root, "_target_")
         extraction.trainers.append(spec)
+    if not trainer_nodes:
+        _untargeted_trainer(root, builder, extraction)
     # callbacks defined on their own (a callbacks group file, or not passed to a Trainer)
     for key_path, node in root.walk():
         if node.kind != "map" or not (builder.symbol(node) or "").startswith("callbacks."):
@@ -591,6 +611,31 @@ def _hydra(root: YNode, builder: _Builder, extraction: Extraction) -> None:
         if any(cb.key_path == key_path for cb in extraction.callbacks):
             continue
         builder.callback(node, key_path)
+
+
+def _untargeted_trainer(root: YNode, builder: _Builder, extraction: Extraction) -> None:
+    """A ``trainer:`` mapping with no ``_target_`` whose keys are Trainer arguments: a
+    ``trainer/`` option file (``gpus: 2``, ``max_epochs: 30``) or a structured config's
+    section, passed to the Trainer by the project's code (``Trainer(**cfg.trainer)``)."""
+    from lightning_lint.extract import hydra
+
+    trainer = root.get("trainer")
+    if trainer is None or trainer.kind != "map" or trainer.get("_target_") is not None:
+        return
+    if not _looks_like_trainer_arguments(trainer):
+        return
+    spec = builder.trainer(trainer, "trainer.", f"Trainer arguments `trainer` in {trainer.path} (no `_target_`)")
+    if root.get("exp_manager") is not None:
+        spec.callbacks_open = spec.callbacks_open or "NeMo's exp_manager adds callbacks and loggers"
+    for key in ("callbacks", "logger"):
+        if root.get(key) is not None and spec.callbacks_open is None:
+            # the code that builds the Trainer may pass these too: what it adds is not seen
+            spec.callbacks_open = f"the config's `{key}:` may be passed to the Trainer by the project's code"
+    spec.fit_graph = fit_graph.config_graph(root, "_target_")
+    if any(lightning_api.canonical_symbol(t) == "Trainer" for t in hydra.sibling_targets(Path(trainer.path))):
+        # the other options of its group are instantiated (`_target_`): this one is not a Trainer
+        spec.extras.setdefault("untargeted", []).append(("trainer", trainer))
+    extraction.trainers.append(spec)
 
 
 def _template_convention(root: YNode, spec: TrainerSpec, builder: _Builder) -> None:
@@ -637,7 +682,7 @@ def _template_convention(root: YNode, spec: TrainerSpec, builder: _Builder) -> N
             )
 
 
-def _omegaconf(root: YNode, builder: _Builder, extraction: Extraction) -> None:
+def _omegaconf(root: YNode, builder: _Builder, extraction: Extraction, path: Path) -> None:
     trainer = root.get("trainer")
     prefix = "trainer."
     if trainer is None and (lightning := root.get("lightning")) is not None:
@@ -648,4 +693,6 @@ def _omegaconf(root: YNode, builder: _Builder, extraction: Extraction) -> None:
     spec = builder.trainer(trainer, prefix, f"trainer section of {trainer.path}")
     if root.get("exp_manager") is not None:
         spec.callbacks_open = spec.callbacks_open or "NeMo's exp_manager adds callbacks and loggers"
+    if prefix == "lightning.trainer.":
+        target_params.apply(root, spec, builder, extraction, path)  # main.py's {target, params} callbacks
     extraction.trainers.append(spec)

@@ -211,6 +211,24 @@ def group_of(path: Path) -> Optional[str]:
     return parent if parent in ESSENTIAL_GROUPS else None
 
 
+def sibling_targets(path: Path) -> List[str]:
+    """The top-level ``_target_`` of the other options in the file's folder (its config group)."""
+    folder = Path(os.path.abspath(path)).parent
+    try:
+        siblings = dependencies.yaml_files(folder)
+    except OSError:
+        return []
+    found = []
+    for sibling in siblings:
+        if sibling.name == Path(path).name:
+            continue
+        document = _document(sibling)
+        target = document.root.get("_target_") if document is not None and document.root.kind == "map" else None
+        if target is not None and target.kind == "scalar" and isinstance(target.raw, str):
+            found.append(target.raw)
+    return found
+
+
 # -- merging --------------------------------------------------------------------------------
 
 

@@ -913,6 +913,10 @@ class _Extractor:
             else:
                 positional.append(self.value(arg, scope, depth + 1))
         name = qualname or self.text(expr.func)
+        if name.rsplit(".", 1)[-1] == "instantiate_from_config" and len(positional) == 1 and not args:
+            built = _target_params_call(positional[0])  # latent-diffusion's helper: target(**params)
+            if built is not None:
+                return known(built, **where)
         return known(Call(name, args, tuple(positional), open_reason), **where)
 
     def _local_function(self, func: ast.AST, scope: _Scope) -> Optional[ast.FunctionDef]:
@@ -1851,6 +1855,20 @@ def _returned_values(function: ast.AST) -> Iterable[ast.AST]:
             yield node.value
             continue
         stack.extend(ast.iter_child_nodes(node))
+
+
+def _target_params_call(config: Value) -> Optional[Call]:
+    """``instantiate_from_config({"target": "a.B", "params": {...}})`` builds ``a.B(**params)``."""
+    if not config.is_dict():
+        return None
+    target, params = config.data.get("target"), config.data.get("params")
+    if target is None or not target.known or not isinstance(target.data, str):
+        return None
+    if params is None:
+        return Call(target.data, {})
+    if params.is_dict():
+        return Call(target.data, dict(params.data))
+    return Call(target.data, {}, (), params.reason or "`params` is only known at run time")
 
 
 def _callback_items(value: Value) -> Optional[List[Tuple[Value, bool]]]:

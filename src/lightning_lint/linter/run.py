@@ -10,7 +10,7 @@ import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import List, Optional, TextIO, Tuple, Union
+from typing import Any, Dict, Iterable, List, Optional, TextIO, Tuple, Union
 
 from lightning_lint.linter.engine import FileResult, Linter
 from lightning_lint.linter.settings import ConfigError, Overrides, SettingsResolver
@@ -150,7 +150,7 @@ def lint(
             raise UsageError(f"{exc}") from None
         raise
     problem = cache.save() if cache is not None else None
-    diagnostics = sorted((d for r in results for d in r.diagnostics), key=Diagnostic.sort_key)
+    diagnostics = sorted(_one_each(d for r in results for d in r.diagnostics), key=Diagnostic.sort_key)
     run = CheckRun(
         results,
         diagnostics,
@@ -217,3 +217,14 @@ def _verbose_report(run: CheckRun, linter: Linter, resolver: SettingsResolver, s
         f"({parsed} parsed) in {seconds:.2f}s",
         file=log,
     )
+
+
+def _one_each(found: Iterable[Diagnostic]) -> List[Diagnostic]:
+    """One finding per (code, place, message): a YAML key is reported both by the YAML's
+    own lint and by the script that passes it to ``Trainer(**cfg.x)``; the one with a fix wins."""
+    best: Dict[Tuple[Any, ...], Diagnostic] = {}
+    for d in found:
+        key = (d.code, d.path, d.span, d.message)
+        if key not in best or (best[key].fix is None and d.fix is not None):
+            best[key] = d
+    return list(best.values())

@@ -30,6 +30,7 @@ IS_DIR = "isdir"
 YAML_FILES = "yamls"  # key: a folder; value: the names of the YAML files in it
 TARGET = "target"  # key: project root + "|" + target-version setting; value: the resolved version
 FACTS = "facts"  # key: project root; value: a digest of the project facts
+SPLATS = "splats"  # key: a script; value: its digest when it has `Trainer(**`, else "none"
 
 _local = threading.local()
 
@@ -81,6 +82,20 @@ def note_file(path: Union[str, Path]) -> None:
             note(FILE, key, file_state(key))
 
 
+def splat_state(path: Union[str, Path]) -> str:
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read()
+    except OSError:
+        return "missing"
+    return digest(data) if b"Trainer(**" in data else "none"
+
+
+def note_splats(path: Union[str, Path]) -> None:
+    """A script read for ``Trainer(**cfg.x)``: only an edit that has or had one matters."""
+    note(SPLATS, os.path.abspath(path), splat_state(path))
+
+
 def is_file(path: Path) -> bool:
     found = path.is_file()
     note(IS_FILE, os.path.abspath(path), "1" if found else "0")
@@ -126,6 +141,8 @@ def current_value(kind: str, key: str) -> Optional[str]:
     (the target version and the project facts need the linter's projects)."""
     if kind == FILE:
         return file_state(key)
+    if kind == SPLATS:
+        return splat_state(key)
     if kind == IS_FILE:
         return "1" if os.path.isfile(key) else "0"
     if kind == IS_DIR:

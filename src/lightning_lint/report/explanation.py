@@ -22,6 +22,7 @@ def finding_inside(diagnostic: Diagnostic, spec: TrainerSpec) -> bool:
     values += [c.value for v in spec.args.values() for c in v.candidates]
     locs = [spec.loc] + [loc for loc in (v.anchor or v.value_loc for v in values) if loc is not None]
     locs += [cb.loc for cb in spec.callbacks]
+    locs += [v.loc for cb in spec.callbacks for v in cb.args.values() if v.loc is not None]
     line = diagnostic.span.start_line
     return any(loc.span.start_line <= line <= loc.span.end_line for loc in locs)
 

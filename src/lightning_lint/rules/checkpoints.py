@@ -137,6 +137,11 @@ class MidEpochCheckpointNotResumable(Rule):
             note="a custom stateful loader",
         ),
         example(
+            _USES_DATA + "ModelCheckpoint(every_n_train_steps=500, save_weights_only=True)\n",
+            files=_PLAIN_LOADER_PROJECT,
+            note="weights-only checkpoints cannot be resumed from: Lightning refuses them in `fit(ckpt_path=...)`",
+        ),
+        example(
             _USES_DATA + "def f(n):\n    ModelCheckpoint(every_n_train_steps=n)\n",
             files=_PLAIN_LOADER_PROJECT,
             note="unknown",
@@ -213,9 +218,14 @@ class MidEpochCheckpointNotResumable(Rule):
         if callback.kind != "ModelCheckpoint":
             return
         trigger = _mid_epoch_trigger(callback)
-        loader = _callback_loader(callback, ctx) if trigger is not None else None
-        problem = _resume_problem(ctx) if loader is not None and loader.resumable is False else None
-        if trigger is None or loader is None or problem is None:
+        if trigger is None:
+            return
+        weights_only = callback.get("save_weights_only")
+        if weights_only.known and weights_only.data is True:
+            return  # no run resumes from it: Lightning refuses a checkpoint without optimizer states
+        loader = _callback_loader(callback, ctx)
+        problem = _resume_problem(ctx) if loader.resumable is False else None
+        if problem is None:
             return
         name, value = trigger
         yield self.report(
