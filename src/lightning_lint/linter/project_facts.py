@@ -21,7 +21,7 @@ from typing import Any, Dict, Optional
 from lightning_lint.linter.discovery import walk_project
 from lightning_lint.model.dependencies import digest
 from lightning_lint.model.facts import ProjectFacts, fold, merge
-from lightning_lint.model.sources import PYTHON, UnreadableSource, decode_source, parse_ast
+from lightning_lint.model.sources import NOTEBOOK, PYTHON, UnreadableSource, decode_source, parse_ast
 from lightning_lint.model.spec import Loc, Span
 
 # A file that contains none of these cannot change a project fact.
@@ -69,7 +69,7 @@ def gather(root: Optional[Path], resolver: Any, fragments: Any = None, parse: bo
             facts.truncated = True
             break
         facts.files_scanned += 1
-        if path.suffix == ".py":
+        if path.suffix in (".py", ".ipynb"):  # a notebook's code cells count like a module
             _scan_file(path, root, facts, fragments, parse)
         else:
             _scan_invocations(path, root, facts)
@@ -121,7 +121,7 @@ def fragment_of(path: Path, root: Path, data: bytes) -> ProjectFacts:
     except ValueError:
         display = str(path)
     try:
-        source = decode_source(data, display, PYTHON)
+        source = decode_source(data, display, NOTEBOOK if path.suffix == ".ipynb" else PYTHON)
         tree = parse_ast(source.text)
         extraction = python.extract(tree, source)
     except (UnreadableSource, SyntaxError, ValueError, RecursionError, MemoryError):
@@ -136,7 +136,7 @@ _CONFIG_FLAG = re.compile(r"(?:^|\s)(?:-c|--config)(?:=|\s+)([\"']?)([^\s\"']+\.
 
 
 def _wanted(name: str) -> bool:
-    return name.endswith(".py") or bool(_INVOCATION_FILES.search(name))
+    return name.endswith((".py", ".ipynb")) or bool(_INVOCATION_FILES.search(name))
 
 
 def _scan_invocations(path: Path, root: Path, facts: ProjectFacts) -> None:

@@ -46,6 +46,26 @@ class ReportContext:
             return absolute.as_posix()
 
 
+def in_file(d: Diagnostic, context: ReportContext) -> Diagnostic:
+    """A notebook finding as the CI formats show it: at the line of the notebook file that
+    holds the flagged code line (what a pull request's diff and an editor show), with the
+    cell and the line within it at the head of the message. Other findings are unchanged."""
+    if d.cell is None:
+        return d
+    from lightning_lint.model.spec import Span
+
+    source = context.source(d.path)
+    line = 1
+    if source is not None and source.notebook is not None:
+        line = source.notebook.file_line(d.cell, d.line)
+    return d.with_changes(
+        span=Span(line, 1, line, 1),
+        cell=None,
+        fix=None,
+        message=f"cell {d.cell}, line {d.line}, column {d.column}: {d.message}",
+    )
+
+
 Renderer = Callable[[List[Diagnostic], ReportContext], str]
 
 
