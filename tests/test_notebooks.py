@@ -107,7 +107,11 @@ def test_code_cells_join_into_one_module_with_a_line_map():
         ("files = !ls data\nx = 1", [1]),
         ("if True:\n    !pip install -q \\\n        torch\nx = 1", [2, 3]),
         ("%%bash\necho hi\nls", [1, 2, 3]),
+        ("%%writefile data.py\n\nclass DM:\n    x = 1\n", [1, 3, 4]),
+        ("%%wandb\nif True:\n    x = 1", [1]),
+        ("ls ./embeddings/\ncd ..\nx = 1", [1, 2]),
         ("%%time\nx = 1", [1]),
+        ("%%capture\n! pip install neuralforecast\nx = 1", [1, 2]),
         ("?pl.Trainer", [1]),
         ("pl.Trainer??", [1]),
     ],
@@ -116,7 +120,7 @@ def test_ipython_syntax_is_masked_and_the_rest_kept(cell, masked):
     text, found = mask(cell)
     assert found == masked
     compile(text, "<cell>", "exec")
-    assert len(text.splitlines()) == len(cell.splitlines())
+    assert len(text.split("\n")) == len(cell.split("\n"))
 
 
 @pytest.mark.parametrize(

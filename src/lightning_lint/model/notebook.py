@@ -134,6 +134,16 @@ def _scalar(text: str, position: int) -> Tuple[JNode, int]:
 # cell magics whose body is Python (only the magic line is masked)
 PYTHON_CELL_MAGICS = frozenset({"time", "timeit", "capture", "prun", "debug", "pypy", "python", "python3"})
 
+# cell magics whose body is another language or a file's text (the whole cell is masked);
+# an unknown cell magic's body counts as Python when it parses
+OTHER_LANGUAGE_CELL_MAGICS = frozenset(
+    {"bash", "sh", "script", "writefile", "file", "html", "javascript", "js", "latex", "markdown", "svg", "perl"}
+    | {"ruby", "system", "sx", "cmd", "powershell", "sql", "R", "dot"}
+)
+# IPython's automagic: `ls ./data`, `cd ..` as statements (only in a cell that fails to parse)
+_AUTOMAGIC = re.compile(
+    r"^\s*(ls|cd|pwd|cat|mkdir|rmdir|rm|cp|mv|less|man|env|pip|conda|load_ext|matplotlib)(\s+[^=(\s].*)?$"
+)
 _ASSIGN_MAGIC = re.compile(r"^\s*[A-Za-z_][\w.]*(\s*,\s*[A-Za-z_][\w.]*)*\s*=\s*[!%]")
 _HELP = re.compile(r"^\s*(\?{1,2}[\w.]+(\(\))?|[\w.]+(\(\))?\?{1,2})\s*$")
 
@@ -253,15 +263,27 @@ def mask(text: str) -> Tuple[str, List[int]]:
     if first is not None and lines[first].lstrip().startswith("%%"):
         name = lines[first].lstrip()[2:].split(None, 1)[0] if lines[first].lstrip()[2:].strip() else ""
         masked.append(first + 1)
-        if name not in PYTHON_CELL_MAGICS:
+        if name in OTHER_LANGUAGE_CELL_MAGICS or (
+            name not in PYTHON_CELL_MAGICS and not _parses("\n".join(lines[first + 1 :]))
+        ):
+            # the body is not Python (a shell script, a file written out): its lines are emptied
             masked = [i + 1 for i, line in enumerate(lines) if line.strip()]
-    else:
+            continuations.update(masked[1:])
+    if not masked or len(masked) == 1:  # no cell magic, or one whose body is Python
         continued = False
         for index, line in enumerate(lines):
+            if index + 1 in masked:
+                continue
             stripped = line.lstrip()
             if continued:
                 continuations.add(index + 1)
-            if continued or stripped.startswith(("!", "%")) or _ASSIGN_MAGIC.match(line) or _HELP.match(line):
+            if (
+                continued
+                or stripped.startswith(("!", "%"))
+                or _ASSIGN_MAGIC.match(line)
+                or _HELP.match(line)
+                or _AUTOMAGIC.match(line)
+            ):
                 masked.append(index + 1)
                 continued = line.rstrip().endswith("\\")
     for number in masked:
@@ -276,6 +298,16 @@ def _parse(text: str) -> Any:
     import ast
 
     return ast.parse(text)
+
+
+def _parses(text: str) -> bool:
+    import ast
+
+    try:
+        ast.parse(text)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return False
+    return True
 
 
 def _join(notebook: Notebook, parse_ast: Callable[[str], Any]) -> None:
