@@ -19,7 +19,10 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
-from typing import Any, Callable, Dict, List, Optional, Tuple
+from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Tuple
+
+if TYPE_CHECKING:
+    from lightning_lint.model.diagnostics import Diagnostic
 
 NOTEBOOK = "notebook"
 NOTEBOOK_SUFFIXES = (".ipynb",)
@@ -202,6 +205,24 @@ class Notebook:
     def magic_lines(self) -> List[Tuple[int, int, str]]:
         """(cell, line, text) of every masked IPython line (``!pip install ...``)."""
         return [(c.number, n, c.lines[n - 1]) for c in self.cells if c.kind == "code" for n in c.masked]
+
+
+def in_file(d: "Diagnostic", notebook: Optional[Notebook]) -> "Diagnostic":
+    """A finding of a notebook placed in the notebook file itself: at the file line that
+    holds the flagged code line, the cell and the line within it at the head of the
+    message, without its fix (whose edits are within the cell). For the outputs that
+    point into files (SARIF, GitHub, GitLab, JUnit) and editors that show the JSON."""
+    if d.cell is None:
+        return d
+    from lightning_lint.model.spec import Span
+
+    line = notebook.file_line(d.cell, d.line) if notebook is not None else 1
+    return d.with_changes(
+        span=Span(line, 1, line, 1),
+        cell=None,
+        fix=None,
+        message=f"cell {d.cell}, line {d.line}, column {d.column}: {d.message}",
+    )
 
 
 def read_notebook(json_text: str, parse: Optional[Callable[[str], Any]] = None) -> Notebook:

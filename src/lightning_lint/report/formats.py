@@ -52,18 +52,10 @@ def in_file(d: Diagnostic, context: ReportContext) -> Diagnostic:
     cell and the line within it at the head of the message. Other findings are unchanged."""
     if d.cell is None:
         return d
-    from lightning_lint.model.spec import Span
+    from lightning_lint.model import notebook
 
     source = context.source(d.path)
-    line = 1
-    if source is not None and source.notebook is not None:
-        line = source.notebook.file_line(d.cell, d.line)
-    return d.with_changes(
-        span=Span(line, 1, line, 1),
-        cell=None,
-        fix=None,
-        message=f"cell {d.cell}, line {d.line}, column {d.column}: {d.message}",
-    )
+    return notebook.in_file(d, source.notebook if source is not None else None)
 
 
 Renderer = Callable[[List[Diagnostic], ReportContext], str]
