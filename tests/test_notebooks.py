@@ -283,3 +283,21 @@ def test_fix_of_a_one_string_source(tmp_path):
     start = before.index('"trainer = pl.Trainer(gpus=1)')
     assert after[:start] == before[:start]
     assert after.endswith(before[before.index("trainer.fit(model)") + len('trainer.fit(model)"') :])
+
+
+def test_explain_a_notebooks_trainer(tmp_path, capsys, monkeypatch):
+    from lightning_lint.commands.cli import main
+
+    write(tmp_path, "train.ipynb", notebook(COLAB))
+    monkeypatch.chdir(tmp_path)
+    assert main(["explain", "train.ipynb"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("train.ipynb:cell 5:2: ")
+    assert "progress_bar_refresh_rate" in out and "gpus" not in out.split("findings:")[1]  # pinned to 1.9.5
+
+
+def test_results_cache_keeps_the_cell(tmp_path):
+    write(tmp_path, "train.ipynb", notebook(COLAB))
+    first = findings(tmp_path, "train.ipynb", no_cache=False)
+    second = findings(tmp_path, "train.ipynb", no_cache=False)
+    assert first == second and first[0]["cell"] == 5

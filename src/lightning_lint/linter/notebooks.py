@@ -66,6 +66,17 @@ def to_cells(diagnostics: List[Diagnostic], source: SourceFile) -> List[Diagnost
     return result
 
 
+def to_module(d: Diagnostic, source: SourceFile) -> Diagnostic:
+    """A finding by cell placed back in the joined module's lines (what the extraction's
+    locations use), without its fix."""
+    notebook = source.notebook
+    if d.cell is None or notebook is None:
+        return d
+    start = notebook.module_line(d.cell, d.span.start_line)
+    end = notebook.module_line(d.cell, d.span.end_line)
+    return d.with_changes(cell=None, fix=None, span=Span(start, d.span.start_col, end, d.span.end_col))
+
+
 def _span(span: Span, source: SourceFile, strict: bool = False) -> Tuple[int, Optional[Span]]:
     notebook = source.notebook
     assert notebook is not None
