@@ -14,7 +14,9 @@ class ParseError(Rule):
     and reason. The other files of the run are still linted. A file nested deeper than
     lightning-lint follows (an expression hundreds of levels deep, YAML nested more than
     200 levels, a YAML "billion laughs" alias bomb) is reported here too, instead of
-    exhausting the stack or the memory.
+    exhausting the stack or the memory. In a Jupyter notebook, a code cell that does not
+    parse with its IPython syntax masked is reported by cell, and the other cells are still
+    checked (docs/notebooks.md).
 
     ## Why is this bad?
     Nothing in the file can be checked, and the training job would fail the same way.
@@ -40,7 +42,8 @@ class UnreadableFile(Rule):
     Reports a file that cannot be read as text: not valid UTF-8 (or its declared
     encoding), UTF-16, binary content, larger than `max-file-size` (4 MB by default),
     unreadable permissions, a broken symbolic link or a link loop, a pipe or device
-    named like a source file, or a file that disappeared during the run.
+    named like a source file, or a file that disappeared during the run; a `.ipynb` file
+    that is not an nbformat 4 notebook (invalid JSON, a Git LFS pointer, another format).
     """
 
     code = "LL901"
