@@ -404,3 +404,25 @@ def test_buffer_text_is_not_decoded_again(tmp_path):
     assert diagnostic.code == "LL302" and result.source.text == text
     line = text.splitlines()[2]
     assert (diagnostic.span.start_col, diagnostic.span.end_col) == (line.index("gpus=2") + 1, line.index(")") + 1)
+
+
+@pytest.mark.asyncio
+async def test_notebook_opened_as_json_gets_diagnostics_on_its_file_lines(client: LanguageClient, tmp_path):
+    import json
+
+    cells = [
+        {"cell_type": "markdown", "metadata": {}, "source": ["# Train\n"]},
+        {
+            "cell_type": "code",
+            "execution_count": 1,
+            "metadata": {},
+            "outputs": [],
+            "source": ["!pip install lightning\n", "import lightning as L\n", "L.Trainer(gpus=2, max_epochs=3)"],
+        },
+    ]
+    text = json.dumps({"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 5}, indent=1) + "\n"
+    uri = open_document(client, tmp_path / "train.ipynb", text, "json")
+    [diagnostic] = await diagnostics_for(client, uri, "LL302")
+    assert "L.Trainer(gpus=2" in text.splitlines()[diagnostic.range.start.line]
+    assert diagnostic.message.startswith("cell 2, line 3, column 11:")
+    assert await code_actions(client, uri, diagnostic) == {}

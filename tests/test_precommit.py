@@ -102,3 +102,28 @@ def test_fix_hook_rewrites_and_fails(tmp_path, hook_home):
     result = _try_repo(project, hook_home, "lightning-lint-fix")
     assert result.returncode == 1, result.stdout + result.stderr
     assert "use_distributed_sampler=False" in (project / "train.py").read_text()
+
+
+def test_hook_runs_on_notebooks(tmp_path, hook_home):
+    """`types_or` includes jupyter: a notebook's Trainer is checked by the hook."""
+    import json
+
+    project = tmp_path / "project"
+    project.mkdir()
+    _git(project, "init", "-q")
+    cells = [
+        {"cell_type": "markdown", "metadata": {}, "source": ["# Train\n"]},
+        {
+            "cell_type": "code",
+            "execution_count": 1,
+            "metadata": {},
+            "outputs": [],
+            "source": ["!pip install lightning\n", "import lightning as L\n", "L.Trainer(gpus=2, max_epochs=3)"],
+        },
+    ]
+    notebook = {"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+    (project / "train.ipynb").write_text(json.dumps(notebook, indent=1) + "\n")
+    _git(project, "add", ".")
+    bad = _try_repo(project, hook_home)
+    assert bad.returncode == 1, bad.stdout + bad.stderr
+    assert "train.ipynb:cell 2:3:" in bad.stdout and "LL302" in bad.stdout

@@ -10,6 +10,7 @@ import os
 import re
 import sys
 from pathlib import Path
+from typing import Any
 
 from lightning_lint.linter.run import UsageError
 from lightning_lint.report.explanation import explain_spec, render
@@ -50,7 +51,15 @@ def _run(args) -> int:
     except (RecursionError, MemoryError):
         raise UsageError(f"cannot read `{path}`: the file is too deeply nested to analyse") from None
     result = linter.lint_source(source, path)
-    ctx = RuleContext(source, settings, linter.projects.for_path(path), extraction, Path(os.path.abspath(path)))
+    project: Any = linter.projects.for_path(path)
+    found = result.diagnostics
+    if source.notebook is not None:  # a notebook: its own pin, and findings back in the module's lines
+        from lightning_lint.linter import notebooks
+
+        pinned = notebooks.notebook_target(source, settings)
+        project = notebooks.NotebookProject(project, pinned) if pinned is not None else project
+        found = [notebooks.to_module(d, source) for d in found]
+    ctx = RuleContext(source, settings, project, extraction, Path(os.path.abspath(path)))
     specs = extraction.trainers
     if line is not None:
         wanted = int(line)
@@ -61,7 +70,14 @@ def _run(args) -> int:
         where = f" at line {line}" if line else ""
         print(f"No Trainer configuration found in {path}{where}.")
         return 0
-    reports = [explain_spec(spec, ctx, result.diagnostics) for spec in specs]
+    reports = [explain_spec(spec, ctx, found) for spec in specs]
+    if source.notebook is not None:
+        for report in reports:
+            cell, in_cell = source.notebook.locate(report["line"])
+            report["trainer"] = str(report["trainer"]).replace(
+                f"{report['path']}:{report['line']}", f"{report['path']}:cell {cell}:{in_cell}"
+            )
+            report["cell"], report["line"] = cell, in_cell
     if args.output_format == "json":
         print(json.dumps(reports, indent=2, default=str))
     else:

@@ -380,11 +380,13 @@ def encode_diagnostic(d: Diagnostic) -> list:
         [_loc(r) for r in d.related],
         d.confirmed,
         _value(d.properties),
+        d.cell,
     ]
 
 
 def decode_diagnostic(data: list) -> Diagnostic:
-    code, name, severity, message, path, span, fix, help_, key_path, related, confirmed, properties = data
+    code, name, severity, message, path, span, fix, help_, key_path, related, confirmed, properties = data[:12]
+    cell = data[12] if len(data) > 12 and isinstance(data[12], int) else None
     decoded_fix = None
     if fix is not None:
         decoded_fix = Fix(str(fix[0]), Applicability(fix[1]), tuple(Edit(_unspan(e[:4]), str(e[4])) for e in fix[2]))
@@ -401,6 +403,7 @@ def decode_diagnostic(data: list) -> Diagnostic:
         related=tuple(_unloc(r) for r in related),
         confirmed=bool(confirmed),
         properties=_unvalue(properties),
+        cell=cell,
     )
 
 

@@ -27,7 +27,7 @@ _INVOCATION_FILES = re.compile(r"(\.(sh|bash|zsh|mk|md|rst|txt|slurm|sbatch|yml|
 
 def facts_file(name: str) -> bool:
     """Whether the project facts scan looks at a file of this name."""
-    return name.endswith(".py") or bool(_INVOCATION_FILES.search(name))
+    return name.endswith((".py", ".ipynb")) or bool(_INVOCATION_FILES.search(name))
 
 
 def find_project_root(path: Path) -> Optional[Path]:

@@ -19,6 +19,7 @@ from lightning_lint.linter.settings import Settings, SettingsResolver
 from lightning_lint.model import dependencies, variants
 from lightning_lint.model.diagnostics import Diagnostic, Severity
 from lightning_lint.model.sources import (
+    NOTEBOOK,
     PYTHON,
     YAML,
     SourceFile,
@@ -352,7 +353,7 @@ def may_matter(source: SourceFile, settings: Settings, path: Path) -> bool:
 
 def may_matter_bytes(data: bytes, kind: str, settings: Settings, path: Path) -> bool:
     """The prefilter: whether a file can hold anything a rule checks (else it is not parsed)."""
-    if kind == PYTHON:
+    if kind in (PYTHON, NOTEBOOK):
         return prefilter.python_may_matter(data)
     if settings.include and settings.matches_any(path, settings.include):
         return True
@@ -523,13 +524,25 @@ class Linter:
             result.cacheable = False
             return self._finish(result, settings, path)
         result.parsed = True
+        if source.notebook is not None:
+            from lightning_lint.linter import notebooks
+
+            for line, col, end_col, message in notebooks.broken_cells(source):
+                result.diagnostics.append(tool_diagnostic("LL900", message, source.path, line, col, end_col))
         project = self.projects.for_path(path)
         if source.kind == PYTHON:
             project.offer(path, source, extraction)
             _fits_elsewhere(extraction, project, path)
         from lightning_lint.rules.context import RuleContext
 
-        ctx = RuleContext(source, settings, project, extraction, Path(os.path.abspath(path)))
+        rule_project: Any = project
+        if source.notebook is not None:
+            from lightning_lint.linter import notebooks
+
+            pinned = notebooks.notebook_target(source, settings)
+            if pinned is not None:
+                rule_project = notebooks.NotebookProject(project, pinned)
+        ctx = RuleContext(source, settings, rule_project, extraction, Path(os.path.abspath(path)))
         found = run_rules(self.enabled_codes(settings, path), extraction, ctx)
         if extraction.facts.get("composed"):
             found = _in_this_file(found, source.path)
@@ -547,6 +560,10 @@ class Linter:
             here = [d for d in kept if d.path == result.source.path]
             elsewhere = [d for d in kept if d.path != result.source.path]
             kept = suppressions.apply(here, result.source, enabled)
+            if result.source.notebook is not None:
+                from lightning_lint.linter import notebooks
+
+                kept = notebooks.to_cells(kept, result.source)
             if elsewhere:
                 kept += _found_elsewhere(elsewhere, enabled)
         result.diagnostics = sorted(_dedupe(kept), key=Diagnostic.sort_key)
@@ -754,7 +771,7 @@ def _dedupe(diagnostics: List[Diagnostic]) -> List[Diagnostic]:
     seen = set()
     out = []
     for d in diagnostics:
-        key = (d.code, d.path, d.span, d.message)
+        key = (d.code, d.path, d.cell, d.span, d.message)
         if key not in seen:
             seen.add(key)
             out.append(d)

@@ -164,6 +164,56 @@ def fix_source(linter, source: SourceFile, path: Path, unsafe: bool) -> FixOutco
     return outcome
 
 
+def fix_notebook(linter, source: SourceFile, path: Path, unsafe: bool) -> FixOutcome:
+    """Fix a notebook: each pass edits one cell's source inside the notebook JSON (see
+    ``model/notebook.replace_cell_source``); outputs, metadata, indentation and key order
+    are kept byte for byte. The outcome's texts are the notebook's JSON."""
+    from lightning_lint.model.notebook import NotebookError, mask, replace_cell_source
+    from lightning_lint.model.sources import UnreadableSource, notebook_source
+
+    assert source.notebook is not None
+    outcome = FixOutcome(source.path, source.notebook.json_text, source.notebook.json_text)
+    current = source
+    for _ in range(MAX_PASSES):
+        notebook = current.notebook
+        assert notebook is not None
+        result = linter.lint_source(current, path)
+        fixable = [d for d in result.diagnostics if d.cell is not None and applicable(d, unsafe)]
+        if not fixable:
+            break
+        number = min(d.cell for d in fixable if d.cell is not None)
+        cell = notebook.cell(number)
+        if cell is None:
+            break
+        cell_source = SourceFile(source.path, cell.text, PYTHON)
+        chosen = choose([d for d in fixable if d.cell == number], cell_source, unsafe)
+        new_text = apply_edits(cell_source, [e for d in chosen for e in d.fix.edits])  # type: ignore[union-attr]
+        broken = broken_by_fix(mask(cell.text)[0], mask(new_text)[0], PYTHON)
+        if broken is not None and len(chosen) > 1:
+            chosen = chosen[:1]
+            new_text = apply_edits(cell_source, chosen[0].fix.edits)  # type: ignore[union-attr]
+            broken = broken_by_fix(mask(cell.text)[0], mask(new_text)[0], PYTHON)
+        if new_text == cell.text:
+            break
+        if broken is not None:
+            codes = ", ".join(sorted({d.code for d in chosen}))
+            outcome.problems.append(
+                f"{source.path}: reverted fixes for {codes} in cell {number}: the result would not parse "
+                f"({broken}). Please report this at https://github.com/lightning-lint/lightning-lint/issues"
+            )
+            break
+        try:
+            new_json = replace_cell_source(notebook, number, new_text)
+            current = notebook_source(new_json, source.path, new_json.encode("utf-8"), source.bom)
+        except (NotebookError, UnreadableSource) as exc:
+            outcome.problems.append(f"{source.path}: not fixed: {exc}")
+            break
+        outcome.applied.extend(chosen)
+    assert current.notebook is not None
+    outcome.text = current.notebook.json_text
+    return outcome
+
+
 def encode(source: SourceFile, text: str) -> bytes:
     data = text.encode(source.encoding)
     return (b"\xef\xbb\xbf" + data) if source.bom else data
@@ -229,7 +279,10 @@ def apply_to_run(run, options, resolver, stdout: TextIO) -> Optional[int]:
         if source is None or not any(applicable(d, options.unsafe_fixes) for d in result.diagnostics):
             continue
         path = Path(options.stdin_filename or "<stdin>.py") if stdin else Path(result.path)
-        outcome = fix_source(linter, source, path, options.unsafe_fixes)
+        if source.notebook is not None:
+            outcome = fix_notebook(linter, source, path, options.unsafe_fixes)
+        else:
+            outcome = fix_source(linter, source, path, options.unsafe_fixes)
         problems.extend(outcome.problems)
         if not outcome.changed:
             continue
@@ -239,6 +292,11 @@ def apply_to_run(run, options, resolver, stdout: TextIO) -> Optional[int]:
             continue
         if stdin:
             run.stdin_fixed = _with_bom(source, outcome.text)
+        elif source.notebook is not None:
+            problem = write_atomically(path, encode(source, outcome.text), source.raw)
+            if problem:
+                problems.append(problem)
+                continue
         else:
             problem = write_atomically(path, encode(source, outcome.text), source.raw or encode(source, source.text))
             if problem:
@@ -246,6 +304,13 @@ def apply_to_run(run, options, resolver, stdout: TextIO) -> Optional[int]:
                 continue
         run.fixed += len(outcome.applied)
         changed += 1
+        if source.notebook is not None:
+            from lightning_lint.model.sources import notebook_source
+
+            run.results[index] = linter.lint_source(
+                notebook_source(outcome.text, source.path, encode(source, outcome.text), source.bom), path
+            )
+            continue
         fixed_source = SourceFile(
             source.path,
             outcome.text,
@@ -282,6 +347,9 @@ def _add_noqa(run, linter, stdout: TextIO) -> int:
     for result in run.results:
         source = result.source
         if source is None or not result.diagnostics or not source.raw:
+            continue
+        if source.notebook is not None:
+            print(f"lightning-lint: {source.path}: --add-noqa does not edit notebooks yet", file=sys.stderr)
             continue
         edits = suppressions.noqa_edits(result.diagnostics, source)
         if not edits:

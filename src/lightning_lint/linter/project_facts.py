@@ -27,7 +27,7 @@ from lightning_lint.linter.discovery import facts_file as wanted
 from lightning_lint.linter.discovery import walk_project
 from lightning_lint.model.dependencies import digest
 from lightning_lint.model.facts import ProjectFacts, fold, merge
-from lightning_lint.model.sources import PYTHON, UnreadableSource, decode_source, parse_ast
+from lightning_lint.model.sources import NOTEBOOK, PYTHON, UnreadableSource, decode_source, parse_ast
 from lightning_lint.model.spec import Loc, Span
 
 # A file that contains none of these cannot change a project fact.
@@ -85,7 +85,7 @@ def gather(root: Optional[Path], resolver: Any, fragments: Any = None, parse: bo
             facts.truncated = True
             break
         facts.files_scanned += 1
-        if str(path).endswith(".py"):
+        if str(path).endswith((".py", ".ipynb")):  # a notebook's code cells count like a module
             _scan_file(path, root, facts, fragments, parse)
         else:
             _scan_invocations(path, root, facts, fragments)
@@ -106,7 +106,7 @@ def unparsed(root: Optional[Path], resolver: Any, project: Any) -> List[Tuple[st
     for index, path in enumerate(paths):
         if index >= MAX_FILES:
             break
-        if not str(path).endswith(".py"):
+        if not str(path).endswith((".py", ".ipynb")):
             continue
         key = f"{root}|{os.path.abspath(path)}"
         if project.lookup(key, signature(key.split("|", 1)[1]))[0]:
@@ -181,7 +181,7 @@ def fragment_of(path: Path, root: Path, data: bytes) -> ProjectFacts:
     except ValueError:
         display = str(path)
     try:
-        source = decode_source(data, display, PYTHON)
+        source = decode_source(data, display, NOTEBOOK if path.suffix == ".ipynb" else PYTHON)
         tree = parse_ast(source.text)
         extraction = python.extract(tree, source)
     except (UnreadableSource, SyntaxError, ValueError, RecursionError, MemoryError):

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import logging
 import os
 import sys
@@ -197,6 +198,15 @@ class LightningLintServer(LanguageServer):
     # -- conversion --------------------------------------------------------------------
     def _to_lsp(self, version: Optional[int], text: str, path: Path, result: FileResult) -> Linted:
         source = result.source
+        if source is not None and source.notebook is not None:
+            # an .ipynb opened as a JSON document: findings sit on the file lines that hold
+            # the code, without code actions (a fix or a noqa is edited in the cell, which a
+            # JSON text edit cannot do safely)
+            from lightning_lint.model.notebook import in_file
+
+            located = [in_file(d, source.notebook) for d in result.diagnostics]
+            result = dataclasses.replace(result, diagnostics=located, source=None)
+            source = SourceFile(str(path), text, PYTHON)
         if source is None:  # not text (LL901): its one finding sits at the start
             source = SourceFile(str(path), "", kind_of(path) or PYTHON)
         positions = SourcePositions(source, text, self.encoding)

@@ -63,6 +63,9 @@ class Diagnostic:
     related: Tuple[Loc, ...] = ()
     confirmed: bool = False
     properties: Dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+    # a notebook's cell (counted from 1 over all cells); then ``span`` and the fix's edits
+    # are lines and columns within that cell
+    cell: Optional[int] = None
 
     @property
     def line(self) -> int:
@@ -73,7 +76,7 @@ class Diagnostic:
         return self.span.start_col
 
     def sort_key(self) -> Tuple[Any, ...]:
-        return (self.path, self.span.start_line, self.span.start_col, self.code, self.message)
+        return (self.path, self.cell or 0, self.span.start_line, self.span.start_col, self.code, self.message)
 
     def with_changes(self, **changes: Any) -> "Diagnostic":
         return replace(self, **changes)

@@ -26,11 +26,14 @@ from lightning_lint.model.spec import Span
 if TYPE_CHECKING:
     import ast
 
+    from lightning_lint.model.notebook import Notebook
+
 PYTHON = "python"
 YAML = "yaml"
 
 PYTHON_SUFFIXES = (".py",)
 YAML_SUFFIXES = (".yaml", ".yml")
+NOTEBOOK = "notebook"  # a Jupyter notebook: read as the Python module of its code cells (model/notebook.py)
 
 DEFAULT_MAX_BYTES = 4 * 1024 * 1024
 
@@ -45,6 +48,8 @@ def kind_of(path: Union[str, Path]) -> Optional[str]:
         return PYTHON
     if name.endswith(YAML_SUFFIXES):
         return YAML
+    if name.endswith(".ipynb"):
+        return NOTEBOOK
     return None
 
 
@@ -62,6 +67,7 @@ class SourceFile:
     encoding: str = "utf-8"
     bom: bool = False
     raw: bytes = b""
+    notebook: Optional["Notebook"] = field(default=None, repr=False)  # set for a notebook
     _starts: Optional[List[int]] = field(default=None, repr=False)
     _lines: Optional[List[str]] = field(default=None, repr=False)
 
@@ -133,7 +139,7 @@ def read_source(
     display = display or str(path)
     kind = kind_of(path)
     if kind is None:
-        raise UnreadableSource("not a Python or YAML file")
+        raise UnreadableSource("not a Python or YAML file or a Jupyter notebook")
     return decode_source(read_bytes(path, max_bytes), display, kind)
 
 
@@ -190,6 +196,12 @@ def decode_source(data: bytes, display: str, kind: str) -> SourceFile:
         raise UnreadableSource("binary file (contains NUL bytes)")
     bom = data.startswith(codecs.BOM_UTF8)
     encoding = "utf-8"
+    if kind == NOTEBOOK:
+        try:
+            text = data[len(codecs.BOM_UTF8) if bom else 0 :].decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise UnreadableSource(f"not valid UTF-8 (byte 0x{data[exc.start]:02x})") from None
+        return notebook_source(text, display, data, bom)
     if kind == PYTHON:
         try:
             encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
@@ -214,9 +226,22 @@ def source_from_text(text: str, display: str, kind: str) -> SourceFile:
     if "\x00" in text:
         raise UnreadableSource("binary file (contains NUL bytes)")
     bom = text.startswith("\ufeff")
+    if kind == NOTEBOOK:
+        return notebook_source(text[1:] if bom else text, display, text.encode("utf-8", errors="replace"), bom)
     return SourceFile(
         display, text[1:] if bom else text, kind, bom=bom, raw=text.encode("utf-8", errors="surrogatepass")
     )
+
+
+def notebook_source(json_text: str, display: str, raw: bytes, bom: bool = False) -> SourceFile:
+    """A notebook read as a Python source: its text is the module of its code cells."""
+    from lightning_lint.model.notebook import NotebookError, read_notebook
+
+    try:
+        notebook = read_notebook(json_text, parse_ast)
+    except NotebookError as exc:
+        raise UnreadableSource(f"not a readable notebook: {exc}") from None
+    return SourceFile(display, notebook.module, PYTHON, bom=bom, raw=raw, notebook=notebook)
 
 
 def _megabytes(size: int) -> str:

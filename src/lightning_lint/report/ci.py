@@ -11,7 +11,8 @@ from xml.sax.saxutils import escape, quoteattr
 
 from lightning_lint import rule_url
 from lightning_lint.model.diagnostics import Diagnostic, Severity
-from lightning_lint.report.formats import ReportContext
+from lightning_lint.model.sources import SourceFile
+from lightning_lint.report.formats import ReportContext, in_file
 
 # -- GitHub Actions -------------------------------------------------------------------------
 
@@ -38,6 +39,7 @@ def github(diagnostics: List[Diagnostic], context: ReportContext) -> str:
     readable (ruff does the same, for the same reason: astral-sh/ruff#1693)."""
     lines = []
     for d in diagnostics:
+        d = in_file(d, context)
         path = context.relpath(d.path)
         props = ",".join(
             [
@@ -68,6 +70,11 @@ def _flagged_text(d: Diagnostic, context: ReportContext) -> str:
     source = context.source(d.path)
     if source is None:
         return d.message
+    if d.cell is not None:
+        found = source.notebook.cell(d.cell) if source.notebook is not None else None
+        if found is None:
+            return d.message
+        source = SourceFile(source.path, found.text, source.kind)
     return " ".join(source.text_of(d.span).split())
 
 
@@ -98,6 +105,7 @@ def gitlab(diagnostics: List[Diagnostic], context: ReportContext) -> str:
     location.lines.begin)."""
     issues = []
     for d, fingerprint in zip(diagnostics, fingerprints(diagnostics, context)):
+        d = in_file(d, context)
         body = f"{d.help}\n\n" if d.help else ""
         issues.append(
             {
@@ -142,7 +150,7 @@ def junit(diagnostics: List[Diagnostic], context: ReportContext) -> str:
     single passing case when there is none, so that CI shows the check ran)."""
     by_file: Dict[str, List[Diagnostic]] = defaultdict(list)
     for d in diagnostics:
-        by_file[context.relpath(d.path)].append(d)
+        by_file[context.relpath(d.path)].append(in_file(d, context))
     total = max(len(diagnostics), 1)
     out = [
         '<?xml version="1.0" encoding="UTF-8"?>',

@@ -257,7 +257,8 @@ def _logging(s: Schedule) -> str:
 
 
 def render(report: Dict[str, Any]) -> str:
-    lines = [f"{report['path']}:{report['line']}: {report['trainer']}"]
+    cell = f"cell {report['cell']}:" if report.get("cell") is not None else ""  # a notebook's Trainer
+    lines = [f"{report['path']}:{cell}{report['line']}: {report['trainer']}"]
     written = ", ".join(f"{k}={v}" for k, v in report["written"].items()) or "nothing (Lightning's defaults)"
     rows = [("role", report["role"]), ("written", written)]
     rows += [(f"  {name}", branches) for name, branches in report["depends_on"].items()]

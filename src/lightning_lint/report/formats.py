@@ -46,6 +46,18 @@ class ReportContext:
             return absolute.as_posix()
 
 
+def in_file(d: Diagnostic, context: ReportContext) -> Diagnostic:
+    """A notebook finding as the CI formats show it: at the line of the notebook file that
+    holds the flagged code line (what a pull request's diff and an editor show), with the
+    cell and the line within it at the head of the message. Other findings are unchanged."""
+    if d.cell is None:
+        return d
+    from lightning_lint.model import notebook
+
+    source = context.source(d.path)
+    return notebook.in_file(d, source.notebook if source is not None else None)
+
+
 Renderer = Callable[[List[Diagnostic], ReportContext], str]
 
 

@@ -11,7 +11,7 @@ from lightning_lint.report.formats import ReportContext, fix_dict
 
 
 def as_dict(d: Diagnostic, context: ReportContext) -> Dict[str, Any]:
-    return {
+    found = {
         "code": d.code,
         "name": d.name,
         "severity": d.severity.label,
@@ -27,6 +27,9 @@ def as_dict(d: Diagnostic, context: ReportContext) -> Dict[str, Any]:
         "url": rule_url(d.code, d.name),
         "confirmed": d.confirmed,
     }
+    if d.cell is not None:  # a notebook: line and column are within this cell (as ruff writes it)
+        found["cell"] = d.cell
+    return found
 
 
 def render(diagnostics: List[Diagnostic], context: ReportContext) -> str:

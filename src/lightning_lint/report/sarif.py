@@ -9,7 +9,7 @@ from typing import Any, Dict, List
 
 from lightning_lint import HOMEPAGE, __version__, rule_url
 from lightning_lint.model.diagnostics import Diagnostic, Severity
-from lightning_lint.report.formats import ReportContext
+from lightning_lint.report.formats import ReportContext, in_file
 
 _LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
 
@@ -53,6 +53,7 @@ def render(diagnostics: List[Diagnostic], context: ReportContext) -> str:
     index = {rule.code: i for i, rule in enumerate(all_rules)}
     results = []
     for d in diagnostics:
+        d = in_file(d, context)
         result: Dict[str, Any] = {
             "ruleId": d.code,
             "ruleIndex": index[d.code],

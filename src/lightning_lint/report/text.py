@@ -7,6 +7,7 @@ from collections import Counter
 from typing import List
 
 from lightning_lint.model.diagnostics import Applicability, Diagnostic, Severity
+from lightning_lint.model.sources import SourceFile
 from lightning_lint.report.formats import ReportContext
 
 _COLORS = {Severity.ERROR: "31", Severity.WARNING: "33", Severity.INFO: "36"}
@@ -21,7 +22,8 @@ def _fixable(diagnostic: Diagnostic) -> bool:
 
 
 def _header(d: Diagnostic, context: ReportContext) -> str:
-    location = f"{context.relpath(d.path)}:{d.line}:{d.column}:"
+    cell = f"cell {d.cell}:" if d.cell is not None else ""  # ruff's notebook convention
+    location = f"{context.relpath(d.path)}:{cell}{d.line}:{d.column}:"
     code = _paint(d.code, "1;" + _COLORS[d.severity], context)
     marker = " [*]" if _fixable(d) else ""
     confirmed = " (confirmed)" if d.confirmed else ""
@@ -57,6 +59,10 @@ def full(diagnostics: List[Diagnostic], context: ReportContext) -> str:
 
 def _frame(d: Diagnostic, context: ReportContext) -> List[str]:
     source = context.sources.get(d.path)
+    if source is not None and d.cell is not None:
+        found = source.notebook.cell(d.cell) if source.notebook is not None else None
+        # the frame shows the cell's own lines
+        source = SourceFile(source.path, found.text, source.kind) if found is not None else None
     if source is None or d.line > source.line_count:
         return []
     first = max(1, d.line - 1)

@@ -17,7 +17,9 @@ class ParseError(Rule):
     exhausting the stack or the memory. So is a YAML config with a `!!python/...` tag
     that its own loader refuses: LightningCLI (jsonargparse) refuses every such tag,
     OmegaConf and Hydra all but pathlib's `Path`, `PosixPath` and `WindowsPath` (the
-    tags they load are accepted; lightning-lint never constructs any of them).
+    tags they load are accepted; lightning-lint never constructs any of them). In a
+    Jupyter notebook, a code cell that does not parse with its IPython syntax masked is
+    reported by cell, and the other cells are still checked (docs/notebooks.md).
 
     ## Why is this bad?
     Nothing in the file can be checked, and the training job would fail the same way.
@@ -44,7 +46,8 @@ class UnreadableFile(Rule):
     Reports a file that cannot be read as text: not valid UTF-8 (or its declared
     encoding), UTF-16, binary content, larger than `max-file-size` (4 MB by default),
     unreadable permissions, a broken symbolic link or a link loop, a pipe or device
-    named like a source file, or a file that disappeared during the run.
+    named like a source file, or a file that disappeared during the run; a `.ipynb` file
+    that is not an nbformat 4 notebook (invalid JSON, a Git LFS pointer, another format).
     """
 
     code = "LL901"
