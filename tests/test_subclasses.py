@@ -396,3 +396,22 @@ def test_to_fabric_is_nemos_method_only(in_tmp):
         "import lightning as L\ntrainer = L.Trainer(devices=1, val_check_interval=100)\nfabric = trainer.to_fabric()\n"
     )
     assert [d.code for d in lint(in_tmp, {"t.py": script}, "t.py", select=["LL001"])] == ["LL001"]
+
+
+def test_a_trainer_subclass_may_override_the_run_methods(in_tmp):
+    # lightning-flash's Trainer: `predict(model, datamodule=..., output=...)` is its own keyword
+    files = {
+        "flashlike/trainer.py": (
+            "import lightning as L\n"
+            "class Trainer(L.Trainer):\n"
+            "    def predict(self, model=None, dataloaders=None, datamodule=None, output=None):\n"
+            "        return super().predict(model, dataloaders, datamodule)\n"
+        ),
+        "flashlike/__init__.py": "",
+        "run.py": (
+            "from flashlike.trainer import Trainer\n"
+            "trainer = Trainer(max_epochs=1)\n"
+            "trainer.predict(model, datamodule=dm, output='labels')\n"
+        ),
+    }
+    assert lint(in_tmp, files, "run.py", select=["LL301"]) == []
