@@ -115,7 +115,11 @@ class MissingStopCondition(Rule):
             return
         if spec.callbacks_of("Timer"):
             return
-        assumption = f" (assuming {spec.callbacks_open} adds no Timer)" if spec.callbacks_open else ""
+        assumption = (
+            f" (assuming no Timer is among the callbacks not seen: {spec.callbacks_open})"
+            if spec.callbacks_open
+            else ""
+        )
         assumption += spec.training_assumption()
         yield self.report(
             spec,
