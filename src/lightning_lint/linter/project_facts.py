@@ -19,6 +19,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import stat
 from pathlib import Path
 from typing import Any, Dict, Iterable, List, Optional, Tuple, Union
 
@@ -111,10 +112,8 @@ def unparsed(root: Optional[Path], resolver: Any, project: Any) -> List[Tuple[st
         key = f"{root}|{os.path.abspath(path)}"
         if project.lookup(key, signature(key.split("|", 1)[1]))[0]:
             continue
-        try:
-            with open(path, "rb") as handle:
-                data = handle.read(MAX_FILE_BYTES + 1)
-        except OSError:
+        data = _read_regular(path)
+        if data is None:
             continue
         if len(data) > MAX_FILE_BYTES or not any(marker in data for marker in _INTERESTING):
             continue
@@ -147,10 +146,8 @@ def _scan_file(
             if fragment is not None:
                 merge(fragment, facts)
             return
-    try:
-        with open(path, "rb") as handle:
-            data = handle.read(MAX_FILE_BYTES + 1)
-    except OSError:
+    data = _read_regular(path)
+    if data is None:
         return
     if len(data) > MAX_FILE_BYTES or not any(marker in data for marker in _INTERESTING):
         if fragments is not None and sig is not None and len(data) <= MAX_FILE_BYTES:
@@ -227,10 +224,8 @@ def _scan_invocations(path: Union[str, Path], root: Path, facts: ProjectFacts, f
 def _command_lines(path: Union[str, Path]) -> Optional[list]:
     """[line number, length, config names] of each line giving two configs or more;
     None when the file cannot be read."""
-    try:
-        with open(path, "rb") as handle:
-            data = handle.read(MAX_FILE_BYTES + 1)
-    except OSError:
+    data = _read_regular(path)
+    if data is None:
         return None
     if len(data) > MAX_FILE_BYTES or (b"--config" not in data and b"-c " not in data):
         return []
@@ -241,6 +236,18 @@ def _command_lines(path: Union[str, Path]) -> Optional[list]:
         if len(configs) >= 2:
             found.append([number, len(line), configs])
     return found
+
+
+def _read_regular(path: Union[str, Path]) -> Optional[bytes]:
+    """The first bytes of a regular file (up to one past the limit); None for anything
+    else: opening a named pipe would block for ever."""
+    try:
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            return None
+        with open(path, "rb") as handle:
+            return handle.read(MAX_FILE_BYTES + 1)
+    except OSError:
+        return None
 
 
 def read_measured(root: Path) -> Dict[str, Dict[str, Any]]:
