@@ -42,16 +42,9 @@ def _cli(tmp_path, *configs: str, subcommand: str = ""):
 
 @claim("LL307")
 def test_cli_reads_limit_one_as_all_batches(tmp_path):
-    import jsonargparse
-    from packaging.version import Version
-
     cli = _cli(tmp_path, "trainer:\n  limit_train_batches: 1\n  limit_val_batches: 2\n")
+    assert cli.trainer.limit_train_batches == 1.0 and isinstance(cli.trainer.limit_train_batches, float)
     assert cli.trainer.limit_val_batches == 2 and isinstance(cli.trainer.limit_val_batches, int)
-    if Version(jsonargparse.__version__) >= Version("4.53"):
-        # newer releases keep the int: one batch (why LL307 is off by default)
-        assert cli.trainer.limit_train_batches == 1 and isinstance(cli.trainer.limit_train_batches, int)
-    else:
-        assert cli.trainer.limit_train_batches == 1.0 and isinstance(cli.trainer.limit_train_batches, float)
 
 
 @claim("LL308")

@@ -43,9 +43,7 @@ class CliIntOneMeansAll(Rule):
 
     ## What Lightning does
     jsonargparse resolves the parameter's type as `Union[float, int, None]` (float first)
-    and `float` accepts `1`; Lightning then sees `1.0`, 100% of the batches. Newer
-    jsonargparse releases (4.53 was checked) keep the YAML `1` an int, one batch: the
-    rule is therefore off by default, for projects that pin an older jsonargparse.
+    and `float` accepts `1`; Lightning then sees `1.0`, 100% of the batches.
 
     ## Example
     ```yaml
@@ -60,7 +58,6 @@ class CliIntOneMeansAll(Rule):
 
     code = "LL307"
     name = "cli-int-one-means-all"
-    default_enabled = False  # true only with older jsonargparse releases (see above)
     severity = Severity.WARNING
     summary = "limit_*_batches: 1 in a LightningCLI config means all batches (1.0), not one."
     VALID = [
