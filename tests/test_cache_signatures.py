@@ -297,3 +297,27 @@ def test_a_pool_parses_the_facts_only_files_and_reports_the_same(in_tmp, monkeyp
     _, cached_cold = check(in_tmp, jobs=2)
     _, cached_warm = check(in_tmp, jobs=2)
     assert cached_cold == cached_warm == sequential
+
+
+def test_a_base_init_given_a_call_is_cached_without_a_traceback(in_tmp, settled):
+    # The shape of NeMo's optimizers: `__init__` puts a call into `**kwargs` (and passes one
+    # by keyword) before handing them to the base. The project facts must stay plain data.
+    optimizer = """\
+from apex.optimizers import DistributedFusedAdam
+
+class FusedAdam(DistributedFusedAdam):
+    def __init__(self, params, lr=1e-3, **kwargs):
+        kwargs["process_group"] = make_group()
+        kwargs.setdefault("dtype", to_dtype("bf16"))
+        super().__init__(params, lr=lr, foreach=choose(), **kwargs)
+"""
+    files = {"pyproject.toml": "[project]\nname = 'x'\n", "model.py": MODULE + "\n" + optimizer, "train.py": MONITOR}
+    write_files(in_tmp, files)
+    _, cold = check(in_tmp)
+    run, warm = check(in_tmp)
+    assert warm == cold == check(in_tmp, no_cache=True)[1]
+    assert run.cache_misses == 0  # the cache was written and read back
+    fragments = [entry[1] for entry in cached_entries(in_tmp)["fragments"].values() if entry[1]]
+    (info,) = [i for f in fragments for i in f["inits"].get("FusedAdam", [])]
+    assert "process_group" in info["computed"] and "foreach" in info["computed"]
+    assert info["fixed"] == [] and info["param_defaults"] == [["lr", 0.001]]  # not the call in `dtype`

@@ -141,15 +141,8 @@ def init_info(
                         except Exception:  # noqa: BLE001 - a default that is not plain data
                             pass
                 continue
-            evaluated = literal(value)
-            plain: Any = None
-            readable = evaluated.known and not isinstance(evaluated.data, (dict, tuple))
-            if readable:
-                try:
-                    plain = evaluated.plain()
-                except Exception:  # noqa: BLE001
-                    readable = False
-            if readable:
+            plain = _plain_scalar(literal(value))
+            if plain is not _NOT_PLAIN:
                 fixed.append((keyword.arg, plain))
             else:
                 computed.append(keyword.arg)
@@ -216,10 +209,10 @@ def _kwargs_changes(
             if method == "pop" and name is not None:
                 own.append(name)
             elif method == "setdefault" and name is not None and len(node.args) == 2:
-                value = literal(node.args[1])
                 renames.append((name, name))
-                if value.known and not isinstance(value.data, (dict, tuple)):
-                    defaults.append((name, value.data))
+                plain = _plain_scalar(literal(node.args[1]))
+                if plain is not _NOT_PLAIN:
+                    defaults.append((name, plain))
             else:
                 open_reason = open_reason or f"changes `**{kwargs}` with `{method}` before passing it on"
         elif isinstance(node, (ast.Assign, ast.AugAssign)):
@@ -233,11 +226,11 @@ def _kwargs_changes(
                     if name is None or isinstance(node, ast.AugAssign):
                         open_reason = open_reason or f"sets keys of `**{kwargs}` the linter cannot read"
                         continue
-                    value = literal(node.value)
-                    if value.known and not isinstance(value.data, (dict, tuple)):
-                        fixed.append((name, value.data))
+                    plain = _plain_scalar(literal(node.value))
+                    if plain is not _NOT_PLAIN:
+                        fixed.append((name, plain))
                     else:
-                        computed.append(name)
+                        computed.append(name)  # e.g. a call: a value, but not plain data
                 elif isinstance(target, ast.Name) and target.id == kwargs:
                     open_reason = open_reason or f"rebinds `{kwargs}` before passing it on"
         elif isinstance(node, ast.Delete):
@@ -253,3 +246,17 @@ def _kwargs_changes(
                     else:
                         open_reason = open_reason or f"deletes keys of `**{kwargs}` the linter cannot read"
     return own, renames, defaults, fixed, computed, open_reason
+
+
+_NOT_PLAIN = object()
+
+
+def _plain_scalar(value: Any) -> Any:
+    """The value as plain data when it is a known scalar (it is stored in the project facts
+    and the cache, so a call or a container is not), else ``_NOT_PLAIN``."""
+    if not value.known or isinstance(value.data, (dict, tuple)):
+        return _NOT_PLAIN
+    try:
+        return value.plain()
+    except Exception:  # noqa: BLE001 - e.g. a call: not plain data
+        return _NOT_PLAIN

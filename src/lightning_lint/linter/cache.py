@@ -238,6 +238,8 @@ class ResultsCache:
                 raise
         except OSError as exc:
             return f"cannot write the cache in {self.directory}: {exc.strerror or exc}"
+        except (TypeError, ValueError) as exc:  # a fact that is not plain data: a bug, not a crash
+            return f"cannot write the cache in {self.directory}: {exc} (please report this)"
         self._dirty = False
         return None
 
