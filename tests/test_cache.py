@@ -12,6 +12,7 @@ import json
 import os
 import time
 from pathlib import Path
+from typing import List
 
 import pytest
 
@@ -73,7 +74,7 @@ def check(root: Path, *, fmt: str = "json", **options):
     """Run ``check .`` in ``root``: (CheckRun, report text, exit code)."""
     from lightning_lint.report.formats import ReportContext, render
 
-    opts = CheckOptions(paths=["."], output_format=fmt, color=False, **options)
+    opts = CheckOptions(paths=options.pop("paths", ["."]), output_format=fmt, color=False, **options)
     run = checker.lint(opts, cwd=root, log=io.StringIO())
     context = ReportContext(
         cwd=root,
@@ -327,3 +328,61 @@ def test_a_helper_module_followed_from_a_script_is_a_dependency(in_tmp):
     run, after = check(in_tmp)
     assert "train.py" in relinted(run)
     assert not any(d["code"] == "LL401" for d in json.loads(after))
+
+
+# A project whose scripts build the project's own classes: a Trainer subclass (the class
+# index must resolve it: the answer needs the project facts) and a model that extends
+# nothing Lightning (the deferred answer, "no such class", stays right).
+TRAINER_CLASS = """\
+import lightning as L
+
+class FastTrainer(L.Trainer):
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_epochs", 3)
+        super().__init__(**kwargs)
+"""
+SCRIPT = """\
+from trainers import FastTrainer
+from helpers import Helper
+
+Helper(1)
+trainer = FastTrainer(gpus={n}, max_steps=500000, callbacks=[ModelCheckpoint(every_n_train_steps=100)])
+trainer.fit(Net(), DataLoader(ds))
+"""
+HELPER = "class Helper(Base):\n    def __init__(self, n):\n        super().__init__(n=n)\n"
+
+
+def test_files_waiting_for_the_facts_are_extracted_again_only_when_the_facts_change_them(in_tmp, monkeypatch):
+    from lightning_lint.linter import engine
+
+    files = {"pyproject.toml": "[project]\nname = 'x'\n", "trainers.py": TRAINER_CLASS, "helpers.py": HELPER}
+    for number in range(12):
+        files[f"run_{number}.py"] = SCRIPT.format(n=number % 2 + 1)
+        files[f"plain_{number}.py"] = "from helpers import Helper\nimport lightning as L\nHelper(2)\n" + (
+            "L.Trainer(max_epochs=3, gpus=1).fit(Net(), DataLoader(ds))\n"
+        )
+    write_files(in_tmp, files)
+    extracted: List[str] = []
+    real = engine.EXTRACTORS[engine.PYTHON]
+
+    def counting(source, *args, **kwargs):
+        extracted.append(source.path)
+        return real(source, *args, **kwargs)
+
+    monkeypatch.setitem(engine.EXTRACTORS, engine.PYTHON, counting)
+    _, sequential = check(in_tmp, no_cache=True, jobs=1)
+    findings = json.loads(sequential)
+    # the subclass is resolved: its `gpus=` is the Trainer's (removed in 2.0), on every script
+    assert {d["path"] for d in findings if d["code"] == "LL302"} >= {f"run_{n}.py" for n in range(12)}
+    # the FastTrainer scripts are extracted twice (the facts change their extraction); the
+    # others once: their deferred answer holds, and the rules run on the kept extraction
+    counts = {path: extracted.count(path) for path in set(extracted)}
+    assert all(counts[f"run_{n}.py"] == 2 for n in range(12)), counts
+    assert all(counts[f"plain_{n}.py"] == 1 for n in range(12)), counts
+    assert check(in_tmp, no_cache=True, jobs=2)[1] == sequential
+    assert check(in_tmp, no_cache=True, jobs=3)[1] == sequential
+    extracted.clear()
+    for number in range(12):  # each file alone, facts gathered first: the same findings
+        path = f"plain_{number}.py"
+        alone = json.loads(check(in_tmp, no_cache=True, jobs=1, paths=[path])[1])
+        assert alone == [d for d in findings if d["path"] == path]

@@ -8,7 +8,7 @@ unreadable, LL905 a rule that crashed); nothing stops the other files.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Dict, Iterable, List, Optional, Tuple, Type, Union
 
@@ -134,6 +134,11 @@ class Project:
             self._facts = project_facts.gather(self.root, self.resolver, self)
         dependencies.note(dependencies.FACTS, str(self.root or ""), self.facts_digest)
         return self._facts
+
+    @property
+    def facts_deferred(self) -> bool:
+        """Whether asking for the facts now raises FactsNeeded (a deferring pass, a worker)."""
+        return self._facts is None and not self.may_gather and self.root is not None
 
     def classes_named(self, dotted: str) -> List[Any]:
         """The project's classes named like ``dotted``'s last part, each with what its
@@ -287,6 +292,26 @@ class Projects:
 
 
 @dataclass
+class Parked:
+    """A file's extraction kept while its rules wait for the project facts (FactsNeeded):
+    the text it was extracted from, and what the extraction consulted (``dependencies``)."""
+
+    text: str
+    kind: str
+    extraction: Extraction
+    deps: Dict[Tuple[str, str], str]
+    # what the extraction asked the facts while they were deferred (``_Lookups``), each
+    # answered as a project without classes would be: empty means the extraction is final
+    asked: Tuple[Tuple[str, str], ...] = ()
+
+    def portable(self) -> "Parked":
+        """This, for another process: without the rules' memos in ``extraction.facts``
+        (keys starting with ``_``), which are keyed by object ids."""
+        facts = {k: v for k, v in self.extraction.facts.items() if not k.startswith("_")}
+        return replace(self, extraction=replace(self.extraction, facts=facts))
+
+
+@dataclass
 class FileResult:
     path: str
     diagnostics: List[Diagnostic] = field(default_factory=list)
@@ -318,6 +343,46 @@ def tool_diagnostic(
 # -- the per-file pipeline ------------------------------------------------------------------
 
 Extractor = Callable[..., Extraction]  # (source, settings, path, project=None)
+
+
+class _Lookups:
+    """The project facts an extraction reads (the class index, the CLI's trainer class).
+    While the facts are deferred, a question gets the answer of a project without
+    classes, and is kept: the extraction is provisional. Its facts fragment is still
+    right (the facts scan reads each file that way), and once the facts are gathered the
+    extraction is final when every question still has that answer; else it is redone."""
+
+    def __init__(self, project: "Project") -> None:
+        self.project = project
+        self.root = project.root
+        self.asked: List[Tuple[str, str]] = []
+
+    def classes_named(self, dotted: str) -> List[Any]:
+        if self.project.facts_deferred:
+            self.asked.append(("classes", dotted))
+            return []
+        return self.project.classes_named(dotted)
+
+    def cli_trainer_class(self) -> Optional[str]:
+        if self.project.facts_deferred:
+            self.asked.append(("cli_trainer", ""))
+            return None
+        return self.project.cli_trainer_class()
+
+
+def _answers_hold(asked: Iterable[Tuple[str, str]], project: "Project") -> bool:
+    """Whether the gathered facts leave a provisional extraction as it is: no class it
+    asked about extends a Lightning class through the project's classes (the deferred
+    answer: no such class), and the CLI has no trainer class of its own."""
+    from lightning_lint.model.subclasses import Index
+
+    index = Index(project.classes_named)
+    for kind, dotted in asked:
+        if kind == "classes" and index.resolve(dotted) is not None:
+            return False
+        if kind == "cli_trainer" and project.cli_trainer_class() is not None:
+            return False
+    return True
 
 
 def _extract_python(
@@ -390,6 +455,19 @@ class Linter:
         self.resolver = resolver
         self.projects = Projects(resolver, may_gather_facts, fragments)
         self._enabled_cache: Dict[Tuple[Any, ...], Tuple[str, ...]] = {}
+        # a file whose rules stopped for the project facts keeps its extraction here, so
+        # that linting it again once the facts are gathered does not extract it again
+        self._parked: Dict[str, Parked] = {}
+
+    # -- extractions waiting for the project facts ---------------------------------------
+    def take_parked(self) -> Dict[str, "Parked"]:
+        """The extractions parked since the last call (and forget them): a worker hands
+        them to the parent with the files that need the facts."""
+        parked, self._parked = self._parked, {}
+        return parked
+
+    def park(self, parked: Dict[str, "Parked"]) -> None:
+        self._parked.update(parked)
 
     # -- facts fragments between processes ---------------------------------------------
     def take_offers(self) -> Dict[str, Tuple[str, Any]]:
@@ -495,8 +573,21 @@ class Linter:
             result.deps = dependencies.stop()
 
     def _lint_parsed(self, source: SourceFile, path: Path, settings: Settings, result: FileResult) -> FileResult:
+        key = os.path.abspath(path)
+        project = self.projects.for_path(path)
+        parked = self._parked.pop(key, None)
+        lookups = _Lookups(project)
         try:
-            extraction = EXTRACTORS[source.kind](source, settings, path, self.projects.for_path(path))
+            if (
+                parked is not None
+                and parked.text == source.text
+                and parked.kind == source.kind
+                and _answers_hold(parked.asked, project)
+            ):
+                extraction = parked.extraction
+                dependencies.extend(parked.deps)  # what the extraction consulted
+            else:
+                extraction = EXTRACTORS[source.kind](source, settings, path, lookups)
         except ParseFailure as failure:
             if source.kind == PYTHON:
                 self.projects.for_path(path).offer(path, source, None)
@@ -529,7 +620,26 @@ class Linter:
 
             for line, col, end_col, message in notebooks.broken_cells(source):
                 result.diagnostics.append(tool_diagnostic("LL900", message, source.path, line, col, end_col))
-        project = self.projects.for_path(path)
+        extracted = Parked(source.text, source.kind, extraction, dependencies.current(), tuple(lookups.asked))
+        try:
+            if lookups.asked:  # provisional: its fragment now, the rules once the facts are in
+                if source.kind == PYTHON:
+                    project.offer(path, source, extraction)
+                raise FactsNeeded(project.root)
+            return self._run_rules(source, path, settings, result, extraction, project)
+        except FactsNeeded:
+            self._parked[key] = extracted
+            raise
+
+    def _run_rules(
+        self,
+        source: SourceFile,
+        path: Path,
+        settings: Settings,
+        result: FileResult,
+        extraction: Extraction,
+        project: "Project",
+    ) -> FileResult:
         if source.kind == PYTHON:
             project.offer(path, source, extraction)
             _fits_elsewhere(extraction, project, path)

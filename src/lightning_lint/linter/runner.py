@@ -13,6 +13,7 @@ Project facts are gathered once, in this process (see ``_lint_in_pool``).
 from __future__ import annotations
 
 import os
+import pickle
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -47,6 +48,7 @@ class _Pending:
     content: str = ""
     settings: str = ""
     sig: Optional[str] = None  # the file's signature when it was read (cache.signature)
+    parked: Optional[bytes] = None  # its extraction, pickled, when a worker stopped for the facts
 
 
 @dataclass
@@ -133,6 +135,8 @@ def lint_files(
     else:
         deferred = _lint_deferring_facts(linter, to_parse, results)
     for pending in deferred:
+        if pending.parked is not None:
+            linter.park(pickle.loads(pending.parked))
         results[pending.index] = _lean(linter.lint_bytes(pending.data, pending.path, pending.display, may_matter=True))
     stats.parsed_here = len(deferred)
     if cache is not None:
@@ -255,9 +259,11 @@ def available_cores() -> int:
 
 _worker_linter: Optional[Linter] = None
 
-Chunk = List[Tuple[int, str, str, bytes]]
-# what a worker hands back: (index, result) for each file of a chunk, and the facts fragments
-ChunkResult = Tuple[List[Tuple[int, Optional[FileResult]]], Dict[str, Tuple[str, Any]]]
+# (index, path, display, bytes, the file's parked extraction pickled or None)
+Chunk = List[Tuple[int, str, str, bytes, Optional[bytes]]]
+# what a worker hands back: (index, result, or None and the pickled extraction when the file
+# needs the facts) for each file of a chunk, and the facts fragments
+ChunkResult = Tuple[List[Tuple[int, Optional[FileResult], Optional[bytes]]], Dict[str, Tuple[str, Any]]]
 
 
 def _init_worker(resolver) -> None:
@@ -275,17 +281,31 @@ def _lint_chunk(
     assert linter is not None
     for root, value in (facts or {}).items():
         linter.projects.for_root(root).provide_facts(value)
-    out: List[Tuple[int, Optional[FileResult]]] = []
-    for index, path, display, data in chunk:
+    out: List[Tuple[int, Optional[FileResult], Optional[bytes]]] = []
+    for index, path, display, data, parked in chunk:
+        if parked is not None:
+            linter.park(pickle.loads(parked))
         result: Optional[FileResult]
         try:
             result = linter.lint_bytes(data, Path(path), display, may_matter=True)
-        except FactsNeeded:
-            result = None  # linted again once the parent has gathered the facts
-        else:
-            result.source = None  # the parent decodes the bytes it already has, when needed
-        out.append((index, result))
+        except FactsNeeded:  # linted again once the parent has gathered the facts; the
+            out.append((index, None, _pickled(linter.take_parked())))  # extraction goes along
+            continue
+        result.source = None  # the parent decodes the bytes it already has, when needed
+        out.append((index, result, None))
     return out, linter.take_offers()
+
+
+def _pickled(parked: Dict[str, Any]) -> Optional[bytes]:
+    """A parked extraction as bytes for the trip between processes; None when it cannot
+    make the trip (the file is then extracted again: slower, never wrong)."""
+    if not parked:
+        return None
+    try:
+        portable = {key: p.portable() for key, p in parked.items()}
+        return pickle.dumps(portable, protocol=pickle.HIGHEST_PROTOCOL)
+    except Exception:  # noqa: BLE001 - whatever pickling raises
+        return None
 
 
 def _lint_in_pool(
@@ -311,9 +331,10 @@ def _lint_in_pool(
 
     def collect(chunk_results, offers, back: List[_Pending]) -> None:
         linter.accept_offers(offers)
-        for index, result in chunk_results:
+        for index, result, parked in chunk_results:
             p = by_index[index]
             if result is None:
+                p.parked = parked
                 back.append(p)
                 continue
             if result.diagnostics:
@@ -398,7 +419,7 @@ def _chunks(pending: List[_Pending], processes: int) -> List[Chunk]:
     """Larger files first, dealt round-robin, so that no process is left with a big one at the end."""
     chunks: List[Chunk] = [[] for _ in range(processes * 4)]
     for position, p in enumerate(sorted(pending, key=lambda p: -len(p.data))):
-        chunks[position % len(chunks)].append((p.index, str(p.path), p.display, p.data))
+        chunks[position % len(chunks)].append((p.index, str(p.path), p.display, p.data, p.parked))
     return [c for c in chunks if c]
 
 

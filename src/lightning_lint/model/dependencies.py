@@ -58,6 +58,18 @@ def note(kind: str, key: str, value: str) -> None:
         stack[-1].setdefault((kind, key), value)
 
 
+def current() -> Deps:
+    """A copy of what the current lint has recorded so far (empty when nothing records)."""
+    stack = _stack()
+    return dict(stack[-1]) if stack else {}
+
+
+def extend(deps: Deps) -> None:
+    """Record again what an earlier, interrupted lint of the same text recorded."""
+    for (kind, key), value in deps.items():
+        note(kind, key, value)
+
+
 def recording() -> bool:
     return bool(_stack())
 

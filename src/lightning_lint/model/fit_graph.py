@@ -18,7 +18,8 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
-from typing import Dict, Iterable, List, Optional, Sequence, Tuple
+from functools import lru_cache
+from typing import Dict, FrozenSet, Iterable, List, Optional, Sequence, Set, Tuple
 
 from lightning_lint.model import lightning_api
 from lightning_lint.model.facts import ClassFacts, ProjectFacts
@@ -319,39 +320,47 @@ def reachable(loc: Loc, origin: str, imports: Iterable[Tuple[int, str]], facts: 
     dotted name) pairs, level > 0 for relative imports. A module is found from the
     importing file's folder or one of its parents (where Python's path would start)."""
     target = _abs(loc.path, facts)
-    here = os.path.abspath(origin)
-    if target == here:
+    if target == os.path.abspath(origin):
         return True
-    folder = os.path.dirname(here)
     stem = target[:-3] if target.endswith(".py") else target
     if stem.endswith(os.sep + "__init__"):
         stem = stem[: -len(os.sep + "__init__")]
+    root = str(facts.root) if facts.root is not None else None
+    return stem in _imported_prefixes(os.path.abspath(origin), tuple(imports), root)
+
+
+@lru_cache(maxsize=64)
+def _imported_prefixes(here: str, imports: Tuple[Tuple[int, str], ...], root: Optional[str]) -> FrozenSet[str]:
+    """Every path an import of ``here`` may name, with each of its parent paths: a
+    module file ``stem`` is loaded by an import of ``imported`` when ``imported`` is
+    ``stem`` or a name inside it (``stem/...``). Computed once per file: the rules ask
+    about every loader of the project."""
+    folder = os.path.dirname(here)
+    named: List[str] = []
     for level, dotted in imports:
         if level > 0:
             base = folder
             for _ in range(level - 1):
                 base = os.path.dirname(base)
-            names = [dotted] if dotted else []
-            candidate = os.path.join(base, *".".join(names).split(".")) if names else base
-            if _covers(candidate, stem):
-                return True
+            named.append(os.path.join(base, *dotted.split(".")) if dotted else base)
             continue
         ancestor = folder
         while True:
             for start in (ancestor, os.path.join(ancestor, "src")):  # a script beside a src/ layout
-                if _covers(os.path.join(start, *dotted.split(".")), stem):
-                    return True
+                named.append(os.path.join(start, *dotted.split(".")))
             parent = os.path.dirname(ancestor)
-            if parent == ancestor or (facts.root is not None and not parent.startswith(str(facts.root))):
+            if parent == ancestor or (root is not None and not parent.startswith(root)):
                 break
             ancestor = parent
-    return False
-
-
-def _covers(imported: str, stem: str) -> bool:
-    """An import of ``imported`` (a module path, or a name inside a module) loads the
-    module file ``stem``."""
-    return imported == stem or imported.startswith(stem + os.sep)
+    prefixes: Set[str] = set()
+    for path in named:
+        while path not in prefixes:
+            prefixes.add(path)
+            parent = os.path.dirname(path)
+            if parent == path:
+                break
+            path = parent
+    return frozenset(prefixes)
 
 
 # -- the training loader of one Trainer, for the rules ----------------------------------------
