@@ -58,6 +58,8 @@ class Project:
         self.may_gather = may_gather
         self.fragments = fragments  # cached per-file facts (cache.FactsFragments), or None
         self._targets: Dict[Tuple[Optional[str], str], "TargetVersion"] = {}  # (setting, folder)
+        self._pins_read: Dict[Any, Any] = {}  # each folder's pins, read once (versions.resolve)
+        self._pin_states: Dict[Any, Any] = {}  # each folder's pin files and states (pins.fingerprint)
         self._facts: Any = None
         self._facts_digest: Optional[str] = None
         self._measured: Optional[Dict[str, Dict[str, Any]]] = None
@@ -78,7 +80,11 @@ class Project:
             from lightning_lint.linter import versions
 
             self._targets[(setting, directory)] = versions.resolve(
-                setting, self.root, Path(directory) if directory else None, None if setting else self.pin_folders()
+                setting,
+                self.root,
+                Path(directory) if directory else None,
+                None if setting else self.pin_folders(),
+                self._pins_read,
             )
         if dependencies.recording():
             dependencies.note(
@@ -95,7 +101,11 @@ class Project:
             from lightning_lint.linter import pins
 
             self._memo[key] = pins.fingerprint(
-                self.root, setting, Path(directory) if directory else None, None if setting else self.pin_folders()
+                self.root,
+                setting,
+                Path(directory) if directory else None,
+                None if setting else self.pin_folders(),
+                self._pin_states,
             )
         return self._memo[key]
 
@@ -294,10 +304,10 @@ class Projects:
 @dataclass
 class Parked:
     """A file's extraction kept while its rules wait for the project facts (FactsNeeded):
-    the text it was extracted from, and what the extraction consulted (``dependencies``)."""
+    the source it was extracted from (a notebook's is slow to decode), and what the
+    extraction consulted (``dependencies``)."""
 
-    text: str
-    kind: str
+    source: SourceFile
     extraction: Extraction
     deps: Dict[Tuple[str, str], str]
     # what the extraction asked the facts while they were deferred (``_Lookups``), each
@@ -524,6 +534,9 @@ class Linter:
     def lint_bytes(self, data: bytes, path: Path, display: str, may_matter: Optional[bool] = None) -> FileResult:
         """Lint the bytes read from the file at ``path`` (what ``lint_path`` does after
         reading); ``may_matter``: the prefilter's answer, when the caller has it."""
+        parked = self._parked.get(os.path.abspath(path))
+        if parked is not None and parked.source.raw == data and parked.source.path == display:
+            return self.lint_source(parked.source, path, may_matter)  # decoded before the facts were in
         try:
             source = decode_source(data, display, kind_of(path) or PYTHON)
         except UnreadableSource as exc:
@@ -580,8 +593,8 @@ class Linter:
         try:
             if (
                 parked is not None
-                and parked.text == source.text
-                and parked.kind == source.kind
+                and parked.source.text == source.text
+                and parked.source.kind == source.kind
                 and _answers_hold(parked.asked, project)
             ):
                 extraction = parked.extraction
@@ -620,7 +633,7 @@ class Linter:
 
             for line, col, end_col, message in notebooks.broken_cells(source):
                 result.diagnostics.append(tool_diagnostic("LL900", message, source.path, line, col, end_col))
-        extracted = Parked(source.text, source.kind, extraction, dependencies.current(), tuple(lookups.asked))
+        extracted = Parked(source, extraction, dependencies.current(), tuple(lookups.asked))
         try:
             if lookups.asked:  # provisional: its fragment now, the rules once the facts are in
                 if source.kind == PYTHON:

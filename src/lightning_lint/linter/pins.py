@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import List, Optional
+from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple
 
 # How deep below the project root ``pin_folders`` looks for requirement/environment files,
 # and the folders it never enters.
@@ -83,18 +83,30 @@ def pin_files(root: Path) -> List[Path]:
 
 
 def fingerprint(
-    root: Optional[Path], setting: Optional[str], directory: Optional[Path] = None, folders: Optional[List[Path]] = None
+    root: Optional[Path],
+    setting: Optional[str],
+    directory: Optional[Path] = None,
+    folders: Optional[List[Path]] = None,
+    memo: Optional[Dict[Any, List[Tuple[str, str]]]] = None,
 ) -> str:
     """Equal fingerprints resolve to the same target version (for one tool version):
     the root's pin files, those of the folders between ``directory`` and the root, and
-    those of every folder ``pin_folders`` finds (``folders``: already found)."""
+    those of every folder ``pin_folders`` finds (``folders``: already found). ``memo``
+    keeps each folder's files and their states for the rest of one run."""
     if setting:
         return f"setting {setting}"
     if root is None:
         return "no project"
     from lightning_lint.model import dependencies
 
-    files = list(pin_files(root))
+    memo = {} if memo is None else memo
+
+    def states(key: Any, files: Callable[[], Iterable[Path]]) -> List[Tuple[str, str]]:
+        if key not in memo:
+            memo[key] = [(str(p), dependencies.file_state(p)) for p in files()]
+        return memo[key]
+
+    found = list(states(("root", root), lambda: pin_files(root)))
     for folder in [*folders_between(directory, root), *(pin_folders(root) if folders is None else folders)]:
-        files.extend(folder_pin_files(folder))
-    return dependencies.digest(repr([(str(p), dependencies.file_state(p)) for p in files]).encode())
+        found.extend(states(folder, lambda: folder_pin_files(folder)))  # noqa: B023 - called at once
+    return dependencies.digest(repr(found).encode())

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Iterable, Iterator, List, Optional, Tuple
+from typing import Any, Dict, Iterable, Iterator, List, Optional, Tuple
 
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import InvalidVersion, Version
@@ -42,25 +42,38 @@ def resolve(
     project_root: Optional[Path],
     directory: Optional[Path] = None,
     folders: Optional[List[Path]] = None,
+    memo: Optional[Dict[Any, Optional[TargetVersion]]] = None,
 ) -> TargetVersion:
     """The target for a file in ``directory``: the setting; else the pins nearest to the
     file (a requirements or environment file in its folder or one above it, below the
     root); else the root's pins; else the pins found anywhere else in the project, when
     they all agree (``folders``: the project's pin folders, when already found); else the
-    newest release known."""
+    newest release known. ``memo`` keeps each folder's answer for the files of one run
+    (a run asks for every folder that holds a file)."""
     if setting:
         return TargetVersion(parse_version_setting(setting), "the target-version setting")
     if project_root is not None:
+        root = project_root
+        memo = {} if memo is None else memo
+
+        def pinned(folder: Path) -> Optional[TargetVersion]:
+            if folder not in memo:
+                memo[folder] = _first(_folder_pins(folder, root))
+            return memo[folder]
+
         for folder in pins.folders_between(directory, project_root):
-            found = _first(_folder_pins(folder, project_root))
+            found = pinned(folder)
             if found is not None:
                 return found
-        found = _first(find_pins(project_root))
+        key = ("root", project_root)  # the root's own pins (pyproject, setup.cfg, ...)
+        if key not in memo:
+            memo[key] = _first(find_pins(project_root))
+        found = memo[key]
         if found is not None:
             return found
         if folders is None:
             folders = pins.pin_folders(project_root)
-        elsewhere = [t for t in (_first(_folder_pins(f, project_root)) for f in folders) if t]
+        elsewhere = [t for t in (pinned(f) for f in folders) if t]
         if elsewhere and len({t.version for t in elsewhere}) == 1:
             return elsewhere[0]
     return NEWEST
