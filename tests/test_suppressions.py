@@ -52,6 +52,21 @@ def test_a_suppression_inside_a_string_is_not_a_comment(tmp_path):
     assert codes(lint_files(tmp_path, {"train.py": text}, "train.py")) == ["LL302"]
 
 
+@pytest.mark.parametrize("newline", ["\n", "\r\n", "\r"])
+def test_the_last_directive_of_a_long_file_is_read_whatever_the_line_endings(tmp_path, newline):
+    # comments are read up to the last line that may hold a directive, no further: that
+    # line must be found with Python's own line breaks (a lone "\r" ends a line too)
+    lines = ["import lightning as L", 'DOC = """a string that says # noqa', '"""']
+    lines += [f"x{n} = {n}" for n in range(200)]
+    lines += ["L.Trainer(max_epochs=3, replace_sampler_ddp=False)  # noqa: LL302", "y = 1  # a last comment"]
+    text = newline.join(lines) + newline
+    (tmp_path / "train.py").write_bytes(text.encode())
+    assert codes(lint_files(tmp_path, {}, "train.py")) == []
+    unsilenced = text.replace("  # noqa: LL302", "")
+    (tmp_path / "train.py").write_bytes(unsilenced.encode())
+    assert codes(lint_files(tmp_path, {}, "train.py")) == ["LL302"]
+
+
 @pytest.mark.parametrize(
     "comment, before, expected",
     [

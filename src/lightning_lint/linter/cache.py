@@ -231,7 +231,7 @@ class ResultsCache:
             handle, temporary = tempfile.mkstemp(prefix=".tmp-", suffix=".json", dir=str(self.path.parent))
             try:
                 with os.fdopen(handle, "w", encoding="utf-8") as out:
-                    json.dump(payload, out, separators=(",", ":"))
+                    out.write(json.dumps(payload, separators=(",", ":")))  # dumps: the C encoder
                 os.replace(temporary, self.path)
             except BaseException:
                 _remove(temporary)

@@ -15,6 +15,7 @@ flake8 or ruff.
 
 from __future__ import annotations
 
+import bisect
 import io
 import re
 import tokenize
@@ -43,9 +44,18 @@ class Suppression:
 def _comments(source: SourceFile) -> Iterable[Tuple[int, int, str, bool]]:
     """(line, column, comment text, stands alone on its line) for each comment."""
     if source.kind == PYTHON:
+        # only the comments up to the last line that may hold a directive matter: the
+        # tokenizer (pure Python, slow on a large file) stops there
+        lowered = source.text.lower()
+        offset = max(lowered.rfind("noqa"), lowered.rfind("lightning-lint:"))
+        last = bisect.bisect_right(source.line_starts, offset)  # the line of that offset
+        tokens = []
         try:
             # newline=None: a lone "\r" ends a line for Python too, so line numbers agree
-            tokens = list(tokenize.generate_tokens(io.StringIO(source.text, newline=None).readline))
+            for tok in tokenize.generate_tokens(io.StringIO(source.text, newline=None).readline):
+                if tok.start[0] > last:
+                    break
+                tokens.append(tok)
         except (tokenize.TokenError, IndentationError, SyntaxError):
             tokens = []
         for tok in tokens:
