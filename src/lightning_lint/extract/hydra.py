@@ -220,13 +220,24 @@ def sibling_targets(path: Path) -> List[str]:
         return []
     found = []
     for sibling in siblings:
-        if sibling.name == Path(path).name:
+        if sibling.name == Path(path).name or not _mentions_target(sibling):
             continue
         document = _document(sibling)
         target = document.root.get("_target_") if document is not None and document.root.kind == "map" else None
         if target is not None and target.kind == "scalar" and isinstance(target.raw, str):
             found.append(target.raw)
     return found
+
+
+def _mentions_target(path: Path) -> bool:
+    """Whether a file's text holds ``_target_`` at all (else it has no top-level one, and
+    is not worth parsing: a config folder can hold many large options)."""
+    dependencies.note_file(path)
+    try:
+        with open(path, "rb") as handle:
+            return b"_target_" in handle.read()
+    except OSError:
+        return False
 
 
 # -- merging --------------------------------------------------------------------------------
