@@ -119,6 +119,13 @@ class _Scope:
 
 # Nodes without children that matter: never visited (most of a tree's nodes are these).
 _LEAVES = (ast.expr_context, ast.operator, ast.unaryop, ast.cmpop, ast.boolop, ast.Constant)
+# Fields that hold names, numbers or such leaves, never a node to visit (``names`` of an
+# import is read by its handler); each node class's other fields, worked out once.
+_SCALAR_FIELDS = frozenset(
+    {"arg", "asname", "attr", "conversion", "ctx", "id", "is_async", "kind", "kwd_attrs", "level", "lineno"}
+    | {"module", "n", "name", "names", "op", "ops", "s", "simple", "tag", "type_comment", "type_ignores"}
+)
+_CHILD_FIELDS: Dict[type, Tuple[str, ...]] = {}
 
 
 class _ScopeBuilder(ast.NodeVisitor):
@@ -154,9 +161,14 @@ class _ScopeBuilder(ast.NodeVisitor):
 
     def generic_visit(self, node: ast.AST) -> None:
         parents = self.parents
-        for name in node._fields:
+        fields = _CHILD_FIELDS.get(node.__class__)
+        if fields is None:
+            fields = _CHILD_FIELDS[node.__class__] = tuple(f for f in node._fields if f not in _SCALAR_FIELDS)
+        for name in fields:
             value = getattr(node, name, None)
-            if isinstance(value, list):
+            if value is None:
+                continue
+            if value.__class__ is list:
                 for item in value:
                     if isinstance(item, ast.AST) and not isinstance(item, _LEAVES):
                         parents[id(item)] = node
