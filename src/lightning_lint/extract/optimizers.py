@@ -157,6 +157,7 @@ class _Reader:
             if outer_monitor is not None:
                 spec.has_monitor = True
                 spec.monitor = self._string(outer_monitor)
+                spec.monitor_loc = self.ex.loc(outer_monitor)
             return [spec]
         values = {key: value for key, _, value in entries}
         inner = values.get("scheduler")
@@ -181,6 +182,7 @@ class _Reader:
         if "monitor" in values:
             spec.has_monitor = True
             spec.monitor = self._string(values["monitor"])
+            spec.monitor_loc = self.ex.loc(values["monitor"])
         return [spec]
 
     def _string(self, expr: ast.AST) -> Optional[str]:
@@ -474,10 +476,13 @@ def cli_scheduler(node: Any, builder: Any, key_path: str) -> Optional[SchedulerS
         kind=kind, loc=Loc(node.path, class_path.key_span or class_path.span), form="cli", owner=node.path
     )
     spec.has_monitor = kind == "ReduceLROnPlateau"
+    init = node.get("init_args")
+    monitor = init.get("monitor") if init is not None and init.kind == "map" else None
+    if spec.has_monitor and monitor is not None and monitor.kind == "scalar" and isinstance(monitor.raw, str):
+        spec.monitor, spec.monitor_loc = monitor.raw, Loc(node.path, monitor.span)  # LightningCLI's own argument
     if kind not in HORIZON_ARGS:
         return spec
     (arg, _), spec.end = HORIZON_ARGS[kind]
-    init = node.get("init_args")
     args: Dict[str, Any] = {}
     if init is not None and init.kind == "map":
         args = {key: builder.value(child, f"{key_path}.init_args.{key}") for key, child in init.entries.items()}

@@ -136,6 +136,7 @@ class SchedulerSpec:
     expr_loc: Optional[Loc] = None  # the scheduler expression where it is returned (for the wrap fix)
     expr_text: str = ""
     init_defaults: Dict[str, float] = field(default_factory=dict)  # ``__init__`` defaults a horizon uses
+    monitor_loc: Optional[Loc] = None  # the monitor's value, where it is written (LL207)
 
     @property
     def stepped_per(self) -> str:
@@ -165,7 +166,7 @@ class SchedulerSpec:
     @staticmethod
     def from_json(data: Dict[str, Any]) -> "SchedulerSpec":
         fields: Dict[str, Any] = dict(data)
-        for name in ("loc", "config_loc", "interval_loc", "frequency_loc", "expr_loc"):
+        for name in ("loc", "config_loc", "interval_loc", "frequency_loc", "expr_loc", "monitor_loc"):
             fields[name] = _unloc(data.get(name))
         horizon = data.get("horizon")
         fields["horizon"] = None if horizon is None else Horizon(**dict(horizon, refs=tuple(horizon["refs"])))
