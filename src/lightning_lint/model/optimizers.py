@@ -137,6 +137,10 @@ class SchedulerSpec:
     expr_text: str = ""
     init_defaults: Dict[str, float] = field(default_factory=dict)  # ``__init__`` defaults a horizon uses
     monitor_loc: Optional[Loc] = None  # the monitor's value, where it is written (LL207)
+    # a scheduler factory handed to ``__init__`` (Hydra ``_partial_: true``) and called in
+    # ``configure_optimizers``: the argument's name, and the keywords the call adds
+    injected: str = ""
+    injected_keywords: List[str] = field(default_factory=list)
 
     @property
     def stepped_per(self) -> str:
@@ -145,6 +149,8 @@ class SchedulerSpec:
         return "epoch" if self.frequency == 1 else f"{self.frequency} epochs"
 
     def describe(self) -> str:
+        if self.kind == "<injected>":
+            return f"the scheduler given as `{self.injected}` (its class is set where the module is built) stepped per {self.stepped_per}"
         return f"{self.kind} stepped per {self.stepped_per}"
 
     # -- JSON ----------------------------------------------------------------------------
@@ -157,6 +163,8 @@ class SchedulerSpec:
                 data[name] = dict(vars(value), refs=list(value.refs))
             elif name == "init_defaults":
                 data[name] = dict(value)
+            elif name == "injected_keywords":
+                data[name] = list(value)
             elif name == "config_keys":
                 data[name] = [[key, _loc(where)] for key, where in value]
             else:

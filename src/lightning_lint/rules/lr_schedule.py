@@ -12,7 +12,16 @@ from typing import TYPE_CHECKING, Iterable, List, Optional, Tuple
 
 from lightning_lint.model import schedule as schedule_model
 from lightning_lint.model.diagnostics import Applicability, Diagnostic, Edit, Fix, Severity
-from lightning_lint.model.optimizers import CONFIG_KEYS, HOLDS, RAISES, RESTARTS, ZERO, SchedulerSpec
+from lightning_lint.model.optimizers import (
+    CONFIG_KEYS,
+    HOLDS,
+    HORIZON_ARGS,
+    RAISES,
+    RESTARTS,
+    ZERO,
+    Horizon,
+    SchedulerSpec,
+)
 from lightning_lint.model.spec import Call, Extraction, Loc, Span, TrainerSpec
 from lightning_lint.rules.base import Rule, example
 
@@ -24,6 +33,9 @@ _HEAD = (
     "class Net(L.LightningModule):\n    def configure_optimizers(self):\n"
     "        opt = torch.optim.SGD(self.parameters(), lr=0.1)\n"
 )
+
+
+HORIZON_KEYWORDS = {kind: arg for kind, ((arg, _), _) in HORIZON_ARGS.items()}
 
 
 def _module(body: str) -> str:
@@ -70,7 +82,27 @@ def fitted_schedulers(spec: TrainerSpec, ctx: "RuleContext") -> Tuple[List[Sched
     it was found (empty when the module is seen in ``fit``). A horizon that is an
     ``__init__`` argument is resolved against the module's construction in ``fit``."""
     schedulers, assumption = _fitted(spec, ctx)
-    return [_bind_init(s, spec) for s in schedulers], assumption
+    return [_bind_init(_bind_injected(s, spec), spec) for s in schedulers], assumption
+
+
+def _bind_injected(scheduler: SchedulerSpec, spec: TrainerSpec) -> SchedulerSpec:
+    """A scheduler factory the module was given (``self.hparams.scheduler(optimizer=opt)``)
+    bound to the Hydra ``model:`` node that gives it (``extract.optimizers.hydra_schedulers``):
+    its class and horizon from the node, ``interval``/``frequency`` from the module. A
+    horizon the call itself passes (``total_steps=...``) is not the node's: unknown."""
+    if not scheduler.injected:
+        return scheduler
+    node = spec.extras.get("injected_schedulers", {}).get(scheduler.injected)
+    if node is None:
+        return scheduler
+    horizon = node.horizon
+    passed = set(scheduler.injected_keywords)
+    sets_horizon = {"*", "**", HORIZON_KEYWORDS.get(node.kind, "")} | (
+        {"epochs", "steps_per_epoch"} if node.kind == "OneCycleLR" else set()
+    )
+    if horizon is not None and passed & sets_horizon:
+        horizon = Horizon(unknown="the call in configure_optimizers passes the horizon", text=horizon.text)
+    return replace(scheduler, kind=node.kind, horizon=horizon, end=node.end, loc=node.loc, expr_loc=None)
 
 
 def _bind_init(scheduler: SchedulerSpec, spec: TrainerSpec) -> SchedulerSpec:
@@ -126,6 +158,9 @@ def _fitted(spec: TrainerSpec, ctx: "RuleContext") -> Tuple[List[SchedulerSpec],
         model = run.args.get("model")
         if run.method == "fit" and model is not None and model.known and isinstance(model.data, Call):
             fitted.append(model.data.short_name)
+    graph = spec.fit_graph
+    if not fitted and graph is not None and graph.model_class and spec.extras.get("injected_schedulers"):
+        fitted.append(graph.model_class.rsplit(".", 1)[-1])  # the Hydra `model:` node's class
     if fitted:
         return [s for name in fitted if name not in manual for s in _module_schedulers(name, ctx)], ""
     if spec.fits is False or any(run.method == "fit" for run in spec.runs):
@@ -294,10 +329,10 @@ class LrScheduleOverrun(_ScheduleRule):
             if not raises and not (scheduler.end in (RESTARTS, ZERO) and steps - 1 > horizon):
                 continue
             yield self.report(
-                spec,
+                scheduler.loc if scheduler.injected else spec,  # a Hydra node: one place
                 describe_outcome(scheduler, horizon, steps, ctx.schedule(spec)) + assumption,
                 severity=Severity.ERROR if raises else Severity.WARNING,
-                related=[scheduler.loc],
+                related=[] if scheduler.injected else [scheduler.loc],
                 help="plan the schedule over the run (e.g. total_steps=self.trainer.estimated_stepping_batches "
                 'with "interval": "step")',
                 properties={"scheduler": scheduler.kind, "horizon": horizon, "scheduler_steps": steps},
@@ -366,9 +401,9 @@ class LrScheduleUnfinished(_ScheduleRule):
             if steps >= horizon * minimum:
                 continue
             yield self.report(
-                spec,
+                scheduler.loc if scheduler.injected else spec,  # a Hydra node: one place
                 describe_outcome(scheduler, horizon, steps, ctx.schedule(spec)) + assumption,
-                related=[scheduler.loc],
+                related=[] if scheduler.injected else [scheduler.loc],
                 help="derive the horizon from the run (self.trainer.max_epochs / estimated_stepping_batches)",
                 properties={"scheduler": scheduler.kind, "horizon": horizon, "scheduler_steps": steps},
             )
@@ -482,6 +517,20 @@ class LrScheduleIntervalMismatch(Rule):
             message="LightningCLI",
         ),
     ]
+
+    def check_trainer(self, spec: TrainerSpec, ctx: "RuleContext") -> Iterable[Diagnostic]:
+        """A Hydra scheduler node handed to the module: its horizon against the module's interval."""
+        if not spec.extras.get("injected_schedulers"):
+            return
+        for scheduler in fitted_schedulers(spec, ctx)[0]:
+            why = horizon_mismatch(scheduler) if scheduler.injected and scheduler.kind != "<injected>" else None
+            if why is not None:
+                yield self.report(
+                    scheduler.loc,
+                    f"{scheduler.kind} (handed to `{scheduler.owner}` as `{scheduler.injected}`): {why}, "
+                    "so only a fraction of the schedule runs, or it overruns",
+                    help='return {"scheduler": sched, "interval": "step"} from configure_optimizers for a horizon in steps',
+                )
 
     def check_file(self, extraction: Extraction, ctx: "RuleContext") -> Iterable[Diagnostic]:
         for scheduler in _schedulers_of(extraction):

@@ -579,7 +579,9 @@ class MonitoredMetricNeverLogged(Rule):
             close = difflib.get_close_matches(name, sorted(metrics), n=1, cutoff=0.6)
             suggestion = f"; did you mean {close[0]!r}?" if close else ""
             where = scheduler.monitor_loc or scheduler.config_loc or scheduler.loc
-            here = where.path == ctx.extraction.path
+            if scheduler.injected:  # a Hydra scheduler node: at the node (one place in the composition)
+                where = scheduler.loc
+            here = where.path == ctx.extraction.path or bool(scheduler.injected)
             strict = "strict" in [key for key, _ in scheduler.config_keys]
             outcome = (
                 'with "strict" set, Lightning may only warn and never step it'
@@ -591,7 +593,7 @@ class MonitoredMetricNeverLogged(Rule):
                 where if here else spec,
                 f"the ReduceLROnPlateau of `{scheduler.owner or 'the fitted model'}` monitors {name!r}, "
                 f"which {who}: {outcome}{suggestion}",
-                related=[] if here else [where],
+                related=[scheduler.monitor_loc] if scheduler.injected else ([] if here else [where]),
                 help="logged names: " + ", ".join(sorted(metrics)[:12]),
             )
 
