@@ -22,7 +22,9 @@ from lightning_lint.model.optimizers import (
     ZERO,
     Horizon,
     SchedulerSpec,
+    condition_words,
     short_kind,
+    with_candidates,
 )
 from lightning_lint.model.spec import Loc
 
@@ -373,9 +375,20 @@ class _Reader:
                 if inner.unit is None:
                     inner = _with_hint(inner, _unit_of_name(expr.id))
                 return Horizon(inner.factor, inner.refs, inner.offset, text, inner.unknown, inner.unit_hint)
+        if isinstance(expr, ast.IfExp):  # `a if test else b`: each arm, with the test in words
+            test = self.ex.text(expr.test, limit=60)
+            arms = [(condition_words(((test, True),)), self._horizon(expr.body, depth + 1))]
+            arms.append((condition_words(((test, False),)), self._horizon(expr.orelse, depth + 1)))
+            if all(h.unknown is None for _, h in arms):
+                return with_candidates(text, arms)
         value = self.ex.value(expr, self.scope)
         if value.is_number():
             return Horizon(factor=float(value.data), text=text)
+        numbers = [(c.when, c.value) for c in value.candidates]
+        if numbers and all(v.is_number() for _, v in numbers):  # a name bound on several paths
+            return with_candidates(
+                text, [(condition_words(w), Horizon(factor=float(v.data), text=text)) for w, v in numbers]
+            )
         hint = _unit_of_name(expr.id) if isinstance(expr, ast.Name) else None
         return Horizon(unknown=value.reason or f"`{text}` is computed at run time", text=text, unit_hint=hint)
 

@@ -8,7 +8,7 @@ scheduler steps from the schedule model (``model.schedule.scheduler_steps``).
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import TYPE_CHECKING, Iterable, List, Optional, Tuple
+from typing import TYPE_CHECKING, Any, Dict, Iterable, List, Optional, Tuple
 
 from lightning_lint.model import schedule as schedule_model
 from lightning_lint.model.diagnostics import Applicability, Diagnostic, Edit, Fix, Severity
@@ -21,6 +21,8 @@ from lightning_lint.model.optimizers import (
     ZERO,
     Horizon,
     SchedulerSpec,
+    condition_words,
+    with_candidates,
 )
 from lightning_lint.model.spec import Call, Extraction, Loc, Span, TrainerSpec
 from lightning_lint.rules.base import Rule, example
@@ -107,6 +109,9 @@ def _bind_injected(scheduler: SchedulerSpec, spec: TrainerSpec) -> SchedulerSpec
 
 def _bind_init(scheduler: SchedulerSpec, spec: TrainerSpec) -> SchedulerSpec:
     horizon = scheduler.horizon
+    if horizon is not None and horizon.candidates:  # each path's horizon, bound on its own
+        bound = [(words, _bind_init(replace(scheduler, horizon=h), spec).horizon) for words, h in horizon.candidates]
+        return replace(scheduler, horizon=replace(horizon, candidates=tuple((w, h) for w, h in bound if h)))
     if horizon is None or not any(ref.startswith("init:") for ref in horizon.refs):
         return scheduler
     constructed: Optional[Call] = None
@@ -124,6 +129,13 @@ def _bind_init(scheduler: SchedulerSpec, spec: TrainerSpec) -> SchedulerSpec:
         value = constructed.args.get(name) if constructed is not None else None
         if value is not None and value.is_number():
             factor *= value.data
+        elif value is not None and value.candidates and all(c.value.is_number() for c in value.candidates):
+            # `Net(t_max=100 if long else 10)`: a horizon per path
+            rest = replace(horizon, refs=tuple(r for r in horizon.refs if r != ref))
+            paths = [
+                (condition_words(c.when), replace(rest, factor=rest.factor * c.value.data)) for c in value.candidates
+            ]
+            return _bind_init(replace(scheduler, horizon=with_candidates(horizon.text, paths)), spec)
         elif value is None and (constructed is None or not constructed.open_reason) and name in scheduler.init_defaults:
             if constructed is None:
                 return replace(
@@ -242,6 +254,43 @@ class _ScheduleRule(Rule):
                 continue
             yield scheduler, horizon, steps, assumption + spec.training_assumption() * (not assumption)
 
+    def judged(self, spec: TrainerSpec, ctx: "RuleContext") -> Iterable[Tuple[SchedulerSpec, int, int, str, str, int]]:
+        """``findings``, with a horizon that depends on a branch judged once per path:
+        (..., the path's condition in words or "", the number of paths)."""
+        for scheduler, horizon, steps, assumption in self.findings(spec, ctx):
+            yield scheduler, horizon, steps, assumption, "", 1
+        if not spec.assumed_training or ctx.schedule(spec).fast_dev_run:
+            return
+        schedulers, assumed = fitted_schedulers(spec, ctx)
+        assumed = assumed + spec.training_assumption() * (not assumed)
+        s = ctx.schedule(spec)
+        for scheduler in schedulers:
+            paths = scheduler.horizon.candidates if scheduler.horizon is not None else ()
+            for words, path in paths:
+                one = replace(scheduler, horizon=path)
+                planned, stepped = scheduler_figures(one, s)
+                if planned is not None and stepped is not None and planned > 0:
+                    yield one, planned, stepped, assumed, words, len(paths)
+
+    @staticmethod
+    def conditioned(found: List[Tuple[Diagnostic, str, int]]) -> Iterable[Diagnostic]:
+        """The findings of one Trainer, those of a branch-dependent horizon once per path: a
+        single finding when every path gives the same one, else each with its condition
+        (as the engine does for a Trainer's variants). Entries of one horizon share ``related``."""
+        groups: Dict[Any, List[Tuple[Diagnostic, str, int]]] = {}
+        for entry in found:
+            groups.setdefault((entry[0].related, entry[0].span, bool(entry[1])), []).append(entry)
+        for entries in groups.values():
+            messages = {d.message for d, _, _ in entries}
+            everywhere = len(entries) == entries[0][2] and len(messages) == 1
+            for d, words, _ in entries:
+                if not words or everywhere:
+                    yield d
+                    if words:
+                        break
+                else:
+                    yield d.with_changes(message=f"when {words}: {d.message}", fix=None)
+
 
 class LrScheduleOverrun(_ScheduleRule):
     """
@@ -324,19 +373,33 @@ class LrScheduleOverrun(_ScheduleRule):
     ]
 
     def check_trainer(self, spec: TrainerSpec, ctx: "RuleContext") -> Iterable[Diagnostic]:
-        for scheduler, horizon, steps, assumption in self.findings(spec, ctx):
+        found = []
+        for scheduler, horizon, steps, assumption, words, paths in self.judged(spec, ctx):
             raises = scheduler.end == RAISES and steps > horizon
             if not raises and not (scheduler.end in (RESTARTS, ZERO) and steps - 1 > horizon):
                 continue
-            yield self.report(
-                scheduler.loc if scheduler.injected else spec,  # a Hydra node: one place
-                describe_outcome(scheduler, horizon, steps, ctx.schedule(spec)) + assumption,
-                severity=Severity.ERROR if raises else Severity.WARNING,
-                related=[] if scheduler.injected else [scheduler.loc],
-                help="plan the schedule over the run (e.g. total_steps=self.trainer.estimated_stepping_batches "
-                'with "interval": "step")',
-                properties={"scheduler": scheduler.kind, "horizon": horizon, "scheduler_steps": steps},
-            )
+            found.append((self._overrun(spec, ctx, scheduler, horizon, steps, assumption, raises), words, paths))
+        yield from self.conditioned(found)
+
+    def _overrun(
+        self,
+        spec: TrainerSpec,
+        ctx: "RuleContext",
+        scheduler: SchedulerSpec,
+        horizon: int,
+        steps: int,
+        assumption: str,
+        raises: bool,
+    ) -> Diagnostic:
+        return self.report(
+            scheduler.loc if scheduler.injected else spec,  # a Hydra node: one place
+            describe_outcome(scheduler, horizon, steps, ctx.schedule(spec)) + assumption,
+            severity=Severity.ERROR if raises else Severity.WARNING,
+            related=[] if scheduler.injected else [scheduler.loc],
+            help="plan the schedule over the run (e.g. total_steps=self.trainer.estimated_stepping_batches "
+            'with "interval": "step")',
+            properties={"scheduler": scheduler.kind, "horizon": horizon, "scheduler_steps": steps},
+        )
 
 
 class LrScheduleUnfinished(_ScheduleRule):
@@ -397,16 +460,23 @@ class LrScheduleUnfinished(_ScheduleRule):
 
     def check_trainer(self, spec: TrainerSpec, ctx: "RuleContext") -> Iterable[Diagnostic]:
         minimum = float(ctx.options(self.code).get("min-fraction", 0.95))
-        for scheduler, horizon, steps, assumption in self.findings(spec, ctx):
+        found = []
+        for scheduler, horizon, steps, assumption, words, paths in self.judged(spec, ctx):
             if steps >= horizon * minimum:
                 continue
-            yield self.report(
-                scheduler.loc if scheduler.injected else spec,  # a Hydra node: one place
-                describe_outcome(scheduler, horizon, steps, ctx.schedule(spec)) + assumption,
-                related=[] if scheduler.injected else [scheduler.loc],
-                help="derive the horizon from the run (self.trainer.max_epochs / estimated_stepping_batches)",
-                properties={"scheduler": scheduler.kind, "horizon": horizon, "scheduler_steps": steps},
-            )
+            found.append((self._unfinished(spec, ctx, scheduler, horizon, steps, assumption), words, paths))
+        yield from self.conditioned(found)
+
+    def _unfinished(
+        self, spec: TrainerSpec, ctx: "RuleContext", scheduler: SchedulerSpec, horizon: int, steps: int, assumption: str
+    ) -> Diagnostic:
+        return self.report(
+            scheduler.loc if scheduler.injected else spec,  # a Hydra node: one place
+            describe_outcome(scheduler, horizon, steps, ctx.schedule(spec)) + assumption,
+            related=[] if scheduler.injected else [scheduler.loc],
+            help="derive the horizon from the run (self.trainer.max_epochs / estimated_stepping_batches)",
+            properties={"scheduler": scheduler.kind, "horizon": horizon, "scheduler_steps": steps},
+        )
 
 
 def _schedulers_of(extraction: Extraction) -> List[SchedulerSpec]:
