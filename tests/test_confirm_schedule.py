@@ -207,3 +207,26 @@ def test_sequential_scheduler_horizon_is_its_last_milestone_plus_the_last_part()
     (m,) = found[0]
     assert (m.display, m.horizon, m.end) == ("SequentialLR (ending with CosineAnnealingLR)", 100, "restarts")
     assert "milestones [5] + T_max=95" in m.figures()
+
+
+@pytest.mark.lightning
+def test_static_finding_refuted_by_the_built_scheduler(tmp_path, monkeypatch, capsys):
+    """The static check reads T_max from the default (50: LL702, 10 of 50 epochs); the
+    script changes it after building the module, and the dry fit builds T_max=10: the run
+    finishes the schedule, LL702 is withdrawn (LL903) with the measured figures."""
+    root = project(tmp_path, "return [opt], [CosineAnnealingLR(opt, T_max=self.horizon)]", model="model")
+    (root / "model.py").write_text((root / "model.py").read_text().replace("horizon=10", "horizon=50"))
+    train = (root / "train.py").read_text()
+    (root / "train.py").write_text(
+        train.replace("from model import Net\n", "from model import Net\n\nmodel = Net()\nmodel.horizon = 10\n")
+    )
+    monkeypatch.chdir(root)
+    capsys.readouterr()
+    cli_main(["train.py", "--output-format", "json", "--select", "LL7"])
+    static = json.loads(capsys.readouterr().out)
+    assert [d["code"] for d in static] == ["LL702"]
+    found = confirm(monkeypatch, capsys, root)
+    assert codes(found) == ["LL903"]
+    message = found[0]["message"]
+    assert message.startswith("LL702 (lr-schedule-unfinished) withdrawn: CosineAnnealingLR over 10 epochs")
+    assert "the schedule ends with the run (measured: CosineAnnealingLR T_max=10, interval=epoch" in message
