@@ -297,3 +297,19 @@ def test_branch_horizons_survive_the_facts_cache():
     fragment = ProjectFacts(schedulers={"Net": [spec]})
     decoded = decode_fragment(json.loads(json.dumps(encode_fragment(fragment))))
     assert decoded.schedulers["Net"][0] == spec
+
+
+def test_a_fitted_subclass_inherits_its_bases_schedulers(tmp_path):
+    base = MODULE.format(sched="OneCycleLR(opt, 0.1, total_steps=29)", extra="")
+    child = "from model import Net\n\nclass Child(Net):\n    def training_step(self, batch, i):\n        return None\n"
+    files = {
+        "model.py": base,
+        "child.py": child,
+        "train.py": "from lightning import Trainer\nfrom child import Child\nTrainer(max_epochs=3).fit(Child())\n",
+        "pyproject.toml": FACTS.format(batches=10),
+    }
+    found = lint_files(tmp_path / "a", files, "train.py", select=("LL7",)).diagnostics
+    assert [d.code for d in found] == ["LL701"] and "Tried to step 30 times" in found[0].message
+    # a subclass with its own configure_optimizers (no scheduler) trains without the base's
+    files["child.py"] = child + "\n    def configure_optimizers(self):\n        return None\n"
+    assert lint_files(tmp_path / "b", files, "train.py", select=("LL7",)).diagnostics == []

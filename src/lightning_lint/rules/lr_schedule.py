@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any, Dict, Iterable, List, Optional, Tuple
 
+from lightning_lint.model import fit_graph
 from lightning_lint.model import schedule as schedule_model
 from lightning_lint.model.diagnostics import Applicability, Diagnostic, Edit, Fix, Severity
 from lightning_lint.model.optimizers import (
@@ -149,6 +150,19 @@ def _bind_init(scheduler: SchedulerSpec, spec: TrainerSpec) -> SchedulerSpec:
     return replace(scheduler, horizon=replace(horizon, factor=factor, refs=tuple(refs)))
 
 
+def _defining_class(name: str, spec: TrainerSpec, ctx: "RuleContext") -> str:
+    """The class of the fitted module's hierarchy that defines ``configure_optimizers``
+    (a subclass that inherits it trains with its base's schedulers); ``name`` itself when
+    it defines one, or when the hierarchy cannot be followed."""
+    graph = spec.fit_graph
+    if graph is None or not graph.model_class or graph.model_class.rsplit(".", 1)[-1] != name:
+        return name
+    first = fit_graph.hierarchy(graph.model_class, ctx.facts, graph.loc.path, graph.model_loc).first_with(
+        "configure_optimizers"
+    )
+    return first.name if first is not None else name
+
+
 def _module_schedulers(name: str, ctx: "RuleContext") -> List[SchedulerSpec]:
     """The schedulers of the LightningModule class ``name``: the one defined in the linted
     file, else the project's only class of that name (none when several share it)."""
@@ -174,6 +188,7 @@ def _fitted(spec: TrainerSpec, ctx: "RuleContext") -> Tuple[List[SchedulerSpec],
     if not fitted and graph is not None and graph.model_class and spec.extras.get("injected_schedulers"):
         fitted.append(graph.model_class.rsplit(".", 1)[-1])  # the Hydra `model:` node's class
     if fitted:
+        fitted = [_defining_class(name, spec, ctx) for name in fitted]
         return [s for name in fitted if name not in manual for s in _module_schedulers(name, ctx)], ""
     if spec.fits is False or any(run.method == "fit" for run in spec.runs):
         return [], ""
