@@ -230,3 +230,39 @@ def test_static_finding_refuted_by_the_built_scheduler(tmp_path, monkeypatch, ca
     message = found[0]["message"]
     assert message.startswith("LL702 (lr-schedule-unfinished) withdrawn: CosineAnnealingLR over 10 epochs")
     assert "the schedule ends with the run (measured: CosineAnnealingLR T_max=10, interval=epoch" in message
+
+
+@pytest.mark.lightning
+def test_hydra_scheduler_node_is_confirmed_at_the_node(tmp_path, monkeypatch, capsys):
+    """The lightning-hydra-template shape: the model node's `scheduler:` (a `_partial_`
+    CosineAnnealingLR over 100 epochs) handed to the module, 10 epochs in the run."""
+    module = MODULE.replace("def __init__(self, horizon=10):", "def __init__(self, optimizer=None, scheduler=None):")
+    module = module.replace("self.horizon = horizon", "self.save_hyperparameters(logger=False)")
+    write_files(
+        tmp_path,
+        {
+            "pyproject.toml": "[project]\nname = 'x'\n",
+            "model.py": module
+            + "        return {'optimizer': opt, 'lr_scheduler': {'scheduler': self.hparams.scheduler(optimizer=opt)}}\n",
+            "train.py": "import hydra\n\n\n@hydra.main(version_base=None, config_path='conf', config_name='config')\n"
+            "def main(cfg):\n    model = hydra.utils.instantiate(cfg.model)\n"
+            "    hydra.utils.instantiate(cfg.trainer).fit(model)\n\n\nif __name__ == '__main__':\n    main()\n",
+            "conf/config.yaml": "defaults:\n  - model: net\n  - trainer: default\n  - _self_\n",
+            "conf/trainer/default.yaml": "_target_: lightning.pytorch.Trainer\nmax_epochs: 10\nlogger: false\n"
+            "enable_checkpointing: false\n",
+            "conf/model/net.yaml": "_target_: model.Net\nscheduler:\n"
+            "  _target_: torch.optim.lr_scheduler.CosineAnnealingLR\n  _partial_: true\n  T_max: 100\n",
+        },
+    )
+    monkeypatch.chdir(tmp_path)
+    capsys.readouterr()
+    cli_main(["conf/model/net.yaml", "--output-format", "json", "--select", "LL7"])
+    static = json.loads(capsys.readouterr().out)
+    assert [(d["code"], d["path"], d["line"]) for d in static] == [("LL702", "conf/model/net.yaml", 3)]
+    found = confirm(monkeypatch, capsys, tmp_path)
+    (ll702,) = [d for d in found if d["code"] == "LL702"]
+    assert ll702["confirmed"] is True and (ll702["path"], ll702["line"]) == ("conf/model/net.yaml", 3)
+    assert (
+        "CosineAnnealingLR over 100 epochs, stepped per epoch; the run steps it 10 times: only 10%" in ll702["message"]
+    )
+    assert "measured: CosineAnnealingLR T_max=100, interval=epoch, frequency=1" in ll702["message"]

@@ -365,7 +365,8 @@ def confirmed(verdicts: List[Verdict], spec: TrainerSpec, ctx: "RuleContext", en
                 severity = rule.severity
             else:
                 message = f"{v.outcome} ({v.figures()})"
-                at = spec.loc
+                # a Hydra scheduler node: where the static finding is (rules.lr_schedule)
+                at = v.loc if v.static is not None and v.static.injected else spec.loc
                 severity = Severity.ERROR if code == "LL701" and v.measured.end == RAISES else rule.severity
             out.append(
                 Diagnostic(
