@@ -660,8 +660,9 @@ def describe_scheduler(scheduler: Any, depth: int = 0) -> Dict[str, Any]:
     last = getattr(scheduler, "last_epoch", None)
     out["last_epoch"] = last if isinstance(last, int) else None
     attribute = SCHEDULER_HORIZONS.get(type(scheduler).__name__)
-    if attribute is not None and isinstance(getattr(scheduler, attribute, None), int):
-        out["horizon_arg"], out["horizon"] = attribute, getattr(scheduler, attribute)
+    horizon = getattr(scheduler, attribute, None) if attribute is not None else None
+    if isinstance(horizon, (int, float)) and not isinstance(horizon, bool) and math.isfinite(horizon):
+        out["horizon_arg"], out["horizon"] = attribute, int(horizon)  # T_max may be a float
     lambdas = getattr(scheduler, "lr_lambdas", None)
     if isinstance(lambdas, list):
         functions = []
