@@ -92,6 +92,7 @@ def test_lightningcli_lr_scheduler_section(tmp_path):
     )
     files = {"model.py": module(), "config.yaml": config.format(monitor="val_los")}
     found = ll207(tmp_path, files, "config.yaml")
-    assert len(found) == 1 and found[0].line == 8 and "monitors 'val_los'" in found[0].message
+    assert len(found) == 1 and found[0].line == 8
+    assert found[0].message.startswith("the `lr_scheduler:` ReduceLROnPlateau monitors 'val_los', which the fitted")
     files["config.yaml"] = config.format(monitor="val/loss")
     assert ll207(tmp_path / "ok", files, "config.yaml") == []

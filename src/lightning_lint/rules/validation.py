@@ -591,7 +591,12 @@ class MonitoredMetricNeverLogged(Rule):
             )
             yield self.report(
                 where if here else spec,
-                f"the ReduceLROnPlateau of `{scheduler.owner or 'the fitted model'}` monitors {name!r}, "
+                (
+                    "the `lr_scheduler:` ReduceLROnPlateau"
+                    if scheduler.form == "cli"
+                    else f"the ReduceLROnPlateau of `{scheduler.owner or 'the fitted model'}`"
+                )
+                + f" monitors {name!r}, "
                 f"which {who}: {outcome}{suggestion}",
                 related=[scheduler.monitor_loc] if scheduler.injected else ([] if here else [where]),
                 help="logged names: " + ", ".join(sorted(metrics)[:12]),
