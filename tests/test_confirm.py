@@ -91,6 +91,15 @@ def test_demo_confirm_reports_the_measured_stop(monkeypatch, capsys):
     assert "measured by confirm: len(train_dataloader)=50, 400 samples, batch_size=8" in ll002[0]["help"]
     assert (ll002[0]["path"], ll002[0]["line"]) == ("train.py", 43)  # the max_steps argument
     assert not by_code(found, "LL003")  # answered by the confirmed LL002
+    # the linear decay, judged on the scheduler the dry fit built (confirm/schedule.py)
+    (ll702,) = by_code(found, "LL702")
+    assert ll702["confirmed"] is True
+    assert ll702["message"].startswith(
+        "LambdaLR (linear decay) over 1,000 optimizer steps, stepped per optimizer step; "
+        "the run steps it 100 times: only 10% of the schedule runs (measured: LambdaLR (linear decay), "
+        "interval=step, frequency=1"
+    )
+    assert "the horizon `self.max_steps` is 1,000 as the code sets it" in ll702["message"]
     assert snapshot(DEMO) == before  # nothing written into the example
 
 

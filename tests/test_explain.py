@@ -48,6 +48,20 @@ def test_explains_the_bundled_example():
     assert "every 500 optimizer steps" in result.stdout and "LL101" in result.stdout
 
 
+def test_explains_the_bundled_examples_lr_schedules():
+    """The example's two schedule mistakes, with their numbers: the LightningCLI cosine
+    (LL702) and the module's OneCycleLR stepped per epoch (LL703)."""
+    cli = explain("examples/configs/fit.yaml", cwd=REPO).stdout
+    assert (
+        "lr scheduler    CosineAnnealingLR over 10,000 epochs, stepped per epoch; the run steps it 20 times: "
+        "only 0.2% of the schedule runs (examples/configs/fit.yaml:16)" in cli
+    )
+    script = explain("examples/train.py", cwd=REPO).stdout
+    assert (
+        "lr scheduler    OneCycleLR stepped per epoch: its horizon `self.trainer.estimated_stepping_batches`" in script
+    )
+
+
 def test_with_facts_and_yaml(tmp_path):
     write_files(
         tmp_path,

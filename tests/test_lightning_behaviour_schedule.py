@@ -184,3 +184,24 @@ def test_scheduler_dict_checks(tmp_path):
 
     with pytest.raises(MisconfigurationException, match='must have the key "scheduler"'):
         fit(tmp_path, NoScheduler(), max_epochs=1)
+
+
+@claim("LL207")
+def test_plateau_monitor_that_nothing_logs_fails_after_the_first_epoch(tmp_path):
+    """A ReduceLROnPlateau monitoring a metric nothing logs: Lightning raises at the first
+    scheduler update (the end of the first training epoch); with ``"strict": False`` it
+    warns and never steps the scheduler."""
+
+    def make(opt):
+        return torch.optim.lr_scheduler.ReduceLROnPlateau(opt)
+
+    model = Scheduled(make, {"monitor": "val_los"})  # TinyModel logs train_loss and val_loss
+    with pytest.raises(MisconfigurationException, match="ReduceLROnPlateau conditioned on metric val_los"):
+        fit(tmp_path, model, max_epochs=2)
+    assert model.trainer.current_epoch == 0 and model.trainer.global_step == 8  # one full epoch ran first
+    plateaus = []
+    model = Scheduled(lambda opt: plateaus.append(make(opt)) or plateaus[-1], {"monitor": "val_los", "strict": False})
+    _, _, caught = fit(tmp_path, model, max_epochs=2)
+    assert any("which is not available but strict is set to `False`" in m for m in caught)
+    assert plateaus[0].last_epoch == 0  # never stepped
+    _, _, caught = fit(tmp_path, Scheduled(make, {"monitor": "val_loss"}), max_epochs=2)  # the logged name: fine

@@ -220,3 +220,96 @@ def test_explain_shows_the_scheduler_beside_the_stop():
         in result.stdout
     )
     assert "LL702" in result.stdout
+
+
+# -- horizons and run lengths that depend on a branch ---------------------------------------------
+
+BRANCHED = MODULE.replace("def __init__(self, steps=100):", "def __init__(self, steps=100, long=False, t_max=1000):")
+ONE_THOUSAND = "CosineAnnealingLR over 1,000 optimizer steps"
+
+
+@pytest.mark.parametrize(
+    "sched,train,expected",
+    [
+        # one path's horizon is longer than the run (100 epochs x 10 steps), the other fits
+        (
+            "CosineAnnealingLR(opt, T_max=3000 if self.long else 1000)",
+            "Trainer(max_epochs=100).fit(Net())",
+            [("LL702", "when self.long: CosineAnnealingLR over 3,000 optimizer steps")],
+        ),
+        (
+            "CosineAnnealingLR(opt, T_max=500 if self.long else 1000)",
+            "Trainer(max_epochs=100).fit(Net())",
+            [("LL701", "when self.long: CosineAnnealingLR over 500 optimizer steps")],
+        ),
+        # every path is unfinished, with its own figures: each with its condition
+        (
+            "CosineAnnealingLR(opt, T_max=3000 if self.long else 4000)",
+            "Trainer(max_epochs=100).fit(Net())",
+            [
+                ("LL702", "when not self.long: CosineAnnealingLR over 4,000"),
+                ("LL702", "when self.long: CosineAnnealingLR over 3,000"),
+            ],
+        ),
+        # every path gives the same finding: one, without a condition
+        (
+            "CosineAnnealingLR(opt, T_max=3000 if self.long else 3000)",
+            "Trainer(max_epochs=100).fit(Net())",
+            [("LL702", "CosineAnnealingLR over 3,000")],
+        ),
+        # a path whose horizon is the run's own figure, the other a number
+        (
+            "CosineAnnealingLR(opt, T_max=self.trainer.estimated_stepping_batches if self.long else 3000)",
+            "Trainer(max_epochs=100).fit(Net())",
+            [("LL702", "when not self.long: CosineAnnealingLR over 3,000")],
+        ),
+        # an __init__ argument set on two paths where the module is built
+        (
+            "CosineAnnealingLR(opt, T_max=self.t_max)",
+            "import sys\nlong = len(sys.argv) > 1\nTrainer(max_epochs=100).fit(Net(t_max=3000 if long else 1000))",
+            [("LL702", "when long: CosineAnnealingLR over 3,000")],
+        ),
+        # a path that cannot be read: quiet
+        ("CosineAnnealingLR(opt, T_max=compute() if self.long else 3000)", "Trainer(max_epochs=100).fit(Net())", []),
+        # the run length depends on a branch (the engine's Trainer variants)
+        (
+            "CosineAnnealingLR(opt, T_max=1000)",
+            "import sys\nn = len(sys.argv)\nTrainer(max_epochs=100 if n > 1 else 10).fit(Net())",
+            [("LL702", "when n <= 1: " + ONE_THOUSAND)],
+        ),
+    ],
+)
+def test_horizons_on_several_paths(tmp_path, sched, train, expected):
+    files = {
+        "model.py": BRANCHED.format(sched=sched, extra="        self.long = long\n        self.t_max = t_max\n"),
+        "train.py": "from lightning import Trainer\nfrom model import Net\n" + train,
+        "pyproject.toml": FACTS.format(batches=10),
+    }
+    found = [(d.code, d.message) for d in lint_files(tmp_path, files, "train.py", select=("LL7",)).diagnostics]
+    assert [(code, message[: len(text)]) for (code, message), (_, text) in zip(found, expected)] == expected, found
+    assert len(found) == len(expected), found
+
+
+def test_branch_horizons_survive_the_facts_cache():
+    [spec] = schedulers("return [opt], [CosineAnnealingLR(opt, T_max=self.trainer.max_epochs if self.x else 30)]")
+    assert spec.horizon.unknown and [words for words, _ in spec.horizon.candidates] == ["self.x", "not self.x"]
+    assert spec.horizon.candidates[0][1].refs == ("trainer.max_epochs",)
+    fragment = ProjectFacts(schedulers={"Net": [spec]})
+    decoded = decode_fragment(json.loads(json.dumps(encode_fragment(fragment))))
+    assert decoded.schedulers["Net"][0] == spec
+
+
+def test_a_fitted_subclass_inherits_its_bases_schedulers(tmp_path):
+    base = MODULE.format(sched="OneCycleLR(opt, 0.1, total_steps=29)", extra="")
+    child = "from model import Net\n\nclass Child(Net):\n    def training_step(self, batch, i):\n        return None\n"
+    files = {
+        "model.py": base,
+        "child.py": child,
+        "train.py": "from lightning import Trainer\nfrom child import Child\nTrainer(max_epochs=3).fit(Child())\n",
+        "pyproject.toml": FACTS.format(batches=10),
+    }
+    found = lint_files(tmp_path / "a", files, "train.py", select=("LL7",)).diagnostics
+    assert [d.code for d in found] == ["LL701"] and "Tried to step 30 times" in found[0].message
+    # a subclass with its own configure_optimizers (no scheduler) trains without the base's
+    files["child.py"] = child + "\n    def configure_optimizers(self):\n        return None\n"
+    assert lint_files(tmp_path / "b", files, "train.py", select=("LL7",)).diagnostics == []

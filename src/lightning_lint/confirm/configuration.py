@@ -315,7 +315,9 @@ def real_spec(record: Dict[str, Any], anchor: Anchor) -> TrainerSpec:
         else [RunCall("fit", {}, anchor.loc)],
         key_prefix=prefix,
         description=f"the Trainer the entry point built ({anchor.description})",
-        extras={"schedulers": static.extras["schedulers"]}
-        if static is not None and "schedulers" in static.extras
+        extras={key: static.extras[key] for key in ("schedulers", "injected_schedulers") if key in static.extras}
+        if static is not None
         else {},
+        # the Hydra `model:` node's class, for the scheduler nodes handed to it (LL701-LL703)
+        fit_graph=static.fit_graph if static is not None and "injected_schedulers" in static.extras else None,
     )

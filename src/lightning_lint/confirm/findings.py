@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any, Dict, FrozenSet, List, Optional, Tuple
 
 from lightning_lint.confirm import messages
+from lightning_lint.confirm import schedule as lr_schedules
 from lightning_lint.confirm.configuration import Anchor, Workspace, config_files, find_anchor, real_spec
 from lightning_lint.confirm.measure import Measured, MeasuredContext, measure, measured_project_facts
 from lightning_lint.confirm.runner import ProbeRun
@@ -104,6 +105,7 @@ def interpret(
     confirmed: List[Diagnostic] = []
     measured = measure(run, record) if record is not None else None
     schedule: Optional[Schedule] = None
+    verdicts: Optional[List[lr_schedules.Verdict]] = None
     if record is not None and anchor is not None:
         out.summary.append(("trainer", anchor.description))
         for note in record.get("notes") or []:
@@ -112,7 +114,10 @@ def interpret(
         data = measured.data_facts() if measured is not None and measured.batches is not None else DataFacts()
         schedule = compute(spec, data)
         if fit is not None:
-            confirmed = _run_confirmable_rules(ws, anchor, spec, data, measured)
+            confirmed, verdicts = _run_confirmable_rules(ws, anchor, spec, data, measured, run)
+            if verdicts:
+                out.summary.append(("schedulers", lr_schedules.summary(verdicts)))
+                static.extend(_scheduler_findings(ws, verdicts, static))
         if measured is not None:
             _report_measurement(measured, anchor, entry_label, out)
         if fit is not None:
@@ -124,7 +129,7 @@ def interpret(
                 )
             )
 
-    diagnostics = _merge(static, confirmed, anchor, measured, schedule, ws)
+    diagnostics = _merge(static, confirmed, anchor, measured, schedule, ws, verdicts)
     diagnostics.extend(_errors(run, ws, anchor, fit, diagnostics, out))
     if record is None:
         rejection = _cli_rejection(run, ws, configs, diagnostics)
@@ -144,6 +149,22 @@ def interpret(
     return out
 
 
+def _scheduler_findings(
+    ws: Workspace, verdicts: List[lr_schedules.Verdict], static: List[Diagnostic]
+) -> List[Diagnostic]:
+    """The static LL703 findings at the schedulers the dry fit built, from the files that
+    define them (the module is often not among the files the run names)."""
+    found = []
+    for v in verdicts:
+        if v.static is None:
+            continue
+        result = ws.lint(Path(v.static.loc.path) if os.path.isabs(v.static.loc.path) else ws.cwd / v.static.loc.path)
+        for d in result.diagnostics if result is not None else []:
+            if d.code == "LL703" and d.span == v.static.loc.span and d not in static and d not in found:
+                found.append(d)
+    return found
+
+
 def _report_measurement(measured: Measured, anchor: Anchor, entry_label: str, out: Outcome) -> None:
     out.notes.extend(measured.notes)
     kinds = ", ".join(sorted(set(measured.kinds)))
@@ -160,8 +181,8 @@ def _report_measurement(measured: Measured, anchor: Anchor, entry_label: str, ou
 
 
 def _run_confirmable_rules(
-    ws: Workspace, anchor: Anchor, spec: TrainerSpec, data: DataFacts, measured: Optional[Measured]
-) -> List[Diagnostic]:
+    ws: Workspace, anchor: Anchor, spec: TrainerSpec, data: DataFacts, measured: Optional[Measured], run: ProbeRun
+) -> Tuple[List[Diagnostic], Optional[List[lr_schedules.Verdict]]]:
     path = anchor.path or ws.cwd / "<unknown>"
     settings = ws.resolver.for_path(path)
     project = ws.linter.projects.for_path(path)
@@ -181,10 +202,15 @@ def _run_confirmable_rules(
     enabled = ws.linter.enabled_codes(settings, path)
     codes = [code for code in enabled if code in confirmable_codes()]
     found = run_rules(codes, extraction, ctx)
+    # the schedulers the dry fit built decide LL701-LL703 (confirm/schedule.py)
+    verdicts = lr_schedules.judge(run, spec, ctx, measured.batches if measured is not None else None)
+    if verdicts is not None:
+        found = [d for d in found if d.code not in lr_schedules.CODES]
+        found += lr_schedules.confirmed(verdicts, spec, ctx, list(enabled))
 
     found = suppressions.apply(found, source, set(enabled) - {"LL904"})
     # LL003 says the run could not decide which limit stops first: true, but not a proof
-    return [d if d.code == "LL003" else d.with_changes(confirmed=True) for d in found]
+    return [d if d.code == "LL003" else d.with_changes(confirmed=True) for d in found], verdicts
 
 
 def _merge(
@@ -194,6 +220,7 @@ def _merge(
     measured: Optional[Measured],
     schedule: Optional[Schedule],
     ws: Workspace,
+    verdicts: Optional[List[lr_schedules.Verdict]] = None,
 ) -> List[Diagnostic]:
     """Static findings with the confirmed ones in place of the static ones they settle."""
     confirmable = confirmable_codes()
@@ -201,6 +228,12 @@ def _merge(
     decided = measured is not None and measured.batches is not None and schedule is not None
     out: List[Diagnostic] = []
     for d in static:
+        if verdicts is not None and d.code in lr_schedules.CODES and anchor is not None and anchor.spec is not None:
+            if d.code == "LL703" or finding_inside(d, anchor.spec):
+                settled = _schedule_settled(d, confirmed, verdicts, ws)
+                if settled is not None:
+                    out.append(d if settled is False else settled)
+                continue
         if anchor is not None and anchor.spec is not None and d.code in confirmable and finding_inside(d, anchor.spec):
             if d.code in codes:
                 continue  # the confirmed finding, with the measured numbers, replaces it
@@ -217,7 +250,28 @@ def _merge(
     return out
 
 
-def _withdrawn(d: Diagnostic, measured: Measured, schedule: Schedule, ws: Workspace) -> Optional[Diagnostic]:
+def _schedule_settled(
+    d: Diagnostic, confirmed: List[Diagnostic], verdicts: List[lr_schedules.Verdict], ws: Workspace
+) -> Any:
+    """A static LL701-LL703 finding against the schedulers the dry fit built: None when a
+    confirmed finding replaces it, an LL903 when the run refutes it, False when the run
+    does not decide it (the static finding stays)."""
+    same = [c for c in confirmed if c.code == d.code]
+    if d.code == "LL703":
+        same = [c for c in same if (c.path, c.span) == (d.path, d.span)]
+    if same:
+        return None
+    path = Path(d.path) if os.path.isabs(d.path) else ws.cwd / d.path
+    minimum = float(ws.resolver.for_path(path).options_for("LL702").get("min-fraction", 0.95))
+    reason = lr_schedules.withdrawal(d, verdicts, minimum)
+    if reason is None:
+        return False
+    return _withdrawn(d, None, None, ws, reason) or None
+
+
+def _withdrawn(
+    d: Diagnostic, measured: Optional[Measured], schedule: Optional[Schedule], ws: Workspace, reason: str = ""
+) -> Optional[Diagnostic]:
     from lightning_lint import rules
 
     settings = ws.resolver.for_path(Path(d.path) if os.path.isabs(d.path) else ws.cwd / d.path)
@@ -225,10 +279,12 @@ def _withdrawn(d: Diagnostic, measured: Measured, schedule: Schedule, ws: Worksp
         return None
     rule = rules.get("LL903")
     assert rule is not None  # a rule of the tool's own (rules/tool.py)
-    message = (
-        f"{d.code} ({d.name}) withdrawn: confirm measured {measured.batches} training batches per epoch "
-        f"({measured.text}); training stops {describe_stop(schedule)}"
-    )
+    message = reason
+    if measured is not None and schedule is not None:
+        message = (
+            f"{d.code} ({d.name}) withdrawn: confirm measured {measured.batches} training batches per epoch "
+            f"({measured.text}); training stops {describe_stop(schedule)}"
+        )
     return Diagnostic(
         code="LL903",
         name=rule.name,

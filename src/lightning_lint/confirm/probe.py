@@ -622,6 +622,7 @@ def patch_trainer(module: Any) -> None:
             finish(0)
         if not done.get("measured") and not _measure(self.fit_loop, "measured"):
             emit("note", message="Lightning did not set up a train dataloader (no training_step, or no batches)")
+        emit_schedulers(self)
         emit(
             "fit_done",
             index=index,
@@ -635,6 +636,80 @@ def patch_trainer(module: Any) -> None:
     trainer_class.fit = functools.wraps(original_fit)(fit)
     trainer_class._lightning_lint_probe = True
     emit("lightning", package=package)
+
+
+# -- LR schedulers ------------------------------------------------------------------------------
+
+# The attribute that holds each torch scheduler's horizon after construction (torch 2.x).
+SCHEDULER_HORIZONS = {
+    "OneCycleLR": "total_steps",
+    "CosineAnnealingLR": "T_max",
+    "PolynomialLR": "total_iters",
+    "LinearLR": "total_iters",
+    "ConstantLR": "total_iters",
+}
+
+
+def describe_scheduler(scheduler: Any, depth: int = 0) -> Dict[str, Any]:
+    """A scheduler object as built by the user's ``configure_optimizers``: its class, its
+    horizon where one can be read, how often the dry run stepped it, and its parts
+    (SequentialLR, ChainedScheduler). A LambdaLR's horizon is readable only when its
+    ``lr_lambda`` is a ``functools.partial`` with ``num_training_steps`` (transformers'
+    ``get_*_schedule_with_warmup``)."""
+    out: Dict[str, Any] = {"kind": type(scheduler).__name__, "qualname": qualname(type(scheduler))}
+    last = getattr(scheduler, "last_epoch", None)
+    out["last_epoch"] = last if isinstance(last, int) else None
+    attribute = SCHEDULER_HORIZONS.get(type(scheduler).__name__)
+    horizon = getattr(scheduler, attribute, None) if attribute is not None else None
+    if isinstance(horizon, (int, float)) and not isinstance(horizon, bool) and math.isfinite(horizon):
+        out["horizon_arg"], out["horizon"] = attribute, int(horizon)  # T_max may be a float
+    lambdas = getattr(scheduler, "lr_lambdas", None)
+    if isinstance(lambdas, list):
+        functions = []
+        for function in lambdas[:8]:
+            keywords = getattr(function, "keywords", None)
+            inner = getattr(function, "func", function)
+            entry: Dict[str, Any] = {"name": getattr(inner, "__name__", type(inner).__name__)}
+            if isinstance(keywords, dict):
+                entry["keywords"] = {k: v for k, v in keywords.items() if isinstance(v, (int, float, str, bool))}
+            functions.append(entry)
+        out["lambdas"] = functions
+    milestones = getattr(scheduler, "_milestones", None)
+    if isinstance(milestones, list):
+        out["milestones"] = [m for m in milestones if isinstance(m, int)]
+    parts = getattr(scheduler, "_schedulers", None)
+    if isinstance(parts, (list, tuple)) and depth < MAX_DEPTH:
+        out["parts"] = [describe_scheduler(part, depth + 1) for part in parts[:8]]
+    return out
+
+
+def emit_schedulers(trainer: Any) -> None:
+    """``trainer.lr_scheduler_configs`` after the dry fit, with the dry run's own figures
+    (a horizon computed from ``trainer.estimated_stepping_batches`` during the dry run is
+    the dry run's figure, not the real run's: the parent tells them apart)."""
+    try:
+        configs = [
+            {
+                "scheduler": describe_scheduler(config.scheduler),
+                "interval": config.interval,
+                "frequency": config.frequency,
+                "monitor": config.monitor,
+                "reduce_on_plateau": bool(config.reduce_on_plateau),
+            }
+            for config in list(getattr(trainer, "lr_scheduler_configs", None) or [])
+        ]
+        dry: Dict[str, Any] = {}
+        for name in ("max_steps", "max_epochs", "num_training_batches", "accumulate_grad_batches", "global_step"):
+            value = getattr(trainer, name, None)
+            dry[name] = value if isinstance(value, int) else None
+        try:
+            estimated = trainer.estimated_stepping_batches
+            dry["estimated_stepping_batches"] = estimated if isinstance(estimated, int) else None
+        except Exception:  # noqa: BLE001 - Lightning refuses to estimate in some setups
+            dry["estimated_stepping_batches"] = None
+        emit("schedulers", configs=configs, dry=dry)
+    except Exception as exc:  # noqa: BLE001 - reading must never break the report
+        emit("note", message=f"cannot read the LR schedulers: {type(exc).__name__}: {exc}")
 
 
 # -- Hydra ---------------------------------------------------------------------------------------

@@ -601,6 +601,9 @@ def _hydra(root: YNode, builder: _Builder, extraction: Extraction) -> None:
         if key_path == "trainer":
             _template_convention(root, spec, builder)
             spec.fit_graph = fit_graph.config_graph(root, "_target_")
+            injected = optimizers.hydra_schedulers(root.get("model"), builder, "model")
+            if injected:
+                spec.extras["injected_schedulers"] = injected  # handed to the module (rules.lr_schedule)
         extraction.trainers.append(spec)
     if not trainer_nodes:
         _untargeted_trainer(root, builder, extraction)

@@ -12,6 +12,7 @@ Nothing is executed; what cannot be read stays unknown.
 from __future__ import annotations
 
 import ast
+import re
 from typing import Any, Dict, List, Optional, Tuple
 
 from lightning_lint.model.optimizers import (
@@ -21,7 +22,9 @@ from lightning_lint.model.optimizers import (
     ZERO,
     Horizon,
     SchedulerSpec,
+    condition_words,
     short_kind,
+    with_candidates,
 )
 from lightning_lint.model.spec import Loc
 
@@ -157,6 +160,7 @@ class _Reader:
             if outer_monitor is not None:
                 spec.has_monitor = True
                 spec.monitor = self._string(outer_monitor)
+                spec.monitor_loc = self.ex.loc(outer_monitor)
             return [spec]
         values = {key: value for key, _, value in entries}
         inner = values.get("scheduler")
@@ -181,6 +185,7 @@ class _Reader:
         if "monitor" in values:
             spec.has_monitor = True
             spec.monitor = self._string(values["monitor"])
+            spec.monitor_loc = self.ex.loc(values["monitor"])
         return [spec]
 
     def _string(self, expr: ast.AST) -> Optional[str]:
@@ -202,7 +207,7 @@ class _Reader:
         qualname = self.ex.qualname(expr.func, self.scope)
         kind = short_kind(qualname) if qualname else None
         if kind is None:
-            return None
+            return self._injected(expr)
         spec = SchedulerSpec(kind=kind, loc=self.ex.loc(expr), owner=self.cls.name, init_defaults=self.defaults)
         splat = any(k.arg is None for k in expr.keywords)
         if kind in HORIZON_ARGS:
@@ -257,6 +262,32 @@ class _Reader:
                 spec.kind = "LambdaLR (linear decay)"
             return spec
         return spec
+
+    def _injected(self, call: ast.Call) -> Optional[SchedulerSpec]:
+        """``self.hparams.scheduler(optimizer=opt)`` (or ``self.scheduler(...)`` set from an
+        ``__init__`` argument): a scheduler factory given to the module, such as a Hydra
+        ``_partial_: true`` node. Its class comes from the config that builds the module
+        (``rules.lr_schedule`` binds it); here only the argument's name is known."""
+        func, name = call.func, None
+        if isinstance(func, ast.Attribute) and _is_hparams(func.value):
+            name = func.attr
+        elif isinstance(func, ast.Subscript) and _is_hparams(func.value):
+            key = func.slice
+            name = key.value if isinstance(key, ast.Constant) and isinstance(key.value, str) else None
+        elif isinstance(func, ast.Attribute) and _is_self(func.value):
+            name = self.init_attrs.get(func.attr)
+        if name is None or name not in self.init_params:
+            return None
+        keywords = [k.arg or "**" for k in call.keywords]
+        if len(call.args) > 1 or any(isinstance(a, ast.Starred) for a in call.args):
+            keywords.append("*")  # positional arguments past the optimizer
+        return SchedulerSpec(
+            kind="<injected>",
+            loc=self.ex.loc(call),
+            owner=self.cls.name,
+            injected=name,
+            injected_keywords=keywords,
+        )
 
     def _lambda_horizon(self, function: ast.AST, depth: int) -> Optional[Horizon]:
         """``lambda step: 1 - step / N`` or ``max(0.0, 1 - step / N)``: a linear decay to 0 at N."""
@@ -344,9 +375,20 @@ class _Reader:
                 if inner.unit is None:
                     inner = _with_hint(inner, _unit_of_name(expr.id))
                 return Horizon(inner.factor, inner.refs, inner.offset, text, inner.unknown, inner.unit_hint)
+        if isinstance(expr, ast.IfExp):  # `a if test else b`: each arm, with the test in words
+            test = self.ex.text(expr.test, limit=60)
+            arms = [(condition_words(((test, True),)), self._horizon(expr.body, depth + 1))]
+            arms.append((condition_words(((test, False),)), self._horizon(expr.orelse, depth + 1)))
+            if all(h.unknown is None for _, h in arms):
+                return with_candidates(text, arms)
         value = self.ex.value(expr, self.scope)
         if value.is_number():
             return Horizon(factor=float(value.data), text=text)
+        numbers = [(c.when, c.value) for c in value.candidates]
+        if numbers and all(v.is_number() for _, v in numbers):  # a name bound on several paths
+            return with_candidates(
+                text, [(condition_words(w), Horizon(factor=float(v.data), text=text)) for w, v in numbers]
+            )
         hint = _unit_of_name(expr.id) if isinstance(expr, ast.Name) else None
         return Horizon(unknown=value.reason or f"`{text}` is computed at run time", text=text, unit_hint=hint)
 
@@ -414,6 +456,10 @@ def _init_parameters(ex: Any, cls: ast.ClassDef) -> Tuple[Dict[str, Optional[flo
     return params, {a: p for a, p in attrs.items() if assigned.get(a) == 1}
 
 
+def _is_hparams(expr: ast.AST) -> bool:
+    return isinstance(expr, ast.Attribute) and expr.attr == "hparams" and _is_self(expr.value)
+
+
 def _is_self(expr: ast.AST) -> bool:
     return isinstance(expr, ast.Name) and expr.id == "self"
 
@@ -474,14 +520,64 @@ def cli_scheduler(node: Any, builder: Any, key_path: str) -> Optional[SchedulerS
         kind=kind, loc=Loc(node.path, class_path.key_span or class_path.span), form="cli", owner=node.path
     )
     spec.has_monitor = kind == "ReduceLROnPlateau"
-    if kind not in HORIZON_ARGS:
-        return spec
-    (arg, _), spec.end = HORIZON_ARGS[kind]
     init = node.get("init_args")
+    monitor = init.get("monitor") if init is not None and init.kind == "map" else None
+    if spec.has_monitor and monitor is not None and monitor.kind == "scalar" and isinstance(monitor.raw, str):
+        spec.monitor, spec.monitor_loc = monitor.raw, Loc(node.path, monitor.span)  # LightningCLI's own argument
     args: Dict[str, Any] = {}
     if init is not None and init.kind == "map":
         args = {key: builder.value(child, f"{key_path}.init_args.{key}") for key, child in init.entries.items()}
-    if arg in args:
+    return _config_horizon(spec, kind, args)
+
+
+def hydra_schedulers(model: Any, builder: Any, key_path: str) -> Dict[str, SchedulerSpec]:
+    """The scheduler nodes of a Hydra ``model:`` node, by key (lightning-hydra-template:
+    ``scheduler: {_target_: torch.optim.lr_scheduler.X, _partial_: true, ...}``): Hydra
+    hands each to the module's ``__init__`` argument of that name, and the module's
+    ``configure_optimizers`` calls it (``extract`` records that as ``SchedulerSpec.injected``).
+    The class and its horizon come from here; ``interval``/``frequency`` from the module."""
+    found: Dict[str, SchedulerSpec] = {}
+    if model is None or model.kind != "map":
+        return found
+    for key, node in model.entries.items():
+        target = node.get("_target_") if node.kind == "map" else None
+        if target is None or target.kind != "scalar" or not isinstance(target.raw, str) or "." not in target.raw:
+            continue
+        kind = short_kind(target.raw)
+        if kind is None or kind in COMPOSITES or kind == LAMBDA:
+            continue
+        spec = SchedulerSpec(
+            kind=kind, loc=Loc(node.path, target.key_span or target.span), form="hydra", owner=node.path
+        )
+        spec.has_monitor = False
+        args, refs = {}, {}
+        for name, child in node.entries.items():
+            if name.startswith("_"):
+                continue
+            args[name] = builder.value(child, f"{key_path}.{key}.{name}")
+            # as written: Hydra interpolations are resolved in ``raw``, not in ``source_text``
+            raw = (child.source_text or child.raw) if child.kind == "scalar" else None
+            match = _TRAINER_INTERPOLATION.fullmatch(raw.strip("'\" ")) if isinstance(raw, str) else None
+            if match is not None:
+                refs[name] = _TRAINER_REFS[match.group(1)]  # `${trainer.max_epochs}`: the run's own figure
+        found[str(key)] = _config_horizon(spec, kind, args, refs)
+    return found
+
+
+_TRAINER_INTERPOLATION = re.compile(r"\$\{trainer\.(max_epochs|max_steps)\}")
+
+
+def _config_horizon(
+    spec: SchedulerSpec, kind: str, args: Dict[str, Any], refs: Optional[Dict[str, str]] = None
+) -> SchedulerSpec:
+    """The horizon of a scheduler built from config arguments (values of the config builder);
+    ``refs``: arguments that are an interpolation of a Trainer figure."""
+    if kind not in HORIZON_ARGS:
+        return spec
+    (arg, _), spec.end = HORIZON_ARGS[kind]
+    if refs and arg in refs:
+        spec.horizon = Horizon(refs=(refs[arg],), text=f"{arg}: ${{{refs[arg]}}}")
+    elif arg in args:
         value = args[arg]
         spec.horizon = (
             Horizon(factor=float(value.data), text=f"{arg}: {value.data}")

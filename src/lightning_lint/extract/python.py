@@ -353,7 +353,7 @@ class _ScopeBuilder(ast.NodeVisitor):
         func = node.func
         if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.attr in _MUTATING_METHODS:
             self._mutation(func.value.id, node)
-        if self._classes and _is_self_attr(func, ("log", "log_dict")):
+        if self._classes and _logs_metric(func):
             self._mark_logging()
         self.generic_visit(node)
 
@@ -1758,7 +1758,7 @@ class _Extractor:
             and any(_is_self_attr(t, "automatic_optimization") for t in node.targets)
         ):
             spec.manual_optimization = spec.manual_optimization or self.loc(node)
-        if not isinstance(node, ast.Call) or not _is_self_attr(node.func, ("log", "log_dict")):
+        if not isinstance(node, ast.Call) or not _logs_metric(node.func):
             return
         scope = self.scopes.scope_of.get(id(node), self.scopes.module)
         method = node.func.attr  # type: ignore[attr-defined]
@@ -1843,6 +1843,17 @@ def _is_false(node: Optional[ast.AST]) -> bool:
 
 def _returns_false(func: Union[ast.FunctionDef, ast.AsyncFunctionDef]) -> bool:
     return any(isinstance(stmt, ast.Return) and _is_false(stmt.value) for stmt in func.body)
+
+
+def _logs_metric(func: ast.AST) -> bool:
+    """``self.log(...)``/``self.log_dict(...)``, or a callback hook's ``pl_module.log(...)``
+    (Lightning's name for the module a callback is given): a metric in ``callback_metrics``."""
+    return _is_self_attr(func, ("log", "log_dict")) or (
+        isinstance(func, ast.Attribute)
+        and func.attr in ("log", "log_dict")
+        and isinstance(func.value, ast.Name)
+        and func.value.id == "pl_module"
+    )
 
 
 def _is_self_attr(node: ast.AST, names) -> bool:

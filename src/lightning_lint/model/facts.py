@@ -23,6 +23,7 @@ GRAPH_HOOKS = (
     "predict_dataloader",
     "training_step",
     "validation_step",
+    "configure_optimizers",  # the class whose LR schedulers a fitted subclass inherits (LL701-LL703)
 )
 
 

@@ -71,6 +71,9 @@ class Horizon:
     text: str = ""
     unknown: Optional[str] = None
     unit_hint: Optional[str] = None  # steps | epochs: from the name of a value it came from
+    # a horizon that depends on a branch (``unknown`` says so): (the condition in words, the
+    # horizon on that path); the rules judge each (``rules.lr_schedule``)
+    candidates: Tuple[Tuple[str, "Horizon"], ...] = ()
 
     @property
     def unit(self) -> Optional[str]:
@@ -136,6 +139,11 @@ class SchedulerSpec:
     expr_loc: Optional[Loc] = None  # the scheduler expression where it is returned (for the wrap fix)
     expr_text: str = ""
     init_defaults: Dict[str, float] = field(default_factory=dict)  # ``__init__`` defaults a horizon uses
+    monitor_loc: Optional[Loc] = None  # the monitor's value, where it is written (LL207)
+    # a scheduler factory handed to ``__init__`` (Hydra ``_partial_: true``) and called in
+    # ``configure_optimizers``: the argument's name, and the keywords the call adds
+    injected: str = ""
+    injected_keywords: List[str] = field(default_factory=list)
 
     @property
     def stepped_per(self) -> str:
@@ -144,6 +152,8 @@ class SchedulerSpec:
         return "epoch" if self.frequency == 1 else f"{self.frequency} epochs"
 
     def describe(self) -> str:
+        if self.kind == "<injected>":
+            return f"the scheduler given as `{self.injected}` (its class is set where the module is built) stepped per {self.stepped_per}"
         return f"{self.kind} stepped per {self.stepped_per}"
 
     # -- JSON ----------------------------------------------------------------------------
@@ -153,9 +163,11 @@ class SchedulerSpec:
             if isinstance(value, Loc):
                 data[name] = _loc(value)
             elif isinstance(value, Horizon):
-                data[name] = dict(vars(value), refs=list(value.refs))
+                data[name] = _horizon_json(value)
             elif name == "init_defaults":
                 data[name] = dict(value)
+            elif name == "injected_keywords":
+                data[name] = list(value)
             elif name == "config_keys":
                 data[name] = [[key, _loc(where)] for key, where in value]
             else:
@@ -165,12 +177,44 @@ class SchedulerSpec:
     @staticmethod
     def from_json(data: Dict[str, Any]) -> "SchedulerSpec":
         fields: Dict[str, Any] = dict(data)
-        for name in ("loc", "config_loc", "interval_loc", "frequency_loc", "expr_loc"):
+        for name in ("loc", "config_loc", "interval_loc", "frequency_loc", "expr_loc", "monitor_loc"):
             fields[name] = _unloc(data.get(name))
         horizon = data.get("horizon")
-        fields["horizon"] = None if horizon is None else Horizon(**dict(horizon, refs=tuple(horizon["refs"])))
+        fields["horizon"] = None if horizon is None else _horizon_from_json(horizon)
         fields["config_keys"] = [(str(key), _unloc(where)) for key, where in data.get("config_keys", [])]
         return SchedulerSpec(**fields)
+
+
+def _horizon_json(horizon: Horizon) -> Dict[str, Any]:
+    return dict(
+        vars(horizon),
+        refs=list(horizon.refs),
+        candidates=[[words, _horizon_json(h)] for words, h in horizon.candidates],
+    )
+
+
+def _horizon_from_json(data: Dict[str, Any]) -> Horizon:
+    candidates = tuple((str(words), _horizon_from_json(h)) for words, h in data.get("candidates", []))
+    return Horizon(**dict(data, refs=tuple(data["refs"]), candidates=candidates))
+
+
+def condition_words(when: Any) -> str:
+    """A ``model.spec.Condition`` in words (``n > 1 and not debug``)."""
+    from lightning_lint.model.variants import phrase
+
+    return " and ".join(phrase(test, holds) for test, holds in when) or "on some paths"
+
+
+def with_candidates(text: str, candidates: List[Tuple[str, Horizon]]) -> Horizon:
+    """A horizon that is one of ``candidates`` depending on a branch: unknown as such, with
+    the unit they share."""
+    units = {h.unit for _, h in candidates}
+    return Horizon(
+        text=text,
+        unknown=f"`{text}` depends on a branch",
+        unit_hint=units.pop() if len(units) == 1 else None,
+        candidates=tuple(candidates),
+    )
 
 
 def _loc(loc: Optional[Loc]) -> Optional[List[Any]]:

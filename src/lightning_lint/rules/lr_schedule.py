@@ -8,11 +8,23 @@ scheduler steps from the schedule model (``model.schedule.scheduler_steps``).
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import TYPE_CHECKING, Iterable, List, Optional, Tuple
+from typing import TYPE_CHECKING, Any, Dict, Iterable, List, Optional, Tuple
 
+from lightning_lint.model import fit_graph
 from lightning_lint.model import schedule as schedule_model
 from lightning_lint.model.diagnostics import Applicability, Diagnostic, Edit, Fix, Severity
-from lightning_lint.model.optimizers import CONFIG_KEYS, HOLDS, RAISES, RESTARTS, ZERO, SchedulerSpec
+from lightning_lint.model.optimizers import (
+    CONFIG_KEYS,
+    HOLDS,
+    HORIZON_ARGS,
+    RAISES,
+    RESTARTS,
+    ZERO,
+    Horizon,
+    SchedulerSpec,
+    condition_words,
+    with_candidates,
+)
 from lightning_lint.model.spec import Call, Extraction, Loc, Span, TrainerSpec
 from lightning_lint.rules.base import Rule, example
 
@@ -24,6 +36,9 @@ _HEAD = (
     "class Net(L.LightningModule):\n    def configure_optimizers(self):\n"
     "        opt = torch.optim.SGD(self.parameters(), lr=0.1)\n"
 )
+
+
+HORIZON_KEYWORDS = {kind: arg for kind, ((arg, _), _) in HORIZON_ARGS.items()}
 
 
 def _module(body: str) -> str:
@@ -70,11 +85,34 @@ def fitted_schedulers(spec: TrainerSpec, ctx: "RuleContext") -> Tuple[List[Sched
     it was found (empty when the module is seen in ``fit``). A horizon that is an
     ``__init__`` argument is resolved against the module's construction in ``fit``."""
     schedulers, assumption = _fitted(spec, ctx)
-    return [_bind_init(s, spec) for s in schedulers], assumption
+    return [_bind_init(_bind_injected(s, spec), spec) for s in schedulers], assumption
+
+
+def _bind_injected(scheduler: SchedulerSpec, spec: TrainerSpec) -> SchedulerSpec:
+    """A scheduler factory the module was given (``self.hparams.scheduler(optimizer=opt)``)
+    bound to the Hydra ``model:`` node that gives it (``extract.optimizers.hydra_schedulers``):
+    its class and horizon from the node, ``interval``/``frequency`` from the module. A
+    horizon the call itself passes (``total_steps=...``) is not the node's: unknown."""
+    if not scheduler.injected:
+        return scheduler
+    node = spec.extras.get("injected_schedulers", {}).get(scheduler.injected)
+    if node is None:
+        return scheduler
+    horizon = node.horizon
+    passed = set(scheduler.injected_keywords)
+    sets_horizon = {"*", "**", HORIZON_KEYWORDS.get(node.kind, "")} | (
+        {"epochs", "steps_per_epoch"} if node.kind == "OneCycleLR" else set()
+    )
+    if horizon is not None and passed & sets_horizon:
+        horizon = Horizon(unknown="the call in configure_optimizers passes the horizon", text=horizon.text)
+    return replace(scheduler, kind=node.kind, horizon=horizon, end=node.end, loc=node.loc, expr_loc=None)
 
 
 def _bind_init(scheduler: SchedulerSpec, spec: TrainerSpec) -> SchedulerSpec:
     horizon = scheduler.horizon
+    if horizon is not None and horizon.candidates:  # each path's horizon, bound on its own
+        bound = [(words, _bind_init(replace(scheduler, horizon=h), spec).horizon) for words, h in horizon.candidates]
+        return replace(scheduler, horizon=replace(horizon, candidates=tuple((w, h) for w, h in bound if h)))
     if horizon is None or not any(ref.startswith("init:") for ref in horizon.refs):
         return scheduler
     constructed: Optional[Call] = None
@@ -92,6 +130,13 @@ def _bind_init(scheduler: SchedulerSpec, spec: TrainerSpec) -> SchedulerSpec:
         value = constructed.args.get(name) if constructed is not None else None
         if value is not None and value.is_number():
             factor *= value.data
+        elif value is not None and value.candidates and all(c.value.is_number() for c in value.candidates):
+            # `Net(t_max=100 if long else 10)`: a horizon per path
+            rest = replace(horizon, refs=tuple(r for r in horizon.refs if r != ref))
+            paths = [
+                (condition_words(c.when), replace(rest, factor=rest.factor * c.value.data)) for c in value.candidates
+            ]
+            return _bind_init(replace(scheduler, horizon=with_candidates(horizon.text, paths)), spec)
         elif value is None and (constructed is None or not constructed.open_reason) and name in scheduler.init_defaults:
             if constructed is None:
                 return replace(
@@ -103,6 +148,19 @@ def _bind_init(scheduler: SchedulerSpec, spec: TrainerSpec) -> SchedulerSpec:
                 scheduler, horizon=replace(horizon, refs=(), unknown=f"`{name}` is set where the module is built")
             )
     return replace(scheduler, horizon=replace(horizon, factor=factor, refs=tuple(refs)))
+
+
+def _defining_class(name: str, spec: TrainerSpec, ctx: "RuleContext") -> str:
+    """The class of the fitted module's hierarchy that defines ``configure_optimizers``
+    (a subclass that inherits it trains with its base's schedulers); ``name`` itself when
+    it defines one, or when the hierarchy cannot be followed."""
+    graph = spec.fit_graph
+    if graph is None or not graph.model_class or graph.model_class.rsplit(".", 1)[-1] != name:
+        return name
+    first = fit_graph.hierarchy(graph.model_class, ctx.facts, graph.loc.path, graph.model_loc).first_with(
+        "configure_optimizers"
+    )
+    return first.name if first is not None else name
 
 
 def _module_schedulers(name: str, ctx: "RuleContext") -> List[SchedulerSpec]:
@@ -126,7 +184,11 @@ def _fitted(spec: TrainerSpec, ctx: "RuleContext") -> Tuple[List[SchedulerSpec],
         model = run.args.get("model")
         if run.method == "fit" and model is not None and model.known and isinstance(model.data, Call):
             fitted.append(model.data.short_name)
+    graph = spec.fit_graph
+    if not fitted and graph is not None and graph.model_class and spec.extras.get("injected_schedulers"):
+        fitted.append(graph.model_class.rsplit(".", 1)[-1])  # the Hydra `model:` node's class
     if fitted:
+        fitted = [_defining_class(name, spec, ctx) for name in fitted]
         return [s for name in fitted if name not in manual for s in _module_schedulers(name, ctx)], ""
     if spec.fits is False or any(run.method == "fit" for run in spec.runs):
         return [], ""
@@ -206,6 +268,43 @@ class _ScheduleRule(Rule):
             if horizon is None or steps is None or horizon <= 0:
                 continue
             yield scheduler, horizon, steps, assumption + spec.training_assumption() * (not assumption)
+
+    def judged(self, spec: TrainerSpec, ctx: "RuleContext") -> Iterable[Tuple[SchedulerSpec, int, int, str, str, int]]:
+        """``findings``, with a horizon that depends on a branch judged once per path:
+        (..., the path's condition in words or "", the number of paths)."""
+        for scheduler, horizon, steps, assumption in self.findings(spec, ctx):
+            yield scheduler, horizon, steps, assumption, "", 1
+        if not spec.assumed_training or ctx.schedule(spec).fast_dev_run:
+            return
+        schedulers, assumed = fitted_schedulers(spec, ctx)
+        assumed = assumed + spec.training_assumption() * (not assumed)
+        s = ctx.schedule(spec)
+        for scheduler in schedulers:
+            paths = scheduler.horizon.candidates if scheduler.horizon is not None else ()
+            for words, path in paths:
+                one = replace(scheduler, horizon=path)
+                planned, stepped = scheduler_figures(one, s)
+                if planned is not None and stepped is not None and planned > 0:
+                    yield one, planned, stepped, assumed, words, len(paths)
+
+    @staticmethod
+    def conditioned(found: List[Tuple[Diagnostic, str, int]]) -> Iterable[Diagnostic]:
+        """The findings of one Trainer, those of a branch-dependent horizon once per path: a
+        single finding when every path gives the same one, else each with its condition
+        (as the engine does for a Trainer's variants). Entries of one horizon share ``related``."""
+        groups: Dict[Any, List[Tuple[Diagnostic, str, int]]] = {}
+        for entry in found:
+            groups.setdefault((entry[0].related, entry[0].span, bool(entry[1])), []).append(entry)
+        for entries in groups.values():
+            messages = {d.message for d, _, _ in entries}
+            everywhere = len(entries) == entries[0][2] and len(messages) == 1
+            for d, words, _ in entries:
+                if not words or everywhere:
+                    yield d
+                    if words:
+                        break
+                else:
+                    yield d.with_changes(message=f"when {words}: {d.message}", fix=None)
 
 
 class LrScheduleOverrun(_ScheduleRule):
@@ -289,19 +388,33 @@ class LrScheduleOverrun(_ScheduleRule):
     ]
 
     def check_trainer(self, spec: TrainerSpec, ctx: "RuleContext") -> Iterable[Diagnostic]:
-        for scheduler, horizon, steps, assumption in self.findings(spec, ctx):
+        found = []
+        for scheduler, horizon, steps, assumption, words, paths in self.judged(spec, ctx):
             raises = scheduler.end == RAISES and steps > horizon
             if not raises and not (scheduler.end in (RESTARTS, ZERO) and steps - 1 > horizon):
                 continue
-            yield self.report(
-                spec,
-                describe_outcome(scheduler, horizon, steps, ctx.schedule(spec)) + assumption,
-                severity=Severity.ERROR if raises else Severity.WARNING,
-                related=[scheduler.loc],
-                help="plan the schedule over the run (e.g. total_steps=self.trainer.estimated_stepping_batches "
-                'with "interval": "step")',
-                properties={"scheduler": scheduler.kind, "horizon": horizon, "scheduler_steps": steps},
-            )
+            found.append((self._overrun(spec, ctx, scheduler, horizon, steps, assumption, raises), words, paths))
+        yield from self.conditioned(found)
+
+    def _overrun(
+        self,
+        spec: TrainerSpec,
+        ctx: "RuleContext",
+        scheduler: SchedulerSpec,
+        horizon: int,
+        steps: int,
+        assumption: str,
+        raises: bool,
+    ) -> Diagnostic:
+        return self.report(
+            scheduler.loc if scheduler.injected else spec,  # a Hydra node: one place
+            describe_outcome(scheduler, horizon, steps, ctx.schedule(spec)) + assumption,
+            severity=Severity.ERROR if raises else Severity.WARNING,
+            related=[] if scheduler.injected else [scheduler.loc],
+            help="plan the schedule over the run (e.g. total_steps=self.trainer.estimated_stepping_batches "
+            'with "interval": "step")',
+            properties={"scheduler": scheduler.kind, "horizon": horizon, "scheduler_steps": steps},
+        )
 
 
 class LrScheduleUnfinished(_ScheduleRule):
@@ -362,16 +475,23 @@ class LrScheduleUnfinished(_ScheduleRule):
 
     def check_trainer(self, spec: TrainerSpec, ctx: "RuleContext") -> Iterable[Diagnostic]:
         minimum = float(ctx.options(self.code).get("min-fraction", 0.95))
-        for scheduler, horizon, steps, assumption in self.findings(spec, ctx):
+        found = []
+        for scheduler, horizon, steps, assumption, words, paths in self.judged(spec, ctx):
             if steps >= horizon * minimum:
                 continue
-            yield self.report(
-                spec,
-                describe_outcome(scheduler, horizon, steps, ctx.schedule(spec)) + assumption,
-                related=[scheduler.loc],
-                help="derive the horizon from the run (self.trainer.max_epochs / estimated_stepping_batches)",
-                properties={"scheduler": scheduler.kind, "horizon": horizon, "scheduler_steps": steps},
-            )
+            found.append((self._unfinished(spec, ctx, scheduler, horizon, steps, assumption), words, paths))
+        yield from self.conditioned(found)
+
+    def _unfinished(
+        self, spec: TrainerSpec, ctx: "RuleContext", scheduler: SchedulerSpec, horizon: int, steps: int, assumption: str
+    ) -> Diagnostic:
+        return self.report(
+            scheduler.loc if scheduler.injected else spec,  # a Hydra node: one place
+            describe_outcome(scheduler, horizon, steps, ctx.schedule(spec)) + assumption,
+            related=[] if scheduler.injected else [scheduler.loc],
+            help="derive the horizon from the run (self.trainer.max_epochs / estimated_stepping_batches)",
+            properties={"scheduler": scheduler.kind, "horizon": horizon, "scheduler_steps": steps},
+        )
 
 
 def _schedulers_of(extraction: Extraction) -> List[SchedulerSpec]:
@@ -482,6 +602,20 @@ class LrScheduleIntervalMismatch(Rule):
             message="LightningCLI",
         ),
     ]
+
+    def check_trainer(self, spec: TrainerSpec, ctx: "RuleContext") -> Iterable[Diagnostic]:
+        """A Hydra scheduler node handed to the module: its horizon against the module's interval."""
+        if not spec.extras.get("injected_schedulers"):
+            return
+        for scheduler in fitted_schedulers(spec, ctx)[0]:
+            why = horizon_mismatch(scheduler) if scheduler.injected and scheduler.kind != "<injected>" else None
+            if why is not None:
+                yield self.report(
+                    scheduler.loc,
+                    f"{scheduler.kind} (handed to `{scheduler.owner}` as `{scheduler.injected}`): {why}, "
+                    "so only a fraction of the schedule runs, or it overruns",
+                    help='return {"scheduler": sched, "interval": "step"} from configure_optimizers for a horizon in steps',
+                )
 
     def check_file(self, extraction: Extraction, ctx: "RuleContext") -> Iterable[Diagnostic]:
         for scheduler in _schedulers_of(extraction):

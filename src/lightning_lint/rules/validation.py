@@ -430,21 +430,37 @@ class MonitorWithoutValidation(Rule):
 _BUILTIN_METRICS = {"epoch", "step"}
 
 
+_PLATEAU_MODULE = (
+    "import lightning as L\nimport torch\n\nclass Net(L.LightningModule):\n"
+    "    def validation_step(self, batch, i):\n        self.log('{logged}', 0.0)\n\n"
+    "    def configure_optimizers(self):\n        opt = torch.optim.SGD(self.parameters(), lr=0.1)\n"
+    "        s = torch.optim.lr_scheduler.ReduceLROnPlateau(opt)\n"
+    '        return {{"optimizer": opt, "lr_scheduler": {{"scheduler": s, "monitor": "val_loss"}}}}\n'
+)
+_PLATEAU_TRAIN = "from lightning import Trainer\nfrom model import Net\nTrainer(max_epochs=3).fit(Net())\n"
+
+
 class MonitoredMetricNeverLogged(Rule):
     """
     ## What it does
-    Flags a `monitor` (EarlyStopping, ModelCheckpoint) that no `self.log(...)` /
+    Flags a `monitor` (EarlyStopping, ModelCheckpoint, or a `ReduceLROnPlateau`'s
+    `"monitor"` in the scheduler dict that `configure_optimizers` returns, or in a
+    LightningCLI `lr_scheduler:` section) that no `self.log(...)` /
     `self.log_dict(...)` can produce. When the Trainer's `fit` is seen, it reads the
     fitted LightningModule and its base classes (in any module of the project), plus
     what classes that are not LightningModules (callbacks) log; otherwise every logging
     call in the project. It only decides when those calls use literal names (a dynamic
     name, such as an f-string or a metrics collection, turns it off) and offers the
-    closest logged name.
+    closest logged name. A scheduler's monitor is judged only against the fitted model
+    (its class hierarchy and the project's callbacks, all with literal names).
 
     ## Why is this bad?
     Typos and renames (`val_loss` vs `val/loss`) are the classic: EarlyStopping raises
     after the first validation ("Early stopping conditioned on metric `val_loss` which
     is not available"), ModelCheckpoint raises or silently never ranks checkpoints.
+    A ReduceLROnPlateau raises at its first update (the end of the first epoch):
+    "ReduceLROnPlateau conditioned on metric val_loss which is not available"; with
+    `"strict": False` Lightning warns and never steps it.
 
     ## What Lightning does
     The callbacks look the key up in `trainer.callback_metrics`, which holds exactly the
@@ -473,6 +489,12 @@ class MonitoredMetricNeverLogged(Rule):
         example(
             "from lightning.pytorch.callbacks import EarlyStopping\nEarlyStopping(monitor='val/loss')\n",
             files=_MODULE_LOGGING,
+        ),
+        example(_PLATEAU_TRAIN, files={"model.py": _PLATEAU_MODULE.format(logged="val_loss")}),
+        example(
+            _PLATEAU_TRAIN,
+            files={"model.py": _PLATEAU_MODULE.format(logged="val_loss").replace("'val_loss'", "f'val_{i}'")},
+            note="a dynamic name",
         ),
         example(
             "from lightning.pytorch.callbacks import EarlyStopping\nEarlyStopping(monitor='val_loss')\n",
@@ -505,6 +527,12 @@ class MonitoredMetricNeverLogged(Rule):
     ]
     INVALID = [
         example(
+            _PLATEAU_TRAIN,
+            files={"model.py": _PLATEAU_MODULE.format(logged="val/loss")},
+            message="conditioned on metric val_loss which is not available",
+            note="a ReduceLROnPlateau's monitor",
+        ),
+        example(
             "from lightning.pytorch.callbacks import EarlyStopping\nEarlyStopping(monitor='val_loss')\n",
             files=_MODULE_LOGGING,
             message="did you mean 'val/loss'",
@@ -529,6 +557,50 @@ class MonitoredMetricNeverLogged(Rule):
             note="another entry point's model logs it (and logs dynamic names): not this one",
         ),
     ]
+
+    def check_trainer(self, spec: TrainerSpec, ctx: "RuleContext") -> Iterable[Diagnostic]:
+        """A ReduceLROnPlateau's monitor against what the fitted model logs."""
+        from lightning_lint.rules.lr_schedule import fitted_schedulers
+
+        if not spec.assumed_training:
+            return
+        schedulers, assumption = fitted_schedulers(spec, ctx)
+        plateaus = [s for s in schedulers if s.kind == "ReduceLROnPlateau" and s.monitor]
+        if assumption or not plateaus:
+            return
+        found = _logged_by_fitted_model(spec, ctx)
+        if found is None:
+            return
+        metrics, who = found
+        for scheduler in plateaus:
+            name = str(scheduler.monitor)
+            if _is_logged(name, metrics):
+                continue
+            close = difflib.get_close_matches(name, sorted(metrics), n=1, cutoff=0.6)
+            suggestion = f"; did you mean {close[0]!r}?" if close else ""
+            where = scheduler.monitor_loc or scheduler.config_loc or scheduler.loc
+            if scheduler.injected:  # a Hydra scheduler node: at the node (one place in the composition)
+                where = scheduler.loc
+            here = where.path == ctx.extraction.path or bool(scheduler.injected)
+            strict = "strict" in [key for key, _ in scheduler.config_keys]
+            outcome = (
+                'with "strict" set, Lightning may only warn and never step it'
+                if strict
+                else f'fit raises "ReduceLROnPlateau conditioned on metric {name} which is not available" '
+                "at the scheduler's first update"
+            )
+            yield self.report(
+                where if here else spec,
+                (
+                    "the `lr_scheduler:` ReduceLROnPlateau"
+                    if scheduler.form == "cli"
+                    else f"the ReduceLROnPlateau of `{scheduler.owner or 'the fitted model'}`"
+                )
+                + f" monitors {name!r}, "
+                f"which {who}: {outcome}{suggestion}",
+                related=[scheduler.monitor_loc] if scheduler.injected else ([] if here else [where]),
+                help="logged names: " + ", ".join(sorted(metrics)[:12]),
+            )
 
     def check_callback(self, callback: CallbackSpec, ctx: "RuleContext") -> Iterable[Diagnostic]:
         if callback.kind not in ("EarlyStopping", "ModelCheckpoint"):
@@ -563,6 +635,36 @@ class MonitoredMetricNeverLogged(Rule):
             related=[where] if where else (),
             help="logged names: " + ", ".join(sorted(logged)[:12]),
         )
+
+
+def _is_logged(name: str, logged: Dict[str, Loc]) -> bool:
+    base = name
+    for suffix in ("_epoch", "_step"):
+        if name.endswith(suffix):
+            base = name[: -len(suffix)]
+    return name in logged or base in logged or name in _BUILTIN_METRICS
+
+
+def _logged_by_fitted_model(spec: TrainerSpec, ctx: "RuleContext") -> Optional[Tuple[Dict[str, Loc], str]]:
+    """What the model this Trainer fits can log (its class hierarchy and the project's
+    callbacks), and who that is in words; None unless every name is literal and known."""
+    graph = spec.fit_graph
+    if graph is None or graph.model_class is None or graph.unresolved_reason:
+        return None
+    logged, why = fit_graph.logged_metrics_of(graph.model_class, ctx.facts, graph.loc.path, graph.model_loc)
+    if why or not logged:
+        return None
+    classes = {
+        c.name for c in fit_graph.hierarchy(graph.model_class, ctx.facts, graph.loc.path, graph.model_loc).classes
+    }
+    outside, dynamic = fit_graph.logged_outside_models(ctx.facts, classes)
+    if dynamic is not None:
+        return None
+    metrics = dict(logged)
+    for metric, loc in outside.items():
+        metrics.setdefault(metric, loc)
+    who = f"the fitted model (`{graph.model_class.rsplit('.', 1)[-1]}`, with its base classes) never logs"
+    return metrics, who + (", nor does a callback of the project" if outside else "")
 
 
 def _logged_for(callback: CallbackSpec, ctx: "RuleContext") -> Optional[Tuple[Dict[str, Loc], str]]:
