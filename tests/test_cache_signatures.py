@@ -321,3 +321,22 @@ class FusedAdam(DistributedFusedAdam):
     (info,) = [i for f in fragments for i in f["inits"].get("FusedAdam", [])]
     assert "process_group" in info["computed"] and "foreach" in info["computed"]
     assert info["fixed"] == [] and info["param_defaults"] == [["lr", 0.001]]  # not the call in `dtype`
+
+
+@pytest.mark.parametrize("package", ["extract", "model", "linter", "rules", "report"])
+def test_the_code_fingerprint_covers_every_package_of_the_tool(tmp_path, monkeypatch, package):
+    # an editable install whose extractor changed must not reuse the old code's findings
+    import lightning_lint
+
+    root = tmp_path / "lightning_lint"
+    for name in ("extract", "model", "linter", "rules", "report"):
+        (root / name).mkdir(parents=True)
+        (root / name / "module.py").write_text("x = 1\n")
+    (root / "__init__.py").write_text("")
+    (root / "__pycache__").mkdir()
+    monkeypatch.setattr(lightning_lint, "__file__", str(root / "__init__.py"))
+    before = cache.code_fingerprint()
+    (root / "__pycache__" / "module.cpython-311.pyc").write_bytes(b"compiled")  # not code
+    assert cache.code_fingerprint() == before
+    (root / package / "module.py").write_text("x = 22\n")
+    assert cache.code_fingerprint() != before
