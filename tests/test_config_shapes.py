@@ -381,3 +381,36 @@ def test_a_key_reported_from_the_script_and_from_the_yaml_is_one_finding(in_tmp)
     run, _ = check(in_tmp, no_cache=True)
     found = [(d.code, d.path, d.line) for d in run.diagnostics if d.code == "LL302"]
     assert found == [("LL302", "conf/config.yaml", 2)]
+
+
+def test_sibling_options_are_parsed_only_when_they_may_have_a_top_level_target(tmp_path, monkeypatch):
+    from pathlib import Path
+
+    from lightning_lint.extract import hydra
+
+    options = {
+        "this.yaml": "gpus: 2\n",
+        "targeted.yaml": "# the default\n_target_: lightning.pytorch.Trainer\nmax_epochs: 3\n",
+        "quoted.yaml": '---\n"_target_": pytorch_lightning.Trainer\n',
+        "indented.yaml": "  _target_: my.Trainer\n  devices: 1\n",
+        "flow.yaml": "{_target_: flow.Trainer, devices: 1}\n",
+        "merged.yaml": "base: &b\n  _target_: merged.Trainer\n<<: *b\n",
+        "nested.yaml": "model:\n  _target_: my.Model\n  net:\n    _target_: my.Net\n" + "x: 1\n" * 2000,
+        "plain.yaml": "max_epochs: 3\n",
+    }
+    for name, text in options.items():
+        (tmp_path / name).write_text(text)
+    hydra._CACHE.clear()
+    parsed = []
+    real = hydra._document
+
+    def document(path):
+        parsed.append(Path(path).name)
+        return real(path)
+
+    monkeypatch.setattr(hydra, "_document", document)
+    found = hydra.sibling_targets(tmp_path / "this.yaml")
+    assert "nested.yaml" not in parsed and "plain.yaml" not in parsed  # no top-level target: not parsed
+    monkeypatch.setattr(hydra, "_mentions_target", lambda path: True)
+    assert sorted(found) == sorted(hydra.sibling_targets(tmp_path / "this.yaml"))  # as when all are parsed
+    assert {"lightning.pytorch.Trainer", "pytorch_lightning.Trainer", "my.Trainer", "flow.Trainer"} <= set(found)

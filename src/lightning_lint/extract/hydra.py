@@ -230,14 +230,28 @@ def sibling_targets(path: Path) -> List[str]:
 
 
 def _mentions_target(path: Path) -> bool:
-    """Whether a file's text holds ``_target_`` at all (else it has no top-level one, and
-    is not worth parsing: a config folder can hold many large options)."""
+    """Whether a file may have a top-level ``_target_`` (else it is not worth parsing: a
+    config folder can hold many large options, with targets only deeper down)."""
     dependencies.note_file(path)
     try:
         with open(path, "rb") as handle:
-            return b"_target_" in handle.read()
+            data = handle.read()
     except OSError:
         return False
+    if b"_target_" not in data:
+        return False
+    if b"<<" in data:
+        return True  # a merge key may bring one in
+    first = _FIRST_CONTENT.search(data)
+    if first is None or first.group(1)[:1] in (b" ", b"\t", b"[", b"{"):
+        return True  # not a block mapping at column 0: parse to know
+    # a top-level key of a block mapping at column 0 is written at column 0
+    return _TOP_LEVEL_TARGET.search(data) is not None
+
+
+# the first line that is not blank, a comment, a directive or a document marker
+_FIRST_CONTENT = re.compile(rb"^(?![ \t]*(?:#|$)|%|---|\.\.\.)(.)", re.M)
+_TOP_LEVEL_TARGET = re.compile(rb"^[\"']?_target_[\"']?[ \t]*:", re.M)
 
 
 # -- merging --------------------------------------------------------------------------------
