@@ -21,7 +21,8 @@ from lightning_lint.model import dependencies
 
 _MAX_UP = 4
 _MAX_BYTES = 1_000_000
-_CACHE: Dict[Path, Tuple[float, List[Tuple[Path, str]]]] = {}
+# script -> (mtime, its state for the results cache, its splats)
+_CACHE: Dict[Path, Tuple[float, str, List[Tuple[Path, str]]]] = {}
 
 
 def sections_for(config: Path) -> Set[str]:
@@ -35,8 +36,10 @@ def sections_for(config: Path) -> Set[str]:
         except OSError:
             scripts = []
         for script in scripts[:50]:
-            dependencies.note_splats(script)  # an edit that adds or changes `Trainer(**...)` matters
-            for yaml_path, key in _splats(script):
+            state, splats = _splats(script)
+            # an edit that adds or changes `Trainer(**...)` matters (dependencies.splat_state)
+            dependencies.note(dependencies.SPLATS, str(script), state)
+            for yaml_path, key in splats:
                 if yaml_path == config:
                     found.add(key)
         if folder.parent == folder:
@@ -45,16 +48,19 @@ def sections_for(config: Path) -> Set[str]:
     return found
 
 
-def _splats(script: Path) -> List[Tuple[Path, str]]:
-    """(YAML file, section) for each ``Trainer(**x.section)`` whose ``x`` is loaded from a file."""
+def _splats(script: Path) -> Tuple[str, List[Tuple[Path, str]]]:
+    """The script's state for the results cache (``dependencies.splat_state``), and
+    (YAML file, section) for each ``Trainer(**x.section)`` whose ``x`` is loaded from a file."""
     try:
         mtime = script.stat().st_mtime
         cached = _CACHE.get(script)
         if cached is not None and cached[0] == mtime:
-            return cached[1]
-        text = script.read_bytes()[:_MAX_BYTES].decode("utf-8", "replace")
+            return cached[1], cached[2]
+        data = script.read_bytes()
     except OSError:
-        return []
+        return "missing", []
+    state = dependencies.splat_state_of(data)
+    text = data[:_MAX_BYTES].decode("utf-8", "replace")
     result: List[Tuple[Path, str]] = []
     if "Trainer(**" in text:
         try:
@@ -63,8 +69,8 @@ def _splats(script: Path) -> List[Tuple[Path, str]]:
             tree = None
         if tree is not None:
             result = _read(tree, script)
-    _CACHE[script] = (mtime, result)
-    return result
+    _CACHE[script] = (mtime, state, result)
+    return state, result
 
 
 def _section(expr: ast.AST) -> Optional[Tuple[str, str]]:

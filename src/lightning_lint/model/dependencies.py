@@ -100,12 +100,11 @@ def splat_state(path: Union[str, Path]) -> str:
             data = handle.read()
     except OSError:
         return "missing"
+    return splat_state_of(data)
+
+
+def splat_state_of(data: bytes) -> str:
     return digest(data) if b"Trainer(**" in data else "none"
-
-
-def note_splats(path: Union[str, Path]) -> None:
-    """A script read for ``Trainer(**cfg.x)``: only an edit that has or had one matters."""
-    note(SPLATS, os.path.abspath(path), splat_state(path))
 
 
 def is_file(path: Path) -> bool:
