@@ -12,6 +12,7 @@ from typing import List, Tuple
 import pytest
 
 from test_confirm import confirm, snapshot
+from test_notebook_positions import module_lines_leaked
 from test_notebooks import notebook
 
 pytestmark = pytest.mark.lightning
@@ -92,6 +93,7 @@ def test_confirm_runs_the_cells_in_order_from_the_notebooks_folder(tmp_path, mon
     # every place named is a cell place, never a line of the joined module
     named = places(out)
     assert named and all(p.startswith("cell ") for p in named), named
+    assert module_lines_leaked(out) == []
 
 
 def test_confirm_json_gives_cells(tmp_path, monkeypatch, capsys):

@@ -242,10 +242,9 @@ def in_file(d: "Diagnostic", notebook: Optional[Notebook]) -> "Diagnostic":
     related = d.related
     if notebook is not None and related:
         # related locations in this notebook are lines of its joined module: to file lines
-        here = d.path.replace("\\", "/")
         related = tuple(
-            Loc(loc.path, Span(*(2 * (notebook.file_line(*notebook.locate(loc.span.start_line)), 1))))
-            if loc.path.replace("\\", "/") == here
+            Loc(d.path, Span(*(2 * (notebook.file_line(*notebook.locate(loc.span.start_line)), 1))))
+            if _same_file(loc.path, d.path)
             else loc
             for loc in related
         )
@@ -256,6 +255,13 @@ def in_file(d: "Diagnostic", notebook: Optional[Notebook]) -> "Diagnostic":
         related=related,
         message=f"cell {d.cell}, line {d.line}, column {d.column}: {d.message}",
     )
+
+
+def _same_file(one: str, other: str) -> bool:
+    """Two names of one file (a related location is named relative to the project, the
+    finding may be named by its absolute path)."""
+    one, other = one.replace("\\", "/"), other.replace("\\", "/")
+    return one == other or one.endswith("/" + other.lstrip("./")) or other.endswith("/" + one.lstrip("./"))
 
 
 def read_notebook(json_text: str, parse: Optional[Callable[[str], Any]] = None) -> Notebook:
