@@ -13,7 +13,7 @@ pytest_lsp = pytest.importorskip("pytest_lsp")
 from lsprotocol import types  # noqa: E402
 from pytest_lsp import LanguageClient, client_capabilities  # noqa: E402
 
-from test_lsp import SERVER, cleared, diagnostics_for, expected_range, uri_of, wait_for  # noqa: E402
+from test_lsp import SERVER, apply_edit, cleared, code_actions, diagnostics_for, expected_range, uri_of, wait_for  # noqa: E402
 
 MARKDOWN = types.NotebookCellKind.Markup
 CODE = types.NotebookCellKind.Code
@@ -264,3 +264,25 @@ async def test_a_notebooks_own_pin_is_its_target(client: LanguageClient, tmp_pat
     notebook.open()
     [diagnostic] = await diagnostics_for(client, notebook.uri_of_cell(1), "LL302")
     assert "progress_bar_refresh_rate" in diagnostic.message  # removed in 1.7; gpus= is fine in 1.9.5
+
+
+@pytest.mark.asyncio
+async def test_code_actions_in_a_cell_fix_or_suppress_it(client: LanguageClient, tmp_path):
+    notebook = Notebook(client, tmp_path / "train.ipynb", CELLS)
+    notebook.open()
+    cell = notebook.uri_of_cell(2)
+    [diagnostic] = await diagnostics_for(client, cell, "LL302")
+    actions = await code_actions(client, cell, diagnostic)
+    encoding = client.position_encoding or "utf-16"
+    fix = next(a for title, a in actions.items() if title.startswith("LL302: "))
+    fixed = apply_edit(notebook.text_of_cell(2), fix.edit, cell, encoding)
+    assert 'trainer = L.Trainer(max_epochs=3, accelerator="gpu", devices=1)\n' in fixed
+    suppress = actions["Suppress LL302 on this line"]
+    suppressed = apply_edit(notebook.text_of_cell(2), suppress.edit, cell, encoding)
+    assert "trainer = L.Trainer(max_epochs=3, gpus=1)  # noqa: LL302\n" in suppressed
+    # the edit names the cell's document, nothing else
+    assert {change.text_document.uri for change in fix.edit.document_changes} == {cell}
+
+    notebook.edit(2, suppressed)  # applied by the editor: the finding goes away
+    await cleared(client, cell)
+    assert await code_actions(client, cell, diagnostic) == {}

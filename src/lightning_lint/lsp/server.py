@@ -101,6 +101,7 @@ class LightningLintServer(LanguageServer):
         self._relint_all: Optional[asyncio.TimerHandle] = None
         self._shown_errors: set = set()
         self.notebook_cells: Dict[str, set] = {}  # notebook URI -> its cells' URIs last published
+        self.notebook_linted: Dict[str, Any] = {}  # notebook URI -> notebooks.NotebookLinted
 
     # -- helpers -----------------------------------------------------------------------
     @property
@@ -282,6 +283,11 @@ class LightningLintServer(LanguageServer):
     # -- code actions ------------------------------------------------------------------
     def code_actions(self, params: Any) -> List[Any]:
         uri = params.text_document.uri
+        from lightning_lint.lsp import notebooks
+
+        notebook = notebooks.notebook_of(self, uri)
+        if notebook is not None:  # a notebook's cell
+            return notebooks.code_actions(self, params, notebook)
         linted = self.current(uri)
         if linted is None or linted.result.source is None:
             return []
