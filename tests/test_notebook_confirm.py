@@ -13,7 +13,7 @@ import pytest
 
 from test_confirm import confirm, snapshot
 from test_notebook_positions import module_lines_leaked
-from test_notebooks import notebook
+from test_notebooks import findings, notebook
 
 pytestmark = pytest.mark.lightning
 
@@ -96,14 +96,20 @@ def test_confirm_runs_the_cells_in_order_from_the_notebooks_folder(tmp_path, mon
     assert module_lines_leaked(out) == []
 
 
-def test_confirm_json_gives_cells(tmp_path, monkeypatch, capsys):
+def test_confirm_json_gives_cells_and_saved_facts_serve_the_static_check(tmp_path, monkeypatch, capsys):
     project(tmp_path)
-    code, out, _ = confirm(monkeypatch, capsys, tmp_path, "notebooks/train.ipynb", "--output-format", "json")
+    assert not [d for d in findings(tmp_path, "notebooks/train.ipynb") if d["code"] == "LL201"]  # undecided
+    code, out, _ = confirm(
+        monkeypatch, capsys, tmp_path, "notebooks/train.ipynb", "--output-format", "json", "--save-facts"
+    )
     assert code == 1
     found = json.loads(out)
     ll201 = [d for d in found if d["code"] == "LL201"]
     assert [(d["cell"], d["line"], d["column"], d["confirmed"]) for d in ll201] == [(7, 1, 35, True)]
     assert all(d.get("cell") is not None for d in found if d["path"].endswith(".ipynb"))
+    # the measured batches are saved for the notebook: the static check now decides LL201
+    static = [d for d in findings(tmp_path, "notebooks/train.ipynb") if d["code"] == "LL201"]
+    assert [(d["cell"], d["line"], d["column"]) for d in static] == [(7, 1, 35)]
 
 
 def test_a_crash_inside_a_cells_code_is_located_in_that_cell(tmp_path, monkeypatch, capsys):
