@@ -16,6 +16,7 @@ from lightning_lint.linter.run import UsageError
 from lightning_lint.report.explanation import explain_spec, render
 
 _TARGET = re.compile(r"^(?P<path>.+?)(?::(?P<line>\d+))?$")
+_CELL_TARGET = re.compile(r"^(?P<path>.+?):cell ?(?P<cell>\d+)(?::(?P<line>\d+))?$")
 
 
 def main(args) -> int:
@@ -37,6 +38,10 @@ def _run(args) -> int:
     if match is None:  # an empty target, or one with a line break
         raise UsageError(f"`{args.target}` is not a file")
     path, line = Path(match.group("path")), match.group("line")
+    cell = None
+    in_cell = _CELL_TARGET.match(args.target)
+    if in_cell is not None and not path.is_file():  # a notebook's cell: `train.ipynb:cell 7[:LINE]`
+        path, cell, line = Path(in_cell.group("path")), in_cell.group("cell"), in_cell.group("line")
     if not path.is_file():
         raise UsageError(f"`{path}` is not a file")
     options = CheckOptions(paths=[str(path)], config=args.config, target_version=args.target_version, select=("ALL",))
@@ -61,25 +66,49 @@ def _run(args) -> int:
         found = [notebooks.to_module(d, source) for d in found]
     ctx = RuleContext(source, settings, project, extraction, Path(os.path.abspath(path)))
     specs = extraction.trainers
-    if line is not None:
+    if cell is not None and source.notebook is not None:  # `train.ipynb:cell 7[:2]`: the Trainers of that cell
+        notebook = source.notebook
+        specs = [s for s in specs if notebook.locate(s.loc.span.start_line)[0] == int(cell)]
+        wanted = notebook.module_line(int(cell), int(line or 1))
+        specs = [s for s in specs if s.loc.span.start_line <= wanted <= s.loc.span.end_line] or specs
+    elif line is not None:
         wanted = int(line)
         specs = [s for s in specs if s.loc.span.start_line <= wanted <= s.loc.span.end_line] or [
             s for s in specs if s.loc.span.start_line >= wanted
         ][:1]
     if not specs:
-        where = f" at line {line}" if line else ""
+        where = f" in cell {cell}" if cell else f" at line {line}" if line else ""
         print(f"No Trainer configuration found in {path}{where}.")
         return 0
     reports = [explain_spec(spec, ctx, found) for spec in specs]
     if source.notebook is not None:
-        for report in reports:
-            cell, in_cell = source.notebook.locate(report["line"])
-            report["trainer"] = str(report["trainer"]).replace(
-                f"{report['path']}:{report['line']}", f"{report['path']}:cell {cell}:{in_cell}"
-            )
-            report["cell"], report["line"] = cell, in_cell
+        reports = [_by_cell(report, source) for report in reports]
     if args.output_format == "json":
         print(json.dumps(reports, indent=2, default=str))
     else:
         print("\n\n".join(render(r) for r in reports))
     return 0
+
+
+def _by_cell(report: Any, source: Any) -> Any:
+    """A notebook's report with every place given by cell: the Trainer's, the findings',
+    and those named in its texts (``train.ipynb:cell 3:4``, ``at cell 6, line 2``)."""
+    notebook = source.notebook
+    names = (str(report["path"]), source.path)
+
+    def by_cell(value: Any) -> Any:
+        if isinstance(value, str):
+            return notebook.cell_text(value, names)
+        if isinstance(value, list):
+            return [by_cell(v) for v in value]
+        if isinstance(value, dict):
+            return {k: by_cell(v) for k, v in value.items()}
+        return value
+
+    findings = report.pop("findings")
+    report = by_cell(report)
+    report["cell"], report["line"] = notebook.locate(report["line"])
+    for finding in findings:
+        finding["cell"], finding["line"] = notebook.locate(finding["line"])
+    report["findings"] = findings
+    return report

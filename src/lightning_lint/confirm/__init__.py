@@ -11,7 +11,9 @@ The command itself (arguments, report, exit code) is ``commands/confirm.py``.
   and the real configuration as a ``TrainerSpec``;
 - ``measure.py``: the measured train data per device of the configured run;
 - ``findings.py``: what the probe saw, turned into confirmed / withdrawn findings;
-- ``messages.py``: Lightning's errors and warnings that a rule describes.
+- ``messages.py``: Lightning's errors and warnings that a rule describes;
+- ``notebook.py``: a Jupyter notebook run as the script of its code cells, and its places
+  (frames, findings, texts) given by cell.
 
 Nothing here is imported by the static check. Imports: ``model``, ``extract``, ``rules``,
 ``linter`` and ``report`` (the parent side); ``probe.py`` imports nothing of the project.

@@ -60,7 +60,7 @@ class Workspace:
     def lint(self, path: Path) -> Optional[FileResult]:
         path = Path(os.path.abspath(path))
         if path not in self.results:
-            if not path.is_file() or path.suffix not in (".py", ".yaml", ".yml"):
+            if not path.is_file() or path.suffix.lower() not in (".py", ".yaml", ".yml", ".ipynb"):
                 return None
             self.results[path] = self.linter.lint_path(path, self.display(path))
         return self.results[path]

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Dict, FrozenSet, List, Optional, Tuple
 
-from lightning_lint.confirm import messages
+from lightning_lint.confirm import messages, notebook
 from lightning_lint.confirm import schedule as lr_schedules
 from lightning_lint.confirm.configuration import Anchor, Workspace, config_files, find_anchor, real_spec
 from lightning_lint.confirm.measure import Measured, MeasuredContext, measure, measured_project_facts
@@ -100,6 +100,7 @@ def interpret(
     if anchor is not None and anchor.path is not None:
         ws.lint(anchor.path)
     static = sorted((d for r in ws.results.values() for d in r.diagnostics), key=Diagnostic.sort_key)
+    static = notebook.module_view(static, ws)  # a notebook's findings in the lines the run reports
     out.files = [r.path for r in ws.results.values()]
 
     confirmed: List[Diagnostic] = []
@@ -141,6 +142,7 @@ def interpret(
     _dry_run_summary(run, batches, out)
     if out.error is None:
         out.error = _incomplete(run, record, fit, out)
+    notebook.by_cell(out, ws, entry_files)  # a notebook's places by cell, in findings and texts
     for d in out.diagnostics:
         if d.path not in out.sources:
             source = ws.source(Path(d.path) if os.path.isabs(d.path) else ws.cwd / d.path)

@@ -863,7 +863,7 @@ def run_entry(config: Dict[str, Any]) -> None:
     else:
         script = os.path.abspath(config["script"])
         sys.argv[:] = [config.get("argv0") or config["script"]] + args
-        _set_first_path(os.path.dirname(script))  # as `python script.py` does
+        _set_first_path(config.get("script_dir") or os.path.dirname(script))  # as `python script.py` does
         runpy.run_path(script, run_name="__main__")
 
 

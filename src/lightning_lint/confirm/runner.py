@@ -101,6 +101,11 @@ def run_probe(
     python: str, config: Dict[str, Any], workdir: Path, timeout: float, cwd: Path, progress: Optional[Progress] = None
 ) -> ProbeRun:
     """Run the entry point under the probe; ``workdir`` is a private temporary folder."""
+    from lightning_lint.confirm import notebook
+
+    notebook_run = notebook.prepare(config, workdir)  # a notebook runs as the script of its cells
+    if notebook_run is not None:
+        config, cwd = notebook_run.config, notebook_run.cwd
     results = workdir / "events.jsonl"
     config = dict(config, results=str(results), tmpdir=str(workdir))
     config_file = workdir / "probe.json"
@@ -150,6 +155,8 @@ def run_probe(
     run.seconds = time.monotonic() - started
     run.stdout_tail = _tail(workdir / "stdout.txt")
     run.stderr_tail = _tail(workdir / "stderr.txt")
+    if notebook_run is not None:
+        notebook_run.remap(run)
     return run
 
 

@@ -19,7 +19,7 @@ import tempfile
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import List, Optional, Sequence, TextIO, Tuple
+from typing import Dict, List, Optional, Sequence, TextIO, Tuple
 
 from lightning_lint.model.diagnostics import Applicability, Diagnostic, Edit
 from lightning_lint.model.sources import PYTHON, SourceFile
@@ -330,6 +330,43 @@ def apply_to_run(run, options, resolver, stdout: TextIO) -> Optional[int]:
     return None
 
 
+def notebook_noqa(diagnostics: List[Diagnostic], source: SourceFile) -> Tuple[Optional[str], int]:
+    """``--add-noqa`` on a notebook: its JSON text with ``# noqa: CODES`` added at the end
+    of each flagged line inside the cell sources (merged into a ``# noqa`` already there),
+    every other byte kept (``model/notebook.replace_cell_source``), and the number of lines
+    that get one. The text is None when nothing is added, or (with a count) when a cell
+    would no longer parse."""
+    from lightning_lint.linter import suppressions
+    from lightning_lint.linter.notebooks import to_module
+    from lightning_lint.model.notebook import mask, replace_cell_source
+    from lightning_lint.model.sources import notebook_source
+    from lightning_lint.model.spec import Span
+
+    notebook = source.notebook
+    assert notebook is not None
+    here = os.path.abspath(source.path)
+    in_module = [to_module(d, source) for d in diagnostics if d.cell is not None and os.path.abspath(d.path) == here]
+    by_cell: Dict[int, List[Edit]] = {}
+    for edit in suppressions.noqa_edits(in_module, source):
+        number, line = notebook.locate(edit.span.start_line)
+        by_cell.setdefault(number, []).append(
+            Edit(Span(line, edit.span.start_col, line, edit.span.end_col), edit.content)
+        )
+    current, added = source, 0
+    for number, edits in sorted(by_cell.items()):
+        cell = notebook.cell(number)
+        if cell is None or current.notebook is None:
+            return None, 0
+        text = apply_edits(SourceFile(source.path, cell.text, PYTHON), edits)
+        if broken_by_fix(mask(cell.text)[0], mask(text)[0], PYTHON) is not None:
+            return None, len(edits)
+        new_json = replace_cell_source(current.notebook, number, text)
+        current = notebook_source(new_json, source.path, new_json.encode("utf-8"), source.bom)
+        added += len(edits)
+    assert current.notebook is not None
+    return (current.notebook.json_text if added else None), added
+
+
 def _with_bom(source: SourceFile, text: str) -> str:
     return ("\ufeff" + text) if source.bom else text
 
@@ -348,14 +385,18 @@ def _add_noqa(run, linter, stdout: TextIO) -> int:
         source = result.source
         if source is None or not result.diagnostics or not source.raw:
             continue
-        if source.notebook is not None:
-            print(f"lightning-lint: {source.path}: --add-noqa does not edit notebooks yet", file=sys.stderr)
+        text: Optional[str]
+        if source.notebook is not None:  # the comments go into the cell sources of the JSON
+            text, count = notebook_noqa(result.diagnostics, source)
+        else:
+            edits = suppressions.noqa_edits(result.diagnostics, source)
+            count = len(edits)
+            text = apply_edits(source, edits) if edits else None
+            if text is not None and broken_by_fix(source.text, text, source.kind) is not None:
+                text = None
+        if not count:
             continue
-        edits = suppressions.noqa_edits(result.diagnostics, source)
-        if not edits:
-            continue
-        text = apply_edits(source, edits)
-        if broken_by_fix(source.text, text, source.kind) is not None:
+        if text is None:
             print(
                 f"lightning-lint: {source.path}: could not add noqa comments without breaking the file", file=sys.stderr
             )
@@ -364,6 +405,6 @@ def _add_noqa(run, linter, stdout: TextIO) -> int:
         if problem:
             print(f"lightning-lint: {problem}", file=sys.stderr)
             continue
-        added += len(edits)
+        added += count
     stdout.write(f"Added {added} noqa directive{'s' if added != 1 else ''}.\n")
     return 0

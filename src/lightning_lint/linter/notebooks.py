@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import os
 import re
-from typing import Any, List, Optional, Tuple
+from typing import Any, Dict, List, Optional, Tuple
 
 from lightning_lint.model.diagnostics import Diagnostic, Edit, Fix
 from lightning_lint.model.sources import SourceFile
@@ -62,8 +62,20 @@ def to_cells(diagnostics: List[Diagnostic], source: SourceFile) -> List[Diagnost
                 edits.append(Edit(edit_span, edit.content))
             if fix is not None:
                 fix = Fix(fix.message, fix.applicability, tuple(edits))
-        result.append(d.with_changes(cell=cell, span=span or d.span, fix=fix))
+        result.append(d.with_changes(cell=cell, span=span or d.span, fix=fix, **cell_texts(d, source)))
     return result
+
+
+def cell_texts(d: Diagnostic, source: SourceFile) -> Dict[str, Any]:
+    """The finding's message and help with the notebook lines they name given by cell
+    (``written at train.ipynb:cell 4:3``, ``the loop at cell 2, line 5``)."""
+    notebook = source.notebook
+    assert notebook is not None
+    names = (source.path, os.path.abspath(source.path))
+    changes: Dict[str, Any] = {"message": notebook.cell_text(d.message, names)}
+    if d.help:
+        changes["help"] = notebook.cell_text(d.help, names)
+    return changes
 
 
 def to_module(d: Diagnostic, source: SourceFile) -> Diagnostic:

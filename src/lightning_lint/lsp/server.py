@@ -1,7 +1,8 @@
 """``lightning-lint server``: the language server (LSP over standard input/output).
 
-Built on pygls and lsprotocol (the optional ``lsp`` extra); nothing else in the package
-imports them. Python and YAML documents get diagnostics on open, on save, and after
+Built on pygls and lsprotocol (the optional ``lsp`` extra); nothing outside ``lsp/`` in
+the package imports them. Python and YAML documents, and Jupyter notebooks through LSP notebook sync
+(``notebooks``), get diagnostics on open, on save, and after
 each change once typing pauses (``--debounce``), from the editor's unsaved text. Code
 actions offer each finding's fix, "fix all safe fixes" (``source.fixAll``) and a
 ``# noqa`` suppression. Configuration files and project files that change are picked
@@ -49,6 +50,7 @@ QUICKFIX_KIND = "quickfix"
 # facts, version pins). Python and YAML files are the project's own sources.
 WATCHED_GLOBS = (
     "**/*.py",
+    "**/*.ipynb",
     "**/*.{yaml,yml}",
     "**/{" + ",".join(CONFIG_FILES) + "}",
     "**/{setup.cfg,setup.py}",
@@ -84,13 +86,22 @@ class LightningLintServer(LanguageServer):
         # Full document sync: the client sends the whole text on each change, so no line
         # arithmetic of the protocol library decides what the text is (pygls splits lines
         # on form feeds and other characters that LSP does not count as line breaks).
-        super().__init__("lightning-lint", __version__, text_document_sync_kind=types.TextDocumentSyncKind.Full)
+        from lightning_lint.lsp import notebooks
+
+        super().__init__(
+            "lightning-lint",
+            __version__,
+            text_document_sync_kind=types.TextDocumentSyncKind.Full,
+            notebook_document_sync=notebooks.sync_options(),  # LSP notebook sync (lsp/notebooks.py)
+        )
         self.debounce = max(0.0, debounce)
         self.session: Optional[EditorSession] = None
         self.linted: Dict[str, Linted] = {}
         self._timers: Dict[str, asyncio.TimerHandle] = {}
         self._relint_all: Optional[asyncio.TimerHandle] = None
         self._shown_errors: set = set()
+        self.notebook_cells: Dict[str, set] = {}  # notebook URI -> its cells' URIs last published
+        self.notebook_linted: Dict[str, Any] = {}  # notebook URI -> notebooks.NotebookLinted
 
     # -- helpers -----------------------------------------------------------------------
     @property
@@ -124,6 +135,12 @@ class LightningLintServer(LanguageServer):
         self._cancel(uri)
         document = self.document(uri)
         if document is None:
+            return None
+        from lightning_lint.lsp import notebooks
+
+        notebook = notebooks.notebook_of(self, uri)
+        if notebook is not None:  # a notebook's cell: the notebook is linted as a whole
+            notebooks.lint_notebook(self, notebook)
             return None
         fs_path = to_fs_path(uri)
         path = lint_path_for(Path(fs_path), document.language_id) if fs_path else None
@@ -172,9 +189,14 @@ class LightningLintServer(LanguageServer):
         self._relint_all = loop.call_later(self.debounce, self._guarded, self.lint_all)
 
     def lint_all(self) -> None:
+        from lightning_lint.lsp import notebooks
+
         self._relint_all = None
         for document in list(self.workspace.text_documents.values()):
-            self.lint_document(document.uri)
+            if notebooks.notebook_of(self, document.uri) is None:
+                self.lint_document(document.uri)
+        for uri in list(self.workspace.notebook_documents):
+            notebooks.lint_notebook(self, uri)
 
     def _cancel(self, uri: str) -> None:
         timer = self._timers.pop(uri, None)
@@ -261,6 +283,11 @@ class LightningLintServer(LanguageServer):
     # -- code actions ------------------------------------------------------------------
     def code_actions(self, params: Any) -> List[Any]:
         uri = params.text_document.uri
+        from lightning_lint.lsp import notebooks
+
+        notebook = notebooks.notebook_of(self, uri)
+        if notebook is not None:  # a notebook's cell
+            return notebooks.code_actions(self, params, notebook)
         linted = self.current(uri)
         if linted is None or linted.result.source is None:
             return []
@@ -374,7 +401,10 @@ def _whole_text_edit(linted: Linted, fixed: str):
 
 
 def build_server(debounce: float = 0.3) -> "LightningLintServer":
+    from lightning_lint.lsp import notebooks
+
     server = LightningLintServer(debounce)
+    notebooks.register(server)
 
     @server.feature(types.INITIALIZED)
     async def initialized(ls: LightningLintServer, params: Any) -> None:

@@ -148,6 +148,8 @@ _AUTOMAGIC = re.compile(
     r"^\s*(ls|cd|pwd|cat|mkdir|rmdir|rm|cp|mv|less|man|env|pip|conda|load_ext|matplotlib)(\s+[^=(\s].*)?$"
 )
 _ASSIGN_MAGIC = re.compile(r"^\s*[A-Za-z_][\w.]*(\s*,\s*[A-Za-z_][\w.]*)*\s*=\s*[!%]")
+# "at line 57", "on line 57": a line of the same file, in messages built from module lines
+_AT_LINE = re.compile(r"\b(at|on) line (\d+)\b(?![.:]\d)")
 _HELP = re.compile(r"^\s*(\?{1,2}[\w.]+(\(\))?|[\w.]+(\(\))?\?{1,2})\s*$")
 
 
@@ -202,6 +204,26 @@ class Notebook:
         before = self.json_text.count("\n", 0, node.start) + 1
         return before + min(line - 1, value_text.count("\\n")) * (1 if "\n" in value_text else 0)
 
+    def where(self, line: int) -> str:
+        """A module line as a reader of the notebook names it: ``cell 4, line 3``."""
+        cell, in_cell = self.locate(line)
+        return f"cell {cell}, line {in_cell}"
+
+    def cell_text(self, text: str, names: Tuple[str, ...] = ()) -> str:
+        """``text`` (a message, a help, a summary) with the module lines it names given as
+        cell lines: ``train.ipynb:57`` (any of ``names``) becomes ``train.ipynb:cell 4:3``,
+        ``at line 57`` becomes ``at cell 4, line 3``. Text already by cell is left as it is."""
+        if not text or not self.line_map:
+            return text
+
+        def in_file(match: "re.Match[str]") -> str:
+            cell, in_cell = self.locate(int(match.group(2)))
+            return f"{match.group(1)}:cell {cell}:{in_cell}"
+
+        for name in sorted({n for n in names if n}, key=len, reverse=True):
+            text = re.sub(rf"(?<![\w./-])({re.escape(name)}):(\d+)(?![\d.])", in_file, text)
+        return _AT_LINE.sub(lambda m: f"{m.group(1)} {self.where(int(m.group(2)))}", text)
+
     def magic_lines(self) -> List[Tuple[int, int, str]]:
         """(cell, line, text) of every masked IPython line (``!pip install ...``)."""
         return [(c.number, n, c.lines[n - 1]) for c in self.cells if c.kind == "code" for n in c.masked]
@@ -214,15 +236,32 @@ def in_file(d: "Diagnostic", notebook: Optional[Notebook]) -> "Diagnostic":
     point into files (SARIF, GitHub, GitLab, JUnit) and editors that show the JSON."""
     if d.cell is None:
         return d
-    from lightning_lint.model.spec import Span
+    from lightning_lint.model.spec import Loc, Span
 
     line = notebook.file_line(d.cell, d.line) if notebook is not None else 1
+    related = d.related
+    if notebook is not None and related:
+        # related locations in this notebook are lines of its joined module: to file lines
+        related = tuple(
+            Loc(d.path, Span(*(2 * (notebook.file_line(*notebook.locate(loc.span.start_line)), 1))))
+            if _same_file(loc.path, d.path)
+            else loc
+            for loc in related
+        )
     return d.with_changes(
         span=Span(line, 1, line, 1),
         cell=None,
         fix=None,
+        related=related,
         message=f"cell {d.cell}, line {d.line}, column {d.column}: {d.message}",
     )
+
+
+def _same_file(one: str, other: str) -> bool:
+    """Two names of one file (a related location is named relative to the project, the
+    finding may be named by its absolute path)."""
+    one, other = one.replace("\\", "/"), other.replace("\\", "/")
+    return one == other or one.endswith("/" + other.lstrip("./")) or other.endswith("/" + one.lstrip("./"))
 
 
 def read_notebook(json_text: str, parse: Optional[Callable[[str], Any]] = None) -> Notebook:

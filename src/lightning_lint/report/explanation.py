@@ -285,7 +285,10 @@ def render(report: Dict[str, Any]) -> str:
         lines.append(f"  note: {note}")
     if report["findings"]:
         lines.append("  findings:")
-        lines += [f"    {f['line']}: {f['code']} {f['message']}" for f in report["findings"]]
+        lines += [
+            f"    {'cell {}:'.format(f['cell']) if f.get('cell') is not None else ''}{f['line']}: {f['code']} {f['message']}"
+            for f in report["findings"]
+        ]
     else:
         lines.append("  findings: none")
     lines.append(

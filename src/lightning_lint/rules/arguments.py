@@ -542,7 +542,8 @@ class RemovedApi(Rule):
                 yield self.report(
                     loc,
                     f"`{cls.name}.{method}` is no longer called: the hook was removed in "
-                    f"Lightning {removed.removed_in[:3]} and `fit` raises NotImplementedError; "
+                    f"Lightning {removed.removed_in[:3]} and `{'test' if method == 'test_epoch_end' else 'fit'}` "
+                    "raises NotImplementedError; "
                     f"use {removed.replacement}",
                 )
 
