@@ -340,3 +340,24 @@ def test_the_code_fingerprint_covers_every_package_of_the_tool(tmp_path, monkeyp
     assert cache.code_fingerprint() == before
     (root / package / "module.py").write_text("x = 22\n")
     assert cache.code_fingerprint() != before
+
+
+def test_the_facts_of_a_warm_run_are_those_of_the_cold_run(in_tmp, settled):
+    # the fit facts (a helper that fits its parameter, a function whose result is fit) are
+    # cached with each file's fragment: a warm run's facts equal the cold run's, so the
+    # files whose findings depend on the facts are not linted again
+    helper = "def train(trainer, model):\n    trainer.fit(model)\n\ndef build():\n    return make()\n"
+    script = (
+        "import lightning as L\nfrom helpers import train, build\n\n"
+        "trainer = L.Trainer(max_steps=100, callbacks=[ModelCheckpoint(every_n_train_steps=10)])\n"
+        "train(trainer, Net())\nbuild().fit(Net())\n"
+    )
+    files = {"pyproject.toml": "[project]\nname = 'x'\n", "helpers.py": helper, "model.py": MODULE}
+    files.update({f"run_{n}.py": script for n in range(3)})
+    write_files(in_tmp, files)
+    _, cold = check(in_tmp)
+    run, warm = check(in_tmp)
+    assert warm == cold and run.cache_misses == 0, relinted(run)
+    entries = cached_entries(in_tmp)["fragments"]
+    (fragment,) = [entry[1] for key, entry in entries.items() if key.endswith("helpers.py")]
+    assert fragment["fitting"] == {"helpers.train": ["0", "trainer"]}

@@ -47,7 +47,7 @@ from lightning_lint.model import dependencies
 from lightning_lint.model.diagnostics import Applicability, Diagnostic, Edit, Fix, Severity
 from lightning_lint.model.spec import Loc, Span
 
-FORMAT = 2
+FORMAT = 3
 DEFAULT_DIR = ".lightning-lint-cache"
 ENV_DIR = "LIGHTNING_LINT_CACHE_DIR"
 
@@ -429,6 +429,8 @@ def encode_fragment(fragment: Any) -> dict:
         "positions": [[name, _loc(x)] for name, x in fragment.position_classes.items()],
         "train_inputs": [[_loc(loc), [list(pair) for pair in given]] for loc, given in fragment.train_loader_inputs],
         "schedulers": {name: [s.to_json() for s in specs] for name, specs in sorted(fragment.schedulers.items())},
+        "fitting": {name: sorted(params) for name, params in sorted(fragment.fitting_parameters.items())},
+        "fitted": sorted(fragment.fitted_functions),
     }
 
 
@@ -491,4 +493,6 @@ def decode_fragment(data: dict) -> Any:
         schedulers={
             str(name): [SchedulerSpec.from_json(s) for s in specs] for name, specs in data.get("schedulers", {}).items()
         },
+        fitting_parameters={str(name): {str(p) for p in params} for name, params in data.get("fitting", {}).items()},
+        fitted_functions={str(name) for name in data.get("fitted", ())},
     )
