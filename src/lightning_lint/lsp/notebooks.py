@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import logging
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,13 +27,10 @@ from lsprotocol import types
 from pygls.uris import to_fs_path
 
 from lightning_lint.linter.engine import FileResult
-from lightning_lint.linter.settings import ConfigError
 from lightning_lint.lsp.positions import SourcePositions
 from lightning_lint.model.diagnostics import Diagnostic, Edit
 from lightning_lint.model.sources import PYTHON, SourceFile
 from lightning_lint.model.spec import Span
-
-log = logging.getLogger(__name__)
 
 # The server (``server.LightningLintServer``) is passed in, never imported: it imports this.
 NOTEBOOK_TYPE = "jupyter-notebook"
@@ -104,15 +100,7 @@ def lint_notebook(server: Any, uri: str) -> Dict[str, List[Any]]:
         return {}
     text, uris = notebook_json(server, notebook)
     path = lint_path(server, notebook)
-    try:
-        result = server.editor_session().lint(path, text)
-    except ConfigError as exc:
-        server._show_error(str(exc))
-        result = FileResult(str(path))
-    except Exception as exc:
-        log.exception("linting %s failed", path)
-        server._log(f"lightning-lint: linting {path} failed: {type(exc).__name__}: {exc}", types.MessageType.Error)
-        result = FileResult(str(path))
+    result = server.lint_safely(path, text)
     published: Dict[str, List[Any]] = {cell: [] for cell in uris}
     positions: Dict[str, SourcePositions] = {}
     state = NotebookLinted(texts={cell: _text(server, cell) for cell in uris})

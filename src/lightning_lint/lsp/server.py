@@ -130,6 +130,19 @@ class LightningLintServer(LanguageServer):
         self.window_log_message(types.LogMessageParams(kind or types.MessageType.Log, message))
 
     # -- linting -----------------------------------------------------------------------
+
+    def lint_safely(self, path: Path, text: str) -> FileResult:
+        """Lint an editor's text; a broken configuration is shown to the user, and a failure
+        of the linter is logged: either way the document gets no findings, never a crash."""
+        try:
+            return self.editor_session().lint(path, text)
+        except ConfigError as exc:
+            self._show_error(str(exc))
+        except Exception as exc:
+            log.exception("linting %s failed", path)
+            self._log(f"lightning-lint: linting {path} failed: {type(exc).__name__}: {exc}", types.MessageType.Error)
+        return FileResult(str(path))
+
     def lint_document(self, uri: str) -> Optional[Linted]:
         """Lint the document's current text and publish the findings."""
         self._cancel(uri)
@@ -147,15 +160,7 @@ class LightningLintServer(LanguageServer):
         if path is None:
             return None
         text = document.source
-        try:
-            result = self.editor_session().lint(path, text)
-        except ConfigError as exc:
-            self._show_error(str(exc))
-            result = FileResult(str(path))
-        except Exception as exc:
-            log.exception("linting %s failed", path)
-            self._log(f"lightning-lint: linting {path} failed: {type(exc).__name__}: {exc}", types.MessageType.Error)
-            result = FileResult(str(path))
+        result = self.lint_safely(path, text)
         linted = self._to_lsp(document.version, text, path, result)
         self.linted[uri] = linted
         self.text_document_publish_diagnostics(
