@@ -364,7 +364,6 @@ class _Lookups:
 
     def __init__(self, project: "Project") -> None:
         self.project = project
-        self.root = project.root
         self.asked: List[Tuple[str, str]] = []
 
     def classes_named(self, dotted: str) -> List[Any]:
