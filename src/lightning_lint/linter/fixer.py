@@ -19,7 +19,7 @@ import tempfile
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, List, Optional, Sequence, TextIO, Tuple
+from typing import Callable, Dict, List, Optional, Sequence, TextIO, Tuple
 
 from lightning_lint.model.diagnostics import Applicability, Diagnostic, Edit
 from lightning_lint.model.sources import PYTHON, SourceFile
@@ -131,6 +131,23 @@ def broken_by_fix(before: str, after: str, kind: str) -> Optional[str]:
     return None
 
 
+def _apply_chosen(
+    source: SourceFile, chosen: List[Diagnostic], kind: str, parsed_as: Callable[[str], str] = str
+) -> Tuple[List[Diagnostic], str, Optional[str]]:
+    """Apply the chosen fixes to ``source``: (the fixes applied, the new text, why it no
+    longer parses or None); ``parsed_as`` gives the text the parser sees (a notebook cell's,
+    magics masked). Fixes that are right alone may clash together (two of them adding
+    `devices`): then the first is applied alone; the next pass sees the others."""
+    before = parsed_as(source.text)
+    new_text = apply_edits(source, [e for d in chosen for e in d.fix.edits])  # type: ignore[union-attr]
+    problem = broken_by_fix(before, parsed_as(new_text), kind)
+    if problem is not None and len(chosen) > 1:
+        chosen = chosen[:1]
+        new_text = apply_edits(source, chosen[0].fix.edits)  # type: ignore[union-attr]
+        problem = broken_by_fix(before, parsed_as(new_text), kind)
+    return chosen, new_text, problem
+
+
 def fix_source(linter, source: SourceFile, path: Path, unsafe: bool) -> FixOutcome:
     """Fix one file's text until no applicable fix is left."""
     outcome = FixOutcome(source.path, source.text, source.text)
@@ -140,14 +157,7 @@ def fix_source(linter, source: SourceFile, path: Path, unsafe: bool) -> FixOutco
         chosen = choose(result.diagnostics, current, unsafe)
         if not chosen:
             break
-        new_text = apply_edits(current, [e for d in chosen for e in d.fix.edits])  # type: ignore[union-attr]
-        broken = broken_by_fix(current.text, new_text, current.kind)
-        if broken is not None and len(chosen) > 1:
-            # fixes that are right alone may clash together (two of them adding `devices`):
-            # apply the first alone; the next pass sees the others on the new text
-            chosen = chosen[:1]
-            new_text = apply_edits(current, chosen[0].fix.edits)  # type: ignore[union-attr]
-            broken = broken_by_fix(current.text, new_text, current.kind)
+        chosen, new_text, broken = _apply_chosen(current, chosen, current.kind)
         if new_text == current.text:
             break
         if broken is not None:
@@ -187,12 +197,7 @@ def fix_notebook(linter, source: SourceFile, path: Path, unsafe: bool) -> FixOut
             break
         cell_source = SourceFile(source.path, cell.text, PYTHON)
         chosen = choose([d for d in fixable if d.cell == number], cell_source, unsafe)
-        new_text = apply_edits(cell_source, [e for d in chosen for e in d.fix.edits])  # type: ignore[union-attr]
-        broken = broken_by_fix(mask(cell.text)[0], mask(new_text)[0], PYTHON)
-        if broken is not None and len(chosen) > 1:
-            chosen = chosen[:1]
-            new_text = apply_edits(cell_source, chosen[0].fix.edits)  # type: ignore[union-attr]
-            broken = broken_by_fix(mask(cell.text)[0], mask(new_text)[0], PYTHON)
+        chosen, new_text, broken = _apply_chosen(cell_source, chosen, PYTHON, lambda text: mask(text)[0])
         if new_text == cell.text:
             break
         if broken is not None:
