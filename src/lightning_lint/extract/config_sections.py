@@ -38,7 +38,7 @@ _UNWRAP = ("dict", "omegaconf.OmegaConf.to_container", "omegaconf.OmegaConf.to_o
 _HYDRA_MAIN = ("hydra.main",)
 _MAX_DEPTH = 8
 _SEARCH_UP = 3  # folders above the script where a relative config path is looked for
-_CHANGES = frozenset({"merge_with", "update", "pop", "setdefault", "clear", "__setitem__", "__delitem__"})
+IN_PLACE_CHANGES = frozenset({"merge_with", "update", "pop", "setdefault", "clear", "__setitem__", "__delitem__"})
 
 
 def section_for(extractor: Any, expr: ast.expr, scope: Any) -> Optional[Value]:
@@ -223,24 +223,10 @@ def _changed(extractor: Any, name: str, owner: Any) -> bool:
     ``setattr(cfg, ...)``: then the file no longer says what the call receives."""
     if extractor.mutations_of(name, owner):
         return True
-    tree = extractor.scopes.module.node
-    for node in ast.walk(tree):
-        if isinstance(node, (ast.Assign, ast.AugAssign, ast.AnnAssign, ast.Delete)):
-            targets = node.targets if isinstance(node, (ast.Assign, ast.Delete)) else [node.target]
-            if any(isinstance(t, (ast.Attribute, ast.Subscript)) and _root_name(t) == name for t in targets):
-                return True
-        elif isinstance(node, ast.Call):
-            func = node.func
-            if isinstance(func, ast.Attribute) and func.attr in _CHANGES and _root_name(func.value) == name:
-                return True
-            if node.args and _root_name(node.args[0]) == name:
-                called = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
-                if called in ("update", "setattr", "delattr", "merge_with"):
-                    return True
-    return False
+    return name in extractor.scopes.changed_in_place
 
 
-def _root_name(node: ast.AST) -> Optional[str]:
+def root_name(node: ast.AST) -> Optional[str]:
     while isinstance(node, (ast.Attribute, ast.Subscript)):
         node = node.value
     return node.id if isinstance(node, ast.Name) else None

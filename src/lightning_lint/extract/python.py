@@ -126,6 +126,9 @@ _SCALAR_FIELDS = frozenset(
     | {"module", "n", "name", "names", "op", "ops", "s", "simple", "tag", "type_comment", "type_ignores"}
 )
 _CHILD_FIELDS: Dict[type, Tuple[str, ...]] = {}
+_UNSEEN = object()
+# functions and methods that change their first argument in place (``setattr(cfg, ...)``)
+_CHANGING_CALLS = frozenset({"update", "setattr", "delattr", "merge_with"})
 
 
 class _ScopeBuilder(ast.NodeVisitor):
@@ -140,7 +143,13 @@ class _ScopeBuilder(ast.NodeVisitor):
         self.classes: List[ast.ClassDef] = []
         self.parents: Dict[int, ast.AST] = {}
         self.block_depth: Dict[int, int] = {}  # id(call statement) -> nesting under if/for/...
-        self.logging_classes: Set[int] = set()  # id(class) of classes with self.log(...) or manual optimization
+        # id(class) -> the ``self.log(...)`` calls and ``self.automatic_optimization = False``
+        # assignments inside it (nested functions and classes included), in source order
+        self.logging_nodes: Dict[int, List[ast.AST]] = {}
+        self.init_calls: List[ast.Call] = []  # ``<something>.__init__(...)``: base class calls
+        # names whose value is changed in place somewhere: ``cfg.x.y = 1``, ``cfg["x"] = ...``,
+        # ``cfg.merge_with(...)``, ``OmegaConf.update(cfg, ...)`` (extract/config_sections.py)
+        self.changed_in_place: Set[str] = set()
         self._classes: List[ast.ClassDef] = []  # the classes the visit is inside
         self._depth = 0
         self.visit(tree)
@@ -161,6 +170,7 @@ class _ScopeBuilder(ast.NodeVisitor):
 
     def generic_visit(self, node: ast.AST) -> None:
         parents = self.parents
+        handlers = self._children
         fields = _CHILD_FIELDS.get(node.__class__)
         if fields is None:
             fields = _CHILD_FIELDS[node.__class__] = tuple(f for f in node._fields if f not in _SCALAR_FIELDS)
@@ -168,14 +178,24 @@ class _ScopeBuilder(ast.NodeVisitor):
             value = getattr(node, name, None)
             if value is None:
                 continue
-            if value.__class__ is list:
-                for item in value:
-                    if isinstance(item, ast.AST) and not isinstance(item, _LEAVES):
-                        parents[id(item)] = node
-                        self.visit(item)
-            elif isinstance(value, ast.AST) and not isinstance(value, _LEAVES):
-                parents[id(value)] = node
-                self.visit(value)
+            for item in value if value.__class__ is list else (value,):
+                handler = handlers.get(item.__class__, _UNSEEN)
+                if handler is _UNSEEN:
+                    handler = self._child_handler(item.__class__)
+                if handler is not None:
+                    parents[id(item)] = node
+                    handler(self, item)
+
+    # The handler of a child node by its class; None for what is never visited: leaves
+    # and what is not a node (``Global.names`` and such are scalar fields, not lists of nodes)
+    _children: Dict[type, Any] = {}
+
+    def _child_handler(self, cls: type) -> Any:
+        handler = None
+        if issubclass(cls, ast.AST) and not issubclass(cls, _LEAVES):
+            handler = getattr(type(self), "visit_" + cls.__name__, None) or type(self).generic_visit
+        self._children[cls] = handler
+        return handler
 
     def _enter(self, node: ast.AST, name: str, is_class: bool = False) -> _Scope:
         scope = _Scope(node, self.scope, is_class=is_class, name=name)
@@ -224,10 +244,10 @@ class _ScopeBuilder(ast.NodeVisitor):
         self.scope, self._depth = outer, outer_depth
         self._classes.pop()
 
-    def _mark_logging(self) -> None:
-        """The enclosing classes hold what ``_Extractor._class_statement`` looks for; the
-        others need not be walked again."""
-        self.logging_classes.update(id(c) for c in self._classes)
+    def _mark_logging(self, node: ast.AST) -> None:
+        """``node`` is what ``_Extractor._class_statement`` looks for in each enclosing class."""
+        for cls in self._classes:
+            self.logging_nodes.setdefault(id(cls), []).append(node)
 
     def _visit_block(self, node: ast.AST) -> None:
         self._depth += 1
@@ -275,6 +295,10 @@ class _ScopeBuilder(ast.NodeVisitor):
         self.scope.declared_nonlocal.update(node.names)
 
     def _bind_target(self, target: ast.AST, value: Optional[ast.expr], node: ast.AST) -> None:
+        if target.__class__ is ast.Attribute or target.__class__ is ast.Subscript:
+            root = config_sections.root_name(target)
+            if root is not None:
+                self.changed_in_place.add(root)
         if isinstance(target, ast.Name):
             self._binding_scope(target.id).bind(
                 target.id, _Binding("assign" if value is not None else "other", node, value=value)
@@ -303,7 +327,7 @@ class _ScopeBuilder(ast.NodeVisitor):
             and _is_false(node.value)
             and any(_is_self_attr(t, "automatic_optimization") for t in node.targets)
         ):
-            self._mark_logging()
+            self._mark_logging(node)
         for target in node.targets:
             self._bind_target(target, node.value if len(node.targets) == 1 else None, node)
         self.generic_visit(node)
@@ -345,6 +369,11 @@ class _ScopeBuilder(ast.NodeVisitor):
             self.scope.bind(node.name, _Binding("other", node))
         self._visit_block(node)
 
+    def _changed_in_place(self, expr: ast.AST) -> None:
+        root = config_sections.root_name(expr)
+        if root is not None:
+            self.changed_in_place.add(root)
+
     # -- calls -------------------------------------------------------------------------
     def visit_Call(self, node: ast.Call) -> None:
         self.calls.append(node)
@@ -354,7 +383,14 @@ class _ScopeBuilder(ast.NodeVisitor):
         if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.attr in _MUTATING_METHODS:
             self._mutation(func.value.id, node)
         if self._classes and _logs_metric(func):
-            self._mark_logging()
+            self._mark_logging(node)
+        if func.__class__ is ast.Attribute:
+            if func.attr == "__init__":
+                self.init_calls.append(node)
+            elif func.attr in config_sections.IN_PLACE_CHANGES:
+                self._changed_in_place(func.value)
+        if node.args and (getattr(func, "attr", None) or getattr(func, "id", None)) in _CHANGING_CALLS:
+            self._changed_in_place(node.args[0])
         self.generic_visit(node)
 
 
@@ -385,6 +421,8 @@ class _Extractor:
         self.scopes = _ScopeBuilder(tree)
         self._classes = classes  # the project's class index (None: this file's classes only)
         self._index: Optional[subclass_data.Index] = None
+        self._init_infos: Dict[Tuple[int, str], subclass_data.InitInfo] = {}
+        self.memo: Dict[str, Any] = {}  # what helper modules work out once per file (config_sections)
         self._call_values: Dict[int, Value] = {}
         self._callback_specs: Dict[int, CallbackSpec] = {}  # id(Call data) -> spec
         self._following: Set[int] = set()  # functions whose result is being worked out (cycles)
@@ -519,11 +557,19 @@ class _Extractor:
     def _init_info(self, node: ast.ClassDef, module: str = "") -> Optional[subclass_data.InitInfo]:
         if not node.bases:
             return None
-        scope = self.scopes.scope_of[id(node)]
-        bases = tuple(self.qualname(base, scope) or f"?{self.text(base)}" for base in node.bases)
-        return subclass_reader.init_info(
-            node, bases, module, f"{self.path}:{node.lineno}", lambda expr: self.value(expr, scope)
-        )
+        key = (id(node), module)
+        if key not in self._init_infos:  # asked by the class index and by the class's spec
+            scope = self.scopes.scope_of[id(node)]
+            bases = tuple(self.qualname(base, scope) or f"?{self.text(base)}" for base in node.bases)
+            self._init_infos[key] = subclass_reader.init_info(
+                node,
+                bases,
+                module,
+                f"{self.path}:{node.lineno}",
+                lambda expr: self.value(expr, scope),
+                self.scopes.init_calls,
+            )
+        return self._init_infos[key]
 
     def _subclass_args(self, data: Call, loc: Loc) -> Tuple[Optional[subclass_data.Resolved], Dict[str, Value], Any]:
         """A call of a subclass: the Lightning class's arguments (keywords the subclass
@@ -1746,9 +1792,8 @@ class _Extractor:
                     stmt.value
                 ):
                     spec.manual_optimization = self.loc(stmt)
-        if id(node) in self.scopes.logging_classes:  # else the walk finds nothing
-            for inner in ast.walk(node):
-                self._class_statement(inner, spec)
+        for inner in self.scopes.logging_nodes.get(id(node), ()):
+            self._class_statement(inner, spec)
         return spec
 
     def _class_statement(self, node: ast.AST, spec: ClassSpec) -> None:

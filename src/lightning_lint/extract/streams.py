@@ -20,7 +20,8 @@ call it. Whether a sampler or DataModule saves its position is read from its met
 from __future__ import annotations
 
 import ast
-from typing import FrozenSet, Iterable, List, Optional, Set, Union
+import functools
+from typing import Dict, FrozenSet, Iterable, List, Optional, Set, Tuple, Union
 
 MAP = "map"
 FINITE = "finite"
@@ -149,22 +150,27 @@ def class_names(expr: Optional[ast.AST], owner: Optional[ast.ClassDef]) -> List[
         and isinstance(expr.value, ast.Name)
         and expr.value.id == "self"
     ):
-        found = []
-        for node in ast.walk(owner):
-            if isinstance(node, (ast.Assign, ast.AnnAssign)) and isinstance(node.value, ast.Call):
-                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-                if any(
-                    isinstance(t, ast.Attribute)
-                    and t.attr == expr.attr
-                    and isinstance(t.value, ast.Name)
-                    and t.value.id == "self"
-                    for t in targets
-                ):
-                    name = _call_name(node.value)
-                    if name:
-                        found.append(name)
-        return found
+        return list(_self_assignments(owner).get(expr.attr, ()))
     return []
+
+
+@functools.lru_cache(maxsize=16)  # one class is asked for each argument of each of its loaders
+def _self_assignments(owner: ast.ClassDef) -> Dict[str, Tuple[str, ...]]:
+    """attribute -> the classes of the ``self.<attribute> = X(...)`` assignments in ``owner``."""
+    found: Dict[str, List[str]] = {}
+    for node in ast.walk(owner):
+        if isinstance(node, (ast.Assign, ast.AnnAssign)) and isinstance(node.value, ast.Call):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            name = _call_name(node.value)
+            if not name:
+                continue
+            for attr in dict.fromkeys(
+                t.attr
+                for t in targets
+                if isinstance(t, ast.Attribute) and isinstance(t.value, ast.Name) and t.value.id == "self"
+            ):
+                found.setdefault(attr, []).append(name)
+    return {attr: tuple(names) for attr, names in found.items()}
 
 
 def _call_name(call: ast.Call) -> Optional[str]:

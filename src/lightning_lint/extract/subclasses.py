@@ -8,7 +8,7 @@ reader cannot follow makes what the base receives unknown (``open_reason``), nev
 from __future__ import annotations
 
 import ast
-from typing import Any, Callable, Dict, List, Optional, Tuple
+from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Tuple
 
 from lightning_lint.model.spec import Value
 from lightning_lint.model.subclasses import InitInfo
@@ -84,9 +84,12 @@ def init_info(
     module: str,
     where: str,
     literal: Callable[[ast.expr], Value],
+    init_calls: Optional[Sequence[ast.Call]] = None,
 ) -> InitInfo:
     """The ``InitInfo`` of a class definition. ``literal`` evaluates an expression of the
-    class body (a parameter's default, an argument of ``super().__init__``)."""
+    class body (a parameter's default, an argument of ``super().__init__``). ``init_calls``:
+    the module's ``<something>.__init__(...)`` calls, when the caller has them (else the
+    ``__init__`` is walked)."""
     init = next(
         (s for s in node.body if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef)) and s.name == "__init__"),
         None,
@@ -103,7 +106,12 @@ def init_info(
         if kw_default is not None:
             defaults[arg.arg] = kw_default
     kwargs = arguments.kwarg.arg if arguments.kwarg else None
-    calls = [c for c in ast.walk(init) if isinstance(c, ast.Call) and _is_base_init(c, node)]
+    if init_calls is None:
+        inside: Iterable[ast.AST] = ast.walk(init)
+    else:  # those within the method's lines
+        first, last = init.lineno, init.end_lineno or init.lineno
+        inside = (c for c in init_calls if first <= c.lineno and (c.end_lineno or c.lineno) <= last)
+    calls = [c for c in inside if isinstance(c, ast.Call) and _is_base_init(c, node)]
     base_names = {b.id for b in node.bases if isinstance(b, ast.Name)}
     renames: List[Tuple[str, str]] = []
     param_defaults: List[Tuple[str, Any]] = []

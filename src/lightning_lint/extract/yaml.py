@@ -114,14 +114,15 @@ class YNode:
         return self.kind == "scalar" and self.tag is None and self.scalar(consumer) is None
 
     def walk(self, prefix: str = "") -> Iterator[Tuple[str, "YNode"]]:
-        """(key path, node) for this node and every node below it."""
-        yield prefix, self
-        if self.kind == "map":
-            for key, child in self.entries.items():
-                yield from child.walk(f"{prefix}.{key}" if prefix else key)
-        elif self.kind == "seq":
-            for i, child in enumerate(self.items):
-                yield from child.walk(f"{prefix}[{i}]")
+        """(key path, node) for this node and every node below it, in document order."""
+        stack: List[Tuple[str, YNode]] = [(prefix, self)]  # not recursive: a ``yield from``
+        while stack:  # chain costs each node the depth it sits at
+            path, node = stack.pop()
+            yield path, node
+            if node.kind == "map":
+                stack.extend(reversed([(f"{path}.{key}" if path else key, c) for key, c in node.entries.items()]))
+            elif node.kind == "seq":
+                stack.extend(reversed([(f"{path}[{i}]", c) for i, c in enumerate(node.items)]))
 
 
 def scalar_value(node: YNode, consumer: str) -> Any:

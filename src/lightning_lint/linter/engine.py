@@ -18,6 +18,7 @@ from lightning_lint.linter.discovery import find_project_root
 from lightning_lint.linter.settings import Settings, SettingsResolver
 from lightning_lint.model import dependencies, variants
 from lightning_lint.model.diagnostics import Diagnostic, Severity
+from lightning_lint.model.notebook import plainly_readable
 from lightning_lint.model.sources import (
     NOTEBOOK,
     PYTHON,
@@ -536,6 +537,8 @@ class Linter:
         parked = self._parked.get(os.path.abspath(path))
         if parked is not None and parked.source.raw == data and parked.source.path == display:
             return self.lint_source(parked.source, path, may_matter)  # decoded before the facts were in
+        if may_matter is False and kind_of(path) == NOTEBOOK and plainly_readable(data):
+            return self._finish(FileResult(display), self.resolver.for_path(path), path)  # not worth decoding
         try:
             source = decode_source(data, display, kind_of(path) or PYTHON)
         except UnreadableSource as exc:

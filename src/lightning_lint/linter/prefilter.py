@@ -28,7 +28,11 @@ _PY_WORDS = sorted(
     key=len,
     reverse=True,
 )
-_PYTHON = re.compile(b"|".join(re.escape(w.encode()) for w in _PY_WORDS))
+# One regex for the words that start with a capital (few positions of a file can start a
+# match), a substring search for the others (a regex would try every ``a``, ``c`` and ``_``):
+# twice as fast as one regex over a repository that is mostly not Lightning code.
+_PYTHON = re.compile(b"|".join(re.escape(w.encode()) for w in _PY_WORDS if w[:1].isupper()))
+_PYTHON_LOWER = tuple(w.encode() for w in _PY_WORDS if not w[:1].isupper())
 
 # YAML that can configure Lightning mentions a trainer, a Hydra target or a LightningCLI
 # class path; anything else (CI workflows, docker-compose, conda environments) is skipped.
@@ -39,7 +43,7 @@ _YAML = re.compile(
 
 
 def python_may_matter(data: bytes) -> bool:
-    return _PYTHON.search(data) is not None
+    return any(word in data for word in _PYTHON_LOWER) or _PYTHON.search(data) is not None
 
 
 def yaml_may_matter(data: bytes) -> bool:

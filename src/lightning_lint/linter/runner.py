@@ -37,6 +37,8 @@ NO_PARALLEL_ENV = "LIGHTNING_LINT_NO_PARALLEL"
 # (its start, its own caches, handing results and facts fragments back).
 FILES_PER_WORKER = 40
 MAX_WORKERS = 32
+# Small chunks keep the processes busy to the end; each costs a round trip (~1 ms).
+CHUNKS_PER_PROCESS = 12
 
 
 @dataclass
@@ -266,21 +268,25 @@ Chunk = List[Tuple[int, str, str, bytes, Optional[bytes]]]
 ChunkResult = Tuple[List[Tuple[int, Optional[FileResult], Optional[bytes]]], Dict[str, Tuple[str, Any]]]
 
 
-def _init_worker(resolver) -> None:
+def _init_worker(resolver, facts: Dict[Optional[Path], Any]) -> None:
+    """A worker's linter, with the project facts known when its pool started (inherited
+    through ``fork``; elsewhere sent once per worker, not with every chunk)."""
     global _worker_linter
     os.environ[NO_PARALLEL_ENV] = "1"  # a worker never starts a pool of its own
-    _worker_linter = Linter(resolver, may_gather_facts=False)
+    _worker_linter = _given(Linter(resolver, may_gather_facts=False), facts)
 
 
-def _lint_chunk(
-    chunk: Chunk, facts: Optional[Dict[Optional[Path], object]] = None, linter: Optional[Linter] = None
-) -> ChunkResult:
+def _given(linter: Linter, facts: Dict[Optional[Path], Any]) -> Linter:
+    for root, value in facts.items():
+        linter.projects.for_root(root).provide_facts(value)
+    return linter
+
+
+def _lint_chunk(chunk: Chunk, linter: Optional[Linter] = None) -> ChunkResult:
     """Lint in a worker: (index, result or None when the file needs project facts the
     worker was not given) for each file, and the facts fragments of the files parsed."""
     linter = linter or _worker_linter
     assert linter is not None
-    for root, value in (facts or {}).items():
-        linter.projects.for_root(root).provide_facts(value)
     out: List[Tuple[int, Optional[FileResult], Optional[bytes]]] = []
     for index, path, display, data, parked in chunk:
         if parked is not None:
@@ -315,10 +321,12 @@ def _lint_in_pool(
     all taking chunks of files from one queue. Returns the files left to lint here.
 
     Workers do not gather project facts. The facts that can be had without parsing (an
-    unchanged project, whose fragments are cached, or one without Python files) go out
-    with the files. Otherwise a file whose rules need them comes back, the facts are
-    gathered here (from the fragments of the files the workers parsed, so no file is
-    parsed twice), and the files that came back go out again with the facts."""
+    unchanged project, whose fragments are cached, or one without Python files) are
+    given to the workers as they start. Otherwise a file whose rules need them comes
+    back, the facts are gathered here (from the fragments of the files the workers
+    parsed, so no file is parsed twice), and the files that came back go to a second
+    pool, started with the facts: a forked worker inherits them. (Sent with every chunk
+    instead, a large project's facts cost more to pickle than the chunk to lint.)"""
     import multiprocessing
     from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 
@@ -326,8 +334,6 @@ def _lint_in_pool(
 
     preload()
     by_index = {p.index: p for p in pending}
-    # this process works like a worker too (same rules: it hands back files needing facts)
-    local = Linter(linter.resolver, may_gather_facts=False)
 
     def collect(chunk_results, offers, back: List[_Pending]) -> None:
         linter.accept_offers(offers)
@@ -341,15 +347,17 @@ def _lint_in_pool(
                 result.source = _source(p.data, p.display, kind_of(p.path) or PYTHON)
             results[index] = result
 
-    def run(pool, todo: List[_Pending], facts) -> List[_Pending]:
+    def run(pool, todo: List[_Pending], local: Linter) -> List[_Pending]:
+        """``todo`` linted by the pool and, meanwhile, here with ``local``: each worker
+        has a chunk waiting, so that it never idles while this process lints one."""
         back: List[_Pending] = []
         queue = _chunks(todo, processes)
         running: Set[Future[ChunkResult]] = set()
         while queue or running:
-            while queue and len(running) < processes - 1:
-                running.add(pool.submit(_lint_chunk, queue.pop(0), facts))
-            if queue:  # every worker is busy: lint a chunk here meanwhile
-                collect(*_lint_chunk(queue.pop(0), facts, local), back)
+            while queue and len(running) < 2 * (processes - 1):
+                running.add(pool.submit(_lint_chunk, queue.pop(0)))
+            if queue:
+                collect(*_lint_chunk(queue.pop(0), local), back)
             else:
                 done, running = wait(running, return_when=FIRST_COMPLETED)
                 for future in done:
@@ -361,25 +369,31 @@ def _lint_in_pool(
             running -= finished
         return sorted(back, key=lambda p: p.index)
 
+    def pool_with(facts: Dict[Optional[Path], Any]) -> ProcessPoolExecutor:
+        return ProcessPoolExecutor(
+            max_workers=processes - 1,
+            mp_context=_context(multiprocessing),
+            initializer=_init_worker,
+            initargs=(linter.resolver, facts),
+        )
+
     known = {}
     for root in {linter.projects.for_path(p.path).root for p in pending}:
         facts = linter.projects.for_root(root).facts_without_parsing()
         if facts is not None:
             known[root] = facts
-    with ProcessPoolExecutor(
-        max_workers=processes - 1,
-        mp_context=_context(multiprocessing),
-        initializer=_init_worker,
-        initargs=(linter.resolver,),
-    ) as pool:
-        deferred = run(pool, pending, known)
+    # this process works like a worker too (same rules: it hands back files needing facts)
+    local = _given(Linter(linter.resolver, may_gather_facts=False), known)
+    with pool_with(known) as pool:
+        deferred = run(pool, pending, local)
         if deferred:  # the facts are needed: the files no process parsed yet are parsed by all
             _parse_for_facts(pool, linter, {linter.projects.for_path(p.path).root for p in deferred}, processes)
-        if len(deferred) < FILES_PER_WORKER * 2:
-            return deferred
-        roots = {linter.projects.for_path(p.path).root for p in deferred}
-        facts = {root: linter.projects.for_root(root).facts for root in roots}
-        return run(pool, deferred, facts)
+    if len(deferred) < FILES_PER_WORKER * 2:
+        return deferred
+    roots = {linter.projects.for_path(p.path).root for p in deferred}
+    facts = {root: linter.projects.for_root(root).facts for root in roots}
+    with pool_with(facts) as pool:
+        return run(pool, deferred, _given(local, facts))
 
 
 def _fragments_chunk(root: str, items: List[Tuple[str, str, bytes]]) -> Dict[str, Tuple[str, Any]]:
@@ -417,7 +431,7 @@ def _parse_for_facts(pool: Any, linter: Linter, roots: Set[Optional[Path]], proc
 
 def _chunks(pending: List[_Pending], processes: int) -> List[Chunk]:
     """Larger files first, dealt round-robin, so that no process is left with a big one at the end."""
-    chunks: List[Chunk] = [[] for _ in range(processes * 4)]
+    chunks: List[Chunk] = [[] for _ in range(processes * CHUNKS_PER_PROCESS)]
     for position, p in enumerate(sorted(pending, key=lambda p: -len(p.data))):
         chunks[position % len(chunks)].append((p.index, str(p.path), p.display, p.data, p.parked))
     return [c for c in chunks if c]

@@ -291,6 +291,48 @@ def read_notebook(json_text: str, parse: Optional[Callable[[str], Any]] = None) 
     return notebook
 
 
+def plainly_readable(data: bytes) -> bool:
+    """Whether ``read_notebook`` surely accepts these bytes and they hold no suppression
+    comment (so nothing could be reported for them), judged with the C JSON decoder: for
+    notebooks the prefilter rejects, whose cells are never parsed. False: decode them
+    properly, to find out (and say why, if they are not readable)."""
+    lowered = data.lower()
+    if b"noqa" in lowered or b"lightning-lint:" in lowered:
+        return False
+    try:
+        text = data[3:].decode("utf-8") if data.startswith(b"\xef\xbb\xbf") else data.decode("utf-8")
+        root = json.loads(text)
+    except (ValueError, RecursionError):
+        return False
+    if not isinstance(root, dict) or root.get("nbformat") != 4:
+        return False
+    cells = root.get("cells")
+    if not isinstance(cells, list) or _depth(root) > MAX_DEPTH:
+        return False
+    for cell in cells:
+        if not isinstance(cell, dict) or not isinstance(cell.get("cell_type"), str):
+            return False
+        source = cell.get("source", "")
+        if not isinstance(source, str) and not (
+            isinstance(source, list) and all(isinstance(line, str) for line in source)
+        ):
+            return False
+    return True
+
+
+def _depth(value: Any) -> int:
+    """How deeply lists and objects nest in decoded JSON (a scalar: 0)."""
+    deepest, level = 0, [(value, 1)]
+    while level:
+        item, depth = level.pop()
+        children = item.values() if isinstance(item, dict) else item if isinstance(item, list) else None
+        if children is None:
+            continue
+        deepest = max(deepest, depth)
+        level.extend((child, depth + 1) for child in children if isinstance(child, (dict, list)))
+    return deepest
+
+
 def _source_text(node: Optional[JNode], number: int) -> str:
     if node is None:
         return ""
