@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Dict, Iterable, List, Optional, Tuple, Type, Union
+from typing import TYPE_CHECKING, Any, Callable, Dict, Iterable, List, Optional, Set, Tuple, Type, Union
 
 from lightning_lint.extract.failure import ParseFailure
 from lightning_lint.linter import prefilter
@@ -70,6 +70,45 @@ class Project:
         # the files of the project the facts scan looks at, when discovery's walk listed them
         # (one walk of the tree, not two); None: the scan walks the project itself
         self.listing: Optional[List[str]] = None
+        self._prescan: Any = None  # subclass_prescan.Prescan, read when first asked
+        self._listed: Optional[Set[str]] = None  # the listing, as a set
+
+    def may_extend_lightning(self, dotted: str) -> bool:
+        """Whether the class index might resolve ``dotted`` to a Trainer or a callback,
+        judged from the project's text before its facts are gathered (subclass_prescan.py)."""
+        return self.prescan().may_extend(dotted)
+
+    def prescan(self) -> Any:
+        if self._prescan is None:
+            from lightning_lint.linter import project_facts
+
+            self._prescan = project_facts.prescan_classes(self.root, self.resolver, self.listing)
+        return self._prescan
+
+    def provide_prescan(self, prescan: Any, listing: Optional[List[str]]) -> None:
+        """A prescan read elsewhere (by the parent of a worker process), and the listing."""
+        self._prescan = prescan
+        self.listing = listing
+
+    def lightning_modules_at_least(self, count: int) -> bool:
+        """Whether the project facts name ``count`` LightningModules or more. Before they
+        are gathered, the fragments of the files extracted so far may already show it
+        (the facts only add to them): then the lint does not wait for the facts, and
+        depends on them all the same (their digest is recorded once they are gathered)."""
+        if self._facts is not None or not self.facts_deferred:
+            return len(self.facts.lightning_modules) >= count
+        if self._listed is None:
+            if self.listing is None:
+                raise FactsNeeded(self.root)  # whether an offered file is in the facts: unknown
+            self._listed = set(self.listing)
+        seen = 0
+        for key, (_, fragment) in self._offered.items():
+            if fragment is not None and key.split("|", 1)[1] in self._listed:
+                seen += len(fragment.lightning_modules)
+                if seen >= count:
+                    dependencies.note(dependencies.FACTS, str(self.root or ""), dependencies.PENDING)
+                    return True
+        raise FactsNeeded(self.root)
 
     def target(self, settings: Settings, path: Optional[Path] = None) -> "TargetVersion":
         """The target for the file at ``path``: pin files nearest to it win (versions.resolve)."""
@@ -367,8 +406,17 @@ class _Lookups:
         self.project = project
         self.asked: List[Tuple[str, str]] = []
 
+    @property
+    def root(self) -> Optional[Path]:
+        return self.project.root
+
     def classes_named(self, dotted: str) -> List[Any]:
         if self.project.facts_deferred:
+            if not self.project.may_extend_lightning(dotted):
+                # the answer the facts will give, for the index: the lint depends on them
+                # all the same (their digest is recorded once they are gathered)
+                dependencies.note(dependencies.FACTS, str(self.project.root or ""), dependencies.PENDING)
+                return []
             self.asked.append(("classes", dotted))
             return []
         return self.project.classes_named(dotted)
@@ -403,7 +451,7 @@ def _extract_python(
 
     return python.extract_source(
         source,
-        ModuleFinder(path, source.path),
+        ModuleFinder(path, source.path, root=project.root if project is not None else None),
         classes=project.classes_named if project is not None else None,
         origin=str(path) if path is not None else None,
     )

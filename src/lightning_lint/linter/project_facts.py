@@ -122,6 +122,24 @@ def unparsed(root: Optional[Path], resolver: Any, project: Any) -> List[Tuple[st
     return todo
 
 
+def prescan_classes(root: Optional[Path], resolver: Any, listing: Optional[List[str]] = None) -> Any:
+    """The project's class statements and aliases, read from its Python files and
+    notebooks without parsing them (``subclass_prescan.py``)."""
+    from lightning_lint.linter.subclass_prescan import Prescan
+
+    prescan = Prescan()
+    if root is None:
+        return prescan
+    paths: Iterable[Union[str, Path]] = listing if listing is not None else walk_project(root, resolver, accept=wanted)
+    for path in paths:
+        name = str(path)
+        if name.endswith((".py", ".ipynb")):
+            data = _read_regular(path)
+            if data is not None:
+                prescan.add(data, notebook=name.endswith(".ipynb"))
+    return prescan
+
+
 def _resolve_lightning_classes(facts: ProjectFacts) -> None:
     """A class whose base (named as in its file, matched by the last dotted part) is a
     Lightning class of the project is one too."""

@@ -143,6 +143,7 @@ def lint_files(
     stats.parsed_here = len(deferred)
     if cache is not None:
         for pending in fresh:
+            _settle(results[pending.index], current)
             cache.put_result(
                 os.path.abspath(pending.path),
                 pending.display,
@@ -175,6 +176,28 @@ def _lint_deferring_facts(
     finally:
         linter.projects.defer_facts(False)
     return back
+
+
+def _settle(result: Optional[FileResult], current: "_CurrentValues") -> None:
+    """Fill in the records that were pending while the file was linted (the digest of
+    project facts gathered later): the results cache needs every value."""
+    if result is not None and dependencies.PENDING in result.deps.values():
+        for key, value in result.deps.items():
+            if value == dependencies.PENDING:
+                result.deps[key] = current(*key) or dependencies.PENDING
+
+
+def _presumed_roots(results: Sequence[Optional[FileResult]]) -> Set[Optional[Path]]:
+    """The project roots whose facts some result depends on but nobody gathered yet."""
+    roots: Set[Optional[Path]] = set()
+    for result in results:
+        if result is not None and dependencies.PENDING in result.deps.values():
+            roots.update(
+                Path(key) if key else None
+                for (kind, key), value in result.deps.items()
+                if kind == dependencies.FACTS and value == dependencies.PENDING
+            )
+    return roots
 
 
 def _cached(found: Any, path: Path, display: str, kind: str, settings: Settings) -> FileResult:
@@ -268,17 +291,22 @@ Chunk = List[Tuple[int, str, str, bytes, Optional[bytes]]]
 ChunkResult = Tuple[List[Tuple[int, Optional[FileResult], Optional[bytes]]], Dict[str, Tuple[str, Any]]]
 
 
-def _init_worker(resolver, facts: Dict[Optional[Path], Any]) -> None:
-    """A worker's linter, with the project facts known when its pool started (inherited
-    through ``fork``; elsewhere sent once per worker, not with every chunk)."""
+def _init_worker(resolver, facts: Dict[Optional[Path], Any], prescans: Dict[Optional[Path], Any]) -> None:
+    """A worker's linter, with the project facts known when its pool started and the
+    projects' class prescans (inherited through ``fork``; elsewhere sent once per worker,
+    not with every chunk)."""
     global _worker_linter
     os.environ[NO_PARALLEL_ENV] = "1"  # a worker never starts a pool of its own
-    _worker_linter = _given(Linter(resolver, may_gather_facts=False), facts)
+    _worker_linter = _given(Linter(resolver, may_gather_facts=False), facts, prescans)
 
 
-def _given(linter: Linter, facts: Dict[Optional[Path], Any]) -> Linter:
+def _given(
+    linter: Linter, facts: Dict[Optional[Path], Any], prescans: Optional[Dict[Optional[Path], Any]] = None
+) -> Linter:
     for root, value in facts.items():
         linter.projects.for_root(root).provide_facts(value)
+    for root, (prescan, listing) in (prescans or {}).items():
+        linter.projects.for_root(root).provide_prescan(prescan, listing)
     return linter
 
 
@@ -369,25 +397,32 @@ def _lint_in_pool(
             running -= finished
         return sorted(back, key=lambda p: p.index)
 
+    known = {}
+    prescans: Dict[Optional[Path], Any] = {}
+    for root in {linter.projects.for_path(p.path).root for p in pending}:
+        project = linter.projects.for_root(root)
+        facts = project.facts_without_parsing()
+        if facts is not None:
+            known[root] = facts
+        elif root is not None:  # read once, here, rather than by every process
+            prescans[root] = (project.prescan(), project.listing)
+
     def pool_with(facts: Dict[Optional[Path], Any]) -> ProcessPoolExecutor:
         return ProcessPoolExecutor(
             max_workers=processes - 1,
             mp_context=_context(multiprocessing),
             initializer=_init_worker,
-            initargs=(linter.resolver, facts),
+            initargs=(linter.resolver, facts, prescans),
         )
 
-    known = {}
-    for root in {linter.projects.for_path(p.path).root for p in pending}:
-        facts = linter.projects.for_root(root).facts_without_parsing()
-        if facts is not None:
-            known[root] = facts
     # this process works like a worker too (same rules: it hands back files needing facts)
-    local = _given(Linter(linter.resolver, may_gather_facts=False), known)
+    local = _given(Linter(linter.resolver, may_gather_facts=False), known, prescans)
     with pool_with(known) as pool:
         deferred = run(pool, pending, local)
-        if deferred:  # the facts are needed: the files no process parsed yet are parsed by all
-            _parse_for_facts(pool, linter, {linter.projects.for_path(p.path).root for p in deferred}, processes)
+        roots = {linter.projects.for_path(p.path).root for p in deferred}
+        roots |= _presumed_roots([results[p.index] for p in pending])
+        if roots:  # the facts are needed: the files no process parsed yet are parsed by all
+            _parse_for_facts(pool, linter, roots, processes)
     if len(deferred) < FILES_PER_WORKER * 2:
         return deferred
     roots = {linter.projects.for_path(p.path).root for p in deferred}

@@ -107,6 +107,15 @@ def find(source: SourceFile) -> List[Suppression]:
     return found
 
 
+# ``noqa`` with a code list that may hold an ``LL`` code (bare ones, and those of other
+# tools only, are never reported unused): a file without any is not tokenized for LL904
+_OUR_NOQA = re.compile(r"noqa\s*:[^\n]*ll", re.IGNORECASE)
+
+
+def _may_name_our_codes(text: str) -> bool:
+    return "lightning-lint:" in text.lower() or _OUR_NOQA.search(text) is not None
+
+
 def _codes(text: Optional[str]) -> Optional[Tuple[str, ...]]:
     if text is None or not text.strip():
         return None
@@ -130,6 +139,8 @@ def _matches(suppression: Suppression, diagnostic: Diagnostic) -> bool:
 
 def apply(diagnostics: List[Diagnostic], source: SourceFile, enabled: Iterable[str]) -> List[Diagnostic]:
     """The findings that no comment silences, plus LL904 for each unused suppression."""
+    if not diagnostics and not _may_name_our_codes(source.text):
+        return []  # only LL904 could come of it, and no comment names an LL code
     suppressions = find(source)
     if not suppressions:
         return diagnostics

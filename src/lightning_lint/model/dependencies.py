@@ -31,6 +31,9 @@ YAML_FILES = "yamls"  # key: a folder; value: the names of the YAML files in it
 TARGET = "target"  # key: project root + "|" + target-version setting; value: the resolved version
 FACTS = "facts"  # key: project root; value: a digest of the project facts
 SPLATS = "splats"  # key: a script; value: its digest when it has `Trainer(**`, else "none"
+# The value of a record that is not known yet (the project facts, before they are gathered):
+# a later record of the same key replaces it, and the run fills it in before caching.
+PENDING = "<pending>"
 
 _local = threading.local()
 
@@ -55,7 +58,9 @@ def note(kind: str, key: str, value: str) -> None:
     """Record a fact the current lint depends on (ignored when nothing records)."""
     stack = _stack()
     if stack:
-        stack[-1].setdefault((kind, key), value)
+        record = stack[-1]
+        if record.get((kind, key), PENDING) == PENDING:
+            record[(kind, key)] = value
 
 
 def current() -> Deps:

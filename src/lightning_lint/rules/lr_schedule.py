@@ -177,9 +177,7 @@ def _fitted(spec: TrainerSpec, ctx: "RuleContext") -> Tuple[List[SchedulerSpec],
     cli = spec.extras.get("schedulers")
     if cli:
         return list(cli), ""  # LightningCLI replaces the module's configure_optimizers
-    facts = ctx.facts
-    manual = {name for name, _ in facts.manual_optimization}
-    fitted: List[str] = []
+    fitted: List[str] = []  # (the project facts are read only where the answer needs them)
     for run in spec.runs:
         model = run.args.get("model")
         if run.method == "fit" and model is not None and model.known and isinstance(model.data, Call):
@@ -188,10 +186,15 @@ def _fitted(spec: TrainerSpec, ctx: "RuleContext") -> Tuple[List[SchedulerSpec],
     if not fitted and graph is not None and graph.model_class and spec.extras.get("injected_schedulers"):
         fitted.append(graph.model_class.rsplit(".", 1)[-1])  # the Hydra `model:` node's class
     if fitted:
+        manual = {name for name, _ in ctx.facts.manual_optimization}
         fitted = [_defining_class(name, spec, ctx) for name in fitted]
         return [s for name in fitted if name not in manual for s in _module_schedulers(name, ctx)], ""
     if spec.fits is False or any(run.method == "fit" for run in spec.runs):
         return [], ""
+    if ctx.project.lightning_modules_at_least(2):  # known before the facts are, on most projects
+        return [], ""
+    facts = ctx.facts
+    manual = {name for name, _ in facts.manual_optimization}
     modules = facts.lightning_modules
     if len(modules) == 1:
         (name,) = modules

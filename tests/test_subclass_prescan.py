@@ -1,0 +1,236 @@
+"""The class prescan (linter/subclass_prescan.py): which names of a project may extend a
+Trainer or a callback, read from the text before the facts are gathered. Its "no" must be
+the class index's answer (a name it rules out never resolves to a Lightning class), so
+that a cold run can lint such a file at once; and a result that relied on it is cached
+with the facts' digest, so that an edit of another module that changes the answer
+invalidates it."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import time
+
+import pytest
+
+from conftest import write_files
+from lightning_lint.linter.engine import Linter
+from lightning_lint.linter.settings import SettingsResolver
+from lightning_lint.linter.subclass_prescan import Prescan
+from lightning_lint.model.subclasses import Index
+
+
+def prescan(*texts: str) -> Prescan:
+    scan = Prescan()
+    for text in texts:
+        scan.add(text.encode())
+    return scan
+
+
+@pytest.mark.parametrize(
+    "text, name",
+    [
+        ("import lightning.pytorch as pl\nclass MyTrainer(pl.Trainer): pass\n", "pkg.MyTrainer"),
+        ("from lightning.pytorch import Trainer as T\nclass MyTrainer(T): pass\n", "MyTrainer"),
+        ("import lightning.pytorch as pl\nT = pl.Trainer\nclass MyTrainer(T): pass\n", "MyTrainer"),
+        ("from pytorch_lightning.callbacks import ModelCheckpoint as MC\nclass Ckpt(MC): pass\n", "Ckpt"),
+        ('class MyTrainer(Generic["T"], pl.Trainer): pass\n', "MyTrainer"),
+        ("class MyTrainer(\n    # a base (that is all\n    pl.Trainer,\n):\n    pass\n", "MyTrainer"),
+        ("class MyTrainer(pl . Trainer, metaclass=Meta): pass\n", "MyTrainer"),
+        ("class Ckpt(nl.ModelCheckpoint): pass\n", "Ckpt"),  # NeMo 2's, a library subclass
+        ("class Odd(make('a, b):\n    pass\n", "Odd"),  # an unclosed string: may extend anything
+    ],
+)
+def test_names_that_may_extend_a_lightning_class(text, name):
+    assert prescan(text).may_extend(name)
+
+
+@pytest.mark.parametrize(
+    "text, name",
+    [
+        ("class Dataset(torch.utils.data.Dataset): pass\n", "Dataset"),
+        ("class Model(pl.LightningModule): pass\n", "Model"),  # not a Trainer or a callback
+        ("class Base: pass\nclass Child(Base): pass\n", "Child"),
+        ("class G(Generic[T]): pass\n", "G"),  # a subscript resolves to no class
+        ("x = Trainer(max_epochs=1)\n", "Helper"),  # no class of that name at all
+        ("class MyTrainerNotes: pass  # extends pl.Trainer in spirit\n", "MyTrainerNotes"),
+    ],
+)
+def test_names_that_cannot(text, name):
+    assert not prescan(text).may_extend(name)
+
+
+def test_a_chain_across_files_and_an_alias_seen_only_in_its_own_file():
+    scan = prescan(
+        "import lightning.pytorch as pl\nclass Base(pl.Trainer): pass\n",
+        "from base import Base\nclass Mid(Base): pass\n",
+        "from mid import Mid as M\nclass Leaf(M): pass\n",
+        # an alias made in one module and imported into another is not followed by the
+        # index either: ``other.T`` names no class
+        "import lightning.pytorch as pl\nT = pl.Trainer\n",
+        "from other import T\nclass Far(T): pass\n",
+    )
+    assert scan.may_extend("Base") and scan.may_extend("Mid") and scan.may_extend("Leaf")
+    assert not scan.may_extend("Far")
+
+
+def test_a_notebook_is_read_cell_by_cell():
+    notebook = {
+        "nbformat": 4,
+        "nbformat_minor": 5,
+        "metadata": {},
+        "cells": [
+            {"cell_type": "code", "metadata": {}, "source": ["import lightning.pytorch as pl\n"]},
+            {"cell_type": "code", "metadata": {}, "source": ["class NbTrainer(pl.Trainer):\n", "    pass\n"]},
+        ],
+    }
+    scan = Prescan()
+    scan.add(json.dumps(notebook).encode(), notebook=True)
+    assert scan.may_extend("NbTrainer")
+
+
+PROJECT = {
+    "pyproject.toml": "[project]\nname = 'example'\n",
+    "pkg/__init__.py": "",
+    "pkg/trainers.py": """
+        import lightning.pytorch as pl
+        from lightning.pytorch.callbacks import ModelCheckpoint as Checkpoint
+        from pkg.data import Loaderish
+
+        Alias = pl.Trainer
+
+
+        class Base(pl.Trainer):
+            pass
+
+
+        class FromAlias(Alias):
+            pass
+
+
+        class Ckpt(Checkpoint):
+            pass
+
+
+        class Mixed(Loaderish, Base):
+            pass
+    """,
+    "pkg/data.py": """
+        import torch
+        from typing import Generic, TypeVar
+
+        T = TypeVar("T")
+
+
+        class Loaderish(torch.utils.data.Dataset):
+            pass
+
+
+        class Typed(Generic[T]):
+            pass
+
+
+        class Plain:
+            pass
+
+
+        class Child(Plain, Typed):
+            pass
+    """,
+}
+
+
+def test_every_name_ruled_out_is_one_the_class_index_does_not_resolve(in_tmp):
+    write_files(in_tmp, PROJECT)
+    project = Linter(SettingsResolver(in_tmp)).projects.for_root(in_tmp)
+    index = Index(project.classes_named)
+    names = ["Base", "FromAlias", "Ckpt", "Mixed", "Loaderish", "Typed", "Plain", "Child", "Missing"]
+    module = {"Loaderish": "data", "Typed": "data", "Plain": "data", "Child": "data"}
+    resolved = {name for name in names if index.resolve(f"pkg.{module.get(name, 'trainers')}.{name}") is not None}
+    assert resolved == {"Base", "FromAlias", "Ckpt", "Mixed"}  # the facts' answer
+    scan = project.prescan()
+    assert {name for name in names if scan.may_extend(name)} >= resolved
+    assert not {"Loaderish", "Typed", "Plain", "Child", "Missing"} & {n for n in names if scan.may_extend(n)}
+
+
+USER = {
+    "pyproject.toml": "[project]\nname = 'example'\n",
+    "models.py": "class LoopTrainer:\n    def __init__(self, **kwargs):\n        self.kwargs = kwargs\n",
+    "train.py": "from models import LoopTrainer\n\ntrainer = LoopTrainer(device=[0], max_epochs=3)\n",
+    # a second file to parse: a cold run then defers the facts (one file alone gathers them)
+    "data.py": "from torch.utils.data import DataLoader\n\nloader = DataLoader([1, 2])\n",
+}
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_result_the_prescan_decided_is_cached_with_the_facts(in_tmp, jobs):
+    """``LoopTrainer`` (a name the prefilter lets through) extends nothing: a cold run lints train.py without waiting for the facts
+    and caches the result with their digest, so an unchanged run reuses it, and making
+    ``LoopTrainer`` a Trainer in another module brings the finding."""
+    from lightning_lint.linter import run as checker
+    from lightning_lint.linter.run import CheckOptions
+
+    write_files(in_tmp, USER)
+
+    def check():
+        options = CheckOptions(paths=["."], select=("LL301",), jobs=jobs)
+        return checker.lint(options, cwd=in_tmp, log=io.StringIO())
+
+    first = check()
+    assert first.diagnostics == []
+    again = check()
+    assert again.cache_hits == again.files_checked and again.cache_misses == 0
+    models = in_tmp / "models.py"
+    models.write_text(
+        "import lightning.pytorch as pl\n\n\nclass LoopTrainer(pl.Trainer):\n    pass\n", encoding="utf-8"
+    )
+    later = time.time() + 5
+    os.utime(models, (later, later))
+    found = check().diagnostics
+    assert [(d.path, d.code, d.span.start_line) for d in found] == [("train.py", "LL301", 3)]
+
+
+def test_the_runner_keeps_no_pending_record(in_tmp):
+    from lightning_lint.linter import run as checker
+    from lightning_lint.linter.run import CheckOptions
+    from lightning_lint.model import dependencies
+
+    write_files(in_tmp, USER)
+    run = checker.lint(CheckOptions(paths=["."], select=("LL301",), jobs=1), cwd=in_tmp, log=io.StringIO())
+    [train] = [r for r in run.results if r.path == "train.py"]
+    facts = [value for (kind, _), value in train.deps.items() if kind == dependencies.FACTS]
+    assert facts and dependencies.PENDING not in facts  # the digest, filled in once gathered
+
+
+MODULES = {
+    "pyproject.toml": "[project]\nname = 'example'\n",
+    "a.py": "import lightning.pytorch as pl\n\n\nclass A(pl.LightningModule):\n    def configure_optimizers(self):\n        pass\n",
+    "b.py": "import lightning.pytorch as pl\n\n\nclass B(pl.LightningModule):\n    def configure_optimizers(self):\n        pass\n",
+}
+
+
+def test_two_modules_seen_before_the_facts_are_enough(in_tmp):
+    """The fallback "the project's only LightningModule" needs the facts only while fewer
+    than two modules are known: the facts only add to what the files linted so far show."""
+    from lightning_lint.linter.discovery import discover, facts_file
+    from lightning_lint.linter.engine import FactsNeeded
+    from lightning_lint.model import dependencies
+
+    write_files(in_tmp, MODULES)
+    resolver = SettingsResolver(in_tmp)
+    linter = Linter(resolver)
+    for root, listing in discover(["."], resolver, facts_accept=facts_file).listings.items():
+        linter.projects.provide_listing(root, listing)
+    project = linter.projects.for_root(in_tmp.resolve())
+    linter.projects.defer_facts(True)
+    linter.lint_path(in_tmp / "a.py", "a.py")
+    with pytest.raises(FactsNeeded):
+        project.lightning_modules_at_least(2)  # one seen: the facts may hold no other
+    linter.lint_path(in_tmp / "b.py", "b.py")
+    dependencies.start()
+    assert project.lightning_modules_at_least(2)
+    assert dependencies.stop() == {(dependencies.FACTS, str(in_tmp.resolve())): dependencies.PENDING}
+    assert project._facts is None  # nothing was gathered
+    linter.projects.defer_facts(False)
+    assert project.lightning_modules_at_least(2) and not project.lightning_modules_at_least(3)
