@@ -163,8 +163,15 @@ USER = {
 }
 
 
+@pytest.fixture
+def prescan_always(monkeypatch):
+    from lightning_lint.linter import runner
+
+    monkeypatch.setattr(runner, "PRESCAN_MIN_FILES", 2)  # these projects are small
+
+
 @pytest.mark.parametrize("jobs", [1, 2])
-def test_a_result_the_prescan_decided_is_cached_with_the_facts(in_tmp, jobs):
+def test_a_result_the_prescan_decided_is_cached_with_the_facts(in_tmp, jobs, prescan_always):
     """``LoopTrainer`` (a name the prefilter lets through) extends nothing: a cold run lints train.py without waiting for the facts
     and caches the result with their digest, so an unchanged run reuses it, and making
     ``LoopTrainer`` a Trainer in another module brings the finding."""
@@ -191,7 +198,7 @@ def test_a_result_the_prescan_decided_is_cached_with_the_facts(in_tmp, jobs):
     assert [(d.path, d.code, d.span.start_line) for d in found] == [("train.py", "LL301", 3)]
 
 
-def test_the_runner_keeps_no_pending_record(in_tmp):
+def test_the_runner_keeps_no_pending_record(in_tmp, prescan_always):
     from lightning_lint.linter import run as checker
     from lightning_lint.linter.run import CheckOptions
     from lightning_lint.model import dependencies
@@ -234,3 +241,20 @@ def test_two_modules_seen_before_the_facts_are_enough(in_tmp):
     assert project._facts is None  # nothing was gathered
     linter.projects.defer_facts(False)
     assert project.lightning_modules_at_least(2) and not project.lightning_modules_at_least(3)
+
+
+@pytest.mark.parametrize("threshold, reads", [(100, 0), (2, 1)])
+def test_the_prescan_is_read_for_a_large_run_only(in_tmp, monkeypatch, threshold, reads):
+    """Reading a project's text costs more than waiting for the facts with a few files
+    (pre-commit): a run reads it only from ``PRESCAN_MIN_FILES`` files to parse on."""
+    from lightning_lint.linter import project_facts, runner
+    from lightning_lint.linter import run as checker
+    from lightning_lint.linter.run import CheckOptions
+
+    write_files(in_tmp, USER)
+    monkeypatch.setattr(runner, "PRESCAN_MIN_FILES", threshold)
+    calls = []
+    original = project_facts.prescan_classes
+    monkeypatch.setattr(project_facts, "prescan_classes", lambda *a: calls.append(a) or original(*a))
+    run = checker.lint(CheckOptions(paths=["."], select=("LL301",), jobs=1), cwd=in_tmp, log=io.StringIO())
+    assert len(calls) == reads and run.diagnostics == []

@@ -75,10 +75,13 @@ class Project:
 
     def may_extend_lightning(self, dotted: str) -> bool:
         """Whether the class index might resolve ``dotted`` to a Trainer or a callback,
-        judged from the project's text before its facts are gathered (subclass_prescan.py)."""
-        return self.prescan().may_extend(dotted)
+        judged from the project's text before its facts are gathered (subclass_prescan.py);
+        True (it might) when the run did not read the prescan (a few files: waiting for
+        the facts costs less than reading the project)."""
+        return self._prescan is None or self._prescan.may_extend(dotted)
 
     def prescan(self) -> Any:
+        """The class prescan, read now if it was not."""
         if self._prescan is None:
             from lightning_lint.linter import project_facts
 

@@ -37,6 +37,9 @@ NO_PARALLEL_ENV = "LIGHTNING_LINT_NO_PARALLEL"
 # (its start, its own caches, handing results and facts fragments back).
 FILES_PER_WORKER = 40
 MAX_WORKERS = 32
+# From this many files to parse on, a run without the facts reads the class prescan (reading
+# a large project's text costs ~0.5 s; deferring a few files costs less).
+PRESCAN_MIN_FILES = 100
 # Small chunks keep the processes busy to the end; each costs a round trip (~1 ms).
 CHUNKS_PER_PROCESS = 12
 
@@ -165,6 +168,10 @@ def _lint_deferring_facts(
     are reused (``Project.offer``) and only the files that no rule looked at are parsed."""
     if len(pending) < 2:
         return pending
+    for root in {linter.projects.for_path(p.path).root for p in pending}:
+        project = linter.projects.for_root(root)
+        if project.facts_without_parsing() is None and root is not None and len(pending) >= PRESCAN_MIN_FILES:
+            project.prescan()
     back: List[_Pending] = []
     linter.projects.defer_facts(True)
     try:
@@ -404,7 +411,7 @@ def _lint_in_pool(
         facts = project.facts_without_parsing()
         if facts is not None:
             known[root] = facts
-        elif root is not None:  # read once, here, rather than by every process
+        elif root is not None and len(pending) >= PRESCAN_MIN_FILES:  # read here, not by each process
             prescans[root] = (project.prescan(), project.listing)
 
     def pool_with(facts: Dict[Optional[Path], Any]) -> ProcessPoolExecutor:
