@@ -72,6 +72,9 @@ class Project:
         self.listing: Optional[List[str]] = None
         self._prescan: Any = None  # subclass_prescan.Prescan, read when first asked
         self._listed: Optional[Set[str]] = None  # the listing, as a set
+        # file -> its LightningModules, for the files this process extracted that the facts
+        # scan reads (``lightning_modules_at_least``; offers are handed on, these stay)
+        self._modules_seen: Dict[str, int] = {}
 
     def may_extend_lightning(self, dotted: str) -> bool:
         """Whether the class index might resolve ``dotted`` to a Trainer or a callback,
@@ -100,17 +103,9 @@ class Project:
         depends on them all the same (their digest is recorded once they are gathered)."""
         if self._facts is not None or not self.facts_deferred:
             return len(self.facts.lightning_modules) >= count
-        if self._listed is None:
-            if self.listing is None:
-                raise FactsNeeded(self.root)  # whether an offered file is in the facts: unknown
-            self._listed = set(self.listing)
-        seen = 0
-        for key, (_, fragment) in self._offered.items():
-            if fragment is not None and key.split("|", 1)[1] in self._listed:
-                seen += len(fragment.lightning_modules)
-                if seen >= count:
-                    dependencies.note(dependencies.FACTS, str(self.root or ""), dependencies.PENDING)
-                    return True
+        if sum(self._modules_seen.values()) >= count:
+            dependencies.note(dependencies.FACTS, str(self.root or ""), dependencies.PENDING)
+            return True
         raise FactsNeeded(self.root)
 
     def target(self, settings: Settings, path: Optional[Path] = None) -> "TargetVersion":
@@ -240,6 +235,11 @@ class Project:
         if extraction is not None:
             fold(extraction, fragment)
         self._offered[f"{self.root}|{absolute}"] = (dependencies.digest(source.raw), fragment)
+        if fragment.lightning_modules and self.listing is not None:
+            if self._listed is None:
+                self._listed = set(self.listing)
+            if absolute in self._listed:  # (a file named on the command line may be excluded)
+                self._modules_seen[absolute] = len(fragment.lightning_modules)
 
     def yaml_documents(self, path: str) -> Optional[List[Any]]:
         """The YAML documents of another file of the project (None when it cannot be read

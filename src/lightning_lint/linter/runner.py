@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any, Dict, List, Optional, Sequence, Set, Text
 from lightning_lint.linter.engine import FactsNeeded, FileResult, Linter, may_matter_bytes
 from lightning_lint.linter.settings import Settings
 from lightning_lint.model import dependencies
-from lightning_lint.model.sources import PYTHON, UnreadableSource, decode_source, kind_of, read_bytes
+from lightning_lint.model.sources import PYTHON, YAML, UnreadableSource, decode_source, kind_of, read_bytes
 
 if TYPE_CHECKING:
     from concurrent.futures import Future
@@ -472,8 +472,18 @@ def _parse_for_facts(pool: Any, linter: Linter, roots: Set[Optional[Path]], proc
 
 
 def _chunks(pending: List[_Pending], processes: int) -> List[Chunk]:
-    """Larger files first, dealt round-robin, so that no process is left with a big one at the end."""
-    chunks: List[Chunk] = [[] for _ in range(processes * CHUNKS_PER_PROCESS)]
+    """Larger files first, dealt round-robin, so that no process is left with a big one at
+    the end; the Python files' chunks before the configs' (a config's rules may need to know
+    the project's LightningModules, which the Python files linted before it may show)."""
+    count = processes * CHUNKS_PER_PROCESS
+    python = [p for p in pending if kind_of(p.path) != YAML]
+    configs = [p for p in pending if kind_of(p.path) == YAML]
+    for_python = min(len(python), max(1, round(count * len(python) / max(1, len(pending)))))
+    return _dealt(python, for_python) + _dealt(configs, max(1, count - for_python))
+
+
+def _dealt(pending: List[_Pending], count: int) -> List[Chunk]:
+    chunks: List[Chunk] = [[] for _ in range(count)]
     for position, p in enumerate(sorted(pending, key=lambda p: -len(p.data))):
         chunks[position % len(chunks)].append((p.index, str(p.path), p.display, p.data, p.parked))
     return [c for c in chunks if c]
