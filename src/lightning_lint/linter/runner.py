@@ -134,7 +134,7 @@ def lint_files(
             pending.data = b""  # not needed any more (and not to be copied into workers)
     processes = worker_count(options, len(to_parse))
     if processes > 1:
-        deferred = _lint_in_pool(linter, to_parse, processes, results)
+        deferred = _lint_in_pool(linter, to_parse, processes, results, settle=cache is not None)
         stats.workers = processes - 1
         stats.parsed_in_workers = len(to_parse) - len(deferred)
     else:
@@ -350,10 +350,17 @@ def _pickled(parked: Dict[str, Any]) -> Optional[bytes]:
 
 
 def _lint_in_pool(
-    linter: Linter, pending: List[_Pending], processes: int, results: List[Optional[FileResult]]
+    linter: Linter,
+    pending: List[_Pending],
+    processes: int,
+    results: List[Optional[FileResult]],
+    settle: bool = True,
 ) -> List[_Pending]:
     """Lint ``pending`` in ``processes`` processes: this one and a pool of the others,
     all taking chunks of files from one queue. Returns the files left to lint here.
+
+    ``settle``: the facts' digest will be recorded for the results that relied on partial
+    facts (``_settle``), so the facts are gathered for them too.
 
     Workers do not gather project facts. The facts that can be had without parsing (an
     unchanged project, whose fragments are cached, or one without Python files) are
@@ -427,7 +434,8 @@ def _lint_in_pool(
     with pool_with(known) as pool:
         deferred = run(pool, pending, local)
         roots = {linter.projects.for_path(p.path).root for p in deferred}
-        roots |= _presumed_roots([results[p.index] for p in pending])
+        if settle:  # the results cache records the facts' digest of results that presumed them
+            roots |= _presumed_roots([results[p.index] for p in pending])
         if roots:  # the facts are needed: the files no process parsed yet are parsed by all
             _parse_for_facts(pool, linter, roots, processes)
     if len(deferred) < FILES_PER_WORKER * 2:
