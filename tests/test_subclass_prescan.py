@@ -258,3 +258,50 @@ def test_the_prescan_is_read_for_a_large_run_only(in_tmp, monkeypatch, threshold
     monkeypatch.setattr(project_facts, "prescan_classes", lambda *a: calls.append(a) or original(*a))
     run = checker.lint(CheckOptions(paths=["."], select=("LL301",), jobs=1), cwd=in_tmp, log=io.StringIO())
     assert len(calls) == reads and run.diagnostics == []
+
+
+def _large_project(root) -> None:
+    """Enough files to parse for the prescan and a pool: scripts that call a project
+    Trainer subclass or a plain project class, modules, and Hydra trainer configs."""
+    files = {
+        "pyproject.toml": "[project]\nname = 'example'\n",
+        "pkg/__init__.py": "",
+        "pkg/trainers.py": (
+            "import lightning.pytorch as pl\n\n\nclass MyTrainer(pl.Trainer):\n"
+            "    def __init__(self, name='x', **kwargs):\n        super().__init__(**kwargs)\n"
+        ),
+        "pkg/helpers.py": "class RunTrainer:\n    def __init__(self, **kwargs):\n        self.kwargs = kwargs\n",
+    }
+    for i in range(60):
+        cls = "MyTrainer" if i % 2 else "RunTrainer"
+        module = "trainers" if i % 2 else "helpers"
+        files[f"scripts/train_{i}.py"] = (
+            f"from pkg.{module} import {cls}\n\ntrainer = {cls}(device=[0], max_epochs=1)\n"
+        )
+    for i in range(40):
+        files[f"pkg/model_{i}.py"] = (
+            "import lightning.pytorch as pl\n\n\n"
+            f"class Model{i}(pl.LightningModule):\n    def configure_optimizers(self):\n        return None\n"
+        )
+    for i in range(20):
+        files[f"configs/trainer/t{i}.yaml"] = "accelerator: gpu\ndevice: 1\nmax_epochs: 3\naccumulate_grad_batches: 2\n"
+    write_files(root, files)
+
+
+def test_sequential_pooled_and_uncached_runs_agree_on_a_large_project(in_tmp):
+    from lightning_lint.linter import run as checker
+    from lightning_lint.linter.run import CheckOptions
+
+    _large_project(in_tmp)
+
+    def found(**options):
+        run = checker.lint(CheckOptions(paths=["."], **options), cwd=in_tmp, log=io.StringIO())
+        return sorted((d.path, d.code, d.span.start_line, d.message) for d in run.diagnostics)
+
+    sequential = found(jobs=1, no_cache=True)
+    assert sequential == found(jobs=2, no_cache=True)
+    assert sequential == found(jobs=2)  # cold, with the results cache
+    assert sequential == found(jobs=2)  # warm
+    assert sequential == found(jobs=1)
+    subclass_calls = {p for p, code, _, _ in sequential if code == "LL301" and p.startswith("scripts/")}
+    assert subclass_calls == {f"scripts/train_{i}.py" for i in range(1, 60, 2)}  # MyTrainer's, not RunTrainer's
