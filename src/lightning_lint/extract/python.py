@@ -422,7 +422,6 @@ class _Extractor:
         self._classes = classes  # the project's class index (None: this file's classes only)
         self._index: Optional[subclass_data.Index] = None
         self._init_infos: Dict[Tuple[int, str], subclass_data.InitInfo] = {}
-        self.memo: Dict[str, Any] = {}  # what helper modules work out once per file (config_sections)
         self._call_values: Dict[int, Value] = {}
         self._callback_specs: Dict[int, CallbackSpec] = {}  # id(Call data) -> spec
         self._following: Set[int] = set()  # functions whose result is being worked out (cycles)

@@ -235,7 +235,7 @@ class Project:
         if extraction is not None:
             fold(extraction, fragment)
         self._offered[f"{self.root}|{absolute}"] = (dependencies.digest(source.raw), fragment)
-        if fragment.lightning_modules and self.listing is not None:
+        if fragment.lightning_modules and self.listing is not None and _scanned_like(source, self.listing):
             if self._listed is None:
                 self._listed = set(self.listing)
             if absolute in self._listed:  # (a file named on the command line may be excluded)
@@ -396,6 +396,13 @@ def tool_diagnostic(
 # -- the per-file pipeline ------------------------------------------------------------------
 
 Extractor = Callable[..., Extraction]  # (source, settings, path, project=None)
+
+
+def _scanned_like(source: SourceFile, listing: List[str]) -> bool:
+    """Whether the facts scan reads a listed file as it was linted (not past its limits)."""
+    from lightning_lint.linter import project_facts
+
+    return len(source.raw) <= project_facts.MAX_FILE_BYTES and len(listing) <= project_facts.MAX_FILES
 
 
 class _Lookups:
@@ -728,6 +735,11 @@ class Linter:
         return self._finish(result, settings, path)
 
     def _finish(self, result: FileResult, settings: Settings, path: Path) -> FileResult:
+        if not result.diagnostics:
+            from lightning_lint.linter import suppressions
+
+            if result.source is None or not suppressions.may_name_our_codes(result.source.text):
+                return result  # nothing to filter, and no comment an unused-suppression finding could name
         enabled = set(self.enabled_codes(settings, path))
         kept = [d for d in result.diagnostics if d.code in enabled or self._always_shown(d.code, settings)]
         if result.source is not None:

@@ -112,7 +112,9 @@ def find(source: SourceFile) -> List[Suppression]:
 _OUR_NOQA = re.compile(r"noqa\s*:[^\n]*ll", re.IGNORECASE)
 
 
-def _may_name_our_codes(text: str) -> bool:
+def may_name_our_codes(text: str) -> bool:
+    """Whether a comment of ``text`` may name an ``LL`` code: else no suppression in it
+    can be reported unused (LL904), and a file without findings needs no tokenizing."""
     return "lightning-lint:" in text.lower() or _OUR_NOQA.search(text) is not None
 
 
@@ -139,7 +141,7 @@ def _matches(suppression: Suppression, diagnostic: Diagnostic) -> bool:
 
 def apply(diagnostics: List[Diagnostic], source: SourceFile, enabled: Iterable[str]) -> List[Diagnostic]:
     """The findings that no comment silences, plus LL904 for each unused suppression."""
-    if not diagnostics and not _may_name_our_codes(source.text):
+    if not diagnostics and not may_name_our_codes(source.text):
         return []  # only LL904 could come of it, and no comment names an LL code
     suppressions = find(source)
     if not suppressions:
