@@ -283,6 +283,16 @@ def _large_project(root) -> None:
             "import lightning.pytorch as pl\n\n\n"
             f"class Model{i}(pl.LightningModule):\n    def configure_optimizers(self):\n        return None\n"
         )
+    files["pkg/manual.py"] = (
+        "import lightning.pytorch as pl\n\n\nclass ManualModel(pl.LightningModule):\n"
+        "    def __init__(self):\n        super().__init__()\n        self.automatic_optimization = False\n"
+    )
+    for name, model in (("fit_manual", "manual import ManualModel"), ("fit_auto", "model_0 import Model0")):
+        files[f"scripts/{name}.py"] = (
+            f"import lightning.pytorch as pl\nfrom pkg.{model}\n\n"
+            "trainer = pl.Trainer(accumulate_grad_batches=2, max_epochs=1)\n"
+            f"trainer.fit({model.rsplit(' ', 1)[-1]}())\n"
+        )
     for i in range(20):
         files[f"configs/trainer/t{i}.yaml"] = "accelerator: gpu\ndevice: 1\nmax_epochs: 3\naccumulate_grad_batches: 2\n"
     write_files(root, files)
@@ -305,3 +315,56 @@ def test_sequential_pooled_and_uncached_runs_agree_on_a_large_project(in_tmp):
     assert sequential == found(jobs=1)
     subclass_calls = {p for p, code, _, _ in sequential if code == "LL301" and p.startswith("scripts/")}
     assert subclass_calls == {f"scripts/train_{i}.py" for i in range(1, 60, 2)}  # MyTrainer's, not RunTrainer's
+    # LL409 where the fitted module optimizes manually; not for the configs (not every
+    # module of the project does) nor for the automatic one
+    assert [(p, line) for p, code, line, _ in sequential if code == "LL409"] == [("scripts/fit_manual.py", 4)]
+
+
+def _module(name: str, manual: bool) -> str:
+    body = "        self.automatic_optimization = False\n" if manual else "        self.lr = 0.1\n"
+    return (
+        f"import lightning.pytorch as pl\n\n\nclass {name}(pl.LightningModule):\n"
+        f"    def __init__(self):\n        super().__init__()\n{body}\n"
+        "    def configure_optimizers(self):\n        return None\n"
+    )
+
+
+@pytest.mark.parametrize(
+    "modules, waits",
+    [
+        ({"a.py": ("A", True), "b.py": ("B", False)}, False),  # B optimizes automatically: not all are manual
+        ({"a.py": ("A", False), "b.py": ("B", False)}, False),  # (and no file says so for the config's project)
+        ({"a.py": ("A", True), "b.py": ("B", True)}, True),  # all seen are manual: the facts decide
+    ],
+)
+def test_a_config_waits_for_the_facts_only_when_its_module_may_be_manual(in_tmp, modules, waits):
+    """LL409 on a config without a fit: the module is the project's only one, or every
+    module optimizes manually. Before the facts, a module seen that does not rules it out."""
+    from lightning_lint.linter.discovery import discover, facts_file
+    from lightning_lint.linter.engine import FactsNeeded
+
+    files = {"pyproject.toml": "[project]\nname = 'example'\n", "conf/trainer/default.yaml": TRAINER_CONFIG}
+    files.update({path: _module(name, manual) for path, (name, manual) in modules.items()})
+    write_files(in_tmp, files)
+    resolver = SettingsResolver(in_tmp)
+    linter = Linter(resolver)
+    for root, listing in discover(["."], resolver, facts_accept=facts_file).listings.items():
+        linter.projects.provide_listing(root, listing)
+    project = linter.projects.for_root(in_tmp.resolve())
+    project.prescan()
+    linter.projects.defer_facts(True)
+    for path in modules:
+        linter.lint_path(in_tmp / path, path)
+    config = in_tmp / "conf/trainer/default.yaml"
+    if waits:
+        with pytest.raises(FactsNeeded):
+            linter.lint_path(config, "conf/trainer/default.yaml")
+        linter.projects.defer_facts(False)
+        found = linter.lint_path(config, "conf/trainer/default.yaml").diagnostics
+        assert [d.code for d in found if d.code == "LL409"] == ["LL409"]  # the facts: every module is manual
+    else:
+        found = linter.lint_path(config, "conf/trainer/default.yaml").diagnostics
+        assert "LL409" not in [d.code for d in found] and project._facts is None
+
+
+TRAINER_CONFIG = "max_epochs: 3\naccumulate_grad_batches: 2\n"

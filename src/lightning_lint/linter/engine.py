@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Dict, Iterable, List, Optional, Set, Tuple, Type, Union
+from typing import TYPE_CHECKING, Any, Callable, Dict, FrozenSet, Iterable, List, Optional, Set, Tuple, Type, Union
 
 from lightning_lint.extract.failure import ParseFailure
 from lightning_lint.linter import prefilter
@@ -48,6 +48,15 @@ class FactsNeeded(BaseException):
     so that the guard around each rule (LL905) lets it through."""
 
 
+@dataclass(frozen=True)
+class PartialFacts:
+    """What a run knows of the project facts before they are gathered; each is a bound
+    the facts cannot cross."""
+
+    maybe_manual: FrozenSet[str]  # the manually optimized modules are among these names
+    modules_seen: FrozenSet[str]  # these LightningModules are among the facts'
+
+
 class Project:
     """Facts shared by every file of one project, computed at most once per run."""
 
@@ -74,7 +83,7 @@ class Project:
         self._listed: Optional[Set[str]] = None  # the listing, as a set
         # file -> its LightningModules, for the files this process extracted that the facts
         # scan reads (``lightning_modules_at_least``; offers are handed on, these stay)
-        self._modules_seen: Dict[str, int] = {}
+        self._modules_seen: Dict[str, Tuple[str, ...]] = {}
 
     def may_extend_lightning(self, dotted: str) -> bool:
         """Whether the class index might resolve ``dotted`` to a Trainer or a callback,
@@ -103,10 +112,23 @@ class Project:
         depends on them all the same (their digest is recorded once they are gathered)."""
         if self._facts is not None or not self.facts_deferred:
             return len(self.facts.lightning_modules) >= count
-        if sum(self._modules_seen.values()) >= count:
-            dependencies.note(dependencies.FACTS, str(self.root or ""), dependencies.PENDING)
+        if sum(len(names) for names in self._modules_seen.values()) >= count:
+            self.presume_facts()
             return True
         raise FactsNeeded(self.root)
+
+    def partial_facts(self) -> Optional[PartialFacts]:
+        """What is known of the facts before they are gathered (None: they are, or nothing
+        is known): a rule that can decide from it calls ``presume_facts``."""
+        if not self.facts_deferred or self._prescan is None:
+            return None
+        seen = {name for names in self._modules_seen.values() for name in names}
+        return PartialFacts(maybe_manual=frozenset(self._prescan.maybe_manual), modules_seen=frozenset(seen))
+
+    def presume_facts(self) -> None:
+        """The lint depends on the facts, decided without them: their digest is recorded
+        once they are gathered (``runner._settle``)."""
+        dependencies.note(dependencies.FACTS, str(self.root or ""), dependencies.PENDING)
 
     def target(self, settings: Settings, path: Optional[Path] = None) -> "TargetVersion":
         """The target for the file at ``path``: pin files nearest to it win (versions.resolve)."""
@@ -239,7 +261,7 @@ class Project:
             if self._listed is None:
                 self._listed = set(self.listing)
             if absolute in self._listed:  # (a file named on the command line may be excluded)
-                self._modules_seen[absolute] = len(fragment.lightning_modules)
+                self._modules_seen[absolute] = tuple(fragment.lightning_modules)
 
     def yaml_documents(self, path: str) -> Optional[List[Any]]:
         """The YAML documents of another file of the project (None when it cannot be read
@@ -423,9 +445,7 @@ class _Lookups:
     def classes_named(self, dotted: str) -> List[Any]:
         if self.project.facts_deferred:
             if not self.project.may_extend_lightning(dotted):
-                # the answer the facts will give, for the index: the lint depends on them
-                # all the same (their digest is recorded once they are gathered)
-                dependencies.note(dependencies.FACTS, str(self.project.root or ""), dependencies.PENDING)
+                self.project.presume_facts()  # the answer the facts will give, for the index
                 return []
             self.asked.append(("classes", dotted))
             return []

@@ -51,6 +51,9 @@ class Prescan:
     def __init__(self) -> None:
         self.bases: Dict[str, List[Optional[Tuple[str, ...]]]] = {}  # None: bases unreadable
         self.aliases: Dict[str, Set[str]] = {}  # alias -> the names it stands for
+        # the classes of the files that mention ``automatic_optimization``: the project facts'
+        # manually optimized modules are among them (a class says so in its own body)
+        self.maybe_manual: Set[str] = set()
         self._reaching: Optional[Set[str]] = None
 
     def add(self, data: bytes, notebook: bool = False) -> None:
@@ -60,6 +63,7 @@ class Prescan:
         text = _notebook_code(data) if notebook else data.decode("utf-8", errors="replace")
         self._reaching = None
         named: Set[str] = set()  # the base names of this file's classes
+        manual = "automatic_optimization" in text
         for match in _CLASS.finditer(text):
             if match.start() and (text[match.start() - 1].isalnum() or text[match.start() - 1] == "_"):
                 continue  # ``subclass``, ``my_class``
@@ -68,6 +72,8 @@ class Prescan:
                 bases = _bases(text, match.end())
             self.bases.setdefault(match.group(1), []).append(bases)
             named.update(bases or ())
+            if manual:
+                self.maybe_manual.add(match.group(1))
         # An alias is followed in its own file only (the extractor's names are the file's):
         # ``import x.Trainer as T`` / ``T = pl.Trainer`` for a base ``T`` of a class here.
         named -= TARGETS  # (they reach as they are)
