@@ -217,19 +217,25 @@ MODULES = {
 }
 
 
+def _linter_with_listing(root):
+    """A linter that knows the project's files as a run's discovery lists them, and the project."""
+    from lightning_lint.linter.discovery import discover, facts_file
+
+    resolver = SettingsResolver(root)
+    linter = Linter(resolver)
+    for found, listing in discover(["."], resolver, facts_accept=facts_file).listings.items():
+        linter.projects.provide_listing(found, listing)
+    return linter, linter.projects.for_root(root.resolve())
+
+
 def test_two_modules_seen_before_the_facts_are_enough(in_tmp):
     """The fallback "the project's only LightningModule" needs the facts only while fewer
     than two modules are known: the facts only add to what the files linted so far show."""
-    from lightning_lint.linter.discovery import discover, facts_file
     from lightning_lint.linter.engine import FactsNeeded
     from lightning_lint.model import dependencies
 
     write_files(in_tmp, MODULES)
-    resolver = SettingsResolver(in_tmp)
-    linter = Linter(resolver)
-    for root, listing in discover(["."], resolver, facts_accept=facts_file).listings.items():
-        linter.projects.provide_listing(root, listing)
-    project = linter.projects.for_root(in_tmp.resolve())
+    linter, project = _linter_with_listing(in_tmp)
     linter.projects.defer_facts(True)
     linter.lint_path(in_tmp / "a.py", "a.py")
     with pytest.raises(FactsNeeded):
@@ -340,17 +346,12 @@ def _module(name: str, manual: bool) -> str:
 def test_a_config_waits_for_the_facts_only_when_its_module_may_be_manual(in_tmp, modules, waits):
     """LL409 on a config without a fit: the module is the project's only one, or every
     module optimizes manually. Before the facts, a module seen that does not rules it out."""
-    from lightning_lint.linter.discovery import discover, facts_file
     from lightning_lint.linter.engine import FactsNeeded
 
     files = {"pyproject.toml": "[project]\nname = 'example'\n", "conf/trainer/default.yaml": TRAINER_CONFIG}
     files.update({path: _module(name, manual) for path, (name, manual) in modules.items()})
     write_files(in_tmp, files)
-    resolver = SettingsResolver(in_tmp)
-    linter = Linter(resolver)
-    for root, listing in discover(["."], resolver, facts_accept=facts_file).listings.items():
-        linter.projects.provide_listing(root, listing)
-    project = linter.projects.for_root(in_tmp.resolve())
+    linter, project = _linter_with_listing(in_tmp)
     project.prescan()
     linter.projects.defer_facts(True)
     for path in modules:
