@@ -127,6 +127,7 @@ _SCALAR_FIELDS = frozenset(
 )
 _CHILD_FIELDS: Dict[type, Tuple[str, ...]] = {}
 _UNSEEN = object()
+_NAME = ast.Name
 # functions and methods that change their first argument in place (``setattr(cfg, ...)``)
 _CHANGING_CALLS = frozenset({"update", "setattr", "delattr", "merge_with"})
 
@@ -151,6 +152,9 @@ class _ScopeBuilder(ast.NodeVisitor):
         # ``cfg.merge_with(...)``, ``OmegaConf.update(cfg, ...)`` (extract/config_sections.py)
         self.changed_in_place: Set[str] = set()
         self._classes: List[ast.ClassDef] = []  # the classes the visit is inside
+        # the ``return`` statements of the function the visit is in (None: a class or module
+        # body), kept for ``_return_statements``: helpers are followed into by their returns
+        self._returns: Optional[List[ast.Return]] = None
         self._depth = 0
         self.visit(tree)
 
@@ -179,9 +183,13 @@ class _ScopeBuilder(ast.NodeVisitor):
             if value is None:
                 continue
             for item in value if value.__class__ is list else (value,):
-                handler = handlers.get(item.__class__, _UNSEEN)
+                cls = item.__class__
+                if cls is _NAME:  # the commonest node, and one without children to visit
+                    parents[id(item)] = node
+                    continue
+                handler = handlers.get(cls, _UNSEEN)
                 if handler is _UNSEEN:
-                    handler = self._child_handler(item.__class__)
+                    handler = self._child_handler(cls)
                 if handler is not None:
                     parents[id(item)] = node
                     handler(self, item)
@@ -213,16 +221,19 @@ class _ScopeBuilder(ast.NodeVisitor):
         for default in list(args.defaults) + [d for d in args.kw_defaults if d is not None]:
             self.parents[id(default)] = node
             self.visit(default)
-        outer, outer_depth = self.scope, self._depth
+        outer, outer_depth, outer_returns = self.scope, self._depth, self._returns
         self.scope = self._enter(node, name)
         self._depth = 0
+        self._returns = [] if node.__class__ is not ast.Lambda else None
+        if self._returns is not None:
+            _RETURNS[id(node)] = (node, self._returns)
         for arg in args.posonlyargs + args.args + args.kwonlyargs + [a for a in (args.vararg, args.kwarg) if a]:
             self.scope.bind(arg.arg, _Binding("param", arg))
         body = node.body if isinstance(node.body, list) else [node.body]  # type: ignore[attr-defined]
         for stmt in body:
             self.parents[id(stmt)] = node
             self.visit(stmt)
-        self.scope, self._depth = outer, outer_depth
+        self.scope, self._depth, self._returns = outer, outer_depth, outer_returns
 
     visit_FunctionDef = visit_AsyncFunctionDef = visit_Lambda = _visit_function
 
@@ -234,14 +245,14 @@ class _ScopeBuilder(ast.NodeVisitor):
         for expr in node.bases + [k.value for k in node.keywords] + node.decorator_list:
             self.parents[id(expr)] = node
             self.visit(expr)
-        outer, outer_depth = self.scope, self._depth
+        outer, outer_depth, outer_returns = self.scope, self._depth, self._returns
         self.scope = self._enter(node, node.name, is_class=True)
         self.scope_of[id(node)] = outer
-        self._depth = 0
+        self._depth, self._returns = 0, None
         for stmt in node.body:
             self.parents[id(stmt)] = node
             self.visit(stmt)
-        self.scope, self._depth = outer, outer_depth
+        self.scope, self._depth, self._returns = outer, outer_depth, outer_returns
         self._classes.pop()
 
     def _mark_logging(self, node: ast.AST) -> None:
@@ -259,6 +270,11 @@ class _ScopeBuilder(ast.NodeVisitor):
         visit_TryStar = _visit_block
     if hasattr(ast, "Match"):
         visit_Match = _visit_block
+
+    def visit_Return(self, node: ast.Return) -> None:
+        if self._returns is not None:
+            self._returns.append(node)
+        self.generic_visit(node)
 
     # -- bindings ----------------------------------------------------------------------
     def visit_Import(self, node: ast.Import) -> None:
@@ -423,6 +439,7 @@ class _Extractor:
         self._index: Optional[subclass_data.Index] = None
         self._init_infos: Dict[Tuple[int, str], subclass_data.InitInfo] = {}
         self._call_values: Dict[int, Value] = {}
+        self._qualnames: Dict[Tuple[int, int], Optional[str]] = {}  # (id(expr), id(scope)): both live as long
         self._callback_specs: Dict[int, CallbackSpec] = {}  # id(Call data) -> spec
         self._following: Set[int] = set()  # functions whose result is being worked out (cycles)
         # > 0 while a ``**`` argument is worked out: only then are helpers of other modules
@@ -472,6 +489,14 @@ class _Extractor:
 
     def qualname(self, expr: ast.AST, scope: _Scope, depth: int = 0) -> Optional[str]:
         """The dotted name an expression refers to, through imports and aliases."""
+        if depth == 0:  # asked again and again of the same call's function (a few passes over the calls)
+            key = (id(expr), id(scope))
+            if key not in self._qualnames:
+                self._qualnames[key] = self._qualname(expr, scope, 0)
+            return self._qualnames[key]
+        return self._qualname(expr, scope, depth)
+
+    def _qualname(self, expr: ast.AST, scope: _Scope, depth: int) -> Optional[str]:
         if depth > _MAX_DEPTH:
             return None
         if isinstance(expr, ast.Attribute):
@@ -1966,7 +1991,8 @@ _RETURNS: Dict[int, Tuple[ast.AST, List[ast.Return]]] = {}
 
 def _return_statements(function: ast.AST) -> List[ast.Return]:
     """The ``return`` statements of a function (not of functions nested in it), in order
-    (remembered for the tree being extracted: helpers are asked about many times)."""
+    (remembered for the tree being extracted: helpers are asked about many times; the
+    scope builder records them as it visits each function)."""
     cached = _RETURNS.get(id(function))
     if cached is not None and cached[0] is function:
         return cached[1]

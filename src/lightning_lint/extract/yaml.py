@@ -40,7 +40,18 @@ _FLOAT_1E4 = re.compile(
     re.X,
 )
 
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_BaseLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _Loader(_BaseLoader):
+    """The safe loader, its implicit tags remembered by scalar text: configs repeat the
+    same few scalars (``true``, ``null``, ``1``) thousands of times, and PyYAML resolves
+    each with a row of regular expressions, in Python, also under libyaml."""
+
+    def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
+        if kind is ScalarNode:
+            return _resolve_scalar(CONSUMER_PYYAML, value, implicit)
+        return super().resolve(kind, value, implicit)
 
 
 def _resolver(drop_float: bool, add_float: bool) -> yaml.resolver.Resolver:
@@ -69,6 +80,20 @@ _RESOLVERS = {
     CONSUMER_JSONARGPARSE: _resolver(drop_float=True, add_float=True),
     CONSUMER_OMEGACONF: _resolver(drop_float=False, add_float=True),
 }
+_RESOLVED: Dict[Tuple[str, str, Any], str] = {}
+
+
+def _resolve_scalar(consumer: str, value: str, implicit: Any = (True, False)) -> str:
+    """The tag ``consumer``'s resolver gives a scalar (remembered: a pure function of these)."""
+    key = (consumer, value, implicit)
+    tag = _RESOLVED.get(key)
+    if tag is None:
+        if len(_RESOLVED) > 100_000:
+            _RESOLVED.clear()
+        tag = _RESOLVED[key] = _RESOLVERS[consumer].resolve(ScalarNode, value, implicit)
+    return tag
+
+
 _CONSTRUCTOR = yaml.constructor.SafeConstructor()
 _PLAIN_TAGS = {
     "tag:yaml.org,2002:str",
@@ -134,7 +159,7 @@ def scalar_value(node: YNode, consumer: str) -> Any:
     elif node.style is not None:
         return raw
     else:
-        tag = _RESOLVERS[consumer].resolve(ScalarNode, raw, (True, False))
+        tag = _resolve_scalar(consumer, raw)
     if tag == "tag:yaml.org,2002:str":
         return raw
     if tag not in _PLAIN_TAGS:
@@ -229,7 +254,7 @@ def _codepoint(character: Any) -> str:
 
 def _char_offset(text: str, position: int) -> int:
     """libyaml reports a byte offset into the UTF-8 text, PyYAML a character offset."""
-    if _Loader is yaml.SafeLoader:
+    if _BaseLoader is yaml.SafeLoader:
         return position
     return len(text.encode("utf-8", errors="surrogatepass")[:position].decode("utf-8", errors="ignore"))
 
@@ -282,7 +307,7 @@ class _Converter:
                 mark.column + 1,
             )
         if isinstance(node, ScalarNode):
-            default = _RESOLVERS[CONSUMER_PYYAML].resolve(ScalarNode, node.value, (True, False))
+            default = _resolve_scalar(CONSUMER_PYYAML, node.value)
             style = node.style or None  # libyaml reports plain scalars with style "", PyYAML with None
             explicit = (
                 node.tag

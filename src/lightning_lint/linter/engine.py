@@ -92,12 +92,13 @@ class Project:
         the facts costs less than reading the project)."""
         return self._prescan is None or self._prescan.may_extend(dotted)
 
-    def prescan(self) -> Any:
-        """The class prescan, read now if it was not."""
+    def prescan(self, known: Optional[Dict[str, bytes]] = None) -> Any:
+        """The class prescan, read now if it was not (``known``: files' bytes the run has
+        read already, by absolute path)."""
         if self._prescan is None:
             from lightning_lint.linter import project_facts
 
-            self._prescan = project_facts.prescan_classes(self.root, self.resolver, self.listing)
+            self._prescan = project_facts.prescan_classes(self.root, self.resolver, self.listing, known)
         return self._prescan
 
     def provide_prescan(self, prescan: Any, listing: Optional[List[str]]) -> None:
@@ -281,6 +282,10 @@ class Project:
     def provide_facts(self, facts: Any) -> None:
         """Facts gathered elsewhere (by the parent of a worker process)."""
         self._facts, self._facts_digest = facts, None
+
+    def take_offered(self, key: str) -> Optional[Tuple[str, Any]]:
+        """The (content digest, fragment) of a file parsed in this run, if one was offered."""
+        return self._offered.pop(key, None)
 
     def get(self, key: str, content: str, sig: Optional[str] = None) -> Any:
         offered = self._offered.pop(key, None)
@@ -809,6 +814,7 @@ def _plan(codes: Iterable[str]) -> List[Tuple[Type[Any], Tuple[Tuple[str, Any], 
 
 def run_rules(codes: Iterable[str], extraction: Extraction, ctx: "RuleContext") -> List[Diagnostic]:
     found: List[Diagnostic] = []
+    candidates: Dict[int, bool] = {}  # id(spec) -> whether it has variants (asked by every rule)
     for rule_class, hooks in _plan(codes):
         rule = rule_class()
         for hook, subjects in hooks:
@@ -816,13 +822,19 @@ def run_rules(codes: Iterable[str], extraction: Extraction, ctx: "RuleContext") 
                 try:
                     if hook not in ("check_trainer", "check_fabric"):
                         found.extend(getattr(rule, hook)(subject, ctx))
-                    elif variants.has_candidates(subject):
+                    elif _has_candidates(subject, candidates):
                         found.extend(_here(_on_variants(getattr(rule, hook), subject, extraction, ctx), subject))
                     else:
                         found.extend(_here(getattr(rule, hook)(subject, ctx), subject))
                 except Exception as exc:  # noqa: BLE001 - one broken rule must not stop the run
                     found.append(_rule_failure(rule_class, exc, ctx.source.path))
     return found
+
+
+def _has_candidates(spec: TrainerSpec, memo: Dict[int, bool]) -> bool:
+    if id(spec) not in memo:
+        memo[id(spec)] = variants.has_candidates(spec)
+    return memo[id(spec)]
 
 
 def _fits_elsewhere(extraction: Extraction, project: Project, path: Path) -> None:

@@ -31,14 +31,12 @@ from lightning_lint.model.facts import ProjectFacts, fold, merge
 from lightning_lint.model.sources import NOTEBOOK, PYTHON, UnreadableSource, decode_source, parse_ast
 from lightning_lint.model.spec import Loc, Span
 
-# A file that contains none of these cannot change a project fact.
+# A file that contains none of these (nor what ``_LOGGING`` and ``_RESUMABLE`` find) cannot
+# change a project fact.
 _INTERESTING = (
     b"DataLoader",
     b"Loader(",
-    b".log(",
-    b".log_dict(",
     b"automatic_optimization",
-    b"state_dict",
     b"LightningModule",
     b"LightningDataModule",
     b".fit(",
@@ -55,6 +53,14 @@ _INTERESTING = (
     b"def __iter__",  # a dataset that streams: finite or endless (extract/streams.py)
     b"configure_optimizers",
 )
+# A logged metric: ``self.log(``/``self.log_dict(`` or a callback's ``pl_module.log(``, as the
+# extractor reads them (``extract/python.py: _logs_metric``); ``math.log(`` is not one.
+# (Each pattern starts with a literal, which the regex engine looks for first: a pattern
+# starting with ``\b`` would be tried at every position of every file.)
+_LOG_CALL = re.compile(rb"\.[\s\\]*log(?:_dict)?[\s\\]*\(")  # (``\`` continues a line)
+_LOGGERS = (b"self", b"pl_module")
+# A class that keeps its position (a resumable loader or sampler) defines both methods.
+_RESUMABLE = (re.compile(rb"def\s+state_dict\b"), re.compile(rb"def\s+load_state_dict\b"))
 MAX_FILES = 20000
 MAX_FILE_BYTES = 2 * 1024 * 1024
 MEASURED_FACTS = Path(".lightning-lint") / "facts.json"
@@ -110,21 +116,27 @@ def unparsed(root: Optional[Path], resolver: Any, project: Any) -> List[Tuple[st
         if not str(path).endswith((".py", ".ipynb")):
             continue
         key = f"{root}|{os.path.abspath(path)}"
-        if project.lookup(key, signature(key.split("|", 1)[1]))[0]:
+        sig = signature(key.split("|", 1)[1])
+        if project.lookup(key, sig)[0]:
             continue
         data = _read_regular(path)
         if data is None:
             continue
-        if len(data) > MAX_FILE_BYTES or not any(marker in data for marker in _INTERESTING):
+        if len(data) > MAX_FILE_BYTES or not may_contribute(data):
+            if sig is not None and len(data) <= MAX_FILE_BYTES:
+                project.put(key, "", None, sig)  # what gather records: not read again while unchanged
             continue
         if not project.has_fragment(key, digest(data)):
             todo.append((key, str(path), data))
     return todo
 
 
-def prescan_classes(root: Optional[Path], resolver: Any, listing: Optional[List[str]] = None) -> Any:
+def prescan_classes(
+    root: Optional[Path], resolver: Any, listing: Optional[List[str]] = None, known: Optional[Dict[str, bytes]] = None
+) -> Any:
     """The project's class statements and aliases, read from its Python files and
-    notebooks without parsing them (``subclass_prescan.py``)."""
+    notebooks without parsing them (``subclass_prescan.py``); ``known``: the bytes of
+    files the run has read already, by absolute path."""
     from lightning_lint.linter.subclass_prescan import Prescan
 
     prescan = Prescan()
@@ -134,7 +146,11 @@ def prescan_classes(root: Optional[Path], resolver: Any, listing: Optional[List[
     for path in paths:
         name = str(path)
         if name.endswith((".py", ".ipynb")):
-            data = _read_regular(path)
+            data = known.get(name) if known else None
+            if data is None:
+                data = _read_regular(path)
+            elif len(data) > MAX_FILE_BYTES + 1:
+                data = data[: MAX_FILE_BYTES + 1]  # what _read_regular would have read
             if data is not None:
                 prescan.add(data, notebook=name.endswith(".ipynb"))
     return prescan
@@ -164,10 +180,16 @@ def _scan_file(
             if fragment is not None:
                 merge(fragment, facts)
             return
+        offered = fragments.take_offered(key) if hasattr(fragments, "take_offered") else None
+        if offered is not None:  # parsed in this run (its bytes were digested then): not read again
+            content, fragment = offered
+            fragments.put(key, content, fragment, sig)
+            merge(fragment, facts)
+            return
     data = _read_regular(path)
     if data is None:
         return
-    if len(data) > MAX_FILE_BYTES or not any(marker in data for marker in _INTERESTING):
+    if len(data) > MAX_FILE_BYTES or not may_contribute(data):
         if fragments is not None and sig is not None and len(data) <= MAX_FILE_BYTES:
             fragments.put(key, "", None, sig)  # contributes nothing: not read again while unchanged
         return
@@ -184,6 +206,27 @@ def _scan_file(
     elif sig is not None:
         fragments.put(key, content, fragment, sig)  # the signature changed, the content did not
     merge(fragment, facts)
+
+
+def may_contribute(data: bytes) -> bool:
+    """Whether a Python file's bytes may give it a facts fragment (else it is not parsed)."""
+    return (
+        any(marker in data for marker in _INTERESTING)
+        or _logs_metric(data)
+        or all(pattern.search(data) is not None for pattern in _RESUMABLE)
+    )
+
+
+def _logs_metric(data: bytes) -> bool:
+    """Whether ``self`` or ``pl_module`` (a whole name) comes before a ``.log(`` call."""
+    for match in _LOG_CALL.finditer(data):
+        before = data[max(0, match.start() - 40) : match.start()].rstrip(b" \t\f\r\n\\")
+        for name in _LOGGERS:
+            if before.endswith(name):
+                previous = before[-len(name) - 1 : -len(name)]
+                if not (previous.isalnum() or previous == b"_"):
+                    return True
+    return False
 
 
 def fragment_of(path: Path, root: Path, data: bytes) -> ProjectFacts:

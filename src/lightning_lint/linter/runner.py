@@ -79,6 +79,7 @@ def lint_files(
     fresh: List[_Pending] = []
     current = _CurrentValues(linter)
     settings_digests: Dict[int, str] = {}
+    contents: Dict[str, bytes] = {}  # what was read, by absolute path: the class prescan reads it
     if cache is not None:  # (not imported by a run without the cache: start-up time)
         from lightning_lint.linter.cache import signature
     for index, candidate in enumerate(files):
@@ -107,6 +108,7 @@ def lint_files(
             results[index] = linter.unreadable(path, display, exc)
             continue
         pending = _Pending(index, path, display, data)
+        contents[abspath if cache is not None else os.path.abspath(path)] = data
         if cache is not None:
             pending.sig = sig
             pending.content = dependencies.digest(data)
@@ -134,11 +136,11 @@ def lint_files(
             pending.data = b""  # not needed any more (and not to be copied into workers)
     processes = worker_count(options, len(to_parse))
     if processes > 1:
-        deferred = _lint_in_pool(linter, to_parse, processes, results, settle=cache is not None)
+        deferred = _lint_in_pool(linter, to_parse, processes, results, contents, settle=cache is not None)
         stats.workers = processes - 1
         stats.parsed_in_workers = len(to_parse) - len(deferred)
     else:
-        deferred = _lint_deferring_facts(linter, to_parse, results)
+        deferred = _lint_deferring_facts(linter, to_parse, results, contents)
     for pending in deferred:
         if pending.parked is not None:
             linter.park(pickle.loads(pending.parked))
@@ -160,7 +162,10 @@ def lint_files(
 
 
 def _lint_deferring_facts(
-    linter: Linter, pending: List[_Pending], results: List[Optional[FileResult]]
+    linter: Linter,
+    pending: List[_Pending],
+    results: List[Optional[FileResult]],
+    contents: Optional[Dict[str, bytes]] = None,
 ) -> List[_Pending]:
     """Lint ``pending`` here; the files whose rules need the project facts before they
     were gathered come back. Gathering them at the first such file would parse most of
@@ -171,7 +176,9 @@ def _lint_deferring_facts(
     for root in {linter.projects.for_path(p.path).root for p in pending}:
         project = linter.projects.for_root(root)
         if project.facts_without_parsing() is None and root is not None and len(pending) >= PRESCAN_MIN_FILES:
-            project.prescan()
+            project.prescan(contents)
+    if contents:
+        contents.clear()  # not needed any more
     back: List[_Pending] = []
     linter.projects.defer_facts(True)
     try:
@@ -354,6 +361,7 @@ def _lint_in_pool(
     pending: List[_Pending],
     processes: int,
     results: List[Optional[FileResult]],
+    contents: Optional[Dict[str, bytes]] = None,
     settle: bool = True,
 ) -> List[_Pending]:
     """Lint ``pending`` in ``processes`` processes: this one and a pool of the others,
@@ -419,7 +427,9 @@ def _lint_in_pool(
         if facts is not None:
             known[root] = facts
         elif root is not None and len(pending) >= PRESCAN_MIN_FILES:  # read here, not by each process
-            prescans[root] = (project.prescan(), project.listing)
+            prescans[root] = (project.prescan(contents), project.listing)
+    if contents:
+        contents.clear()  # not needed any more (nor to be inherited by the workers)
 
     def pool_with(facts: Dict[Optional[Path], Any]) -> ProcessPoolExecutor:
         return ProcessPoolExecutor(

@@ -63,7 +63,11 @@ class RuleContext:
 
     @property
     def target(self) -> TargetVersion:
-        return self.project.target(self.settings, self.path)
+        # asked by most rules of every spec: resolved (and its dependency recorded) once per file
+        found = self.__dict__.get("_target")
+        if found is None:
+            found = self.__dict__["_target"] = self.project.target(self.settings, self.path)
+        return found
 
     @property
     def facts(self) -> ProjectFacts:
