@@ -299,3 +299,36 @@ def test_the_facts_gathered_after_the_lint_read_no_file_again(in_tmp, monkeypatc
     _, uncached = check(in_tmp, no_cache=True, jobs=1)
     assert cold == uncached
     assert "val_acc" in cold and "'val_loss'" not in cold  # the facts were read: only val_acc is unlogged
+
+
+UNREMARKABLE = [
+    b"import math\n\nprint(math.log(2))\n",
+    b"# -*- coding: latin-1 -*-\nx = 1\n",
+    b"#!/usr/bin/env python\n# coding: nonsense\nx = 1\n",  # LL901: unknown encoding
+    b"x = 1  # noqa: LL101\n",  # LL904: a suppression with nothing to suppress
+    b"x = 1  # noqa: E501\n",
+    b"# lightning-lint: ignore LL101\nx = 1\n",
+    "x = '\u00e9'\n".encode(),
+    "x = '\u00e9'\n".encode("latin-1"),  # LL901: not UTF-8
+    b"x = 1\x00\n",  # LL901: binary
+    b"\xef\xbb\xbfx = 1\n",
+    b"",
+]
+
+
+@pytest.mark.parametrize("data", UNREMARKABLE)
+def test_a_file_the_prefilter_rejects_gets_what_decoding_it_gave(tmp_path, monkeypatch, data):
+    """The bytes-only shortcut for rejected Python files (``engine._plain_python``) gives
+    the findings the decoded text gives: none, or LL901/LL904."""
+    from lightning_lint.linter import engine
+    from lightning_lint.linter.settings import SettingsResolver
+
+    path = tmp_path / "mod.py"
+    path.write_bytes(data)
+    quick = engine.Linter(SettingsResolver(tmp_path)).lint_bytes(data, path, "mod.py", may_matter=False)
+    monkeypatch.setattr(engine, "_plain_python", lambda data: False)
+    slow = engine.Linter(SettingsResolver(tmp_path)).lint_bytes(data, path, "mod.py", may_matter=False)
+    assert [(d.code, d.line, d.message) for d in quick.diagnostics] == [
+        (d.code, d.line, d.message) for d in slow.diagnostics
+    ]
+    assert quick.parsed == slow.parsed is False

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import ast
 import os
+import time
 from pathlib import Path
 from typing import Dict, List, Optional, Set, Tuple
 
@@ -31,10 +32,7 @@ def sections_for(config: Path) -> Set[str]:
     found: Set[str] = set()
     folder = config.parent
     for _ in range(_MAX_UP + 1):
-        try:
-            scripts = sorted(p for p in folder.iterdir() if p.suffix == ".py" and p.is_file())
-        except OSError:
-            scripts = []
+        scripts = _scripts(folder)
         for script in scripts[:50]:
             state, splats = _splats(script)
             # an edit that adds or changes `Trainer(**...)` matters (dependencies.splat_state)
@@ -46,6 +44,27 @@ def sections_for(config: Path) -> Set[str]:
             break
         folder = folder.parent
     return found
+
+
+_LISTINGS: Dict[str, Tuple[int, List[Path]]] = {}  # folder -> (its mtime, its Python files)
+
+
+def _scripts(folder: Path) -> List[Path]:
+    """The Python files directly in ``folder``, sorted; remembered while the folder's
+    modification time stays (the configs of one folder, and of the folders below it, ask
+    about the same folders)."""
+    key = os.fspath(folder)
+    try:
+        mtime = os.stat(key).st_mtime_ns
+        known = _LISTINGS.get(key)
+        if known is not None and known[0] == mtime:
+            return known[1]
+        scripts = sorted(p for p in folder.iterdir() if p.suffix == ".py" and p.is_file())
+    except OSError:
+        return []
+    if time.time_ns() - mtime > 2_000_000_000:  # settled: an entry added within the same tick is not missed
+        _LISTINGS[key] = (mtime, scripts)
+    return scripts
 
 
 def _splats(script: Path) -> Tuple[str, List[Tuple[Path, str]]]:

@@ -127,6 +127,10 @@ class YNode:
     style: Optional[str] = None  # None plain, ' " | >
     tag: Optional[str] = None  # an explicit tag (None when resolved implicitly)
     source_text: Optional[str] = None  # the scalar exactly as in the file (quotes included)
+    # ``walk()``'s answer, kept: a config is walked by several readers (the flavour, the
+    # Hydra nodes, the tags). Nodes are not changed once built (``dataclasses.replace``
+    # makes a new one, without it).
+    _walked: Optional[List[Tuple[str, "YNode"]]] = field(default=None, init=False, repr=False)
 
     def get(self, key: str) -> Optional["YNode"]:
         return self.entries.get(key) if self.kind == "map" else None
@@ -140,6 +144,13 @@ class YNode:
 
     def walk(self, prefix: str = "") -> Iterator[Tuple[str, "YNode"]]:
         """(key path, node) for this node and every node below it, in document order."""
+        if prefix:
+            return self._walk(prefix)
+        if self._walked is None:
+            self._walked = list(self._walk(""))
+        return iter(self._walked)
+
+    def _walk(self, prefix: str) -> Iterator[Tuple[str, "YNode"]]:
         stack: List[Tuple[str, YNode]] = [(prefix, self)]  # not recursive: a ``yield from``
         while stack:  # chain costs each node the depth it sits at
             path, node = stack.pop()
