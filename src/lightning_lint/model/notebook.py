@@ -63,10 +63,11 @@ def scan_json(text: str) -> JNode:
     return node
 
 
+_WS_RUN = re.compile(f"[{_WS}]*")
+
+
 def _skip(text: str, position: int) -> int:
-    while position < len(text) and text[position] in _WS:
-        position += 1
-    return position
+    return _WS_RUN.match(text, position).end()  # type: ignore[union-attr]  # (``*`` always matches)
 
 
 def _where(text: str, position: int) -> str:
