@@ -332,3 +332,32 @@ def test_a_file_the_prefilter_rejects_gets_what_decoding_it_gave(tmp_path, monke
         (d.code, d.line, d.message) for d in slow.diagnostics
     ]
     assert quick.parsed == slow.parsed is False
+
+
+def _notebook_text(outputs: str) -> str:
+    cell = (
+        '{"cell_type": "code", "execution_count": 1, "metadata": {},\n'
+        f' "outputs": {outputs},\n'
+        ' "source": ["import lightning as L\\n", "trainer = L.Trainer(max_steps=5)"]}'
+    )
+    return (
+        '{"nbformat": 4, "nbformat_minor": 5, "metadata": {"kernelspec": {"language": "python"}},\n'
+        f' "cells": [{cell}, {cell}]}}'
+    )
+
+
+def test_a_notebooks_outputs_are_checked_but_not_scanned_for_positions():
+    from lightning_lint.model.notebook import NotebookError, read_notebook, scan_json
+
+    outputs = '[{"output_type": "stream", "text": ["a \\"quoted\\" [line]\\n"], "data": {"x": [[[1]]]}}]'
+    text = _notebook_text(outputs)
+    root = scan_json(text)
+    for cell in root.get("cells").items:
+        source = cell.get("source")
+        first = source.items[0]
+        assert text[first.start : first.end] == '"import lightning as L\\n"'  # positions past the outputs
+        assert cell.get("outputs").value[0]["output_type"] == "stream"
+    notebook = read_notebook(text)
+    assert [c.text for c in notebook.cells] == ["import lightning as L\ntrainer = L.Trainer(max_steps=5)"] * 2
+    with pytest.raises(NotebookError, match="not valid JSON"):
+        scan_json(_notebook_text('[{"output_type": "stream", "text": [1, 2,]}]'))

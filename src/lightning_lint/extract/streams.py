@@ -192,21 +192,31 @@ def helper_arguments(owner: ast.ClassDef, function: ast.FunctionDef, param: str)
     index = names.index(param) - 1
     by_hook: List[str] = []
     others: List[str] = []
+    for method, node in _self_calls(owner).get(function.name, ()):
+        if method is function:
+            continue
+        given = next((k.value for k in node.keywords if k.arg == param), None)
+        if given is None and 0 <= index < len(node.args):
+            given = node.args[index]
+        found = class_names(given, owner)
+        (by_hook if method.name == "train_dataloader" else others).extend(found)
+    return by_hook or others
+
+
+@functools.lru_cache(maxsize=16)  # asked for each argument of each loader a class's helper builds
+def _self_calls(owner: ast.ClassDef) -> Dict[str, List[Tuple[_Function, ast.Call]]]:
+    """method name -> (the method of ``owner`` making it, the call) for each ``self.<name>(...)``
+    call in the class's methods (not in functions or classes nested in them), in order."""
+    found: Dict[str, List[Tuple[_Function, ast.Call]]] = {}
     for method in owner.body:
-        if not isinstance(method, (ast.FunctionDef, ast.AsyncFunctionDef)) or method is function:
+        if not isinstance(method, (ast.FunctionDef, ast.AsyncFunctionDef)):
             continue
         for node in _walk_own(method):
-            if not (
+            if (
                 isinstance(node, ast.Call)
                 and isinstance(node.func, ast.Attribute)
-                and node.func.attr == function.name
                 and isinstance(node.func.value, ast.Name)
                 and node.func.value.id == "self"
             ):
-                continue
-            given = next((k.value for k in node.keywords if k.arg == param), None)
-            if given is None and 0 <= index < len(node.args):
-                given = node.args[index]
-            found = class_names(given, owner)
-            (by_hook if method.name == "train_dataloader" else others).extend(found)
-    return by_hook or others
+                found.setdefault(node.func.attr, []).append((method, node))
+    return found

@@ -10,7 +10,21 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Dict, FrozenSet, Iterable, List, Optional, Set, Tuple, Type, Union
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    Callable,
+    Dict,
+    FrozenSet,
+    Iterable,
+    List,
+    Optional,
+    Sequence,
+    Set,
+    Tuple,
+    Type,
+    Union,
+)
 
 from lightning_lint.extract.failure import ParseFailure
 from lightning_lint.linter import prefilter
@@ -830,10 +844,15 @@ def _plan(codes: Iterable[str]) -> List[Tuple[Type[Any], Tuple[Tuple[str, Any], 
 def run_rules(codes: Iterable[str], extraction: Extraction, ctx: "RuleContext") -> List[Diagnostic]:
     found: List[Diagnostic] = []
     candidates: Dict[int, bool] = {}  # id(spec) -> whether it has variants (asked by every rule)
+    subjects_of: Dict[str, Sequence[Any]] = {}  # hook -> what it is called on (most files have few)
     for rule_class, hooks in _plan(codes):
-        rule = rule_class()
+        rule = None
         for hook, subjects in hooks:
-            for subject in subjects(extraction):
+            if hook not in subjects_of:
+                subjects_of[hook] = tuple(subjects(extraction))
+            for subject in subjects_of[hook]:
+                if rule is None:
+                    rule = rule_class()
                 try:
                     if hook not in ("check_trainer", "check_fabric"):
                         found.extend(getattr(rule, hook)(subject, ctx))

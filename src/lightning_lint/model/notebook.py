@@ -95,7 +95,11 @@ def _value(text: str, position: int, depth: int) -> Tuple[JNode, int]:
             position = _skip(text, position)
             if position >= len(text) or text[position] != ":":
                 raise NotebookError(f"not valid JSON: expected ':' at {_where(text, position)}")
-            node, position = _value(text, _skip(text, position + 1), depth + 1)
+            position = _skip(text, position + 1)
+            if key.value in _UNREAD:
+                node, position = _opaque(text, position)
+            else:
+                node, position = _value(text, position, depth + 1)
             entries[str(key.value)] = node
             position = _skip(text, position)
             if position < len(text) and text[position] == ",":
@@ -121,6 +125,19 @@ def _value(text: str, position: int, depth: int) -> Tuple[JNode, int]:
                 return JNode(start, position + 1, items=items), position + 1
             raise NotebookError(f"not valid JSON: expected ',' or ']' at {_where(text, position)}")
     return _scalar(text, position)
+
+
+# Members nothing reads (a cell's outputs: images, logs, tables, most of a run notebook's
+# bytes): decoded whole by the C decoder, which checks them as strictly, without positions.
+_UNREAD = frozenset({"outputs", "attachments"})
+
+
+def _opaque(text: str, position: int) -> Tuple[JNode, int]:
+    try:
+        value, end = _DECODER.raw_decode(text, position)
+    except (ValueError, RecursionError) as exc:
+        raise NotebookError(f"not valid JSON at {_where(text, position)}: {getattr(exc, 'msg', exc)}") from None
+    return JNode(position, end, value=value), end
 
 
 def _scalar(text: str, position: int) -> Tuple[JNode, int]:
