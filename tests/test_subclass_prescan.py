@@ -11,6 +11,7 @@ import io
 import json
 import os
 import time
+from typing import List
 
 import pytest
 
@@ -369,3 +370,55 @@ def test_a_config_waits_for_the_facts_only_when_its_module_may_be_manual(in_tmp,
 
 
 TRAINER_CONFIG = "max_epochs: 3\naccumulate_grad_batches: 2\n"
+
+
+def test_a_pooled_run_reads_the_prescan_in_the_background(in_tmp, monkeypatch):
+    """With a pool, a forked process reads the prescan while this one reads the files; it
+    is not read here, and the findings are those of a run that read it here. When that
+    process fails, it is read here instead."""
+    from lightning_lint.linter import project_facts, runner
+    from lightning_lint.linter import run as checker
+    from lightning_lint.linter.run import CheckOptions
+
+    _large_project(in_tmp)
+    here: List[str] = []  # calls in this process (the forked one's are not seen)
+    real = project_facts.prescan_classes
+
+    def counted(*args, **kwargs):
+        here.append("prescan")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(project_facts, "prescan_classes", counted)
+
+    def found(**options):
+        run = checker.lint(CheckOptions(paths=["."], no_cache=True, **options), cwd=in_tmp, log=io.StringIO())
+        return sorted((d.path, d.code, d.span.start_line, d.message) for d in run.diagnostics)
+
+    sequential = found(jobs=1)
+    assert here == ["prescan"]  # -j1: no other process, read here
+    here.clear()
+    assert found(jobs=2) == sequential
+    assert here == []  # read by the forked process
+
+    def failing(project, sender):
+        sender.close()  # dies without sending
+
+    monkeypatch.setattr(runner, "_send_prescan", failing)
+    assert found(jobs=2) == sequential
+    assert here == ["prescan"]
+
+
+def test_a_prescan_nobody_takes_is_stopped(tmp_path):
+    from lightning_lint.linter import runner
+    from lightning_lint.linter.engine import Linter
+    from lightning_lint.linter.run import CheckOptions
+    from lightning_lint.linter.settings import SettingsResolver
+
+    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'x'\n")
+    linter = Linter(SettingsResolver(tmp_path))
+    background = runner._BackgroundPrescans(linter, CheckOptions(paths=["."], jobs=2))
+    background.start({tmp_path})
+    ((process, _),) = background.running.values()
+    background.close()
+    assert not process.is_alive() and background.running == {}
+    assert background.take(tmp_path) is None

@@ -7,7 +7,9 @@ and a pool of workers, one process per core in all (``--jobs`` overrides). There
 pool under pre-commit (``PRE_COMMIT`` is set; the hook is serial and passes the changed
 files), nor when ``LIGHTNING_LINT_NO_PARALLEL`` is set, and a worker never starts one.
 
-Project facts are gathered once, in this process (see ``_lint_in_pool``).
+Project facts are gathered once, in this process (see ``_lint_in_pool``). A large run's
+class prescan is read by a forked process while this one reads the files
+(``_BackgroundPrescans``).
 """
 
 from __future__ import annotations
@@ -80,6 +82,7 @@ def lint_files(
     current = _CurrentValues(linter)
     settings_digests: Dict[int, str] = {}
     contents: Dict[str, bytes] = {}  # what was read, by absolute path: the class prescan reads it
+    prescans = _BackgroundPrescans(linter, options)
     if cache is not None:  # (not imported by a run without the cache: start-up time)
         from lightning_lint.linter.cache import signature
     for index, candidate in enumerate(files):
@@ -131,16 +134,21 @@ def lint_files(
         fresh.append(pending)
         if may_matter_bytes(data, kind, settings, path):
             to_parse.append(pending)
+            if len(to_parse) == PRESCAN_MIN_FILES:  # a large run: its prescan is read meanwhile
+                prescans.start({linter.projects.for_path(p.path).root for p in to_parse})
         else:
             results[index] = _lean(linter.lint_bytes(data, path, display, may_matter=False))
             pending.data = b""  # not needed any more (and not to be copied into workers)
     processes = worker_count(options, len(to_parse))
-    if processes > 1:
-        deferred = _lint_in_pool(linter, to_parse, processes, results, contents, settle=cache is not None)
-        stats.workers = processes - 1
-        stats.parsed_in_workers = len(to_parse) - len(deferred)
-    else:
-        deferred = _lint_deferring_facts(linter, to_parse, results, contents)
+    try:
+        if processes > 1:
+            deferred = _lint_in_pool(linter, to_parse, processes, results, contents, prescans, settle=cache is not None)
+            stats.workers = processes - 1
+            stats.parsed_in_workers = len(to_parse) - len(deferred)
+        else:
+            deferred = _lint_deferring_facts(linter, to_parse, results, contents, prescans)
+    finally:
+        prescans.close()
     for pending in deferred:
         if pending.parked is not None:
             linter.park(pickle.loads(pending.parked))
@@ -166,6 +174,7 @@ def _lint_deferring_facts(
     pending: List[_Pending],
     results: List[Optional[FileResult]],
     contents: Optional[Dict[str, bytes]] = None,
+    prescans: Optional["_BackgroundPrescans"] = None,
 ) -> List[_Pending]:
     """Lint ``pending`` here; the files whose rules need the project facts before they
     were gathered come back. Gathering them at the first such file would parse most of
@@ -176,7 +185,7 @@ def _lint_deferring_facts(
     for root in {linter.projects.for_path(p.path).root for p in pending}:
         project = linter.projects.for_root(root)
         if project.facts_without_parsing() is None and root is not None and len(pending) >= PRESCAN_MIN_FILES:
-            project.prescan(contents)
+            _prescan(project, contents, prescans)
     if contents:
         contents.clear()  # not needed any more
     back: List[_Pending] = []
@@ -190,6 +199,77 @@ def _lint_deferring_facts(
     finally:
         linter.projects.defer_facts(False)
     return back
+
+
+def _prescan(project: Any, contents: Optional[Dict[str, bytes]], background: Optional["_BackgroundPrescans"]) -> Any:
+    """The project's class prescan: the one read in the background, else read now."""
+    found = background.take(project.root) if background is not None else None
+    if found is not None:
+        project.provide_prescan(found, project.listing)
+    return project.prescan(contents)
+
+
+class _BackgroundPrescans:
+    """Class prescans read by a forked process while this one reads and filters the rest
+    of the files (reading a large project's text costs ~0.4 s; this process's reading
+    loop takes longer, and the other cores are idle then). Only where the run may use
+    another core and ``fork`` is safe; elsewhere ``take`` finds none and the prescan is
+    read when needed, as before."""
+
+    def __init__(self, linter: Linter, options: "CheckOptions") -> None:
+        self.linter = linter
+        self.allowed = options.jobs != 1 and worker_count(options, 2 * FILES_PER_WORKER) > 1
+        self.running: Dict[Optional[Path], Tuple[Any, Any]] = {}
+
+    def start(self, roots: Set[Optional[Path]]) -> None:
+        if not self.allowed:
+            return
+        import multiprocessing
+
+        context = _context(multiprocessing)
+        if context.get_start_method() != "fork":
+            return  # a spawned process would import the linter first: no gain
+        for root in roots:
+            if root is None or root in self.running:
+                continue
+            receiver, sender = context.Pipe(duplex=False)
+            process = context.Process(
+                target=_send_prescan, args=(self.linter.projects.for_root(root), sender), daemon=True
+            )
+            process.start()
+            sender.close()
+            self.running[root] = (process, receiver)
+
+    def take(self, root: Optional[Path]) -> Any:
+        """The prescan read for ``root`` (None: none was started, or it failed)."""
+        entry = self.running.pop(root, None)
+        if entry is None:
+            return None
+        process, receiver = entry
+        try:
+            return receiver.recv()
+        except (EOFError, OSError):  # the process died: read it here
+            return None
+        finally:
+            receiver.close()
+            process.join()
+
+    def close(self) -> None:
+        """Stop what was started and not taken (the facts came from the cache, say)."""
+        for process, receiver in self.running.values():
+            process.terminate()
+            process.join()
+            receiver.close()
+        self.running.clear()
+
+
+def _send_prescan(project: Any, sender: Any) -> None:
+    try:
+        sender.send(project.prescan())
+    except Exception:  # noqa: BLE001 - the parent reads it itself on EOF (and reports any bug)
+        pass
+    finally:
+        sender.close()
 
 
 def _settle(result: Optional[FileResult], current: "_CurrentValues") -> None:
@@ -362,6 +442,7 @@ def _lint_in_pool(
     processes: int,
     results: List[Optional[FileResult]],
     contents: Optional[Dict[str, bytes]] = None,
+    background: Optional["_BackgroundPrescans"] = None,
     settle: bool = True,
 ) -> List[_Pending]:
     """Lint ``pending`` in ``processes`` processes: this one and a pool of the others,
@@ -427,7 +508,7 @@ def _lint_in_pool(
         if facts is not None:
             known[root] = facts
         elif root is not None and len(pending) >= PRESCAN_MIN_FILES:  # read here, not by each process
-            prescans[root] = (project.prescan(contents), project.listing)
+            prescans[root] = (_prescan(project, contents, background), project.listing)
     if contents:
         contents.clear()  # not needed any more (nor to be inherited by the workers)
 
