@@ -361,3 +361,29 @@ def test_a_notebooks_outputs_are_checked_but_not_scanned_for_positions():
     assert [c.text for c in notebook.cells] == ["import lightning as L\ntrainer = L.Trainer(max_steps=5)"] * 2
     with pytest.raises(NotebookError, match="not valid JSON"):
         scan_json(_notebook_text('[{"output_type": "stream", "text": [1, 2,]}]'))
+
+
+def test_the_facts_do_not_depend_on_which_files_were_linted(tmp_path):
+    """A linted file offers its fragment so that the facts need not parse it again; one
+    that the facts' markers pass over (a Fabric script) counts as contributing nothing, as
+    when the scan reads it: the facts are the project's, whatever the run lints."""
+    from lightning_lint.linter.engine import Linter
+    from lightning_lint.linter.settings import SettingsResolver
+
+    files = {
+        "pyproject.toml": "[project]\nname = 'x'\n",
+        "fab.py": "from lightning.fabric import Fabric\n\nclass Helper:\n    pass\n\nfabric = Fabric(accelerator='cpu')\n",
+        "model.py": MODEL,
+    }
+    write_files(tmp_path, files)
+    assert not project_facts.may_contribute(files["fab.py"].encode())
+
+    def facts(lint: List[str]):
+        linter = Linter(SettingsResolver(tmp_path))
+        for name in lint:
+            linter.lint_path(tmp_path / name, name)  # (shown by its name in the project: offered)
+        return linter.projects.for_path(tmp_path / "model.py").facts
+
+    alone, after_lint = facts([]), facts(["fab.py", "model.py"])
+    assert alone.identity() == after_lint.identity()
+    assert "Helper" not in after_lint.classes and "Net" in after_lint.classes

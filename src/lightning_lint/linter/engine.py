@@ -266,12 +266,16 @@ class Project:
             return
         if source.path != relative or not source.raw:
             return  # shown under another name: its locations would differ from the facts'
+        from lightning_lint.linter.project_facts import MAX_FILE_BYTES, may_contribute
         from lightning_lint.model.facts import ProjectFacts, fold
 
         fragment = ProjectFacts(files_parsed=1 if extraction is not None else 0)
         if extraction is not None:
             fold(extraction, fragment)
-        self._offered[f"{self.root}|{absolute}"] = (dependencies.digest(source.raw), fragment)
+        # what the facts scan would make of these bytes: a file its markers pass over
+        # contributes nothing (None), whoever lints it (the facts depend on the project only)
+        counted = len(source.raw) <= MAX_FILE_BYTES and may_contribute(source.raw)
+        self._offered[f"{self.root}|{absolute}"] = (dependencies.digest(source.raw), fragment if counted else None)
         if fragment.lightning_modules and self.listing is not None and _scanned_like(source, self.listing):
             if self._listed is None:
                 self._listed = set(self.listing)
@@ -297,8 +301,13 @@ class Project:
         """Facts gathered elsewhere (by the parent of a worker process)."""
         self._facts, self._facts_digest = facts, None
 
+    def offered(self, key: str) -> bool:
+        """Whether a file's fragment was offered in this run (see ``take_offered``)."""
+        return key in self._offered
+
     def take_offered(self, key: str) -> Optional[Tuple[str, Any]]:
-        """The (content digest, fragment) of a file parsed in this run, if one was offered."""
+        """The (content digest, fragment) of a file parsed in this run, if one was offered
+        (the fragment None: the file contributes nothing)."""
         return self._offered.pop(key, None)
 
     def get(self, key: str, content: str, sig: Optional[str] = None) -> Any:
@@ -354,13 +363,13 @@ class Projects:
         self.may_gather = may_gather
         self.fragments = fragments
         self._by_root: Dict[Optional[Path], Project] = {}
-        self._root_of: Dict[Path, Optional[Path]] = {}
+        self._root_of: Dict[str, Optional[Path]] = {}  # folder -> its project's root
 
     def for_path(self, path: Path) -> Project:
-        directory = Path(os.path.abspath(path)).parent
-        if directory not in self._root_of:
-            self._root_of[directory] = find_project_root(directory)
-        return self.for_root(self._root_of[directory])
+        folder = os.path.dirname(os.path.abspath(path))  # (asked for every file: strings, not Paths)
+        if folder not in self._root_of:
+            self._root_of[folder] = find_project_root(Path(folder))
+        return self.for_root(self._root_of[folder])
 
     def for_root(self, root: Optional[Path]) -> Project:
         if root not in self._by_root:

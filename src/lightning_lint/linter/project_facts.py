@@ -101,10 +101,13 @@ def gather(root: Optional[Path], resolver: Any, fragments: Any = None, parse: bo
     return facts
 
 
-def unparsed(root: Optional[Path], resolver: Any, project: Any) -> List[Tuple[str, str, bytes]]:
+def unparsed(
+    root: Optional[Path], resolver: Any, project: Any, known: Optional[Dict[str, bytes]] = None
+) -> List[Tuple[str, str, bytes]]:
     """(key, path, bytes) of the project's Python files whose fragment is neither cached
     nor offered: what ``gather`` would parse. A pool parses them before the facts are
-    gathered, so that this part of the work is shared among the processes too."""
+    gathered, so that this part of the work is shared among the processes too. ``known``:
+    the bytes of files the run has read already, by absolute path."""
     if root is None:
         return []
     listing = getattr(project, "listing", None)
@@ -115,11 +118,16 @@ def unparsed(root: Optional[Path], resolver: Any, project: Any) -> List[Tuple[st
             break
         if not str(path).endswith((".py", ".ipynb")):
             continue
-        key = f"{root}|{os.path.abspath(path)}"
-        sig = signature(key.split("|", 1)[1])
+        absolute = os.path.abspath(path)
+        key = f"{root}|{absolute}"
+        if project.offered(key):  # linted in this run (gather takes its fragment as it is)
+            continue
+        sig = signature(absolute)
         if project.lookup(key, sig)[0]:
             continue
-        data = _read_regular(path)
+        data = known.get(absolute) if known else None
+        if data is None:
+            data = _read_regular(path)
         if data is None:
             continue
         if len(data) > MAX_FILE_BYTES or not may_contribute(data):
@@ -183,6 +191,9 @@ def _scan_file(
         offered = fragments.take_offered(key) if hasattr(fragments, "take_offered") else None
         if offered is not None:  # parsed in this run (its bytes were digested then): not read again
             content, fragment = offered
+            if fragment is None:  # its bytes pass none of the markers
+                fragments.put(key, "", None, sig)
+                return
             fragments.put(key, content, fragment, sig)
             merge(fragment, facts)
             return

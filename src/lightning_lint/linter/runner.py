@@ -81,7 +81,7 @@ def lint_files(
     fresh: List[_Pending] = []
     current = _CurrentValues(linter)
     settings_digests: Dict[int, str] = {}
-    contents: Dict[str, bytes] = {}  # what was read, by absolute path: the class prescan reads it
+    contents: Dict[str, bytes] = {}  # what was read, by absolute path: the prescan and the facts reuse it
     prescans = _BackgroundPrescans(linter, options)
     if cache is not None:  # (not imported by a run without the cache: start-up time)
         from lightning_lint.linter.cache import signature
@@ -509,8 +509,6 @@ def _lint_in_pool(
             known[root] = facts
         elif root is not None and len(pending) >= PRESCAN_MIN_FILES:  # read here, not by each process
             prescans[root] = (_prescan(project, contents, background), project.listing)
-    if contents:
-        contents.clear()  # not needed any more (nor to be inherited by the workers)
 
     def pool_with(facts: Dict[Optional[Path], Any]) -> ProcessPoolExecutor:
         return ProcessPoolExecutor(
@@ -528,7 +526,9 @@ def _lint_in_pool(
         if settle:  # the results cache records the facts' digest of results that presumed them
             roots |= _presumed_roots([results[p.index] for p in pending])
         if roots:  # the facts are needed: the files no process parsed yet are parsed by all
-            _parse_for_facts(pool, linter, roots, processes)
+            _parse_for_facts(pool, linter, roots, processes, contents)
+    if contents:
+        contents.clear()  # not needed any more
     if len(deferred) < FILES_PER_WORKER * 2:
         return deferred
     roots = {linter.projects.for_path(p.path).root for p in deferred}
@@ -544,7 +544,9 @@ def _fragments_chunk(root: str, items: List[Tuple[str, str, bytes]]) -> Dict[str
     return {key: (dependencies.digest(data), fragment_of(Path(path), Path(root), data)) for key, path, data in items}
 
 
-def _parse_for_facts(pool: Any, linter: Linter, roots: Set[Optional[Path]], processes: int) -> None:
+def _parse_for_facts(
+    pool: Any, linter: Linter, roots: Set[Optional[Path]], processes: int, contents: Optional[Dict[str, bytes]] = None
+) -> None:
     """Parse, in this process and the pool, the project files whose facts fragments are
     neither cached nor offered yet, so that gathering the facts parses nothing."""
     from concurrent.futures import wait
@@ -555,7 +557,7 @@ def _parse_for_facts(pool: Any, linter: Linter, roots: Set[Optional[Path]], proc
         project = linter.projects.for_root(root)
         if root is None or project._facts is not None:
             continue
-        todo = sorted(project_facts.unparsed(root, linter.resolver, project), key=lambda item: -len(item[2]))
+        todo = sorted(project_facts.unparsed(root, linter.resolver, project, contents), key=lambda item: -len(item[2]))
         if len(todo) < 2:
             continue
         chunks: List[List[Tuple[str, str, bytes]]] = [todo[i :: processes * 4] for i in range(processes * 4)]
