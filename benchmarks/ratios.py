@@ -17,8 +17,9 @@ Each pair runs both tools back to back, in alternating order (A B, then B A, ...
 unmeasured run of each (OS file cache, bytecode); the ratio of a pair is its two wall
 times divided, and the table gives the median ratio with the lowest and highest, so that
 the spread of a shared, noisy machine shows. Only the wall clock is read (no memory
-sampling beside the run, which would take CPU from it: ``wall_time``). Bytecode is written (``PYTHONDONTWRITEBYTECODE``
-is removed from the children's environment), as an installed tool has it.
+sampling beside the run, which would take CPU from it: ``wall_time``). Bytecode is written
+(``PYTHONDONTWRITEBYTECODE`` is removed from the children's environment), as an installed
+tool has it.
 
 The tree: ``--tree``, else ``$LIGHTNING_LINT_BENCH_TREE``; the issue's measurement used
 NVIDIA NeMo's source tree (2,579 Python files), exported with e.g.

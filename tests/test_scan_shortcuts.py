@@ -318,7 +318,7 @@ UNREMARKABLE = [
 
 @pytest.mark.parametrize("data", UNREMARKABLE)
 def test_a_file_the_prefilter_rejects_gets_what_decoding_it_gave(tmp_path, monkeypatch, data):
-    """The bytes-only shortcut for rejected Python files (``engine._plain_python``) gives
+    """The bytes-only shortcut for rejected Python files (``sources.plainly_decodable``) gives
     the findings the decoded text gives: none, or LL901/LL904."""
     from lightning_lint.linter import engine
     from lightning_lint.linter.settings import SettingsResolver
@@ -326,7 +326,7 @@ def test_a_file_the_prefilter_rejects_gets_what_decoding_it_gave(tmp_path, monke
     path = tmp_path / "mod.py"
     path.write_bytes(data)
     quick = engine.Linter(SettingsResolver(tmp_path)).lint_bytes(data, path, "mod.py", may_matter=False)
-    monkeypatch.setattr(engine, "_plain_python", lambda data: False)
+    monkeypatch.setattr(engine, "plainly_decodable", lambda data: False)
     slow = engine.Linter(SettingsResolver(tmp_path)).lint_bytes(data, path, "mod.py", may_matter=False)
     assert [(d.code, d.line, d.message) for d in quick.diagnostics] == [
         (d.code, d.line, d.message) for d in slow.diagnostics

@@ -41,6 +41,8 @@ from lightning_lint.model.sources import (
     UnreadableSource,
     decode_source,
     kind_of,
+    may_hold_suppressions,
+    plainly_decodable,
     read_source,
     source_from_text,
 )
@@ -486,19 +488,6 @@ class _Lookups:
         return self.project.cli_trainer_class()
 
 
-def _plain_python(data: bytes) -> bool:
-    """Whether a Python file the prefilter rejected decodes without a finding (LL901) and
-    has no comment a suppression finding (LL904) could be about, judged from its bytes:
-    ASCII without NUL bytes or a coding declaration, and no ``noqa``/``lightning-lint:``
-    comment. (Decoding it and searching the text costs ten times as much.)"""
-    end = data.find(b"\n")
-    end = data.find(b"\n", end + 1) if end >= 0 else -1
-    if not data.isascii() or b"\x00" in data or b"coding" in (data if end < 0 else data[:end]):
-        return False  # (a coding declaration is on the first or second line)
-    lowered = data.lower()
-    return b"noqa" not in lowered and b"lightning-lint:" not in lowered
-
-
 def _answers_hold(asked: Iterable[Tuple[str, str]], project: "Project") -> bool:
     """Whether the gathered facts leave a provisional extraction as it is: no class it
     asked about extends a Lightning class through the project's classes (the deferred
@@ -656,12 +645,15 @@ class Linter:
         parked = self._parked.get(os.path.abspath(path))
         if parked is not None and parked.source.raw == data and parked.source.path == display:
             return self.lint_source(parked.source, path, may_matter)  # decoded before the facts were in
-        if may_matter is False and (
-            _plain_python(data) if kind_of(path) == PYTHON else kind_of(path) == NOTEBOOK and plainly_readable(data)
+        kind = kind_of(path) or PYTHON
+        if (  # a file the prefilter rejects: nothing to report unless it fails to decode (LL901)
+            may_matter is False  # or holds a suppression comment (LL904): not worth decoding
+            and not may_hold_suppressions(data)
+            and (plainly_decodable(data) if kind == PYTHON else kind == NOTEBOOK and plainly_readable(data))
         ):
-            return self._finish(FileResult(display), self.resolver.for_path(path), path)  # not worth decoding
+            return self._finish(FileResult(display), self.resolver.for_path(path), path)
         try:
-            source = decode_source(data, display, kind_of(path) or PYTHON)
+            source = decode_source(data, display, kind)
         except UnreadableSource as exc:
             return self.unreadable(path, display, exc)
         return self.lint_source(source, path, may_matter)

@@ -141,13 +141,10 @@ def _opaque(text: str, position: int) -> Tuple[JNode, int]:
 
 
 def _scalar(text: str, position: int) -> Tuple[JNode, int]:
-    try:
-        value, end = _DECODER.raw_decode(text, position)
-    except (ValueError, RecursionError) as exc:
-        raise NotebookError(f"not valid JSON at {_where(text, position)}: {getattr(exc, 'msg', exc)}") from None
-    if isinstance(value, (dict, list)):  # raw_decode only sees a scalar here; be sure
+    node, end = _opaque(text, position)
+    if isinstance(node.value, (dict, list)):  # raw_decode only sees a scalar here; be sure
         raise NotebookError(f"not valid JSON at {_where(text, position)}")
-    return JNode(position, end, value=value), end
+    return node, end
 
 
 # -- cells -----------------------------------------------------------------------------------
@@ -310,13 +307,9 @@ def read_notebook(json_text: str, parse: Optional[Callable[[str], Any]] = None) 
 
 
 def plainly_readable(data: bytes) -> bool:
-    """Whether ``read_notebook`` surely accepts these bytes and they hold no suppression
-    comment (so nothing could be reported for them), judged with the C JSON decoder: for
-    notebooks the prefilter rejects, whose cells are never parsed. False: decode them
-    properly, to find out (and say why, if they are not readable)."""
-    lowered = data.lower()
-    if b"noqa" in lowered or b"lightning-lint:" in lowered:
-        return False
+    """Whether ``read_notebook`` surely accepts these bytes, judged with the C JSON
+    decoder: for notebooks the prefilter rejects, whose cells are never parsed. False:
+    decode them properly, to find out (and say why, if they are not readable)."""
     try:
         text = data[3:].decode("utf-8") if data.startswith(b"\xef\xbb\xbf") else data.decode("utf-8")
         root = json.loads(text)

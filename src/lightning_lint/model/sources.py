@@ -220,6 +220,22 @@ def decode_source(data: bytes, display: str, kind: str) -> SourceFile:
     return SourceFile(display, text, kind, encoding=encoding, bom=bom, raw=data)
 
 
+def may_hold_suppressions(data: bytes) -> bool:
+    """Whether a file's bytes may hold a ``noqa`` or ``lightning-lint:`` comment (any case):
+    else no suppression in it can be reported unused, nor anything be hidden."""
+    lowered = data.lower()
+    return b"noqa" in lowered or b"lightning-lint:" in lowered
+
+
+def plainly_decodable(data: bytes) -> bool:
+    """Whether ``decode_source`` surely decodes a Python file's bytes, judged without
+    decoding them (which costs ten times as much): ASCII without NUL bytes or a coding
+    declaration (on the first or second line)."""
+    end = data.find(b"\n")
+    end = data.find(b"\n", end + 1) if end >= 0 else -1
+    return data.isascii() and b"\x00" not in data and b"coding" not in (data if end < 0 else data[:end])
+
+
 def source_from_text(text: str, display: str, kind: str) -> SourceFile:
     """A ``SourceFile`` for text that is already decoded (an editor buffer, standard
     input): a Python coding declaration does not apply to it a second time."""
