@@ -6,6 +6,8 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from lightning_lint.linter import prefilter
 from lightning_lint.linter.engine import Linter, may_matter
@@ -43,6 +45,33 @@ def test_python_words_that_matter(text):
 )
 def test_python_without_lightning_words(text):
     assert not prefilter.python_may_matter(text.encode())
+
+
+def _any_word(data: bytes) -> bool:
+    return any(word.encode() in data for word in prefilter._PY_WORDS)
+
+
+@given(
+    st.lists(
+        st.sampled_from([w[: len(w) // 2] for w in prefilter._PY_WORDS] + prefilter._PY_WORDS + ["x", " ", "\n", "_"])
+        | st.text(alphabet="TrainerDataLoadMCheckpointSF_e ", max_size=12),
+        max_size=8,
+    )
+)
+def test_the_scan_finds_exactly_the_files_naming_a_word(parts):
+    """However the words are searched (substrings first, then one regex grouped by first
+    letter), the answer is: does the file contain one of them."""
+    data = "".join(parts).encode()
+    assert prefilter.python_may_matter(data) == _any_word(data)
+
+
+def test_the_scan_on_the_repository_files():
+    root = Path(__file__).parent.parent  # the bundled examples, the tests, the linter itself
+    files = [p for folder in ("examples", "tests", "src") for p in (root / folder).rglob("*.py")]
+    assert len(files) > 50
+    for path in files:
+        data = path.read_bytes()
+        assert prefilter.python_may_matter(data) == _any_word(data), path
 
 
 def test_every_callback_name_is_a_python_word():
