@@ -6,8 +6,8 @@
 - The scope builder records each function's ``return`` statements as it goes; helpers are
   followed into by them, and they must be the ones a walk of the function finds.
 - PyYAML's implicit tags are remembered by scalar text.
-- The class prescan reads the bytes the run has read already; the facts gathered after a
-  pool reads no file the pool parsed or found to contribute nothing.
+- The facts gathered after a pool read no file the pool parsed or found to contribute
+  nothing.
 """
 
 from __future__ import annotations
@@ -221,22 +221,6 @@ def test_the_loader_composes_the_tags_of_the_safe_loader():
         return (node.tag, node.value)
 
     assert tags(ours) == tags(theirs)
-
-
-def test_the_prescan_of_bytes_already_read_is_the_prescan_of_the_files(tmp_path):
-    files = {
-        "pyproject.toml": "[project]\nname = 'x'\n",
-        "a.py": "from lightning.pytorch.callbacks import ModelCheckpoint\n\nclass A(ModelCheckpoint):\n    pass\n",
-        "b.py": "from a import A as Base\n\nclass B(Base):\n    pass\n\nclass C:\n    pass\n",
-    }
-    write_files(tmp_path, files)
-    listing = [str(tmp_path / name) for name in sorted(files) if name.endswith(".py")]
-    from_disk = project_facts.prescan_classes(tmp_path, None, listing)
-    known = {path: Path(path).read_bytes() for path in listing}
-    from_memory = project_facts.prescan_classes(tmp_path, None, listing, known)
-    for name in ("A", "B", "C", "Base", "b.B", "Unknown"):
-        assert from_disk.may_extend(name) == from_memory.may_extend(name), name
-    assert from_memory.may_extend("B") and not from_memory.may_extend("C")
 
 
 MODEL = """\

@@ -1,159 +1,26 @@
-"""The class prescan (linter/subclass_prescan.py): which names of a project may extend a
-Trainer or a callback, read from the text before the facts are gathered. Its "no" must be
-the class index's answer (a name it rules out never resolves to a Lightning class), so
-that a cold run can lint such a file at once; and a result that relied on it is cached
-with the facts' digest, so that an edit of another module that changes the answer
-invalidates it."""
+"""Files whose rules wait for the project facts (linter/runner.py, ``_Pool``).
+
+A cold run lints a file before the facts are gathered; a file whose rules need them is set
+aside where it was linted, its extraction kept there, and finished by that process once the
+facts are in. Sequential, pooled, cached and uncached runs say the same; a result that waited
+is cached with the facts' digest, so that an edit of another module that changes the answer
+invalidates it; a large run starts its workers while it still reads its files."""
 
 from __future__ import annotations
 
 import io
-import json
+import multiprocessing
 import os
 import time
+from pathlib import Path
 from typing import List
 
 import pytest
 
 from conftest import write_files
+from lightning_lint.linter import engine, runner
 from lightning_lint.linter.engine import Linter
 from lightning_lint.linter.settings import SettingsResolver
-from lightning_lint.linter.subclass_prescan import Prescan
-from lightning_lint.model.subclasses import Index
-
-
-def prescan(*texts: str) -> Prescan:
-    scan = Prescan()
-    for text in texts:
-        scan.add(text.encode())
-    return scan
-
-
-@pytest.mark.parametrize(
-    "text, name",
-    [
-        ("import lightning.pytorch as pl\nclass MyTrainer(pl.Trainer): pass\n", "pkg.MyTrainer"),
-        ("from lightning.pytorch import Trainer as T\nclass MyTrainer(T): pass\n", "MyTrainer"),
-        ("import lightning.pytorch as pl\nT = pl.Trainer\nclass MyTrainer(T): pass\n", "MyTrainer"),
-        ("from pytorch_lightning.callbacks import ModelCheckpoint as MC\nclass Ckpt(MC): pass\n", "Ckpt"),
-        ('class MyTrainer(Generic["T"], pl.Trainer): pass\n', "MyTrainer"),
-        ("class MyTrainer(\n    # a base (that is all\n    pl.Trainer,\n):\n    pass\n", "MyTrainer"),
-        ("class MyTrainer(pl . Trainer, metaclass=Meta): pass\n", "MyTrainer"),
-        ("class Ckpt(nl.ModelCheckpoint): pass\n", "Ckpt"),  # NeMo 2's, a library subclass
-        ("class Odd(make('a, b):\n    pass\n", "Odd"),  # an unclosed string: may extend anything
-    ],
-)
-def test_names_that_may_extend_a_lightning_class(text, name):
-    assert prescan(text).may_extend(name)
-
-
-@pytest.mark.parametrize(
-    "text, name",
-    [
-        ("class Dataset(torch.utils.data.Dataset): pass\n", "Dataset"),
-        ("class Model(pl.LightningModule): pass\n", "Model"),  # not a Trainer or a callback
-        ("class Base: pass\nclass Child(Base): pass\n", "Child"),
-        ("class G(Generic[T]): pass\n", "G"),  # a subscript resolves to no class
-        ("x = Trainer(max_epochs=1)\n", "Helper"),  # no class of that name at all
-        ("class MyTrainerNotes: pass  # extends pl.Trainer in spirit\n", "MyTrainerNotes"),
-    ],
-)
-def test_names_that_cannot(text, name):
-    assert not prescan(text).may_extend(name)
-
-
-def test_a_chain_across_files_and_an_alias_seen_only_in_its_own_file():
-    scan = prescan(
-        "import lightning.pytorch as pl\nclass Base(pl.Trainer): pass\n",
-        "from base import Base\nclass Mid(Base): pass\n",
-        "from mid import Mid as M\nclass Leaf(M): pass\n",
-        # an alias made in one module and imported into another is not followed by the
-        # index either: ``other.T`` names no class
-        "import lightning.pytorch as pl\nT = pl.Trainer\n",
-        "from other import T\nclass Far(T): pass\n",
-    )
-    assert scan.may_extend("Base") and scan.may_extend("Mid") and scan.may_extend("Leaf")
-    assert not scan.may_extend("Far")
-
-
-def test_a_notebook_is_read_cell_by_cell():
-    notebook = {
-        "nbformat": 4,
-        "nbformat_minor": 5,
-        "metadata": {},
-        "cells": [
-            {"cell_type": "code", "metadata": {}, "source": ["import lightning.pytorch as pl\n"]},
-            {"cell_type": "code", "metadata": {}, "source": ["class NbTrainer(pl.Trainer):\n", "    pass\n"]},
-        ],
-    }
-    scan = Prescan()
-    scan.add(json.dumps(notebook).encode(), notebook=True)
-    assert scan.may_extend("NbTrainer")
-
-
-PROJECT = {
-    "pyproject.toml": "[project]\nname = 'example'\n",
-    "pkg/__init__.py": "",
-    "pkg/trainers.py": """
-        import lightning.pytorch as pl
-        from lightning.pytorch.callbacks import ModelCheckpoint as Checkpoint
-        from pkg.data import Loaderish
-
-        Alias = pl.Trainer
-
-
-        class Base(pl.Trainer):
-            pass
-
-
-        class FromAlias(Alias):
-            pass
-
-
-        class Ckpt(Checkpoint):
-            pass
-
-
-        class Mixed(Loaderish, Base):
-            pass
-    """,
-    "pkg/data.py": """
-        import torch
-        from typing import Generic, TypeVar
-
-        T = TypeVar("T")
-
-
-        class Loaderish(torch.utils.data.Dataset):
-            pass
-
-
-        class Typed(Generic[T]):
-            pass
-
-
-        class Plain:
-            pass
-
-
-        class Child(Plain, Typed):
-            pass
-    """,
-}
-
-
-def test_every_name_ruled_out_is_one_the_class_index_does_not_resolve(in_tmp):
-    write_files(in_tmp, PROJECT)
-    project = Linter(SettingsResolver(in_tmp)).projects.for_root(in_tmp)
-    index = Index(project.classes_named)
-    names = ["Base", "FromAlias", "Ckpt", "Mixed", "Loaderish", "Typed", "Plain", "Child", "Missing"]
-    module = {"Loaderish": "data", "Typed": "data", "Plain": "data", "Child": "data"}
-    resolved = {name for name in names if index.resolve(f"pkg.{module.get(name, 'trainers')}.{name}") is not None}
-    assert resolved == {"Base", "FromAlias", "Ckpt", "Mixed"}  # the facts' answer
-    scan = project.prescan()
-    assert {name for name in names if scan.may_extend(name)} >= resolved
-    assert not {"Loaderish", "Typed", "Plain", "Child", "Missing"} & {n for n in names if scan.may_extend(n)}
-
 
 USER = {
     "pyproject.toml": "[project]\nname = 'example'\n",
@@ -164,18 +31,11 @@ USER = {
 }
 
 
-@pytest.fixture
-def prescan_always(monkeypatch):
-    from lightning_lint.linter import runner
-
-    monkeypatch.setattr(runner, "PRESCAN_MIN_FILES", 2)  # these projects are small
-
-
 @pytest.mark.parametrize("jobs", [1, 2])
-def test_a_result_the_prescan_decided_is_cached_with_the_facts(in_tmp, jobs, prescan_always):
-    """``LoopTrainer`` (a name the prefilter lets through) extends nothing: a cold run lints train.py without waiting for the facts
-    and caches the result with their digest, so an unchanged run reuses it, and making
-    ``LoopTrainer`` a Trainer in another module brings the finding."""
+def test_a_result_that_waited_for_the_facts_is_cached_with_them(in_tmp, jobs):
+    """``LoopTrainer`` (a name the prefilter lets through) extends nothing: a cold run lints
+    train.py once the facts say so and caches the result with their digest, so an unchanged
+    run reuses it, and making ``LoopTrainer`` a Trainer in another module brings the finding."""
     from lightning_lint.linter import run as checker
     from lightning_lint.linter.run import CheckOptions
 
@@ -199,7 +59,7 @@ def test_a_result_the_prescan_decided_is_cached_with_the_facts(in_tmp, jobs, pre
     assert [(d.path, d.code, d.span.start_line) for d in found] == [("train.py", "LL301", 3)]
 
 
-def test_the_runner_keeps_no_pending_record(in_tmp, prescan_always):
+def test_the_runner_keeps_no_pending_record(in_tmp):
     from lightning_lint.linter import run as checker
     from lightning_lint.linter.run import CheckOptions
     from lightning_lint.model import dependencies
@@ -250,26 +110,9 @@ def test_two_modules_seen_before_the_facts_are_enough(in_tmp):
     assert project.lightning_modules_at_least(2) and not project.lightning_modules_at_least(3)
 
 
-@pytest.mark.parametrize("threshold, reads", [(100, 0), (2, 1)])
-def test_the_prescan_is_read_for_a_large_run_only(in_tmp, monkeypatch, threshold, reads):
-    """Reading a project's text costs more than waiting for the facts with a few files
-    (pre-commit): a run reads it only from ``PRESCAN_MIN_FILES`` files to parse on."""
-    from lightning_lint.linter import project_facts, runner
-    from lightning_lint.linter import run as checker
-    from lightning_lint.linter.run import CheckOptions
-
-    write_files(in_tmp, USER)
-    monkeypatch.setattr(runner, "PRESCAN_MIN_FILES", threshold)
-    calls = []
-    original = project_facts.prescan_classes
-    monkeypatch.setattr(project_facts, "prescan_classes", lambda *a: calls.append(a) or original(*a))
-    run = checker.lint(CheckOptions(paths=["."], select=("LL301",), jobs=1), cwd=in_tmp, log=io.StringIO())
-    assert len(calls) == reads and run.diagnostics == []
-
-
 def _large_project(root) -> None:
-    """Enough files to parse for the prescan and a pool: scripts that call a project
-    Trainer subclass or a plain project class, modules, and Hydra trainer configs."""
+    """Enough files to parse for a pool: scripts that call a project Trainer subclass or a
+    plain project class, modules, and Hydra trainer configs."""
     files = {
         "pyproject.toml": "[project]\nname = 'example'\n",
         "pkg/__init__.py": "",
@@ -337,88 +180,127 @@ def _module(name: str, manual: bool) -> str:
 
 
 @pytest.mark.parametrize(
-    "modules, waits",
+    "modules, manual",
     [
         ({"a.py": ("A", True), "b.py": ("B", False)}, False),  # B optimizes automatically: not all are manual
-        ({"a.py": ("A", False), "b.py": ("B", False)}, False),  # (and no file says so for the config's project)
-        ({"a.py": ("A", True), "b.py": ("B", True)}, True),  # all seen are manual: the facts decide
+        ({"a.py": ("A", False), "b.py": ("B", False)}, False),
+        ({"a.py": ("A", True), "b.py": ("B", True)}, True),  # every module is manual
     ],
 )
-def test_a_config_waits_for_the_facts_only_when_its_module_may_be_manual(in_tmp, modules, waits):
-    """LL409 on a config without a fit: the module is the project's only one, or every
-    module optimizes manually. Before the facts, a module seen that does not rules it out."""
+def test_a_config_waits_for_the_facts_to_say_whether_its_module_is_manual(in_tmp, modules, manual):
+    """LL409 on a config without a fit: every module of the project optimizes manually.
+    While the facts are deferred the config waits; once they are in, it gets their answer."""
     from lightning_lint.linter.engine import FactsNeeded
 
     files = {"pyproject.toml": "[project]\nname = 'example'\n", "conf/trainer/default.yaml": TRAINER_CONFIG}
-    files.update({path: _module(name, manual) for path, (name, manual) in modules.items()})
+    files.update({path: _module(name, is_manual) for path, (name, is_manual) in modules.items()})
     write_files(in_tmp, files)
-    linter, project = _linter_with_listing(in_tmp)
-    project.prescan()
+    linter, _ = _linter_with_listing(in_tmp)
     linter.projects.defer_facts(True)
     for path in modules:
         linter.lint_path(in_tmp / path, path)
     config = in_tmp / "conf/trainer/default.yaml"
-    if waits:
-        with pytest.raises(FactsNeeded):
-            linter.lint_path(config, "conf/trainer/default.yaml")
-        linter.projects.defer_facts(False)
-        found = linter.lint_path(config, "conf/trainer/default.yaml").diagnostics
-        assert [d.code for d in found if d.code == "LL409"] == ["LL409"]  # the facts: every module is manual
-    else:
-        found = linter.lint_path(config, "conf/trainer/default.yaml").diagnostics
-        assert "LL409" not in [d.code for d in found] and project._facts is None
+    with pytest.raises(FactsNeeded):
+        linter.lint_path(config, "conf/trainer/default.yaml")
+    linter.projects.defer_facts(False)
+    found = linter.lint_path(config, "conf/trainer/default.yaml").diagnostics
+    assert ("LL409" in [d.code for d in found]) == manual
 
 
 TRAINER_CONFIG = "max_epochs: 3\naccumulate_grad_batches: 2\n"
 
 
-def test_a_pooled_run_reads_the_prescan_in_the_background(in_tmp, monkeypatch):
-    """With a pool, a forked process reads the prescan while this one reads the files; it
-    is not read here, and the findings are those of a run that read it here. When that
-    process fails, it is read here instead."""
-    from lightning_lint.linter import project_facts, runner
+def _found(root, **options):
     from lightning_lint.linter import run as checker
     from lightning_lint.linter.run import CheckOptions
 
+    run = checker.lint(CheckOptions(paths=["."], no_cache=True, **options), cwd=root, log=io.StringIO())
+    return sorted((d.path, d.code, d.span.start_line, d.message) for d in run.diagnostics)
+
+
+def _by_name(function, name):
+    """``function`` pickled by the name of the runner's function it replaces: the pool
+    sends a task's function to a worker by name, and a forked worker has the patch."""
+    function.__module__, function.__qualname__ = runner.__name__, name
+    return function
+
+
+forking = pytest.mark.skipif(
+    runner._context(multiprocessing).get_start_method() != "fork",
+    reason="the workers see this process's patches only when forked",
+)
+
+
+def test_a_large_run_hands_files_to_the_workers_while_it_reads(in_tmp, monkeypatch):
     _large_project(in_tmp)
-    here: List[str] = []  # calls in this process (the forked one's are not seen)
-    real = project_facts.prescan_classes
+    sequential = _found(in_tmp, jobs=1)
+    monkeypatch.setattr(runner, "EARLY_POOL_FILES", 10)
+    monkeypatch.setattr(runner, "BATCH_FILES", 5)
+    handed: List[int] = []
+    real = runner._Pool.hand
 
-    def counted(*args, **kwargs):
-        here.append("prescan")
-        return real(*args, **kwargs)
+    def hand(self, batch):
+        taken = real(self, batch)
+        if taken:
+            handed.append(len(batch))
+        return taken
 
-    monkeypatch.setattr(project_facts, "prescan_classes", counted)
-
-    def found(**options):
-        run = checker.lint(CheckOptions(paths=["."], no_cache=True, **options), cwd=in_tmp, log=io.StringIO())
-        return sorted((d.path, d.code, d.span.start_line, d.message) for d in run.diagnostics)
-
-    sequential = found(jobs=1)
-    assert here == ["prescan"]  # -j1: no other process, read here
-    here.clear()
-    assert found(jobs=2) == sequential
-    assert here == []  # read by the forked process
-
-    def failing(project, sender):
-        sender.close()  # dies without sending
-
-    monkeypatch.setattr(runner, "_send_prescan", failing)
-    assert found(jobs=2) == sequential
-    assert here == ["prescan"]
+    monkeypatch.setattr(runner._Pool, "hand", hand)
+    assert _found(in_tmp, jobs=2) == sequential
+    assert handed and sum(handed) < 100  # some files before the reading ended, not all
 
 
-def test_a_prescan_nobody_takes_is_stopped(tmp_path):
-    from lightning_lint.linter import runner
-    from lightning_lint.linter.engine import Linter
-    from lightning_lint.linter.run import CheckOptions
-    from lightning_lint.linter.settings import SettingsResolver
+@forking
+def test_a_file_set_aside_is_finished_where_it_was_extracted(in_tmp, monkeypatch):
+    """No extraction crosses processes: a file set aside is linted again by the process
+    that extracted it, from the extraction it kept (extracted once, unless the facts change
+    what it asked: ``MyTrainer`` turns out to be a Trainer)."""
+    _large_project(in_tmp)
+    sequential = _found(in_tmp, jobs=1)
+    log = in_tmp.parent / "extractions.log"
+    real_extract = engine.EXTRACTORS["python"]
+    real_finish = runner._finish_kept
 
-    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'x'\n")
-    linter = Linter(SettingsResolver(tmp_path))
-    background = runner._BackgroundPrescans(linter, CheckOptions(paths=["."], jobs=2))
-    background.start({tmp_path})
-    ((process, _),) = background.running.values()
-    background.close()
-    assert not process.is_alive() and background.running == {}
-    assert background.take(tmp_path) is None
+    def extract(source, settings, path, project=None):
+        with open(log, "a") as out:
+            out.write(f"extract {os.getpid()} {Path(path).as_posix()}\n")
+        return real_extract(source, settings, path, project)
+
+    def finish(facts, linter=None, kept=None):
+        waiting = len(kept if kept is not None else runner._worker_kept)
+        with open(log, "a") as out:
+            out.write(f"finish {os.getpid()} {waiting}\n")
+        return real_finish(facts, linter, kept)
+
+    monkeypatch.setitem(engine.EXTRACTORS, "python", extract)
+    monkeypatch.setattr(runner, "_finish_kept", _by_name(finish, "_finish_kept"))
+    assert _found(in_tmp, jobs=2) == sequential
+    lines = [line.split() for line in log.read_text().splitlines()]
+    finishes = {pid: int(count) for kind, pid, count in lines if kind == "finish"}
+    assert len(finishes) == 2 and all(finishes.values())  # both processes set files aside
+    by_file: dict = {}
+    for kind, pid, path in lines:
+        if kind == "extract":
+            by_file.setdefault(path, []).append(pid)
+    plain = [p for p in by_file if p.endswith(tuple(f"/train_{i}.py" for i in range(0, 60, 2)))]
+    assert len(plain) == 30 and all(len(by_file[p]) == 1 for p in plain)  # RunTrainer: extracted once
+    assert all(len(set(pids)) == 1 for pids in by_file.values())  # never again elsewhere
+
+
+@forking
+def test_the_files_of_a_worker_lost_before_the_facts_are_linted_here(in_tmp, monkeypatch):
+    _large_project(in_tmp)
+    sequential = _found(in_tmp, jobs=1)
+    real_finish = runner._finish_kept
+
+    log = in_tmp.parent / "lost.log"
+
+    def lost(facts, linter=None, kept=None):
+        if linter is None:  # in the worker: its files never come back
+            log.write_text(str(len(runner._worker_kept)))
+            raise RuntimeError("worker lost")
+        return real_finish(facts, linter, kept)
+
+    monkeypatch.setattr(runner, "_finish_kept", _by_name(lost, "_finish_kept"))
+    assert _found(in_tmp, jobs=2) == sequential
+    assert int(log.read_text()) > 0  # the worker had files waiting

@@ -15,7 +15,6 @@ from typing import (
     Any,
     Callable,
     Dict,
-    FrozenSet,
     Iterable,
     List,
     Optional,
@@ -64,15 +63,6 @@ class FactsNeeded(BaseException):
     so that the guard around each rule (LL905) lets it through."""
 
 
-@dataclass(frozen=True)
-class PartialFacts:
-    """What a run knows of the project facts before they are gathered; each is a bound
-    the facts cannot cross."""
-
-    maybe_manual: FrozenSet[str]  # the manually optimized modules are among these names
-    modules_seen: FrozenSet[str]  # these LightningModules are among the facts'
-
-
 class Project:
     """Facts shared by every file of one project, computed at most once per run."""
 
@@ -95,32 +85,10 @@ class Project:
         # the files of the project the facts scan looks at, when discovery's walk listed them
         # (one walk of the tree, not two); None: the scan walks the project itself
         self.listing: Optional[List[str]] = None
-        self._prescan: Any = None  # subclass_prescan.Prescan, read when first asked
         self._listed: Optional[Set[str]] = None  # the listing, as a set
         # file -> its LightningModules, for the files this process extracted that the facts
         # scan reads (``lightning_modules_at_least``; offers are handed on, these stay)
         self._modules_seen: Dict[str, Tuple[str, ...]] = {}
-
-    def may_extend_lightning(self, dotted: str) -> bool:
-        """Whether the class index might resolve ``dotted`` to a Trainer or a callback,
-        judged from the project's text before its facts are gathered (subclass_prescan.py);
-        True (it might) when the run did not read the prescan (a few files: waiting for
-        the facts costs less than reading the project)."""
-        return self._prescan is None or self._prescan.may_extend(dotted)
-
-    def prescan(self, known: Optional[Dict[str, bytes]] = None) -> Any:
-        """The class prescan, read now if it was not (``known``: files' bytes the run has
-        read already, by absolute path)."""
-        if self._prescan is None:
-            from lightning_lint.linter import project_facts
-
-            self._prescan = project_facts.prescan_classes(self.root, self.resolver, self.listing, known)
-        return self._prescan
-
-    def provide_prescan(self, prescan: Any, listing: Optional[List[str]]) -> None:
-        """A prescan read elsewhere (by the parent of a worker process), and the listing."""
-        self._prescan = prescan
-        self.listing = listing
 
     def lightning_modules_at_least(self, count: int) -> bool:
         """Whether the project facts name ``count`` LightningModules or more. Before they
@@ -133,14 +101,6 @@ class Project:
             self.presume_facts()
             return True
         raise FactsNeeded(self.root)
-
-    def partial_facts(self) -> Optional[PartialFacts]:
-        """What is known of the facts before they are gathered (None: they are, or nothing
-        is known): a rule that can decide from it calls ``presume_facts``."""
-        if not self.facts_deferred or self._prescan is None:
-            return None
-        seen = {name for names in self._modules_seen.values() for name in names}
-        return PartialFacts(maybe_manual=frozenset(self._prescan.maybe_manual), modules_seen=frozenset(seen))
 
     def presume_facts(self) -> None:
         """The lint depends on the facts, decided without them: their digest is recorded
@@ -386,6 +346,10 @@ class Projects:
         for project in self._by_root.values():
             project.may_gather = not defer
 
+    def listings(self) -> Dict[Path, List[str]]:
+        """The listing of each project discovery walked (``provide_listing``)."""
+        return {root: p.listing for root, p in self._by_root.items() if root is not None and p.listing is not None}
+
     def provide_listing(self, root: Path, files: List[str]) -> None:
         """The facts scan's files of the project at ``root``, as discovery listed them."""
         self.for_root(root).listing = files
@@ -474,9 +438,6 @@ class _Lookups:
 
     def classes_named(self, dotted: str) -> List[Any]:
         if self.project.facts_deferred:
-            if not self.project.may_extend_lightning(dotted):
-                self.project.presume_facts()  # the answer the facts will give, for the index
-                return []
             self.asked.append(("classes", dotted))
             return []
         return self.project.classes_named(dotted)
@@ -902,11 +863,15 @@ def _here(diagnostics: Iterable[Diagnostic], spec: TrainerSpec) -> List[Diagnost
     (``extract/config_sections.py``)."""
     if spec.flavor != FLAVOR_PYTHON:
         return list(diagnostics)
-    here = os.path.abspath(spec.path)
+    here: Optional[str] = None  # (worked out only for a finding written elsewhere: most calls have none)
     result = []
     for diagnostic in diagnostics:
-        if os.path.abspath(diagnostic.path) == here or diagnostic.path.endswith((".yaml", ".yml")):
+        if diagnostic.path.endswith((".yaml", ".yml")):
             result.append(diagnostic)  # a section of a YAML file the script loads: at its key
+            continue
+        here = here or os.path.abspath(spec.path)
+        if diagnostic.path == spec.path or os.path.abspath(diagnostic.path) == here:
+            result.append(diagnostic)
             continue
         origin = Loc(diagnostic.path, diagnostic.span)
         anchor = spec.extras.get("call_loc", spec.loc)

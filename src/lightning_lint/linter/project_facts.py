@@ -21,7 +21,7 @@ import os
 import re
 import stat
 from pathlib import Path
-from typing import Any, Dict, Iterable, List, Optional, Tuple, Union
+from typing import Any, Collection, Dict, Iterable, List, Optional, Tuple, Union
 
 from lightning_lint.linter.cache import signature
 from lightning_lint.linter.discovery import facts_file as wanted
@@ -102,12 +102,17 @@ def gather(root: Optional[Path], resolver: Any, fragments: Any = None, parse: bo
 
 
 def unparsed(
-    root: Optional[Path], resolver: Any, project: Any, known: Optional[Dict[str, bytes]] = None
+    root: Optional[Path],
+    resolver: Any,
+    project: Any,
+    known: Optional[Dict[str, bytes]] = None,
+    skip: Collection[str] = (),
 ) -> List[Tuple[str, str, bytes]]:
     """(key, path, bytes) of the project's Python files whose fragment is neither cached
     nor offered: what ``gather`` would parse. A pool parses them before the facts are
     gathered, so that this part of the work is shared among the processes too. ``known``:
-    the bytes of files the run has read already, by absolute path."""
+    the bytes of files the run has read already, by absolute path; ``skip``: the keys of
+    files the run lints (their fragments will be offered)."""
     if root is None:
         return []
     listing = getattr(project, "listing", None)
@@ -120,7 +125,7 @@ def unparsed(
             continue
         absolute = os.path.abspath(path)
         key = f"{root}|{absolute}"
-        if project.offered(key):  # linted in this run (gather takes its fragment as it is)
+        if key in skip or project.offered(key):  # linted in this run (gather takes its fragment as it is)
             continue
         sig = signature(absolute)
         if project.lookup(key, sig)[0]:
@@ -137,31 +142,6 @@ def unparsed(
         if not project.has_fragment(key, digest(data)):
             todo.append((key, str(path), data))
     return todo
-
-
-def prescan_classes(
-    root: Optional[Path], resolver: Any, listing: Optional[List[str]] = None, known: Optional[Dict[str, bytes]] = None
-) -> Any:
-    """The project's class statements and aliases, read from its Python files and
-    notebooks without parsing them (``subclass_prescan.py``); ``known``: the bytes of
-    files the run has read already, by absolute path."""
-    from lightning_lint.linter.subclass_prescan import Prescan
-
-    prescan = Prescan()
-    if root is None:
-        return prescan
-    paths: Iterable[Union[str, Path]] = listing if listing is not None else walk_project(root, resolver, accept=wanted)
-    for path in paths:
-        name = str(path)
-        if name.endswith((".py", ".ipynb")):
-            data = known.get(name) if known else None
-            if data is None:
-                data = _read_regular(path)
-            elif len(data) > MAX_FILE_BYTES + 1:
-                data = data[: MAX_FILE_BYTES + 1]  # what _read_regular would have read
-            if data is not None:
-                prescan.add(data, notebook=name.endswith(".ipynb"))
-    return prescan
 
 
 def _resolve_lightning_classes(facts: ProjectFacts) -> None:

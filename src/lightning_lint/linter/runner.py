@@ -7,15 +7,15 @@ and a pool of workers, one process per core in all (``--jobs`` overrides). There
 pool under pre-commit (``PRE_COMMIT`` is set; the hook is serial and passes the changed
 files), nor when ``LIGHTNING_LINT_NO_PARALLEL`` is set, and a worker never starts one.
 
-Project facts are gathered once, in this process (see ``_lint_in_pool``). A large run's
-class prescan is read by a forked process while this one reads the files
-(``_BackgroundPrescans``).
+A large run starts the pool while it still reads its files: the workers lint what was read
+so far. Project facts are gathered once, in this process, from the fragments every process
+handed back; a file whose rules need them waits where it was linted, its extraction kept
+there, and is finished by that process once they are in (``_Pool``).
 """
 
 from __future__ import annotations
 
 import os
-import pickle
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,9 +39,10 @@ NO_PARALLEL_ENV = "LIGHTNING_LINT_NO_PARALLEL"
 # (its start, its own caches, handing results and facts fragments back).
 FILES_PER_WORKER = 40
 MAX_WORKERS = 32
-# From this many files to parse on, a run without the facts reads the class prescan (reading
-# a large project's text costs ~0.5 s; deferring a few files costs less).
-PRESCAN_MIN_FILES = 100
+# From this many files to parse on, the pool starts while the rest are read; each worker is
+# handed this many files at a time meanwhile.
+EARLY_POOL_FILES = 100
+BATCH_FILES = 20
 # Small chunks keep the processes busy to the end; each costs a round trip (~1 ms).
 CHUNKS_PER_PROCESS = 12
 
@@ -55,7 +56,6 @@ class _Pending:
     content: str = ""
     settings: str = ""
     sig: Optional[str] = None  # the file's signature when it was read (cache.signature)
-    parked: Optional[bytes] = None  # its extraction, pickled, when a worker stopped for the facts
 
 
 @dataclass
@@ -81,77 +81,84 @@ def lint_files(
     fresh: List[_Pending] = []
     current = _CurrentValues(linter)
     settings_digests: Dict[int, str] = {}
-    contents: Dict[str, bytes] = {}  # what was read, by absolute path: the prescan and the facts reuse it
-    prescans = _BackgroundPrescans(linter, options)
+    contents: Dict[str, bytes] = {}  # what was read, by absolute path: the facts-only pass reuses it
+    pool: Optional[_Pool] = None
+    batch: List[_Pending] = []  # Python files read since the pool was last handed some
     if cache is not None:  # (not imported by a run without the cache: start-up time)
         from lightning_lint.linter.cache import signature
-    for index, candidate in enumerate(files):
-        path = candidate.path
-        display = str(path)
-        kind = kind_of(path)
-        if kind is None:
-            results[index] = linter.lint_path(path, display)  # not Python or YAML: LL901 says so
-            continue
-        settings = linter.resolver.for_path(path.parent)  # the file's folder: remembered per folder
-        missed = None  # the content digest whose cached result is known to be stale
-        if cache is not None:  # unchanged since the cache was written: not even read
-            abspath = os.path.abspath(path)
-            sig = signature(abspath)
-            content = missed = cache.known_content(abspath, sig)
-            if content is not None:
-                found = cache.get_result(
-                    abspath, display, content, _settings_digest(settings, settings_digests), current
-                )
-                if found is not None:
-                    results[index] = _cached(found, path, display, kind, settings)
-                    continue
-        try:
-            data = read_bytes(path, settings.max_file_size)
-        except UnreadableSource as exc:  # depends on the file system, not the content: never cached
-            results[index] = linter.unreadable(path, display, exc)
-            continue
-        pending = _Pending(index, path, display, data)
-        contents[abspath if cache is not None else os.path.abspath(path)] = data
-        if cache is not None:
-            pending.sig = sig
-            pending.content = dependencies.digest(data)
-            pending.settings = _settings_digest(settings, settings_digests)
-            found = None
-            if pending.content != missed:
-                found = cache.get_result(abspath, display, pending.content, pending.settings, current)
-            if found is not None:
-                cache.refresh_signature(abspath, sig)  # touched, not changed: next time not read
-                diagnostics, parsed, notes = found
-                results[index] = FileResult(
-                    display,
-                    diagnostics,
-                    parsed=parsed,
-                    notes=notes,
-                    cached=True,
-                    source=_source(data, display, kind) if diagnostics else None,
-                )
-                continue
-        fresh.append(pending)
-        if may_matter_bytes(data, kind, settings, path):
-            to_parse.append(pending)
-            if len(to_parse) == PRESCAN_MIN_FILES:  # a large run: its prescan is read meanwhile
-                prescans.start({linter.projects.for_path(p.path).root for p in to_parse})
-        else:
-            results[index] = _lean(linter.lint_bytes(data, path, display, may_matter=False))
-            pending.data = b""  # not needed any more (and not to be copied into workers)
-    processes = worker_count(options, len(to_parse))
     try:
-        if processes > 1:
-            deferred = _lint_in_pool(linter, to_parse, processes, results, contents, prescans, settle=cache is not None)
-            stats.workers = processes - 1
+        for index, candidate in enumerate(files):
+            path = candidate.path
+            display = str(path)
+            kind = kind_of(path)
+            if kind is None:
+                results[index] = linter.lint_path(path, display)  # not Python or YAML: LL901 says so
+                continue
+            settings = linter.resolver.for_path(path.parent)  # the file's folder: remembered per folder
+            missed = None  # the content digest whose cached result is known to be stale
+            if cache is not None:  # unchanged since the cache was written: not even read
+                abspath = os.path.abspath(path)
+                sig = signature(abspath)
+                content = missed = cache.known_content(abspath, sig)
+                if content is not None:
+                    found = cache.get_result(
+                        abspath, display, content, _settings_digest(settings, settings_digests), current
+                    )
+                    if found is not None:
+                        results[index] = _cached(found, path, display, kind, settings)
+                        continue
+            try:
+                data = read_bytes(path, settings.max_file_size)
+            except UnreadableSource as exc:  # depends on the file system, not the content: never cached
+                results[index] = linter.unreadable(path, display, exc)
+                continue
+            pending = _Pending(index, path, display, data)
+            contents[abspath if cache is not None else os.path.abspath(path)] = data
+            if cache is not None:
+                pending.sig = sig
+                pending.content = dependencies.digest(data)
+                pending.settings = _settings_digest(settings, settings_digests)
+                found = None
+                if pending.content != missed:
+                    found = cache.get_result(abspath, display, pending.content, pending.settings, current)
+                if found is not None:
+                    cache.refresh_signature(abspath, sig)  # touched, not changed: next time not read
+                    diagnostics, parsed, notes = found
+                    results[index] = FileResult(
+                        display,
+                        diagnostics,
+                        parsed=parsed,
+                        notes=notes,
+                        cached=True,
+                        source=_source(data, display, kind) if diagnostics else None,
+                    )
+                    continue
+            fresh.append(pending)
+            if may_matter_bytes(data, kind, settings, path):
+                to_parse.append(pending)
+                if kind != YAML:
+                    batch.append(pending)
+                if pool is None and len(to_parse) == EARLY_POOL_FILES:  # a large run: the workers start now
+                    processes = worker_count(options, len(to_parse) * len(files) // (index + 1))
+                    if processes > 1:
+                        pool = _Pool(linter, processes, to_parse, results, settle=cache is not None)
+                if pool is not None and len(batch) >= BATCH_FILES and pool.hand(batch):
+                    batch = []
+            else:
+                results[index] = _lean(linter.lint_bytes(data, path, display, may_matter=False))
+                pending.data = b""  # not needed any more (and not to be copied into workers)
+        if pool is None and worker_count(options, len(to_parse)) > 1:
+            pool = _Pool(linter, worker_count(options, len(to_parse)), to_parse, results, settle=cache is not None)
+        if pool is not None:
+            deferred = pool.finish(to_parse, contents)
+            stats.workers = pool.processes - 1
             stats.parsed_in_workers = len(to_parse) - len(deferred)
         else:
-            deferred = _lint_deferring_facts(linter, to_parse, results, contents, prescans)
+            deferred = _lint_deferring_facts(linter, to_parse, results, contents)
     finally:
-        prescans.close()
+        if pool is not None:
+            pool.close()
     for pending in deferred:
-        if pending.parked is not None:
-            linter.park(pickle.loads(pending.parked))
         results[pending.index] = _lean(linter.lint_bytes(pending.data, pending.path, pending.display, may_matter=True))
     stats.parsed_here = len(deferred)
     if cache is not None:
@@ -174,7 +181,6 @@ def _lint_deferring_facts(
     pending: List[_Pending],
     results: List[Optional[FileResult]],
     contents: Optional[Dict[str, bytes]] = None,
-    prescans: Optional["_BackgroundPrescans"] = None,
 ) -> List[_Pending]:
     """Lint ``pending`` here; the files whose rules need the project facts before they
     were gathered come back. Gathering them at the first such file would parse most of
@@ -182,10 +188,6 @@ def _lint_deferring_facts(
     are reused (``Project.offer``) and only the files that no rule looked at are parsed."""
     if len(pending) < 2:
         return pending
-    for root in {linter.projects.for_path(p.path).root for p in pending}:
-        project = linter.projects.for_root(root)
-        if project.facts_without_parsing() is None and root is not None and len(pending) >= PRESCAN_MIN_FILES:
-            _prescan(project, contents, prescans)
     if contents:
         contents.clear()  # not needed any more
     back: List[_Pending] = []
@@ -199,77 +201,6 @@ def _lint_deferring_facts(
     finally:
         linter.projects.defer_facts(False)
     return back
-
-
-def _prescan(project: Any, contents: Optional[Dict[str, bytes]], background: Optional["_BackgroundPrescans"]) -> Any:
-    """The project's class prescan: the one read in the background, else read now."""
-    found = background.take(project.root) if background is not None else None
-    if found is not None:
-        project.provide_prescan(found, project.listing)
-    return project.prescan(contents)
-
-
-class _BackgroundPrescans:
-    """Class prescans read by a forked process while this one reads and filters the rest
-    of the files (reading a large project's text costs ~0.4 s; this process's reading
-    loop takes longer, and the other cores are idle then). Only where the run may use
-    another core and ``fork`` is safe; elsewhere ``take`` finds none and the prescan is
-    read when needed, as before."""
-
-    def __init__(self, linter: Linter, options: "CheckOptions") -> None:
-        self.linter = linter
-        self.allowed = options.jobs != 1 and worker_count(options, 2 * FILES_PER_WORKER) > 1
-        self.running: Dict[Optional[Path], Tuple[Any, Any]] = {}
-
-    def start(self, roots: Set[Optional[Path]]) -> None:
-        if not self.allowed:
-            return
-        import multiprocessing
-
-        context = _context(multiprocessing)
-        if context.get_start_method() != "fork":
-            return  # a spawned process would import the linter first: no gain
-        for root in roots:
-            if root is None or root in self.running:
-                continue
-            receiver, sender = context.Pipe(duplex=False)
-            process = context.Process(
-                target=_send_prescan, args=(self.linter.projects.for_root(root), sender), daemon=True
-            )
-            process.start()
-            sender.close()
-            self.running[root] = (process, receiver)
-
-    def take(self, root: Optional[Path]) -> Any:
-        """The prescan read for ``root`` (None: none was started, or it failed)."""
-        entry = self.running.pop(root, None)
-        if entry is None:
-            return None
-        process, receiver = entry
-        try:
-            return receiver.recv()
-        except (EOFError, OSError):  # the process died: read it here
-            return None
-        finally:
-            receiver.close()
-            process.join()
-
-    def close(self) -> None:
-        """Stop what was started and not taken (the facts came from the cache, say)."""
-        for process, receiver in self.running.values():
-            process.terminate()
-            process.join()
-            receiver.close()
-        self.running.clear()
-
-
-def _send_prescan(project: Any, sender: Any) -> None:
-    try:
-        sender.send(project.prescan())
-    except Exception:  # noqa: BLE001 - the parent reads it itself on EOF (and reports any bug)
-        pass
-    finally:
-        sender.close()
 
 
 def _settle(result: Optional[FileResult], current: "_CurrentValues") -> None:
@@ -377,199 +308,248 @@ def available_cores() -> int:
 
 
 _worker_linter: Optional[Linter] = None
+# the files a worker set aside for the facts, their extractions parked in its linter
+_worker_kept: "List[Tuple[int, str, str, bytes]]" = []
+_worker_barrier: Any = None
 
-# (index, path, display, bytes, the file's parked extraction pickled or None)
-Chunk = List[Tuple[int, str, str, bytes, Optional[bytes]]]
-# what a worker hands back: (index, result, or None and the pickled extraction when the file
-# needs the facts) for each file of a chunk, and the facts fragments
-ChunkResult = Tuple[List[Tuple[int, Optional[FileResult], Optional[bytes]]], Dict[str, Tuple[str, Any]]]
+# (index, path, display, bytes) of each file of a chunk
+Chunk = List[Tuple[int, str, str, bytes]]
+# a pool's unit of work: ("lint", Chunk), or ("facts", (root, [(key, path, bytes)])): the
+# facts fragments of files that no process lints
+Task = Tuple[str, Any]
+# what a process hands back: (index, result, or None when the file waits for the facts) for
+# each file linted, and the facts fragments of the files parsed
+ChunkResult = Tuple[List[Tuple[int, Optional[FileResult]]], Dict[str, Tuple[str, Any]]]
+# How long a worker waits for the others before it lints its set-aside files (they all
+# start at once: idle, each given one task; a missing one only costs this wait)
+BARRIER_TIMEOUT_S = 5.0
 
 
-def _init_worker(resolver, facts: Dict[Optional[Path], Any], prescans: Dict[Optional[Path], Any]) -> None:
+def _init_worker(resolver, facts: Dict[Optional[Path], Any], listings: Dict[Path, List[str]], barrier: Any) -> None:
     """A worker's linter, with the project facts known when its pool started and the
-    projects' class prescans (inherited through ``fork``; elsewhere sent once per worker,
+    projects' file listings (inherited through ``fork``; elsewhere sent once per worker,
     not with every chunk)."""
-    global _worker_linter
+    global _worker_linter, _worker_barrier
     os.environ[NO_PARALLEL_ENV] = "1"  # a worker never starts a pool of its own
-    _worker_linter = _given(Linter(resolver, may_gather_facts=False), facts, prescans)
+    _worker_linter = _given(Linter(resolver, may_gather_facts=False), facts, listings)
+    _worker_barrier = barrier
+    _worker_kept.clear()
 
 
 def _given(
-    linter: Linter, facts: Dict[Optional[Path], Any], prescans: Optional[Dict[Optional[Path], Any]] = None
+    linter: Linter, facts: Dict[Optional[Path], Any], listings: Optional[Dict[Path, List[str]]] = None
 ) -> Linter:
     for root, value in facts.items():
         linter.projects.for_root(root).provide_facts(value)
-    for root, (prescan, listing) in (prescans or {}).items():
-        linter.projects.for_root(root).provide_prescan(prescan, listing)
+    for root, listing in (listings or {}).items():
+        linter.projects.provide_listing(root, listing)
     return linter
 
 
-def _lint_chunk(chunk: Chunk, linter: Optional[Linter] = None) -> ChunkResult:
-    """Lint in a worker: (index, result or None when the file needs project facts the
-    worker was not given) for each file, and the facts fragments of the files parsed."""
+def _run_task(task: Task, linter: Optional[Linter] = None, kept: Optional[list] = None) -> ChunkResult:
+    """A task of the pool, in a worker or (``linter``, ``kept``) in this process."""
+    kind, payload = task
+    if kind == "facts":
+        return [], _fragments(*payload)
+    return _lint_chunk(payload, linter, kept)
+
+
+def _lint_chunk(chunk: Chunk, linter: Optional[Linter] = None, kept: Optional[list] = None) -> ChunkResult:
+    """Lint a chunk: (index, result, or None when the file needs project facts the
+    process was not given) for each file, and the facts fragments of the files parsed. A
+    file set aside stays in ``kept``, its extraction parked in the linter, until
+    ``_finish_kept``."""
     linter = linter or _worker_linter
+    kept = _worker_kept if kept is None else kept
     assert linter is not None
-    out: List[Tuple[int, Optional[FileResult], Optional[bytes]]] = []
-    for index, path, display, data, parked in chunk:
-        if parked is not None:
-            linter.park(pickle.loads(parked))
-        result: Optional[FileResult]
+    out: List[Tuple[int, Optional[FileResult]]] = []
+    for index, path, display, data in chunk:
         try:
             result = linter.lint_bytes(data, Path(path), display, may_matter=True)
-        except FactsNeeded:  # linted again once the parent has gathered the facts; the
-            out.append((index, None, _pickled(linter.take_parked())))  # extraction goes along
+        except FactsNeeded:
+            kept.append((index, path, display, data))
+            out.append((index, None))
             continue
         result.source = None  # the parent decodes the bytes it already has, when needed
-        out.append((index, result, None))
+        out.append((index, result))
     return out, linter.take_offers()
 
 
-def _pickled(parked: Dict[str, Any]) -> Optional[bytes]:
-    """A parked extraction as bytes for the trip between processes; None when it cannot
-    make the trip (the file is then extracted again: slower, never wrong)."""
-    if not parked:
-        return None
-    try:
-        portable = {key: p.portable() for key, p in parked.items()}
-        return pickle.dumps(portable, protocol=pickle.HIGHEST_PROTOCOL)
-    except Exception:  # noqa: BLE001 - whatever pickling raises
-        return None
+def _finish_kept(
+    facts: Dict[Optional[Path], Any], linter: Optional[Linter] = None, kept: Optional[list] = None
+) -> ChunkResult:
+    """Once the facts are gathered: lint the files this process set aside, from the
+    extractions it kept (none is extracted again, none crosses to another process). In a
+    worker, each worker is given one such task: it waits for the others first, so that no
+    worker takes two and leaves another's files unlinted."""
+    import threading
+
+    if linter is None and _worker_barrier is not None:
+        try:
+            _worker_barrier.wait(BARRIER_TIMEOUT_S)
+        except threading.BrokenBarrierError:
+            pass  # some worker is missing: its files come back unlinted, the parent lints them
+    linter = _given(linter or _worker_linter, facts)  # type: ignore[arg-type]
+    kept = _worker_kept if kept is None else kept
+    chunk, kept[:] = list(kept), []
+    return _lint_chunk(chunk, linter, kept)
 
 
-def _lint_in_pool(
-    linter: Linter,
-    pending: List[_Pending],
-    processes: int,
-    results: List[Optional[FileResult]],
-    contents: Optional[Dict[str, bytes]] = None,
-    background: Optional["_BackgroundPrescans"] = None,
-    settle: bool = True,
-) -> List[_Pending]:
-    """Lint ``pending`` in ``processes`` processes: this one and a pool of the others,
-    all taking chunks of files from one queue. Returns the files left to lint here.
+class _Pool:
+    """This process and a pool of the others, all taking tasks from one queue.
+
+    A large run starts it while its files are still being read (``hand``): the workers
+    lint what was read so far while this process reads the rest; then this process lints
+    too (``finish``). Workers do not gather project facts. The facts that can be had
+    without parsing (an unchanged project, whose fragments are cached, or one without
+    Python files) are given to the workers as they start. Otherwise a file whose rules
+    need them is set aside where it was linted, its extraction kept there. As soon as
+    some file needs them, the project files that no process lints and whose fragments
+    are not cached join the queue (``_facts_tasks``); once every task is done, the facts
+    are gathered here from the fragments (no file is parsed twice) and each process lints
+    the files it set aside (``_finish_kept``).
 
     ``settle``: the facts' digest will be recorded for the results that relied on partial
-    facts (``_settle``), so the facts are gathered for them too.
+    facts (``_settle``), so the facts are gathered for them too."""
 
-    Workers do not gather project facts. The facts that can be had without parsing (an
-    unchanged project, whose fragments are cached, or one without Python files) are
-    given to the workers as they start. Otherwise a file whose rules need them comes
-    back, the facts are gathered here (from the fragments of the files the workers
-    parsed, so no file is parsed twice), and the files that came back go to a second
-    pool, started with the facts: a forked worker inherits them. (Sent with every chunk
-    instead, a large project's facts cost more to pickle than the chunk to lint.)"""
-    import multiprocessing
-    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+    def __init__(
+        self,
+        linter: Linter,
+        processes: int,
+        pending: List[_Pending],
+        results: List[Optional[FileResult]],
+        settle: bool,
+    ) -> None:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
 
-    from lightning_lint.linter.engine import preload
+        from lightning_lint.linter.engine import preload
 
-    preload()
-    by_index = {p.index: p for p in pending}
+        preload()  # imported once, here: forked workers inherit it
+        self.linter, self.processes, self.results, self.settle = linter, processes, results, settle
+        self.known: Dict[Optional[Path], Any] = {}  # facts had without parsing, by project root
+        for root in {linter.projects.for_path(p.path).root for p in pending}:  # (those of the files read so far)
+            facts = linter.projects.for_root(root).facts_without_parsing()
+            if facts is not None:
+                self.known[root] = facts
+        listings = linter.projects.listings()
+        context = _context(multiprocessing)
+        self.pool = ProcessPoolExecutor(
+            max_workers=processes - 1,
+            mp_context=context,
+            initializer=_init_worker,
+            initargs=(linter.resolver, self.known, listings, context.Barrier(processes - 1)),
+        )
+        # this process works like a worker too (same rules: it sets aside files needing facts)
+        self.local = _given(Linter(linter.resolver, may_gather_facts=False), self.known, listings)
+        self.local_kept: List[Tuple[int, str, str, bytes]] = []
+        self.by_index: Dict[int, _Pending] = {}
+        self.running: Set[Future[ChunkResult]] = set()
+        self.set_aside: List[_Pending] = []
+        self.presumed: Set[Optional[Path]] = set()
+        self.queued: Set[Optional[Path]] = set(self.known)  # roots whose facts-only files are queued (or need none)
 
-    def collect(chunk_results, offers, back: List[_Pending]) -> None:
-        linter.accept_offers(offers)
-        for index, result, parked in chunk_results:
-            p = by_index[index]
+    def hand(self, batch: List[_Pending]) -> bool:
+        """While this process reads: ``batch`` to a worker, unless every worker has a task
+        waiting already (False: the batch waits, and grows)."""
+        self._collect_done()
+        if len(self.running) >= 2 * (self.processes - 1):
+            return False
+        self.by_index.update((p.index, p) for p in batch)
+        self.running.add(self.pool.submit(_run_task, ("lint", _dealt(batch, 1)[0])))
+        return True
+
+    def finish(self, pending: List[_Pending], contents: Optional[Dict[str, bytes]]) -> List[_Pending]:
+        """Lint the files of ``pending`` not handed out yet, the facts-only files, then the
+        files set aside. Returns the files left to lint here (a worker went missing)."""
+        from concurrent.futures import FIRST_COMPLETED, wait
+
+        rest = [p for p in pending if p.index not in self.by_index]
+        self.by_index.update((p.index, p) for p in rest)
+        linted_keys = {  # the facts fragments the lint offers (Python files and notebooks)
+            f"{self.linter.projects.for_path(p.path).root}|{os.path.abspath(p.path)}"
+            for p in pending
+            if kind_of(p.path) != YAML
+        }
+        queue: List[Task] = [("lint", chunk) for chunk in _chunks(rest, self.processes)]
+        while queue or self.running:  # each worker has a task waiting: it never idles while this process works
+            while queue and len(self.running) < 2 * (self.processes - 1):
+                self.running.add(self.pool.submit(_run_task, queue.pop(0)))
+            if queue:
+                self._collect(_run_task(queue.pop(0), self.local, self.local_kept))
+                self._collect_done()
+            else:
+                finished, self.running = wait(self.running, return_when=FIRST_COMPLETED)
+                for future in finished:
+                    self._collect(future.result())
+            for root in self._facts_needed():  # the facts-only files of each project needing the facts
+                queue.extend(_facts_tasks(self.linter, root, self.processes, contents, linted_keys))
+        if contents:
+            contents.clear()  # not needed any more
+        roots = {self.linter.projects.for_path(p.path).root for p in self.set_aside}
+        if not roots:
+            return []
+        facts = {root: self.linter.projects.for_root(root).facts for root in roots}
+        self.set_aside.clear()
+        futures = [self.pool.submit(_finish_kept, facts) for _ in range(self.processes - 1)]
+        self._collect(_finish_kept(facts, self.local, self.local_kept))
+        for future in futures:
+            try:
+                self._collect(future.result())
+            except Exception:  # noqa: BLE001 - a worker lost (killed, out of memory): its files are linted here
+                pass
+        return sorted((p for p in self.by_index.values() if self.results[p.index] is None), key=lambda p: p.index)
+
+    def close(self) -> None:
+        self.pool.shutdown(wait=True, cancel_futures=True)
+
+    def _collect_done(self) -> None:
+        finished = {f for f in self.running if f.done()}
+        for future in finished:
+            self._collect(future.result())
+        self.running -= finished
+
+    def _collect(self, done: ChunkResult) -> None:
+        chunk_results, offers = done
+        self.linter.accept_offers(offers)
+        for index, result in chunk_results:
+            p = self.by_index[index]
             if result is None:
-                p.parked = parked
-                back.append(p)
+                self.set_aside.append(p)
                 continue
             if result.diagnostics:
                 result.source = _source(p.data, p.display, kind_of(p.path) or PYTHON)
-            results[index] = result
+            self.results[index] = result
+            if self.settle:
+                self.presumed.update(_presumed_roots([result]))
 
-    def run(pool, todo: List[_Pending], local: Linter) -> List[_Pending]:
-        """``todo`` linted by the pool and, meanwhile, here with ``local``: each worker
-        has a chunk waiting, so that it never idles while this process lints one."""
-        back: List[_Pending] = []
-        queue = _chunks(todo, processes)
-        running: Set[Future[ChunkResult]] = set()
-        while queue or running:
-            while queue and len(running) < 2 * (processes - 1):
-                running.add(pool.submit(_lint_chunk, queue.pop(0)))
-            if queue:
-                collect(*_lint_chunk(queue.pop(0), local), back)
-            else:
-                done, running = wait(running, return_when=FIRST_COMPLETED)
-                for future in done:
-                    collect(*future.result(), back)
-                continue
-            finished = {f for f in running if f.done()}
-            for future in finished:
-                collect(*future.result(), back)
-            running -= finished
-        return sorted(back, key=lambda p: p.index)
-
-    known = {}
-    prescans: Dict[Optional[Path], Any] = {}
-    for root in {linter.projects.for_path(p.path).root for p in pending}:
-        project = linter.projects.for_root(root)
-        facts = project.facts_without_parsing()
-        if facts is not None:
-            known[root] = facts
-        elif root is not None and len(pending) >= PRESCAN_MIN_FILES:  # read here, not by each process
-            prescans[root] = (_prescan(project, contents, background), project.listing)
-
-    def pool_with(facts: Dict[Optional[Path], Any]) -> ProcessPoolExecutor:
-        return ProcessPoolExecutor(
-            max_workers=processes - 1,
-            mp_context=_context(multiprocessing),
-            initializer=_init_worker,
-            initargs=(linter.resolver, facts, prescans),
-        )
-
-    # this process works like a worker too (same rules: it hands back files needing facts)
-    local = _given(Linter(linter.resolver, may_gather_facts=False), known, prescans)
-    with pool_with(known) as pool:
-        deferred = run(pool, pending, local)
-        roots = {linter.projects.for_path(p.path).root for p in deferred}
-        if settle:  # the results cache records the facts' digest of results that presumed them
-            roots |= _presumed_roots([results[p.index] for p in pending])
-        if roots:  # the facts are needed: the files no process parsed yet are parsed by all
-            _parse_for_facts(pool, linter, roots, processes, contents)
-    if contents:
-        contents.clear()  # not needed any more
-    if len(deferred) < FILES_PER_WORKER * 2:
-        return deferred
-    roots = {linter.projects.for_path(p.path).root for p in deferred}
-    facts = {root: linter.projects.for_root(root).facts for root in roots}
-    with pool_with(facts) as pool:
-        return run(pool, deferred, _given(local, facts))
+    def _facts_needed(self) -> Set[Path]:
+        """The project roots whose facts turned out to be needed, each once."""
+        needed = {self.linter.projects.for_path(p.path).root for p in self.set_aside} | self.presumed
+        new = needed - self.queued
+        self.queued |= new
+        return {root for root in new if root is not None}
 
 
-def _fragments_chunk(root: str, items: List[Tuple[str, str, bytes]]) -> Dict[str, Tuple[str, Any]]:
-    """In a worker: the facts fragments of files no process has parsed (key -> offer)."""
+def _facts_tasks(
+    linter: Linter, root: Path, processes: int, contents: Optional[Dict[str, bytes]], linted: Set[str]
+) -> List[Task]:
+    """Tasks parsing the project's files whose facts fragments are neither cached nor
+    offered by the lint (the facts-only files), larger files first, dealt round-robin."""
+    from lightning_lint.linter import project_facts
+
+    project = linter.projects.for_root(root)
+    todo = project_facts.unparsed(root, linter.resolver, project, contents, skip=linted)
+    todo.sort(key=lambda item: -len(item[2]))
+    count = min(len(todo), processes * 4)
+    return [("facts", (str(root), todo[i::count])) for i in range(count)]
+
+
+def _fragments(root: str, items: List[Tuple[str, str, bytes]]) -> Dict[str, Tuple[str, Any]]:
+    """The facts fragments of files no process lints (key -> offer)."""
     from lightning_lint.linter.project_facts import fragment_of
 
     return {key: (dependencies.digest(data), fragment_of(Path(path), Path(root), data)) for key, path, data in items}
-
-
-def _parse_for_facts(
-    pool: Any, linter: Linter, roots: Set[Optional[Path]], processes: int, contents: Optional[Dict[str, bytes]] = None
-) -> None:
-    """Parse, in this process and the pool, the project files whose facts fragments are
-    neither cached nor offered yet, so that gathering the facts parses nothing."""
-    from concurrent.futures import wait
-
-    from lightning_lint.linter import project_facts
-
-    for root in roots:
-        project = linter.projects.for_root(root)
-        if root is None or project._facts is not None:
-            continue
-        todo = sorted(project_facts.unparsed(root, linter.resolver, project, contents), key=lambda item: -len(item[2]))
-        if len(todo) < 2:
-            continue
-        chunks: List[List[Tuple[str, str, bytes]]] = [todo[i :: processes * 4] for i in range(processes * 4)]
-        chunks = [c for c in chunks if c]
-        mine, theirs = chunks[: len(chunks) // processes], chunks[len(chunks) // processes :]
-        futures = [pool.submit(_fragments_chunk, str(root), chunk) for chunk in theirs]
-        offers: Dict[str, Tuple[str, Any]] = {}
-        for chunk in mine:
-            offers.update(_fragments_chunk(str(root), chunk))
-        for future in wait(futures).done:
-            offers.update(future.result())
-        linter.accept_offers(offers)
 
 
 def _chunks(pending: List[_Pending], processes: int) -> List[Chunk]:
@@ -586,7 +566,7 @@ def _chunks(pending: List[_Pending], processes: int) -> List[Chunk]:
 def _dealt(pending: List[_Pending], count: int) -> List[Chunk]:
     chunks: List[Chunk] = [[] for _ in range(count)]
     for position, p in enumerate(sorted(pending, key=lambda p: -len(p.data))):
-        chunks[position % len(chunks)].append((p.index, str(p.path), p.display, p.data, p.parked))
+        chunks[position % len(chunks)].append((p.index, str(p.path), p.display, p.data))
     return [c for c in chunks if c]
 
 

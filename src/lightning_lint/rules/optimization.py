@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Iterable, List, Optional, Tuple
+from typing import TYPE_CHECKING, Iterable, List, Optional, Tuple
 
 from lightning_lint.model.diagnostics import Diagnostic, Severity
 from lightning_lint.model.spec import Call, TrainerSpec, Value
@@ -110,10 +110,6 @@ class ManualOptimizationConflict(Rule):
             model = run.args.get("model")
             if run.method == "fit" and model is not None and model.known and isinstance(model.data, Call):
                 fitted.append(model.data.short_name)
-        partial = ctx.project.partial_facts()
-        if partial is not None and _no_manual_module(partial, fitted):
-            ctx.project.presume_facts()
-            return None
         facts = ctx.facts
         manual = {name for name, _ in facts.manual_optimization}
         if not manual:
@@ -123,14 +119,3 @@ class ManualOptimizationConflict(Rule):
         if set(facts.lightning_modules) == manual:
             return sorted(manual)[0]
         return None
-
-
-def _no_manual_module(partial: Any, fitted: List[str]) -> bool:
-    """Whether what is known before the facts are gathered already rules out a manually
-    optimized module for this Trainer: the facts' manual modules are among
-    ``partial.maybe_manual``, and the modules seen are among the facts' modules."""
-    if not partial.maybe_manual:
-        return True  # no class of the project says `automatic_optimization`
-    if fitted:
-        return not any(name in partial.maybe_manual for name in fitted)
-    return bool(partial.modules_seen - partial.maybe_manual)  # a module that is not manual: not all are
