@@ -8,7 +8,7 @@ unreadable, LL905 a rule that crashed); nothing stops the other files.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import (
     TYPE_CHECKING,
@@ -58,9 +58,10 @@ ALWAYS_SHOWN = ("LL900", "LL901", "LL905")
 
 
 class FactsNeeded(BaseException):
-    """Raised in a worker process that may not gather project facts itself: the file is
-    linted again by the parent, which gathers them once for everybody. A BaseException,
-    so that the guard around each rule (LL905) lets it through."""
+    """Raised where the project facts may not be gathered yet (a worker, a deferring
+    pass): the file waits, its extraction parked, and is linted again by the same process
+    once the parent has gathered them for everybody. A BaseException, so that the guard
+    around each rule (LL905) lets it through."""
 
 
 class Project:
@@ -373,12 +374,6 @@ class Parked:
     # answered as a project without classes would be: empty means the extraction is final
     asked: Tuple[Tuple[str, str], ...] = ()
 
-    def portable(self) -> "Parked":
-        """This, for another process: without the rules' memos in ``extraction.facts``
-        (keys starting with ``_``), which are keyed by object ids."""
-        facts = {k: v for k, v in self.extraction.facts.items() if not k.startswith("_")}
-        return replace(self, extraction=replace(self.extraction, facts=facts))
-
 
 @dataclass
 class FileResult:
@@ -537,16 +532,6 @@ class Linter:
         # a file whose rules stopped for the project facts keeps its extraction here, so
         # that linting it again once the facts are gathered does not extract it again
         self._parked: Dict[str, Parked] = {}
-
-    # -- extractions waiting for the project facts ---------------------------------------
-    def take_parked(self) -> Dict[str, "Parked"]:
-        """The extractions parked since the last call (and forget them): a worker hands
-        them to the parent with the files that need the facts."""
-        parked, self._parked = self._parked, {}
-        return parked
-
-    def park(self, parked: Dict[str, "Parked"]) -> None:
-        self._parked.update(parked)
 
     # -- facts fragments between processes ---------------------------------------------
     def take_offers(self) -> Dict[str, Tuple[str, Any]]:
