@@ -45,6 +45,9 @@ EARLY_POOL_FILES = 100
 BATCH_FILES = 20
 # Small chunks keep the processes busy to the end; each costs a round trip (~1 ms).
 CHUNKS_PER_PROCESS = 12
+# Tasks handed to each worker ahead: with two, a worker could finish both while this
+# process linted one chunk of its own, and wait.
+WAITING_PER_WORKER = 3
 
 
 @dataclass
@@ -453,7 +456,7 @@ class _Pool:
         """While this process reads: ``batch`` to a worker, unless every worker has a task
         waiting already (False: the batch waits, and grows)."""
         self._collect_done()
-        if len(self.running) >= 2 * (self.processes - 1):
+        if len(self.running) >= WAITING_PER_WORKER * (self.processes - 1):
             return False
         self.by_index.update((p.index, p) for p in batch)
         self.running.add(self.pool.submit(_run_task, ("lint", _dealt(batch, 1)[0])))
@@ -473,7 +476,7 @@ class _Pool:
         }
         queue: List[Task] = [("lint", chunk) for chunk in _chunks(rest, self.processes)]
         while queue or self.running:  # each worker has a task waiting: it never idles while this process works
-            while queue and len(self.running) < 2 * (self.processes - 1):
+            while queue and len(self.running) < WAITING_PER_WORKER * (self.processes - 1):
                 self.running.add(self.pool.submit(_run_task, queue.pop(0)))
             if queue:
                 self._collect(_run_task(queue.pop(0), self.local, self.local_kept))
@@ -541,7 +544,7 @@ def _facts_tasks(
     project = linter.projects.for_root(root)
     todo = project_facts.unparsed(root, linter.resolver, project, contents, skip=linted)
     todo.sort(key=lambda item: -len(item[2]))
-    count = min(len(todo), processes * 4)
+    count = min(len(todo), processes * 8)
     return [("facts", (str(root), todo[i::count])) for i in range(count)]
 
 
