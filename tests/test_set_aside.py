@@ -304,3 +304,24 @@ def test_the_files_of_a_worker_lost_before_the_facts_are_linted_here(in_tmp, mon
     monkeypatch.setattr(runner, "_finish_kept", _by_name(lost, "_finish_kept"))
     assert _found(in_tmp, jobs=2) == sequential
     assert int(log.read_text()) > 0  # the worker had files waiting
+
+
+def test_projects_met_after_the_pool_started_get_their_facts_too(in_tmp, monkeypatch):
+    """Two projects side by side: the pool starts while only the first one's files were
+    read; the second one's files wait for its facts like the first one's."""
+    _large_project(in_tmp / "first")
+    _large_project(in_tmp / "second")
+    monkeypatch.setattr(runner, "EARLY_POOL_FILES", 20)
+    sequential = _found(in_tmp, jobs=1)
+    assert {p.split("/", 1)[0] for p, code, _, _ in sequential if code == "LL301"} == {"first", "second"}
+    assert _found(in_tmp, jobs=2) == sequential
+    assert _found(in_tmp, jobs=3) == sequential
+
+
+def test_a_spawned_pool_says_what_a_forked_one_says(in_tmp, monkeypatch):
+    """Where ``fork`` is not used (macOS, Windows), workers start afresh: the facts, the
+    listings and the barrier reach them as arguments."""
+    _large_project(in_tmp)
+    sequential = _found(in_tmp, jobs=1)
+    monkeypatch.setattr(runner, "_context", lambda multiprocessing: multiprocessing.get_context("spawn"))
+    assert _found(in_tmp, jobs=2) == sequential
