@@ -19,6 +19,8 @@ from typing import List
 
 import pytest
 import yaml
+from hypothesis import given
+from hypothesis import strategies as st
 
 from conftest import write_files
 from lightning_lint.extract import python as python_extract
@@ -371,3 +373,15 @@ def test_the_facts_do_not_depend_on_which_files_were_linted(tmp_path):
     alone, after_lint = facts([]), facts(["fab.py", "model.py"])
     assert alone.identity() == after_lint.identity()
     assert "Helper" not in after_lint.classes and "Net" in after_lint.classes
+
+
+@given(st.text(alphabet="ab \n\r\t\x85\u2028\u2029", max_size=40), st.sampled_from(["python", "yaml"]))
+def test_line_starts_without_a_carriage_return_are_the_breaks_ones(text, kind):
+    """A text whose every break is ``\\n`` gets its line starts from the line lengths; they
+    are the offsets after each break, as found by the break pattern."""
+    from lightning_lint.model.sources import _PY_BREAK, _YAML_BREAK, SourceFile
+
+    source = SourceFile("x", text, kind)
+    breaks = _YAML_BREAK if kind == "yaml" else _PY_BREAK
+    assert source.line_starts == [0] + [m.end() for m in breaks.finditer(text)]
+    assert len(source.line_starts) == len(source.lines)

@@ -449,6 +449,7 @@ class _Pool:
         self.by_index: Dict[int, _Pending] = {}
         self.running: Set[Future[ChunkResult]] = set()
         self.set_aside: List[_Pending] = []
+        self.waiting: Set[Optional[Path]] = set()  # the roots of the files set aside
         self.presumed: Set[Optional[Path]] = set()
         self.queued: Set[Optional[Path]] = set(self.known)  # roots whose facts-only files are queued (or need none)
 
@@ -489,10 +490,9 @@ class _Pool:
                 queue.extend(_facts_tasks(self.linter, root, self.processes, contents, linted_keys))
         if contents:
             contents.clear()  # not needed any more
-        roots = {self.linter.projects.for_path(p.path).root for p in self.set_aside}
-        if not roots:
+        if not self.set_aside:
             return []
-        facts = {root: self.linter.projects.for_root(root).facts for root in roots}
+        facts = {root: self.linter.projects.for_root(root).facts for root in self.waiting}
         self.set_aside.clear()
         futures = [self.pool.submit(_finish_kept, facts) for _ in range(self.processes - 1)]
         self._collect(_finish_kept(facts, self.local, self.local_kept))
@@ -519,6 +519,7 @@ class _Pool:
             p = self.by_index[index]
             if result is None:
                 self.set_aside.append(p)
+                self.waiting.add(self.linter.projects.for_path(p.path).root)
                 continue
             if result.diagnostics:
                 result.source = _source(p.data, p.display, kind_of(p.path) or PYTHON)
@@ -528,8 +529,7 @@ class _Pool:
 
     def _facts_needed(self) -> Set[Path]:
         """The project roots whose facts turned out to be needed, each once."""
-        needed = {self.linter.projects.for_path(p.path).root for p in self.set_aside} | self.presumed
-        new = needed - self.queued
+        new = (self.waiting | self.presumed) - self.queued
         self.queued |= new
         return {root for root in new if root is not None}
 

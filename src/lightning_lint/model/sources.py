@@ -11,6 +11,7 @@ import bisect
 import codecs
 import errno
 import io
+import itertools
 import os
 import re
 import stat
@@ -40,6 +41,7 @@ DEFAULT_MAX_BYTES = 4 * 1024 * 1024
 # Python and most tools break lines on these; PyYAML also breaks on NEL, LS and PS.
 _PY_BREAK = re.compile(r"\r\n|\r|\n")
 _YAML_BREAK = re.compile("\r\n|\r|\n|\x85|\u2028|\u2029")
+_YAML_ONLY_BREAKS = re.compile("[\x85\u2028\u2029]")  # line breaks to YAML, not to Python
 
 
 def kind_of(path: Union[str, Path]) -> Optional[str]:
@@ -79,8 +81,12 @@ class SourceFile:
     def line_starts(self) -> List[int]:
         """Character offset of the start of each line (index 0 is line 1)."""
         if self._starts is None:
-            starts = [0]
-            starts.extend(m.end() for m in self._breaks().finditer(self.text))
+            if "\r" in self.text or (self.kind == YAML and _YAML_ONLY_BREAKS.search(self.text)):
+                starts = [0]
+                starts.extend(m.end() for m in self._breaks().finditer(self.text))
+            else:  # every break is one "\n": each line starts one past the previous one's end
+                lines = self.lines
+                starts = list(itertools.accumulate(map((1).__add__, map(len, lines)), initial=0))[: len(lines)]
             self._starts = starts
         return self._starts
 
