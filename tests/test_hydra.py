@@ -193,6 +193,29 @@ def test_find_config_dir_and_group(project):
     assert group_of(project / "misc/data/x.yaml") is None
 
 
+def test_the_config_root_is_remembered_for_one_file_only(project, monkeypatch):
+    """While one file is extracted its config root is worked out once, and every file read
+    for it is still recorded in its dependencies; afterwards a change on disk is seen (a
+    server lints the same files again and again)."""
+    from lightning_lint.model import dependencies
+
+    write(project, {"configs/trainer/default.yaml": "max_epochs: 1\n", "configs/eval.yaml": "a: 1\n"})
+    option = project / "configs/trainer/default.yaml"
+    computed = []
+    real = hydra._find_config_dir
+    monkeypatch.setattr(hydra, "_find_config_dir", lambda path: computed.append(path) or real(path))
+    dependencies.start()
+    with hydra.remembering():
+        assert find_config_dir(option) is None and find_config_dir(option) is None
+        assert group_of(option) == "trainer"
+    deps = dependencies.stop()
+    assert len(computed) == 1
+    assert (dependencies.FILE, str(project / "configs/eval.yaml")) in deps  # read, and recorded
+    write(project, {"configs/train.yaml": "defaults:\n  - trainer: default\n  - _self_\n"})
+    assert find_config_dir(option).primaries == (project / "configs/train.yaml",)  # seen: not remembered
+    assert len(computed) == 2
+
+
 # -- composition, against Hydra -------------------------------------------------------------
 
 CONFIGS = {

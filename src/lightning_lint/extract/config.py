@@ -436,8 +436,11 @@ def extract(
     extraction.facts["duplicates"] = [d for doc in documents for d in doc.duplicates]
     extraction.facts["documents"] = documents
     included = bool(settings.include) and settings.matches_any(path, settings.include)
-    for document in documents:
-        _extract_document(document, extraction, path, included, classes, cli_trainer_class)
+    from lightning_lint.extract import hydra
+
+    with hydra.remembering():
+        for document in documents:
+            _extract_document(document, extraction, path, included, classes, cli_trainer_class)
     return extraction
 
 

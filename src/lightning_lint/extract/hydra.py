@@ -19,9 +19,10 @@ from __future__ import annotations
 
 import os
 import re
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Dict, List, Optional, Tuple
+from typing import Dict, Iterator, List, Optional, Tuple
 
 from lightning_lint.extract.yaml import CONSUMER_OMEGACONF, Document, YamlError, YNode, load
 from lightning_lint.model import dependencies
@@ -160,8 +161,35 @@ def _groups_named(entries: List[Entry]) -> List[str]:
     return [e.group for e in entries if e.group]
 
 
+# find_config_dir's answers while one file is extracted (``remembering``): it is asked two or
+# three times per config, and each answer reads the configs of up to five parent folders
+_FOUND: Optional[Dict[str, Optional[ConfigDir]]] = None
+
+
+@contextmanager
+def remembering() -> Iterator[None]:
+    """Remember ``find_config_dir``'s answers for the extraction of one file (the files it
+    read are recorded in that file's dependencies the first time; nothing outlives it, so a
+    long-lived server sees every change)."""
+    global _FOUND
+    outer = _FOUND
+    _FOUND = {} if outer is None else outer
+    try:
+        yield
+    finally:
+        _FOUND = outer
+
+
 def find_config_dir(path: Path) -> Optional[ConfigDir]:
-    path = Path(os.path.abspath(path))
+    if _FOUND is None:
+        return _find_config_dir(Path(os.path.abspath(path)))
+    key = os.path.abspath(path)
+    if key not in _FOUND:
+        _FOUND[key] = _find_config_dir(Path(key))
+    return _FOUND[key]
+
+
+def _find_config_dir(path: Path) -> Optional[ConfigDir]:
     for depth, root in enumerate(path.parents):
         if depth > 4:
             break
