@@ -854,8 +854,11 @@ def _here(diagnostics: Iterable[Diagnostic], spec: TrainerSpec) -> List[Diagnost
         if diagnostic.path.endswith((".yaml", ".yml")):
             result.append(diagnostic)  # a section of a YAML file the script loads: at its key
             continue
+        if diagnostic.path == spec.path:
+            result.append(diagnostic)
+            continue
         here = here or os.path.abspath(spec.path)
-        if diagnostic.path == spec.path or os.path.abspath(diagnostic.path) == here:
+        if os.path.abspath(diagnostic.path) == here:
             result.append(diagnostic)
             continue
         origin = Loc(diagnostic.path, diagnostic.span)
