@@ -229,7 +229,7 @@ class Project:
             return
         if source.path != relative or not source.raw:
             return  # shown under another name: its locations would differ from the facts'
-        from lightning_lint.linter.project_facts import MAX_FILE_BYTES, may_contribute
+        from lightning_lint.linter.project_facts import MAX_FILE_BYTES, fragment_key, may_contribute
         from lightning_lint.model.facts import ProjectFacts, fold
 
         fragment = ProjectFacts(files_parsed=1 if extraction is not None else 0)
@@ -238,7 +238,10 @@ class Project:
         # what the facts scan would make of these bytes: a file its markers pass over
         # contributes nothing (None), whoever lints it (the facts depend on the project only)
         counted = len(source.raw) <= MAX_FILE_BYTES and may_contribute(source.raw)
-        self._offered[f"{self.root}|{absolute}"] = (dependencies.digest(source.raw), fragment if counted else None)
+        self._offered[fragment_key(self.root, absolute)] = (
+            dependencies.digest(source.raw),
+            fragment if counted else None,
+        )
         if fragment.lightning_modules and self.listing is not None and _scanned_like(source, self.listing):
             if self._listed is None:
                 self._listed = set(self.listing)

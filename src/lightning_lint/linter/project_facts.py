@@ -79,6 +79,12 @@ def gather_without_parsing(root: Optional[Path], resolver: Any, fragments: Any) 
         return None
 
 
+def fragment_key(root: Optional[Path], path: Union[str, Path]) -> str:
+    """The key of a file's facts fragment (and of its command lines): the project root, for
+    the fragment's locations are relative to it, and the file's absolute path."""
+    return f"{root}|{os.path.abspath(path)}"
+
+
 def gather(root: Optional[Path], resolver: Any, fragments: Any = None, parse: bool = True) -> ProjectFacts:
     """Scan ``root`` (None: no project, no facts). ``fragments`` (optional) keeps each
     file's contribution by content: ``get(path, digest)`` / ``put(path, digest, fragment)``."""
@@ -124,7 +130,7 @@ def unparsed(
         if not str(path).endswith((".py", ".ipynb")):
             continue
         absolute = os.path.abspath(path)
-        key = f"{root}|{absolute}"
+        key = fragment_key(root, absolute)
         if key in skip or project.offered(key):  # linted in this run (gather takes its fragment as it is)
             continue
         sig = signature(absolute)
@@ -161,7 +167,7 @@ def _scan_file(
 ) -> None:
     key = sig = None
     if fragments is not None:
-        key = f"{root}|{os.path.abspath(path)}"  # Locs are relative to the root
+        key = fragment_key(root, path)
         sig = signature(key.split("|", 1)[1])
         known, fragment = fragments.lookup(key, sig) if hasattr(fragments, "lookup") else (False, None)
         if known:  # unchanged since it was last scanned: not read
@@ -253,7 +259,7 @@ def _scan_invocations(path: Union[str, Path], root: Path, facts: ProjectFacts, f
     key = sig = None
     lines: Optional[list] = None
     if fragments is not None and hasattr(fragments, "lookup_lines"):
-        key = f"{root}|{os.path.abspath(path)}"
+        key = fragment_key(root, path)
         sig = signature(key.split("|", 1)[1])
         lines = fragments.lookup_lines(key, sig)
     if lines is None:

@@ -150,8 +150,10 @@ def lint_files(
             else:
                 results[index] = _lean(linter.lint_bytes(data, path, display, may_matter=False))
                 pending.data = b""  # not needed any more (and not to be copied into workers)
-        if pool is None and worker_count(options, len(to_parse)) > 1:
-            pool = _Pool(linter, worker_count(options, len(to_parse)), to_parse, results, settle=cache is not None)
+        if pool is None:  # not large enough to start while reading; perhaps large enough for a pool
+            processes = worker_count(options, len(to_parse))
+            if processes > 1:
+                pool = _Pool(linter, processes, to_parse, results, settle=cache is not None)
         if pool is not None:
             deferred = pool.finish(to_parse, contents)
             stats.workers = pool.processes - 1
@@ -468,12 +470,12 @@ class _Pool:
         files set aside. Returns the files left to lint here (a worker went missing)."""
         from concurrent.futures import FIRST_COMPLETED, wait
 
+        from lightning_lint.linter.project_facts import fragment_key
+
         rest = [p for p in pending if p.index not in self.by_index]
         self.by_index.update((p.index, p) for p in rest)
         linted_keys = {  # the facts fragments the lint offers (Python files and notebooks)
-            f"{self.linter.projects.for_path(p.path).root}|{os.path.abspath(p.path)}"
-            for p in pending
-            if kind_of(p.path) != YAML
+            fragment_key(self.linter.projects.for_path(p.path).root, p.path) for p in pending if kind_of(p.path) != YAML
         }
         queue: List[Task] = [("lint", chunk) for chunk in _chunks(rest, self.processes)]
         while queue or self.running:  # each worker has a task waiting: it never idles while this process works
